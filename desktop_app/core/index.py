@@ -1,0 +1,107 @@
+"""EventIndex: the events as sorted numpy arrays, for window queries that never scan everything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from desktop_app.core.window import TimeWindow
+
+#: Events longer than this (days) are kept apart from the rest, so that one year-long event
+#: does not force every window query to look a year back.
+LONG_EVENT_DAYS = 2.0
+
+
+@dataclass(frozen=True)
+class EventArrays:
+    """Columns of every event, sorted by ``t0``; ``lat``/``lon`` are NaN where there is no place."""
+
+    ids: np.ndarray  # int64
+    t0: np.ndarray  # float64
+    t1: np.ndarray  # float64
+    lat: np.ndarray  # float32
+    lon: np.ndarray  # float32
+    category: np.ndarray  # uint8
+
+    def __len__(self) -> int:
+        return int(self.ids.shape[0])
+
+    @classmethod
+    def empty(cls) -> EventArrays:
+        return cls(
+            np.empty(0, np.int64),
+            np.empty(0, np.float64),
+            np.empty(0, np.float64),
+            np.empty(0, np.float32),
+            np.empty(0, np.float32),
+            np.empty(0, np.uint8),
+        )
+
+    def sorted(self) -> EventArrays:
+        order = np.argsort(self.t0, kind="stable")
+        return EventArrays(*(column[order] for column in self.columns()))
+
+    def columns(self) -> tuple[np.ndarray, ...]:
+        return (self.ids, self.t0, self.t1, self.lat, self.lon, self.category)
+
+
+class EventIndex:
+    """Answers "which events show in this window?" by binary search.
+
+    Short events (the vast majority) are found by bisecting their sorted start times; the
+    few long ones are checked one by one. Cumulative counts make histograms cost one
+    search per bin edge.
+
+    Parameters
+    ----------
+    arrays
+        The events, sorted by ``t0``.
+    """
+
+    def __init__(self, arrays: EventArrays) -> None:
+        self.arrays = arrays
+        long_mask = (arrays.t1 - arrays.t0) > LONG_EVENT_DAYS
+        self._short = np.flatnonzero(~long_mask)
+        self._long = np.flatnonzero(long_mask)
+        self._short_t0 = arrays.t0[self._short]
+        self._short_t1 = arrays.t1[self._short]
+        self._row_of_id = {int(i): row for row, i in enumerate(arrays.ids)} if len(arrays) else {}
+
+    def __len__(self) -> int:
+        return len(self.arrays)
+
+    @property
+    def bounds(self) -> tuple[float, float] | None:
+        """The first start and the last end of all events, or None when there are none."""
+        if not len(self.arrays):
+            return None
+        return float(self.arrays.t0[0]), float(max(self.arrays.t1.max(), self.arrays.t0[-1]))
+
+    def rows_in(self, window: TimeWindow) -> np.ndarray:
+        """Row numbers (into ``arrays``) of the events that show in ``window``, by start time."""
+        lo = np.searchsorted(self._short_t0, window.start - LONG_EVENT_DAYS, "left")
+        hi = np.searchsorted(self._short_t0, window.end, "left")
+        t0 = self._short_t0[lo:hi]
+        t1 = self._short_t1[lo:hi]
+        short = self._short[lo:hi][(t1 > window.start) | (t0 >= window.start)]
+        if not len(self._long):
+            return short
+        lt0 = self.arrays.t0[self._long]
+        lt1 = self.arrays.t1[self._long]
+        long_rows = self._long[(lt0 < window.end) & (lt1 > window.start)]
+        return np.sort(np.concatenate([short, long_rows]))
+
+    def ids_in(self, window: TimeWindow) -> np.ndarray:
+        return self.arrays.ids[self.rows_in(window)]
+
+    def count_in(self, window: TimeWindow) -> int:
+        return int(self.rows_in(window).shape[0])
+
+    def row_of(self, event_id: int) -> int | None:
+        return self._row_of_id.get(int(event_id))
+
+    def start_histogram(self, edges: np.ndarray) -> np.ndarray:
+        """How many events start in each bin ``[edges[i], edges[i+1])``: one search per edge."""
+        positions = np.searchsorted(self.arrays.t0, edges, "left")
+        return np.diff(positions)

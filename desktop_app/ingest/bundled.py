@@ -1,0 +1,33 @@
+"""The dataset that ships with the app, and the store the app opens when told nothing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from desktop_app.ingest.geojson import read_geojson
+from desktop_app.paths import data_dir, default_store_path
+from desktop_app.store.event_store import EventStore
+
+
+def bundled_datasets() -> list[Path]:
+    return sorted((data_dir() / "seed").glob("*.geojson"))
+
+
+def load_bundled(store: EventStore) -> int:
+    """Add the shipped datasets to ``store``; returns how many events they hold."""
+    events = [event for path in bundled_datasets() for event in read_geojson(path).events]
+    store.add_events(events)
+    return len(events)
+
+
+def open_store(path: str | Path | None = None) -> EventStore:
+    """Open the store at ``path``; with no path, the user's default store, which is built
+    from the bundled dataset the first time."""
+    if path is not None:
+        return EventStore(path)
+    default = default_store_path()
+    fresh = not default.exists()
+    store = EventStore(default)
+    if fresh:
+        load_bundled(store)
+    return store

@@ -1,0 +1,350 @@
+"""EventStore: the events, places, articles and cited outlets in one SQLite file."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlite_utils import Database
+
+from desktop_app.core.categories import CATEGORIES, category_code
+from desktop_app.core.dates import DateError, DatePrecision
+from desktop_app.core.event import Article, Event, Place
+from desktop_app.core.index import EventArrays
+from desktop_app.core.window import TimeWindow
+from desktop_app.store.migrations import MIGRATION_SET, migrations
+
+BUSY_TIMEOUT_MS = 5000
+
+
+class StoreError(Exception):
+    """A store that cannot be opened or written; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What one write did: events new to the store, and events that replaced an older copy."""
+
+    added: int
+    replaced: int
+
+
+_EVENT_COLUMNS = """
+    e.id, e.uid, e.title, e.start, e."end", e.precision, e.display_date, e.category, e.actors,
+    e.excerpt, p.name, p.lat, p.lon, p.kind, p.country,
+    a.uid, a.title, a.author, a.outlet, a.url, a.published
+"""
+_EVENT_FROM = """
+    FROM events e
+    LEFT JOIN places p ON p.id = e.place_id
+    LEFT JOIN articles a ON a.uid = e.article_uid
+"""
+
+
+def check_store_file(path: Path) -> None:
+    """Refuse a file that is not an Event Atlas store, without writing a byte to it.
+
+    An absent or empty file is fine (it becomes a new store). A SQLite file is accepted
+    when it is empty of tables or when it records our migrations.
+    """
+    if not path.exists() or path.stat().st_size == 0:
+        return
+    if path.is_dir():
+        raise StoreError(f"{path}: is a folder, not an Event Atlas store")
+    uri = f"{path.resolve().as_uri()}?mode=ro"
+    conn = None
+    try:
+        conn = sqlite3.connect(uri, uri=True)
+        tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
+        if not tables:
+            return
+        if "_sqlite_migrations" not in tables or "meta" not in tables:
+            raise StoreError(f"{path}: is an SQLite database but not an Event Atlas store")
+        applied = {
+            row[0]
+            for row in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", [MIGRATION_SET]
+            )
+        }
+        row = conn.execute("SELECT value FROM meta WHERE key = 'application'").fetchone()
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"{path}: cannot be read as an Event Atlas store ({exc})") from None
+    finally:
+        if conn is not None:
+            conn.close()
+    if row is None or row[0] != "event-atlas":
+        raise StoreError(f"{path}: is an SQLite database but not an Event Atlas store")
+    known = {m.name for m in migrations._migrations}
+    if applied - known:
+        raise StoreError(f"{path}: was written by a newer version of Event Atlas")
+
+
+class EventStore:
+    """The events of one atlas file, and the questions the views ask of them.
+
+    Opening checks the file first (a file that is not ours is refused untouched), then
+    brings its schema up to date. All writes of one user action happen in one
+    transaction. A connection belongs to the thread that opened it: a worker thread
+    opens its own ``EventStore`` on the same path.
+
+    Parameters
+    ----------
+    path
+        The SQLite file; it is created when absent.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        check_store_file(self.path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+            self.db = Database(conn)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA foreign_keys = ON")
+            migrations.apply(self.db)
+        except (sqlite3.DatabaseError, OSError) as exc:
+            raise StoreError(f"{self.path}: cannot be opened ({exc})") from None
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> EventStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def add_events(self, events: Iterable[Event]) -> AddResult:
+        """Add events (with their places, articles and sources) in one transaction.
+
+        An event whose ``uid`` is already stored replaces the stored one, so importing
+        the same data twice adds nothing. If anything fails, nothing is written.
+        """
+        added = replaced = 0
+        conn = self.db.conn
+        try:
+            with self.db.atomic():
+                for event in events:
+                    if self._write_event(conn, event):
+                        replaced += 1
+                    else:
+                        added += 1
+        except (sqlite3.DatabaseError, DateError) as exc:
+            raise StoreError(f"{self.path}: nothing was saved ({exc})") from None
+        return AddResult(added, replaced)
+
+    def _write_event(self, conn: sqlite3.Connection, event: Event) -> bool:
+        t0, t1 = event.span
+        place_id = self._place_id(conn, event.place) if event.place else None
+        if event.article is not None:
+            self._write_article(conn, event.article)
+        existing = conn.execute("SELECT id FROM events WHERE uid = ?", [event.uid]).fetchone()
+        values = [
+            event.title,
+            event.start,
+            event.end,
+            str(event.precision),
+            event.display_date,
+            t0,
+            t1,
+            event.category,
+            json.dumps(list(event.actors), ensure_ascii=False),
+            place_id,
+            event.excerpt,
+            event.article.uid if event.article else None,
+        ]
+        if existing:
+            event_id = existing[0]
+            conn.execute(
+                """UPDATE events SET title=?, start=?, "end"=?, precision=?, display_date=?,
+                   t0=?, t1=?, category=?, actors=?, place_id=?, excerpt=?, article_uid=?
+                   WHERE id=?""",
+                [*values, event_id],
+            )
+            conn.execute("DELETE FROM event_sources WHERE event_id = ?", [event_id])
+        else:
+            event_id = conn.execute(
+                """INSERT INTO events (uid, title, start, "end", precision, display_date, t0, t1,
+                   category, actors, place_id, excerpt, article_uid)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                [event.uid, *values],
+            ).lastrowid
+        for name in dict.fromkeys(event.sources):
+            conn.execute("INSERT OR IGNORE INTO sources (name) VALUES (?)", [name])
+            conn.execute(
+                """INSERT OR IGNORE INTO event_sources (event_id, source_id)
+                   SELECT ?, id FROM sources WHERE name = ?""",
+                [event_id, name],
+            )
+        return existing is not None
+
+    @staticmethod
+    def _place_id(conn: sqlite3.Connection, place: Place) -> int:
+        conn.execute(
+            """INSERT INTO places (name, lat, lon, kind, country) VALUES (?, ?, ?, ?, ?)
+               ON CONFLICT (name, lat, lon) DO UPDATE SET
+               kind = coalesce(excluded.kind, kind), country = coalesce(excluded.country, country)
+            """,
+            [place.name, place.lat, place.lon, place.kind, place.country],
+        )
+        return conn.execute(
+            "SELECT id FROM places WHERE name = ? AND lat = ? AND lon = ?",
+            [place.name, place.lat, place.lon],
+        ).fetchone()[0]
+
+    @staticmethod
+    def _write_article(conn: sqlite3.Connection, article: Article) -> None:
+        conn.execute(
+            """INSERT INTO articles (uid, title, author, outlet, url, published, text)
+               VALUES (?, ?, ?, ?, ?, ?, ?)
+               ON CONFLICT (uid) DO UPDATE SET title = excluded.title,
+               author = excluded.author, outlet = excluded.outlet, url = excluded.url,
+               published = excluded.published, text = coalesce(excluded.text, text)""",
+            [
+                article.uid,
+                article.title,
+                article.author,
+                article.outlet,
+                article.url,
+                article.published,
+                article.text,
+            ],
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM events").fetchone()[0]
+
+    def time_bounds(self) -> tuple[float, float] | None:
+        """The first start and last end of all events, or None for an empty store."""
+        row = self.db.execute("SELECT min(t0), max(max(t1, t0)) FROM events").fetchone()
+        return None if row[0] is None else (row[0], row[1])
+
+    def events_between(self, window: TimeWindow) -> list[Event]:
+        """The events that show in ``window``, in order of start."""
+        return self._events(
+            "WHERE e.t0 < ? AND (e.t1 > ? OR e.t0 >= ?) ORDER BY e.t0, e.id",
+            [window.end, window.start, window.start],
+        )
+
+    def count_between(self, window: TimeWindow) -> int:
+        return self.db.execute(
+            "SELECT count(*) FROM events WHERE t0 < ? AND (t1 > ? OR t0 >= ?)",
+            [window.end, window.start, window.start],
+        ).fetchone()[0]
+
+    def all_events(self) -> list[Event]:
+        return self._events("ORDER BY e.t0, e.id", [])
+
+    def event(self, event_id: int) -> Event | None:
+        found = self.events([event_id])
+        return found[0] if found else None
+
+    def events(self, ids: Sequence[int]) -> list[Event]:
+        """The events with these ids, in the order given (unknown ids are left out)."""
+        if not ids:
+            return []
+        marks = ",".join("?" * len(ids))
+        found = {e.id: e for e in self._events(f"WHERE e.id IN ({marks})", list(ids))}
+        return [found[i] for i in ids if i in found]
+
+    def search(self, text: str, limit: int = 200) -> list[Event]:
+        """Events whose title or excerpt match the full-text query ``text``."""
+        quoted = " ".join('"' + word.replace('"', '""') + '"' for word in text.split())
+        if not quoted:
+            return []
+        return self._events(
+            "WHERE e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?) "
+            "ORDER BY e.t0 LIMIT ?",
+            [quoted, limit],
+        )
+
+    def _events(self, clause: str, params: list) -> list[Event]:
+        rows = self.db.execute(f"SELECT {_EVENT_COLUMNS} {_EVENT_FROM} {clause}", params)
+        rows = rows.fetchall()
+        sources = self._sources_of([row[0] for row in rows])
+        return [self._event_from_row(row, sources.get(row[0], ())) for row in rows]
+
+    def _sources_of(self, ids: list[int]) -> dict[int, tuple[str, ...]]:
+        found: dict[int, list[str]] = {}
+        for chunk in _chunks(ids, 900):
+            marks = ",".join("?" * len(chunk))
+            for event_id, name in self.db.execute(
+                f"""SELECT es.event_id, s.name FROM event_sources es
+                    JOIN sources s ON s.id = es.source_id
+                    WHERE es.event_id IN ({marks}) ORDER BY es.rowid""",
+                chunk,
+            ):
+                found.setdefault(event_id, []).append(name)
+        return {k: tuple(v) for k, v in found.items()}
+
+    @staticmethod
+    def _event_from_row(row: tuple, sources: tuple[str, ...]) -> Event:
+        (
+            event_id, uid, title, start, end, precision, display_date, category, actors,
+            excerpt, place_name, lat, lon, kind, country,
+            article_uid, article_title, author, outlet, url, published,
+        ) = row  # fmt: skip
+        place = Place(place_name, lat, lon, kind, country) if place_name is not None else None
+        article = (
+            Article(article_uid, article_title, author, outlet, url, published)
+            if article_uid is not None
+            else None
+        )
+        return Event(
+            uid=uid,
+            title=title,
+            start=start,
+            end=end,
+            precision=DatePrecision(precision),
+            display_date=display_date or "",
+            category=category or "other",
+            actors=tuple(json.loads(actors or "[]")),
+            place=place,
+            excerpt=excerpt or "",
+            article=article,
+            sources=sources,
+            id=event_id,
+        )
+
+    def article_text(self, uid: str) -> str | None:
+        row = self.db.execute("SELECT text FROM articles WHERE uid = ?", [uid]).fetchone()
+        return row[0] if row else None
+
+    def categories(self) -> list[str]:
+        """The category keys in use, in the order of the app's palette."""
+        used = {row[0] for row in self.db.execute("SELECT DISTINCT category FROM events")}
+        return [c.key for c in CATEGORIES if c.key in used]
+
+    def arrays(self) -> EventArrays:
+        """Every event as columns sorted by start: what the map page and the timeline index."""
+        rows = self.db.execute(
+            """SELECT e.id, e.t0, e.t1, p.lat, p.lon, e.category
+               FROM events e LEFT JOIN places p ON p.id = e.place_id ORDER BY e.t0, e.id"""
+        ).fetchall()
+        if not rows:
+            return EventArrays.empty()
+        ids, t0, t1, lat, lon, cats = zip(*rows, strict=True)
+        codes = {key: category_code(key) for key in set(cats)}
+        return EventArrays(
+            ids=np.asarray(ids, np.int64),
+            t0=np.asarray(t0, np.float64),
+            t1=np.asarray(t1, np.float64),
+            lat=np.asarray([np.nan if v is None else v for v in lat], np.float32),
+            lon=np.asarray([np.nan if v is None else v for v in lon], np.float32),
+            category=np.asarray([codes[c] for c in cats], np.uint8),
+        )
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]

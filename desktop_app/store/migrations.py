@@ -1,0 +1,73 @@
+"""The schema of an Event Atlas store, and the only place it is written down.
+
+Each step is a function registered on :data:`migrations`; sqlite-utils records the
+names of applied steps in ``_sqlite_migrations`` so applying them twice is the same as
+applying them once. Add a new step for every change; never edit an applied one.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+MIGRATION_SET = "event_atlas"
+
+migrations = Migrations(MIGRATION_SET)
+
+
+@migrations()
+def m001_initial_schema(db: Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["articles"].create(
+        {
+            "uid": str,
+            "title": str,
+            "author": str,
+            "outlet": str,
+            "url": str,
+            "published": str,
+            "text": str,
+        },
+        pk="uid",
+    )
+    db["sources"].create({"id": int, "name": str}, pk="id")
+    db["sources"].create_index(["name"], unique=True)
+    db["places"].create(
+        {"id": int, "name": str, "lat": float, "lon": float, "kind": str, "country": str},
+        pk="id",
+    )
+    db["places"].create_index(["name", "lat", "lon"], unique=True)
+    db["events"].create(
+        {
+            "id": int,
+            "uid": str,
+            "title": str,
+            "start": str,
+            "end": str,
+            "precision": str,
+            "display_date": str,
+            "t0": float,
+            "t1": float,
+            "category": str,
+            "actors": str,
+            "place_id": int,
+            "excerpt": str,
+            "article_uid": str,
+        },
+        pk="id",
+        foreign_keys=[("place_id", "places", "id"), ("article_uid", "articles", "uid")],
+        not_null={"uid", "title", "start", "precision", "t0", "t1"},
+    )
+    db["events"].create_index(["uid"], unique=True)
+    db["events"].create_index(["t0"])
+    db["events"].create_index(["t1"])
+    db["events"].create_index(["place_id"])
+    db["events"].create_index(["category"])
+    db["event_sources"].create(
+        {"event_id": int, "source_id": int},
+        pk=("event_id", "source_id"),
+        foreign_keys=[("event_id", "events", "id"), ("source_id", "sources", "id")],
+    )
+    db["event_sources"].create_index(["source_id"])
+    db["events"].enable_fts(["title", "excerpt"], create_triggers=True, tokenize="unicode61")
+    db["meta"].insert({"key": "application", "value": "event-atlas"})

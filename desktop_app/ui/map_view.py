@@ -1,0 +1,239 @@
+"""MapView: the folium/Leaflet map in a QWebEngineView, a view of the shared ViewState."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Callable
+
+from PySide6.QtCore import QObject, QUrl, Signal, Slot
+from PySide6.QtGui import QDesktopServices
+from PySide6.QtWebChannel import QWebChannel
+from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineSettings
+from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import QWidget
+
+from desktop_app.core.window import TimeWindow
+from desktop_app.mapgen.page import PAGE_PATH, SCHEME, PageSpec, build_page
+from desktop_app.ui.view_state import ViewState
+from desktop_app.ui.web_profile import atlas_profile
+
+_site_numbers = itertools.count(1)
+
+
+class MapBridge(QObject):
+    """The one object the page talks to. Only ids and JSON text cross it."""
+
+    ready = Signal()
+    failed = Signal(str)
+    clicked = Signal(list)
+    viewMoved = Signal(dict)
+    paintDone = Signal(int)
+    tilesFailed = Signal()
+
+    def __init__(self, describe: Callable[[list[int]], list[dict]], parent: QObject | None = None):
+        super().__init__(parent)
+        self._describe = describe
+
+    @Slot()
+    def pageReady(self) -> None:  # noqa: N802 (called from the page)
+        self.ready.emit()
+
+    @Slot(str)
+    def pageFailed(self, message: str) -> None:  # noqa: N802
+        self.failed.emit(message)
+
+    @Slot(str)
+    def eventsClicked(self, ids_json: str) -> None:  # noqa: N802
+        ids = json.loads(ids_json)
+        self.clicked.emit([int(i) for i in ids if isinstance(i, int | float)])
+
+    @Slot(str)
+    def viewChanged(self, view_json: str) -> None:  # noqa: N802
+        view = json.loads(view_json)
+        if isinstance(view, dict):
+            self.viewMoved.emit(view)
+
+    @Slot(int)
+    def painted(self, seq: int) -> None:
+        """The page has drawn its event layer for the ``seq``-th time and shown it."""
+        self.paintDone.emit(seq)
+
+    @Slot()
+    def tilesUnavailable(self) -> None:  # noqa: N802
+        self.tilesFailed.emit()
+
+    @Slot(str, result=str)
+    def describe(self, ids_json: str) -> str:
+        ids = [int(i) for i in json.loads(ids_json)][:20]
+        return json.dumps(self._describe(ids), ensure_ascii=False)
+
+
+class AtlasPage(QWebEnginePage):
+    """A page that never navigates away: links open in the system browser instead."""
+
+    def acceptNavigationRequest(self, url: QUrl, nav_type, is_main_frame: bool) -> bool:  # noqa: N802
+        if url.scheme() == SCHEME:
+            return nav_type != QWebEnginePage.NavigationType.NavigationTypeLinkClicked
+        if nav_type == QWebEnginePage.NavigationType.NavigationTypeLinkClicked and url.scheme() in (
+            "http",
+            "https",
+        ):
+            QDesktopServices.openUrl(url)
+        return False
+
+    def createWindow(self, _type) -> QWebEnginePage | None:  # noqa: N802
+        return None
+
+    def javaScriptConsoleMessage(self, level, message, line, source) -> None:  # noqa: N802
+        self.console.append((int(level.value), message, line, source))
+
+    console: list
+
+
+class MapView(QWebEngineView):
+    """The map: loads the page once, then only tells it the window and the selection.
+
+    Parameters
+    ----------
+    state
+        The shared view state; the map follows its window and selection, and sets the
+        selection when the user clicks a marker.
+    events
+        Returns the event buffer for the page (called when the page loads).
+    describe
+        Returns ``{"title", "date"}`` for event ids (hover tooltips, the selection label).
+    """
+
+    pageReady = Signal()
+    pageFailed = Signal(str)
+    viewMoved = Signal(dict)
+    tilesUnavailable = Signal()
+
+    def __init__(
+        self,
+        state: ViewState,
+        events: Callable[[], bytes],
+        describe: Callable[[list[int]], list[dict]],
+        *,
+        center: tuple[float, float] = (48.5, 32.0),
+        zoom: int = 5,
+        online_layer: str | None = None,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._state = state
+        self._events = events
+        self._describe = describe
+        self._ready = False
+        self._queue: list[tuple[str, Callable | None]] = []
+        self._spec = PageSpec(
+            window=(state.window.start, state.window.end),
+            center=center,
+            zoom=zoom,
+            online_layer=online_layer,
+        )
+        profile, self._handler = atlas_profile()
+        self._site = f"map{next(_site_numbers)}"
+        self._handler.add_site(self._site, self._page_html, self._events)
+        page = AtlasPage(profile, self)
+        page.console = []
+        settings = page.settings()
+        settings.setAttribute(QWebEngineSettings.WebAttribute.JavascriptCanOpenWindows, False)
+        self.setPage(page)
+        self.bridge = MapBridge(describe, self)
+        self._channel = QWebChannel(page)
+        self._channel.registerObject("atlas", self.bridge)
+        page.setWebChannel(self._channel)
+        self.bridge.ready.connect(self._on_page_ready)
+        self.bridge.failed.connect(self.pageFailed)
+        self.bridge.clicked.connect(self._on_clicked)
+        self.bridge.viewMoved.connect(self.viewMoved)
+        self.bridge.tilesFailed.connect(self.tilesUnavailable)
+        state.windowChanged.connect(self._on_window_changed)
+        state.selectionChanged.connect(self._on_selection_changed)
+        state.currentChanged.connect(self._on_current_changed)
+        state.eventsChanged.connect(self.reload_events)
+        self.destroyed.connect(lambda *_: self._handler.remove_site(self._site))
+        self.load_page()
+
+    @property
+    def is_ready(self) -> bool:
+        return self._ready
+
+    @property
+    def console_messages(self) -> list:
+        return self.page().console
+
+    def _page_html(self) -> str:
+        return build_page(self._spec)
+
+    def load_page(self) -> None:
+        self._ready = False
+        self.load(QUrl(f"{SCHEME}://{self._site}/{PAGE_PATH}"))
+
+    def reload_events(self) -> None:
+        """The store changed: load the page again with the new events, keeping the view."""
+        self._spec = PageSpec(
+            window=(self._state.window.start, self._state.window.end),
+            center=self._spec.center,
+            zoom=self._spec.zoom,
+            online_layer=self._spec.online_layer,
+        )
+        self.load_page()
+
+    def set_online_layer(self, key: str | None) -> None:
+        self._spec = PageSpec(self._spec.window, self._spec.center, self._spec.zoom, key)
+        self.load_page()
+
+    def remember_view(self, view: dict) -> None:
+        self._spec = PageSpec(
+            self._spec.window,
+            (float(view["lat"]), float(view["lon"])),
+            int(view["zoom"]),
+            self._spec.online_layer,
+        )
+
+    def run_js(self, code: str, callback: Callable | None = None) -> None:
+        """Run ``code`` in the page now, or as soon as the page says it is ready."""
+        if not self._ready:
+            self._queue.append((code, callback))
+            return
+        self._run_now(code, callback)
+
+    def _run_now(self, code: str, callback: Callable | None) -> None:
+        if callback is None:
+            self.page().runJavaScript(code)
+        else:
+            self.page().runJavaScript(code, 0, callback)
+
+    def _on_page_ready(self) -> None:
+        self._ready = True
+        queued, self._queue = self._queue, []
+        self._on_window_changed(self._state.window)
+        self._on_selection_changed(self._state.selection)
+        for code, callback in queued:
+            self._run_now(code, callback)
+        self.pageReady.emit()
+
+    def _on_window_changed(self, window: TimeWindow) -> None:
+        self.run_js(f"EventAtlas.setWindow({window.start!r}, {window.end!r})")
+
+    def _on_selection_changed(self, _ids: tuple[int, ...]) -> None:
+        self._send_selection()
+
+    def _on_current_changed(self, event_id: int | None) -> None:
+        self._send_selection()
+        if event_id is not None:
+            self.run_js(f"EventAtlas.flyTo({int(event_id)})")
+
+    def _send_selection(self) -> None:
+        ids = list(self._state.selection)
+        current = self._state.current
+        ordered = ([current] if current is not None else []) + [i for i in ids if i != current]
+        titles = [row["title"] for row in self._describe(ordered[:1])] if ordered else []
+        payload = json.dumps({"ids": ordered, "titles": titles}, ensure_ascii=False)
+        self.run_js(f"EventAtlas.setSelection({json.dumps(payload)})")
+
+    def _on_clicked(self, ids: list[int]) -> None:
+        self._state.select(ids)

@@ -1,0 +1,122 @@
+"""The ``atlas:`` URL scheme: how the map page gets Leaflet, our scripts and its data.
+
+Nothing the page loads comes from the network: Leaflet from the installed
+``xstatic-leaflet`` package, the page's own scripts from ``resources/web``, the event
+buffer and the basemap from the app. The scheme must be registered before the
+QApplication exists (:func:`register_scheme`).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from collections.abc import Callable
+from pathlib import Path
+
+import xstatic.pkg.leaflet
+from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice, QObject
+from PySide6.QtWebEngineCore import (
+    QWebEngineUrlRequestJob,
+    QWebEngineUrlScheme,
+    QWebEngineUrlSchemeHandler,
+)
+
+from desktop_app.mapgen.page import BASEMAP_PATH, EVENTS_PATH, PAGE_PATH, QWEBCHANNEL_PATH, SCHEME
+from desktop_app.paths import data_dir, resources_dir
+
+_registered = False
+
+
+def register_scheme() -> None:
+    """Declare the ``atlas:`` scheme to QtWebEngine (once, before the QApplication)."""
+    global _registered
+    if _registered:
+        return
+    scheme = QWebEngineUrlScheme(SCHEME.encode())
+    scheme.setSyntax(QWebEngineUrlScheme.Syntax.Host)
+    scheme.setFlags(
+        QWebEngineUrlScheme.Flag.SecureScheme
+        | QWebEngineUrlScheme.Flag.LocalScheme
+        | QWebEngineUrlScheme.Flag.CorsEnabled
+        | QWebEngineUrlScheme.Flag.FetchApiAllowed
+    )
+    QWebEngineUrlScheme.registerScheme(scheme)
+    _registered = True
+
+
+def _qt_resource(name: str) -> bytes:
+    file = QFile(name)
+    if not file.open(QIODevice.OpenModeFlag.ReadOnly):
+        raise FileNotFoundError(name)
+    try:
+        return bytes(file.readAll().data())
+    finally:
+        file.close()
+
+
+def _inside(base: Path, relative: str) -> Path | None:
+    """``base / relative`` if it stays inside ``base`` (no ``..`` escapes)."""
+    target = (base / relative).resolve()
+    return target if target.is_relative_to(base.resolve()) and target.is_file() else None
+
+
+class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
+    """Answers ``atlas://<site>/...`` requests from files we ship and data the app provides.
+
+    Each map view registers a site (a host name) with the functions that give its page
+    and its event buffer, so several views can share one web profile.
+    """
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._sites: dict[str, tuple[Callable[[], str], Callable[[], bytes]]] = {}
+        self._folders = {
+            "vendor/leaflet/": Path(xstatic.pkg.leaflet.BASE_DIR),
+            "web/": resources_dir() / "web",
+        }
+
+    def add_site(
+        self, host: str, page_html: Callable[[], str], events: Callable[[], bytes]
+    ) -> None:
+        self._sites[host] = (page_html, events)
+
+    def remove_site(self, host: str) -> None:
+        self._sites.pop(host, None)
+
+    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 (Qt API)
+        url = job.requestUrl()
+        site = self._sites.get(url.host())
+        try:
+            found = self._content(site, url.path().lstrip("/")) if site else None
+        except OSError:
+            found = None
+        if found is None:
+            job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+            return
+        body, mime = found
+        buffer = QBuffer(job)
+        buffer.setData(QByteArray(body))
+        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        job.reply(mime.encode(), buffer)
+
+    def _content(
+        self, site: tuple[Callable[[], str], Callable[[], bytes]], path: str
+    ) -> tuple[bytes, str] | None:
+        page_html, events = site
+        if path == PAGE_PATH:
+            return page_html().encode("utf-8"), "text/html;charset=utf-8"
+        if path == EVENTS_PATH:
+            return events(), "application/octet-stream"
+        if path == BASEMAP_PATH:
+            return (data_dir() / "basemap" / "countries.geojson").read_bytes(), "application/json"
+        if path == QWEBCHANNEL_PATH:
+            return _qt_resource(":/qtwebchannel/qwebchannel.js"), "text/javascript"
+        for prefix, folder in self._folders.items():
+            if path.startswith(prefix):
+                target = _inside(folder, path.removeprefix(prefix))
+                if target is None:
+                    return None
+                mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
+                if mime == "application/javascript":
+                    mime = "text/javascript"
+                return target.read_bytes(), mime
+        return None
