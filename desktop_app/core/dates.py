@@ -138,6 +138,6 @@ def event_span(start: str, end: str | None, precision: DatePrecision | str) -> t
             last_gran = wanted
     t0 = days_from_datetime(_period_start(first, first_gran))
     t1 = days_from_datetime(_period_end(last, last_gran))
-    if t1 < t0:
+    if last < first or t1 < t0:
         raise DateError(f"the end {end!r} comes before the start {start!r}")
     return t0, t1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 
@@ -105,3 +106,13 @@ class EventIndex:
         """How many events start in each bin ``[edges[i], edges[i+1])``: one search per edge."""
         positions = np.searchsorted(self.arrays.t0, edges, "left")
         return np.diff(positions)
+
+    def suggested_window(self, days: float = 10.0) -> TimeWindow:
+        """A first window to show: the ``days`` up to and including the busiest day."""
+        if not len(self.arrays):
+            today = float(np.floor(datetime.now(UTC).timestamp() / 86400))
+            return TimeWindow(today - days + 1, today + 1)
+        day_numbers = np.floor(self.arrays.t0).astype(np.int64)
+        values, counts = np.unique(day_numbers, return_counts=True)
+        busiest = float(values[np.argmax(counts)])
+        return TimeWindow(busiest - days + 1, busiest + 1)

@@ -25,9 +25,9 @@ def open_store(path: str | Path | None = None) -> EventStore:
     from the bundled dataset the first time."""
     if path is not None:
         return EventStore(path)
-    default = default_store_path()
-    fresh = not default.exists()
-    store = EventStore(default)
-    if fresh:
+    store = EventStore(default_store_path())
+    # Seed once: a user who later deletes the bundled events does not get them back.
+    if store.meta("bundled_loaded") is None:
         load_bundled(store)
+        store.set_meta("bundled_loaded", "1")
     return store

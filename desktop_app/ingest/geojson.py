@@ -17,6 +17,8 @@ from typing import Any
 from desktop_app.core.dates import DateError, DatePrecision, event_span
 from desktop_app.core.event import Article, Event, Place, event_uid
 from desktop_app.ingest.problems import BadRecord, ImportFailed
+from desktop_app.ingest.reader import ReadOptions
+from desktop_app.ingest.source import Source
 
 
 @dataclass
@@ -43,21 +45,42 @@ def read_geojson(path: str | Path) -> GeoJSONBatch:
         ) from None
     except json.JSONDecodeError as exc:
         raise ImportFailed(BadRecord(str(path), f"line {exc.lineno}", exc.msg)) from None
+    batch = GeoJSONBatch()
+    for record in _document_records(doc, path):
+        if isinstance(record, BadRecord):
+            batch.problems.append(record)
+        else:
+            batch.events.append(record)
+    return batch
+
+
+def read_geojson_records(source: Source, options: ReadOptions) -> Iterator[Event | BadRecord]:
+    """The events and bad features of a GeoJSON file, for the import pipeline."""
+    from desktop_app.ingest.pipeline import json_document
+
+    yield from _document_records(json_document(source), source.path)
+
+
+def _document_records(doc: Any, path: Path) -> Iterator[Event | BadRecord]:
+    if isinstance(doc, dict) and doc.get("type") == "Feature":
+        # A lone Feature (as Leaflet.TimeDimension's tracks come) is a collection of one.
+        doc = {"type": "FeatureCollection", "features": [doc]}
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         raise ImportFailed(BadRecord(str(path), None, "not a GeoJSON FeatureCollection"))
     articles = _articles(doc.get("articles"), path)
-    batch = GeoJSONBatch()
-    for number, feature in enumerate(doc.get("features") or [], start=1):
+    features = doc.get("features")
+    if not isinstance(features, list):
+        raise ImportFailed(BadRecord(str(path), None, "'features' is not a list"))
+    for number, feature in enumerate(features, start=1):
         try:
-            batch.events.extend(_events_of(feature, articles))
-        except (ValueError, TypeError, KeyError) as exc:
-            batch.problems.append(BadRecord(str(path), f"feature {number}", str(exc)))
-    return batch
+            yield from list(_events_of(feature, articles))
+        except (ValueError, TypeError, KeyError, AttributeError) as exc:
+            yield BadRecord(str(path), f"feature {number}", str(exc) or type(exc).__name__)
 
 
 def _articles(entries: Any, path: Path) -> dict[str, Article]:
     articles: dict[str, Article] = {}
-    for entry in entries or []:
+    for entry in entries if isinstance(entries, list) else []:
         if not isinstance(entry, dict) or not entry.get("id"):
             continue
         text = entry.get("text")

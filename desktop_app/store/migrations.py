@@ -71,3 +71,24 @@ def m001_initial_schema(db: Database) -> None:
     db["event_sources"].create_index(["source_id"])
     db["events"].enable_fts(["title", "excerpt"], create_triggers=True, tokenize="unicode61")
     db["meta"].insert({"key": "application", "value": "event-atlas"})
+
+
+@migrations()
+def m002_geocode_cache(db: Database) -> None:
+    # Answers of online geocoders, so that no name is asked twice. ``found`` is 0 for a
+    # name the service did not know: asking again would only repeat the same answer.
+    db["geocode_cache"].create(
+        {
+            "provider": str,
+            "query": str,
+            "found": int,
+            "name": str,
+            "lat": float,
+            "lon": float,
+            "kind": str,
+            "country": str,
+            "created": str,
+        },
+        pk=("provider", "query"),
+        not_null={"provider", "query", "found"},
+    )

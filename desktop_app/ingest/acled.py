@@ -1,0 +1,198 @@
+"""ACLED exports: the Armed Conflict Location & Event Data Project's CSV columns.
+
+Mapping (ACLED codebook -> event):
+
+- ``event_id_cnty`` -> uid ``acled:<id>`` (re-importing an export replaces, never adds);
+- ``event_date`` (``YYYY-MM-DD``, or ``DD/MM/YYYY HH:MM:SS`` in some exports; the day
+  order is detected from the data) with ``time_precision``:
+
+  * 1 (the source gives the day) -> that day, precision ``day``;
+  * 2 (the source gives a week or a few days) -> ``approximate``, the coded date +-3 days,
+    i.e. the week around it;
+  * 3 (the source gives only the month) -> the month, precision ``month``;
+- ``event_type`` / ``sub_event_type`` -> the category (battles: military; explosions and
+  remote violence: strike; protests, riots: politics; agreements: diplomacy; ...) and the
+  title, with the location and any fatalities;
+- ``actor1``, ``assoc_actor_1``, ``actor2``, ``assoc_actor_2`` -> actors;
+- ``location``, ``latitude``, ``longitude``, ``country`` -> the place (``geo_precision`` 3,
+  "only the region is known", makes the place a region);
+- ``notes`` -> the excerpt; ``source`` (``;``-separated) -> the cited sources.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from desktop_app.core.dates import DatePrecision
+from desktop_app.core.event import Event, Place
+from desktop_app.ingest.delimited import DateReader, coordinate
+from desktop_app.ingest.problems import BadRecord, ImportFailed
+from desktop_app.ingest.reader import ReadOptions
+from desktop_app.ingest.source import Source
+
+REQUIRED = ("event_id_cnty", "event_date", "latitude", "longitude")
+# Half the "within a week" window of time_precision 2.
+_WEEK_HALF = timedelta(days=3)
+
+_CATEGORIES = {
+    "battles": "military",
+    "explosions/remote violence": "strike",
+    "violence against civilians": "military",
+    "protests": "politics",
+    "riots": "politics",
+}
+_STRATEGIC = {
+    "agreement": "diplomacy",
+    "arrests": "politics",
+    "change to group/activity": "military",
+    "headquarters or base established": "military",
+    "non-violent transfer of territory": "military",
+    "disrupted weapons use": "military",
+    "looting/property destruction": "other",
+}
+
+
+def is_acled(header: list[str]) -> bool:
+    names = {h.strip().lower() for h in header}
+    return all(column in names for column in REQUIRED)
+
+
+def category_of(event_type: str, sub_event_type: str) -> str:
+    kind = event_type.strip().lower()
+    if kind == "strategic developments":
+        return _STRATEGIC.get(sub_event_type.strip().lower(), "other")
+    return _CATEGORIES.get(kind, "other")
+
+
+class _AcledMapper:
+    def __init__(self, header: list[str], source: Source, options: ReadOptions) -> None:
+        index = {h.strip().lower(): i for i, h in enumerate(header)}
+        missing = [c for c in REQUIRED if c not in index]
+        if missing:
+            raise ImportFailed(BadRecord(source.name, "line 1", f"no column {missing[0]!r}"))
+        self.index = index
+        self.dates = DateReader(options, source.name)
+        self._dates: dict[tuple[str, str], tuple[str, str | None, DatePrecision]] = {}
+        self._places: dict[tuple[str, str, str, str, str], Place] = {}
+        self._categories: dict[tuple[str, str], str] = {}
+        self._countries: dict[str, str | None] = {}
+        self.convert = self._build_convert()
+
+    def prepare(self, rows: list[tuple[int, list[str]]]) -> None:
+        i = self.index["event_date"]
+        self.dates.learn([row[i] for _, row in rows if len(row) > i])
+
+    def _when(self, text: str, precision_code: str) -> tuple[str, str | None, DatePrecision]:
+        key = (text, precision_code)
+        found = self._dates.get(key)
+        if found is None:
+            iso, precision = self.dates(text)
+            day = iso[:10]
+            code = precision_code.strip() or "1"
+            if code == "2" and len(day) == 10:
+                middle = date.fromisoformat(day)
+                found = (
+                    (middle - _WEEK_HALF).isoformat(),
+                    (middle + _WEEK_HALF).isoformat(),
+                    DatePrecision.APPROXIMATE,
+                )
+            elif code == "3" and len(day) == 10:
+                found = (day[:7], None, DatePrecision.MONTH)
+            elif code in ("1", "2", "3"):
+                found = (iso, None, precision)
+            else:
+                raise ValueError(f"time_precision {precision_code!r} is not 1, 2 or 3")
+            if len(self._dates) > 100_000:
+                self._dates.clear()
+            self._dates[key] = found
+        return found
+
+    def _country(self, name: str) -> str | None:
+        if name not in self._countries:
+            from desktop_app.geo.gazetteer import default_gazetteer
+
+            found = [e for e in default_gazetteer().lookup(name) if e.kind == "country"]
+            self._countries[name] = found[0].country if found else None
+        return self._countries[name]
+
+    def _build_convert(self):
+        # Column positions are looked up once; the per-row function only indexes lists,
+        # because this runs a million times for a large export.
+        ix = self.index
+
+        def col(name: str) -> int | None:
+            return ix.get(name)
+
+        i_id, i_date, i_lat, i_lon = (ix[c] for c in REQUIRED)
+        i_prec, i_type, i_sub = col("time_precision"), col("event_type"), col("sub_event_type")
+        i_a1, i_aa1, i_a2, i_aa2 = (
+            col("actor1"),
+            col("assoc_actor_1"),
+            col("actor2"),
+            col("assoc_actor_2"),
+        )
+        i_loc, i_country, i_geo = col("location"), col("country"), col("geo_precision")
+        i_notes, i_source, i_fat = col("notes"), col("source"), col("fatalities")
+        when, places, categories = self._when, self._places, self._categories
+
+        def get(row: list[str], i: int | None) -> str:
+            return row[i] if i is not None else ""
+
+        def convert(row: list[str]) -> Event:
+            ident = row[i_id].strip()
+            if not ident:
+                raise ValueError("no event_id_cnty")
+            date_text = row[i_date]
+            start, end, precision = when(date_text, get(row, i_prec))
+            lat_text, lon_text = row[i_lat], row[i_lon]
+            location, country, geo = get(row, i_loc), get(row, i_country), get(row, i_geo)
+            key = (location, lat_text, lon_text, country, geo)
+            place = places.get(key)
+            if place is None:
+                lat = coordinate(lat_text, -90, 90, "latitude")
+                lon = coordinate(lon_text, -180, 180, "longitude")
+                place = Place(
+                    location or f"{lat:.4f}, {lon:.4f}",
+                    lat,
+                    lon,
+                    "region" if geo.strip() == "3" else "city",
+                    self._country(country) if country else None,
+                )
+                if len(places) > 200_000:
+                    places.clear()
+                places[key] = place
+            event_type, sub = get(row, i_type), get(row, i_sub)
+            category = categories.get((event_type, sub))
+            if category is None:
+                category = categories[(event_type, sub)] = category_of(event_type, sub)
+            actors = []
+            for i in (i_a1, i_aa1, i_a2, i_aa2):
+                value = get(row, i)
+                if value:
+                    actors.extend(a.strip() for a in value.split(";") if a.strip())
+            fatalities = get(row, i_fat).strip()
+            title = f"{sub or event_type or 'Event'} in {place.name}"
+            if fatalities and fatalities != "0":
+                if not fatalities.isdigit():
+                    raise ValueError(f"fatalities {fatalities!r} is not a number")
+                title += f" ({fatalities} killed)"
+            source = get(row, i_source)
+            return Event(
+                uid="acled:" + ident,
+                title=title,
+                start=start,
+                end=end,
+                precision=precision,
+                display_date=date_text,
+                category=category,
+                actors=tuple(actors),
+                place=place,
+                excerpt=get(row, i_notes),
+                sources=tuple(s.strip() for s in source.split(";") if s.strip()) if source else (),
+            )
+
+        return convert
+
+
+def row_mapper(header: list[str], source: Source, options: ReadOptions) -> _AcledMapper:
+    return _AcledMapper(header, source, options)

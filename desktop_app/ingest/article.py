@@ -1,0 +1,494 @@
+"""Articles become candidate events: sentences that name a place and a time.
+
+The text comes from a ``.txt``, ``.md`` or ``.html`` file, or is pasted. Title, author,
+outlet and publication date come from HTML metadata or the first lines. Then, sentence
+by sentence:
+
+- places are the longest runs of capitalised words the gazetteer knows ("Çırağan
+  Palace", "Saratov region"), and lists like "the Sumy, Kharkiv, and Zaporizhzhia
+  regions"; outlet names ("The Washington Post") are masked first so they never count
+  as places; countries only give context (they are too coarse to be an event's place);
+- times are read by :mod:`desktop_app.ingest.article_dates` against the publication
+  date and the story's current date (the last full date the text gave). A sentence
+  without a time of its own takes its paragraph's, or else the story's date as an
+  approximate one;
+- cited outlets ("according to Reuters", "as reported by AP", "The Guardian cited")
+  become the event's sources, and the words pick a category.
+
+Nothing is saved here: the review dialog (or ``--yes``) decides.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date
+from html.parser import HTMLParser
+
+from desktop_app.core.dates import DatePrecision
+from desktop_app.core.event import Article, Event, Place, event_uid
+from desktop_app.geo.gazetteer import Gazetteer, GazetteerEntry, GeoContext, default_gazetteer
+from desktop_app.geo.names import name_key
+from desktop_app.ingest.article_dates import TimeMention, find_times
+from desktop_app.ingest.loose_dates import LooseDateError, parse_loose_date
+from desktop_app.ingest.problems import BadRecord, ImportFailed
+from desktop_app.ingest.reader import ReadOptions, Record
+from desktop_app.ingest.source import Source
+
+OUTLETS = (
+    "Reuters", "Associated Press", "AP", "AFP", "Agence France-Presse", "BBC", "CNN",
+    "The Guardian", "Guardian", "The Washington Post", "Washington Post",
+    "The New York Times", "New York Times", "The Wall Street Journal", "Wall Street Journal",
+    "Financial Times", "Bloomberg", "Al Jazeera", "Kyiv Independent", "The Kyiv Independent",
+    "Ukrainska Pravda", "Interfax", "TASS", "RIA Novosti", "Meduza", "Politico", "Axios",
+    "The Economist", "Der Spiegel", "Le Monde", "NPR", "Sky News", "Deutsche Welle", "DW",
+    "Euronews", "Anadolu Agency", "Ukrinform", "Suspilne", "The Telegraph", "The Times",
+    "The Independent", "CBS News", "NBC News", "ABC News", "Fox News", "Kommersant",
+    "Novaya Gazeta", "The Moscow Times", "Radio Free Europe", "RFE/RL", "Xinhua",
+)  # fmt: skip
+_OUTLET_RE = re.compile(
+    r"\b(?:" + "|".join(re.escape(o) for o in sorted(OUTLETS, key=len, reverse=True)) + r")\b"
+)
+# Canonical names: "Guardian" and "The Guardian" are one outlet.
+_OUTLET_NAMES = {name_key(o).removeprefix("the "): o for o in OUTLETS if o.startswith("The ")}
+_OUTLET_NAMES.update({"ap": "Associated Press", "afp": "Agence France-Presse"})
+
+CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
+    "electronic_warfare": ("jamming", "electronic warfare", "gps interference", "spoofing"),
+    "strike": (
+        "strike", "strikes", "struck", "shelling", "shelled", "missile", "missiles", "drone",
+        "drones", "airfield", "airfields", "bomb", "bombing", "explosion", "attack", "hit",
+    ),
+    "humanitarian": (
+        "humanitarian", "prisoner", "prisoners", "exchange", "civilians", "children", "bodies",
+        "evacuation", "aid", "refugees", "wounded",
+    ),
+    "diplomacy": (
+        "talks", "negotiation", "negotiations", "meeting", "summit", "delegation",
+        "ceasefire", "proposal", "proposed", "agreement", "round", "mediator", "diplomatic",
+    ),
+    "statement": (
+        "said", "stated", "statement", "spokesperson", "comment", "told", "press",
+        "declared", "addressed", "saying", "reacted", "response",
+    ),
+    "military": ("troops", "army", "offensive", "forces", "soldiers", "front", "military"),
+    "economy": ("sanctions", "tariff", "tariffs", "oil", "gas", "trade", "economy"),
+    "politics": ("election", "parliament", "protest", "protests", "government", "president"),
+}  # fmt: skip
+_WORD = re.compile(r"[a-z]+(?:\s(?:warfare|interference))?")
+_STOP_SECTIONS = re.compile(
+    r"^(?:latest news|related( articles| stories)?|read more|more from .*|recommended|"
+    r"bottom of page|share this( article)?|comments)\s*$",
+    re.I | re.M,
+)
+_BOILERPLATE = {"top of page", "by:", "by", "share", "menu", "skip to content"}
+_CAPITALISED = re.compile(
+    r"[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄҐ][\w’'\-.]*(?:\s+(?:(?:of|de|la|le|du|upon|on|am|al|el)\s+)?"
+    r"[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄҐ][\w’'\-.]*)*"
+    r"(?:\s+(?:region|oblast|krai|province|air base|airbase|airfield|palace|district))?"
+)
+_REGION_LIST = re.compile(
+    r"(?P<names>[A-ZÀ-ÖØ-ÞА-Я][\w’'\-]+(?:\s*,\s*(?:and\s+)?[A-ZÀ-ÖØ-ÞА-Я][\w’'\-]+)*"
+    r",?\s+and\s+[A-ZÀ-ÖØ-ÞА-Я][\w’'\-]+)\s+(?P<kind>regions|oblasts|provinces)\b"
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-ZÀ-ÖØ-ÞА-Я0-9])")
+# Capitalised words that start sentences or name people, never places on their own.
+_NOT_PLACES = {
+    "most", "many", "some", "one", "two", "this", "that", "these", "those", "it", "its",
+    "the", "a", "an", "and", "but", "or", "if", "as", "at", "in", "on", "for", "of", "by",
+    "to", "with", "after", "before", "while", "instead", "however", "meanwhile", "finally",
+    "today", "interlocutor", "author", "president", "minister", "deputy", "defense",
+    "foreign", "state", "nato", "eu", "un", "g7", "b9", "another", "only", "against",
+    "amid", "despite", "once", "again", "more", "none", "without", "turkish", "russian",
+    "ukrainian", "western", "european", "moscow responded", "march", "may", "june",
+    "mobile", "nice", "reading", "split", "bath", "deal", "hope", "sale", "best", "van",
+    "batman", "why", "what", "who", "how", "where", "when", "here", "there", "all",
+    "no", "not", "yes", "so", "then", "thus", "also", "even", "just", "still", "now",
+    "each", "every", "both", "either", "neither", "other", "such", "own", "same",
+    "web", "union", "independence", "victoria", "florence", "regina", "eden", "from",
+    "than", "hit", "alliance", "during", "until", "since", "under", "over", "about",
+    "between", "through", "into", "onto", "upon", "via", "per", "among", "beyond",
+}  # fmt: skip
+
+
+@dataclass
+class Candidate:
+    """A possible event found in an article, with what the review dialog needs.
+
+    Parameters
+    ----------
+    event
+        The event as it would be saved.
+    alternatives
+        Other places the place name might mean, most likely first.
+    place_text
+        The words of the article that named the place.
+    accepted
+        The review's decision; True until the user rejects it.
+    """
+
+    event: Event
+    alternatives: tuple[GazetteerEntry, ...] = ()
+    place_text: str = ""
+    accepted: bool = True
+
+
+@dataclass
+class ArticleDraft:
+    """An article read from a file or pasted, and the candidate events in it."""
+
+    article: Article
+    candidates: list[Candidate] = field(default_factory=list)
+
+    def accepted_events(self) -> list[Event]:
+        return [c.event for c in self.candidates if c.accepted]
+
+
+class _HTMLText(HTMLParser):
+    """The visible text of an HTML page, and its metadata."""
+
+    _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
+               "article", "header", "footer", "blockquote"}  # fmt: skip
+    _SKIP = {"script", "style", "noscript", "template", "svg", "nav"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.meta: dict[str, str] = {}
+        self.title = ""
+        self._skip = 0
+        self._in_title = False
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        attrs = {k: v or "" for k, v in attrs}
+        if tag in self._SKIP:
+            self._skip += 1
+        elif tag == "title":
+            self._in_title = True
+        elif tag == "meta":
+            key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or ""
+            if key and attrs.get("content"):
+                self.meta.setdefault(key.lower(), attrs["content"].strip())
+        elif tag == "time" and attrs.get("datetime"):
+            self.meta.setdefault("time", attrs["datetime"])
+        if tag in self._BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in self._SKIP and self._skip:
+            self._skip -= 1
+        elif tag == "title":
+            self._in_title = False
+        if tag in self._BLOCKS:
+            self.parts.append("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+        elif not self._skip:
+            self.parts.append(data)
+
+
+def _published_from(value: str | None) -> str | None:
+    if not value:
+        return None
+    value = value.strip()
+    for dayfirst in (False,):
+        try:
+            iso, _ = parse_loose_date(
+                value[:10] if re.match(r"\d{4}-\d\d-\d\d", value) else value, dayfirst
+            )
+            return iso[:10]
+        except LooseDateError:
+            pass
+    short = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2})", value)
+    if short:
+        # Blogs print "6/2/25": month first, two-digit year.
+        month, day, year = (int(g) for g in short.groups())
+        try:
+            return date(2000 + year, month, day).isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def parse_article(
+    text: str, *, kind: str = "txt", published: str | None = None, url: str | None = None
+) -> tuple[Article, str]:
+    """The article's metadata and its body text, from raw file text."""
+    title = author = outlet = None
+    body = text
+    if kind == "html":
+        parser = _HTMLText()
+        parser.feed(text)
+        parser.close()
+        meta = parser.meta
+        title = meta.get("og:title") or meta.get("twitter:title") or parser.title.strip() or None
+        author = meta.get("author") or meta.get("article:author") or None
+        outlet = meta.get("og:site_name") or meta.get("application-name") or None
+        published = published or _published_from(
+            meta.get("article:published_time")
+            or meta.get("datepublished")
+            or meta.get("date")
+            or meta.get("pubdate")
+            or meta.get("time")
+        )
+        url = url or meta.get("og:url")
+        body = html.unescape("".join(parser.parts))
+    lines = [line.strip() for line in body.splitlines()]
+    head = [line for line in lines if line and line.lower() not in _BOILERPLATE][:8]
+    if kind == "md":
+        heading = next((line[2:].strip() for line in lines if line.startswith("# ")), None)
+        title = title or heading
+        body = re.sub(r"^#+\s*", "", body, flags=re.M)
+        body = re.sub(r"[*_]{1,2}([^*_]+)[*_]{1,2}", r"\1", body)
+    if title is None and head:
+        title = head[0]
+    for i, line in enumerate(lines[:40]):
+        low = line.lower()
+        if author is None and low.startswith("by ") and len(line) < 60:
+            author = line[3:].strip()
+        elif author is None and low == "by:":
+            author = next((nxt for nxt in lines[i + 1 : i + 4] if nxt), None)
+        if published is None and len(line) <= 30:
+            published = _published_from(line)
+    cut = _STOP_SECTIONS.search(body)
+    if cut:
+        body = body[: cut.start()]
+    published = published or date.today().isoformat()
+    title = (title or "Untitled article").strip()
+    uid = "article:" + event_uid(url or "", title, published)
+    return Article(
+        uid, title, author, outlet, url, published, text if kind != "html" else body
+    ), body
+
+
+def _mask_outlets(sentence: str) -> tuple[str, list[str]]:
+    outlets: list[str] = []
+
+    def hide(match: re.Match) -> str:
+        name = match.group(0)
+        outlets.append(_OUTLET_NAMES.get(name_key(name).removeprefix("the "), name))
+        return " " * len(name)
+
+    return _OUTLET_RE.sub(hide, sentence), outlets
+
+
+def _category(sentence: str) -> str:
+    words = _WORD.findall(sentence.lower())
+    scores = {key: sum(words.count(w) if " " not in w else sentence.lower().count(w) for w in keys)
+              for key, keys in CATEGORY_WORDS.items()}  # fmt: skip
+    best = max(scores, key=scores.get)
+    return best if scores[best] else "other"
+
+
+def _sentences(body: str) -> Iterator[tuple[int, str]]:
+    """``(paragraph number, sentence)`` for every sentence of the body."""
+    for number, paragraph in enumerate(re.split(r"\n\s*\n", body)):
+        paragraph = " ".join(paragraph.split())
+        if not paragraph:
+            continue
+        for sentence in _SENTENCE_END.split(paragraph):
+            if sentence.strip():
+                yield number, sentence.strip()
+
+
+@dataclass
+class _PlaceMention:
+    text: str
+    key: str
+    entries: list[GazetteerEntry]
+
+
+class _PlaceFinder:
+    def __init__(self, gazetteer: Gazetteer) -> None:
+        self.gazetteer = gazetteer
+        self.max_words = min(gazetteer.max_words, 6)
+
+    def find(self, sentence: str) -> tuple[list[_PlaceMention], list[_PlaceMention]]:
+        """Places and countries named in ``sentence`` (outlets already masked)."""
+        places: list[_PlaceMention] = []
+        countries: list[_PlaceMention] = []
+        seen: set[str] = set()
+        gazetteer = self.gazetteer
+
+        def add(text: str, key: str) -> bool:
+            if key in seen or key in _NOT_PLACES:
+                return key in seen
+            entries = gazetteer.lookup_key(key)
+            if not entries:
+                return False
+            seen.add(key)
+            mention = _PlaceMention(text, key, entries)
+            (countries if entries[0].kind == "country" else places).append(mention)
+            return True
+
+        for match in _REGION_LIST.finditer(sentence):
+            singular = match.group("kind")[:-1]
+            for name in re.split(r"\s*,\s*(?:and\s+)?|,?\s+and\s+", match.group("names")):
+                add(f"{name} {singular}", name_key(f"{name} {singular}"))
+        for match in _CAPITALISED.finditer(sentence):
+            words = match.group(0).rstrip(".").split()
+            i = 0
+            while i < len(words):
+                for size in range(min(self.max_words, len(words) - i), 0, -1):
+                    text = " ".join(words[i : i + size]).rstrip(".,’'")
+                    key = name_key(text.removesuffix("’s").removesuffix("'s"))
+                    if size == 1 and (len(key) < 3 or key in _NOT_PLACES):
+                        continue
+                    if (
+                        size == 1
+                        and i + 1 < len(words)
+                        and not gazetteer.contains(name_key(words[i + 1].rstrip(".,’'")))
+                    ):
+                        # "Vladimir Medinsky", "Moscow Times": a first name or an
+                        # organisation, not the place the first word names.
+                        continue
+                    if add(text, key):
+                        i += size
+                        break
+                else:
+                    i += 1
+        return places, countries
+
+
+def extract_candidates(
+    text: str,
+    published: str,
+    *,
+    article: Article | None = None,
+    gazetteer: Gazetteer | None = None,
+    dayfirst: bool = False,
+) -> list[Candidate]:
+    """Candidate events of an article body, resolved against its publication date."""
+    gazetteer = gazetteer or default_gazetteer()
+    finder = _PlaceFinder(gazetteer)
+    pub = date.fromisoformat(published[:10])
+    anchor = pub
+    article_uid = article.uid if article else "article:" + event_uid(published, text[:200])
+    sentences = list(_sentences(text))
+    # Context for ambiguous names: every country and unambiguous place in the article.
+    context_countries: set[str] = set()
+    found_per_sentence = []
+    for _, sentence in sentences:
+        masked, outlets = _mask_outlets(sentence)
+        places, countries = finder.find(masked)
+        found_per_sentence.append((masked, outlets, places, countries))
+        context_countries.update(c.entries[0].country for c in countries)
+        context_countries.update(p.entries[0].country for p in places if len(p.entries) == 1)
+    context = GeoContext(countries=frozenset(context_countries))
+    candidates: list[Candidate] = []
+    paragraph_time: tuple[int, TimeMention] | None = None
+    paragraph_outlets: dict[int, list[str]] = {}
+    for (number, _), (_, outlets, _, _) in zip(sentences, found_per_sentence, strict=True):
+        paragraph_outlets.setdefault(number, []).extend(outlets)
+    for index, ((number, sentence), (masked, outlets, places, countries)) in enumerate(
+        zip(sentences, found_per_sentence, strict=True)
+    ):
+        times = find_times(masked, pub, anchor, dayfirst)
+        for mention in times:
+            if mention.absolute and mention.precision is DatePrecision.DAY and not mention.end:
+                anchor = date.fromisoformat(mention.start)
+        if times:
+            when = times[0]
+            paragraph_time = (number, when)
+        elif paragraph_time is not None and paragraph_time[0] == number:
+            when = paragraph_time[1]
+        else:
+            when = TimeMention(anchor.isoformat(), None, DatePrecision.APPROXIMATE,
+                               f"around {anchor:%B} {anchor.day}, {anchor.year}", -1, False,
+                               "story")  # fmt: skip
+        sources = tuple(dict.fromkeys(outlets or paragraph_outlets.get(number, [])))
+        category = _category(sentence)
+        actors = tuple(dict.fromkeys(c.entries[0].name for c in countries))
+        title = _title(sentence)
+        targets: list[tuple[_PlaceMention | None, Place | None]] = []
+        for mention in places:
+            resolution = gazetteer.resolve(mention.text.removesuffix("’s"), context)
+            if resolution is None:
+                continue
+            targets.append((mention, resolution.best.place()))
+        if not targets and times:
+            targets.append((None, None))
+        for mention, place in targets:
+            resolution = gazetteer.resolve(mention.text, context) if mention else None
+            event = Event(
+                uid=event_uid(article_uid, index, place.name if place else "", when.start),
+                title=title,
+                start=when.start,
+                end=when.end,
+                precision=when.precision,
+                display_date=when.text,
+                category=category,
+                actors=actors,
+                place=place,
+                excerpt=sentence,
+                article=article,
+                sources=sources,
+            )
+            candidates.append(
+                Candidate(
+                    event,
+                    resolution.alternatives if resolution else (),
+                    mention.text if mention else "",
+                )
+            )
+    return candidates
+
+
+def _title(sentence: str) -> str:
+    clause = re.split(r"(?<=[a-z]{3})[.;:—]\s", sentence)[0].strip(" .")
+    return clause if len(clause) <= 100 else clause[:97].rsplit(" ", 1)[0] + "..."
+
+
+def extract_article(
+    text: str,
+    *,
+    kind: str = "txt",
+    published: str | None = None,
+    url: str | None = None,
+    dayfirst: bool = False,
+    gazetteer: Gazetteer | None = None,
+) -> ArticleDraft:
+    """Read an article (raw file text or pasted text) into a draft with its candidates."""
+    article, body = parse_article(text, kind=kind, published=published, url=url)
+    candidates = extract_candidates(
+        body, article.published, article=article, gazetteer=gazetteer, dayfirst=dayfirst
+    )
+    return ArticleDraft(article, candidates)
+
+
+def article_kind(suffix: str) -> str:
+    suffix = suffix.lower()
+    if suffix in (".html", ".htm"):
+        return "html"
+    if suffix in (".md", ".markdown"):
+        return "md"
+    return "txt"
+
+
+def read_article_file(source: Source, options: ReadOptions) -> ArticleDraft:
+    text = source.read_text()
+    if not text.strip():
+        raise ImportFailed(BadRecord(source.name, None, "the article is empty"))
+    return extract_article(
+        text,
+        kind=article_kind(source.path.suffix),
+        published=options.published,
+        dayfirst=bool(options.dayfirst),
+        gazetteer=options.geocoder.gazetteer if options.geocoder else None,
+    )
+
+
+def read_article(source: Source, options: ReadOptions) -> Iterator[Record]:
+    """The candidate events of an article file, all accepted (no review)."""
+    draft = read_article_file(source, options)
+    for candidate in draft.candidates:
+        yield candidate.event
+
+
+def with_place(candidate: Candidate, entry: GazetteerEntry) -> Candidate:
+    """The candidate moved to another place (the review's place picker)."""
+    return replace(candidate, event=replace(candidate.event, place=entry.place()))

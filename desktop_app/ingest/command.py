@@ -1,0 +1,134 @@
+"""``event-atlas import``: everything the command does, as one plain function that the
+click command in :mod:`desktop_app.cli` calls (so it is testable without click)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from desktop_app.core.event import Event
+from desktop_app.ingest.delimited import parse_columns_option
+from desktop_app.ingest.pipeline import FORMATS, ImportAborted, detect_format, import_file
+from desktop_app.ingest.problems import ImportFailed
+from desktop_app.ingest.reader import ReadOptions
+from desktop_app.store.event_store import StoreError
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+# Bad rows printed in full; the rest are counted.
+MAX_PRINTED_PROBLEMS = 50
+
+
+def run_import(
+    path: str | Path,
+    db_path: str | Path | None = None,
+    fmt: str = "auto",
+    columns: str | dict[str, str] | None = None,
+    dayfirst: bool | None = None,
+    on_error: str = "skip",
+    assume_yes: bool = False,
+    echo: Callable[[str], None] = print,
+    *,
+    confirm: Callable[[str], bool] | None = None,
+    encoding: str | None = None,
+    published: str | None = None,
+) -> int:
+    """Import one file into a store and say what happened; returns the exit status.
+
+    Parameters
+    ----------
+    path
+        The file to import.
+    db_path
+        The store; None opens the user's default store (built from the bundled data the
+        first time).
+    fmt
+        ``auto`` (from the file name and content) or one of ``csv``, ``acled``, ``geojson``,
+        ``kml``, ``timelinejs``, ``timemap``, ``article`` (``--format``).
+    columns
+        CSV column mapping, ``"date=When,lat=Y,lon=X,title=...,text=...,place=..."`` or a
+        dict role -> header (``--columns``); roles not named are detected.
+    dayfirst
+        True reads 02/06/2025 as 2 June (``--dayfirst``); None detects from the data.
+    on_error
+        ``skip``: leave bad rows out and list them; ``abort``: stop at the first bad row
+        and save nothing (``--on-error``).
+    assume_yes
+        Save an article's candidate events without asking (``--yes``). Datasets never ask.
+    echo
+        Prints one line (``click.echo``).
+    confirm
+        Asks a yes/no question (``click.confirm``); without it, and without
+        ``assume_yes``, an article's candidates are listed but not saved.
+    encoding
+        The text encoding, when detection gets it wrong (e.g. ``cp1251``).
+    published
+        An article's publication date (ISO) when the file does not give it.
+
+    Returns
+    -------
+    int
+        0 on success (also when rows were skipped), 1 when the import failed or was
+        aborted (the store is unchanged), 2 for wrong arguments.
+    """
+    path = Path(path)
+    if fmt not in FORMATS:
+        echo(f"error: unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+        return EXIT_USAGE
+    if on_error not in ("skip", "abort"):
+        echo(f"error: --on-error must be skip or abort, not {on_error!r}")
+        return EXIT_USAGE
+    try:
+        mapping = parse_columns_option(columns) if isinstance(columns, str) else columns
+    except ValueError as exc:
+        echo(f"error: --columns: {exc}")
+        return EXIT_USAGE
+    options = ReadOptions(
+        columns=dict(mapping or {}), dayfirst=dayfirst, encoding=encoding, published=published
+    )
+
+    def review(events: list[Event]) -> list[Event]:
+        echo(f"{len(events)} candidate events in {path}:")
+        for event in events:
+            place = event.place.name if event.place else "(no place)"
+            sources = f" [{', '.join(event.sources)}]" if event.sources else ""
+            echo(f"  {event.start}{'..' + event.end if event.end else ''} {place}: "
+                 f"{event.title}{sources}")  # fmt: skip
+        if assume_yes or (confirm is not None and confirm(f"Save {len(events)} events?")):
+            return events
+        echo("nothing saved (review the article in the app, or pass --yes)")
+        return []
+
+    from desktop_app.ingest.bundled import open_store
+
+    try:
+        kind = detect_format(path) if fmt == "auto" else fmt
+        with open_store(db_path) as store:
+            report = import_file(
+                path,
+                store,
+                fmt=kind,
+                options=options,
+                on_error=on_error,
+                accept=review if kind == "article" else None,
+            )
+    except ImportAborted as exc:
+        echo(f"bad row: {exc.problem}")
+        echo("import aborted; nothing was saved")
+        return EXIT_FAILED
+    except ImportFailed as exc:
+        echo(f"error: {exc}")
+        echo("nothing was saved")
+        return EXIT_FAILED
+    except StoreError as exc:
+        echo(f"error: {exc}")
+        return EXIT_FAILED
+    for warning in report.warnings:
+        echo(f"warning: {warning}")
+    for problem in report.problems[:MAX_PRINTED_PROBLEMS]:
+        echo(f"skipped: {problem}")
+    if report.skipped > MAX_PRINTED_PROBLEMS:
+        echo(f"... and {report.skipped - MAX_PRINTED_PROBLEMS} more bad rows")
+    echo(f"imported {report.imported} events, skipped {report.skipped}")
+    return EXIT_OK

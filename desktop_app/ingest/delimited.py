@@ -1,0 +1,339 @@
+"""CSV and TSV files of events, with their columns found by name.
+
+The header names each column; :data:`COLUMN_NAMES` lists the names each role goes by
+("lat", "latitude", "y", ...). A user's explicit mapping wins over detection. Rows with
+coordinates are placed as given; rows with only a place name are geocoded (offline
+unless the user allowed online look-ups). ACLED exports are recognised by their header
+and read by :mod:`desktop_app.ingest.acled`.
+
+Files are read as a stream: a million rows take the memory of one chunk.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from desktop_app.core.dates import DatePrecision
+from desktop_app.core.event import Event, Place, event_uid
+from desktop_app.ingest.loose_dates import LooseDateError, detect_dayfirst, parse_loose_date
+from desktop_app.ingest.problems import BadRecord, ImportFailed
+from desktop_app.ingest.reader import ReadOptions, Record
+from desktop_app.ingest.source import Source, decoding_errors
+
+# csv's default limit (128 KiB) would reject long notes; larger fields are reported.
+FIELD_LIMIT = 1024 * 1024
+csv.field_size_limit(FIELD_LIMIT)
+# Rows read ahead to detect the date order before the first event is made.
+DETECTION_ROWS = 2000
+
+COLUMN_NAMES: dict[str, tuple[str, ...]] = {
+    "id": ("id", "uid", "event_id", "eventid", "event_id_cnty", "key"),
+    "date": (
+        "date", "event_date", "start", "start_date", "startdate", "start_time", "begin",
+        "datetime", "date_time", "time", "when", "day",
+    ),
+    "end": ("end", "end_date", "enddate", "end_time", "until", "finish"),
+    "lat": ("lat", "latitude", "y", "lat_dd", "coord_y"),
+    "lon": ("lon", "lng", "long", "longitude", "x", "lon_dd", "coord_x"),
+    "title": ("title", "headline", "name", "event", "event_name", "summary_title"),
+    "text": ("description", "notes", "text", "summary", "details", "body", "excerpt", "note"),
+    "place": ("place", "location", "city", "town", "site", "address", "place_name"),
+    "category": ("category", "type", "event_type", "kind"),
+    "source": ("source", "sources", "outlet", "cited"),
+    "country": ("country", "country_name"),
+}  # fmt: skip
+ROLES = tuple(COLUMN_NAMES)
+
+
+def _normal(header: str) -> str:
+    return "_".join(header.strip().strip("\ufeff").lower().replace("-", " ").split())
+
+
+def detect_columns(headers: list[str], explicit: dict[str, str] | None = None) -> dict[str, int]:
+    """Role -> column index, from the header names and the user's explicit mapping.
+
+    Raises :class:`ValueError` when the explicit mapping names an unknown role or column.
+    """
+    normal = [_normal(h) for h in headers]
+    found: dict[str, int] = {}
+    for role, names in COLUMN_NAMES.items():
+        for name in names:
+            if name in normal and normal.index(name) not in found.values():
+                found[role] = normal.index(name)
+                break
+    for role, header in (explicit or {}).items():
+        if role not in COLUMN_NAMES:
+            raise ValueError(f"unknown column role {role!r} (roles: {', '.join(ROLES)})")
+        if header in headers:
+            found[role] = headers.index(header)
+        elif _normal(header) in normal:
+            found[role] = normal.index(_normal(header))
+        else:
+            raise ValueError(f"no column {header!r} (columns: {', '.join(headers)})")
+    return found
+
+
+def parse_columns_option(text: str) -> dict[str, str]:
+    """``"date=When,lat=Y"`` -> ``{"date": "When", "lat": "Y"}`` (the CLI's --columns)."""
+    mapping = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        role, sep, header = part.partition("=")
+        if not sep or not role.strip() or not header.strip():
+            raise ValueError(f"expected role=column, got {part!r}")
+        mapping[role.strip().lower()] = header.strip()
+    return mapping
+
+
+class Table:
+    """The rows of a delimited file with their line numbers; invalid rows as problems."""
+
+    def __init__(self, source: Source) -> None:
+        self.source = source
+        sample = source.sample(SAMPLE_CHARS).decode(source.encoding, errors="replace")
+        self.dialect = _dialect(source.path, sample)
+        self._rows = csv.reader(source.open_text(), self.dialect)
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]] | BadRecord]:
+        reader = self._rows
+        name = self.source.name
+        last_line = 0
+        errors = decoding_errors()
+        pending = 0
+        while True:
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield BadRecord(name, f"line {last_line + 1}", f"unreadable CSV ({exc})")
+                last_line = reader.line_num
+                continue
+            line = last_line + 1
+            last_line = reader.line_num
+            now = decoding_errors()
+            if now != errors:
+                # The decoder runs a buffer ahead of the parser: the bytes it replaced are
+                # in this row or a later one, marked by U+FFFD.
+                pending += now - errors
+                errors = now
+            if pending:
+                marks = sum(field.count("\ufffd") for field in row)
+                if marks:
+                    pending = max(0, pending - marks)
+                    yield BadRecord(
+                        name, f"line {line}", f"bytes that are not valid {self.source.encoding}"
+                    )
+                    continue
+            if row:
+                yield line, row
+
+
+SAMPLE_CHARS = 16 * 1024
+
+
+def _dialect(path: Path, sample: str) -> type[csv.Dialect]:
+    if path.suffix.lower() in (".tsv", ".tab"):
+        return csv.excel_tab
+    first = sample.split("\n", 1)[0]
+    counts = {d: first.count(d) for d in (",", "\t", ";", "|")}
+    delimiter = max(counts, key=counts.get)
+    if counts[delimiter] == 0:
+        delimiter = ","
+
+    class Detected(csv.excel):
+        pass
+
+    Detected.delimiter = delimiter
+    return Detected
+
+
+def read_delimited(source: Source, options: ReadOptions) -> Iterator[Record]:
+    """Events from a CSV/TSV file (ACLED exports included)."""
+    table = Table(source)
+    rows = iter(table)
+    header = None
+    for item in rows:
+        if isinstance(item, BadRecord):
+            raise ImportFailed(BadRecord(item.file, item.where, f"bad header: {item.reason}"))
+        header = item[1]
+        break
+    if header is None:
+        raise ImportFailed(BadRecord(source.name, None, "the file is empty"))
+    header = [h.strip().lstrip("\ufeff") for h in header]
+    from desktop_app.ingest import acled
+
+    if acled.is_acled(header) and not options.columns:
+        mapper = acled.row_mapper(header, source, options)
+    else:
+        mapper = _row_mapper(header, source, options)
+    # Read ahead enough rows to learn the date order, then go on streaming.
+    ahead = list(itertools.islice(rows, DETECTION_ROWS))
+    mapper.prepare([r for r in ahead if not isinstance(r, BadRecord)])
+    yield from _map(itertools.chain(ahead, rows), mapper, len(header), source.name)
+
+
+def _map(rows, mapper, width: int, name: str) -> Iterator[Record]:
+    convert = mapper.convert
+    for item in rows:
+        if isinstance(item, BadRecord):
+            yield item
+            continue
+        line, row = item
+        if len(row) != width:
+            if len(row) < width and not any(row):
+                continue
+            yield BadRecord(name, f"line {line}", f"expected {width} fields, found {len(row)}")
+            continue
+        try:
+            yield convert(row)
+        except (ValueError, TypeError, IndexError, OverflowError) as exc:
+            yield BadRecord(name, f"line {line}", str(exc) or type(exc).__name__)
+
+
+class DateReader:
+    """Reads a date column, once per distinct value, in the file's day/month order."""
+
+    def __init__(self, options: ReadOptions, name: str) -> None:
+        self.options = options
+        self.name = name
+        self.dayfirst = bool(options.dayfirst)
+        self._cache: dict[str, tuple[str, DatePrecision]] = {}
+
+    def learn(self, values: list[str]) -> None:
+        if self.options.dayfirst is not None:
+            return
+        found = detect_dayfirst(values)
+        if found is None:
+            if any("/" in v for v in values):
+                self.options.warnings.append(
+                    f"{self.name}: dates like 01/02/2020 are ambiguous; read as month/day "
+                    "(use --dayfirst for day/month)"
+                )
+            found = False
+        self.dayfirst = found
+
+    def __call__(self, text: str) -> tuple[str, DatePrecision]:
+        found = self._cache.get(text)
+        if found is None:
+            try:
+                found = parse_loose_date(text, self.dayfirst)
+            except LooseDateError as exc:
+                raise ValueError(str(exc)) from None
+            if len(self._cache) > 100_000:
+                self._cache.clear()
+            self._cache[text] = found
+        return found
+
+
+def coordinate(text: str, low: float, high: float, what: str) -> float:
+    value = float(text.strip().replace(",", "."))
+    if not low <= value <= high:
+        raise ValueError(f"{what} {value} is out of range")
+    return value
+
+
+class _GenericMapper:
+    def __init__(self, header: list[str], source: Source, options: ReadOptions) -> None:
+        try:
+            self.columns = detect_columns(header, options.columns)
+        except ValueError as exc:
+            raise ImportFailed(BadRecord(source.name, "line 1", str(exc))) from None
+        if "date" not in self.columns:
+            raise ImportFailed(
+                BadRecord(
+                    source.name,
+                    "line 1",
+                    "no date column found (name one with --columns date=HEADER; columns: "
+                    + ", ".join(header)
+                    + ")",
+                )
+            )
+        self.options = options
+        self.dates = DateReader(options, source.name)
+        self.signature = "|".join(_normal(h) for h in header)
+        self._places: dict[tuple[str, str], Place | None] = {}
+        self.convert: Callable[[list[str]], Event] = self._convert
+
+    def prepare(self, rows: list[tuple[int, list[str]]]) -> None:
+        i = self.columns["date"]
+        self.dates.learn([row[i] for _, row in rows if len(row) > i])
+
+    def _get(self, row: list[str], role: str) -> str:
+        i = self.columns.get(role)
+        return row[i].strip() if i is not None else ""
+
+    def _place(self, row: list[str]) -> Place | None:
+        name = self._get(row, "place")
+        lat, lon = self._get(row, "lat"), self._get(row, "lon")
+        if lat or lon:
+            if not (lat and lon):
+                raise ValueError("a latitude without a longitude (or the reverse)")
+            y = coordinate(lat, -90, 90, "latitude")
+            x = coordinate(lon, -180, 180, "longitude")
+            return Place(name or f"{y:.4f}, {x:.4f}", y, x)
+        if not name:
+            return None
+        country = self._get(row, "country")
+        key = (name, country)
+        if key not in self._places:
+            from desktop_app.geo.gazetteer import GeoContext
+
+            geocoder = self.options.geocoder_or_default()
+            context = None
+            if country:
+                found = geocoder.gazetteer.lookup(country)
+                codes = frozenset(e.country for e in found if e.kind == "country")
+                context = GeoContext(countries=codes)
+            result = geocoder.geocode(name, context)
+            self._places[key] = result.place if result else None
+        place = self._places[key]
+        if place is None:
+            raise ValueError(f"place {name!r} not found in the gazetteer (add coordinates)")
+        return Place(name, place.lat, place.lon, place.kind, place.country)
+
+    def _convert(self, row: list[str]) -> Event:
+        start, precision = self.dates(self._get(row, "date"))
+        end_text = self._get(row, "end")
+        end = None
+        if end_text:
+            end, end_precision = self.dates(end_text)
+            if end_precision != precision:
+                # event_span keeps each ISO text's own period when it is coarser.
+                precision = DatePrecision.DAY
+        place = self._place(row)
+        text = self._get(row, "text")
+        title = self._get(row, "title") or _title_from(text, place, start)
+        ident = self._get(row, "id")
+        uid = (
+            event_uid("csv", self.signature, ident)
+            if ident
+            else event_uid(title, start, end, place, text)
+        )
+        sources = tuple(s.strip() for s in self._get(row, "source").split(";") if s.strip())
+        category = self._get(row, "category").lower().replace(" ", "_") or "other"
+        return Event(
+            uid=uid,
+            title=title,
+            start=start,
+            end=end,
+            precision=precision,
+            display_date=self._get(row, "date"),
+            category=category,
+            place=place,
+            excerpt=text,
+            sources=sources,
+        )
+
+
+def _title_from(text: str, place: Place | None, start: str) -> str:
+    if text:
+        first = text.split(". ")[0]
+        return first if len(first) <= 90 else first[:87].rstrip() + "..."
+    return f"{place.name if place else 'Event'}, {start}"
+
+
+def _row_mapper(header: list[str], source: Source, options: ReadOptions) -> _GenericMapper:
+    return _GenericMapper(header, source, options)

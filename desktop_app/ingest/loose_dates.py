@@ -1,0 +1,131 @@
+"""Dates as spreadsheets write them: "2024-02-16", "16/02/2024 00:00:00", "02/16/2024",
+"16 February 2024", "Feb 2024", "2024". Each becomes an ISO date at the precision written.
+
+Day-first or month-first is a property of a file, not of a value: :func:`detect_dayfirst`
+reads a column and says which order it uses, or None when no value tells.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+
+from desktop_app.core.dates import DatePrecision
+
+MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
+_TIME = (
+    r"(?:[T ](?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:\.\d+)?)?"
+    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?)?"
+)
+_ISO = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2})" + _TIME + r")?)?$")
+_SLASHED = re.compile(r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4}|\d{2})" + _TIME + "$")
+_DAY_MONTH = re.compile(
+    rf"^(?:\w+,?\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH})\.?,?\s+(?P<y>\d{{4}})$",
+    re.I,
+)
+_MONTH_DAY = re.compile(
+    rf"^(?:\w+,?\s+)?(?P<mon>{_MONTH})\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y>\d{{4}})$",
+    re.I,
+)
+_MONTH_YEAR = re.compile(rf"^(?P<mon>{_MONTH})\.?,?\s+(?P<y>\d{{4}})$", re.I)
+
+
+class LooseDateError(ValueError):
+    """A value that is not a date this module can read."""
+
+
+def _iso_day(y: int, m: int, d: int) -> str:
+    try:
+        return date(y, m, d).isoformat()
+    except ValueError:
+        raise LooseDateError(f"not a calendar date: {y:04d}-{m:02d}-{d:02d}") from None
+
+
+def _with_time(day: str, match: re.Match) -> tuple[str, DatePrecision]:
+    hh = match.group("hh")
+    if hh is None:
+        return day, DatePrecision.DAY
+    hour, minute, second = int(hh), int(match.group("mi")), int(match.group("ss") or 0)
+    if hour > 23 or minute > 59 or second > 59:
+        raise LooseDateError(f"not a time of day: {hh}:{match.group('mi')}")
+    if (hour, minute, second) == (0, 0, 0) and not match.group("tz"):
+        # Spreadsheets write midnight for "no time given" (ACLED's "16/02/2024 00:00:00").
+        return day, DatePrecision.DAY
+    tz = match.group("tz") or ""
+    return f"{day}T{hour:02d}:{minute:02d}:{second:02d}{tz}", DatePrecision.DAY
+
+
+def parse_loose_date(text: str, dayfirst: bool = False) -> tuple[str, DatePrecision]:
+    """``(iso, precision)`` for a date written in one of the common spreadsheet forms.
+
+    Raises :class:`LooseDateError` for anything else.
+    """
+    value = text.strip()
+    if not value:
+        raise LooseDateError("no date")
+    match = _ISO.match(value)
+    if match:
+        y, m, d = match.group("y"), match.group("m"), match.group("d")
+        if m is None:
+            return y, DatePrecision.YEAR
+        if not 1 <= int(m) <= 12:
+            raise LooseDateError(f"no month {m} in {value!r}")
+        if d is None:
+            return f"{y}-{int(m):02d}", DatePrecision.MONTH
+        return _with_time(_iso_day(int(y), int(m), int(d)), match)
+    match = _SLASHED.match(value)
+    if match:
+        a, b, y = int(match.group("a")), int(match.group("b")), int(match.group("y"))
+        if len(match.group("y")) == 2:
+            y += 2000 if y < 70 else 1900
+        day, month = (a, b) if dayfirst else (b, a)
+        return _with_time(_iso_day(y, month, day), match)
+    for pattern in (_DAY_MONTH, _MONTH_DAY):
+        match = pattern.match(value)
+        if match:
+            month = MONTHS[match.group("mon").lower()]
+            return _iso_day(int(match.group("y")), month, int(match.group("d"))), DatePrecision.DAY
+    match = _MONTH_YEAR.match(value)
+    if match:
+        return f"{match.group('y')}-{MONTHS[match.group('mon').lower()]:02d}", DatePrecision.MONTH
+    raise LooseDateError(f"not a date: {value[:40]!r}")
+
+
+def detect_dayfirst(values: Iterable[str]) -> bool | None:
+    """True when a column writes day/month/year, False for month/day/year, None when no
+    value tells (every day is 12 or less) or the values contradict each other."""
+    dayfirst = monthfirst = False
+    for value in values:
+        match = _SLASHED.match(value.strip())
+        if not match:
+            continue
+        a, b = int(match.group("a")), int(match.group("b"))
+        if a > 12 >= b:
+            dayfirst = True
+        elif b > 12 >= a:
+            monthfirst = True
+    if dayfirst == monthfirst:
+        return None
+    return dayfirst

@@ -1,0 +1,248 @@
+"""One import: a file read by the right reader, its events written to the store in ONE
+transaction, its bad records reported (skipped, or aborting the whole import).
+
+An aborted, cancelled or failed import leaves the store as it was: the writer rolls back.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from desktop_app.core.event import Event
+from desktop_app.ingest.problems import BadRecord, ImportFailed
+from desktop_app.ingest.reader import ReaderFunction, ReadOptions, Record
+from desktop_app.ingest.source import Source
+from desktop_app.store.event_store import EventStore
+
+FORMATS = ("auto", "csv", "acled", "geojson", "kml", "timelinejs", "timemap", "article")
+ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
+# Problems kept in a report to show; the count covers all of them.
+MAX_PROBLEMS_KEPT = 1000
+CHUNK = 5000
+
+
+class ImportAborted(ImportFailed):
+    """A bad record stopped an import the user asked to abort on errors; nothing was saved."""
+
+
+class ImportCancelled(Exception):
+    """The user cancelled the import; nothing was saved."""
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far an import has come."""
+
+    records: int
+    bytes_read: int
+    total_bytes: int
+    elapsed: float
+
+    @property
+    def fraction(self) -> float:
+        return min(1.0, self.bytes_read / self.total_bytes) if self.total_bytes else 0.0
+
+    @property
+    def records_per_s(self) -> float:
+        return self.records / self.elapsed if self.elapsed > 0 else 0.0
+
+    @property
+    def seconds_left(self) -> float | None:
+        if self.fraction <= 0 or self.elapsed <= 0:
+            return None
+        return self.elapsed * (1 - self.fraction) / self.fraction
+
+
+@dataclass
+class ImportReport:
+    """What an import did."""
+
+    path: str
+    format: str
+    added: int = 0
+    replaced: int = 0
+    skipped: int = 0
+    problems: list[BadRecord] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def imported(self) -> int:
+        return self.added + self.replaced
+
+
+def detect_format(path: str | Path) -> str:
+    """The format of a file, from its name and, for JSON, its first bytes."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix in (".csv", ".tsv", ".tab"):
+        return "csv"
+    if suffix in (".kml", ".kmz"):
+        return "kml"
+    if suffix == ".geojson":
+        return "geojson"
+    if suffix in ARTICLE_SUFFIXES:
+        return "article"
+    if suffix == ".json":
+        if path.name.startswith("export_") and path.with_name("export_events.json").exists():
+            return "timemap"
+        try:
+            head = path.read_bytes()[: 1 << 20].decode("utf-8-sig", errors="replace")
+        except OSError as exc:
+            raise ImportFailed(BadRecord(str(path), None, exc.strerror or str(exc))) from None
+        compact = "".join(head.split())
+        if '"type":"FeatureCollection"' in compact or '"type":"Feature"' in compact:
+            return "geojson"
+        if compact.startswith("[") and '"associations"' in compact:
+            return "timemap"
+        if '"events":' in compact or compact.startswith('{"timeline"'):
+            return "timelinejs"
+    raise ImportFailed(
+        BadRecord(str(path), None, "cannot tell the format; choose one with --format")
+    )
+
+
+def reader_for(fmt: str) -> ReaderFunction:
+    if fmt in ("csv", "acled"):
+        from desktop_app.ingest.delimited import read_delimited
+
+        return read_delimited
+    if fmt == "geojson":
+        from desktop_app.ingest.geojson import read_geojson_records
+
+        return read_geojson_records
+    if fmt == "kml":
+        from desktop_app.ingest.kml import read_kml
+
+        return read_kml
+    if fmt == "timelinejs":
+        from desktop_app.ingest.timelinejs import read_timelinejs
+
+        return read_timelinejs
+    if fmt == "timemap":
+        from desktop_app.ingest.timemap import read_timemap
+
+        return read_timemap
+    if fmt == "article":
+        from desktop_app.ingest.article import read_article
+
+        return read_article
+    raise ImportFailed(BadRecord("", None, f"unknown format {fmt!r} (one of {', '.join(FORMATS)})"))
+
+
+def read_records(
+    path: str | Path, fmt: str = "auto", options: ReadOptions | None = None
+) -> Iterator[Record]:
+    """Every event and bad record of a file, without writing anything."""
+    options = options or ReadOptions()
+    fmt = detect_format(path) if fmt == "auto" else fmt
+    source = Source(path, options.encoding)
+    try:
+        yield from reader_for(fmt)(source, options)
+    finally:
+        source.close()
+
+
+def import_file(
+    path: str | Path,
+    store: EventStore,
+    *,
+    fmt: str = "auto",
+    options: ReadOptions | None = None,
+    on_error: str = "skip",
+    progress: Callable[[Progress], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    accept: Callable[[list[Event]], list[Event]] | None = None,
+) -> ImportReport:
+    """Read ``path`` and write its events to ``store`` in one transaction.
+
+    Parameters
+    ----------
+    fmt
+        One of :data:`FORMATS`; ``auto`` detects it.
+    on_error
+        ``skip``: bad records are reported and left out. ``abort``: the first bad record
+        raises :class:`ImportAborted` and nothing is saved.
+    progress
+        Called after every chunk of records (in the importing thread).
+    cancelled
+        Polled after every chunk; when it returns True the import raises
+        :class:`ImportCancelled` and nothing is saved.
+    accept
+        Called with all events before anything is written (for articles: the review);
+        returns the events to save. When given, the events are held in memory.
+
+    Raises
+    ------
+    ImportFailed
+        The file cannot be read at all, or (``ImportAborted``) a record is bad and
+        ``on_error`` is ``abort``; :class:`ImportCancelled`; ``StoreError``.
+    """
+    if on_error not in ("skip", "abort"):
+        raise ValueError(f"on_error must be 'skip' or 'abort', not {on_error!r}")
+    options = options or ReadOptions()
+    fmt = detect_format(path) if fmt == "auto" else fmt
+    report = ImportReport(str(path), fmt)
+    source = Source(path, options.encoding)
+    started = time.perf_counter()
+    count = 0
+
+    def tick() -> None:
+        if cancelled is not None and cancelled():
+            raise ImportCancelled(f"{path}: import cancelled; nothing was saved")
+        if progress is not None:
+            progress(Progress(count, source.bytes_read, source.size, time.perf_counter() - started))
+
+    def good_events() -> Iterator[Event]:
+        nonlocal count
+        for record in reader_for(fmt)(source, options):
+            count += 1
+            if isinstance(record, BadRecord):
+                if on_error == "abort":
+                    raise ImportAborted(record)
+                report.skipped += 1
+                if len(report.problems) < MAX_PROBLEMS_KEPT:
+                    report.problems.append(record)
+                continue
+            yield record
+
+    try:
+        events = good_events()
+        if accept is not None:
+            held = list(events)
+            tick()
+            events = iter(accept(held))
+        with store.bulk_writer() as writer:
+            chunk: list[Event] = []
+            for event in events:
+                chunk.append(event)
+                if len(chunk) >= CHUNK:
+                    writer.add(chunk)
+                    chunk = []
+                    tick()
+            if chunk:
+                writer.add(chunk)
+            tick()
+        report.added, report.replaced = writer.added, writer.replaced
+    finally:
+        source.close()
+    report.warnings.extend(options.warnings)
+    if progress is not None:
+        progress(Progress(count, source.size, source.size, time.perf_counter() - started))
+    return report
+
+
+def json_document(source: Source) -> object:
+    """A whole JSON file, or :class:`ImportFailed` naming the line of the syntax error."""
+    try:
+        text = source.read_text()
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(
+            BadRecord(source.name, f"line {exc.lineno}", f"not valid JSON ({exc.msg})")
+        ) from None
+    except RecursionError:
+        raise ImportFailed(BadRecord(source.name, None, "JSON nested too deeply")) from None

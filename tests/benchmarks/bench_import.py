@@ -1,0 +1,117 @@
+"""Import and article-extraction speed (issue 5): ``import_rows_per_s`` on generated
+ACLED-style CSV with coordinates (1,000,000 rows; 100,000 with ``quick``) into a fresh
+store, and ``article_extract_s_10k``, the time to extract candidate events from a
+10,000-word article. Run by tests/benchmarks/run.py through :func:`measure`, or alone:
+``python tests/benchmarks/bench_import.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import csv
+import random
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+HEADER = [
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2",
+    "inter2", "interaction", "civilian_targeting", "iso", "region", "country", "admin1",
+    "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source",
+    "source_scale", "notes", "fatalities", "tags", "timestamp",
+]  # fmt: skip
+TYPES = [
+    ("Battles", "Armed clash"),
+    ("Explosions/Remote violence", "Shelling/artillery/missile attack"),
+    ("Explosions/Remote violence", "Air/drone strike"),
+    ("Protests", "Peaceful protest"),
+    ("Violence against civilians", "Attack"),
+    ("Strategic developments", "Agreement"),
+]
+PLACES = [
+    ("Kharkiv", 49.9935, 36.2304, "Kharkiv"),
+    ("Krasnopillia", 50.7746, 35.2597, "Sumy"),
+    ("Tokmak", 47.2552, 35.7124, "Zaporizhia"),
+    ("Kherson", 46.6354, 32.6169, "Kherson"),
+    ("Pisky", 48.0669, 37.6664, "Donetsk"),
+    ("Stanytsia Luhanska", 48.6543, 39.4794, "Luhansk"),
+]
+
+
+def write_acled_csv(path: Path, rows: int, seed: int = 5) -> None:
+    """A synthetic ACLED export: realistic columns and notes, ~2,000 distinct places."""
+    rng = random.Random(seed)
+    first = date(2018, 1, 1)
+    with path.open("w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(HEADER)
+        for i in range(rows):
+            day = first + timedelta(days=rng.randrange(2500))
+            kind, sub = rng.choice(TYPES)
+            name, lat, lon, admin1 = rng.choice(PLACES)
+            jitter = rng.randrange(350)
+            lat, lon = lat + jitter * 0.001, lon - jitter * 0.001
+            notes = (
+                f"On {day:%d %B %Y}, forces of one side shelled positions near {name} "
+                f"({admin1} region) with artillery and mortars. Casualties unknown. [{i}]"
+            )
+            writer.writerow(
+                [
+                    f"UKR{i}", day.isoformat(), day.year, rng.choice("1112"), "Political violence",
+                    kind, sub, "Military Forces of Russia (2000-)", "", 8,
+                    "Military Forces of Ukraine (2019-)", "", 1, 18, "", 804, "Europe", "Ukraine",
+                    admin1, "", "", f"{name}-{jitter}", f"{lat:.4f}", f"{lon:.4f}",
+                    rng.choice("12"), "Ukrinform; Suspilne Media", "National", notes,
+                    rng.choice("0001"), "", 1708472503,
+                ]
+            )  # fmt: skip
+
+
+def article_of(words: int) -> str:
+    """A long article made by repeating the seed article's paragraphs to ``words`` words."""
+    seed = (
+        Path(__file__).resolve().parents[2] / "data" / "seed" / "negotiations-without-illusions.txt"
+    )
+    paragraphs = [p for p in seed.read_text(encoding="utf-8").split("\n\n") if p.strip()]
+    out, count = [], 0
+    while count < words:
+        for paragraph in paragraphs:
+            out.append(paragraph)
+            count += len(paragraph.split())
+            if count >= words:
+                break
+    return "\n\n".join(out)
+
+
+def measure(quick: bool) -> dict[str, float]:
+    """``{"import_rows_per_s": ..., "article_extract_s_10k": ...}``."""
+    from desktop_app.ingest.article import extract_candidates
+    from desktop_app.ingest.pipeline import import_file
+    from desktop_app.store.event_store import EventStore
+
+    rows = 100_000 if quick else 1_000_000
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        csv_path = Path(folder) / "acled.csv"
+        write_acled_csv(csv_path, rows)
+        with EventStore(Path(folder) / "atlas.db") as store:
+            started = time.perf_counter()
+            report = import_file(csv_path, store, on_error="abort")
+            elapsed = time.perf_counter() - started
+            assert report.added == rows, report
+        results["import_rows_per_s"] = rows / elapsed
+    text = article_of(10_000)
+    extract_candidates(text, published="2025-06-02")  # loads the gazetteer once
+    runs = []
+    for _ in range(3):
+        started = time.perf_counter()
+        extract_candidates(text, published="2025-06-02")
+        runs.append(time.perf_counter() - started)
+    results["article_extract_s_10k"] = min(runs)
+    return results
+
+
+if __name__ == "__main__":
+    print(measure(quick="--quick" in sys.argv[1:]))
