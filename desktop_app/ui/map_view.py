@@ -20,6 +20,10 @@ from desktop_app.ui.web_profile import atlas_profile
 
 _site_numbers = itertools.count(1)
 
+#: The share of far-off events a fitted view leaves out (they are still drawn), so one
+#: distant event does not shrink the rest to a dot.
+FIT_TRIM = 0.1
+
 
 class MapBridge(QObject):
     """The one object the page talks to. Only ids and JSON text cross it."""
@@ -119,6 +123,7 @@ class MapView(QWebEngineView):
         center: tuple[float, float] = (48.5, 32.0),
         zoom: int = 5,
         online_layer: str | None = None,
+        fit_when_ready: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -126,6 +131,7 @@ class MapView(QWebEngineView):
         self._events = events
         self._describe = describe
         self._ready = False
+        self._fit_when_ready = fit_when_ready
         self._queue: list[tuple[str, Callable | None]] = []
         self._spec = PageSpec(
             window=(state.window.start, state.window.end),
@@ -214,6 +220,10 @@ class MapView(QWebEngineView):
         self._on_selection_changed(self._state.selection)
         for code, callback in queued:
             self._run_now(code, callback)
+        if self._fit_when_ready:
+            # Only the first time: afterwards the user's own view is kept.
+            self._fit_when_ready = False
+            self._run_now(f"EventAtlas.fitVisible({FIT_TRIM})", None)
         self.pageReady.emit()
 
     def _on_window_changed(self, window: TimeWindow) -> None:

@@ -134,15 +134,35 @@
     return true;
   };
 
-  EA.fitVisible = function () {
+  /*
+   * Fit the map to the visible events. With `trim` (0..0.5) the farthest share of them
+   * from their median is left out of the fit (still drawn), so one far-off event does
+   * not shrink everything else to a dot.
+   */
+  EA.fitVisible = function (trim) {
     if (!EA.placed.length) return false;
+    let rows = Array.from(EA.placed);
+    if (trim > 0 && rows.length >= 10) {
+      const median = (values) => values.slice().sort((a, b) => a - b)[values.length >> 1];
+      const mlat = median(rows.map((i) => EA.lat[i]));
+      const mlon = median(rows.map((i) => EA.lon[i]));
+      const distance = (i) => (EA.lat[i] - mlat) ** 2 + (EA.lon[i] - mlon) ** 2;
+      rows.sort((a, b) => distance(a) - distance(b));
+      rows = rows.slice(0, Math.ceil(rows.length * (1 - trim)));
+    }
     let s = 90, w = 180, nth = -90, e = -180;
-    for (const i of EA.placed) {
+    for (const i of rows) {
       s = Math.min(s, EA.lat[i]); nth = Math.max(nth, EA.lat[i]);
       w = Math.min(w, EA.lon[i]); e = Math.max(e, EA.lon[i]);
     }
     EA.map.fitBounds([[s, w], [nth, e]], { padding: [40, 40], maxZoom: 9, animate: false });
     return true;
+  };
+
+  /* Zoom buttons belong on screen, not in a picture of the map. */
+  EA.setControls = function (shown) {
+    EA.map.getContainer().classList.toggle("ea-no-controls", !shown);
+    return shown;
   };
 
   /* Pixel position (map container coordinates) of a row, for hit-testing and tests. */
@@ -318,6 +338,7 @@
     return fetch(url).then((r) => r.json()).then((geo) => {
       L.geoJSON(geo, {
         pane: "basemap",
+        attribution: "Natural Earth",
         interactive: false,
         style: { color: "#8a8f98", weight: 0.8, fillColor: "#eceae4", fillOpacity: 1 },
       }).addTo(map);
@@ -341,6 +362,7 @@
     EA.config = config;
     EA.fade = config.fade;
     map.getContainer().style.background = "#c9dbe6";
+    map.attributionControl.setPrefix("Leaflet");
     EA.tooltip = L.DomUtil.create("div", "ea-tooltip", map.getContainer());
     EA.tooltip.style.display = "none";
     const channel = new Promise((resolve) => {
@@ -377,5 +399,27 @@
       EA.error = String(err);
       if (EA.bridge) EA.bridge.pageFailed(String(err));
     });
+  };
+})();
+
+/* Read-only helpers for exports: what the map shows now (scale bar, legend, caption). */
+(function () {
+  "use strict";
+  const EA = window.EventAtlas;
+  EA.viewInfo = function () {
+    const map = EA.map, c = map.getCenter(), b = map.getBounds(), size = map.getSize();
+    const counts = {};
+    for (const i of EA.placed) {
+      const [x, y] = EA.containerPoint(i);
+      if (x < 0 || y < 0 || x > size.x || y > size.y) continue;
+      counts[EA.cat[i]] = (counts[EA.cat[i]] || 0) + 1;
+    }
+    const attribution = map.attributionControl ? map.attributionControl.getContainer().textContent : "";
+    return {
+      zoom: map.getZoom(), lat: c.lat, lon: c.lng,
+      bounds: [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()],
+      size: [size.x, size.y], ratio: window.devicePixelRatio || 1,
+      categories: counts, attribution: attribution,
+    };
   };
 })();

@@ -1,0 +1,242 @@
+"""The ``event-atlas`` command: no sub-command opens the window; sub-commands work headless."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from desktop_app import __version__
+from desktop_app.core.dates import DateError, DatePrecision, event_span
+from desktop_app.core.event import Event
+from desktop_app.core.index import EventIndex
+from desktop_app.core.window import TimeWindow
+from desktop_app.ingest.pipeline import FORMATS as IMPORT_FORMATS
+from desktop_app.store.event_store import EventStore, StoreError
+
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="EVENT_ATLAS_DB",
+    help="The store to use (default: your own store, made from the bundled dataset).",
+)
+
+
+def _open_store(db_path: Path | None) -> EventStore:
+    from desktop_app.ingest.bundled import open_store
+
+    try:
+        return open_store(db_path)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _time(text: str | None, edge: str) -> float | None:
+    """``--from`` is the start of the period it names, ``--to`` the end of it (inclusive)."""
+    if text is None:
+        return None
+    try:
+        t0, t1 = event_span(text, None, DatePrecision.APPROXIMATE)
+    except DateError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{edge}") from None
+    return t0 if edge == "from" else max(t1, t0 + 1 / 86400)
+
+
+def _window(store: EventStore, start: str | None, end: str | None) -> TimeWindow | None:
+    t0, t1 = _time(start, "from"), _time(end, "to")
+    if t0 is None and t1 is None:
+        return None
+    bounds = store.time_bounds() or (0.0, 1.0)
+    t0 = bounds[0] if t0 is None else t0
+    t1 = bounds[1] + 1 if t1 is None else t1
+    if t1 <= t0:
+        raise click.BadParameter("--to must come after --from")
+    return TimeWindow(t0, t1)
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not WIDTHxHEIGHT", param_hint="--size") from None
+    if not (16 <= width <= 8192 and 16 <= height <= 8192):
+        raise click.BadParameter("each side must be 16 to 8192 pixels", param_hint="--size")
+    return width, height
+
+
+@click.group(invoke_without_command=True)
+@click.version_option(__version__, prog_name="event-atlas")
+@DB_OPTION
+@click.pass_context
+def main(ctx: click.Context, db_path: Path | None) -> None:
+    """Event Atlas: news events on a map and a timeline.
+
+    Without a command, opens the window.
+    """
+    if ctx.invoked_subcommand is None:
+        from desktop_app.ui.app import run_app
+
+        sys.exit(run_app(db_path))
+
+
+def gui_main() -> None:
+    """Entry point of the windowed launcher (no console on Windows)."""
+    main(args=[], standalone_mode=True)
+
+
+def _record(event: Event) -> dict:
+    return {
+        "id": event.id,
+        "title": event.title,
+        "start": event.start,
+        "end": event.end,
+        "precision": str(event.precision),
+        "display_date": event.display_date,
+        "place": event.place.name if event.place else None,
+        "lat": event.place.lat if event.place else None,
+        "lon": event.place.lon if event.place else None,
+        "category": event.category,
+        "actors": list(event.actors),
+        "excerpt": event.excerpt,
+        "article_title": event.article.title if event.article else None,
+        "article_author": event.article.author if event.article else None,
+        "article_outlet": event.article.outlet if event.article else None,
+        "article_published": event.article.published if event.article else None,
+        "sources": list(event.sources),
+    }
+
+
+@main.command()
+@DB_OPTION
+@click.option("--from", "start", metavar="DATE", help="First day (ISO: 2025-06-01, 2025-06, 2025).")
+@click.option("--to", "end", metavar="DATE", help="Last day, included.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json", "csv"]),
+    default="table",
+    show_default=True,
+)
+def events(db_path: Path | None, start: str | None, end: str | None, fmt: str) -> None:
+    """List events, one record per event."""
+    with _open_store(db_path) as store:
+        window = _window(store, start, end)
+        found = store.events_between(window) if window else store.all_events()
+    records = [_record(e) for e in found]
+    if fmt == "json":
+        click.echo(json.dumps(records, ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        writer = csv.DictWriter(sys.stdout, fieldnames=list(_record_fields()), lineterminator="\n")
+        writer.writeheader()
+        for record in records:
+            writer.writerow(
+                {
+                    **record,
+                    "actors": "; ".join(record["actors"]),
+                    "sources": "; ".join(record["sources"]),
+                }
+            )
+    else:
+        for record in records:
+            click.echo(
+                f"{record['id']:>6}  {record['start']:<10}  {(record['place'] or '—')[:28]:<28}  "
+                f"{record['title']}"
+            )
+        click.echo(f"{len(records)} events")
+
+
+def _record_fields() -> list[str]:
+    return list(_record(Event(uid="", title="", start="2000")).keys())
+
+
+@main.command()
+@DB_OPTION
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    required=True,
+    help="The PNG file to write.",
+)
+@click.option("--from", "start", metavar="DATE", help="First day of the window.")
+@click.option("--to", "end", metavar="DATE", help="Last day of the window, included.")
+@click.option("--size", default="1280x720", show_default=True, help="Image size, WIDTHxHEIGHT.")
+@click.option("--select", "select", type=int, help="Id of an event to select and centre.")
+def snapshot(
+    db_path: Path | None,
+    output: Path,
+    start: str | None,
+    end: str | None,
+    size: str,
+    select: int | None,
+) -> None:
+    """Render the map for a time window to a PNG, without opening a window."""
+    width_height = _size(size)
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from desktop_app.ui.app import headless_application
+    from desktop_app.ui.snapshot import SnapshotError, SnapshotRequest, render_map, save_png
+
+    with _open_store(db_path) as store:
+        window = _window(store, start, end) or EventIndex(store.arrays()).suggested_window()
+        app = headless_application()
+        try:
+            image = render_map(store, SnapshotRequest(window, width_height, select))
+            save_png(image, output)
+        except SnapshotError as exc:
+            raise click.ClickException(str(exc)) from None
+        finally:
+            del app
+    click.echo(f"wrote {output} ({width_height[0]}x{width_height[1]})")
+
+
+@main.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@DB_OPTION
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(IMPORT_FORMATS),
+    default="auto",
+    show_default=True,
+)  # fmt: skip
+@click.option(
+    "--columns", help="CSV columns: date=...,lat=...,lon=...,title=...,text=...,place=..."
+)
+@click.option("--dayfirst/--monthfirst", default=None, help="How to read 02/06/2025.")
+@click.option("--on-error", type=click.Choice(["skip", "abort"]), default="skip", show_default=True)
+@click.option("--encoding", help="Text encoding when detection is wrong (e.g. cp1251).")
+@click.option("--published", metavar="DATE", help="An article's date when the file lacks one.")
+@click.option("--yes", "assume_yes", is_flag=True, help="Save an article's events without asking.")
+def import_file(
+    file: Path,
+    db_path: Path | None,
+    fmt: str,
+    columns: str | None,
+    dayfirst: bool | None,
+    on_error: str,
+    encoding: str | None,
+    published: str | None,
+    assume_yes: bool,
+) -> None:
+    """Import an article or a dataset (CSV, ACLED, GeoJSON, KML, TimelineJS, TimeMap)."""
+    from desktop_app.ingest.command import run_import
+
+    code = run_import(
+        file,
+        db_path,
+        fmt,
+        columns,
+        dayfirst,
+        on_error,
+        assume_yes,
+        click.echo,
+        confirm=lambda question: click.confirm(question, default=False),
+        encoding=encoding,
+        published=published,
+    )
+    sys.exit(code)

@@ -1,0 +1,163 @@
+"""ExcerptPanel: the article behind the event the user is reading."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from desktop_app.core.categories import category
+from desktop_app.core.event import Event
+from desktop_app.ui.view_state import ViewState
+
+
+def _safe_link(url: str | None) -> str | None:
+    """Only web links become clickable; anything else (javascript:, file:) stays text."""
+    if url and url.lower().startswith(("http://", "https://")):
+        return url
+    return None
+
+
+class ExcerptPanel(QWidget):
+    """Shows the current event: what, when, where, the verbatim excerpt, the article and
+    the outlets it cites. With several events under one click it lists them to pick from.
+
+    Every piece of text comes from data files or the web, so all of it is escaped before
+    it reaches Qt's rich-text renderer.
+
+    Parameters
+    ----------
+    state
+        The shared view state; the panel follows ``selection`` and ``current`` and sets
+        ``current`` when the user picks from the list.
+    lookup
+        Returns the stored events for ids, in the order given.
+    """
+
+    def __init__(
+        self,
+        state: ViewState,
+        lookup: Callable[[Sequence[int]], list[Event]],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("ExcerptPanel")
+        self._state = state
+        self._lookup = lookup
+        self.heading = QLabel()
+        self.heading.setTextFormat(Qt.TextFormat.PlainText)
+        self.choices = QListWidget()
+        self.choices.setAccessibleName(self.tr("Events at this place"))
+        self.choices.setMaximumHeight(140)
+        self.details = QTextBrowser()
+        self.details.setOpenExternalLinks(True)
+        self.details.setAccessibleName(self.tr("Event details"))
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(6, 6, 6, 6)
+        layout.addWidget(self.heading)
+        layout.addWidget(self.choices)
+        layout.addWidget(self.details, 1)
+        self.choices.currentItemChanged.connect(self._on_choice_changed)
+        state.selectionChanged.connect(self._on_selection_changed)
+        state.currentChanged.connect(self._on_current_changed)
+        state.eventsChanged.connect(self._on_events_changed)
+        self._on_selection_changed(state.selection)
+
+    def _on_events_changed(self) -> None:
+        self._on_selection_changed(self._state.selection)
+
+    def _on_selection_changed(self, ids: tuple[int, ...]) -> None:
+        events = self._lookup(list(ids)) if ids else []
+        self.choices.blockSignals(True)
+        self.choices.clear()
+        for event in events:
+            item = QListWidgetItem(f"{event.display_date or event.start} — {event.title}")
+            item.setData(Qt.ItemDataRole.UserRole, event.id)
+            item.setToolTip(event.title)
+            self.choices.addItem(item)
+        self.choices.blockSignals(False)
+        several = len(events) > 1
+        self.choices.setVisible(several)
+        self.heading.setVisible(several)
+        if several:
+            place = events[0].place.name if events[0].place else ""
+            self.heading.setText(self.tr("%n event(s) at %1", "", len(events)).replace("%1", place))
+        self._on_current_changed(self._state.current)
+
+    def _on_current_changed(self, event_id: int | None) -> None:
+        for row in range(self.choices.count()):
+            item = self.choices.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == event_id:
+                self.choices.blockSignals(True)
+                self.choices.setCurrentItem(item)
+                self.choices.blockSignals(False)
+        found = self._lookup([event_id]) if event_id is not None else []
+        if found:
+            self.details.setHtml(self.event_html(found[0]))
+        else:
+            hint = escape(self.tr("Click a marker on the map to read the article behind it."))
+            self.details.setHtml(f"<p style='color: gray'>{hint}</p>")
+
+    def _on_choice_changed(self, item: QListWidgetItem | None, _previous) -> None:
+        if item is not None:
+            self._state.set_current(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def event_html(self, event: Event) -> str:
+        """The event as escaped rich text."""
+        tr = self.tr
+        cat = category(event.category)
+        parts = [f"<h3>{escape(event.title)}</h3>"]
+        when = escape(event.display_date or event.start)
+        iso = escape(event.start + (f" – {event.end}" if event.end else ""))
+        parts.append(
+            f"<p><b>{escape(tr('When'))}:</b> {when} "
+            f"<span style='color:gray'>({iso}, {escape(tr(str(event.precision)))})</span><br>"
+        )
+        if event.place:
+            where = escape(event.place.name)
+            if event.place.country:
+                where += f" <span style='color:gray'>({escape(event.place.country)})</span>"
+            parts.append(f"<b>{escape(tr('Where'))}:</b> {where}<br>")
+        else:
+            parts.append(f"<b>{escape(tr('Where'))}:</b> <i>{escape(tr('no place given'))}</i><br>")
+        parts.append(
+            f"<b>{escape(tr('Category'))}:</b> "
+            f"<span style='color:{cat.colour}'>&#9632;</span> {escape(tr(cat.label))}"
+        )
+        if event.actors:
+            parts.append(f"<br><b>{escape(tr('Actors'))}:</b> {escape(', '.join(event.actors))}")
+        parts.append("</p>")
+        if event.excerpt:
+            parts.append(
+                "<blockquote style='margin-left:8px; padding-left:8px; font-style:italic'>"
+                f"“{escape(event.excerpt)}”</blockquote>"
+            )
+        if event.article:
+            article = event.article
+            title = escape(article.title)
+            link = _safe_link(article.url)
+            if link:
+                title = f"<a href='{escape(link, quote=True)}'>{title}</a>"
+            byline = [escape(x) for x in (article.author, article.outlet, article.published) if x]
+            parts.append(f"<p><b>{escape(tr('Article'))}:</b> {title}")
+            if byline:
+                parts.append(f"<br>{' · '.join(byline)}")
+            parts.append("</p>")
+        if event.sources:
+            items = "".join(f"<li>{escape(s)}</li>" for s in event.sources)
+            parts.append(f"<p><b>{escape(tr('Cited outlets'))}:</b></p><ul>{items}</ul>")
+        else:
+            parts.append(
+                f"<p><b>{escape(tr('Cited outlets'))}:</b> "
+                f"<i>{escape(tr('none named for this claim'))}</i></p>"
+            )
+        return "".join(parts)

@@ -1,0 +1,293 @@
+"""MainWindow: the map in the middle, the timeline below, the excerpt panel at the right."""
+
+from __future__ import annotations
+
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+)
+
+from desktop_app import __version__
+from desktop_app.core.index import EventIndex
+from desktop_app.core.timescale import datetime_from_days
+from desktop_app.core.window import TimeWindow
+from desktop_app.mapgen.page import ONLINE_LAYERS
+from desktop_app.mapgen.payload import encode_events
+from desktop_app.store.event_store import EventStore, StoreError
+from desktop_app.ui import settings as opt
+from desktop_app.ui.excerpt_panel import ExcerptPanel
+from desktop_app.ui.map_view import MapView
+from desktop_app.ui.settings import Settings
+from desktop_app.ui.snapshot import describe_events
+from desktop_app.ui.timeline_bar import TimelinePanel
+from desktop_app.ui.view_state import ViewState
+
+
+def window_text(window: TimeWindow) -> str:
+    """The window's dates as a person reads them: the last day shown is included."""
+    first = datetime_from_days(window.start)
+    last = datetime_from_days(window.end)
+    if last.hour == last.minute == 0 and window.duration >= 1:
+        last = datetime_from_days(window.end - 1)
+        return f"{first:%d %b %Y} – {last:%d %b %Y}"
+    return f"{first:%d %b %Y %H:%M} – {last:%d %b %Y %H:%M}"
+
+
+class MainWindow(QMainWindow):
+    """The atlas window: three views of one store, joined only by the shared ViewState.
+
+    Parameters
+    ----------
+    store
+        The open event store; the window owns it from now on and closes it on exit.
+    """
+
+    def __init__(self, store: EventStore) -> None:
+        super().__init__()
+        self.setObjectName("MainWindow")
+        self.setWindowTitle(self.tr("Event Atlas"))
+        self.settings = Settings()
+        self.store = store
+        self.index = EventIndex(store.arrays())
+        self._payload = encode_events(self.index.arrays)
+        self.state = ViewState(self._initial_window())
+
+        view = self.settings.get(opt.MAP_VIEW)
+        center, zoom, remembered = (48.5, 32.0), 5, False
+        if isinstance(view, list) and len(view) == 3:
+            center, zoom, remembered = (float(view[0]), float(view[1])), int(view[2]), True
+        layer = str(self.settings.get(opt.ONLINE_LAYER) or "") or None
+        self.map_view = MapView(
+            self.state,
+            lambda: self._payload,
+            self._describe,
+            center=center,
+            zoom=zoom,
+            online_layer=layer if layer in ONLINE_LAYERS else None,
+            fit_when_ready=not remembered,
+        )
+        self.setCentralWidget(self.map_view)
+
+        self.timeline = TimelinePanel(self.state, self.index)
+        self.timeline_dock = self._dock(
+            self.timeline,
+            self.tr("Timeline"),
+            "TimelineDock",
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        self.panel = ExcerptPanel(self.state, self.store.events)
+        self.panel_dock = self._dock(
+            self.panel, self.tr("Excerpt"), "ExcerptDock", Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        self.status = QLabel()
+        self.statusBar().addPermanentWidget(self.status, 1)
+
+        self._build_menus(layer)
+        self.state.windowChanged.connect(self._on_window_changed)
+        self.state.eventsChanged.connect(self._on_events_changed)
+        self.map_view.viewMoved.connect(self._on_map_moved)
+        self.map_view.tilesUnavailable.connect(self._on_tiles_unavailable)
+        self.map_view.pageFailed.connect(self._on_page_failed)
+        self._on_window_changed(self.state.window)
+        self._restore_layout()
+
+    # -- set-up ------------------------------------------------------------------------------
+
+    def _describe(self, ids: list[int]) -> list[dict]:
+        return describe_events(self.store)(ids)
+
+    def _initial_window(self) -> TimeWindow:
+        saved = self.settings.get(opt.TIME_WINDOW)
+        if isinstance(saved, list) and len(saved) == 2:
+            try:
+                return TimeWindow(float(saved[0]), float(saved[1]))
+            except ValueError:
+                pass
+        return self.index.suggested_window()
+
+    def _dock(self, widget, title: str, name: str, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def _build_menus(self, layer: str | None) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu(self.tr("&File"))
+        self.open_action = self._action(
+            self.tr("&Open store…"),
+            self.open_store_dialog,
+            QKeySequence.StandardKey.Open,
+            self.tr("Open another Event Atlas store"),
+        )
+        file_menu.addAction(self.open_action)
+        file_menu.addSeparator()
+        file_menu.addAction(
+            self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+        )
+
+        view_menu = menu.addMenu(self.tr("&View"))
+        view_menu.addAction(self.timeline_dock.toggleViewAction())
+        view_menu.addAction(self.panel_dock.toggleViewAction())
+        view_menu.addSeparator()
+        fade = QAction(self.tr("&Fade older events"), self, checkable=True)
+        fade.setChecked(bool(self.settings.get(opt.FADE_BY_AGE)))
+        fade.toggled.connect(self._on_fade_toggled)
+        view_menu.addAction(fade)
+        self._on_fade_toggled(fade.isChecked())
+        layers_menu = view_menu.addMenu(self.tr("&Base layer"))
+        group = QActionGroup(self)
+        names = {
+            "": self.tr("Offline outlines only"),
+            "osm": self.tr("OpenStreetMap (online)"),
+            "positron": self.tr("CARTO Positron (online)"),
+            "dark_matter": self.tr("CARTO Dark Matter (online)"),
+            "imagery": self.tr("Esri World Imagery (online)"),
+        }
+        for key, name in names.items():
+            action = QAction(name, self, checkable=True)
+            action.setChecked(key == (layer or ""))
+            action.triggered.connect(lambda _checked, k=key: self._on_layer_chosen(k))
+            group.addAction(action)
+            layers_menu.addAction(action)
+
+        help_menu = menu.addMenu(self.tr("&Help"))
+        help_menu.addAction(self._action(self.tr("&About Event Atlas"), self.show_about))
+
+    def _restore_layout(self) -> None:
+        geometry = self.settings.get(opt.GEOMETRY)
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 820)
+        dock_state = self.settings.get(opt.DOCK_STATE)
+        if isinstance(dock_state, QByteArray) and not dock_state.isEmpty():
+            self.restoreState(dock_state)
+        else:
+            self.resizeDocks([self.panel_dock], [360], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.timeline_dock], [190], Qt.Orientation.Vertical)
+
+    # -- reactions ---------------------------------------------------------------------------
+
+    def _on_window_changed(self, window: TimeWindow) -> None:
+        shown = self.index.count_in(window)
+        self.status.setText(
+            self.tr("%1 of %2 events shown · %3")
+            .replace("%1", f"{shown:,}")
+            .replace("%2", f"{len(self.index):,}")
+            .replace("%3", window_text(window))
+        )
+
+    def _on_events_changed(self) -> None:
+        self._on_window_changed(self.state.window)
+
+    def _on_map_moved(self, view: dict) -> None:
+        self.map_view.remember_view(view)
+        self.settings.set(opt.MAP_VIEW, [view["lat"], view["lon"], view["zoom"]])
+
+    def _on_fade_toggled(self, on: bool) -> None:
+        self.settings.set(opt.FADE_BY_AGE, on)
+        self.map_view.run_js(f"EventAtlas.setFade({'true' if on else 'false'})")
+
+    def _on_layer_chosen(self, key: str) -> None:
+        self.settings.set(opt.ONLINE_LAYER, key)
+        self.map_view.set_online_layer(key or None)
+
+    def _on_tiles_unavailable(self) -> None:
+        self.statusBar().showMessage(
+            self.tr("Online tiles are unavailable; showing the offline outlines."), 8000
+        )
+
+    def _on_page_failed(self, message: str) -> None:
+        self.statusBar().showMessage(self.tr("The map could not start: %1").replace("%1", message))
+
+    # -- commands ----------------------------------------------------------------------------
+
+    def open_store_dialog(self) -> None:
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Open store"),
+            str(self.store.path.parent),
+            self.tr("Event Atlas stores (*.db *.sqlite *.sqlite3);;All files (*)"),
+        )
+        if path:
+            self.open_store(Path(path))
+
+    def open_store(self, path: Path) -> bool:
+        """Switch to the store at ``path``; a file that is not a store is refused untouched."""
+        try:
+            store = EventStore(path)
+        except StoreError as exc:
+            QMessageBox.warning(self, self.tr("Cannot open store"), str(exc))
+            return False
+        self.store.close()
+        self.store = store
+        self.settings.set(opt.LAST_STORE, str(path))
+        self.reload_events()
+        self.state.set_window(self.index.suggested_window())
+        return True
+
+    def reload_events(self) -> None:
+        """Read the store again (after an import or a switch) and let every view redraw."""
+        self.index = EventIndex(self.store.arrays())
+        self._payload = encode_events(self.index.arrays)
+        self.panel._lookup = self.store.events
+        self.timeline.set_index(self.index)
+        self.state.select([])
+        self.state.eventsChanged.emit()
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, self.tr("About Event Atlas"), about_html(self.tr))
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        window = self.state.window
+        self.settings.set(opt.TIME_WINDOW, [window.start, window.end])
+        self.settings.set(opt.GEOMETRY, self.saveGeometry())
+        self.settings.set(opt.DOCK_STATE, self.saveState())
+        self.settings.sync()
+        self.store.close()
+        super().closeEvent(event)
+
+
+def about_html(tr) -> str:
+    """Every data and software attribution the app owes."""
+    credits = [
+        tr("Country outlines: Made with Natural Earth (public domain), via world-atlas."),
+        tr(
+            "Online tiles, when chosen: © OpenStreetMap contributors; © CARTO; "
+            "Esri, Maxar, Earthstar Geographics."
+        ),
+        tr(
+            "Map library: Leaflet (BSD-2-Clause), packaged by XStatic; page built with folium "
+            "(MIT)."
+        ),
+        tr("Place names: GeoNames (CC BY 4.0), where the gazetteer is used."),
+        tr(
+            "Bundled dataset: from “Negotiations without illusions”, Michael K., Covalent Bond, "
+            "2 June 2025; excerpts quoted verbatim with the outlets it cites."
+        ),
+        tr("Built with Qt for Python (PySide6, LGPLv3), QtWebEngine, geopy, sqlite-utils."),
+    ]
+    items = "".join(f"<li>{escape(c)}</li>" for c in credits)
+    return (
+        f"<h3>Event Atlas {escape(__version__)}</h3>"
+        f"<p>{escape(tr('News events in space and time.'))}</p><ul>{items}</ul>"
+    )

@@ -1,0 +1,815 @@
+"""TimelineWidget: the time axis under the map, a view of the shared ViewState.
+
+It shows how many events happened when (a histogram stacked by category), the events
+themselves once zoomed in, and the window ``[from, to)`` as a band the user drags,
+resizes and moves. It reads the window, the selection and the current event from
+:class:`ViewState` and changes them only through ``set_window`` and ``set_current``;
+what it knows of the events is the :class:`EventIndex` it is handed.
+
+The visible span (zoom and pan) is the widget's own business and is not shared: the
+map follows the window, not the timeline's zoom.
+"""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import (
+    QDate,
+    QDateTime,
+    QEvent,
+    QLocale,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+    QTime,
+    QTimeZone,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFontMetricsF,
+    QHelpEvent,
+    QImage,
+    QKeyEvent,
+    QMouseEvent,
+    QPainter,
+    QPaintEvent,
+    QPalette,
+    QPen,
+    QPolygonF,
+    QWheelEvent,
+)
+from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
+
+from desktop_app.core.categories import CATEGORIES
+from desktop_app.core.dates import DatePrecision
+from desktop_app.core.density import PRECISION_CODES, BinUnit
+from desktop_app.core.index import EventIndex
+from desktop_app.core.timescale import MIN_SPAN_DAYS, TimeScale, datetime_from_days
+from desktop_app.core.window import TimeWindow
+from desktop_app.core.window_presets import nice_step
+from desktop_app.ui.timeline_paint import (
+    HEADER_H,
+    TimelineData,
+    TimelineLayer,
+    blend,
+)
+from desktop_app.ui.view_state import ViewState
+
+#: How close (logical pixels) the pointer must be to a band edge to grab it.
+EDGE_GRAB_PX = 6.0
+#: Zoom per wheel notch and per +/- key press.
+WHEEL_ZOOM = 1.25
+KEY_ZOOM = 1.5
+#: Keep this fraction of the width free beside the band when following it.
+FOLLOW_MARGIN = 0.05
+
+
+class _Drag(enum.Enum):
+    MOVE = "move"
+    START = "start"
+    END = "end"
+    OUTSIDE = "outside"  # becomes a pan once it moves, a click that moves the band if not
+    PAN = "pan"
+    EVENT = "event"
+
+
+@dataclass
+class _Press:
+    kind: _Drag
+    x: float
+    window: TimeWindow
+    scale: TimeScale
+    moved: bool = False
+
+
+class TimelineWidget(QWidget):
+    """A zoomable, scrubbable time axis with event density, event marks and the window band.
+
+    Parameters
+    ----------
+    state : ViewState
+        Shared view state: the widget draws its window, selection and current event, and
+        writes the window (drag, keys) and the current event (double-click).
+    index : EventIndex
+        The events, sorted by start time.
+    parent : QWidget, optional
+        Parent widget.
+
+    Signals
+    -------
+    playPauseRequested()
+        Space was pressed; the playback controller decides what that means.
+    viewChanged(float, float)
+        The visible span changed (zoom or pan).
+    """
+
+    playPauseRequested = Signal()
+    viewChanged = Signal(float, float)
+
+    def __init__(self, state: ViewState, index: EventIndex, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._state = state
+        self._data = TimelineData.build(index)
+        self._t_start, self._t_end = self._initial_view(index, state.window)
+        self._layer: TimelineLayer | None = None
+        self._image: QImage | None = None
+        self._image_dpr = 0.0
+        self._press: _Press | None = None
+        self._hover: QPointF | None = None
+
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMouseTracking(True)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.setAccessibleName(self.tr("Timeline"))
+        self._update_accessible_description()
+
+        state.windowChanged.connect(self._on_window_changed)
+        state.selectionChanged.connect(self._on_selection_changed)
+        state.currentChanged.connect(self._on_current_changed)
+
+    # -- data ------------------------------------------------------------------------------
+
+    def set_index(
+        self,
+        index: EventIndex,
+        precisions: np.ndarray | None = None,
+        placed: np.ndarray | None = None,
+    ) -> None:
+        """Show new events.
+
+        Parameters
+        ----------
+        index : EventIndex
+            The events, sorted by start time.
+        precisions : np.ndarray, optional
+            One date precision per row of ``index.arrays``: uint8 codes from
+            :data:`desktop_app.core.density.PRECISION_CODES`, or precision names
+            (``"day"``, ``"month"``, ...). Missing means every date is precise.
+        placed : np.ndarray, optional
+            One bool per row: whether the event has a place on the map. Missing means
+            "has a latitude and longitude".
+        """
+        if precisions is not None and np.asarray(precisions).dtype.kind in "OUS":
+            from desktop_app.core.density import precision_codes
+
+            precisions = precision_codes(np.asarray(precisions).tolist())
+        was_empty = len(self._data.index) == 0
+        self._data = TimelineData.build(index, precisions, placed)
+        if was_empty and len(index):
+            self._t_start, self._t_end = self._initial_view(index, self._state.window)
+            self.viewChanged.emit(self._t_start, self._t_end)
+        self._invalidate()
+
+    @property
+    def index(self) -> EventIndex:
+        return self._data.index
+
+    # -- the visible span ------------------------------------------------------------------
+
+    def scale(self) -> TimeScale:
+        """The visible span over the current width."""
+        return TimeScale(self._t_start, self._t_end, float(max(self.width(), 1)))
+
+    def set_view(self, t_start: float, t_end: float) -> None:
+        """Show ``[t_start, t_end)``, clamped to the spans a :class:`TimeScale` allows."""
+        fitted = TimeScale.fit(t_start, t_end, 1.0, margin_fraction=0.0)
+        if (fitted.t_start, fitted.t_end) == (self._t_start, self._t_end):
+            return
+        self._t_start, self._t_end = fitted.t_start, fitted.t_end
+        self._invalidate()
+        self.viewChanged.emit(self._t_start, self._t_end)
+
+    def zoom_at(self, factor: float, x: float) -> None:
+        """Zoom by ``factor`` (> 1 zooms in) keeping the time under pixel ``x`` in place."""
+        scale = self.scale()
+        zoomed = scale.zoomed(factor, scale.t(x))
+        self.set_view(zoomed.t_start, zoomed.t_end)
+
+    def pan_by(self, dx: float) -> None:
+        """Move the content right by ``dx`` pixels (earlier times come into view)."""
+        panned = self.scale().panned(dx)
+        self.set_view(panned.t_start, panned.t_end)
+
+    def fit_view(self, t0: float, t1: float, margin_fraction: float = 0.05) -> None:
+        """Zoom and pan so that ``[t0, t1]`` fills the width, with a margin each side."""
+        fitted = TimeScale.fit(t0, t1, 1.0, margin_fraction)
+        self.set_view(fitted.t_start, fitted.t_end)
+
+    def reveal(self, t0: float, t1: float) -> None:
+        """Scroll (without zooming) so that ``[t0, t1]`` is in view; fit it if too long."""
+        span = self._t_end - self._t_start
+        margin = span * FOLLOW_MARGIN
+        if t1 - t0 > span - 2 * margin:
+            if t0 < self._t_start or t1 > self._t_end:
+                self.fit_view(t0, t1)
+            return
+        if t0 < self._t_start + margin:
+            self.set_view(t0 - margin, t0 - margin + span)
+        elif t1 > self._t_end - margin:
+            self.set_view(t1 + margin - span, t1 + margin)
+
+    def show_window(self, context: float = 1.0) -> None:
+        """Zoom so that the window fills the middle of the view, ``context`` of its length
+        visible on each side."""
+        window = self._state.window
+        self.fit_view(window.start, window.end, margin_fraction=context)
+
+    @staticmethod
+    def _initial_view(index: EventIndex, window: TimeWindow) -> tuple[float, float]:
+        bounds = index.bounds
+        lo, hi = (window.start, window.end)
+        if bounds is not None:
+            lo, hi = min(lo, bounds[0]), max(hi, bounds[1])
+        fitted = TimeScale.fit(lo, hi, 1.0)
+        return fitted.t_start, fitted.t_end
+
+    # -- keyboard stepping -----------------------------------------------------------------
+
+    def step_days(self) -> float:
+        """How far Left/Right move the window: a round step near a tenth of its length."""
+        return nice_step(self._state.window.duration)
+
+    # -- reactions to the view state -------------------------------------------------------
+
+    def _on_window_changed(self, window: TimeWindow) -> None:
+        # Follow the band when something else moves it (keys, playback, presets), but not
+        # under the user's own drag: the content would slide under the pointer.
+        if self._press is None:
+            self.reveal(window.start, window.end)
+        self._update_accessible_description()
+        self.update()
+
+    def _on_selection_changed(self, _ids: tuple[int, ...]) -> None:
+        self.update()
+
+    def _on_current_changed(self, event_id: int | None) -> None:
+        if event_id is not None:
+            row = self._data.index.row_of(event_id)
+            if row is not None:
+                arrays = self._data.index.arrays
+                t0 = float(arrays.t0[row])
+                self.reveal(t0, max(float(arrays.t1[row]), t0))
+        self.update()
+
+    # -- caches ----------------------------------------------------------------------------
+
+    def _invalidate(self) -> None:
+        self._layer = None
+        self._image = None
+        self.update()
+
+    def layer(self) -> TimelineLayer:
+        """What is drawn for the visible span (bins, marks, ticks), computed on demand."""
+        if self._layer is None or self._layer.width != max(self.width(), 1):
+            self._layer = TimelineLayer(
+                self._data, self.scale(), float(self.height()), self.palette(), self.font()
+            )
+            self._image = None
+        return self._layer
+
+    # -- painting --------------------------------------------------------------------------
+
+    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+        return QSize(800, 150)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return QSize(240, 100)
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        self._invalidate()
+        super().resizeEvent(event)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        if event.type() in (
+            QEvent.Type.PaletteChange,
+            QEvent.Type.FontChange,
+            QEvent.Type.StyleChange,
+            QEvent.Type.LocaleChange,
+        ):
+            self._invalidate()
+        super().changeEvent(event)
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+        painter = QPainter(self)
+        try:
+            dpr = painter.device().devicePixelRatioF()
+            layer = self.layer()
+            if self._image is None or self._image_dpr != dpr:
+                self._image = layer.image(dpr)
+                self._image_dpr = dpr
+            painter.drawImage(QPointF(0, 0), self._image)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self._paint_band(painter, layer)
+            self._paint_selection(painter, layer)
+            self._paint_header(painter, layer)
+            self._paint_hover(painter, layer)
+            if self.hasFocus():
+                pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2)
+                painter.setPen(pen)
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
+        finally:
+            painter.end()
+
+    def _colours(self) -> tuple[QColor, QColor, QColor]:
+        pal = self.palette()
+        return (
+            pal.color(QPalette.ColorRole.Base),
+            pal.color(QPalette.ColorRole.Text),
+            pal.color(QPalette.ColorRole.Highlight),
+        )
+
+    def _band_xs(self) -> tuple[float, float]:
+        scale = self.scale()
+        window = self._state.window
+        return scale.x(window.start), scale.x(window.end)
+
+    def _paint_band(self, painter: QPainter, layer: TimelineLayer) -> None:
+        base, _, highlight = self._colours()
+        x0, x1 = self._band_xs()
+        w, h = float(self.width()), float(self.height())
+        top, bottom = HEADER_H, h
+        # Outside the window is veiled, so the band reads as "what the map shows".
+        veil = QColor(base)
+        veil.setAlphaF(0.35)
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(veil)
+        if x0 > 0:
+            painter.drawRect(QRectF(0, top, min(x0, w), bottom - top))
+        if x1 < w:
+            painter.drawRect(QRectF(max(x1, 0), top, w - max(x1, 0), bottom - top))
+        if x1 < 0 or x0 > w:
+            return
+        fill = QColor(highlight)
+        fill.setAlphaF(0.12)
+        painter.setBrush(fill)
+        painter.drawRect(QRectF(x0, top, max(x1 - x0, 1.0), bottom - top))
+        painter.setPen(QPen(highlight, 2))
+        painter.drawLine(QPointF(x0, top), QPointF(x0, bottom))
+        painter.drawLine(QPointF(x1, top), QPointF(x1, bottom))
+        # Handles: grips in the middle of each edge say "these can be dragged".
+        mid = (layer.plot.top() + layer.plot.bottom()) / 2
+        grip_text = self.palette().color(QPalette.ColorRole.HighlightedText)
+        for x in (x0, x1):
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(highlight)
+            painter.drawRoundedRect(QRectF(x - 4, mid - 11, 8, 22), 3, 3)
+            painter.setPen(QPen(grip_text, 1))
+            for dy in (-4, 0, 4):
+                painter.drawLine(QPointF(x - 2, mid + dy), QPointF(x + 2, mid + dy))
+
+    def _paint_header(self, painter: QPainter, layer: TimelineLayer) -> None:
+        """The window's dates at its edges, the zoom's context, and the histogram's peak."""
+        base, text, highlight = self._colours()
+        muted = blend(base, text, 0.65)
+        painter.setFont(layer.font)
+        metrics = QFontMetricsF(layer.font)
+        w = float(self.width())
+        window = self._state.window
+        x0, x1 = self._band_xs()
+        with_time = self._needs_time(window)
+        left = self._date_text(window.start, with_time)
+        right = self._date_text(window.end, with_time)
+        boxes: list[tuple[QRectF, str]] = []
+        if x1 < 0 or x0 > w:
+            # The band is out of view: say where it is, at the side it lies.
+            text_ = self._window_text(window)
+            boxes.append(
+                self._label_box(
+                    metrics,
+                    ("\u25c0 " + text_) if x1 < 0 else (text_ + " \u25b6"),
+                    0 if x1 < 0 else w,
+                    x1 < 0,
+                )
+            )
+        else:
+            need = metrics.horizontalAdvance(left) + metrics.horizontalAdvance(right) + 20
+            inside = min(x1, w) - max(x0, 0) >= need
+            if x0 < 0:
+                left = "\u25c0 " + left
+            if x1 > w:
+                right = right + " \u25b6"
+            boxes.append(self._label_box(metrics, left, max(x0, 0), inside or x0 < 0))
+            boxes.append(self._label_box(metrics, right, min(x1, w), not inside and x1 <= w))
+            if boxes[0][0].intersects(boxes[1][0]):
+                # Too narrow for both side by side: one label, "from – to", centred.
+                text_ = self._window_text(window)
+                boxes = [self._label_box(metrics, text_, (x0 + x1) / 2, True, centred=True)]
+        context = QRectF(6, 0, metrics.horizontalAdvance(layer.context) + 4, HEADER_H)
+        if layer.context and not any(box.intersects(context) for box, _ in boxes):
+            painter.setPen(muted)
+            painter.drawText(context, Qt.AlignmentFlag.AlignVCenter, layer.context)
+        for box, label in boxes:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(base)
+            painter.drawRoundedRect(box, 3, 3)
+            painter.setPen(highlight)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
+        if layer.bins.peak > 0 and layer.marks is None:
+            peak = self.tr("peak %1 per %2").replace("%1", _count_text(layer.bins.peak))
+            peak = peak.replace("%2", self._unit_text(layer.bins.unit))
+            width = metrics.horizontalAdvance(peak) + 8
+            box = QRectF(w - width - 4, layer.plot.top() + 2, width, metrics.height() + 2)
+            translucent = QColor(base)
+            translucent.setAlphaF(0.75)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(translucent)
+            painter.drawRoundedRect(box, 3, 3)
+            painter.setPen(muted)
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, peak)
+
+    def _label_box(
+        self, metrics: QFontMetricsF, text: str, x: float, rightwards: bool, centred: bool = False
+    ) -> tuple[QRectF, str]:
+        """Where a header label goes: starting at ``x``, ending there, or centred on it,
+        kept on screen."""
+        width = metrics.horizontalAdvance(text) + 8
+        left = x - width / 2 if centred else (x + 2 if rightwards else x - 2 - width)
+        left = min(max(left, 2.0), self.width() - 2.0 - width)
+        return QRectF(left, 1, width, HEADER_H - 2), text
+
+    def _paint_selection(self, painter: QPainter, layer: TimelineLayer) -> None:
+        state = self._state
+        if not state.selection:
+            return
+        _, text, highlight = self._colours()
+        index = self._data.index
+        arrays = index.arrays
+        scale = layer.scale
+        plot = layer.plot
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for event_id in state.selection:
+            row = index.row_of(event_id)
+            if row is None:
+                continue
+            current = event_id == state.current
+            colour = highlight if current else text
+            t0 = float(arrays.t0[row])
+            t1 = max(float(arrays.t1[row]), t0)
+            at = layer.marks.position_of(row) if layer.marks is not None else None
+            if at is not None:
+                marks = layer.marks
+                rect = QRectF(
+                    marks.x0[at], marks.y[at], marks.x1[at] - marks.x0[at], marks.height
+                ).adjusted(-2, -2, 2, 2)
+                painter.setPen(QPen(colour, 2.5 if current else 1.5))
+                painter.drawRect(rect)
+                continue
+            # In density view the event is a span over the plot with a pin above it.
+            x0, x1 = scale.x(t0), scale.x(t1)
+            if x1 < 0 or x0 > self.width():
+                continue
+            span = QColor(colour)
+            span.setAlphaF(0.18)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(span)
+            painter.drawRect(QRectF(x0, plot.top(), max(x1 - x0, 2.0), plot.height()))
+            painter.setPen(QPen(colour, 2 if current else 1))
+            painter.drawLine(QPointF(x0, plot.top()), QPointF(x0, plot.bottom()))
+            painter.setBrush(colour)
+            pin = QPolygonF(
+                [
+                    QPointF(x0 - 5, plot.top()),
+                    QPointF(x0 + 5, plot.top()),
+                    QPointF(x0, plot.top() + 7),
+                ]
+            )
+            painter.drawPolygon(pin)
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+
+    def _paint_hover(self, painter: QPainter, layer: TimelineLayer) -> None:
+        if self._hover is None or self._press is not None:
+            return
+        base, text, _ = self._colours()
+        marks = layer.marks
+        x, y = self._hover.x(), self._hover.y()
+        if marks is not None:
+            at = marks.hit(x, y)
+            if at is not None:
+                painter.setPen(QPen(text, 1))
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawRect(
+                    QRectF(
+                        marks.x0[at], marks.y[at], marks.x1[at] - marks.x0[at], marks.height
+                    ).adjusted(-1, -1, 1, 1)
+                )
+            return
+        bins = layer.bins
+        i = bins.at(x)
+        if i is None or not layer.plot.contains(self._hover):
+            return
+        # The count of the bin under the pointer, above its bar.
+        plot = layer.plot
+        bx0, bx1 = bins.xs[i], bins.xs[i + 1]
+        painter.setPen(QPen(text, 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(QRectF(bx0, plot.top(), bx1 - bx0, plot.height()))
+        label = _count_text(bins.totals[i])
+        metrics = QFontMetricsF(layer.font)
+        width = metrics.horizontalAdvance(label) + 8
+        bar_top = plot.bottom() - (
+            bins.totals[i] / bins.peak * (plot.height() - 4) if bins.peak else 0
+        )
+        top = max(plot.top() + 1, bar_top - HEADER_H + 2)
+        box = QRectF((bx0 + bx1) / 2 - width / 2, top, width, HEADER_H - 4)
+        box.moveLeft(min(max(box.left(), 1), self.width() - width - 1))
+        painter.setFont(layer.font)
+        painter.setBrush(base)
+        painter.drawRoundedRect(box, 3, 3)
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
+
+    # -- text ------------------------------------------------------------------------------
+
+    def _unit_text(self, unit: BinUnit) -> str:
+        if unit.kind == "month":
+            return self.tr("quarter") if unit.step == 3 else self.tr("month")
+        if unit.kind == "year":
+            if unit.step == 1:
+                return self.tr("year")
+            return self.tr("%1 years").replace("%1", str(unit.step))
+        minutes = round(unit.days * 1440)
+        if minutes < 60:
+            return self.tr("%1 min").replace("%1", str(minutes))
+        if minutes < 1440:
+            hours = minutes // 60
+            return self.tr("hour") if hours == 1 else self.tr("%1 hours").replace("%1", str(hours))
+        return self.tr("day") if minutes == 1440 else self.tr("week")
+
+    @staticmethod
+    def _needs_time(window: TimeWindow) -> bool:
+        whole_days = window.start == math.floor(window.start) and window.end == math.floor(
+            window.end
+        )
+        return not whole_days or window.duration < 3
+
+    @staticmethod
+    def _date_text(t: float, with_time: bool) -> str:
+        """A time for people: "2 Jun 2025" or "2 Jun 2025 14:30" (UTC), in their locale."""
+        moment = datetime_from_days(t)
+        when = QDateTime(
+            QDate(moment.year, moment.month, moment.day),
+            QTime(moment.hour, moment.minute),
+            QTimeZone.utc(),
+        )
+        locale = QLocale()
+        month_first = locale.name().endswith("_US")
+        fmt = "MMM d, yyyy" if month_first else "d MMM yyyy"
+        return locale.toString(when, fmt + (" HH:mm" if with_time else ""))
+
+    def _window_text(self, window: TimeWindow) -> str:
+        with_time = self._needs_time(window)
+        return (
+            self.tr("%1 to %2")
+            .replace("%1", self._date_text(window.start, with_time))
+            .replace("%2", self._date_text(window.end, with_time))
+        )
+
+    def _update_accessible_description(self) -> None:
+        self.setAccessibleDescription(
+            self.tr(
+                "Window from %1. Left and Right step it, Shift with them steps a whole "
+                "window, Home and End go to the first and last event, plus and minus "
+                "zoom, Space plays."
+            ).replace("%1", self._window_text(self._state.window))
+        )
+
+    def tooltip_at(self, pos: QPointF) -> str:
+        """The tooltip for a point of the widget: an event, a bin's counts, or a hint."""
+        layer = self.layer()
+        kind = self._hit(pos.x(), pos.y())
+        if kind is _Drag.EVENT and layer.marks is not None:
+            at = layer.marks.hit(pos.x(), pos.y())
+            if at is not None:
+                return self._event_tooltip(int(layer.marks.rows[at]))
+        if kind is _Drag.MOVE:
+            return self.tr("Drag to move the window; double-click an event to read it")
+        if kind in (_Drag.START, _Drag.END):
+            return self.tr("Drag to change where the window starts or ends")
+        if layer.plot.contains(pos) and layer.marks is None:
+            i = layer.bins.at(pos.x())
+            if i is not None and layer.bins.totals[i] > 0:
+                return self._bin_tooltip(layer, i)
+        return self.tr("Click to move the window here; drag to pan; wheel to zoom")
+
+    def _bin_tooltip(self, layer: TimelineLayer, i: int) -> str:
+        bins = layer.bins
+        with_time = bins.unit.kind == "fixed" and bins.unit.days < 1
+        span = self._window_text(TimeWindow(float(bins.edges[i]), float(bins.edges[i + 1])))
+        if not with_time:
+            span = (
+                self.tr("%1 to %2")
+                .replace("%1", self._date_text(float(bins.edges[i]), False))
+                .replace("%2", self._date_text(float(bins.edges[i + 1]), False))
+            )
+        lines = [span, self.tr("%1 events").replace("%1", _count_text(bins.totals[i]))]
+        for code in np.argsort(-bins.counts[:, i], kind="stable").tolist():
+            count = bins.counts[code, i]
+            if count >= 0.05:
+                lines.append(f"  {self.tr(CATEGORIES[code].label)}: {_count_text(count)}")
+        return "\n".join(lines)
+
+    def _event_tooltip(self, row: int) -> str:
+        arrays = self._data.index.arrays
+        t0 = float(arrays.t0[row])
+        t1 = max(float(arrays.t1[row]), t0)
+        code = min(int(arrays.category[row]), len(CATEGORIES) - 1)
+        precision = int(self._data.precisions[row])
+        with_time = t1 == t0 or not (t0 == math.floor(t0) and t1 == math.floor(t1))
+        when = self._date_text(t0, with_time)
+        if t1 > t0:
+            when = self._window_text(TimeWindow(t0, t1))
+        lines = [self.tr(CATEGORIES[code].label), when]
+        if precision != PRECISION_CODES[DatePrecision.DAY]:
+            names = {
+                PRECISION_CODES[DatePrecision.MONTH]: self.tr("dated to the month"),
+                PRECISION_CODES[DatePrecision.YEAR]: self.tr("dated to the year"),
+                PRECISION_CODES[DatePrecision.APPROXIMATE]: self.tr("approximate date"),
+            }
+            lines.append(names.get(precision, self.tr("approximate date")))
+        if not self._data.placed[row]:
+            lines.append(self.tr("no place: not on the map"))
+        lines.append(self.tr("Double-click to read it"))
+        return "\n".join(lines)
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            QToolTip.showText(event.globalPos(), self.tooltip_at(QPointF(event.pos())), self)
+            return True
+        return super().event(event)
+
+    # -- mouse -----------------------------------------------------------------------------
+
+    def _hit(self, x: float, y: float) -> _Drag:
+        """What a press at ``(x, y)`` would grab."""
+        x0, x1 = self._band_xs()
+        d0, d1 = abs(x - x0), abs(x - x1)
+        if min(d0, d1) <= EDGE_GRAB_PX and (x1 - x0 > 3 * EDGE_GRAB_PX or not x0 < x < x1):
+            return _Drag.START if d0 < d1 or (d0 == d1 and x < x0) else _Drag.END
+        if x0 < x < x1:
+            return _Drag.MOVE
+        layer = self.layer()
+        if layer.marks is not None and layer.marks.hit(x, y) is not None:
+            return _Drag.EVENT
+        return _Drag.OUTSIDE
+
+    def event_at(self, pos: QPointF) -> int | None:
+        """The id of the event drawn under ``pos``, if events are drawn one by one."""
+        marks = self.layer().marks
+        if marks is None:
+            return None
+        at = marks.hit(pos.x(), pos.y())
+        return None if at is None else int(self._data.index.arrays.ids[marks.rows[at]])
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() != Qt.MouseButton.LeftButton:
+            super().mousePressEvent(event)
+            return
+        x = event.position().x()
+        kind = self._hit(x, event.position().y())
+        self._press = _Press(kind, x, self._state.window, self.scale())
+        if kind is _Drag.MOVE:
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        event.accept()
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        pos = event.position()
+        press = self._press
+        if press is None:
+            self._hover = QPointF(pos)
+            self._set_hover_cursor(self._hit(pos.x(), pos.y()))
+            self.update()
+            return
+        dx = pos.x() - press.x
+        if not press.moved and abs(dx) < QApplication.startDragDistance():
+            return
+        press.moved = True
+        scale = press.scale
+        dpp = scale.days_per_pixel
+        window = press.window
+        if press.kind is _Drag.MOVE:
+            self._state.set_window(window.shifted(dx * dpp))
+        elif press.kind is _Drag.START:
+            least = max(MIN_SPAN_DAYS, 2 * dpp)
+            start = min(self._snap(scale.t(pos.x())), window.end - least)
+            self._state.set_window(TimeWindow(start, window.end))
+        elif press.kind is _Drag.END:
+            least = max(MIN_SPAN_DAYS, 2 * dpp)
+            end = max(self._snap(scale.t(pos.x())), window.start + least)
+            self._state.set_window(TimeWindow(window.start, end))
+        else:
+            press.kind = _Drag.PAN
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+            panned = scale.panned(dx)
+            self.set_view(panned.t_start, panned.t_end)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        press = self._press
+        if press is None or event.button() != Qt.MouseButton.LeftButton:
+            super().mouseReleaseEvent(event)
+            return
+        self._press = None
+        if press.kind is _Drag.OUTSIDE and not press.moved:
+            # A click beside the band moves the band there, centred on the click.
+            t = press.scale.t(press.x)
+            window = self._state.window
+            self._state.set_window(window.moved_to(t - window.duration / 2))
+        self._set_hover_cursor(self._hit(event.position().x(), event.position().y()))
+        self.update()
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        event_id = self.event_at(event.position())
+        if event_id is not None:
+            self._state.set_current(event_id)
+            event.accept()
+            return
+        super().mouseDoubleClickEvent(event)
+
+    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802
+        self._hover = None
+        self.update()
+        super().leaveEvent(event)
+
+    def _set_hover_cursor(self, kind: _Drag) -> None:
+        shapes = {
+            _Drag.START: Qt.CursorShape.SizeHorCursor,
+            _Drag.END: Qt.CursorShape.SizeHorCursor,
+            _Drag.MOVE: Qt.CursorShape.OpenHandCursor,
+            _Drag.EVENT: Qt.CursorShape.PointingHandCursor,
+        }
+        self.setCursor(shapes.get(kind, Qt.CursorShape.ArrowCursor))
+
+    def _snap(self, t: float) -> float:
+        """``t`` moved to the nearest histogram bin edge, so resized windows stay round."""
+        edges = self.layer().bins.edges
+        i = int(np.clip(np.searchsorted(edges, t), 1, len(edges) - 1))
+        before, after = float(edges[i - 1]), float(edges[i])
+        return before if t - before <= after - t else after
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        delta = event.angleDelta()
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        # Some platforms turn Shift+wheel into a horizontal wheel; both mean "pan".
+        horizontal = delta.x() if delta.x() else (delta.y() if shift else 0)
+        if horizontal:
+            self.pan_by(horizontal / 120 * self.width() / 10)
+        elif delta.y():
+            self.zoom_at(WHEEL_ZOOM ** (delta.y() / 120), event.position().x())
+        event.accept()
+
+    # -- keyboard --------------------------------------------------------------------------
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        key = event.key()
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        state = self._state
+        window = state.window
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            sign = -1 if key == Qt.Key.Key_Left else 1
+            step = window.duration if shift else self.step_days()
+            state.set_window(window.shifted(sign * step))
+        elif key in (Qt.Key.Key_Home, Qt.Key.Key_End):
+            bounds = self._data.index.bounds
+            if bounds is not None:
+                if key == Qt.Key.Key_Home:
+                    state.set_window(window.moved_to(math.floor(bounds[0])))
+                else:
+                    state.set_window(window.moved_to(math.ceil(bounds[1]) - window.duration))
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal, Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            factor = KEY_ZOOM if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal) else 1 / KEY_ZOOM
+            x0, x1 = self._band_xs()
+            centre = (x0 + x1) / 2
+            if not 0 <= centre <= self.width():
+                centre = self.width() / 2
+            self.zoom_at(factor, centre)
+        elif key == Qt.Key.Key_Space:
+            self.playPauseRequested.emit()
+        else:
+            super().keyPressEvent(event)
+            return
+        event.accept()
+
+    def focusInEvent(self, event) -> None:  # noqa: N802
+        self.update()
+        super().focusInEvent(event)
+
+    def focusOutEvent(self, event) -> None:  # noqa: N802
+        self.update()
+        super().focusOutEvent(event)
+
+
+def _count_text(value: float) -> str:
+    """A bin's count: whole numbers as they are, spread-out counts rounded with "≈"."""
+    locale = QLocale()
+    rounded = round(float(value))
+    if abs(value - rounded) < 0.01:
+        return locale.toString(int(rounded))
+    if value < 10:
+        return "\u2248" + locale.toString(float(value), "f", 1)
+    return "\u2248" + locale.toString(int(rounded))

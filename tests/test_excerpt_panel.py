@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from desktop_app.core.event import Article, Event, Place
+from desktop_app.core.window import TimeWindow
+from desktop_app.store.event_store import EventStore
+from desktop_app.ui.excerpt_panel import ExcerptPanel
+from desktop_app.ui.view_state import ViewState
+
+
+def test_panel_shows_everything_about_the_event(qtbot, seed_store):
+    state = ViewState(TimeWindow(0, 1))
+    panel = ExcerptPanel(state, seed_store.events)
+    qtbot.addWidget(panel)
+    assert "Click a marker" in panel.details.toPlainText()
+    vilnius = next(e for e in seed_store.all_events() if e.place and e.place.name == "Vilnius")
+    state.select([vilnius.id])
+    text = panel.details.toPlainText()
+    for expected in (vilnius.title, vilnius.display_date, "Vilnius", "BBC",
+                     "Negotiations without illusions", "Michael K.", "Covalent Bond", "2025-06-02"):
+        assert expected in text
+    assert not panel.choices.isVisibleTo(panel)
+
+
+def test_panel_escapes_and_refuses_script_links(qtbot, tmp_path):
+    store = EventStore(tmp_path / "s.db")
+    store.add_events([Event(
+        uid="x", title="<b>bold?</b>", start="2025-06-02", excerpt="a & b <i>c</i>",
+        place=Place("<u>Town</u>", 1, 2),
+        article=Article("a", "<script>alert(1)</script>", url="javascript:alert(1)"),
+        sources=("<a href='https://evil.example'>x</a>",),
+    )])  # fmt: skip
+    state = ViewState(TimeWindow(0, 1))
+    panel = ExcerptPanel(state, store.events)
+    qtbot.addWidget(panel)
+    state.select([store.all_events()[0].id])
+    text = panel.details.toPlainText()
+    assert "<b>bold?</b>" in text and "a & b <i>c</i>" in text and "<u>Town</u>" in text
+    assert "<script>alert(1)</script>" in text
+    html = panel.event_html(store.all_events()[0])
+    assert "javascript:" not in html and "<script" not in html and "href='https://evil" not in html
+    store.close()
