@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.core.categories import CATEGORIES
+from desktop_app.core.dates import DatePrecision
 from desktop_app.core.density import (
     BIN_UNITS,
     PRECISION_CODES,
@@ -18,7 +19,6 @@ from desktop_app.core.density import (
     choose_bin_unit,
     precision_codes,
 )
-from desktop_app.core.dates import DatePrecision
 from desktop_app.core.index import EventArrays
 from desktop_app.core.lanes import pack_lanes
 from desktop_app.core.timescale import datetime_from_days, days_from_datetime
@@ -44,7 +44,9 @@ def arrays(t0, t1, category) -> EventArrays:
 
 def unit(kind: str, step: int = 1, days: float | None = None):
     return next(
-        u for u in BIN_UNITS if u.kind == kind and u.step == step and (days is None or u.days == days)
+        u
+        for u in BIN_UNITS
+        if u.kind == kind and u.step == step and (days is None or u.days == days)
     )
 
 
@@ -53,9 +55,7 @@ def unit(kind: str, step: int = 1, days: float | None = None):
 
 def test_month_edges_follow_the_calendar_across_a_leap_february():
     edges = bin_edges(d(2024, 1, 15), d(2024, 4, 2), unit("month"))
-    assert [datetime_from_days(e) for e in edges] == [
-        datetime(2024, m, 1) for m in (1, 2, 3, 4, 5)
-    ]
+    assert [datetime_from_days(e) for e in edges] == [datetime(2024, m, 1) for m in (1, 2, 3, 4, 5)]
     assert edges[2] - edges[1] == 29  # February 2024
 
 

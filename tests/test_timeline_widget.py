@@ -185,7 +185,7 @@ def test_plus_and_minus_zoom_and_space_asks_to_play(qtbot, timeline):
 def test_the_view_follows_a_window_moved_elsewhere(timeline, state):
     state.set_window(TimeWindow(D0 + 100, D0 + 101))
     scale = timeline.scale()
-    assert scale.t_start < D0 + 100 and D0 + 101 < scale.t_end
+    assert scale.t_start < D0 + 100 and scale.t_end > D0 + 101
     assert scale.span == pytest.approx(40)
 
 
@@ -197,9 +197,7 @@ def mark_centre(timeline: TimelineWidget, event_id: int) -> QPoint:
     assert marks is not None, "zoomed in far enough to draw events one by one"
     at = marks.position_of(timeline.index.row_of(event_id))
     assert at is not None
-    return QPoint(
-        round((marks.x0[at] + marks.x1[at]) / 2), round(marks.y[at] + marks.height / 2)
-    )
+    return QPoint(round((marks.x0[at] + marks.x1[at]) / 2), round(marks.y[at] + marks.height / 2))
 
 
 def test_double_clicking_an_event_makes_it_current(qtbot, timeline, state):
@@ -249,7 +247,9 @@ def test_hovering_a_bin_tells_its_count(timeline):
 
 
 def test_an_event_tooltip_says_when_and_whether_it_is_on_the_map(timeline):
-    unplaced = int(timeline.index.arrays.ids[np.flatnonzero(np.isnan(timeline.index.arrays.lat))[0]])
+    unplaced = int(
+        timeline.index.arrays.ids[np.flatnonzero(np.isnan(timeline.index.arrays.lat))[0]]
+    )
     text = timeline.tooltip_at(QPointF(mark_centre(timeline, unplaced)))
     assert "no place" in text
 

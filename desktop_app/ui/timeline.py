@@ -336,6 +336,8 @@ class TimelineWidget(QWidget):
         x0, x1 = self._band_xs()
         w, h = float(self.width()), float(self.height())
         top, bottom = HEADER_H, h
+        if x1 < 0 or x0 > w:
+            return  # all of the view is outside the window: nothing to set apart
         # Outside the window is veiled, so the band reads as "what the map shows".
         veil = QColor(base)
         veil.setAlphaF(0.35)
@@ -345,8 +347,6 @@ class TimelineWidget(QWidget):
             painter.drawRect(QRectF(0, top, min(x0, w), bottom - top))
         if x1 < w:
             painter.drawRect(QRectF(max(x1, 0), top, w - max(x1, 0), bottom - top))
-        if x1 < 0 or x0 > w:
-            return
         fill = QColor(highlight)
         fill.setAlphaF(0.12)
         painter.setBrush(fill)
