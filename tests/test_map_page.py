@@ -9,7 +9,7 @@ from desktop_app.core.event import Event, Place
 from desktop_app.core.index import EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.ui.excerpt_panel import ExcerptPanel
-from tests.mapping import click_event, js, open_map, visible_ids
+from tests.mapping import click_event, js, mouse_at_event, open_map, visible_ids
 
 pytest.importorskip("PySide6.QtWebEngineWidgets")
 
@@ -125,16 +125,7 @@ def test_hostile_text_is_shown_never_run(qtbot, tmp_path):
         lambda: js(qtbot, view, "document.querySelector('.ea-label').textContent") == HOSTILE_TITLE
     )
     # Hover shows the tooltip with the title as text.
-    x, y = js(qtbot, view, f"EventAtlas.pixelOf({event_id})")
-    js(
-        qtbot,
-        view,
-        f"""(() => {{
-        const c = EventAtlas.map.getContainer(), r = c.getBoundingClientRect();
-        c.dispatchEvent(new MouseEvent('mousemove', {{clientX: r.left + {x}, clientY: r.top + {y},
-            bubbles: true}}));
-        return 1; }})()""",
-    )
+    mouse_at_event(qtbot, view, event_id, ("mousemove",))
     qtbot.waitUntil(
         lambda: HOSTILE_TITLE in (js(qtbot, view, "EventAtlas.tooltip.textContent") or "")
     )

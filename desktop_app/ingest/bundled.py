@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from desktop_app.ingest.geojson import read_geojson
@@ -31,3 +32,19 @@ def open_store(path: str | Path | None = None) -> EventStore:
         load_bundled(store)
         store.set_meta("bundled_loaded", "1")
     return store
+
+
+def dataset_title(store: EventStore) -> str:
+    """The caption's title when none is given: the store's, or the bundled dataset's name."""
+    title = store.meta("title")
+    if title:
+        return title
+    if store.meta("bundled_loaded") is not None or store.path.stem == "seed":
+        for path in bundled_datasets():
+            try:
+                name = json.loads(path.read_text(encoding="utf-8")).get("name")
+            except (OSError, ValueError):
+                continue
+            if name:
+                return str(name)
+    return f"Event Atlas: {store.path.stem}"

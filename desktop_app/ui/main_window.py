@@ -24,6 +24,7 @@ from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
 from desktop_app.ui.excerpt_panel import ExcerptPanel
+from desktop_app.ui.export.dialog import export_actions
 from desktop_app.ui.map_view import MapView
 from desktop_app.ui.settings import Settings
 from desktop_app.ui.snapshot import describe_events
@@ -77,6 +78,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.map_view)
 
         self.timeline = TimelinePanel(self.state, self.index)
+        self.timeline.timeline.show_window()
         self.timeline_dock = self._dock(
             self.timeline,
             self.tr("Timeline"),
@@ -140,6 +142,9 @@ class MainWindow(QMainWindow):
         )
         file_menu.addAction(self.open_action)
         file_menu.addSeparator()
+        for action in export_actions(self):
+            file_menu.addAction(action)
+        file_menu.addSeparator()
         file_menu.addAction(
             self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
         )
@@ -168,6 +173,7 @@ class MainWindow(QMainWindow):
             action.triggered.connect(lambda _checked, k=key: self._on_layer_chosen(k))
             group.addAction(action)
             layers_menu.addAction(action)
+
 
         help_menu = menu.addMenu(self.tr("&Help"))
         help_menu.addAction(self._action(self.tr("&About Event Atlas"), self.show_about))
@@ -243,6 +249,7 @@ class MainWindow(QMainWindow):
         self.settings.set(opt.LAST_STORE, str(path))
         self.reload_events()
         self.state.set_window(self.index.suggested_window())
+        self.timeline.timeline.show_window()
         return True
 
     def reload_events(self) -> None:

@@ -11,62 +11,11 @@ from pathlib import Path
 import click
 
 from desktop_app import __version__
-from desktop_app.core.dates import DateError, DatePrecision, event_span
+from desktop_app.cli.export import export_command
+from desktop_app.cli.options import DB_OPTION, open_store_or_fail, parse_size, parse_window
 from desktop_app.core.event import Event
 from desktop_app.core.index import EventIndex
-from desktop_app.core.window import TimeWindow
 from desktop_app.ingest.pipeline import FORMATS as IMPORT_FORMATS
-from desktop_app.store.event_store import EventStore, StoreError
-
-DB_OPTION = click.option(
-    "--db",
-    "db_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    envvar="EVENT_ATLAS_DB",
-    help="The store to use (default: your own store, made from the bundled dataset).",
-)
-
-
-def _open_store(db_path: Path | None) -> EventStore:
-    from desktop_app.ingest.bundled import open_store
-
-    try:
-        return open_store(db_path)
-    except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
-
-
-def _time(text: str | None, edge: str) -> float | None:
-    """``--from`` is the start of the period it names, ``--to`` the end of it (inclusive)."""
-    if text is None:
-        return None
-    try:
-        t0, t1 = event_span(text, None, DatePrecision.APPROXIMATE)
-    except DateError as exc:
-        raise click.BadParameter(str(exc), param_hint=f"--{edge}") from None
-    return t0 if edge == "from" else max(t1, t0 + 1 / 86400)
-
-
-def _window(store: EventStore, start: str | None, end: str | None) -> TimeWindow | None:
-    t0, t1 = _time(start, "from"), _time(end, "to")
-    if t0 is None and t1 is None:
-        return None
-    bounds = store.time_bounds() or (0.0, 1.0)
-    t0 = bounds[0] if t0 is None else t0
-    t1 = bounds[1] + 1 if t1 is None else t1
-    if t1 <= t0:
-        raise click.BadParameter("--to must come after --from")
-    return TimeWindow(t0, t1)
-
-
-def _size(text: str) -> tuple[int, int]:
-    try:
-        width, height = (int(v) for v in text.lower().split("x"))
-    except ValueError:
-        raise click.BadParameter(f"{text!r} is not WIDTHxHEIGHT", param_hint="--size") from None
-    if not (16 <= width <= 8192 and 16 <= height <= 8192):
-        raise click.BadParameter("each side must be 16 to 8192 pixels", param_hint="--size")
-    return width, height
 
 
 @click.group(invoke_without_command=True)
@@ -124,8 +73,8 @@ def _record(event: Event) -> dict:
 )
 def events(db_path: Path | None, start: str | None, end: str | None, fmt: str) -> None:
     """List events, one record per event."""
-    with _open_store(db_path) as store:
-        window = _window(store, start, end)
+    with open_store_or_fail(db_path) as store:
+        window = parse_window(store, start, end)
         found = store.events_between(window) if window else store.all_events()
     records = [_record(e) for e in found]
     if fmt == "json":
@@ -176,13 +125,13 @@ def snapshot(
     select: int | None,
 ) -> None:
     """Render the map for a time window to a PNG, without opening a window."""
-    width_height = _size(size)
+    width_height = parse_size(size)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from desktop_app.ui.app import headless_application
     from desktop_app.ui.snapshot import SnapshotError, SnapshotRequest, render_map, save_png
 
-    with _open_store(db_path) as store:
-        window = _window(store, start, end) or EventIndex(store.arrays()).suggested_window()
+    with open_store_or_fail(db_path) as store:
+        window = parse_window(store, start, end) or EventIndex(store.arrays()).suggested_window()
         app = headless_application()
         try:
             image = render_map(store, SnapshotRequest(window, width_height, select))
@@ -240,3 +189,6 @@ def import_file(
         published=published,
     )
     sys.exit(code)
+
+
+main.add_command(export_command)

@@ -1,0 +1,210 @@
+"""``event-atlas export FORMAT -o PATH``: every export, headless.
+
+Data formats (GeoJSON, CSV,
+KML) never start Qt; pictures, PDF, HTML and animations start a headless QApplication.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import click
+
+from desktop_app.cli.options import DB_OPTION, open_store_or_fail, parse_size, parse_window
+from desktop_app.core.index import EventIndex
+from desktop_app.core.window import TimeWindow
+from desktop_app.ingest.bundled import dataset_title
+from desktop_app.ingest.exporters import DATA_FORMATS, ExportError, write_data
+
+PICTURE_FORMATS = ("png", "pdf", "html")
+ANIMATION_FORMATS = ("gif", "mp4", "frames")
+FORMATS = PICTURE_FORMATS + ANIMATION_FORMATS + DATA_FORMATS
+
+
+def run_export(
+    fmt: str,
+    output: Path,
+    *,
+    db_path: Path | None = None,
+    start: str | None = None,
+    end: str | None = None,
+    size: str | None = None,
+    scale: int = 1,
+    title: str | None = None,
+    legend: bool = True,
+    caption: bool = True,
+    timeline: bool = False,
+    fps: int = 10,
+    step: str = "1d",
+    length: str | None = None,
+    mode: str = "moving",
+    paper: str = "a4",
+) -> str:
+    """Do one export as the CLI describes it; returns the line to print.
+
+    Raises :class:`click.ClickException` (one line) for anything the user can fix.
+    """
+    # Before opening anything or starting Qt: the commonest mistake fails fast, in one line.
+    if not output.parent.is_dir():
+        raise click.ClickException(f"{output}: the folder {output.parent} does not exist")
+    with open_store_or_fail(db_path) as store:
+        window = parse_window(store, start, end)
+        if fmt in DATA_FORMATS:
+            events = store.events_between(window) if window else store.all_events()
+            try:
+                count = write_data(
+                    fmt,
+                    output,
+                    events,
+                    name=title or dataset_title(store),
+                    article_text=store.article_text,
+                )
+            except ExportError as exc:
+                raise click.ClickException(str(exc)) from None
+            return f"wrote {output} ({count} events)"
+        return _run_visual(
+            store, fmt, output, window, size, scale, title, legend, caption, timeline,
+            fps, step, length, mode, paper,
+        )  # fmt: skip
+
+
+def _run_visual(
+    store, fmt, output, window, size, scale, title, legend, caption, timeline,
+    fps, step, length, mode, paper,
+) -> str:  # fmt: skip
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from desktop_app.ui.app import headless_application
+    from desktop_app.ui.export.animation import (
+        AnimationSpec,
+        ExportCancelled,
+        PlaybackMode,
+        export_animation,
+        parse_step,
+    )
+    from desktop_app.ui.export.compose import SnapshotOptions
+    from desktop_app.ui.export.pdf import export_pdf
+    from desktop_app.ui.export.picture import SnapshotMaker, save_image
+    from desktop_app.ui.export.standalone import write_standalone_html
+    from desktop_app.ui.snapshot import SnapshotError
+
+    index = EventIndex(store.arrays())
+    width_height = parse_size(size) if size else (1280, 720)
+    options = SnapshotOptions(
+        title=title or dataset_title(store),
+        size=width_height,
+        scale=scale,
+        caption=caption,
+        legend=legend,
+        timeline=timeline,
+    )
+    app = headless_application()
+    try:
+        if fmt == "html":
+            shown = window or index.suggested_window()
+            count = write_standalone_html(output, store, shown, title=options.title)
+            return f"wrote {output} ({count} events)"
+        if fmt in ("gif", "mp4", "frames"):
+            if window is None:
+                bounds = index.bounds or (0.0, 1.0)
+                window = TimeWindow(bounds[0], bounds[1] + 1)
+            try:
+                step_days = parse_step(step)
+                spec = AnimationSpec(
+                    window.start,
+                    window.end,
+                    step=step_days,
+                    length=parse_step(length) if length else None,
+                    mode=PlaybackMode(mode),
+                    fps=fps,
+                )
+            except ValueError as exc:
+                raise click.BadParameter(str(exc)) from None
+            with SnapshotMaker(store) as maker:
+                count = export_animation(maker, spec, options, output, fmt)
+            return f"wrote {output} ({count} frames)"
+        window = window or index.suggested_window()
+        with SnapshotMaker(store) as maker:
+            if fmt == "pdf":
+                export_pdf(maker, window, options, output, paper=paper)
+                return f"wrote {output} ({paper.upper()} landscape)"
+            image = maker.snapshot(window, options)
+            save_image(image, output)
+            return f"wrote {output} ({image.width()}x{image.height()})"
+    except (SnapshotError, ExportError, ExportCancelled) as exc:
+        raise click.ClickException(str(exc) or "cancelled") from None
+    finally:
+        del app
+
+
+@click.command("export")
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(FORMATS))
+@DB_OPTION
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(path_type=Path),
+    required=True,
+    help="The file to write (a folder for frames).",
+)
+@click.option("--from", "start", metavar="DATE", help="First day (ISO: 2025-06-01, 2025-06, 2025).")
+@click.option("--to", "end", metavar="DATE", help="Last day, included.")
+@click.option("--size", metavar="WxH", help="Picture size in logical pixels [1280x720].")
+@click.option("--scale", type=click.Choice(["1", "2"]), default="1", help="Pixel ratio.")
+@click.option("--title", help="Caption title (default: the dataset's name).")
+@click.option("--no-legend", is_flag=True, help="Leave out the legend.")
+@click.option("--no-caption", is_flag=True, help="Leave out the title and dates band.")
+@click.option("--with-timeline", is_flag=True, help="Add the timeline strip under the map.")
+@click.option("--fps", type=click.IntRange(1, 60), default=10, show_default=True)
+@click.option("--step", default="1d", show_default=True, help="Animation step: 12h, 1d, 1w.")
+@click.option("--length", help="Moving window length (default: one step).")
+@click.option(
+    "--mode",
+    type=click.Choice(["moving", "cumulative"]),
+    default="moving",
+    show_default=True,
+    help="Animation: a moving window, or one growing from --from.",
+)
+@click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+def export_command(
+    fmt: str,
+    db_path: Path | None,
+    output: Path,
+    start: str | None,
+    end: str | None,
+    size: str | None,
+    scale: str,
+    title: str | None,
+    no_legend: bool,
+    no_caption: bool,
+    with_timeline: bool,
+    fps: int,
+    step: str,
+    length: str | None,
+    mode: str,
+    paper: str,
+) -> None:
+    """Export the events of a window: a picture, a page, an animation or data.
+
+    FORMAT is one of png, pdf, html, gif, mp4, frames, geojson, csv, kml. Without
+    --from/--to, pictures show the suggested window, animations and data everything.
+    """
+    line = run_export(
+        fmt,
+        output,
+        db_path=db_path,
+        start=start,
+        end=end,
+        size=size,
+        scale=int(scale),
+        title=title,
+        legend=not no_legend,
+        caption=not no_caption,
+        timeline=with_timeline,
+        fps=fps,
+        step=step,
+        length=length,
+        mode=mode,
+        paper=paper,
+    )
+    click.echo(line)

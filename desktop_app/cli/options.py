@@ -1,0 +1,64 @@
+"""Options and argument parsing shared by the ``event-atlas`` sub-commands."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from desktop_app.core.dates import DateError, DatePrecision, event_span
+from desktop_app.core.window import TimeWindow
+from desktop_app.store.event_store import EventStore, StoreError
+
+DB_OPTION = click.option(
+    "--db",
+    "db_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    envvar="EVENT_ATLAS_DB",
+    help="The store to use (default: your own store, made from the bundled dataset).",
+)
+
+
+def open_store_or_fail(db_path: Path | None) -> EventStore:
+    """The store at ``db_path`` (or the default one); a store error is a one-line exit."""
+    from desktop_app.ingest.bundled import open_store
+
+    try:
+        return open_store(db_path)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _time(text: str | None, edge: str) -> float | None:
+    """``--from`` is the start of the period it names, ``--to`` the end of it (inclusive)."""
+    if text is None:
+        return None
+    try:
+        t0, t1 = event_span(text, None, DatePrecision.APPROXIMATE)
+    except DateError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{edge}") from None
+    return t0 if edge == "from" else max(t1, t0 + 1 / 86400)
+
+
+def parse_window(store: EventStore, start: str | None, end: str | None) -> TimeWindow | None:
+    """The window ``--from``/``--to`` name; an open end runs to the store's first/last event."""
+    t0, t1 = _time(start, "from"), _time(end, "to")
+    if t0 is None and t1 is None:
+        return None
+    bounds = store.time_bounds() or (0.0, 1.0)
+    t0 = bounds[0] if t0 is None else t0
+    t1 = bounds[1] + 1 if t1 is None else t1
+    if t1 <= t0:
+        raise click.BadParameter("--to must come after --from")
+    return TimeWindow(t0, t1)
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``WIDTHxHEIGHT`` as two integers of 16 to 8192 pixels."""
+    try:
+        width, height = (int(v) for v in text.lower().split("x"))
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not WIDTHxHEIGHT", param_hint="--size") from None
+    if not (16 <= width <= 8192 and 16 <= height <= 8192):
+        raise click.BadParameter("each side must be 16 to 8192 pixels", param_hint="--size")
+    return width, height

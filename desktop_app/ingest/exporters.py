@@ -1,0 +1,387 @@
+"""Data exports of events: GeoJSON, CSV and KML, each written atomically.
+
+GeoJSON is the atlas's own format (the one the seed dataset ships in), so an export
+reads back through :func:`desktop_app.ingest.geojson.read_geojson` into the same events,
+article texts included. CSV has one row per event, under column names the CSV importer
+detects. KML gives each event a Placemark with a ``TimeSpan`` or ``TimeStamp`` so that
+Google Earth's time slider plays it.
+
+Every writer goes through :func:`atomic_output`: the file appears whole or not at all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import html
+import json
+import os
+import tempfile
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from desktop_app.core.categories import CATEGORIES, category
+from desktop_app.core.dates import DatePrecision
+from desktop_app.core.event import Event
+
+#: Version of the atlas's GeoJSON conventions (the foreign member ``event_atlas``).
+GEOJSON_FORMAT = 1
+
+CSV_COLUMNS = (
+    "title", "start", "end", "precision", "display_date", "place", "latitude", "longitude",
+    "category", "actors", "excerpt", "article_title", "article_author", "article_outlet",
+    "article_published", "article_url", "sources",
+)  # fmt: skip
+#: How lists (actors, sources) are joined in one CSV cell; the CSV importer splits on ";".
+LIST_SEPARATOR = "; "
+
+KML_NS = "http://www.opengis.net/kml/2.2"
+
+ArticleText = Callable[[str], str | None]
+
+
+class ExportError(Exception):
+    """An export that could not be written; the message is one line meant for the user."""
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path, *, directory: bool = False) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; on success it replaces ``path`` at once.
+
+    On any error (an unwritable folder, a full disk, a cancel raised by the caller) the
+    temporary file is removed and ``path`` is left as it was. The temporary name keeps
+    the suffix, so tools that choose a format by extension (ffmpeg) still do.
+
+    Parameters
+    ----------
+    path
+        The file (or, with ``directory``, the folder) to produce.
+    directory
+        Produce a folder: an existing non-empty folder at ``path`` is refused.
+    """
+    path = Path(path)
+    folder = path.parent
+    if not folder.is_dir():
+        raise ExportError(f"{path}: the folder {folder} does not exist")
+    if directory and path.exists() and (not path.is_dir() or any(path.iterdir())):
+        raise ExportError(f"{path}: already exists and is not an empty folder")
+    if not directory and path.is_dir():
+        raise ExportError(f"{path}: is a folder")
+    try:
+        if directory:
+            temporary = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".part", dir=folder))
+        else:
+            handle, name = tempfile.mkstemp(
+                prefix=f".{path.stem}.", suffix=f".part{path.suffix}", dir=folder
+            )
+            os.close(handle)
+            temporary = Path(name)
+    except OSError as exc:
+        raise ExportError(f"{path}: cannot write here ({_reason(exc)})") from None
+    try:
+        yield temporary
+        if not directory:
+            # mkstemp makes the file private; an export is an ordinary document.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(temporary, 0o666 & ~umask)
+        os.replace(temporary, path)
+    except OSError as exc:
+        _remove(temporary)
+        raise ExportError(f"{path}: cannot write ({_reason(exc)})") from None
+    except BaseException:
+        _remove(temporary)
+        raise
+
+
+def _remove(temporary: Path) -> None:
+    if temporary.is_dir():
+        for child in temporary.iterdir():
+            child.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            temporary.rmdir()
+    else:
+        temporary.unlink(missing_ok=True)
+
+
+# -- GeoJSON --------------------------------------------------------------------------------
+
+
+def geojson_document(
+    events: Iterable[Event], *, name: str | None = None, article_text: ArticleText | None = None
+) -> dict:
+    """The events as an RFC 7946 FeatureCollection in the atlas's own conventions.
+
+    Parameters
+    ----------
+    events
+        What to export.
+    name
+        The collection's name (a foreign member, as in the seed file).
+    article_text
+        Looks up an article's full text by its uid, for events whose ``Article`` does not
+        carry it (events read from a store leave the text in the store).
+    """
+    features = []
+    articles: dict[str, dict] = {}
+    for event in events:
+        article = event.article
+        if article is not None and article.uid not in articles:
+            text = article.text
+            if text is None and article_text is not None:
+                text = article_text(article.uid)
+            articles[article.uid] = {
+                "id": article.uid,
+                "title": article.title,
+                "author": article.author,
+                "outlet": article.outlet,
+                "url": article.url,
+                "published": article.published,
+                "text": text,
+            }
+        place = event.place
+        geometry = (
+            {"type": "Point", "coordinates": [place.lon, place.lat]} if place is not None else None
+        )
+        properties = {
+            "id": event.uid,
+            "title": event.title,
+            "start": event.start,
+            "end": event.end,
+            "precision": str(event.precision),
+            "display_date": event.display_date,
+            "category": event.category,
+            "actors": list(event.actors),
+            "place": place.name if place else None,
+            "place_kind": place.kind if place else None,
+            "country": place.country if place else None,
+            "excerpt": event.excerpt,
+            "article": article.uid if article else None,
+            "sources": list(event.sources),
+        }
+        # Where a strike or a move came from, for the events that have one.
+        origin = getattr(event, "origin", None)
+        if origin is not None:
+            properties["origin"] = {"name": origin.name, "lat": origin.lat, "lon": origin.lon}
+        features.append(
+            {"type": "Feature", "id": event.uid, "geometry": geometry, "properties": properties}
+        )
+    document: dict = {"type": "FeatureCollection"}
+    if name:
+        document["name"] = name
+    document["event_atlas"] = {"format": GEOJSON_FORMAT}
+    document["articles"] = list(articles.values())
+    document["features"] = features
+    return document
+
+
+def write_geojson(
+    path: str | Path,
+    events: Iterable[Event],
+    *,
+    name: str | None = None,
+    article_text: ArticleText | None = None,
+) -> int:
+    """Write the events as GeoJSON (see :func:`geojson_document`); returns how many."""
+    document = geojson_document(events, name=name, article_text=article_text)
+    with atomic_output(path) as temporary, open(temporary, "w", encoding="utf-8") as out:
+        json.dump(document, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+    return len(document["features"])
+
+
+# -- CSV ------------------------------------------------------------------------------------
+
+
+def csv_row(event: Event) -> dict[str, str]:
+    """One event as a CSV row: every value a string, lists joined by ``"; "``."""
+    place, article = event.place, event.article
+    values = {
+        "title": event.title,
+        "start": event.start,
+        "end": event.end,
+        "precision": str(event.precision),
+        "display_date": event.display_date,
+        "place": place.name if place else None,
+        # repr keeps every digit of the float, so coordinates survive the round trip.
+        "latitude": repr(place.lat) if place else None,
+        "longitude": repr(place.lon) if place else None,
+        "category": event.category,
+        "actors": LIST_SEPARATOR.join(event.actors),
+        "excerpt": event.excerpt,
+        "article_title": article.title if article else None,
+        "article_author": article.author if article else None,
+        "article_outlet": article.outlet if article else None,
+        "article_published": article.published if article else None,
+        "article_url": article.url if article else None,
+        "sources": LIST_SEPARATOR.join(event.sources),
+    }
+    return {key: "" if value is None else str(value) for key, value in values.items()}
+
+
+def write_csv(path: str | Path, events: Iterable[Event]) -> int:
+    """Write one row per event under :data:`CSV_COLUMNS`; returns how many rows.
+
+    The file is UTF-8 with a byte-order mark, so spreadsheets read its accents right; the
+    importer skips the mark.
+    """
+    count = 0
+    with (
+        atomic_output(path) as temporary,
+        open(temporary, "w", encoding="utf-8-sig", newline="") as out,
+    ):
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\r\n")
+        writer.writeheader()
+        for event in events:
+            writer.writerow(csv_row(event))
+            count += 1
+    return count
+
+
+# -- KML ------------------------------------------------------------------------------------
+
+
+def kml_time(iso: str, precision: DatePrecision | str) -> str:
+    """An ISO date of the atlas as a KML time (``gYear``, ``gYearMonth``, ``date`` or a UTC
+    ``dateTime``), no finer than the event's precision."""
+    precision = DatePrecision(precision)
+    text = iso.strip()
+    if precision is DatePrecision.YEAR:
+        return text[:4]
+    if precision is DatePrecision.MONTH:
+        return text[:7]
+    if "T" in text or " " in text:
+        day, _, clock = text.replace(" ", "T").partition("T")
+        zone = ""
+        for mark in ("Z", "+", "-"):
+            at = clock.find(mark)
+            if at > 0:
+                clock, zone = clock[:at], clock[at:]
+                break
+        if clock.count(":") == 1:
+            clock += ":00"
+        return f"{day}T{clock}{zone or 'Z'}"
+    return text
+
+
+def _kml_colour(hex_colour: str) -> str:
+    """``#RRGGBB`` as KML's ``aabbggrr``."""
+    rgb = hex_colour.lstrip("#")
+    return f"ff{rgb[4:6]}{rgb[2:4]}{rgb[0:2]}".lower()
+
+
+def _description(event: Event) -> str:
+    """The balloon text: HTML whose every piece of data is escaped as HTML.
+
+    ElementTree escapes it once more as XML, so the data can never become markup: a
+    viewer unescapes the XML and shows the HTML, in which the data is text.
+    """
+    parts = [f"<p>{html.escape(event.excerpt)}</p>"] if event.excerpt else []
+    if event.display_date:
+        parts.append(f"<p><i>{html.escape(event.display_date)}</i></p>")
+    if event.sources:
+        parts.append(f"<p>Sources: {html.escape(LIST_SEPARATOR.join(event.sources))}</p>")
+    article = event.article
+    if article is not None:
+        by = ", ".join(
+            html.escape(p) for p in (article.author, article.outlet, article.published) if p
+        )
+        title = html.escape(article.title)
+        if article.url and article.url.startswith(("http://", "https://")):
+            title = f'<a href="{html.escape(article.url, quote=True)}">{title}</a>'
+        parts.append(f"<p>Article: {title}{' — ' + by if by else ''}</p>")
+    return "\n".join(parts)
+
+
+def kml_tree(events: Iterable[Event], *, name: str | None = None) -> ET.ElementTree:
+    """The events as a KML document: one Placemark each, one Style per category."""
+    ET.register_namespace("", KML_NS)
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        element = ET.SubElement(parent, f"{{{KML_NS}}}{tag}", attrs)
+        if text is not None:
+            element.text = text
+        return element
+
+    root = ET.Element(f"{{{KML_NS}}}kml")
+    document = sub(root, "Document")
+    sub(document, "name", name or "Event Atlas export")
+    for c in CATEGORIES:
+        style = sub(document, "Style", id=f"category-{c.key}")
+        icon_style = sub(style, "IconStyle")
+        sub(icon_style, "color", _kml_colour(c.colour))
+        sub(icon_style, "scale", "0.9")
+        icon = sub(icon_style, "Icon")
+        sub(icon, "href", "http://maps.google.com/mapfiles/kml/shapes/placemark_circle.png")
+    for event in events:
+        mark = sub(document, "Placemark", id=f"event-{event.uid}")
+        sub(mark, "name", event.title)
+        if event.end:
+            span = sub(mark, "TimeSpan")
+            sub(span, "begin", kml_time(event.start, event.precision))
+            sub(span, "end", kml_time(event.end, event.precision))
+        else:
+            stamp = sub(mark, "TimeStamp")
+            sub(stamp, "when", kml_time(event.start, event.precision))
+        sub(mark, "styleUrl", f"#category-{category(event.category).key}")
+        sub(mark, "description", _description(event))
+        # The raw fields, for programs (and importers) that want data, not a balloon.
+        extended = sub(mark, "ExtendedData")
+        for key, value in (
+            ("id", event.uid),
+            ("start", event.start),
+            ("end", event.end),
+            ("precision", str(event.precision)),
+            ("display_date", event.display_date),
+            ("category", event.category),
+            ("actors", LIST_SEPARATOR.join(event.actors)),
+            ("place", event.place.name if event.place else None),
+            ("excerpt", event.excerpt),
+            ("sources", LIST_SEPARATOR.join(event.sources)),
+            ("article_title", event.article.title if event.article else None),
+            ("article_url", event.article.url if event.article else None),
+        ):
+            if value:
+                data = sub(extended, "Data", name=key)
+                sub(data, "value", value)
+        if event.place is not None:
+            point = sub(mark, "Point")
+            sub(point, "coordinates", f"{event.place.lon!r},{event.place.lat!r}")
+    ET.indent(root, space=" ")
+    return ET.ElementTree(root)
+
+
+def write_kml(path: str | Path, events: Iterable[Event], *, name: str | None = None) -> int:
+    """Write the events as KML (see :func:`kml_tree`); returns how many Placemarks."""
+    tree = kml_tree(events, name=name)
+    count = sum(1 for _ in tree.getroot().iter(f"{{{KML_NS}}}Placemark"))
+    with atomic_output(path) as temporary:
+        tree.write(temporary, encoding="utf-8", xml_declaration=True)
+    return count
+
+
+#: Formats this module writes, by the name the CLI uses.
+DATA_FORMATS = ("geojson", "csv", "kml")
+
+
+def write_data(
+    fmt: str,
+    path: str | Path,
+    events: Iterable[Event],
+    *,
+    name: str | None = None,
+    article_text: ArticleText | None = None,
+) -> int:
+    """Write ``events`` to ``path`` in ``fmt`` (one of :data:`DATA_FORMATS`)."""
+    if fmt == "geojson":
+        return write_geojson(path, events, name=name, article_text=article_text)
+    if fmt == "csv":
+        return write_csv(path, events)
+    if fmt == "kml":
+        return write_kml(path, events, name=name)
+    raise ValueError(f"unknown data format {fmt!r} (one of {', '.join(DATA_FORMATS)})")

@@ -1,0 +1,411 @@
+"""A finished picture: the rendered map with a caption, legend, scale bar and credits.
+
+Everything here paints in logical pixels on an image whose device pixel ratio is the
+export's (1 or 2), so a 2x export has the same layout with twice the detail. Sizes of
+text and marks grow with the picture (:attr:`Layout.unit`), so a 4K export is not a
+small caption lost in a big map.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from PySide6.QtCore import QCoreApplication, QLocale, QPointF, QRectF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPainter,
+    QPainterPath,
+    QPen,
+)
+
+from desktop_app.core.categories import CATEGORIES
+from desktop_app.core.timescale import datetime_from_days
+from desktop_app.core.window import TimeWindow
+
+#: Marker radius on the map page, in CSS pixels (event_layer.js RADIUS).
+MARKER_RADIUS = 7.0
+EARTH_CIRCUMFERENCE_M = 40_075_016.686
+#: The offline basemap's credit; the page's Leaflet line adds online providers to it.
+DEFAULT_ATTRIBUTION = "Leaflet | Natural Earth"
+
+INK = QColor("#1b1f24")
+MUTED = QColor("#4a5360")
+PAPER = QColor("#ffffff")
+
+
+def tr(text: str) -> str:
+    return QCoreApplication.translate("Export", text)
+
+
+@dataclass(frozen=True)
+class SnapshotOptions:
+    """What a snapshot shows, and at what size.
+
+    Parameters
+    ----------
+    title
+        The caption's first line.
+    size
+        Logical size of the whole picture, or None for "the current view": the map keeps
+        the on-screen map's size and the caption and timeline are added around it.
+    scale
+        Device pixels per logical pixel: 1, or 2 for high-DPI screens and print.
+    caption, legend, scale_bar, attribution, timeline
+        Which elements to draw. Attribution should stay on when publishing: the base
+        layers' licences ask for it.
+    """
+
+    title: str = ""
+    size: tuple[int, int] | None = (1280, 720)
+    scale: int = 1
+    caption: bool = True
+    legend: bool = True
+    scale_bar: bool = True
+    attribution: bool = True
+    timeline: bool = False
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where each part of the picture goes, in logical pixels."""
+
+    size: tuple[int, int]
+    unit: float
+    caption: QRectF | None
+    map: QRectF
+    timeline: QRectF | None
+
+    @property
+    def map_size(self) -> tuple[int, int]:
+        return round(self.map.width()), round(self.map.height())
+
+
+def _unit(width: float, height: float) -> float:
+    """Text and marks scale with the picture, never below their on-screen size."""
+    return max(1.0, min(width / 1280.0, height / 720.0))
+
+
+def caption_height(unit: float) -> float:
+    return round(76 * unit)
+
+
+def timeline_height(unit: float) -> float:
+    return round(92 * unit)
+
+
+def layout_for(options: SnapshotOptions, view_size: tuple[int, int] | None = None) -> Layout:
+    """The layout of ``options``; ``view_size`` is the on-screen map's, for "current view"."""
+    if options.size is None:
+        if view_size is None:
+            raise ValueError("the current view's size is needed for a current-view export")
+        unit = _unit(*view_size)
+        top = caption_height(unit) if options.caption else 0
+        bottom = timeline_height(unit) if options.timeline else 0
+        size = (int(view_size[0]), int(view_size[1] + top + bottom))
+    else:
+        size = (int(options.size[0]), int(options.size[1]))
+        unit = _unit(*size)
+        top = caption_height(unit) if options.caption else 0
+        bottom = timeline_height(unit) if options.timeline else 0
+        if size[1] - top - bottom < 64:
+            raise ValueError(f"{size[0]}x{size[1]} leaves no room for the map")
+    width, height = size
+    return Layout(
+        size=size,
+        unit=unit,
+        caption=QRectF(0, 0, width, top) if top else None,
+        map=QRectF(0, top, width, height - top - bottom),
+        timeline=QRectF(0, height - bottom, width, bottom) if bottom else None,
+    )
+
+
+# -- words -----------------------------------------------------------------------------------
+
+
+def window_in_words(window: TimeWindow, locale: QLocale | None = None) -> str:
+    """The window as a caption says it: "31 May – 2 June 2025", "2–4 June 2025".
+
+    The window's end is exclusive; a window ending at midnight names its last whole day.
+    A window shorter than a day, or not on day boundaries, gives times too.
+    """
+    locale = locale or QLocale()
+
+    def month(m: int) -> str:
+        return locale.monthName(m, QLocale.FormatType.LongFormat)
+
+    first = datetime_from_days(window.start)
+    after = datetime_from_days(window.end)
+    on_days = first.hour == first.minute == 0 and after.hour == after.minute == 0
+    if not on_days or window.duration < 1:
+        start = f"{first.day} {month(first.month)} {first.year}, {first:%H:%M}"
+        if (after.year, after.month, after.day) == (first.year, first.month, first.day):
+            return f"{start}–{after:%H:%M}"
+        return f"{start} – {after.day} {month(after.month)} {after.year}, {after:%H:%M}"
+    last = datetime_from_days(window.end - 1)
+    if (first.year, first.month, first.day) == (last.year, last.month, last.day):
+        return f"{first.day} {month(first.month)} {first.year}"
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first.day}–{last.day} {month(first.month)} {first.year}"
+    if first.year == last.year:
+        return f"{first.day} {month(first.month)} – {last.day} {month(last.month)} {last.year}"
+    return (
+        f"{first.day} {month(first.month)} {first.year} – "
+        f"{last.day} {month(last.month)} {last.year}"
+    )
+
+
+def metres_per_pixel(lat: float, zoom: float) -> float:
+    """Ground metres per CSS pixel of a Web Mercator map at latitude ``lat``."""
+    return EARTH_CIRCUMFERENCE_M * math.cos(math.radians(lat)) / (256.0 * 2.0**zoom)
+
+
+def scale_bar_length(mpp: float, max_px: float) -> tuple[float, str]:
+    """A round distance no longer than ``max_px`` pixels: its length in pixels and label."""
+    limit = max(mpp * max_px, 1e-9)
+    power = 10 ** math.floor(math.log10(limit))
+    nice = max(m * power for m in (1, 2, 5) if m * power <= limit)
+    label = f"{nice / 1000:g} km" if nice >= 1000 else f"{nice:g} m"
+    return nice / mpp, label
+
+
+def events_on_map(count: int) -> str:
+    if count == 1:
+        return tr("1 event on the map")
+    return tr("%1 events on the map").replace("%1", f"{count:,}")
+
+
+# -- painting --------------------------------------------------------------------------------
+
+
+def _font(px: float, bold: bool = False) -> QFont:
+    font = QFont()
+    font.setPixelSize(max(1, round(px)))
+    font.setBold(bold)
+    return font
+
+
+def shape_path(shape: str, x: float, y: float, r: float) -> QPainterPath:
+    """The marker outline the map page draws for ``shape`` (see event_layer.js)."""
+    path = QPainterPath()
+    if shape == "triangle":
+        path.moveTo(x, y - r * 1.15)
+        path.lineTo(x + r, y + r * 0.75)
+        path.lineTo(x - r, y + r * 0.75)
+        path.closeSubpath()
+    elif shape == "square":
+        path.addRect(QRectF(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7))
+    elif shape == "diamond":
+        path.moveTo(x, y - r * 1.2)
+        path.lineTo(x + r * 1.2, y)
+        path.lineTo(x, y + r * 1.2)
+        path.lineTo(x - r * 1.2, y)
+        path.closeSubpath()
+    elif shape == "cross":
+        a = r * 0.4
+        points = [
+            (-a, -r), (a, -r), (a, -a), (r, -a), (r, a), (a, a),
+            (a, r), (-a, r), (-a, a), (-r, a), (-r, -a), (-a, -a),
+        ]  # fmt: skip
+        path.moveTo(x + points[0][0], y + points[0][1])
+        for dx, dy in points[1:]:
+            path.lineTo(x + dx, y + dy)
+        path.closeSubpath()
+    else:
+        path.addEllipse(QPointF(x, y), r, r)
+    return path
+
+
+def _card(painter: QPainter, rect: QRectF, unit: float) -> None:
+    painter.setPen(QPen(QColor(0, 0, 0, 60), max(1.0, unit)))
+    painter.setBrush(QColor(255, 255, 255, 235))
+    painter.drawRoundedRect(rect, 4 * unit, 4 * unit)
+
+
+def legend_entries(category_counts: dict) -> list[tuple[int, int]]:
+    """``(category index, count)`` of the categories in view, in the categories' order."""
+    counts = {int(k): int(v) for k, v in category_counts.items() if int(v) > 0}
+    return [(i, counts[i]) for i in range(len(CATEGORIES)) if i in counts]
+
+
+def paint_legend(painter: QPainter, area: QRectF, entries: list[tuple[int, int]], unit: float):
+    """A card at the bottom left of ``area`` with each category's shape, colour and count."""
+    if not entries:
+        return None
+    font = _font(13 * unit)
+    metrics = QFontMetricsF(font)
+    pad, gap, row = 10 * unit, 8 * unit, max(metrics.height(), 16 * unit) + 4 * unit
+    texts = [f"{tr(CATEGORIES[i].label)} ({count:,})" for i, count in entries]
+    column_w = 2 * MARKER_RADIUS * unit + gap + max(metrics.horizontalAdvance(t) for t in texts)
+    # Wrap into columns rather than let a tall legend cover most of a short map.
+    max_rows = max(1, int((area.height() * 0.6 - 2 * pad) // row))
+    columns = math.ceil(len(entries) / max_rows)
+    rows = math.ceil(len(entries) / columns)
+    width = 2 * pad + columns * column_w + (columns - 1) * 2 * gap
+    height = 2 * pad + rows * row
+    margin = 12 * unit
+    card = QRectF(area.left() + margin, area.bottom() - margin - height, width, height)
+    _card(painter, card, unit)
+    painter.setFont(font)
+    for k, ((i, _count), text) in enumerate(zip(entries, texts, strict=True)):
+        c, r = divmod(k, rows)
+        x = card.left() + pad + c * (column_w + 2 * gap)
+        cy = card.top() + pad + r * row + row / 2
+        category = CATEGORIES[i]
+        painter.setPen(QPen(QColor(255, 255, 255), 1.5 * unit))
+        painter.setBrush(QColor(category.colour))
+        radius = MARKER_RADIUS * unit
+        painter.drawPath(shape_path(category.shape, x + radius, cy, radius))
+        painter.setPen(INK)
+        text_rect = QRectF(x + 2 * radius + gap, cy - row / 2, column_w, row)
+        painter.drawText(
+            text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text
+        )
+    return card
+
+
+def paint_attribution(painter: QPainter, area: QRectF, text: str, unit: float) -> QRectF:
+    """The base layers' credit line, bottom right, as Leaflet places it."""
+    font = _font(11 * unit)
+    metrics = QFontMetricsF(font)
+    width = metrics.horizontalAdvance(text) + 12 * unit
+    height = metrics.height() + 4 * unit
+    rect = QRectF(area.right() - width, area.bottom() - height, width, height)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(255, 255, 255, 210))
+    painter.drawRect(rect)
+    painter.setFont(font)
+    painter.setPen(MUTED)
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+    return rect
+
+
+def paint_scale_bar(
+    painter: QPainter, area: QRectF, info: dict, unit: float, above: float = 0.0
+) -> QRectF:
+    """A metric scale bar at the bottom right, true at the map's centre latitude."""
+    mpp = metres_per_pixel(float(info["lat"]), float(info["zoom"]))
+    length, label = scale_bar_length(mpp, 140 * unit)
+    font = _font(12 * unit, bold=True)
+    metrics = QFontMetricsF(font)
+    pad = 8 * unit
+    width = length + 2 * pad
+    height = metrics.height() + 12 * unit + 2 * pad
+    margin = 12 * unit
+    card = QRectF(
+        area.right() - margin - width, area.bottom() - above - margin - height, width, height
+    )
+    _card(painter, card, unit)
+    painter.setFont(font)
+    painter.setPen(INK)
+    painter.drawText(
+        QRectF(card.left(), card.top() + pad, card.width(), metrics.height()),
+        Qt.AlignmentFlag.AlignCenter,
+        label,
+    )
+    y = card.bottom() - pad - 4 * unit
+    x0, x1 = card.left() + pad, card.left() + pad + length
+    painter.setPen(QPen(INK, 2 * unit, Qt.PenStyle.SolidLine, Qt.PenCapStyle.FlatCap))
+    painter.drawLine(QPointF(x0, y), QPointF(x1, y))
+    for x in (x0, x1):
+        painter.drawLine(QPointF(x, y - 6 * unit), QPointF(x, y + unit))
+    return card
+
+
+def paint_caption(painter: QPainter, rect: QRectF, title: str, subtitle: str, unit: float) -> None:
+    """Title on the first line, the dates (and what is shown) on the second."""
+    painter.fillRect(rect, PAPER)
+    pad = 18 * unit
+    title_font = _font(26 * unit, bold=True)
+    sub_font = _font(16 * unit)
+    title_h = QFontMetricsF(title_font).height()
+    sub_h = QFontMetricsF(sub_font).height()
+    top = rect.top() + (rect.height() - title_h - sub_h) / 2
+    width = rect.width() - 2 * pad
+    painter.setFont(title_font)
+    painter.setPen(INK)
+    elided = QFontMetricsF(title_font).elidedText(title, Qt.TextElideMode.ElideRight, width)
+    painter.drawText(
+        QRectF(rect.left() + pad, top, width, title_h), Qt.AlignmentFlag.AlignLeft, elided
+    )
+    painter.setFont(sub_font)
+    painter.setPen(MUTED)
+    painter.drawText(
+        QRectF(rect.left() + pad, top + title_h, width, sub_h), Qt.AlignmentFlag.AlignLeft, subtitle
+    )
+    painter.setPen(QPen(QColor(0, 0, 0, 40), max(1.0, unit)))
+    painter.drawLine(rect.bottomLeft(), rect.bottomRight())
+
+
+def paint_date_badge(painter: QPainter, area: QRectF, text: str, unit: float) -> QRectF:
+    """The date in the map's top left corner, for frames without a caption."""
+    font = _font(18 * unit, bold=True)
+    metrics = QFontMetricsF(font)
+    pad = 8 * unit
+    rect = QRectF(
+        area.left() + 12 * unit,
+        area.top() + 12 * unit,
+        metrics.horizontalAdvance(text) + 2 * pad,
+        metrics.height() + 2 * pad,
+    )
+    _card(painter, rect, unit)
+    painter.setFont(font)
+    painter.setPen(INK)
+    painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
+    return rect
+
+
+@dataclass
+class Frame:
+    """Everything one composed picture needs besides the options."""
+
+    map_image: QImage
+    window: TimeWindow
+    info: dict
+    timeline_image: QImage | None = None
+    shown: int | None = None
+    date_always: bool = False
+
+
+def compose(options: SnapshotOptions, layout: Layout, frame: Frame) -> QImage:
+    """The finished picture: ``layout.size`` times ``options.scale`` device pixels."""
+    scale = options.scale
+    image = QImage(
+        layout.size[0] * scale, layout.size[1] * scale, QImage.Format.Format_ARGB32_Premultiplied
+    )
+    image.setDevicePixelRatio(scale)
+    image.fill(PAPER)
+    unit = layout.unit
+    dates = window_in_words(frame.window)
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.drawImage(layout.map, frame.map_image)
+        above = 0.0
+        if options.attribution:
+            text = str(frame.info.get("attribution") or DEFAULT_ATTRIBUTION)
+            above = paint_attribution(painter, layout.map, text, unit).height()
+        if options.scale_bar:
+            paint_scale_bar(painter, layout.map, frame.info, unit, above)
+        if options.legend:
+            entries = legend_entries(frame.info.get("categories", {}))
+            paint_legend(painter, layout.map, entries, unit)
+        if layout.caption is not None:
+            subtitle = dates
+            if frame.shown is not None:
+                subtitle += " · " + events_on_map(frame.shown)
+            paint_caption(painter, layout.caption, options.title, subtitle, unit)
+        elif frame.date_always:
+            paint_date_badge(painter, layout.map, dates, unit)
+        if layout.timeline is not None and frame.timeline_image is not None:
+            painter.drawImage(layout.timeline, frame.timeline_image)
+            painter.setPen(QPen(QColor(0, 0, 0, 40), max(1.0, unit)))
+            painter.drawLine(layout.timeline.topLeft(), layout.timeline.topRight())
+    finally:
+        painter.end()
+    return image

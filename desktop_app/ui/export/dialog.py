@@ -1,0 +1,469 @@
+"""File > Export snapshot…, Export again and Copy to clipboard.
+
+:func:`export_actions` builds the three actions for any object with ``.store``,
+``.state`` (a ViewState) and ``.map_view`` (the window's MapView); the main window adds
+them to its File menu. The dialog only gathers :class:`ExportSettings`;
+:func:`perform_export` does the work with the same modules the CLI uses.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import QDate, QObject, Qt
+from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QProgressDialog,
+    QPushButton,
+    QSpinBox,
+    QWidget,
+)
+
+from desktop_app.core.timescale import datetime_from_days, days_from_datetime
+from desktop_app.core.window import TimeWindow
+from desktop_app.ingest.exporters import ExportError, write_data
+from desktop_app.ui.export.animation import (
+    AnimationSpec,
+    ExportCancelled,
+    PlaybackMode,
+    export_animation,
+    parse_step,
+)
+from desktop_app.ui.export.compose import SnapshotOptions
+from desktop_app.ui.export.pdf import export_pdf
+from desktop_app.ui.export.picture import SnapshotMaker, save_image
+from desktop_app.ui.export.render import MapExtent, evaluate
+from desktop_app.ui.export.standalone import write_standalone_html
+from desktop_app.ui.snapshot import SnapshotError
+
+#: Format key -> (menu text, file suffix); "frames" writes a folder.
+FORMATS = {
+    "png": ("PNG image", ".png"),
+    "pdf": ("PDF page", ".pdf"),
+    "html": ("Standalone HTML map", ".html"),
+    "gif": ("Animated GIF", ".gif"),
+    "mp4": ("MP4 video", ".mp4"),
+    "frames": ("Folder of PNG frames", ""),
+    "geojson": ("GeoJSON data", ".geojson"),
+    "csv": ("CSV data", ".csv"),
+    "kml": ("KML (Google Earth)", ".kml"),
+}
+SIZES: list[tuple[str, tuple[int, int] | None]] = [
+    ("Current view", None),
+    ("1280 × 720", (1280, 720)),
+    ("1920 × 1080", (1920, 1080)),
+    ("3840 × 2160", (3840, 2160)),
+    ("Custom", (1600, 900)),
+]
+
+
+@dataclass(frozen=True)
+class ExportSettings:
+    """Everything one export needs besides the live view; "Export again" reuses it."""
+
+    fmt: str
+    path: Path
+    options: SnapshotOptions
+    paper: str = "a4"
+    everything: bool = False
+    mode: PlaybackMode = PlaybackMode.MOVING
+    fps: int = 10
+    step: str = "1d"
+    range_start: float | None = None
+    range_end: float | None = None
+
+
+def _view_of(target) -> tuple[MapExtent | None, tuple[int, int] | None, str | None]:
+    """The on-screen map's extent and size, and its online layer, to export "what I see"."""
+    view = target.map_view
+    spec = getattr(view, "_spec", None)
+    online = getattr(spec, "online_layer", None)
+    if not view.is_ready:
+        return None, None, online
+    info = evaluate(view, "EventAtlas.viewInfo()")
+    return MapExtent.from_view_info(info), (int(info["size"][0]), int(info["size"][1])), online
+
+
+def _maker(target) -> SnapshotMaker:
+    """One warm map page per window and store: a second export is quick."""
+    extent, size, online = _view_of(target)
+    key = (id(target.store), target.store.count(), online)
+    cached = getattr(target, "_export_maker", None)
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    if cached is not None:
+        cached[1].close()
+    maker = SnapshotMaker(target.store, online_layer=online)
+    target._export_maker = (key, maker)
+    return maker
+
+
+def perform_export(target, settings: ExportSettings, parent: QWidget | None = None) -> str:
+    """Do the export ``settings`` describe for the window ``target``; returns a summary.
+
+    Raises :class:`ExportError`, :class:`SnapshotError` or :class:`ExportCancelled`.
+    """
+    window: TimeWindow = target.state.window
+    fmt, path, options = settings.fmt, settings.path, settings.options
+    if fmt in ("geojson", "csv", "kml"):
+        store = target.store
+        events = store.all_events() if settings.everything else store.events_between(window)
+        count = write_data(fmt, path, events, name=options.title, article_text=store.article_text)
+        return tr("Wrote %1 events to %2").replace("%1", str(count)).replace("%2", str(path))
+    if fmt == "html":
+        count = write_standalone_html(path, target.store, window, title=options.title)
+        return tr("Wrote %1 events to %2").replace("%1", str(count)).replace("%2", str(path))
+    extent, view_size, _online = _view_of(target)
+    maker = _maker(target)
+    if fmt == "png":
+        image = maker.snapshot(window, options, extent=extent, view_size=view_size)
+        save_image(image, path)
+    elif fmt == "pdf":
+        export_pdf(maker, window, options, path, paper=settings.paper, extent=extent)
+    else:
+        start = settings.range_start if settings.range_start is not None else window.start
+        end = settings.range_end if settings.range_end is not None else window.end
+        spec = AnimationSpec(
+            start,
+            end,
+            step=parse_step(settings.step),
+            length=window.duration if settings.mode is PlaybackMode.MOVING else None,
+            mode=settings.mode,
+            fps=settings.fps,
+        )
+        total = len(spec.windows())
+        progress = QProgressDialog(tr("Rendering frames…"), tr("Cancel"), 0, total, parent)
+        progress.setWindowModality(Qt.WindowModality.WindowModal)
+        progress.setMinimumDuration(300)
+
+        def report(done: int, of: int) -> bool:
+            progress.setValue(done)
+            return not progress.wasCanceled()
+
+        try:
+            export_animation(
+                maker, spec, options, path, fmt,
+                extent=extent, view_size=view_size, progress=report,
+            )  # fmt: skip
+        finally:
+            progress.close()
+    return tr("Exported to %1").replace("%1", str(path))
+
+
+def snapshot_image(target, options: SnapshotOptions | None = None) -> QImage:
+    """The current view as a finished picture (for the clipboard)."""
+    extent, view_size, _online = _view_of(target)
+    options = options or SnapshotOptions(title=_default_title(target), size=None)
+    if view_size is None:
+        options = dataclasses.replace(options, size=(1280, 720))
+    return _maker(target).snapshot(target.state.window, options, extent=extent, view_size=view_size)
+
+
+def _default_title(target) -> str:
+    from desktop_app.ingest.bundled import dataset_title
+
+    return dataset_title(target.store)
+
+
+def tr(text: str) -> str:
+    from PySide6.QtCore import QCoreApplication
+
+    return QCoreApplication.translate("ExportDialog", text)
+
+
+class ExportDialog(QDialog):
+    """Choose what to export, where, at what size, with which elements.
+
+    Parameters
+    ----------
+    target
+        The window being exported: ``.store``, ``.state`` and ``.map_view``.
+    previous
+        Settings of the last export, to start from.
+    """
+
+    def __init__(
+        self, target, previous: ExportSettings | None = None, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.target = target
+        self.setWindowTitle(self.tr("Export"))
+        form = QFormLayout(self)
+
+        self.format_box = QComboBox()
+        for key, (text, _suffix) in FORMATS.items():
+            self.format_box.addItem(self.tr(text), key)
+        form.addRow(self.tr("&Format:"), self.format_box)
+
+        self.path_edit = QLineEdit()
+        browse = QPushButton(self.tr("&Browse…"))
+        browse.clicked.connect(self._browse)
+        row = QHBoxLayout()
+        row.addWidget(self.path_edit, 1)
+        row.addWidget(browse)
+        form.addRow(self.tr("&Save to:"), row)
+
+        self.title_edit = QLineEdit(_default_title(target))
+        form.addRow(self.tr("&Title:"), self.title_edit)
+
+        self.size_box = QComboBox()
+        for text, size in SIZES:
+            self.size_box.addItem(self.tr(text), size)
+        self.width_box, self.height_box = QSpinBox(), QSpinBox()
+        for box, value in ((self.width_box, 1600), (self.height_box, 900)):
+            box.setRange(64, 8192)
+            box.setValue(value)
+        size_row = QHBoxLayout()
+        size_row.addWidget(self.size_box, 1)
+        size_row.addWidget(self.width_box)
+        size_row.addWidget(self.height_box)
+        form.addRow(self.tr("Si&ze:"), size_row)
+        self.scale_box = QComboBox()
+        self.scale_box.addItem(self.tr("1× (screen)"), 1)
+        self.scale_box.addItem(self.tr("2× (high-DPI, print)"), 2)
+        form.addRow(self.tr("&Pixel ratio:"), self.scale_box)
+
+        self.caption_box = QCheckBox(self.tr("Title and dates"))
+        self.legend_box = QCheckBox(self.tr("Legend"))
+        self.scale_bar_box = QCheckBox(self.tr("Scale bar"))
+        self.attribution_box = QCheckBox(self.tr("Attribution (required by the base map)"))
+        self.timeline_box = QCheckBox(self.tr("Timeline strip"))
+        for box in (self.caption_box, self.legend_box, self.scale_bar_box, self.attribution_box):
+            box.setChecked(True)
+            form.addRow("", box)
+        form.addRow("", self.timeline_box)
+
+        self.paper_box = QComboBox()
+        self.paper_box.addItem(self.tr("A4 landscape"), "a4")
+        self.paper_box.addItem(self.tr("Letter landscape"), "letter")
+        form.addRow(self.tr("P&aper:"), self.paper_box)
+
+        self.mode_box = QComboBox()
+        self.mode_box.addItem(self.tr("Moving window"), PlaybackMode.MOVING)
+        self.mode_box.addItem(self.tr("Cumulative"), PlaybackMode.CUMULATIVE)
+        form.addRow(self.tr("Ani&mation:"), self.mode_box)
+        self.fps_box = QSpinBox()
+        self.fps_box.setRange(1, 60)
+        self.fps_box.setValue(10)
+        self.fps_box.setSuffix(self.tr(" frames/s"))
+        self.step_edit = QLineEdit("1d")
+        self.step_edit.setToolTip(self.tr("How far each frame moves: 12h, 1d, 1w"))
+        anim_row = QHBoxLayout()
+        anim_row.addWidget(self.fps_box)
+        anim_row.addWidget(self.step_edit)
+        form.addRow(self.tr("Speed, step:"), anim_row)
+        self.from_edit, self.to_edit = QDateEdit(), QDateEdit()
+        for edit in (self.from_edit, self.to_edit):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        window = target.state.window
+        bounds = target.store.time_bounds() or (window.start, window.end)
+        self.from_edit.setDate(_qdate(bounds[0]))
+        self.to_edit.setDate(_qdate(bounds[1]))
+        range_row = QHBoxLayout()
+        range_row.addWidget(self.from_edit)
+        range_row.addWidget(self.to_edit)
+        form.addRow(self.tr("Play &from, to:"), range_row)
+        self.everything_box = QCheckBox(self.tr("All events, not only the time window"))
+        form.addRow("", self.everything_box)
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("&Export"))
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+        self._form = form
+
+        self.format_box.currentIndexChanged.connect(self._on_format_changed)
+        self.size_box.currentIndexChanged.connect(self._on_size_changed)
+        if previous is not None:
+            self._load(previous)
+        self._on_format_changed()
+        self._on_size_changed()
+
+    # -- reading and writing the fields --------------------------------------------------------
+
+    def _load(self, s: ExportSettings) -> None:
+        self.format_box.setCurrentIndex(self.format_box.findData(s.fmt))
+        self.path_edit.setText(str(s.path))
+        o = s.options
+        self.title_edit.setText(o.title)
+        sizes = [size for _text, size in SIZES]
+        if o.size in sizes[:-1]:
+            self.size_box.setCurrentIndex(sizes.index(o.size))
+        else:
+            self.size_box.setCurrentIndex(len(SIZES) - 1)
+            self.width_box.setValue(o.size[0])
+            self.height_box.setValue(o.size[1])
+        self.scale_box.setCurrentIndex(self.scale_box.findData(o.scale))
+        self.caption_box.setChecked(o.caption)
+        self.legend_box.setChecked(o.legend)
+        self.scale_bar_box.setChecked(o.scale_bar)
+        self.attribution_box.setChecked(o.attribution)
+        self.timeline_box.setChecked(o.timeline)
+        self.paper_box.setCurrentIndex(self.paper_box.findData(s.paper))
+        self.mode_box.setCurrentIndex(self.mode_box.findData(s.mode))
+        self.fps_box.setValue(s.fps)
+        self.step_edit.setText(s.step)
+        self.everything_box.setChecked(s.everything)
+
+    def settings(self) -> ExportSettings:
+        """What the fields say now."""
+        size = self.size_box.currentData()
+        if self.size_box.currentIndex() == len(SIZES) - 1:
+            size = (self.width_box.value(), self.height_box.value())
+        options = SnapshotOptions(
+            title=self.title_edit.text().strip(),
+            size=size,
+            scale=int(self.scale_box.currentData()),
+            caption=self.caption_box.isChecked(),
+            legend=self.legend_box.isChecked(),
+            scale_bar=self.scale_bar_box.isChecked(),
+            attribution=self.attribution_box.isChecked(),
+            timeline=self.timeline_box.isChecked(),
+        )
+        range_start = days_from_datetime(self.from_edit.date().toPython())
+        range_end = days_from_datetime(self.to_edit.date().toPython()) + 1
+        return ExportSettings(
+            fmt=self.format_box.currentData(),
+            path=Path(self.path_edit.text().strip()).expanduser(),
+            options=options,
+            paper=self.paper_box.currentData(),
+            everything=self.everything_box.isChecked(),
+            mode=self.mode_box.currentData(),
+            fps=self.fps_box.value(),
+            step=self.step_edit.text().strip() or "1d",
+            range_start=range_start,
+            range_end=max(range_end, range_start + 1),
+        )
+
+    def _on_format_changed(self) -> None:
+        fmt = self.format_box.currentData()
+        picture = fmt in ("png", "pdf", "gif", "mp4", "frames")
+        animated = fmt in ("gif", "mp4", "frames")
+        for widget in (self.size_box, self.width_box, self.height_box, self.scale_box):
+            widget.setEnabled(fmt != "pdf" and picture)
+        for box in (
+            self.caption_box,
+            self.legend_box,
+            self.scale_bar_box,
+            self.attribution_box,
+            self.timeline_box,
+        ):
+            box.setEnabled(picture)
+        self.paper_box.setEnabled(fmt == "pdf")
+        for widget in (self.mode_box, self.fps_box, self.step_edit, self.from_edit, self.to_edit):
+            widget.setEnabled(animated)
+        self.everything_box.setEnabled(fmt in ("geojson", "csv", "kml"))
+        text = self.path_edit.text().strip()
+        if text:
+            suffix = FORMATS[fmt][1]
+            self.path_edit.setText(str(Path(text).with_suffix(suffix)))
+
+    def _on_size_changed(self) -> None:
+        custom = self.size_box.currentIndex() == len(SIZES) - 1
+        self.width_box.setVisible(custom)
+        self.height_box.setVisible(custom)
+
+    def _browse(self) -> None:
+        fmt = self.format_box.currentData()
+        if fmt == "frames":
+            path = QFileDialog.getExistingDirectory(self, self.tr("Folder for the frames"))
+        else:
+            text, suffix = FORMATS[fmt]
+            path, _filter = QFileDialog.getSaveFileName(
+                self, self.tr("Export"), self.path_edit.text(), f"{self.tr(text)} (*{suffix})"
+            )
+        if path:
+            self.path_edit.setText(path)
+
+    def accept(self) -> None:  # noqa: D102 - refuses to close without a place to save
+        if not self.path_edit.text().strip():
+            QMessageBox.warning(self, self.tr("Export"), self.tr("Choose where to save."))
+            return
+        super().accept()
+
+
+def _qdate(t: float) -> QDate:
+    moment = datetime_from_days(t)
+    return QDate(moment.year, moment.month, moment.day)
+
+
+class _ExportActions(QObject):
+    """The three actions and the last settings they share."""
+
+    def __init__(self, target) -> None:
+        parent = target if isinstance(target, QObject) else None
+        super().__init__(parent)
+        self.target = target
+        self.last: ExportSettings | None = None
+        widget = target if isinstance(target, QWidget) else None
+        self.export = QAction(self.tr("&Export snapshot…"), parent)
+        self.export.setShortcut(QKeySequence(self.tr("Ctrl+E")))
+        self.export.setStatusTip(self.tr("Save the map as a picture, page, animation or data"))
+        self.export.triggered.connect(lambda: self.open_dialog(widget))
+        self.again = QAction(self.tr("Export &again"), parent)
+        self.again.setShortcut(QKeySequence(self.tr("Ctrl+Shift+E")))
+        self.again.setStatusTip(self.tr("Repeat the last export with the same settings"))
+        self.again.setEnabled(False)
+        self.again.triggered.connect(lambda: self.run(self.last, widget))
+        self.copy = QAction(self.tr("&Copy map to clipboard"), parent)
+        self.copy.setShortcut(QKeySequence(self.tr("Ctrl+Shift+C")))
+        self.copy.setStatusTip(self.tr("Copy the current view, with caption and legend"))
+        self.copy.triggered.connect(lambda: self.copy_to_clipboard(widget))
+
+    def open_dialog(self, parent: QWidget | None) -> None:
+        dialog = ExportDialog(self.target, self.last, parent)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.run(dialog.settings(), parent)
+
+    def run(self, settings: ExportSettings | None, parent: QWidget | None) -> bool:
+        if settings is None:
+            return False
+        try:
+            message = perform_export(self.target, settings, parent)
+        except ExportCancelled:
+            return False
+        except (ExportError, SnapshotError, ValueError) as exc:
+            QMessageBox.warning(parent, self.tr("Export failed"), str(exc))
+            return False
+        self.last = settings
+        self.again.setEnabled(True)
+        status = getattr(self.target, "statusBar", None)
+        if callable(status):
+            status().showMessage(message, 8000)
+        return True
+
+    def copy_to_clipboard(self, parent: QWidget | None) -> bool:
+        try:
+            image = snapshot_image(self.target)
+        except (ExportError, SnapshotError) as exc:
+            QMessageBox.warning(parent, self.tr("Copy failed"), str(exc))
+            return False
+        QGuiApplication.clipboard().setImage(image)
+        return True
+
+
+def export_actions(window) -> list[QAction]:
+    """Export snapshot… (Ctrl+E), Export again (Ctrl+Shift+E), Copy to clipboard
+    (Ctrl+Shift+C), for ``window`` (an object with ``.store``, ``.state``, ``.map_view``).
+
+    The actions keep the last settings between them; add them to the File menu.
+    """
+    actions = _ExportActions(window)
+    window._export_actions = actions  # keep the shared state alive with the window
+    return [actions.export, actions.again, actions.copy]

@@ -1,0 +1,141 @@
+"""A one-page PDF of the map with its caption and legend, printed by QtWebEngine.
+
+The page printed is a small HTML document: the title and dates as real (selectable)
+text, the map as a 2x picture with its scale bar and credits, and the legend as text
+with the categories' shapes in SVG. It is sized to the paper's printable area, so it
+is always exactly one landscape page.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from html import escape
+from pathlib import Path
+
+from PySide6.QtCore import QMarginsF, QUrl
+from PySide6.QtGui import QPageLayout, QPageSize
+from PySide6.QtWebEngineCore import QWebEnginePage
+
+from desktop_app.core.categories import CATEGORIES
+from desktop_app.core.window import TimeWindow
+from desktop_app.ingest.exporters import ExportError, atomic_output
+from desktop_app.ui.export.compose import (
+    SnapshotOptions,
+    events_on_map,
+    legend_entries,
+    window_in_words,
+)
+from desktop_app.ui.export.picture import SnapshotMaker, shown_count
+from desktop_app.ui.export.standalone import shape_svg
+from desktop_app.ui.snapshot import wait_until
+
+PAPERS = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
+MARGIN_MM = 10.0
+#: CSS pixels per millimetre (96 per inch), the unit Chromium lays print pages out in.
+PX_PER_MM = 96 / 25.4
+#: Room for the caption above the map and the legend below it, in millimetres.
+CAPTION_MM = 20.0
+LEGEND_MM = 12.0
+PRINT_TIMEOUT_MS = 60_000
+
+
+def page_layout(paper: str) -> QPageLayout:
+    return QPageLayout(
+        QPageSize(PAPERS[paper]),
+        QPageLayout.Orientation.Landscape,
+        QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM),
+        QPageLayout.Unit.Millimeter,
+    )
+
+
+def _page_html(title: str, subtitle: str, legend: list[tuple[int, int]], map_mm: tuple) -> str:
+    items = "".join(
+        f'<span class="item">{shape_svg(CATEGORIES[i].shape, CATEGORIES[i].colour, 14)} '
+        f"{escape(CATEGORIES[i].label)} ({count:,})</span>"
+        for i, count in legend
+    )
+    return f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>{escape(title)}</title>
+<style>
+  @page {{ margin: 0; }}
+  html, body {{ margin: 0; padding: 0; font-family: sans-serif; color: #1b1f24; }}
+  h1 {{ font-size: 20pt; margin: 0 0 1mm 0; white-space: nowrap; overflow: hidden;
+        text-overflow: ellipsis; }}
+  .sub {{ font-size: 12pt; color: #4a5360; height: 6mm; }}
+  .caption {{ height: {CAPTION_MM - 2}mm; }}
+  img {{ display: block; width: {map_mm[0]}mm; height: {map_mm[1]}mm; }}
+  .legend {{ margin-top: 2mm; font-size: 10pt; }}
+  .legend .item {{ margin-right: 6mm; white-space: nowrap; }}
+  .legend svg {{ vertical-align: -2px; }}
+</style></head>
+<body>
+  <div class="caption"><h1>{escape(title)}</h1><div class="sub">{escape(subtitle)}</div></div>
+  <img src="map.png" alt="">
+  <div class="legend">{items}</div>
+</body></html>
+"""
+
+
+def export_pdf(
+    maker: SnapshotMaker,
+    window: TimeWindow,
+    options: SnapshotOptions,
+    path: str | Path,
+    *,
+    paper: str = "a4",
+    extent=None,
+) -> None:
+    """Print ``window``'s map with caption and legend to a one-page landscape PDF."""
+    layout = page_layout(paper)
+    area = layout.paintRect(QPageLayout.Unit.Millimeter)
+    top = CAPTION_MM if options.caption else 0.0
+    bottom = LEGEND_MM if options.legend else 0.0
+    map_mm = (round(area.width(), 1), round(area.height() - top - bottom - 1, 1))
+    map_px = (round(map_mm[0] * PX_PER_MM), round(map_mm[1] * PX_PER_MM))
+    # The map picture carries only what belongs on the map; text goes into the page.
+    picture = SnapshotOptions(
+        title=options.title,
+        size=map_px,
+        scale=2,
+        caption=False,
+        legend=False,
+        scale_bar=options.scale_bar,
+        attribution=options.attribution,
+    )
+    image = maker.snapshot(window, picture, extent=extent)
+    info = maker.renderer(window, map_px, 2, extent).view_info()
+    subtitle = f"{window_in_words(window)} · {events_on_map(shown_count(info))}"
+    legend = legend_entries(info.get("categories", {})) if options.legend else []
+    with tempfile.TemporaryDirectory(prefix="event-atlas-pdf-") as folder:
+        folder = Path(folder)
+        if not image.save(str(folder / "map.png"), "PNG"):
+            raise ExportError(f"{path}: cannot prepare the map picture")
+        title = options.title if options.caption else ""
+        html = _page_html(title, subtitle if options.caption else "", legend, map_mm)
+        (folder / "page.html").write_text(html, encoding="utf-8")
+        data = print_to_pdf(QUrl.fromLocalFile(str(folder / "page.html")), layout)
+    with atomic_output(path) as temporary:
+        temporary.write_bytes(data)
+
+
+def print_to_pdf(url: QUrl, layout: QPageLayout) -> bytes:
+    """Load ``url`` in an offscreen page and print it with ``layout``."""
+    page = QWebEnginePage()
+    try:
+        loaded: list[bool] = []
+        # A lambda, not loaded.append: PySide6 drops a reference to the bool it passes
+        # to a builtin method, which crashes the interpreter at exit.
+        page.loadFinished.connect(lambda ok: loaded.append(bool(ok)))
+        page.load(url)
+        if not wait_until(lambda: bool(loaded), PRINT_TIMEOUT_MS) or not loaded[0]:
+            raise ExportError("the PDF page did not load")
+        result: list = []
+        page.printToPdf(result.append, layout)
+        if not wait_until(lambda: bool(result), PRINT_TIMEOUT_MS):
+            raise ExportError("printing the PDF took too long")
+        data = bytes(result[0].data()) if hasattr(result[0], "data") else bytes(result[0])
+        if not data.startswith(b"%PDF"):
+            raise ExportError("printing the PDF failed")
+        return data
+    finally:
+        page.deleteLater()

@@ -1,0 +1,150 @@
+"""Finished snapshots of a store: the map page kept warm, the picture composed, saved."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
+
+from desktop_app.core.index import EventIndex
+from desktop_app.core.window import TimeWindow
+from desktop_app.ingest.exporters import ExportError, atomic_output
+from desktop_app.store.event_store import EventStore
+from desktop_app.ui.export.compose import Frame, Layout, SnapshotOptions, compose, layout_for
+from desktop_app.ui.export.render import MapExtent, MapRenderer
+from desktop_app.ui.view_state import ViewState
+
+
+def timeline_strip(
+    index: EventIndex, window: TimeWindow, size: tuple[int, int], scale: int
+) -> QImage:
+    """The timeline as the window shows it, with ``window`` marked, ``size`` logical pixels."""
+    from desktop_app.ui.timeline import TimelineWidget
+
+    state = ViewState(window)
+    widget = TimelineWidget(state, index)
+    try:
+        widget.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        widget.resize(*size)
+        # The window in the middle third: enough context to see where it sits.
+        widget.show_window(context=1.0)
+        image = QImage(size[0] * scale, size[1] * scale, QImage.Format.Format_ARGB32_Premultiplied)
+        image.setDevicePixelRatio(scale)
+        image.fill(Qt.GlobalColor.white)
+        widget.render(image)
+    finally:
+        widget.deleteLater()
+    return image
+
+
+def shown_count(info: dict) -> int:
+    return sum(int(v) for v in (info.get("categories") or {}).values())
+
+
+class SnapshotMaker:
+    """Makes finished snapshots of one store, keeping one map page loaded between them.
+
+    Parameters
+    ----------
+    store
+        The events; the maker reads them once.
+    online_layer
+        The online base layer to draw under the events, if any.
+    fade
+        Whether older events in the window are paler, as on screen.
+    """
+
+    def __init__(
+        self, store: EventStore, *, online_layer: str | None = None, fade: bool = True
+    ) -> None:
+        self.store = store
+        self.index = EventIndex(store.arrays())
+        self._online_layer = online_layer
+        self._fade = fade
+        self._renderer: MapRenderer | None = None
+        self._prepared: tuple | None = None
+
+    def renderer(
+        self,
+        window: TimeWindow,
+        size: tuple[int, int],
+        scale: int,
+        extent: MapExtent | None,
+        fit_window: TimeWindow | None = None,
+    ) -> MapRenderer:
+        """The warm page, sized and framed for this export (framing again only if needed)."""
+        key = (size, scale, extent, None if extent else (fit_window or window))
+        if self._renderer is None:
+            self._renderer = MapRenderer(
+                self.store, fit_window or window, online_layer=self._online_layer, fade=self._fade
+            )
+        if self._prepared != key:
+            self._renderer.prepare(size, scale, extent, window=fit_window or window)
+            self._prepared = key
+        self._renderer.set_window(window)
+        return self._renderer
+
+    def layout(self, options: SnapshotOptions, view_size: tuple[int, int] | None = None) -> Layout:
+        try:
+            return layout_for(options, view_size)
+        except ValueError as exc:
+            raise ExportError(str(exc)) from None
+
+    def snapshot(
+        self,
+        window: TimeWindow,
+        options: SnapshotOptions,
+        *,
+        extent: MapExtent | None = None,
+        view_size: tuple[int, int] | None = None,
+    ) -> QImage:
+        """The finished picture of ``window``.
+
+        Parameters
+        ----------
+        extent
+            Where the map looks (the on-screen map's view); None fits the window's events.
+        view_size
+            The on-screen map's size, needed when ``options.size`` is None.
+        """
+        layout = self.layout(options, view_size)
+        self.renderer(window, layout.map_size, options.scale, extent)
+        return self.compose_current(window, options, layout)
+
+    def compose_current(
+        self, window: TimeWindow, options: SnapshotOptions, layout: Layout, *, date_always=False
+    ) -> QImage:
+        """Compose what the warm page shows now (after :meth:`renderer`)."""
+        renderer = self._renderer
+        assert renderer is not None
+        info = renderer.view_info()
+        strip = None
+        if layout.timeline is not None:
+            strip = timeline_strip(
+                self.index,
+                window,
+                (round(layout.timeline.width()), round(layout.timeline.height())),
+                options.scale,
+            )
+        frame = Frame(renderer.grab(), window, info, strip, shown_count(info), date_always)
+        return compose(options, layout, frame)
+
+    def close(self) -> None:
+        if self._renderer is not None:
+            self._renderer.close()
+            self._renderer = None
+            self._prepared = None
+
+    def __enter__(self) -> SnapshotMaker:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def save_image(image: QImage, path: str | Path, fmt: str = "PNG") -> None:
+    """Write ``image`` atomically; a failure leaves no file and raises :class:`ExportError`."""
+    with atomic_output(path) as temporary:
+        if not image.save(str(temporary), fmt):
+            raise ExportError(f"{path}: cannot write the image")
