@@ -134,6 +134,11 @@ class _AcledMapper:
         i_loc, i_country, i_geo = col("location"), col("country"), col("geo_precision")
         i_notes, i_source, i_fat = col("notes"), col("source"), col("fatalities")
         when, places, categories = self._when, self._places, self._categories
+        # Exports repeat the same actor columns and source lists on thousands of rows:
+        # split each distinct text once.
+        actor_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
+        source_cache: dict[str, tuple[str, ...]] = {}
+        actor_columns = [i for i in (i_a1, i_aa1, i_a2, i_aa2) if i is not None]
 
         def get(row: list[str], i: int | None) -> str:
             return row[i] if i is not None else ""
@@ -165,11 +170,17 @@ class _AcledMapper:
             category = categories.get((event_type, sub))
             if category is None:
                 category = categories[(event_type, sub)] = category_of(event_type, sub)
-            actors = []
-            for i in (i_a1, i_aa1, i_a2, i_aa2):
-                value = get(row, i)
-                if value:
-                    actors.extend(a.strip() for a in value.split(";") if a.strip())
+            actor_key = tuple([row[i] for i in actor_columns])
+            actors = actor_cache.get(actor_key)
+            if actors is None:
+                found = []
+                for value in actor_key:
+                    if value:
+                        found.extend(a.strip() for a in value.split(";") if a.strip())
+                actors = tuple(found)
+                if len(actor_cache) > 50_000:
+                    actor_cache.clear()
+                actor_cache[actor_key] = actors
             fatalities = get(row, i_fat).strip()
             title = f"{sub or event_type or 'Event'} in {place.name}"
             if fatalities and fatalities != "0":
@@ -177,6 +188,12 @@ class _AcledMapper:
                     raise ValueError(f"fatalities {fatalities!r} is not a number")
                 title += f" ({fatalities} killed)"
             source = get(row, i_source)
+            sources = source_cache.get(source)
+            if sources is None:
+                sources = tuple(s.strip() for s in source.split(";") if s.strip())
+                if len(source_cache) > 50_000:
+                    source_cache.clear()
+                source_cache[source] = sources
             return Event(
                 uid="acled:" + ident,
                 title=title,
@@ -185,10 +202,10 @@ class _AcledMapper:
                 precision=precision,
                 display_date=date_text,
                 category=category,
-                actors=tuple(actors),
+                actors=actors,
                 place=place,
                 excerpt=get(row, i_notes),
-                sources=tuple(s.strip() for s in source.split(";") if s.strip()) if source else (),
+                sources=sources,
             )
 
         return convert

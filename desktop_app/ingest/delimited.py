@@ -55,6 +55,7 @@ def _normal(header: str) -> str:
 def detect_columns(headers: list[str], explicit: dict[str, str] | None = None) -> dict[str, int]:
     """Role -> column index, from the header names and the user's explicit mapping.
 
+    An explicit empty header (``{"title": ""}``) means no column has that role.
     Raises :class:`ValueError` when the explicit mapping names an unknown role or column.
     """
     normal = [_normal(h) for h in headers]
@@ -67,6 +68,10 @@ def detect_columns(headers: list[str], explicit: dict[str, str] | None = None) -
     for role, header in (explicit or {}).items():
         if role not in COLUMN_NAMES:
             raise ValueError(f"unknown column role {role!r} (roles: {', '.join(ROLES)})")
+        if not header:
+            # The mapping dialog says "no column has this role", overriding detection.
+            found.pop(role, None)
+            continue
         if header in headers:
             found[role] = headers.index(header)
         elif _normal(header) in normal:

@@ -25,6 +25,7 @@ from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
 from desktop_app.ui.excerpt_panel import ExcerptPanel
 from desktop_app.ui.export.dialog import export_actions
+from desktop_app.ui.import_commands import ImportCommands
 from desktop_app.ui.map_view import MapView
 from desktop_app.ui.settings import Settings
 from desktop_app.ui.snapshot import describe_events
@@ -141,6 +142,9 @@ class MainWindow(QMainWindow):
             self.tr("Open another Event Atlas store"),
         )
         file_menu.addAction(self.open_action)
+        self.imports = ImportCommands(self)
+        file_menu.addAction(self.imports.import_action)
+        file_menu.addAction(self.imports.paste_action)
         file_menu.addSeparator()
         for action in export_actions(self):
             file_menu.addAction(action)
@@ -174,6 +178,8 @@ class MainWindow(QMainWindow):
             group.addAction(action)
             layers_menu.addAction(action)
 
+        tools_menu = menu.addMenu(self.tr("&Tools"))
+        tools_menu.addAction(self.imports.preferences_action)
 
         help_menu = menu.addMenu(self.tr("&Help"))
         help_menu.addAction(self._action(self.tr("&About Event Atlas"), self.show_about))

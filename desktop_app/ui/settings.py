@@ -24,6 +24,10 @@ class Option:
 # Preferences the user chooses.
 ONLINE_LAYER = Option("map/online_layer", "")
 FADE_BY_AGE = Option("map/fade_by_age", True)
+# Online geocoding sends unknown place names to OpenStreetMap Nominatim: off until asked.
+ONLINE_GEOCODING = Option("geo/online_geocoding", False)
+GEOCODER_CONTACT = Option("geo/nominatim_contact", "")
+IMPORT_ON_ERROR = Option("import/on_error", "skip")
 
 # State of the interface, restored on the next start.
 GEOMETRY = Option("ui/geometry", QByteArray())
@@ -31,6 +35,7 @@ DOCK_STATE = Option("ui/dock_state", QByteArray())
 TIME_WINDOW = Option("ui/time_window", None)
 MAP_VIEW = Option("ui/map_view", None)
 LAST_STORE = Option("ui/last_store", "")
+IMPORT_FOLDER = Option("ui/import_folder", "")
 
 
 class Settings:

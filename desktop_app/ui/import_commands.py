@@ -1,0 +1,303 @@
+"""File > Import…, File > Paste article… and Tools > Preferences… of the main window.
+
+:class:`ImportCommands` builds the three actions for a window with ``.store``,
+``.state``, ``.settings`` and ``reload_events()``. A dataset import asks its set-up
+first (columns, day order, encoding, and what to do with bad rows: asked *before* the
+import because the import is one transaction, and pausing a half-written transaction
+on a modal question would hold the store's write lock while the user thinks), then runs
+in a worker thread behind a progress dialog, then reloads the window and moves its time
+window to the new events. An article goes through the review dialog and is saved in one
+transaction from the GUI thread: a few dozen rows.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+
+from desktop_app.core.event import Event
+from desktop_app.core.window import TimeWindow
+from desktop_app.ingest.article import article_kind
+from desktop_app.ingest.pipeline import ImportReport, Progress, detect_format
+from desktop_app.ingest.problems import BadRecord, ImportFailed
+from desktop_app.ingest.source import Source
+from desktop_app.store.event_store import StoreError
+from desktop_app.ui import settings as opt
+from desktop_app.ui.article_review import ArticleReviewDialog, ArticleTextDialog
+from desktop_app.ui.import_dialogs import (
+    ImportProgressDialog,
+    ImportReportDialog,
+    ImportSetupDialog,
+    PreferencesDialog,
+    preview_table,
+    user_agent,
+)
+from desktop_app.ui.import_worker import (
+    ImportJob,
+    ImportOutcome,
+    ImportRun,
+    window_for_new_events,
+)
+
+FILE_FILTERS = (
+    "Event data and articles (*.csv *.tsv *.tab *.geojson *.json *.kml *.kmz *.txt *.md "
+    "*.html *.htm);;CSV/TSV (*.csv *.tsv *.tab);;GeoJSON (*.geojson *.json);;"
+    "KML/KMZ (*.kml *.kmz);;Articles (*.txt *.md *.html *.htm);;All files (*)"
+)
+
+
+class ImportCommands(QObject):
+    """The import actions of one main window and the state of its running import.
+
+    Parameters
+    ----------
+    window
+        The main window: its ``store`` path is where imports write, and it is reloaded
+        after each one.
+    """
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.run: ImportRun | None = None
+        self.progress_dialog: ImportProgressDialog | None = None
+        self.last_progress: Progress | None = None
+        # The last dialog opened without blocking: tests (and the quit check) find it here.
+        self.dialog: QWidget | None = None
+        self.import_action = self._action(
+            self.tr("&Import…"),
+            self.choose_file,
+            QKeySequence("Ctrl+I"),
+            self.tr("Import events from a CSV, ACLED, GeoJSON, KML, TimelineJS file or article"),
+        )
+        self.paste_action = self._action(
+            self.tr("&Paste article…"),
+            self.paste_article,
+            None,
+            self.tr("Find events in the text of an article and review them"),
+        )
+        self.preferences_action = self._action(
+            self.tr("&Preferences…"),
+            self.show_preferences,
+            QKeySequence.StandardKey.Preferences,
+            self.tr("Online geocoding and other preferences"),
+        )
+        self.preferences_action.setMenuRole(QAction.MenuRole.PreferencesRole)
+        # A running import must end before the window closes its store.
+        window.installEventFilter(self)
+
+    def _action(self, text: str, slot, shortcut, tip: str) -> QAction:
+        action = QAction(text, self.window)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: slot())
+        return action
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+        if watched is self.window and event.type() == QEvent.Type.Close:
+            self.stop()
+        return False
+
+    def stop(self) -> None:
+        """Cancel a running import and wait for its thread (nothing is saved)."""
+        if self.run is not None and self.run.is_running():
+            self.run.cancel()
+            self.run.wait()
+
+    @property
+    def busy(self) -> bool:
+        return self.run is not None and self.run.is_running()
+
+    def _set_busy(self, busy: bool) -> None:
+        for action in (self.import_action, self.paste_action):
+            action.setEnabled(not busy)
+
+    # -- datasets ----------------------------------------------------------------------
+
+    def choose_file(self) -> None:
+        settings = self.window.settings
+        folder = str(settings.get(opt.IMPORT_FOLDER) or "") or str(Path.home())
+        path, _filter = QFileDialog.getOpenFileName(
+            self.window, self.tr("Import events"), folder, self.tr(FILE_FILTERS)
+        )
+        if path:
+            settings.set(opt.IMPORT_FOLDER, str(Path(path).parent))
+            self.import_path(Path(path))
+
+    def import_path(self, path: Path, fmt: str = "auto") -> QWidget | None:
+        """Ask how to import ``path`` (or open an article for review); returns the dialog."""
+        try:
+            kind = detect_format(path) if fmt == "auto" else fmt
+            if kind == "article":
+                return self.open_article(path)
+            preview = preview_table(path) if kind in ("csv", "acled") else None
+        except (ImportFailed, OSError, ValueError) as exc:
+            return self._warn(self.tr("Cannot import"), str(exc))
+        on_error = str(self.window.settings.get(opt.IMPORT_ON_ERROR) or "skip")
+        dialog = ImportSetupDialog(path, kind, preview, on_error, self.window)
+        dialog.accepted.connect(lambda: self.start(self.job_from(dialog)))
+        return self._open(dialog)
+
+    def job_from(self, dialog: ImportSetupDialog) -> ImportJob:
+        """The import the set-up dialog describes, with the user's preferences."""
+        settings = self.window.settings
+        settings.set(opt.IMPORT_ON_ERROR, dialog.on_error())
+        return ImportJob(
+            path=dialog.path,
+            store_path=self.window.store.path,
+            fmt=dialog.fmt,
+            columns=dialog.mapping(),
+            dayfirst=dialog.dayfirst(),
+            encoding=dialog.encoding(),
+            on_error=dialog.on_error(),
+            online_geocoding=bool(settings.get(opt.ONLINE_GEOCODING)),
+            user_agent=user_agent(str(settings.get(opt.GEOCODER_CONTACT) or "")),
+        )
+
+    def start(self, job: ImportJob) -> ImportRun:
+        """Run ``job`` in a worker thread behind a progress dialog."""
+        if self.busy:
+            raise RuntimeError("an import is already running")
+        run = ImportRun(job, self)
+        progress = ImportProgressDialog(job.path.name, self.window)
+        progress.cancelRequested.connect(run.cancel)
+        worker = run.worker
+        worker.progressed.connect(self._on_progress)
+        worker.succeeded.connect(self._on_succeeded)
+        worker.aborted.connect(self._on_aborted)
+        worker.cancelled.connect(self._on_cancelled)
+        worker.failed.connect(self._on_failed)
+        worker.finished.connect(self._on_finished)
+        self.run, self.progress_dialog, self.last_progress = run, progress, None
+        self._set_busy(True)
+        progress.show()
+        run.start()
+        return run
+
+    def _on_progress(self, progress: Progress) -> None:
+        self.last_progress = progress
+        if self.progress_dialog is not None:
+            self.progress_dialog.show_progress(progress)
+
+    def _on_finished(self) -> None:
+        if self.progress_dialog is not None:
+            self.progress_dialog.finish()
+            self.progress_dialog.deleteLater()
+            self.progress_dialog = None
+        self._set_busy(False)
+
+    def _on_succeeded(self, outcome: ImportOutcome) -> None:
+        report = outcome.report
+        self.window.reload_events()
+        moved = window_for_new_events(
+            self.window.index.arrays, outcome.first_new_id, outcome.new_span
+        )
+        if moved is not None:
+            self._move_to(moved)
+        summary = self.summary(report)
+        self.window.statusBar().showMessage(summary, 15000)
+        if report.skipped or report.warnings:
+            self._open(ImportReportDialog(summary, report, report.problems, self.window))
+
+    def _on_aborted(self, problem: BadRecord) -> None:
+        summary = self.tr("The import stopped at the first bad row, as asked; nothing was saved.")
+        self._open(ImportReportDialog(summary, None, [problem], self.window))
+
+    def _on_cancelled(self) -> None:
+        self.window.statusBar().showMessage(self.tr("Import cancelled; nothing was saved."), 15000)
+
+    def _on_failed(self, message: str) -> None:
+        self._warn(self.tr("Import failed"), message + "\n\n" + self.tr("Nothing was saved."))
+
+    def summary(self, report: ImportReport) -> str:
+        text = (
+            self.tr("Imported %1 events from %2 (%3 new, %4 replaced); skipped %5 bad rows.")
+            .replace("%1", f"{report.imported:,}")
+            .replace("%2", Path(report.path).name)
+            .replace("%3", f"{report.added:,}")
+            .replace("%4", f"{report.replaced:,}")
+            .replace("%5", f"{report.skipped:,}")
+        )
+        return text
+
+    # -- articles ------------------------------------------------------------------------
+
+    def paste_article(self) -> QWidget:
+        dialog = ArticleTextDialog("", "txt", self.window)
+        dialog.accepted.connect(lambda: self.review(dialog.draft))
+        return self._open(dialog)
+
+    def open_article(self, path: Path) -> QWidget:
+        """Show an article file's text with its options, then review its events."""
+        source = Source(path)
+        try:
+            text = source.read_text()
+        finally:
+            source.close()
+        dialog = ArticleTextDialog(text, article_kind(path.suffix), self.window)
+        dialog.setWindowTitle(self.tr("Article: %1").replace("%1", path.name))
+        dialog.accepted.connect(lambda: self.review(dialog.draft))
+        return self._open(dialog)
+
+    def review(self, draft) -> QWidget:
+        if not draft.candidates:
+            return self._warn(
+                self.tr("No events found"),
+                self.tr("No sentence of this article names both a place and a time."),
+            )
+        dialog = ArticleReviewDialog(draft, parent=self.window)
+        dialog.accepted.connect(lambda: self.save_events(dialog.events()))
+        return self._open(dialog)
+
+    def save_events(self, events: list[Event]) -> bool:
+        """Save reviewed events in one transaction, reload, and show them."""
+        try:
+            result = self.window.store.add_events(events)
+        except StoreError as exc:
+            self._warn(self.tr("Not saved"), str(exc))
+            return False
+        self.window.reload_events()
+        spans = [event.span for event in events]
+        if spans:
+            start = min(s[0] for s in spans)
+            end = max(max(s) for s in spans)
+            self._move_to(TimeWindow(float(int(start) - 1), float(int(end) + 2)))
+        self.window.statusBar().showMessage(
+            self.tr("Saved %1 events from the article (%2 new, %3 replaced).")
+            .replace("%1", str(len(events)))
+            .replace("%2", str(result.added))
+            .replace("%3", str(result.replaced)),
+            15000,
+        )
+        return True
+
+    # -- preferences ---------------------------------------------------------------------
+
+    def show_preferences(self) -> QWidget:
+        return self._open(PreferencesDialog(self.window.settings, self.window))
+
+    # -- helpers -------------------------------------------------------------------------
+
+    def _move_to(self, window: TimeWindow) -> None:
+        self.window.state.set_window(window)
+        timeline = getattr(self.window, "timeline", None)
+        if timeline is not None:
+            # The timeline zooms to the new window instead of leaving it off-screen.
+            timeline.timeline.show_window()
+
+    def _open(self, dialog: QWidget) -> QWidget:
+        # open(), not exec(): the event loop (and a running import) keeps going.
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        self.dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _warn(self, title: str, text: str) -> QWidget:
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, parent=self.window)
+        box.setTextFormat(Qt.TextFormat.PlainText)
+        box.setAccessibleName(title)
+        return self._open(box)
