@@ -134,7 +134,7 @@ def test_csv_has_the_importer_columns_and_reads_back(tmp_path):
 
 
 def test_kml_parses_with_times_and_escaped_text(tmp_path):
-    # No KML importer exists yet, so the standard parser reads it (as any viewer would).
+    # The standard parser reads it, as any viewer would; the importer's turn is below.
     events = _seed_events() + [_nasty_event()]
     out = tmp_path / "events.kml"
     assert write_kml(out, events, name="Seed <test>") == len(events)
@@ -205,3 +205,20 @@ def test_atomic_folder_refuses_a_non_empty_one(tmp_path):
     (tmp_path / "frames" / "x").write_text("x")
     with pytest.raises(ExportError), atomic_output(tmp_path / "frames", directory=True):
         pass
+
+
+def test_kml_round_trips_through_the_importer(tmp_path):
+    from desktop_app.ingest.pipeline import import_file
+    from desktop_app.store.event_store import EventStore
+
+    events = [e for e in _seed_events() if e.place is not None]
+    out = tmp_path / "events.kml"
+    write_kml(out, events, name="Seed")
+    with EventStore(tmp_path / "back.db") as store:
+        report = import_file(out, store, fmt="kml")
+        assert report.skipped == 0 and report.imported == len(events)
+        back = store.all_events()
+    key = lambda e: (e.title, round(e.place.lat, 4), round(e.place.lon, 4))  # noqa: E731
+    assert sorted(map(key, back)) == sorted(map(key, events))
+    spans = sorted(e.span for e in back)
+    assert spans == sorted(e.span for e in events)
