@@ -15,8 +15,16 @@ def test_panel_shows_everything_about_the_event(qtbot, seed_store):
     vilnius = next(e for e in seed_store.all_events() if e.place and e.place.name == "Vilnius")
     state.select([vilnius.id])
     text = panel.details.toPlainText()
-    for expected in (vilnius.title, vilnius.display_date, "Vilnius", "BBC",
-                     "Negotiations without illusions", "Michael K.", "Covalent Bond", "2025-06-02"):
+    for expected in (
+        vilnius.title,
+        vilnius.display_date,
+        "Vilnius",
+        "BBC",
+        "Negotiations without illusions",
+        "Michael K.",
+        "Covalent Bond",
+        "2025-06-02",
+    ):
         assert expected in text
     assert not panel.choices.isVisibleTo(panel)
 

@@ -173,3 +173,43 @@ def test_bundled_dataset_is_loaded_once(tmp_path, monkeypatch):
     with open_store() as store:
         assert store.count() == count
     assert (tmp_path / "events.db").exists()
+
+
+def _index_sql(db_path: Path) -> list[tuple[str, str]]:
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(
+            "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name"
+        ).fetchall()
+    finally:
+        conn.close()
+
+
+def test_large_bulk_import_rebuilds_its_deferred_indexes(tmp_path, monkeypatch):
+    from desktop_app.store.event_store import BulkWriter
+
+    monkeypatch.setattr(BulkWriter, "DEFER_INDEXES_AFTER", 10)
+    path = tmp_path / "atlas.db"
+    events = [
+        Event(f"u{i}", f"Shelling near Tokmak {i}", f"2024-03-{1 + i % 28:02d}",
+              place=Place("Tokmak", 47.25, 35.71), sources=("Ukrinform", "Suspilne"))
+        for i in range(50)
+    ]  # fmt: skip
+    with EventStore(path) as store:
+        schema = _index_sql(path)
+        with pytest.raises(RuntimeError), store.bulk_writer() as writer:
+            writer.add(events)
+            raise RuntimeError("cancelled")
+        assert store.count() == 0 and _index_sql(path) == schema
+        with store.bulk_writer() as writer:
+            writer.add(events[:20])
+            writer.add(events[20:])
+        assert _index_sql(path) == schema
+        assert store.count() == 50
+        assert len(store.search("Tokmak")) == 50
+        assert store.events_between(TimeWindow(19783.0, 19784.0))[0].sources == (
+            "Ukrinform",
+            "Suspilne",
+        )
+        plan = store.db.execute("EXPLAIN QUERY PLAN SELECT * FROM events WHERE t0 < 5").fetchall()
+        assert "idx_events_t0" in str(plan)

@@ -48,6 +48,9 @@ class Event:
         The date in the source's own words ("two days before the talks").
     place
         Where it happened, or None: the event then lives on the timeline only.
+    origin
+        Where it came from, for events with an origin and a target (a strike launched
+        from one place at ``place``); None for most events.
     excerpt
         The verbatim words of the article that state the claim.
     sources
@@ -69,6 +72,7 @@ class Event:
     article: Article | None = None
     sources: tuple[str, ...] = ()
     id: int | None = field(default=None, compare=False)
+    origin: Place | None = None
 
     @property
     def span(self) -> tuple[float, float]:

@@ -16,7 +16,11 @@ LONG_EVENT_DAYS = 2.0
 
 @dataclass(frozen=True)
 class EventArrays:
-    """Columns of every event, sorted by ``t0``; ``lat``/``lon`` are NaN where there is no place."""
+    """Columns of every event, sorted by ``t0``; ``lat``/``lon`` are NaN where there is no place.
+
+    ``origin_lat``/``origin_lon`` locate where an event came from (NaN for none); they
+    may be left out, which means no event has an origin.
+    """
 
     ids: np.ndarray  # int64
     t0: np.ndarray  # float64
@@ -24,6 +28,15 @@ class EventArrays:
     lat: np.ndarray  # float32
     lon: np.ndarray  # float32
     category: np.ndarray  # uint8
+    origin_lat: np.ndarray | None = None  # float32
+    origin_lon: np.ndarray | None = None  # float32
+
+    def __post_init__(self) -> None:
+        # Frozen, so fill the optional columns through object.__setattr__: every reader
+        # can then rely on them being present.
+        for name in ("origin_lat", "origin_lon"):
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(len(self.ids), np.nan, np.float32))
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -41,7 +54,11 @@ class EventArrays:
 
     def sorted(self) -> EventArrays:
         order = np.argsort(self.t0, kind="stable")
-        return EventArrays(*(column[order] for column in self.columns()))
+        return EventArrays(
+            *(column[order] for column in self.columns()),
+            origin_lat=self.origin_lat[order],
+            origin_lon=self.origin_lon[order],
+        )
 
     def columns(self) -> tuple[np.ndarray, ...]:
         return (self.ids, self.t0, self.t1, self.lat, self.lon, self.category)
@@ -67,7 +84,9 @@ class EventIndex:
         self._long = np.flatnonzero(long_mask)
         self._short_t0 = arrays.t0[self._short]
         self._short_t1 = arrays.t1[self._short]
-        self._row_of_id = {int(i): row for row, i in enumerate(arrays.ids)} if len(arrays) else {}
+        # Ids sorted once for binary search: a dict of a million ids costs ~100 MB.
+        self._id_order = np.argsort(arrays.ids, kind="stable")
+        self._sorted_ids = arrays.ids[self._id_order]
 
     def __len__(self) -> int:
         return len(self.arrays)
@@ -100,7 +119,10 @@ class EventIndex:
         return int(self.rows_in(window).shape[0])
 
     def row_of(self, event_id: int) -> int | None:
-        return self._row_of_id.get(int(event_id))
+        k = int(np.searchsorted(self._sorted_ids, int(event_id)))
+        if k < len(self._sorted_ids) and self._sorted_ids[k] == int(event_id):
+            return int(self._id_order[k])
+        return None
 
     def start_histogram(self, edges: np.ndarray) -> np.ndarray:
         """How many events start in each bin ``[edges[i], edges[i+1])``: one search per edge."""

@@ -2,7 +2,8 @@
 
 A feature is an event. Its properties carry the time (``start``/``end``, or ``time``,
 ``date``, ``times``), the date as the source wrote it (``display_date``), the category,
-the actors, the verbatim ``excerpt`` and the ``sources`` it cites. A foreign member
+the actors, the verbatim ``excerpt``, the ``sources`` it cites and, for an event with an
+origin and a target, ``origin`` as ``{name, lat, lon}``. A foreign member
 ``articles`` at the top describes the articles that features name in ``article``.
 """
 
@@ -129,6 +130,7 @@ def _events_of(feature: Any, articles: dict[str, Article]) -> Iterator[Event]:
     precision = DatePrecision(props.get("precision") or "day")
     article = articles.get(str(props.get("article"))) if props.get("article") else None
     title = str(props.get("title") or props.get("name") or "Untitled event")
+    origin = _origin(props.get("origin"))
     for i, (place, (start, end)) in enumerate(zip(places, starts, strict=True)):
         try:
             event_span(start, end, precision)
@@ -150,7 +152,20 @@ def _events_of(feature: Any, articles: dict[str, Article]) -> Iterator[Event]:
             excerpt=str(props.get("excerpt") or props.get("description") or ""),
             article=article,
             sources=tuple(str(s) for s in props.get("sources") or ()),
+            origin=origin,
         )
+
+
+def _origin(value: Any) -> Place | None:
+    """The ``origin`` property ``{name, lat, lon}``: where a strike or a move came from."""
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise ValueError("'origin' must be an object with name, lat and lon")
+    lat, lon = float(value["lat"]), float(value["lon"])
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValueError(f"origin coordinates out of range: {lon}, {lat}")
+    return Place(str(value.get("name") or f"{lat:.4f}, {lon:.4f}"), lat, lon)
 
 
 def _points(geometry: Any) -> list[tuple[float, float]]:

@@ -1,9 +1,10 @@
 """The compact buffer that carries every event to the map page in one request.
 
-Layout (little-endian): ``b"EVA1"``, uint32 count, then the columns ``t0`` and ``t1``
-(float64), ``ids`` (uint32), ``lat`` and ``lon`` (float32, NaN with no place) and
-``category`` (uint8), each ``count`` long, sorted by ``t0``. Every column starts on a
-boundary of its own size, so the page views it without copying.
+Layout (little-endian): ``b"EVA2"``, uint32 count, then the columns ``t0`` and ``t1``
+(float64), ``ids`` (uint32), ``lat`` and ``lon`` (float32, NaN with no place),
+``origin_lat`` and ``origin_lon`` (float32, NaN with no origin) and ``category``
+(uint8), each ``count`` long, sorted by ``t0``. Every column starts on a boundary of its
+own size, so the page views it without copying.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ import numpy as np
 
 from desktop_app.core.index import EventArrays
 
-MAGIC = b"EVA1"
+MAGIC = b"EVA2"
 
 
 def encode_events(arrays: EventArrays) -> bytes:
+    """The page's buffer of ``arrays`` (already sorted by ``t0``)."""
     if len(arrays) and int(arrays.ids.max()) >= 2**32:
         raise ValueError("event ids must fit in 32 bits for the map page")
     parts = [
@@ -28,6 +30,8 @@ def encode_events(arrays: EventArrays) -> bytes:
         arrays.ids.astype("<u4").tobytes(),
         arrays.lat.astype("<f4").tobytes(),
         arrays.lon.astype("<f4").tobytes(),
+        arrays.origin_lat.astype("<f4").tobytes(),
+        arrays.origin_lon.astype("<f4").tobytes(),
         arrays.category.astype("u1").tobytes(),
     ]
     return b"".join(parts)
@@ -40,9 +44,9 @@ def decode_events(buffer: bytes) -> EventArrays:
     (n,) = struct.unpack_from("<I", buffer, 4)
     offset = 8
     columns = []
-    for dtype in ("<f8", "<f8", "<u4", "<f4", "<f4", "u1"):
+    for dtype in ("<f8", "<f8", "<u4", "<f4", "<f4", "<f4", "<f4", "u1"):
         column = np.frombuffer(buffer, dtype, n, offset)
         offset += column.nbytes
         columns.append(column)
-    t0, t1, ids, lat, lon, cat = columns
-    return EventArrays(ids.astype(np.int64), t0, t1, lat, lon, cat)
+    t0, t1, ids, lat, lon, origin_lat, origin_lon, cat = columns
+    return EventArrays(ids.astype(np.int64), t0, t1, lat, lon, cat, origin_lat, origin_lon)

@@ -38,12 +38,14 @@ class AddResult:
 _EVENT_COLUMNS = """
     e.id, e.uid, e.title, e.start, e."end", e.precision, e.display_date, e.category, e.actors,
     e.excerpt, p.name, p.lat, p.lon, p.kind, p.country,
-    a.uid, a.title, a.author, a.outlet, a.url, a.published
+    a.uid, a.title, a.author, a.outlet, a.url, a.published,
+    o.name, o.lat, o.lon, o.kind, o.country
 """
 _EVENT_FROM = """
     FROM events e
     LEFT JOIN places p ON p.id = e.place_id
     LEFT JOIN articles a ON a.uid = e.article_uid
+    LEFT JOIN places o ON o.id = e.origin_place_id
 """
 
 
@@ -159,6 +161,7 @@ class EventStore:
     def _write_event(self, conn: sqlite3.Connection, event: Event) -> bool:
         t0, t1 = event.span
         place_id = self._place_id(conn, event.place) if event.place else None
+        origin_id = self._place_id(conn, event.origin) if event.origin else None
         if event.article is not None:
             self._write_article(conn, event.article)
         existing = conn.execute("SELECT id FROM events WHERE uid = ?", [event.uid]).fetchone()
@@ -175,21 +178,22 @@ class EventStore:
             place_id,
             event.excerpt,
             event.article.uid if event.article else None,
+            origin_id,
         ]
         if existing:
             event_id = existing[0]
             conn.execute(
                 """UPDATE events SET title=?, start=?, "end"=?, precision=?, display_date=?,
-                   t0=?, t1=?, category=?, actors=?, place_id=?, excerpt=?, article_uid=?
-                   WHERE id=?""",
+                   t0=?, t1=?, category=?, actors=?, place_id=?, excerpt=?, article_uid=?,
+                   origin_place_id=? WHERE id=?""",
                 [*values, event_id],
             )
             conn.execute("DELETE FROM event_sources WHERE event_id = ?", [event_id])
         else:
             event_id = conn.execute(
                 """INSERT INTO events (uid, title, start, "end", precision, display_date, t0, t1,
-                   category, actors, place_id, excerpt, article_uid)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   category, actors, place_id, excerpt, article_uid, origin_place_id)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 [event.uid, *values],
             ).lastrowid
         for name in dict.fromkeys(event.sources):
@@ -308,8 +312,14 @@ class EventStore:
             event_id, uid, title, start, end, precision, display_date, category, actors,
             excerpt, place_name, lat, lon, kind, country,
             article_uid, article_title, author, outlet, url, published,
+            origin_name, origin_lat, origin_lon, origin_kind, origin_country,
         ) = row  # fmt: skip
         place = Place(place_name, lat, lon, kind, country) if place_name is not None else None
+        origin = (
+            Place(origin_name, origin_lat, origin_lon, origin_kind, origin_country)
+            if origin_name is not None
+            else None
+        )
         article = (
             Article(article_uid, article_title, author, outlet, url, published)
             if article_uid is not None
@@ -329,6 +339,7 @@ class EventStore:
             article=article,
             sources=sources,
             id=event_id,
+            origin=origin,
         )
 
     # -- bulk import --------------------------------------------------------------------
@@ -390,22 +401,37 @@ class EventStore:
 
     def arrays(self) -> EventArrays:
         """Every event as columns sorted by start: what the map page and the timeline index."""
-        rows = self.db.execute(
-            """SELECT e.id, e.t0, e.t1, p.lat, p.lon, e.category
-               FROM events e LEFT JOIN places p ON p.id = e.place_id ORDER BY e.t0, e.id"""
-        ).fetchall()
-        if not rows:
-            return EventArrays.empty()
-        ids, t0, t1, lat, lon, cats = zip(*rows, strict=True)
-        codes = {key: category_code(key) for key in set(cats)}
-        return EventArrays(
-            ids=np.asarray(ids, np.int64),
-            t0=np.asarray(t0, np.float64),
-            t1=np.asarray(t1, np.float64),
-            lat=np.asarray([np.nan if v is None else v for v in lat], np.float32),
-            lon=np.asarray([np.nan if v is None else v for v in lon], np.float32),
-            category=np.asarray([codes[c] for c in cats], np.uint8),
+        cursor = self.db.execute(
+            """SELECT e.id, e.t0, e.t1, p.lat, p.lon, e.category, o.lat, o.lon
+               FROM events e LEFT JOIN places p ON p.id = e.place_id
+               LEFT JOIN places o ON o.id = e.origin_place_id ORDER BY e.t0, e.id"""
         )
+        # In chunks: the rows of a million events as Python tuples would take several
+        # hundred MB at once, and the process keeps that memory after they are gone.
+        chunks: list[tuple[np.ndarray, ...]] = []
+        codes: dict[str | None, int] = {}
+        while rows := cursor.fetchmany(50_000):
+            ids, t0, t1, lat, lon, cats, olat, olon = zip(*rows, strict=True)
+            for key in set(cats) - codes.keys():
+                codes[key] = category_code(key)
+            chunks.append(
+                (
+                    np.asarray(ids, np.int64),
+                    np.asarray(t0, np.float64),
+                    np.asarray(t1, np.float64),
+                    np.asarray(lat, np.float64).astype(np.float32),
+                    np.asarray(lon, np.float64).astype(np.float32),
+                    np.asarray([codes[c] for c in cats], np.uint8),
+                    np.asarray(olat, np.float64).astype(np.float32),
+                    np.asarray(olon, np.float64).astype(np.float32),
+                )
+            )
+        if not chunks:
+            return EventArrays.empty()
+        ids, t0, t1, lat, lon, category, olat, olon = (
+            np.concatenate(c) for c in zip(*chunks, strict=True)
+        )
+        return EventArrays(ids, t0, t1, lat, lon, category, origin_lat=olat, origin_lon=olon)
 
 
 @lru_cache(maxsize=65536)
@@ -431,6 +457,23 @@ class BulkWriter:
     """
 
     _FTS_TRIGGERS = ("events_ai", "events_au")
+    # Secondary indexes a large import drops and builds again once at the end (inside
+    # the transaction, so a rollback restores them): one sort of the finished table is
+    # cheaper than a b-tree insert per row. idx_events_uid stays, because every chunk
+    # looks its uids up in it and it keeps them unique.
+    _DEFERRED_INDEXES = (
+        "idx_events_t0",
+        "idx_events_t1",
+        "idx_events_place_id",
+        "idx_events_category",
+        "idx_event_sources_source_id",
+    )
+    # Rebuilding an index costs a pass over the whole table: worth it only when the
+    # import adds at least this many rows, and at least as many as the store held.
+    DEFER_INDEXES_AFTER = 20_000
+    # Page cache for the import (KiB): a chunk's pages stay in memory until commit
+    # instead of spilling to the WAL one by one. Bounded, and restored afterwards.
+    IMPORT_CACHE_KIB = 64 * 1024
 
     def __init__(self, store: EventStore) -> None:
         self.store = store
@@ -439,14 +482,28 @@ class BulkWriter:
         self.replaced = 0
         self._places: dict[tuple[str, float, float], int] = {}
         self._sources: dict[str, int] = {}
+        self._source_ids: dict[tuple[str, ...], tuple[int, ...]] = {}
+        self._place_objects: dict[int, tuple[Place, int]] = {}
         self._articles: set[str] = set()
         self._actors: dict[tuple[str, ...], str] = {}
         self._triggers: list[str] = []
+        self._indexes: list[str] = []
         self._max_before = 0
         self._open = False
+        self._pragmas: dict[str, object] = {}
 
     def __enter__(self) -> BulkWriter:
         try:
+            # In WAL mode synchronous=NORMAL keeps every commit atomic and the file
+            # consistent (it skips only the fsync of each commit, not of checkpoints):
+            # the all-or-nothing guarantee holds, a power cut may lose the last import.
+            for name, value in (
+                ("synchronous", 1),
+                ("cache_size", -self.IMPORT_CACHE_KIB),
+                ("temp_store", 2),
+            ):
+                self._pragmas[name] = self.conn.execute(f"PRAGMA {name}").fetchone()[0]
+                self.conn.execute(f"PRAGMA {name} = {value}")
             self.conn.execute("BEGIN IMMEDIATE")
             self._open = True
             self._max_before = self.conn.execute(
@@ -477,6 +534,8 @@ class BulkWriter:
                    SELECT id, title, excerpt FROM events WHERE id > ?""",
                 [self._max_before],
             )
+            for sql in self._indexes:
+                self.conn.execute(sql)
             for sql in self._triggers:
                 self.conn.execute(sql)
             self.conn.execute("COMMIT")
@@ -484,12 +543,33 @@ class BulkWriter:
         except sqlite3.DatabaseError as exc:
             self._rollback()
             raise StoreError(f"{self.store.path}: nothing was saved ({exc})") from None
+        finally:
+            self._restore_pragmas()
 
     def _rollback(self) -> None:
         if self._open:
             self._open = False
             with contextlib.suppress(sqlite3.DatabaseError):
                 self.conn.execute("ROLLBACK")
+        self._restore_pragmas()
+
+    def _restore_pragmas(self) -> None:
+        for name, value in self._pragmas.items():
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self.conn.execute(f"PRAGMA {name} = {value}")
+        self._pragmas = {}
+
+    def _defer_indexes(self) -> None:
+        marks = ",".join("?" * len(self._DEFERRED_INDEXES))
+        self._indexes = [
+            row[0]
+            for row in self.conn.execute(
+                f"SELECT sql FROM sqlite_master WHERE type = 'index' AND name IN ({marks})",
+                self._DEFERRED_INDEXES,
+            )
+        ]
+        for name in self._DEFERRED_INDEXES:
+            self.conn.execute(f"DROP INDEX IF EXISTS {name}")
 
     @property
     def result(self) -> AddResult:
@@ -514,11 +594,15 @@ class BulkWriter:
         )
         fresh = [e for uid, e in by_uid.items() if uid not in existing]
         rows = [(e.uid, *self._values(e)) for e in fresh]
+        if not self._indexes and self.added + len(rows) >= max(
+            self.DEFER_INDEXES_AFTER, self._max_before
+        ):
+            self._defer_indexes()
         first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
         conn.executemany(
             """INSERT INTO events (uid, title, start, "end", precision, display_date, t0, t1,
-               category, actors, place_id, excerpt, article_uid)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+               category, actors, place_id, excerpt, article_uid, origin_place_id)
+               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
             rows,
         )
         self.added += len(rows)
@@ -539,24 +623,24 @@ class BulkWriter:
             self._replace(event_id, by_uid[uid])
             ids[uid] = event_id
         links = []
+        source_ids = self._source_ids
         for uid, event in by_uid.items():
-            for name in dict.fromkeys(event.sources):
-                links.append((ids[uid], self._source_id(name)))
+            if event.sources:
+                found = source_ids.get(event.sources)
+                if found is None:
+                    found = tuple(self._source_id(name) for name in dict.fromkeys(event.sources))
+                    source_ids[event.sources] = found
+                event_id = ids[uid]
+                links.extend([(event_id, source_id) for source_id in found])
         if links:
             conn.executemany(
                 "INSERT OR IGNORE INTO event_sources (event_id, source_id) VALUES (?, ?)", links
             )
 
     def _values(self, event: Event) -> tuple:
-        t0, t1 = _span(event.start, event.end, str(event.precision))
-        place = event.place
-        if place is not None:
-            place_id = self._places.get((place.name, place.lat, place.lon))
-            if place_id is None:
-                place_id = self.store._place_id(self.conn, place)
-                self._places[(place.name, place.lat, place.lon)] = place_id
-        else:
-            place_id = None
+        precision = str(event.precision)
+        t0, t1 = _span(event.start, event.end, precision)
+        place_id = self._cached_place_id(event.place)
         article = event.article
         if article is not None and article.uid not in self._articles:
             self.store._write_article(self.conn, article)
@@ -565,7 +649,7 @@ class BulkWriter:
             event.title,
             event.start,
             event.end,
-            str(event.precision),
+            precision,
             event.display_date,
             t0,
             t1,
@@ -574,7 +658,25 @@ class BulkWriter:
             place_id,
             event.excerpt,
             article.uid if article is not None else None,
+            self._cached_place_id(event.origin),
         )
+
+    def _cached_place_id(self, place: Place | None) -> int | None:
+        if place is None:
+            return None
+        # Readers hand out one Place object per distinct place: recognising the object
+        # is cheaper than hashing its fields (the entry keeps it alive, so its id stays).
+        seen = self._place_objects.get(id(place))
+        if seen is not None and seen[0] is place:
+            return seen[1]
+        place_id = self._places.get((place.name, place.lat, place.lon))
+        if place_id is None:
+            place_id = self.store._place_id(self.conn, place)
+            self._places[(place.name, place.lat, place.lon)] = place_id
+        if len(self._place_objects) > 200_000:
+            self._place_objects.clear()
+        self._place_objects[id(place)] = (place, place_id)
+        return place_id
 
     def _actors_json(self, actors: tuple[str, ...]) -> str:
         # Datasets repeat the same actors on many rows: encode each tuple once.
@@ -599,8 +701,8 @@ class BulkWriter:
             self.replaced += 1
         conn.execute(
             """UPDATE events SET title=?, start=?, "end"=?, precision=?, display_date=?,
-               t0=?, t1=?, category=?, actors=?, place_id=?, excerpt=?, article_uid=?
-               WHERE id=?""",
+               t0=?, t1=?, category=?, actors=?, place_id=?, excerpt=?, article_uid=?,
+               origin_place_id=? WHERE id=?""",
             [*self._values(event), event_id],
         )
         if indexed:

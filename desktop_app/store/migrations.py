@@ -92,3 +92,12 @@ def m002_geocode_cache(db: Database) -> None:
         pk=("provider", "query"),
         not_null={"provider", "query", "found"},
     )
+
+
+@migrations()
+def m003_event_origin(db: Database) -> None:
+    # Events with an origin and a target (a strike launched from one place at another)
+    # keep the origin as a second place; most events have none.
+    # Plain ALTER TABLE: sqlite-utils' foreign-key helper would rebuild the whole table,
+    # slow on a store of a million events.
+    db.execute("ALTER TABLE events ADD COLUMN origin_place_id INTEGER REFERENCES places(id)")

@@ -1,0 +1,400 @@
+"""Map speed at scale (issue 4), measured in the real offscreen page.
+
+- ``scrub_p50_ms_*`` / ``scrub_p95_ms_*``: a window change inside the page, from
+  ``setWindow`` being called to the canvas having been redrawn (``performance.now()``),
+  over many 30-day windows stepping a day at a time, for 1k, 100k, 200k and 1M events.
+- ``scrub_rt_p50_ms_*`` / ``scrub_rt_p95_ms_*``: the same change timed from Python: the
+  call sent with ``runJavaScript`` until its answer is back.
+- ``scrub_paint_p50_ms_1m``: from the call sent until the page says the new frame is on
+  screen (``bridge.painted``, one ``requestAnimationFrame`` later).
+- ``folium_rebuild_ms_200k``: the naive way: a folium map of the window's events as
+  folium markers, rendered to HTML and loaded until ``loadFinished`` (same run, same page
+  size); ``scrub_speedup_vs_folium_200k`` is that divided by our round-trip p50 at 200k.
+- ``page_load_ms_1m``: a new map view until the page is ready with 1M events.
+- ``rss_mb_1m``: resident memory of the whole app (the Python process and its
+  QtWebEngine processes) with a 1M-event store open, after scrubbing; ``pss_mb_1m`` the
+  same without counting shared pages twice; ``rss_mb_seed`` / ``pss_mb_seed`` the same
+  app on the bundled dataset, for the fixed cost.
+- ``cold_start_s``: ``python -m desktop_app`` in fresh data/config folders (first start:
+  the store is built from the bundled dataset) until the map is ready, through the
+  ``EVENT_ATLAS_REPORT_READY`` hook of :func:`desktop_app.ui.app.run_app`;
+  ``warm_start_s`` the second start in the same folders.
+
+The synthetic events (:func:`tests.mapping.synthetic_events`) spread over Ukraine and its
+neighbours, three years of dates. Run by ``tests/benchmarks/run.py`` through
+:func:`measure`, or alone: ``python tests/benchmarks/bench_map.py [--quick]``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from tests.mapping import DAYS, FIRST_DAY, synthetic_store  # noqa: E402
+
+VIEW_SIZE = (1000, 700)
+WINDOW_DAYS = 30
+TIMEOUT_MS = 120_000
+#: A 1M-event store from an earlier run to use instead of making one (optional).
+KEEP_STORE_ENV = "EVENT_ATLAS_BENCH_STORE"
+
+
+def _qt_env() -> None:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    if "--no-sandbox" not in flags:
+        os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --no-sandbox".strip()
+
+
+def _wait(predicate, timeout_ms: int = TIMEOUT_MS) -> bool:
+    """Run the Qt event loop until ``predicate()`` holds (without spinning the CPU)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        loop = QEventLoop()
+        QTimer.singleShot(5, loop.quit)
+        loop.exec()
+    return True
+
+
+def _call(view, code: str):
+    """``code``'s value from the page and the round trip in ms (blocking on a QEventLoop)."""
+    from PySide6.QtCore import QEventLoop, QTimer
+
+    loop = QEventLoop()
+    answer: list = []
+
+    def done(value) -> None:
+        answer.append((time.perf_counter(), value))
+        loop.quit()
+
+    QTimer.singleShot(TIMEOUT_MS, loop.quit)
+    started = time.perf_counter()
+    view.page().runJavaScript(f"JSON.stringify({code})", 0, done)
+    if not answer:
+        loop.exec()
+    if not answer:
+        raise TimeoutError(code)
+    finished, value = answer[0]
+    return (None if value in (None, "") else json.loads(value)), (finished - started) * 1000
+
+
+def _open_view(payload: bytes, window: tuple[float, float], describe=lambda ids: []):
+    from desktop_app.core.window import TimeWindow
+    from desktop_app.ui.map_view import MapView
+    from desktop_app.ui.view_state import ViewState
+
+    started = time.perf_counter()
+    view = MapView(ViewState(TimeWindow(*window)), lambda: payload, describe)
+    view.resize(*VIEW_SIZE)
+    view.show()
+    if not _wait(lambda: view.is_ready):
+        raise TimeoutError("the map page did not load")
+    return view, (time.perf_counter() - started) * 1000
+
+
+def _close(view) -> None:
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    view.close()
+    view.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def _windows(steps: int, seed: int = 1) -> list[tuple[float, float]]:
+    """Scrubbing: runs of one-day steps starting at random points of the three years."""
+    rng = np.random.default_rng(seed)
+    out: list[tuple[float, float]] = []
+    while len(out) < steps:
+        start = FIRST_DAY + float(rng.integers(0, DAYS - WINDOW_DAYS - 25))
+        out.extend((start + k, start + k + WINDOW_DAYS) for k in range(20))
+    return out[:steps]
+
+
+def _scrub(view, steps: int) -> dict[str, list[float]]:
+    """In-page and round-trip times of ``steps`` window changes, and the visible counts."""
+    painted: list[tuple[int, float]] = []
+    view.bridge.paintDone.connect(lambda seq: painted.append((seq, time.perf_counter())))
+    in_page, round_trip, to_paint, visible = [], [], [], []
+    for start, end in _windows(steps):
+        sent = time.perf_counter()
+        value, rt = _call(
+            view,
+            f"[EventAtlas.setWindow({start!r}, {end!r}), EventAtlas.lastScrubMs,"
+            " EventAtlas.paintSeq]",
+        )
+        count, ms, seq = value
+        _wait(lambda s=seq: any(p[0] >= s for p in painted), 10_000)
+        shown = next(p[1] for p in painted if p[0] >= seq)
+        in_page.append(ms)
+        round_trip.append(rt)
+        to_paint.append((shown - sent) * 1000)
+        visible.append(count)
+    return {"in_page": in_page, "round_trip": round_trip, "paint": to_paint, "visible": visible}
+
+
+def _fit(view) -> None:
+    _call(view, "EventAtlas.fitVisible(0.1)")
+    _wait(lambda: False, 300)
+
+
+def folium_rebuild_ms(arrays, window: tuple[float, float]) -> tuple[float, int]:
+    """The naive way: the window's events as folium markers, rendered and loaded."""
+    import folium
+    from PySide6.QtCore import QUrl
+    from PySide6.QtWebEngineWidgets import QWebEngineView
+
+    from desktop_app.core.categories import CATEGORIES
+    from desktop_app.core.index import EventIndex
+    from desktop_app.core.window import TimeWindow
+    from desktop_app.mapgen.page import SCHEME, AtlasMap
+    from desktop_app.ui.web_profile import atlas_profile
+
+    profile, handler = atlas_profile()
+    view = QWebEngineView()
+    from PySide6.QtWebEngineCore import QWebEnginePage
+
+    view.setPage(QWebEnginePage(profile, view))
+    view.resize(*VIEW_SIZE)
+    view.show()
+    loaded: list[bool] = []
+    view.loadFinished.connect(loaded.append)
+    started = time.perf_counter()
+    index = EventIndex(arrays)
+    rows = index.rows_in(TimeWindow(*window))
+    fmap = AtlasMap(location=[48.5, 33.0], zoom_start=6, tiles=None, prefer_canvas=True)
+    for row in rows:
+        if np.isnan(arrays.lat[row]):
+            continue
+        colour = CATEGORIES[min(int(arrays.category[row]), len(CATEGORIES) - 1)].colour
+        folium.CircleMarker(
+            [float(arrays.lat[row]), float(arrays.lon[row])],
+            radius=6,
+            color="#fff",
+            weight=1,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=0.9,
+        ).add_to(fmap)
+    html = fmap.get_root().render()
+    # Served like our own page (by URL: setHtml caps pages at 2 MB).
+    handler.add_site("folium-bench", lambda: html, lambda: b"")
+    view.load(QUrl(f"{SCHEME}://folium-bench/map.html"))
+    if not _wait(lambda: bool(loaded)):
+        raise TimeoutError("the folium page did not load")
+    elapsed = (time.perf_counter() - started) * 1000
+    handler.remove_site("folium-bench")
+    _close(view)
+    return elapsed, len(rows)
+
+
+def _subset(arrays, n: int, seed: int = 2):
+    """``n`` of the events, chosen at random, still sorted by start."""
+    from desktop_app.core.index import EventArrays
+
+    rows = np.sort(np.random.default_rng(seed).choice(len(arrays), n, replace=False))
+    return EventArrays(
+        *(column[rows] for column in arrays.columns()),
+        origin_lat=arrays.origin_lat[rows],
+        origin_lon=arrays.origin_lon[rows],
+    )
+
+
+def _tree_memory_mb(root_pid: int) -> tuple[float, float]:
+    """RSS and PSS (MB) of ``root_pid`` and every process below it, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+        except OSError:
+            continue
+        ppid = int(stat.rsplit(")", 1)[1].split()[1])
+        children.setdefault(ppid, []).append(int(entry.name))
+    todo, rss, pss = [root_pid], 0.0, 0.0
+    while todo:
+        pid = todo.pop()
+        todo.extend(children.get(pid, []))
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Rss:"):
+                    rss += int(line.split()[1]) / 1024
+                elif line.startswith("Pss:"):
+                    pss += int(line.split()[1]) / 1024
+        except OSError:
+            continue
+    return rss, pss
+
+
+def _rss_child(db: str) -> None:
+    """Run in a child process: the real main window on ``db``; prints its memory as JSON."""
+    _qt_env()
+    from desktop_app.core.window import TimeWindow
+    from desktop_app.store.event_store import EventStore
+    from desktop_app.ui.app import headless_application
+    from desktop_app.ui.main_window import MainWindow
+
+    headless_application()
+    if db == "-":
+        from desktop_app.ingest.bundled import open_store
+
+        store = open_store(None)  # the bundled dataset, as on a first start
+    else:
+        store = EventStore(db)
+    window = MainWindow(store)
+    window.resize(1280, 820)
+    window.show()
+    if not _wait(lambda: window.map_view.is_ready):
+        raise TimeoutError("the map page did not load")
+    for start, end in _windows(60):
+        window.state.set_window(TimeWindow(start, end))
+        _wait(lambda: False, 10)
+    _wait(lambda: False, 1000)
+    rss, pss = _tree_memory_mb(os.getpid())
+    print(json.dumps({"rss_mb": rss, "pss_mb": pss}), flush=True)
+    window.close()
+
+
+def app_memory_mb(db: Path | str) -> tuple[float, float]:
+    """RSS and PSS of the app and its web processes on ``db`` ("-": the bundled data)."""
+    with tempfile.TemporaryDirectory() as home:
+        env = _app_env(Path(home))
+        out = subprocess.run(
+            [sys.executable, __file__, "--rss-child", str(db)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            check=True,
+        )
+    found = json.loads(out.stdout.strip().splitlines()[-1])
+    return found["rss_mb"], found["pss_mb"]
+
+
+def _app_env(home: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        EVENT_ATLAS_DATA_DIR=str(home / "data"),
+        EVENT_ATLAS_CONFIG_DIR=str(home / "config"),
+        EVENT_ATLAS_CACHE_DIR=str(home / "cache"),
+        QT_QPA_PLATFORM="offscreen",
+    )
+    env.pop("EVENT_ATLAS_DB", None)
+    flags = env.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+    if "--no-sandbox" not in flags:
+        env["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --no-sandbox".strip()
+    return env
+
+
+def start_seconds(runs: int) -> tuple[list[float], list[float]]:
+    """First and second starts of the app with the bundled dataset, in fresh folders."""
+    from desktop_app.ui.app import REPORT_READY_ENV
+
+    first, second = [], []
+    for _ in range(runs):
+        with tempfile.TemporaryDirectory() as home:
+            env = _app_env(Path(home))
+            marker = Path(home) / "ready.txt"
+            env[REPORT_READY_ENV] = str(marker)
+            for times in (first, second):
+                marker.unlink(missing_ok=True)
+                subprocess.run(
+                    [sys.executable, "-m", "desktop_app"],
+                    env=env,
+                    cwd=ROOT,
+                    capture_output=True,
+                    timeout=120,
+                    check=True,
+                )
+                times.append(float(marker.read_text()))
+    return first, second
+
+
+def _stats(prefix: str, suffix: str, values: list[float], out: dict) -> None:
+    out[f"{prefix}_p50_ms_{suffix}"] = float(np.percentile(values, 50))
+    out[f"{prefix}_p95_ms_{suffix}"] = float(np.percentile(values, 95))
+
+
+def measure(quick: bool) -> dict[str, float]:
+    """Every metric of this module's docstring, as ``{name: value}``."""
+    _qt_env()
+    from desktop_app.mapgen.payload import encode_events
+    from desktop_app.store.event_store import EventStore
+    from desktop_app.ui.app import headless_application
+
+    headless_application()
+    steps = 60 if quick else 300
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as folder:
+        # The page's web cache and settings stay in this run's folder.
+        os.environ.setdefault("EVENT_ATLAS_CACHE_DIR", str(Path(folder) / "cache"))
+        # Making the store takes most of a minute: a store kept from an earlier run
+        # (made by synthetic_store with 1,000,000 events) can be named instead.
+        kept = os.environ.get(KEEP_STORE_ENV)
+        db = Path(kept) if kept and Path(kept).exists() else Path(folder) / "1m.db"
+        started = time.perf_counter()
+        with EventStore(db) if db.exists() else synthetic_store(db, 1_000_000) as store:
+            arrays_1m = store.arrays()
+        print(f"   1M-event store ready in {time.perf_counter() - started:.0f} s", flush=True)
+        sizes = {"1k": 1_000, "100k": 100_000, "200k": 200_000, "1m": 1_000_000}
+        for name, n in sizes.items():
+            arrays = arrays_1m if n == len(arrays_1m) else _subset(arrays_1m, n)
+            payload = encode_events(arrays)
+            first = _windows(1)[0]
+            view, load_ms = _open_view(payload, first)
+            _fit(view)
+            _call(view, "EventAtlas.map.setZoom(6, {animate: false}) && 1")
+            _scrub(view, 10)  # warm the page's JIT before timing
+            times = _scrub(view, steps)
+            _stats("scrub", name, times["in_page"], results)
+            _stats("scrub_rt", name, times["round_trip"], results)
+            results[f"visible_mean_{name}"] = float(np.mean(times["visible"]))
+            if name == "1m":
+                results["page_load_ms_1m"] = load_ms
+                results["scrub_paint_p50_ms_1m"] = float(np.percentile(times["paint"], 50))
+                results["scrub_paint_p95_ms_1m"] = float(np.percentile(times["paint"], 95))
+            _close(view)
+            if name == "200k":
+                runs = [
+                    folium_rebuild_ms(arrays, w) for w in _windows(60)[::20][: 1 if quick else 3]
+                ]
+                results["folium_rebuild_ms_200k"] = float(np.median([r[0] for r in runs]))
+                results["folium_markers_200k"] = float(np.mean([r[1] for r in runs]))
+                results["scrub_speedup_vs_folium_200k"] = (
+                    results["folium_rebuild_ms_200k"] / results["scrub_rt_p50_ms_200k"]
+                )
+            del payload
+        rss, pss = app_memory_mb(db)
+        results["rss_mb_1m"] = rss
+        results["pss_mb_1m"] = pss
+        # The same app on the bundled dataset (a few dozen events): the fixed cost of Qt
+        # and Chromium's processes, which a sum of RSS counts once per process.
+        rss, pss = app_memory_mb("-")
+        results["rss_mb_seed"] = rss
+        results["pss_mb_seed"] = pss
+    first, second = start_seconds(2 if quick else 5)
+    results["cold_start_s"] = float(np.median(first))
+    results["warm_start_s"] = float(np.median(second))
+    return results
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["--rss-child"]:
+        _rss_child(sys.argv[2])
+    else:
+        print(json.dumps(measure(quick="--quick" in sys.argv[1:]), indent=2))
