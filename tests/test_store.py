@@ -213,3 +213,21 @@ def test_large_bulk_import_rebuilds_its_deferred_indexes(tmp_path, monkeypatch):
         )
         plan = store.db.execute("EXPLAIN QUERY PLAN SELECT * FROM events WHERE t0 < 5").fetchall()
         assert "idx_events_t0" in str(plan)
+
+
+def test_arrays_carry_precision_codes(tmp_path):
+    from desktop_app.core.dates import PRECISION_CODES
+
+    with EventStore(tmp_path / "s.db") as store:
+        store.add_events(
+            [
+                _event("d", "2025-06-02"),
+                _event("m", "2025-05", precision=DatePrecision.MONTH),
+                _event("y", "2022", end="2023", precision=DatePrecision.YEAR),
+                _event("a", "2025-05-31", end="2025-06-01", precision=DatePrecision.APPROXIMATE),
+            ]
+        )
+        arrays = store.arrays()
+    by_id = dict(zip(arrays.t0.tolist(), arrays.precision.tolist(), strict=True))
+    assert sorted(by_id.values()) == sorted(PRECISION_CODES.values())
+    assert arrays.sorted().precision.tolist() == arrays.precision.tolist()

@@ -10,8 +10,11 @@ window queries and the map page fast; the ISO text keeps what was known.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from enum import StrEnum
+
+import numpy as np
 
 from desktop_app.core.timescale import days_from_datetime
 
@@ -23,6 +26,26 @@ class DatePrecision(StrEnum):
     MONTH = "month"
     YEAR = "year"
     APPROXIMATE = "approximate"
+
+
+#: Small integers for precisions, used in the compact arrays the views index.
+PRECISION_CODES: dict[DatePrecision, int] = {
+    DatePrecision.DAY: 0,
+    DatePrecision.MONTH: 1,
+    DatePrecision.YEAR: 2,
+    DatePrecision.APPROXIMATE: 3,
+}
+
+
+def precision_codes(values: Iterable[str | DatePrecision]) -> np.ndarray:
+    """Codes (uint8, see :data:`PRECISION_CODES`) for precision names such as ``"month"``.
+
+    Unknown names count as approximate: drawing a date as less certain than it is is the
+    safer mistake.
+    """
+    approximate = PRECISION_CODES[DatePrecision.APPROXIMATE]
+    by_name = {str(k): v for k, v in PRECISION_CODES.items()}
+    return np.fromiter((by_name.get(str(v), approximate) for v in values), dtype=np.uint8)
 
 
 class Granularity(StrEnum):

@@ -20,13 +20,12 @@ whole events, the mass is the number of events.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from desktop_app.core.categories import CATEGORIES
-from desktop_app.core.dates import DatePrecision
+from desktop_app.core.dates import PRECISION_CODES, DatePrecision, precision_codes
 from desktop_app.core.index import EventArrays
 from desktop_app.core.timescale import T_MAX, T_MIN
 
@@ -42,25 +41,8 @@ __all__ = [
 ]
 
 #: Small integer per :class:`DatePrecision`, for compact per-event arrays.
-PRECISION_CODES: dict[DatePrecision, int] = {
-    DatePrecision.DAY: 0,
-    DatePrecision.MONTH: 1,
-    DatePrecision.YEAR: 2,
-    DatePrecision.APPROXIMATE: 3,
-}
 #: The code of the only precision the timeline draws as certain.
 PRECISE: int = PRECISION_CODES[DatePrecision.DAY]
-
-
-def precision_codes(values: Iterable[str | DatePrecision]) -> np.ndarray:
-    """Codes (uint8, see :data:`PRECISION_CODES`) for precision names such as ``"month"``.
-
-    Unknown names count as approximate: drawing a date as less certain than it is is the
-    safer mistake.
-    """
-    approximate = PRECISION_CODES[DatePrecision.APPROXIMATE]
-    by_name = {str(k): v for k, v in PRECISION_CODES.items()}
-    return np.fromiter((by_name.get(str(v), approximate) for v in values), dtype=np.uint8)
 
 
 # --------------------------------------------------------------------------------------

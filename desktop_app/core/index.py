@@ -18,8 +18,9 @@ LONG_EVENT_DAYS = 2.0
 class EventArrays:
     """Columns of every event, sorted by ``t0``; ``lat``/``lon`` are NaN where there is no place.
 
-    ``origin_lat``/``origin_lon`` locate where an event came from (NaN for none); they
-    may be left out, which means no event has an origin.
+    ``origin_lat``/``origin_lon`` locate where an event came from (NaN for none), and
+    ``precision`` holds :data:`desktop_app.core.dates.PRECISION_CODES`; left out, they mean
+    no event has an origin and every date is given to the day.
     """
 
     ids: np.ndarray  # int64
@@ -30,6 +31,7 @@ class EventArrays:
     category: np.ndarray  # uint8
     origin_lat: np.ndarray | None = None  # float32
     origin_lon: np.ndarray | None = None  # float32
+    precision: np.ndarray | None = None  # uint8
 
     def __post_init__(self) -> None:
         # Frozen, so fill the optional columns through object.__setattr__: every reader
@@ -37,6 +39,8 @@ class EventArrays:
         for name in ("origin_lat", "origin_lon"):
             if getattr(self, name) is None:
                 object.__setattr__(self, name, np.full(len(self.ids), np.nan, np.float32))
+        if self.precision is None:
+            object.__setattr__(self, "precision", np.zeros(len(self.ids), np.uint8))
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -58,6 +62,7 @@ class EventArrays:
             *(column[order] for column in self.columns()),
             origin_lat=self.origin_lat[order],
             origin_lon=self.origin_lon[order],
+            precision=self.precision[order],
         )
 
     def columns(self) -> tuple[np.ndarray, ...]:

@@ -14,7 +14,7 @@ import numpy as np
 from sqlite_utils import Database
 
 from desktop_app.core.categories import CATEGORIES, category_code
-from desktop_app.core.dates import DateError, DatePrecision, event_span
+from desktop_app.core.dates import DateError, DatePrecision, event_span, precision_codes
 from desktop_app.core.event import Article, Event, Place
 from desktop_app.core.index import EventArrays
 from desktop_app.core.window import TimeWindow
@@ -402,7 +402,7 @@ class EventStore:
     def arrays(self) -> EventArrays:
         """Every event as columns sorted by start: what the map page and the timeline index."""
         cursor = self.db.execute(
-            """SELECT e.id, e.t0, e.t1, p.lat, p.lon, e.category, o.lat, o.lon
+            """SELECT e.id, e.t0, e.t1, p.lat, p.lon, e.category, o.lat, o.lon, e.precision
                FROM events e LEFT JOIN places p ON p.id = e.place_id
                LEFT JOIN places o ON o.id = e.origin_place_id ORDER BY e.t0, e.id"""
         )
@@ -411,7 +411,7 @@ class EventStore:
         chunks: list[tuple[np.ndarray, ...]] = []
         codes: dict[str | None, int] = {}
         while rows := cursor.fetchmany(50_000):
-            ids, t0, t1, lat, lon, cats, olat, olon = zip(*rows, strict=True)
+            ids, t0, t1, lat, lon, cats, olat, olon, precisions = zip(*rows, strict=True)
             for key in set(cats) - codes.keys():
                 codes[key] = category_code(key)
             chunks.append(
@@ -424,14 +424,17 @@ class EventStore:
                     np.asarray([codes[c] for c in cats], np.uint8),
                     np.asarray(olat, np.float64).astype(np.float32),
                     np.asarray(olon, np.float64).astype(np.float32),
+                    precision_codes(precisions),
                 )
             )
         if not chunks:
             return EventArrays.empty()
-        ids, t0, t1, lat, lon, category, olat, olon = (
+        ids, t0, t1, lat, lon, category, olat, olon, precision = (
             np.concatenate(c) for c in zip(*chunks, strict=True)
         )
-        return EventArrays(ids, t0, t1, lat, lon, category, origin_lat=olat, origin_lon=olon)
+        return EventArrays(
+            ids, t0, t1, lat, lon, category, origin_lat=olat, origin_lon=olon, precision=precision
+        )
 
 
 @lru_cache(maxsize=65536)

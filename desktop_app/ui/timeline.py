@@ -115,7 +115,7 @@ class TimelineWidget(QWidget):
     def __init__(self, state: ViewState, index: EventIndex, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._state = state
-        self._data = TimelineData.build(index)
+        self._data = TimelineData.build(index, index.arrays.precision)
         self._t_start, self._t_end = self._initial_view(index, state.window)
         self._layer: TimelineLayer | None = None
         self._image: QImage | None = None
@@ -156,8 +156,10 @@ class TimelineWidget(QWidget):
             One bool per row: whether the event has a place on the map. Missing means
             "has a latitude and longitude".
         """
-        if precisions is not None and np.asarray(precisions).dtype.kind in "OUS":
-            from desktop_app.core.density import precision_codes
+        if precisions is None:
+            precisions = index.arrays.precision
+        elif np.asarray(precisions).dtype.kind in "OUS":
+            from desktop_app.core.dates import precision_codes
 
             precisions = precision_codes(np.asarray(precisions).tolist())
         was_empty = len(self._data.index) == 0

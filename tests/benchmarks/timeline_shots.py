@@ -20,7 +20,6 @@ from PySide6.QtCore import Qt  # noqa: E402
 from PySide6.QtGui import QColor, QImage, QPalette  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from desktop_app.core.density import precision_codes  # noqa: E402
 from desktop_app.core.index import EventIndex  # noqa: E402
 from desktop_app.core.timescale import days_from_datetime  # noqa: E402
 from desktop_app.core.window import TimeWindow  # noqa: E402
@@ -46,11 +45,9 @@ def seed_index(folder: Path) -> tuple[EventIndex, np.ndarray]:
     try:
         store.add_events(batch.events)
         arrays = store.arrays()
-        # The store's arrays carry no precision yet; read it in the same order.
-        names = [row[0] for row in store.db.execute("SELECT precision FROM events ORDER BY t0, id")]
     finally:
         store.close()
-    return EventIndex(arrays), precision_codes(names)
+    return EventIndex(arrays), arrays.precision
 
 
 def dark_palette() -> QPalette:
