@@ -90,7 +90,10 @@ class ExcerptPanel(QWidget):
         self.heading.setVisible(several)
         if several:
             place = events[0].place.name if events[0].place else ""
-            self.heading.setText(self.tr("%n event(s) at %1", "", len(events)).replace("%1", place))
+            # Only reached with two or more events, so the English plural is always right;
+            # translations get %n for their own plural forms.
+            text = self.tr("%n events at %1", "", len(events)).replace("%1", place)
+            self.heading.setText(text)
         self._on_current_changed(self._state.current)
 
     def _on_current_changed(self, event_id: int | None) -> None:
