@@ -4,8 +4,9 @@ of the (place, date) pairs that the hand-made seed dataset took from it."""
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
+
+from geopy.distance import great_circle
 
 from desktop_app.core.dates import event_span
 from desktop_app.geo.names import name_key
@@ -16,12 +17,7 @@ MAIN_ARTICLE = "covalent-bond-negotiations-without-illusions"
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371 * math.asin(math.sqrt(h))
+    return great_circle(a, b).km
 
 
 def _seed_pairs() -> list[tuple[str, tuple[float, float], tuple[float, float]]]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import math
-
 import pytest
+from geopy.distance import great_circle
 
 from desktop_app.geo.gazetteer import Gazetteer, GeoContext, default_gazetteer
 from desktop_app.geo.names import name_key
@@ -16,12 +15,7 @@ def gazetteer() -> Gazetteer:
 
 
 def _km(a: tuple[float, float], b: tuple[float, float]) -> float:
-    lat1, lon1, lat2, lon2 = map(math.radians, (*a, *b))
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6371 * math.asin(math.sqrt(h))
+    return great_circle(a, b).km
 
 
 def test_name_key_ignores_case_accents_apostrophes_and_dashes() -> None:

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 import calendar
 import json
-import math
 import re
 from datetime import date, datetime
 from pathlib import Path
 
 import pytest
+from geopy.distance import great_circle
 
 SEED_DIR = Path(__file__).resolve().parents[1] / "data" / "seed"
 DATASET = SEED_DIR / "istanbul-talks-2025.geojson"
@@ -95,10 +95,7 @@ def period(value: str) -> tuple[date, date, str]:
 
 
 def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0088 * math.asin(math.sqrt(a))
+    return great_circle((lat1, lon1), (lat2, lon2)).km
 
 
 @pytest.fixture(scope="module")
