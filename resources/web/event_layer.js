@@ -582,11 +582,16 @@
     return cats[EA.cat[i]] || cats[cats.length - 1];
   }
 
-  /* 0 (the window's first moment) .. 1 (its last) for row i, or 1 with fading off. */
+  /*
+   * How recent row i is within the window: 0 when it ended at the window's first moment,
+   * 1 when it still runs at its last (or with fading off). An event's end counts, not its
+   * start, so a month-long event that covers the window is as strong as today's news.
+   */
   function ageWeight(i) {
     if (!EA.fade) return 1;
     const [w0, w1] = EA.window;
-    return Math.min(1, Math.max(0, (Math.max(EA.t0[i], w0) - w0) / Math.max(w1 - w0, 1e-9)));
+    const last = Math.min(Math.max(EA.t1[i], EA.t0[i]), w1);
+    return Math.min(1, Math.max(0, (last - w0) / Math.max(w1 - w0, 1e-9)));
   }
 
   /*

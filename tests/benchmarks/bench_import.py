@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import random
+import subprocess
 import sys
 import tempfile
 import time
@@ -85,8 +86,29 @@ def article_of(words: int) -> str:
     return "\n\n".join(out)
 
 
+def peak_import_rss_mb(csv_path: Path, db_path: Path) -> float:
+    """Peak resident memory (MB) of a fresh process that imports ``csv_path``.
+
+    Run apart so that nothing else this benchmark holds counts: the peak must not grow
+    with the number of rows (the reader streams, the store writes in chunks).
+    """
+    code = (
+        "import resource, sys\n"
+        "from desktop_app.ingest.pipeline import import_file\n"
+        "from desktop_app.store.event_store import EventStore\n"
+        "with EventStore(sys.argv[2]) as store:\n"
+        "    import_file(sys.argv[1], store, on_error='abort')\n"
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(csv_path), str(db_path)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    return float(result.stdout.strip().splitlines()[-1])
+
+
 def measure(quick: bool) -> dict[str, float]:
-    """``{"import_rows_per_s": ..., "article_extract_s_10k": ...}``."""
+    """Import speed, peak memory at two sizes (bounded memory), article extraction time."""
     from desktop_app.ingest.article import extract_candidates
     from desktop_app.ingest.pipeline import import_file
     from desktop_app.store.event_store import EventStore
@@ -102,6 +124,14 @@ def measure(quick: bool) -> dict[str, float]:
             elapsed = time.perf_counter() - started
             assert report.added == rows, report
         results["import_rows_per_s"] = rows / elapsed
+        small = Path(folder) / "small.csv"
+        write_acled_csv(small, rows // 10)
+        results[f"import_peak_rss_mb_{rows // 10 // 1000}k"] = peak_import_rss_mb(
+            small, Path(folder) / "small.db"
+        )
+        results[f"import_peak_rss_mb_{rows // 1000}k"] = peak_import_rss_mb(
+            csv_path, Path(folder) / "again.db"
+        )
     text = article_of(10_000)
     extract_candidates(text, published="2025-06-02")  # loads the gazetteer once
     runs = []
