@@ -9,6 +9,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.dates import DatePrecision
 from desktop_app.ingest.article import extract_article
@@ -208,8 +209,9 @@ def test_review_saves_exactly_the_kept_events_as_edited(qtbot, window):
     text_dialog.text.setPlainText(SEED_ARTICLE.read_text(encoding="utf-8"))
     text_dialog.published.setText("2025-06-02")
     text_dialog.accept()
+    # The events are found in a worker; the review opens when they come back.
+    qtbot.waitUntil(lambda: isinstance(commands.dialog, ArticleReviewDialog), timeout=30_000)
     review = commands.dialog
-    assert isinstance(review, ArticleReviewDialog)
     count = len(review.candidates)
     assert count >= 10
 
@@ -248,6 +250,45 @@ def test_review_saves_exactly_the_kept_events_as_edited(qtbot, window):
     qtbot.addWidget(again)
     assert commands.save_events(again.events())
     assert window.store.count() == before + count
+
+
+def test_article_is_read_and_its_events_found_off_the_gui_thread(qtbot, window, tmp_path):
+    path = tmp_path / "talks.txt"
+    path.write_text(SEED_ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
+    commands = window.imports
+    gui = QApplication.instance().thread()
+
+    assert commands.import_path(path) is None  # the file is read in a worker first
+    qtbot.waitUntil(lambda: isinstance(commands.dialog, ArticleTextDialog), timeout=30_000)
+    reading = commands.task
+    text_dialog = commands.dialog
+    assert text_dialog.text.toPlainText() == SEED_ARTICLE.read_text(encoding="utf-8")
+    assert text_dialog.windowTitle() == "Article: talks.txt"
+
+    text_dialog.published.setText("2025-06-02")
+    text_dialog.accept()
+    finding = commands.task
+    assert finding is not reading and commands.busy
+    assert not text_dialog.find_button.isEnabled()  # waiting for the worker
+    qtbot.waitUntil(lambda: isinstance(commands.dialog, ArticleReviewDialog), timeout=30_000)
+    assert not commands.busy
+    assert len(commands.dialog.candidates) >= 10
+
+    # Both ran in their task's own thread, not the GUI thread.
+    assert finding.worker.ran_in is finding.thread
+    assert finding.worker.ran_in is not gui
+    assert reading.worker.ran_in is not None and reading.worker.ran_in is not gui
+
+
+def test_bad_article_input_is_refused_before_any_work(qtbot, window):
+    commands = window.imports
+    text_dialog = commands.paste_article()
+    text_dialog.text.setPlainText("On June 2, 2025, delegations met in Istanbul.")
+    text_dialog.published.setText("June 2nd")
+    text_dialog.accept()
+    assert commands.task is None and text_dialog.isVisible()
+    assert "2025-06-02" in text_dialog.error.text()
+    assert text_dialog.find_button.isEnabled()
 
 
 def test_preferences_switch_online_geocoding_for_the_next_import(qtbot, window, tmp_path):

@@ -5,21 +5,30 @@ A feature is an event. Its properties carry the time (``start``/``end``, or ``ti
 the actors, the verbatim ``excerpt``, the ``sources`` it cites and, for an event with an
 origin and a target, ``origin`` as ``{name, lat, lon}``. A foreign member
 ``articles`` at the top describes the articles that features name in ``article``.
+
+Files are read with ``ijson``, one feature at a time, so a file of any size imports in
+bounded memory: only the current feature, and the top-level members other than
+``features`` (small: a name, the articles), are ever held.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+import ijson
 
 from desktop_app.core.dates import DateError, DatePrecision, event_span
 from desktop_app.core.event import Article, Event, Place, event_uid
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions
 from desktop_app.ingest.source import Source
+
+# Characters decoded per read: ijson asks for 64 KiB at a time.
+_READ_CHARS = 64 * 1024
+_BOMS = {"utf-8-sig": 3}
 
 
 @dataclass
@@ -33,50 +42,236 @@ class GeoJSONBatch:
 def read_geojson(path: str | Path) -> GeoJSONBatch:
     """Read a GeoJSON file of events. Raises :class:`ImportFailed` when the file as a whole
     cannot be read; features that cannot be read are reported in ``problems``."""
-    path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ImportFailed(BadRecord(str(path), None, exc.strerror or str(exc))) from None
-    try:
-        doc = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError as exc:
-        raise ImportFailed(
-            BadRecord(str(path), f"byte {exc.start}", "not UTF-8 text (GeoJSON must be UTF-8)")
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise ImportFailed(BadRecord(str(path), f"line {exc.lineno}", exc.msg)) from None
+    source = Source(path)
     batch = GeoJSONBatch()
-    for record in _document_records(doc, path):
-        if isinstance(record, BadRecord):
-            batch.problems.append(record)
-        else:
-            batch.events.append(record)
+    try:
+        for record in stream_geojson(source):
+            if isinstance(record, BadRecord):
+                batch.problems.append(record)
+            else:
+                batch.events.append(record)
+    finally:
+        source.close()
     return batch
 
 
 def read_geojson_records(source: Source, options: ReadOptions) -> Iterator[Event | BadRecord]:
     """The events and bad features of a GeoJSON file, for the import pipeline."""
-    from desktop_app.ingest.pipeline import json_document
-
-    yield from _document_records(json_document(source), source.path)
+    yield from stream_geojson(source)
 
 
-def _document_records(doc: Any, path: Path) -> Iterator[Event | BadRecord]:
-    if isinstance(doc, dict) and doc.get("type") == "Feature":
-        # A lone Feature (as Leaflet.TimeDimension's tracks come) is a collection of one.
-        doc = {"type": "FeatureCollection", "features": [doc]}
-    if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
-        raise ImportFailed(BadRecord(str(path), None, "not a GeoJSON FeatureCollection"))
-    articles = _articles(doc.get("articles"), path)
-    features = doc.get("features")
-    if not isinstance(features, list):
-        raise ImportFailed(BadRecord(str(path), None, "'features' is not a list"))
-    for number, feature in enumerate(features, start=1):
-        try:
-            yield from list(_events_of(feature, articles))
-        except (ValueError, TypeError, KeyError, AttributeError) as exc:
-            yield BadRecord(str(path), f"feature {number}", str(exc) or type(exc).__name__)
+def stream_geojson(source: Source) -> Iterator[Event | BadRecord]:
+    """The events and bad features of a GeoJSON file, read one feature at a time.
+
+    Raises :class:`ImportFailed` for a file that is not a FeatureCollection (or a lone
+    Feature) or is not valid JSON; the latter may come after events were yielded, as a
+    syntax error can sit anywhere in a streamed file (the pipeline then rolls back).
+    """
+    members, features_follow = _top_members(source)
+    kind = members.get("type")
+    if not features_follow:
+        # The whole document was read: a lone Feature (as Leaflet.TimeDimension's
+        # tracks come) is a collection of one, and is small enough to hold.
+        if kind == "Feature":
+            yield from _feature_records(members, 1, _Articles(source, {}), source.path)
+            return
+        if kind != "FeatureCollection":
+            raise ImportFailed(BadRecord(source.name, None, "not a GeoJSON FeatureCollection"))
+        raise ImportFailed(BadRecord(source.name, None, "'features' is not a list"))
+    if "type" not in members:
+        # RFC 7946 puts no order on members; a "type" after the features is rare, and
+        # finding it costs a scan of the file (in C) before anything is yielded.
+        kind = _first_item(source, "type")
+    if kind != "FeatureCollection":
+        raise ImportFailed(BadRecord(source.name, None, "not a GeoJSON FeatureCollection"))
+    articles = _Articles(source, members.get("articles"), known="articles" in members)
+    stream = _Utf8Stream(source)
+    try:
+        features = ijson.items(stream, "features.item", use_float=True)
+        for number, feature in enumerate(features, start=1):
+            yield from _feature_records(feature, number, articles, source.path)
+    except ijson.JSONError as exc:
+        raise _malformed(source, stream, exc) from None
+    finally:
+        stream.close()
+
+
+def _feature_records(
+    feature: Any, number: int, articles: _Articles, path: Path
+) -> Iterator[Event | BadRecord]:
+    try:
+        # A list: a feature with several points is good or bad as a whole.
+        yield from list(_events_of(feature, articles))
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        yield BadRecord(str(path), f"feature {number}", str(exc) or type(exc).__name__)
+
+
+class _Utf8Stream:
+    """A source's text as UTF-8 bytes for ijson, counting what it has handed out.
+
+    Going through the source's text decoding (not its raw bytes) keeps what the other
+    readers do: a byte-order mark is dropped, UTF-16 and legacy code pages are read, and
+    invalid bytes become U+FFFD instead of failing the whole file.
+
+    Parameters
+    ----------
+    slow_from
+        From this offset on, hand out one byte per read: re-reading a file this way finds
+        the exact byte where ijson (which gives no positions) meets a syntax error.
+    """
+
+    def __init__(self, source: Source, slow_from: int | None = None) -> None:
+        self._text = source.open_text(newline="")
+        self._slow_from = slow_from
+        self._buffer = b""
+        self._at = 0
+        self.offset = 0  # bytes handed out so far
+        self.last_read_at = 0  # offset of the first byte of the last read
+        self.newlines = 0  # newlines handed out before the last read
+        self.ended = False  # the last read found the end of the text
+        self._newlines_after = 0
+
+    def read(self, size: int = -1) -> bytes:
+        if size == 0:  # ijson asks read(0) to learn whether the stream gives bytes
+            return b""
+        if self._at >= len(self._buffer):
+            self._buffer = self._text.read(_READ_CHARS).encode("utf-8")
+            self._at = 0
+        end = len(self._buffer) if size < 0 else self._at + size
+        if self._slow_from is not None:
+            end = min(end, self._at + max(1, self._slow_from - self.offset))
+        data = self._buffer[self._at : end]
+        self._at += len(data)
+        self.last_read_at = self.offset
+        self.offset += len(data)
+        self.newlines = self._newlines_after
+        self.ended = not data
+        if self._slow_from is not None:
+            self._newlines_after += data.count(b"\n")
+        return data
+
+    def close(self) -> None:
+        self._text.close()
+
+
+def _malformed(source: Source, failed: _Utf8Stream, exc: ijson.JSONError) -> ImportFailed:
+    """One clear error for a syntax error: the reason and the line and byte where it is.
+
+    ijson reports neither, only that the 64 KiB it was last given hold an error; a second
+    reading, fast up to those bytes and one byte at a time through them, finds it.
+    """
+    reason = _json_reason(exc)
+    where = f"near byte {failed.last_read_at}"
+    stream = _Utf8Stream(source, slow_from=failed.last_read_at)
+    try:
+        for _ in ijson.basic_parse(stream):
+            pass
+    except ijson.JSONError:
+        # Offsets count the UTF-8 that ijson read; in a UTF-8 file they are the file's.
+        offset = stream.last_read_at + _BOMS.get(source.encoding, 0)
+        byte = f"byte {offset}" if source.encoding.startswith("utf-8") else ""
+        if stream.ended:  # a truncated file
+            where = f"end of file ({byte})" if byte else "end of file"
+        else:
+            where = f"line {stream.newlines + 1}" + (f", {byte}" if byte else "")
+    finally:
+        stream.close()
+    return ImportFailed(BadRecord(source.name, where, f"not valid JSON ({reason})"))
+
+
+def _json_reason(exc: ijson.JSONError) -> str:
+    # yajl's messages run over three lines (the reason, the text, a caret); keep the first.
+    text = str(exc)
+    if text.startswith(("b'", 'b"')):
+        text = text[2:].replace("\\n", "\n")
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    for prefix in ("parse error: ", "lexical error: "):
+        first = first.removeprefix(prefix)
+    return first.strip().rstrip(".") or type(exc).__name__
+
+
+def _top_members(source: Source) -> tuple[dict[str, Any], bool]:
+    """The top-level members before ``features``, and whether a ``features`` list follows.
+
+    Without ``features`` (a lone Feature, or not GeoJSON at all) the whole document is
+    read. Only these members are built as objects; the features are streamed later.
+    """
+    stream = _Utf8Stream(source)
+    members: dict[str, Any] = {}
+    try:
+        events = ijson.parse(stream, use_float=True)
+        first = next(events, None)
+        if first is None or first[1] != "start_map":
+            raise ImportFailed(BadRecord(source.name, None, "not a GeoJSON FeatureCollection"))
+        for _prefix, event, key in events:
+            if event == "end_map":
+                for _ in events:  # trailing garbage is a syntax error too
+                    pass
+                return members, False
+            _prefix, event, value = next(events)
+            if key == "features":
+                if event != "start_array":
+                    raise ImportFailed(BadRecord(source.name, None, "'features' is not a list"))
+                return members, True
+            members[key] = _value(event, value, events)
+    except ijson.JSONError as exc:
+        raise _malformed(source, stream, exc) from None
+    finally:
+        stream.close()
+    return members, False  # pragma: no cover - ijson ends a map before its events end
+
+
+def _value(event: str, value: Any, events: Iterator[tuple[str, str, Any]]) -> Any:
+    """The JSON value that starts with ``event``, built from the events that follow."""
+    builder = ijson.ObjectBuilder()
+    builder.event(event, value)
+    depth = 1 if event in ("start_map", "start_array") else 0
+    while depth:
+        _prefix, event, value = next(events)
+        builder.event(event, value)
+        if event in ("start_map", "start_array"):
+            depth += 1
+        elif event in ("end_map", "end_array"):
+            depth -= 1
+    return builder.value
+
+
+def _first_item(source: Source, prefix: str) -> Any:
+    stream = _Utf8Stream(source)
+    try:
+        return next(ijson.items(stream, prefix, use_float=True), None)
+    except ijson.JSONError as exc:
+        raise _malformed(source, stream, exc) from None
+    finally:
+        stream.close()
+
+
+class _Articles:
+    """The ``articles`` member, wherever it is in the file.
+
+    Our exporter writes it before the features, where :func:`_top_members` has it
+    already. When it comes after them, it is fetched by a scan of the file (in C, fast)
+    the first time a feature names an article, so files whose features name none never
+    pay for it, and memory holds the articles (a few) but never the features.
+    """
+
+    def __init__(self, source: Source, entries: Any, known: bool = True) -> None:
+        self._source = source
+        self._by_id = _articles(entries, source.path)
+        self._known = known
+
+    def get(self, uid: str) -> Article | None:
+        if not self._known:
+            self._known = True
+            stream = _Utf8Stream(self._source)
+            try:
+                entries = list(ijson.items(stream, "articles.item", use_float=True))
+            except ijson.JSONError as exc:
+                raise _malformed(self._source, stream, exc) from None
+            finally:
+                stream.close()
+            self._by_id = _articles(entries, self._source.path)
+        return self._by_id.get(uid)
 
 
 def _articles(entries: Any, path: Path) -> dict[str, Article]:
@@ -101,7 +296,7 @@ def _articles(entries: Any, path: Path) -> dict[str, Article]:
     return articles
 
 
-def _events_of(feature: Any, articles: dict[str, Article]) -> Iterator[Event]:
+def _events_of(feature: Any, articles: _Articles) -> Iterator[Event]:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise ValueError("not a GeoJSON Feature")
     props = feature.get("properties") or {}

@@ -9,15 +9,18 @@ name/value pairs are kept in the excerpt. A Placemark without any time is report
 not guessed.
 
 XML is parsed with ``defusedxml``: entity expansion ("billion laughs") and external
-entities are refused.
+entities are refused. It is parsed as a stream (``iterparse``): each Placemark is read
+when it ends and then dropped, so a file (or a KMZ's inner KML, decompressed as it is
+read) of any size imports in bounded memory.
 """
 
 from __future__ import annotations
 
-import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
+from typing import IO
 from xml.etree.ElementTree import Element, ParseError
 
 import defusedxml.ElementTree as SafeET
@@ -66,31 +69,23 @@ def _time_of(element: Element) -> tuple[str, str | None] | None:
     return None
 
 
-def _document(source: Source) -> Element:
-    data = source.open_binary().read()
-    if data[:2] == b"PK":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as kmz:
-                names = [n for n in kmz.namelist() if n.lower().endswith(".kml")]
-                if not names:
-                    raise ImportFailed(BadRecord(source.name, None, "a KMZ without a .kml file"))
-                name = "doc.kml" if "doc.kml" in names else names[0]
-                data = kmz.read(name)
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise ImportFailed(
-                BadRecord(source.name, None, f"not a readable KMZ ({exc})")
-            ) from None
+def _document_stream(source: Source) -> IO[bytes]:
+    """The KML to parse: the file itself, or a KMZ's ``doc.kml`` decompressed as read."""
+    handle = source.open_binary()
+    if handle.read(2) != b"PK":
+        handle.seek(0)
+        return handle
+    handle.seek(0)
     try:
-        return SafeET.fromstring(data)
-    except ParseError as exc:
-        line = exc.position[0] if exc.position else None
-        raise ImportFailed(
-            BadRecord(source.name, f"line {line}" if line else None, f"not valid XML ({exc})")
-        ) from None
-    except DefusedXmlException as exc:
-        raise ImportFailed(
-            BadRecord(source.name, None, f"refused unsafe XML ({type(exc).__name__})")
-        ) from None
+        # The archive's directory is at its end, so ZipFile seeks; the member is then
+        # inflated as the parser reads it, never held whole.
+        kmz = zipfile.ZipFile(handle)
+        names = [n for n in kmz.namelist() if n.lower().endswith(".kml")]
+        if not names:
+            raise ImportFailed(BadRecord(source.name, None, "a KMZ without a .kml file"))
+        return kmz.open("doc.kml" if "doc.kml" in names else names[0])
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ImportFailed(BadRecord(source.name, None, f"not a readable KMZ ({exc})")) from None
 
 
 def _point(placemark: Element) -> tuple[float, float] | None:
@@ -141,29 +136,91 @@ def _extended(placemark: Element) -> list[str]:
     return lines
 
 
+_CONTAINERS = ("Document", "Folder")
+_TIMES = ("TimeStamp", "TimeSpan")
+
+
 def read_kml(source: Source, options: ReadOptions) -> Iterator[Record]:
-    """The timed Placemarks of a KML or KMZ file."""
-    root = _document(source)
-    if _local(root.tag) != "kml":
-        raise ImportFailed(BadRecord(source.name, None, "not a KML document (no <kml> root)"))
+    """The timed Placemarks of a KML or KMZ file, in file order.
+
+    Raises :class:`ImportFailed` for a file that is not KML or not well-formed XML; a
+    syntax error can sit anywhere in a streamed file, so it may come after events were
+    yielded (the pipeline then rolls back).
+    """
+    stream = _document_stream(source)
+    try:
+        yield from _placemarks(source, stream)
+    except ParseError as exc:
+        line = exc.position[0] if exc.position else None
+        raise ImportFailed(
+            BadRecord(source.name, f"line {line}" if line else None, f"not valid XML ({exc})")
+        ) from None
+    except DefusedXmlException as exc:
+        raise ImportFailed(
+            BadRecord(source.name, None, f"refused unsafe XML ({type(exc).__name__})")
+        ) from None
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:
+        # A KMZ whose member turns out damaged (bad CRC, bad deflate data) while read.
+        raise ImportFailed(BadRecord(source.name, None, f"not a readable KMZ ({exc})")) from None
+    finally:
+        stream.close()
+
+
+def _placemarks(source: Source, stream: IO[bytes]) -> Iterator[Record]:
+    # Placemarks are read where KML's own tree walk finds them: right under <kml>, a
+    # Document or a Folder, through Documents and Folders only.
     number = 0
+    # The open elements from the root down, each with: are Placemarks in it read (the
+    # root and its Documents and Folders), and are its children kept (a Placemark's
+    # until it is read; a read container's TimeStamp/TimeSpan, for inheritance).
+    open_elements: list[tuple[Element, bool, bool]] = []
+    for event, element in SafeET.iterparse(stream, events=("start", "end")):
+        tag = _local(element.tag)
+        if event == "start":
+            if not open_elements:
+                if tag != "kml":
+                    raise ImportFailed(
+                        BadRecord(source.name, None, "not a KML document (no <kml> root)")
+                    )
+                open_elements.append((element, True, False))
+                continue
+            _parent, parent_read, parent_keeps = open_elements[-1]
+            reads = parent_read and tag in _CONTAINERS
+            keeps = parent_keeps or (parent_read and tag in (*_TIMES, "Placemark"))
+            open_elements.append((element, reads, keeps))
+            continue
+        open_elements.pop()
+        if not open_elements:
+            continue  # the root's end; what follows it can only be a syntax error
+        parent, parent_read, parent_keeps = open_elements[-1]
+        if tag == "Placemark" and parent_read:
+            number += 1
+            try:
+                yield _event(element, _inherited_time(open_elements), number)
+            except (ValueError, DateError, IndexError) as exc:
+                name = _text(element, "name")
+                where = f"placemark {number}" + (f" ({name})" if name else "")
+                yield BadRecord(source.name, where, str(exc))
+        if not parent_keeps and not (parent_read and tag in _TIMES):
+            # Done with it: dropping it from its parent is what keeps memory bounded. It
+            # is the parent's last child (earlier ones went the same way): a short search.
+            parent.remove(element)
 
-    def walk(element: Element, inherited: tuple[str, str | None] | None) -> Iterator[Record]:
-        nonlocal number
-        for child in element:
-            tag = _local(child.tag)
-            if tag in ("Document", "Folder"):
-                yield from walk(child, _time_of(child) or inherited)
-            elif tag == "Placemark":
-                number += 1
-                try:
-                    yield _event(child, inherited, number)
-                except (ValueError, DateError, IndexError) as exc:
-                    name = _text(child, "name")
-                    where = f"placemark {number}" + (f" ({name})" if name else "")
-                    yield BadRecord(source.name, where, str(exc))
 
-    yield from walk(root, None)
+def _inherited_time(
+    open_elements: list[tuple[Element, bool, bool]],
+) -> tuple[str, str | None] | None:
+    """The time of the nearest enclosing Document or Folder that has one.
+
+    A container's TimeStamp/TimeSpan comes before its features (KML's schema orders
+    it so), so it has been read by the time a Placemark in it ends.
+    """
+    for element, reads, _keeps in reversed(open_elements):
+        if reads and _local(element.tag) in _CONTAINERS:
+            when = _time_of(element)
+            if when is not None:
+                return when
+    return None
 
 
 def _event(placemark: Element, inherited: tuple[str, str | None] | None, number: int) -> Event:

@@ -6,21 +6,27 @@ first (columns, day order, encoding, and what to do with bad rows: asked *before
 import because the import is one transaction, and pausing a half-written transaction
 on a modal question would hold the store's write lock while the user thinks), then runs
 in a worker thread behind a progress dialog, then reloads the window and moves its time
-window to the new events. An article goes through the review dialog and is saved in one
-transaction from the GUI thread: a few dozen rows.
+window to the new events. An article file is read, and an article's events found, in a
+:class:`~desktop_app.ui.import_worker.BackgroundTask` (finding them loads the gazetteer
+and can take seconds, which would freeze the window); the review dialog then opens in the
+GUI thread, and the kept events are saved in one transaction from it: a few dozen rows.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from shiboken6 import isValid
 
+from desktop_app.core.dates import DateError, DatePrecision, event_span
 from desktop_app.core.event import Event
 from desktop_app.core.window import TimeWindow
-from desktop_app.ingest.article import article_kind
+from desktop_app.ingest.article import ArticleDraft, article_kind, extract_article
 from desktop_app.ingest.pipeline import ImportReport, Progress, detect_format
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.source import Source
@@ -36,6 +42,7 @@ from desktop_app.ui.import_dialogs import (
     user_agent,
 )
 from desktop_app.ui.import_worker import (
+    BackgroundTask,
     ImportJob,
     ImportOutcome,
     ImportRun,
@@ -47,6 +54,67 @@ FILE_FILTERS = (
     "*.html *.htm);;CSV/TSV (*.csv *.tsv *.tab);;GeoJSON (*.geojson *.json);;"
     "KML/KMZ (*.kml *.kmz);;Articles (*.txt *.md *.html *.htm);;All files (*)"
 )
+
+
+class ArticleTextInBackground(ArticleTextDialog):
+    """The article text dialog whose "Find events" runs the extraction in a worker.
+
+    Instead of extracting in :meth:`accept` (in the GUI thread), the dialog checks its
+    input, emits ``findRequested`` with the extraction to run and waits, its button
+    disabled; :meth:`finish` (with the draft) or :meth:`fail` ends the wait.
+    """
+
+    findRequested = Signal(object)  # Callable[[], ArticleDraft]
+
+    def extraction(self) -> Callable[[], ArticleDraft]:
+        """The extraction the widgets describe, as plain values that a worker may use.
+
+        Raises ValueError for bad input, with the same checks as :meth:`read`.
+        """
+        text = self.text.toPlainText()
+        if not text.strip():
+            raise ValueError(self.tr("The article is empty."))
+        published = self.published.text().strip() or None
+        if published is not None:
+            try:
+                event_span(published[:10], None, DatePrecision.DAY)
+            except DateError:
+                raise ValueError(
+                    self.tr("The publication date must look like 2025-06-02.")
+                ) from None
+        return partial(
+            extract_article,
+            text,
+            kind=self.kind.currentData(),
+            published=published,
+            url=self.url.text().strip() or None,
+            dayfirst=self.dayfirst.isChecked(),
+        )
+
+    def accept(self) -> None:
+        try:
+            work = self.extraction()
+        except ValueError as exc:
+            self._show_error(str(exc))
+            return
+        self.error.hide()
+        self.find_button.setEnabled(False)
+        self.find_button.setText(self.tr("Finding events…"))
+        self.findRequested.emit(work)
+
+    def finish(self, draft: ArticleDraft) -> None:
+        """The events were found: close as accepted (the review follows)."""
+        self.draft = draft
+        QDialog.accept(self)
+
+    def fail(self, message: str) -> None:
+        self._show_error(message)
+
+    def _show_error(self, message: str) -> None:
+        self.find_button.setEnabled(True)
+        self.find_button.setText(self.tr("&Find events"))
+        self.error.setText(message)
+        self.error.show()
 
 
 class ImportCommands(QObject):
@@ -63,6 +131,9 @@ class ImportCommands(QObject):
         super().__init__(window)
         self.window = window
         self.run: ImportRun | None = None
+        # The last article read or extraction (kept after it ends: tests look at it).
+        self.task: BackgroundTask | None = None
+        self._task_running = False
         self.progress_dialog: ImportProgressDialog | None = None
         self.last_progress: Progress | None = None
         # The last dialog opened without blocking: tests (and the quit check) find it here.
@@ -103,14 +174,18 @@ class ImportCommands(QObject):
         return False
 
     def stop(self) -> None:
-        """Cancel a running import and wait for its thread (nothing is saved)."""
+        """Cancel a running import and wait for its thread (nothing is saved); wait for
+        an article being read or extracted (a second or two at most)."""
         if self.run is not None and self.run.is_running():
             self.run.cancel()
             self.run.wait()
+        if self.task is not None and self.task.is_running():
+            self.task.wait()
 
     @property
     def busy(self) -> bool:
-        return self.run is not None and self.run.is_running()
+        """An import, or an article's reading or extraction, is running."""
+        return (self.run is not None and self.run.is_running()) or self._task_running
 
     def _set_busy(self, busy: bool) -> None:
         for action in (self.import_action, self.paste_action):
@@ -129,11 +204,13 @@ class ImportCommands(QObject):
             self.import_path(Path(path))
 
     def import_path(self, path: Path, fmt: str = "auto") -> QWidget | None:
-        """Ask how to import ``path`` (or open an article for review); returns the dialog."""
+        """Ask how to import ``path``; returns the dialog. An article is read in a worker
+        first: None is returned and its dialog opens (in :attr:`dialog`) once read."""
         try:
             kind = detect_format(path) if fmt == "auto" else fmt
             if kind == "article":
-                return self.open_article(path)
+                self.open_article(path)
+                return None
             preview = preview_table(path) if kind in ("csv", "acled") else None
         except (ImportFailed, OSError, ValueError) as exc:
             return self._warn(self.tr("Cannot import"), str(exc))
@@ -227,21 +304,67 @@ class ImportCommands(QObject):
     # -- articles ------------------------------------------------------------------------
 
     def paste_article(self) -> QWidget:
-        dialog = ArticleTextDialog("", "txt", self.window)
-        dialog.accepted.connect(lambda: self.review(dialog.draft))
-        return self._open(dialog)
+        return self._open(self._article_dialog("", "txt"))
 
-    def open_article(self, path: Path) -> QWidget:
-        """Show an article file's text with its options, then review its events."""
-        source = Source(path)
-        try:
-            text = source.read_text()
-        finally:
-            source.close()
-        dialog = ArticleTextDialog(text, article_kind(path.suffix), self.window)
-        dialog.setWindowTitle(self.tr("Article: %1").replace("%1", path.name))
+    def open_article(self, path: Path) -> BackgroundTask:
+        """Read an article file in a worker, then show its text with its options (and
+        review its events); a file that cannot be read is reported instead."""
+
+        def read() -> str:
+            source = Source(path)
+            try:
+                return source.read_text()
+            finally:
+                source.close()
+
+        def show(text: object) -> None:
+            if not self.window.isVisible():  # closed while the file was read
+                return
+            dialog = self._article_dialog(str(text), article_kind(path.suffix))
+            dialog.setWindowTitle(self.tr("Article: %1").replace("%1", path.name))
+            self._open(dialog)
+
+        task = self._start_task(read)
+        task.succeeded.connect(show)
+        task.failed.connect(lambda error: self._warn(self.tr("Cannot import"), str(error)))
+        return task
+
+    def _article_dialog(self, text: str, kind: str) -> ArticleTextInBackground:
+        dialog = ArticleTextInBackground(text, kind, self.window)
+        dialog.findRequested.connect(lambda work: self._find_events(dialog, work))
         dialog.accepted.connect(lambda: self.review(dialog.draft))
-        return self._open(dialog)
+        return dialog
+
+    def _find_events(
+        self, dialog: ArticleTextInBackground, work: Callable[[], ArticleDraft]
+    ) -> None:
+        def waiting() -> bool:
+            # The user may have cancelled (and so deleted) the dialog meanwhile: the
+            # result then goes nowhere.
+            return isValid(dialog) and dialog.isVisible()
+
+        task = self._start_task(work)
+        task.succeeded.connect(lambda draft: dialog.finish(draft) if waiting() else None)
+        task.failed.connect(lambda error: dialog.fail(str(error)) if waiting() else None)
+
+    def _start_task(self, work: Callable[[], object]) -> BackgroundTask:
+        if self.busy:
+            raise RuntimeError("an import or an article is already being read")
+        if self.task is not None:
+            # Its work is done, but its thread may be a moment from ending; a QThread
+            # must not be dropped while it runs.
+            self.task.wait()
+            self.task.deleteLater()
+        task = BackgroundTask(work, self)
+        task.finished.connect(self._on_task_finished)
+        self.task, self._task_running = task, True
+        self._set_busy(True)
+        task.start()
+        return task
+
+    def _on_task_finished(self) -> None:
+        self._task_running = False
+        self._set_busy(False)
 
     def review(self, draft) -> QWidget:
         if not draft.candidates:

@@ -1,5 +1,6 @@
 """Imports off the GUI thread: a worker with its own store connection, and the run that
-owns its thread.
+owns its thread; and :class:`BackgroundTask` for shorter work that must not freeze the
+window either (reading an article and finding its events).
 
 The worker calls the same :func:`desktop_app.ingest.pipeline.import_file` as the CLI, so
 an import in the window and on the command line do the same thing: one transaction,
@@ -14,6 +15,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -212,6 +214,87 @@ class ImportRun(QObject):
     def wait(self, ms: int = 30_000) -> bool:
         """Block until the thread ends (used on quit and in tests)."""
         return self.thread.wait(ms)
+
+
+class _TaskWorker(QObject):
+    """Calls one function in the thread it lives in and emits what came of it."""
+
+    succeeded = Signal(object)  # what the function returned
+    failed = Signal(object)  # the exception it raised
+    finished = Signal()
+
+    def __init__(self, work: Callable[[], object]) -> None:
+        super().__init__()
+        self._work = work
+        # The thread run() ran in: what tests check to know the work left the GUI thread.
+        self.ran_in: QThread | None = None
+
+    @Slot()
+    def run(self) -> None:
+        self.ran_in = QThread.currentThread()
+        try:
+            result = self._work()
+        except Exception as exc:  # handed to the GUI thread, which tells the user
+            if not isinstance(exc, ImportFailed | OSError | ValueError):
+                log.exception("background task failed")
+            self.failed.emit(exc)
+        else:
+            self.succeeded.emit(result)
+        finally:
+            self.finished.emit()
+
+
+class BackgroundTask(QObject):
+    """One function run in its own thread, its outcome delivered in the thread that made
+    the task (the GUI thread).
+
+    Reading an article and finding its events takes from a tenth of a second to
+    several (the gazetteer's first load alone is ~0.7 s): long enough to freeze the
+    window if done in the GUI thread. ``work`` must not touch widgets; it gets plain
+    values gathered beforehand. Exactly one of ``succeeded`` (the result) and ``failed``
+    (the exception) is emitted, then ``finished``.
+
+    Parameters
+    ----------
+    work
+        What to run, without arguments.
+    """
+
+    succeeded = Signal(object)
+    failed = Signal(object)
+    finished = Signal()
+
+    def __init__(self, work: Callable[[], object], parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.thread = QThread()
+        self.thread.setObjectName("BackgroundTask")
+        self.worker = _TaskWorker(work)
+        self.worker.moveToThread(self.thread)
+        self.thread.started.connect(self.worker.run)
+        # Slots of this object, which lives in the GUI thread: Qt queues the calls there.
+        self.worker.succeeded.connect(self._on_succeeded)
+        self.worker.failed.connect(self._on_failed)
+        self.worker.finished.connect(self._on_finished)
+        self.worker.finished.connect(self.thread.quit)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def is_running(self) -> bool:
+        return self.thread.isRunning()
+
+    def wait(self, ms: int = 30_000) -> bool:
+        """Block until the work is done (used on quit); it cannot be interrupted."""
+        return self.thread.wait(ms)
+
+    def _on_succeeded(self, result: object) -> None:
+        self.succeeded.emit(result)
+
+    def _on_failed(self, error: object) -> None:
+        self.failed.emit(error)
+
+    def _on_finished(self) -> None:
+        self.finished.emit()
 
 
 def window_for_new_events(
