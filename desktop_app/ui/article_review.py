@@ -12,6 +12,8 @@ replaces them instead of adding copies.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
+from functools import partial
 from html import escape
 
 from PySide6.QtCore import Qt
@@ -116,8 +118,11 @@ class ArticleTextDialog(QDialog):
         self.draft: ArticleDraft | None = None
         self.resize(720, 560)
 
-    def read(self) -> ArticleDraft:
-        """The article and its candidate events (raises ValueError for bad input)."""
+    def extraction(self) -> Callable[[], ArticleDraft]:
+        """The extraction the widgets describe, as plain values a worker thread may use.
+
+        Raises ValueError for bad input (an empty text, an unreadable date).
+        """
         text = self.text.toPlainText()
         if not text.strip():
             raise ValueError(self.tr("The article is empty."))
@@ -129,13 +134,18 @@ class ArticleTextDialog(QDialog):
                 raise ValueError(
                     self.tr("The publication date must look like 2025-06-02.")
                 ) from None
-        return extract_article(
+        return partial(
+            extract_article,
             text,
             kind=self.kind.currentData(),
             published=published,
             url=self.url.text().strip() or None,
             dayfirst=self.dayfirst.isChecked(),
         )
+
+    def read(self) -> ArticleDraft:
+        """The article and its candidate events (raises ValueError for bad input)."""
+        return self.extraction()()
 
     def accept(self) -> None:
         try:

@@ -15,7 +15,6 @@ GUI thread, and the kept events are saved in one transaction from it: a few doze
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
@@ -23,10 +22,9 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
 from shiboken6 import isValid
 
-from desktop_app.core.dates import DateError, DatePrecision, event_span
 from desktop_app.core.event import Event
 from desktop_app.core.window import TimeWindow
-from desktop_app.ingest.article import ArticleDraft, article_kind, extract_article
+from desktop_app.ingest.article import ArticleDraft, article_kind
 from desktop_app.ingest.pipeline import ImportReport, Progress, detect_format
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.source import Source
@@ -65,31 +63,6 @@ class ArticleTextInBackground(ArticleTextDialog):
     """
 
     findRequested = Signal(object)  # Callable[[], ArticleDraft]
-
-    def extraction(self) -> Callable[[], ArticleDraft]:
-        """The extraction the widgets describe, as plain values that a worker may use.
-
-        Raises ValueError for bad input, with the same checks as :meth:`read`.
-        """
-        text = self.text.toPlainText()
-        if not text.strip():
-            raise ValueError(self.tr("The article is empty."))
-        published = self.published.text().strip() or None
-        if published is not None:
-            try:
-                event_span(published[:10], None, DatePrecision.DAY)
-            except DateError:
-                raise ValueError(
-                    self.tr("The publication date must look like 2025-06-02.")
-                ) from None
-        return partial(
-            extract_article,
-            text,
-            kind=self.kind.currentData(),
-            published=published,
-            url=self.url.text().strip() or None,
-            dayfirst=self.dayfirst.isChecked(),
-        )
 
     def accept(self) -> None:
         try:
