@@ -186,7 +186,7 @@ def _index_sql(db_path: Path) -> list[tuple[str, str]]:
 
 
 def test_large_bulk_import_rebuilds_its_deferred_indexes(tmp_path, monkeypatch):
-    from desktop_app.store.event_store import BulkWriter
+    from desktop_app.store.bulk_writer import BulkWriter
 
     monkeypatch.setattr(BulkWriter, "DEFER_INDEXES_AFTER", 10)
     path = tmp_path / "atlas.db"
