@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import re
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 
 import folium
 import xyzservices.providers as xyz
@@ -26,6 +28,8 @@ PAGE_PATH = "map.html"
 EVENTS_PATH = "data/events.bin"
 BASEMAP_PATH = "data/basemap.geojson"
 QWEBCHANNEL_PATH = "qwebchannel.js"
+#: Where the page asks for the tiles of a local MBTiles file: ``tiles/mbtiles/{z}/{x}/{y}``.
+MBTILES_PATH = "tiles/mbtiles"
 
 #: Online base layers the user may put above the offline outlines.
 ONLINE_LAYERS = {
@@ -93,6 +97,36 @@ class EventLayer(MacroElement):
 
 
 @dataclass(frozen=True)
+class MBTilesLayer:
+    """A local MBTiles base layer as the page sees it: what to say and which zooms exist.
+
+    The page never learns where the file is: the app serves its tiles under
+    :data:`MBTILES_PATH`.
+
+    Parameters
+    ----------
+    name
+        The tileset's name.
+    attribution
+        Plain text from the file's metadata; it is escaped before it reaches the page.
+    min_zoom, max_zoom
+        The zooms the file has tiles for; beyond ``max_zoom`` Leaflet enlarges the last.
+    bounds
+        ``(west, south, east, north)`` in degrees, or None for the whole world.
+    revision
+        Changes when another file is chosen, so the page never shows a previous file's
+        tiles from its image cache.
+    """
+
+    name: str
+    attribution: str = ""
+    min_zoom: int = 0
+    max_zoom: int = 18
+    bounds: tuple[float, float, float, float] | None = None
+    revision: int = 0
+
+
+@dataclass(frozen=True)
 class PageSpec:
     """What the map page starts with."""
 
@@ -102,6 +136,32 @@ class PageSpec:
     online_layer: str | None = None
     fade: bool = True
     extra: dict = field(default_factory=dict)
+    mbtiles: MBTilesLayer | None = None
+
+
+def add_mbtiles_layer(fmap: folium.Map, layer: MBTilesLayer) -> folium.TileLayer:
+    """Put ``layer`` on ``fmap`` as a tile layer fetched from the app's scheme."""
+    # The attribution comes from a file someone else made, and Leaflet's attribution
+    # control sets it as HTML: escaped, it can only ever read as text.
+    attribution = html.escape(plain_text(layer.attribution or layer.name or "MBTiles"))
+    options: dict = {}
+    if layer.bounds is not None:
+        west, south, east, north = layer.bounds
+        options["bounds"] = [[south, west], [north, east]]
+    tiles = folium.TileLayer(
+        tiles=f"{MBTILES_PATH}/{{z}}/{{x}}/{{y}}?v={int(layer.revision)}",
+        attr=attribution,
+        name=layer.name or "MBTiles",
+        min_zoom=layer.min_zoom,
+        max_zoom=19,
+        # A missing tile is the file's business, not a network failure to report.
+        atlas_local=True,
+        **options,
+    )
+    # Set after construction: folium reads a max_native_zoom of 0 as "not given".
+    tiles.options["max_native_zoom"] = layer.max_zoom
+    tiles.options["min_zoom"] = layer.min_zoom
+    return tiles.add_to(fmap)
 
 
 def build_page(spec: PageSpec) -> str:
@@ -119,6 +179,8 @@ def build_page(spec: PageSpec) -> str:
     provider = ONLINE_LAYERS.get(spec.online_layer or "")
     if provider is not None:
         folium.TileLayer(tiles=provider, name=provider.name, max_zoom=19).add_to(fmap)
+    if spec.mbtiles is not None:
+        add_mbtiles_layer(fmap, spec.mbtiles)
     config = {
         "events_url": EVENTS_PATH,
         "basemap_url": BASEMAP_PATH,
@@ -154,3 +216,21 @@ def with_content_security_policy(html: str) -> str:
     )
     meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
     return html.replace("<head>", "<head>\n    " + meta, 1)
+
+
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def plain_text(markup: str) -> str:
+    """The text of an HTML fragment, tags dropped: tile files often credit their sources
+    as ``<a href=...>OpenStreetMap</a>``, which should read as "OpenStreetMap"."""
+    parser = _TextOnly()
+    parser.feed(markup)
+    parser.close()
+    return " ".join("".join(parser.parts).split())

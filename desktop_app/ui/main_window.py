@@ -19,6 +19,7 @@ from desktop_app import __version__
 from desktop_app.core.index import EventIndex
 from desktop_app.core.timescale import datetime_from_days
 from desktop_app.core.window import TimeWindow
+from desktop_app.geo.mbtiles import MBTiles, MBTilesError
 from desktop_app.mapgen.page import ONLINE_LAYERS
 from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore, StoreError
@@ -67,13 +68,15 @@ class MainWindow(QMainWindow):
         if isinstance(view, list) and len(view) == 3:
             center, zoom, remembered = (float(view[0]), float(view[1])), int(view[2]), True
         layer = str(self.settings.get(opt.ONLINE_LAYER) or "") or None
+        mbtiles, lost_mbtiles = self._remembered_mbtiles()
         self.map_view = MapView(
             self.state,
             lambda: self._payload,
             self._describe,
             center=center,
             zoom=zoom,
-            online_layer=layer if layer in ONLINE_LAYERS else None,
+            online_layer=layer if layer in ONLINE_LAYERS and mbtiles is None else None,
+            mbtiles=mbtiles,
             fit_when_ready=not remembered,
         )
         self.setCentralWidget(self.map_view)
@@ -93,7 +96,7 @@ class MainWindow(QMainWindow):
         self.status = QLabel()
         self.statusBar().addPermanentWidget(self.status, 1)
 
-        self._build_menus(layer)
+        self._build_menus()
         self.state.windowChanged.connect(self._on_window_changed)
         self.state.eventsChanged.connect(self._on_events_changed)
         self.map_view.viewMoved.connect(self._on_map_moved)
@@ -101,11 +104,30 @@ class MainWindow(QMainWindow):
         self.map_view.pageFailed.connect(self._on_page_failed)
         self._on_window_changed(self.state.window)
         self._restore_layout()
+        if lost_mbtiles:
+            self.statusBar().showMessage(
+                self.tr(
+                    "The base layer file %1 is no longer available; showing the offline outlines."
+                ).replace("%1", lost_mbtiles),
+                8000,
+            )
 
     # -- set-up ------------------------------------------------------------------------------
 
     def _describe(self, ids: list[int]) -> list[dict]:
         return describe_events(self.store)(ids)
+
+    def _remembered_mbtiles(self) -> tuple[MBTiles | None, str]:
+        """The MBTiles file chosen last time, or the name of one that is gone or broken."""
+        saved = str(self.settings.get(opt.MBTILES_FILE) or "")
+        if not saved:
+            return None, ""
+        try:
+            return MBTiles.open(saved), ""
+        except MBTilesError:
+            # Forget it: the menu then says what the map shows, the offline outlines.
+            self.settings.set(opt.MBTILES_FILE, "")
+            return None, Path(saved).name
 
     def _initial_window(self) -> TimeWindow:
         saved = self.settings.get(opt.TIME_WINDOW)
@@ -132,7 +154,7 @@ class MainWindow(QMainWindow):
         action.triggered.connect(slot)
         return action
 
-    def _build_menus(self, layer: str | None) -> None:
+    def _build_menus(self) -> None:
         menu = self.menuBar()
         file_menu = menu.addMenu(self.tr("&File"))
         self.open_action = self._action(
@@ -171,12 +193,24 @@ class MainWindow(QMainWindow):
             "dark_matter": self.tr("CARTO Dark Matter (online)"),
             "imagery": self.tr("Esri World Imagery (online)"),
         }
+        local = self.map_view.mbtiles is not None
+        self._layer_actions: dict[str, QAction] = {}
         for key, name in names.items():
             action = QAction(name, self, checkable=True)
-            action.setChecked(key == (layer or ""))
+            action.setChecked(not local and key == (self.map_view.online_layer or ""))
             action.triggered.connect(lambda _checked, k=key: self._on_layer_chosen(k))
             group.addAction(action)
             layers_menu.addAction(action)
+            self._layer_actions[key] = action
+        layers_menu.addSeparator()
+        self.mbtiles_action = QAction(self.tr("Local &MBTiles file…"), self, checkable=True)
+        self.mbtiles_action.setStatusTip(
+            self.tr("Show the tiles of a local MBTiles file beneath the events")
+        )
+        self.mbtiles_action.setChecked(local)
+        self.mbtiles_action.triggered.connect(self.choose_mbtiles_dialog)
+        group.addAction(self.mbtiles_action)
+        layers_menu.addAction(self.mbtiles_action)
 
         tools_menu = menu.addMenu(self.tr("&Tools"))
         tools_menu.addAction(self.imports.preferences_action)
@@ -221,7 +255,15 @@ class MainWindow(QMainWindow):
 
     def _on_layer_chosen(self, key: str) -> None:
         self.settings.set(opt.ONLINE_LAYER, key)
+        self.settings.set(opt.MBTILES_FILE, "")
         self.map_view.set_online_layer(key or None)
+
+    def _check_shown_layer(self) -> None:
+        """Check the menu entry of the base layer the map really shows."""
+        if self.map_view.mbtiles is not None:
+            self.mbtiles_action.setChecked(True)
+        else:
+            self._layer_actions[self.map_view.online_layer or ""].setChecked(True)
 
     def _on_tiles_unavailable(self) -> None:
         self.statusBar().showMessage(
@@ -258,6 +300,37 @@ class MainWindow(QMainWindow):
         self.timeline.timeline.show_window()
         return True
 
+    def choose_mbtiles_dialog(self) -> None:
+        """Ask for a local MBTiles file and show it as the base layer."""
+        shown = self.map_view.mbtiles
+        path, _filter = QFileDialog.getOpenFileName(
+            self,
+            self.tr("Local MBTiles file"),
+            str(shown.path.parent) if shown is not None else str(Path.home()),
+            self.tr("MBTiles files (*.mbtiles);;All files (*)"),
+        )
+        if not path or not self.open_mbtiles(Path(path)):
+            # Cancelled or refused: the menu goes back to the layer still shown.
+            self._check_shown_layer()
+
+    def open_mbtiles(self, path: Path) -> bool:
+        """Show the MBTiles file at ``path`` as the base layer; a file that is not one is
+        refused untouched and the current base layer stays."""
+        try:
+            tiles = MBTiles.open(path)
+        except MBTilesError as exc:
+            QMessageBox.warning(
+                self,
+                self.tr("Cannot use this base layer"),
+                self.tr("The base layer is unchanged: %1").replace("%1", str(exc)),
+            )
+            return False
+        self.settings.set(opt.MBTILES_FILE, str(tiles.path.resolve()))
+        self.settings.set(opt.ONLINE_LAYER, "")
+        self.map_view.set_mbtiles(tiles)
+        self._check_shown_layer()
+        return True
+
     def reload_events(self) -> None:
         """Read the store again (after an import or a switch) and let every view redraw."""
         self.index = EventIndex(self.store.arrays())
@@ -277,6 +350,8 @@ class MainWindow(QMainWindow):
         self.settings.set(opt.DOCK_STATE, self.saveState())
         self.settings.sync()
         self.store.close()
+        if self.map_view.mbtiles is not None:
+            self.map_view.mbtiles.close()
         super().closeEvent(event)
 
 
@@ -287,6 +362,10 @@ def about_html(tr) -> str:
         tr(
             "Online tiles, when chosen: © OpenStreetMap contributors; © CARTO; "
             "Esri, Maxar, Earthstar Geographics."
+        ),
+        tr(
+            "A local MBTiles base layer, when chosen: the attribution its file gives, shown "
+            "on the map."
         ),
         tr(
             "Map library: Leaflet (BSD-2-Clause), packaged by XStatic; page built with folium "

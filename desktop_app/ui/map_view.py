@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
+import sqlite3
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
@@ -14,11 +16,13 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.window import TimeWindow
-from desktop_app.mapgen.page import PAGE_PATH, SCHEME, PageSpec, build_page
+from desktop_app.geo.mbtiles import MBTiles
+from desktop_app.mapgen.page import PAGE_PATH, SCHEME, MBTilesLayer, PageSpec, build_page
 from desktop_app.ui.view_state import ViewState
 from desktop_app.ui.web_profile import atlas_profile
 
 _site_numbers = itertools.count(1)
+_tile_revisions = itertools.count(1)
 
 #: The share of far-off events a fitted view leaves out (they are still drawn), so one
 #: distant event does not shrink the rest to a dot.
@@ -107,6 +111,9 @@ class MapView(QWebEngineView):
         Returns the event buffer for the page (called when the page loads).
     describe
         Returns ``{"title", "date"}`` for event ids (hover tooltips, the selection label).
+    mbtiles
+        A local MBTiles file to show as the base layer; the view owns it from now on and
+        closes it when another replaces it.
     """
 
     pageReady = Signal()
@@ -123,6 +130,7 @@ class MapView(QWebEngineView):
         center: tuple[float, float] = (48.5, 32.0),
         zoom: int = 5,
         online_layer: str | None = None,
+        mbtiles: MBTiles | None = None,
         fit_when_ready: bool = False,
         parent: QWidget | None = None,
     ) -> None:
@@ -138,10 +146,12 @@ class MapView(QWebEngineView):
             center=center,
             zoom=zoom,
             online_layer=online_layer,
+            mbtiles=_page_layer(mbtiles),
         )
+        self._mbtiles = mbtiles
         profile, self._handler = atlas_profile()
         self._site = f"map{next(_site_numbers)}"
-        self._handler.add_site(self._site, self._page_html, self._events)
+        self._handler.add_site(self._site, self._page_html, self._events, self._tile)
         page = AtlasPage(profile, self)
         page.console = []
         settings = page.settings()
@@ -180,24 +190,56 @@ class MapView(QWebEngineView):
 
     def reload_events(self) -> None:
         """The store changed: load the page again with the new events, keeping the view."""
-        self._spec = PageSpec(
-            window=(self._state.window.start, self._state.window.end),
-            center=self._spec.center,
-            zoom=self._spec.zoom,
-            online_layer=self._spec.online_layer,
+        self._spec = dataclasses.replace(
+            self._spec, window=(self._state.window.start, self._state.window.end)
         )
         self.load_page()
 
+    @property
+    def online_layer(self) -> str | None:
+        """The key of the online layer shown, if any."""
+        return self._spec.online_layer
+
+    @property
+    def mbtiles(self) -> MBTiles | None:
+        """The local MBTiles file shown as the base layer, if any."""
+        return self._mbtiles
+
     def set_online_layer(self, key: str | None) -> None:
-        self._spec = PageSpec(self._spec.window, self._spec.center, self._spec.zoom, key)
+        """Show the online layer ``key`` (or none); it replaces a local MBTiles layer."""
+        self._replace_mbtiles(None)
+        self._spec = dataclasses.replace(self._spec, online_layer=key, mbtiles=None)
         self.load_page()
 
+    def set_mbtiles(self, tiles: MBTiles | None) -> None:
+        """Show ``tiles`` as the base layer (instead of any online layer) and own it."""
+        self._replace_mbtiles(tiles)
+        self._spec = dataclasses.replace(
+            self._spec,
+            online_layer=None if tiles is not None else self._spec.online_layer,
+            mbtiles=_page_layer(tiles),
+        )
+        self.load_page()
+
+    def _replace_mbtiles(self, tiles: MBTiles | None) -> None:
+        old, self._mbtiles = self._mbtiles, tiles
+        if old is not None and old is not tiles:
+            old.close()
+
+    def _tile(self, z: int, x: int, y: int) -> tuple[bytes, str] | None:
+        tiles = self._mbtiles
+        if tiles is None:
+            return None
+        try:
+            data = tiles.tile(z, x, y)
+        except sqlite3.Error:
+            # The file changed or went away under us: an empty tile, not a stuck request.
+            return None
+        return (data, tiles.mime_type) if data is not None else None
+
     def remember_view(self, view: dict) -> None:
-        self._spec = PageSpec(
-            self._spec.window,
-            (float(view["lat"]), float(view["lon"])),
-            int(view["zoom"]),
-            self._spec.online_layer,
+        self._spec = dataclasses.replace(
+            self._spec, center=(float(view["lat"]), float(view["lon"])), zoom=int(view["zoom"])
         )
 
     def run_js(self, code: str, callback: Callable | None = None) -> None:
@@ -247,3 +289,17 @@ class MapView(QWebEngineView):
 
     def _on_clicked(self, ids: list[int]) -> None:
         self._state.select(ids)
+
+
+def _page_layer(tiles: MBTiles | None) -> MBTilesLayer | None:
+    """What the page may know of ``tiles``: names and zooms, never the file's path."""
+    if tiles is None:
+        return None
+    return MBTilesLayer(
+        name=tiles.name,
+        attribution=tiles.attribution,
+        min_zoom=tiles.min_zoom,
+        max_zoom=tiles.max_zoom,
+        bounds=tiles.bounds,
+        revision=next(_tile_revisions),
+    )

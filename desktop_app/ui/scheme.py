@@ -2,8 +2,8 @@
 
 Nothing the page loads comes from the network: Leaflet from the installed
 ``xstatic-leaflet`` package, the page's own scripts from ``resources/web``, the event
-buffer and the basemap from the app. The scheme must be registered before the
-QApplication exists (:func:`register_scheme`).
+buffer, the basemap and the tiles of a local MBTiles file from the app. The scheme must
+be registered before the QApplication exists (:func:`register_scheme`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from __future__ import annotations
 import mimetypes
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 import xstatic.pkg.leaflet
 from PySide6.QtCore import QBuffer, QByteArray, QFile, QIODevice, QObject
@@ -20,10 +21,26 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlSchemeHandler,
 )
 
-from desktop_app.mapgen.page import BASEMAP_PATH, EVENTS_PATH, PAGE_PATH, QWEBCHANNEL_PATH, SCHEME
+from desktop_app.mapgen.page import (
+    BASEMAP_PATH,
+    EVENTS_PATH,
+    MBTILES_PATH,
+    PAGE_PATH,
+    QWEBCHANNEL_PATH,
+    SCHEME,
+)
 from desktop_app.paths import data_dir, resources_dir
 
 _registered = False
+
+#: Gives a tile and its mime type for XYZ ``(z, x, y)``, or None where there is none.
+TileSource = Callable[[int, int, int], "tuple[bytes, str] | None"]
+
+
+class _Site(NamedTuple):
+    page_html: Callable[[], str]
+    events: Callable[[], bytes]
+    tiles: TileSource | None = None
 
 
 def register_scheme() -> None:
@@ -53,6 +70,17 @@ def _qt_resource(name: str) -> bytes:
         file.close()
 
 
+def _tile_address(path: str) -> tuple[int, int, int] | None:
+    """``(z, x, y)`` from ``tiles/mbtiles/{z}/{x}/{y}``, or None for any other path."""
+    parts = path.removeprefix(MBTILES_PATH + "/").split("/")
+    if not path.startswith(MBTILES_PATH + "/") or len(parts) != 3:
+        return None
+    if not all(part.isascii() and part.isdigit() for part in parts):
+        return None
+    z, x, y = (int(part) for part in parts)
+    return z, x, y
+
+
 def _inside(base: Path, relative: str) -> Path | None:
     """``base / relative`` if it stays inside ``base`` (no ``..`` escapes)."""
     target = (base / relative).resolve()
@@ -62,22 +90,27 @@ def _inside(base: Path, relative: str) -> Path | None:
 class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
     """Answers ``atlas://<site>/...`` requests from files we ship and data the app provides.
 
-    Each map view registers a site (a host name) with the functions that give its page
-    and its event buffer, so several views can share one web profile.
+    Each map view registers a site (a host name) with the functions that give its page,
+    its event buffer and, optionally, its local tiles, so several views can share one web
+    profile.
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self._sites: dict[str, tuple[Callable[[], str], Callable[[], bytes]]] = {}
+        self._sites: dict[str, _Site] = {}
         self._folders = {
             "vendor/leaflet/": Path(xstatic.pkg.leaflet.BASE_DIR),
             "web/": resources_dir() / "web",
         }
 
     def add_site(
-        self, host: str, page_html: Callable[[], str], events: Callable[[], bytes]
+        self,
+        host: str,
+        page_html: Callable[[], str],
+        events: Callable[[], bytes],
+        tiles: TileSource | None = None,
     ) -> None:
-        self._sites[host] = (page_html, events)
+        self._sites[host] = _Site(page_html, events, tiles)
 
     def remove_site(self, host: str) -> None:
         self._sites.pop(host, None)
@@ -98,10 +131,12 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
         buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         job.reply(mime.encode(), buffer)
 
-    def _content(
-        self, site: tuple[Callable[[], str], Callable[[], bytes]], path: str
-    ) -> tuple[bytes, str] | None:
-        page_html, events = site
+    def _content(self, site: _Site, path: str) -> tuple[bytes, str] | None:
+        page_html, events, tiles = site
+        if path.startswith(MBTILES_PATH + "/"):
+            # A tile the file does not have is a 404, which Leaflet leaves empty.
+            address = _tile_address(path)
+            return tiles(*address) if tiles is not None and address is not None else None
         if path == PAGE_PATH:
             return page_html().encode("utf-8"), "text/html;charset=utf-8"
         if path == EVENTS_PATH:

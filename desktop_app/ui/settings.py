@@ -23,6 +23,8 @@ class Option:
 
 # Preferences the user chooses.
 ONLINE_LAYER = Option("map/online_layer", "")
+# The local MBTiles file shown as the base layer; empty when another base layer is chosen.
+MBTILES_FILE = Option("map/mbtiles_file", "")
 FADE_BY_AGE = Option("map/fade_by_age", True)
 # Online geocoding sends unknown place names to OpenStreetMap Nominatim: off until asked.
 ONLINE_GEOCODING = Option("geo/online_geocoding", False)

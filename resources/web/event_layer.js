@@ -866,7 +866,8 @@
   function watchTiles(map) {
     let reported = false;
     map.eachLayer((layer) => {
-      if (!(layer instanceof L.TileLayer)) return;
+      // A local MBTiles layer answers 404 where the file has no tile: not a network failure.
+      if (!(layer instanceof L.TileLayer) || layer.options.atlasLocal) return;
       layer.on("tileerror", () => {
         if (reported || !EA.bridge) return;
         reported = true;
