@@ -57,6 +57,8 @@ class AtlasMap(folium.Map):
 class EventLayer(MacroElement):
     """Starts the event layer of ``resources/web/event_layer.js`` on its parent map.
 
+    ``event_groups.js`` (decoding and grouping) loads before it: the layer uses it.
+
     Parameters
     ----------
     config
@@ -79,6 +81,7 @@ class EventLayer(MacroElement):
 
     default_js = [
         ("qwebchannel", QWEBCHANNEL_PATH),
+        ("event_groups", "web/event_groups.js"),
         ("event_layer", "web/event_layer.js"),
     ]
 

@@ -12,22 +12,13 @@ map follows the window, not the timeline's zoom.
 
 from __future__ import annotations
 
-import enum
-import math
-from dataclasses import dataclass
-
 import numpy as np
 from PySide6.QtCore import (
-    QDate,
-    QDateTime,
     QEvent,
-    QLocale,
     QPointF,
     QRectF,
     QSize,
     Qt,
-    QTime,
-    QTimeZone,
     Signal,
 )
 from PySide6.QtGui import (
@@ -35,60 +26,42 @@ from PySide6.QtGui import (
     QFontMetricsF,
     QHelpEvent,
     QImage,
-    QKeyEvent,
-    QMouseEvent,
     QPainter,
     QPaintEvent,
     QPalette,
     QPen,
     QPolygonF,
-    QWheelEvent,
 )
-from PySide6.QtWidgets import QApplication, QSizePolicy, QToolTip, QWidget
+from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from desktop_app.core.categories import CATEGORIES
-from desktop_app.core.dates import DatePrecision
-from desktop_app.core.density import PRECISION_CODES, BinUnit
 from desktop_app.core.index import EventIndex
-from desktop_app.core.timescale import MIN_SPAN_DAYS, TimeScale, datetime_from_days
+from desktop_app.core.timescale import TimeScale
 from desktop_app.core.window import TimeWindow
 from desktop_app.core.window_presets import nice_step
+from desktop_app.ui.timeline_input import Drag, Press, TimelineInput
 from desktop_app.ui.timeline_paint import (
     HEADER_H,
     TimelineData,
     TimelineLayer,
     blend,
 )
+from desktop_app.ui.timeline_text import (
+    accessible_description,
+    bin_tooltip,
+    count_text,
+    date_text,
+    event_tooltip,
+    needs_time,
+    unit_text,
+    window_text,
+)
 from desktop_app.ui.view_state import ViewState
 
-#: How close (logical pixels) the pointer must be to a band edge to grab it.
-EDGE_GRAB_PX = 6.0
-#: Zoom per wheel notch and per +/- key press.
-WHEEL_ZOOM = 1.25
-KEY_ZOOM = 1.5
 #: Keep this fraction of the width free beside the band when following it.
 FOLLOW_MARGIN = 0.05
 
 
-class _Drag(enum.Enum):
-    MOVE = "move"
-    START = "start"
-    END = "end"
-    OUTSIDE = "outside"  # becomes a pan once it moves, a click that moves the band if not
-    PAN = "pan"
-    EVENT = "event"
-
-
-@dataclass
-class _Press:
-    kind: _Drag
-    x: float
-    window: TimeWindow
-    scale: TimeScale
-    moved: bool = False
-
-
-class TimelineWidget(QWidget):
+class TimelineWidget(TimelineInput, QWidget):
     """A zoomable, scrubbable time axis with event density, event marks and the window band.
 
     Parameters
@@ -120,7 +93,7 @@ class TimelineWidget(QWidget):
         self._layer: TimelineLayer | None = None
         self._image: QImage | None = None
         self._image_dpr = 0.0
-        self._press: _Press | None = None
+        self._press: Press | None = None
         self._hover: QPointF | None = None
 
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
@@ -376,13 +349,13 @@ class TimelineWidget(QWidget):
         w = float(self.width())
         window = self._state.window
         x0, x1 = self._band_xs()
-        with_time = self._needs_time(window)
-        left = self._date_text(window.start, with_time)
-        right = self._date_text(window.end, with_time)
+        with_time = needs_time(window)
+        left = date_text(window.start, with_time)
+        right = date_text(window.end, with_time)
         boxes: list[tuple[QRectF, str]] = []
         if x1 < 0 or x0 > w:
             # The band is out of view: say where it is, at the side it lies.
-            text_ = self._window_text(window)
+            text_ = window_text(window)
             boxes.append(
                 self._label_box(
                     metrics,
@@ -402,7 +375,7 @@ class TimelineWidget(QWidget):
             boxes.append(self._label_box(metrics, right, min(x1, w), not inside and x1 <= w))
             if boxes[0][0].intersects(boxes[1][0]):
                 # Too narrow for both side by side: one label, "from – to", centred.
-                text_ = self._window_text(window)
+                text_ = window_text(window)
                 boxes = [self._label_box(metrics, text_, (x0 + x1) / 2, True, centred=True)]
         context = QRectF(6, 0, metrics.horizontalAdvance(layer.context) + 4, HEADER_H)
         if layer.context and not any(box.intersects(context) for box, _ in boxes):
@@ -415,8 +388,8 @@ class TimelineWidget(QWidget):
             painter.setPen(highlight)
             painter.drawText(box, Qt.AlignmentFlag.AlignCenter, label)
         if layer.bins.peak > 0 and layer.marks is None:
-            peak = self.tr("peak %1 per %2").replace("%1", _count_text(layer.bins.peak))
-            peak = peak.replace("%2", self._unit_text(layer.bins.unit))
+            peak = self.tr("peak %1 per %2").replace("%1", count_text(layer.bins.peak))
+            peak = peak.replace("%2", unit_text(layer.bins.unit))
             width = metrics.horizontalAdvance(peak) + 8
             box = QRectF(w - width - 4, layer.plot.top() + 2, width, metrics.height() + 2)
             translucent = QColor(base)
@@ -513,7 +486,7 @@ class TimelineWidget(QWidget):
         painter.setPen(QPen(text, 1))
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.drawRect(QRectF(bx0, plot.top(), bx1 - bx0, plot.height()))
-        label = _count_text(bins.totals[i])
+        label = count_text(bins.totals[i])
         metrics = QFontMetricsF(layer.font)
         width = metrics.horizontalAdvance(label) + 8
         bar_top = plot.bottom() - (
@@ -529,289 +502,29 @@ class TimelineWidget(QWidget):
 
     # -- text ------------------------------------------------------------------------------
 
-    def _unit_text(self, unit: BinUnit) -> str:
-        if unit.kind == "month":
-            return self.tr("quarter") if unit.step == 3 else self.tr("month")
-        if unit.kind == "year":
-            if unit.step == 1:
-                return self.tr("year")
-            return self.tr("%1 years").replace("%1", str(unit.step))
-        minutes = round(unit.days * 1440)
-        if minutes < 60:
-            return self.tr("%1 min").replace("%1", str(minutes))
-        if minutes < 1440:
-            hours = minutes // 60
-            return self.tr("hour") if hours == 1 else self.tr("%1 hours").replace("%1", str(hours))
-        return self.tr("day") if minutes == 1440 else self.tr("week")
-
-    @staticmethod
-    def _needs_time(window: TimeWindow) -> bool:
-        whole_days = window.start == math.floor(window.start) and window.end == math.floor(
-            window.end
-        )
-        return not whole_days or window.duration < 3
-
-    @staticmethod
-    def _date_text(t: float, with_time: bool) -> str:
-        """A time for people: "2 Jun 2025" or "2 Jun 2025 14:30" (UTC), in their locale."""
-        moment = datetime_from_days(t)
-        when = QDateTime(
-            QDate(moment.year, moment.month, moment.day),
-            QTime(moment.hour, moment.minute),
-            QTimeZone.utc(),
-        )
-        locale = QLocale()
-        month_first = locale.name().endswith("_US")
-        fmt = "MMM d, yyyy" if month_first else "d MMM yyyy"
-        return locale.toString(when, fmt + (" HH:mm" if with_time else ""))
-
-    def _window_text(self, window: TimeWindow) -> str:
-        with_time = self._needs_time(window)
-        return (
-            self.tr("%1 to %2")
-            .replace("%1", self._date_text(window.start, with_time))
-            .replace("%2", self._date_text(window.end, with_time))
-        )
-
     def _update_accessible_description(self) -> None:
-        self.setAccessibleDescription(
-            self.tr(
-                "Window from %1. Left and Right step it, Shift with them steps a whole "
-                "window, Home and End go to the first and last event, plus and minus "
-                "zoom, Space plays."
-            ).replace("%1", self._window_text(self._state.window))
-        )
+        self.setAccessibleDescription(accessible_description(self._state.window))
 
     def tooltip_at(self, pos: QPointF) -> str:
         """The tooltip for a point of the widget: an event, a bin's counts, or a hint."""
         layer = self.layer()
         kind = self._hit(pos.x(), pos.y())
-        if kind is _Drag.EVENT and layer.marks is not None:
+        if kind is Drag.EVENT and layer.marks is not None:
             at = layer.marks.hit(pos.x(), pos.y())
             if at is not None:
-                return self._event_tooltip(int(layer.marks.rows[at]))
-        if kind is _Drag.MOVE:
+                return event_tooltip(self._data, int(layer.marks.rows[at]))
+        if kind is Drag.MOVE:
             return self.tr("Drag to move the window; double-click an event to read it")
-        if kind in (_Drag.START, _Drag.END):
+        if kind in (Drag.START, Drag.END):
             return self.tr("Drag to change where the window starts or ends")
         if layer.plot.contains(pos) and layer.marks is None:
             i = layer.bins.at(pos.x())
             if i is not None and layer.bins.totals[i] > 0:
-                return self._bin_tooltip(layer, i)
+                return bin_tooltip(layer.bins, i)
         return self.tr("Click to move the window here; drag to pan; wheel to zoom")
-
-    def _bin_tooltip(self, layer: TimelineLayer, i: int) -> str:
-        bins = layer.bins
-        with_time = bins.unit.kind == "fixed" and bins.unit.days < 1
-        span = self._window_text(TimeWindow(float(bins.edges[i]), float(bins.edges[i + 1])))
-        if not with_time:
-            span = (
-                self.tr("%1 to %2")
-                .replace("%1", self._date_text(float(bins.edges[i]), False))
-                .replace("%2", self._date_text(float(bins.edges[i + 1]), False))
-            )
-        lines = [span, self.tr("%1 events").replace("%1", _count_text(bins.totals[i]))]
-        for code in np.argsort(-bins.counts[:, i], kind="stable").tolist():
-            count = bins.counts[code, i]
-            if count >= 0.05:
-                lines.append(f"  {self.tr(CATEGORIES[code].label)}: {_count_text(count)}")
-        return "\n".join(lines)
-
-    def _event_tooltip(self, row: int) -> str:
-        arrays = self._data.index.arrays
-        t0 = float(arrays.t0[row])
-        t1 = max(float(arrays.t1[row]), t0)
-        code = min(int(arrays.category[row]), len(CATEGORIES) - 1)
-        precision = int(self._data.precisions[row])
-        with_time = t1 == t0 or not (t0 == math.floor(t0) and t1 == math.floor(t1))
-        when = self._date_text(t0, with_time)
-        if t1 > t0:
-            when = self._window_text(TimeWindow(t0, t1))
-        lines = [self.tr(CATEGORIES[code].label), when]
-        if precision != PRECISION_CODES[DatePrecision.DAY]:
-            names = {
-                PRECISION_CODES[DatePrecision.MONTH]: self.tr("dated to the month"),
-                PRECISION_CODES[DatePrecision.YEAR]: self.tr("dated to the year"),
-                PRECISION_CODES[DatePrecision.APPROXIMATE]: self.tr("approximate date"),
-            }
-            lines.append(names.get(precision, self.tr("approximate date")))
-        if not self._data.placed[row]:
-            lines.append(self.tr("no place: not on the map"))
-        lines.append(self.tr("Double-click to read it"))
-        return "\n".join(lines)
 
     def event(self, event: QEvent) -> bool:
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             QToolTip.showText(event.globalPos(), self.tooltip_at(QPointF(event.pos())), self)
             return True
         return super().event(event)
-
-    # -- mouse -----------------------------------------------------------------------------
-
-    def _hit(self, x: float, y: float) -> _Drag:
-        """What a press at ``(x, y)`` would grab."""
-        x0, x1 = self._band_xs()
-        d0, d1 = abs(x - x0), abs(x - x1)
-        if min(d0, d1) <= EDGE_GRAB_PX and (x1 - x0 > 3 * EDGE_GRAB_PX or not x0 < x < x1):
-            return _Drag.START if d0 < d1 or (d0 == d1 and x < x0) else _Drag.END
-        if x0 < x < x1:
-            return _Drag.MOVE
-        layer = self.layer()
-        if layer.marks is not None and layer.marks.hit(x, y) is not None:
-            return _Drag.EVENT
-        return _Drag.OUTSIDE
-
-    def event_at(self, pos: QPointF) -> int | None:
-        """The id of the event drawn under ``pos``, if events are drawn one by one."""
-        marks = self.layer().marks
-        if marks is None:
-            return None
-        at = marks.hit(pos.x(), pos.y())
-        return None if at is None else int(self._data.index.arrays.ids[marks.rows[at]])
-
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        if event.button() != Qt.MouseButton.LeftButton:
-            super().mousePressEvent(event)
-            return
-        x = event.position().x()
-        kind = self._hit(x, event.position().y())
-        self._press = _Press(kind, x, self._state.window, self.scale())
-        if kind is _Drag.MOVE:
-            self.setCursor(Qt.CursorShape.ClosedHandCursor)
-        event.accept()
-
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        pos = event.position()
-        press = self._press
-        if press is None:
-            self._hover = QPointF(pos)
-            self._set_hover_cursor(self._hit(pos.x(), pos.y()))
-            self.update()
-            return
-        dx = pos.x() - press.x
-        if not press.moved and abs(dx) < QApplication.startDragDistance():
-            return
-        press.moved = True
-        scale = press.scale
-        dpp = scale.days_per_pixel
-        window = press.window
-        if press.kind is _Drag.MOVE:
-            self._state.set_window(window.shifted(dx * dpp))
-        elif press.kind is _Drag.START:
-            least = max(MIN_SPAN_DAYS, 2 * dpp)
-            start = min(self._snap(scale.t(pos.x())), window.end - least)
-            self._state.set_window(TimeWindow(start, window.end))
-        elif press.kind is _Drag.END:
-            least = max(MIN_SPAN_DAYS, 2 * dpp)
-            end = max(self._snap(scale.t(pos.x())), window.start + least)
-            self._state.set_window(TimeWindow(window.start, end))
-        else:
-            press.kind = _Drag.PAN
-            self.setCursor(Qt.CursorShape.ClosedHandCursor)
-            panned = scale.panned(dx)
-            self.set_view(panned.t_start, panned.t_end)
-
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        press = self._press
-        if press is None or event.button() != Qt.MouseButton.LeftButton:
-            super().mouseReleaseEvent(event)
-            return
-        self._press = None
-        if press.kind is _Drag.OUTSIDE and not press.moved:
-            # A click beside the band moves the band there, centred on the click.
-            t = press.scale.t(press.x)
-            window = self._state.window
-            self._state.set_window(window.moved_to(t - window.duration / 2))
-        self._set_hover_cursor(self._hit(event.position().x(), event.position().y()))
-        self.update()
-
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
-        event_id = self.event_at(event.position())
-        if event_id is not None:
-            self._state.set_current(event_id)
-            event.accept()
-            return
-        super().mouseDoubleClickEvent(event)
-
-    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802
-        self._hover = None
-        self.update()
-        super().leaveEvent(event)
-
-    def _set_hover_cursor(self, kind: _Drag) -> None:
-        shapes = {
-            _Drag.START: Qt.CursorShape.SizeHorCursor,
-            _Drag.END: Qt.CursorShape.SizeHorCursor,
-            _Drag.MOVE: Qt.CursorShape.OpenHandCursor,
-            _Drag.EVENT: Qt.CursorShape.PointingHandCursor,
-        }
-        self.setCursor(shapes.get(kind, Qt.CursorShape.ArrowCursor))
-
-    def _snap(self, t: float) -> float:
-        """``t`` moved to the nearest histogram bin edge, so resized windows stay round."""
-        edges = self.layer().bins.edges
-        i = int(np.clip(np.searchsorted(edges, t), 1, len(edges) - 1))
-        before, after = float(edges[i - 1]), float(edges[i])
-        return before if t - before <= after - t else after
-
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
-        delta = event.angleDelta()
-        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        # Some platforms turn Shift+wheel into a horizontal wheel; both mean "pan".
-        horizontal = delta.x() if delta.x() else (delta.y() if shift else 0)
-        if horizontal:
-            self.pan_by(horizontal / 120 * self.width() / 10)
-        elif delta.y():
-            self.zoom_at(WHEEL_ZOOM ** (delta.y() / 120), event.position().x())
-        event.accept()
-
-    # -- keyboard --------------------------------------------------------------------------
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        key = event.key()
-        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
-        state = self._state
-        window = state.window
-        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
-            sign = -1 if key == Qt.Key.Key_Left else 1
-            step = window.duration if shift else self.step_days()
-            state.set_window(window.shifted(sign * step))
-        elif key in (Qt.Key.Key_Home, Qt.Key.Key_End):
-            bounds = self._data.index.bounds
-            if bounds is not None:
-                if key == Qt.Key.Key_Home:
-                    state.set_window(window.moved_to(math.floor(bounds[0])))
-                else:
-                    state.set_window(window.moved_to(math.ceil(bounds[1]) - window.duration))
-        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal, Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
-            factor = KEY_ZOOM if key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal) else 1 / KEY_ZOOM
-            x0, x1 = self._band_xs()
-            centre = (x0 + x1) / 2
-            if not 0 <= centre <= self.width():
-                centre = self.width() / 2
-            self.zoom_at(factor, centre)
-        elif key == Qt.Key.Key_Space:
-            self.playPauseRequested.emit()
-        else:
-            super().keyPressEvent(event)
-            return
-        event.accept()
-
-    def focusInEvent(self, event) -> None:  # noqa: N802
-        self.update()
-        super().focusInEvent(event)
-
-    def focusOutEvent(self, event) -> None:  # noqa: N802
-        self.update()
-        super().focusOutEvent(event)
-
-
-def _count_text(value: float) -> str:
-    """A bin's count: whole numbers as they are, spread-out counts rounded with "≈"."""
-    locale = QLocale()
-    rounded = round(float(value))
-    if abs(value - rounded) < 0.01:
-        return locale.toString(int(rounded))
-    if value < 10:
-        return "\u2248" + locale.toString(float(value), "f", 1)
-    return "\u2248" + locale.toString(int(rounded))

@@ -1,0 +1,360 @@
+/*
+ * Event Atlas map page: the event data and its grouping, computed over typed arrays.
+ * No DOM and no Leaflet here: event_layer.js draws what this finds, and keeps the page
+ * API (window.EventAtlas). Every function takes the page state `ea` it reads and fills.
+ *
+ * Drawing groups what would overlap: events at one place (identical coordinates, found
+ * once when the buffer is decoded) are counted together; places closer than STACK_PX on
+ * screen become one marker with a count badge; and when more than MAX_MARKERS markers
+ * would crowd the view, markers merge into clusters of CLUSTER_PX with a count. The
+ * groups of the last draw, kept in a screen grid, answer hit-testing and hover.
+ */
+(function () {
+  "use strict";
+
+  const LONG_EVENT_DAYS = 2.0;
+  const HIT_RADIUS = 10;
+  const STACK_PX = 16;      // markers closer than this would overlap: one marker, a count
+  const CLUSTER_PX = 56;    // the reach of a cluster when markers crowd the view
+  const MAX_MARKERS = 400;  // more separate markers in view than this: cluster them
+  const MAX_UNCLUSTERED = 1500; // more events in view than this: cluster them too
+
+  function lowerBound(arr, value, lo, hi) {
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (arr[mid] < value) lo = mid + 1; else hi = mid;
+    }
+    return lo;
+  }
+
+  function mercatorY(lat) {
+    const s = Math.sin(Math.max(-85.05112878, Math.min(85.05112878, lat)) * Math.PI / 180);
+    return 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
+  }
+
+  function decode(ea, buffer) {
+    const head = new DataView(buffer, 0, 8);
+    const magic = String.fromCharCode(head.getUint8(0), head.getUint8(1), head.getUint8(2), head.getUint8(3));
+    if (magic !== "EVA2") throw new Error("not an event buffer");
+    const n = head.getUint32(4, true);
+    let offset = 8;
+    const take = (Type, count) => {
+      const arr = new Type(buffer, offset, count);
+      offset += count * Type.BYTES_PER_ELEMENT;
+      return arr;
+    };
+    ea.n = n;
+    ea.t0 = take(Float64Array, n);
+    ea.t1 = take(Float64Array, n);
+    ea.ids = take(Uint32Array, n);
+    ea.lat = take(Float32Array, n);
+    ea.lon = take(Float32Array, n);
+    ea.olat = take(Float32Array, n);
+    ea.olon = take(Float32Array, n);
+    ea.cat = take(Uint8Array, n);
+    findPlaces(ea, buffer);
+    indexIds(ea);
+    let longCount = 0;
+    for (let i = 0; i < n; i++) if (ea.t1[i] - ea.t0[i] > LONG_EVENT_DAYS) longCount++;
+    ea.shortRows = new Int32Array(n - longCount);
+    ea.shortT0 = new Float64Array(n - longCount);
+    ea.longRows = new Int32Array(longCount);
+    for (let i = 0, s = 0, l = 0; i < n; i++) {
+      if (ea.t1[i] - ea.t0[i] > LONG_EVENT_DAYS) ea.longRows[l++] = i;
+      else { ea.shortRows[s] = i; ea.shortT0[s++] = ea.t0[i]; }
+    }
+  }
+
+  /*
+   * Rows with identical coordinates share a place: datasets repeat a few thousand
+   * places across a million events, and grouping by place first makes every draw cost
+   * O(places in the window) rather than O(events). An open-addressing hash over the
+   * float bits, because a Map with a million keys costs seconds and hundreds of MB.
+   */
+  function findPlaces(ea, buffer) {
+    const n = ea.n;
+    const latBits = new Uint32Array(buffer, ea.lat.byteOffset, n);
+    const lonBits = new Uint32Array(buffer, ea.lon.byteOffset, n);
+    let size = 16;
+    while (size < n * 2) size *= 2;
+    const mask = size - 1;
+    const table = new Int32Array(size).fill(-1);
+    const firstRow = new Int32Array(n);
+    const placeOf = new Int32Array(n);
+    let places = 0;
+    for (let i = 0; i < n; i++) {
+      if (Number.isNaN(ea.lat[i]) || Number.isNaN(ea.lon[i])) { placeOf[i] = -1; continue; }
+      const a = latBits[i], b = lonBits[i];
+      let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 16), 0x85ebca77)) >>> 0;
+      h = (h ^ (h >>> 15)) & mask;
+      for (;;) {
+        const p = table[h];
+        if (p < 0) {
+          table[h] = places; firstRow[places] = i; placeOf[i] = places++;
+          break;
+        }
+        const r = firstRow[p];
+        if (latBits[r] === a && lonBits[r] === b) { placeOf[i] = p; break; }
+        h = (h + 1) & mask;
+      }
+    }
+    ea.placeOf = placeOf;
+    ea.nPlaces = places;
+    ea.placeWx = new Float64Array(places);
+    ea.placeWy = new Float64Array(places);
+    for (let p = 0; p < places; p++) {
+      const r = firstRow[p];
+      ea.placeWx[p] = (ea.lon[r] + 180) / 360;
+      ea.placeWy[p] = mercatorY(ea.lat[r]);
+    }
+    scratch.grow(places);
+  }
+
+  /* Row of an event id by binary search over (id * n + row), sorted once: no Map. */
+  function indexIds(ea) {
+    const n = ea.n;
+    let maxId = 0;
+    for (let i = 0; i < n; i++) if (ea.ids[i] > maxId) maxId = ea.ids[i];
+    ea._idKeys = null;
+    ea._idMap = null;
+    if ((maxId + 1) * n < 2 ** 53) {
+      const keys = new Float64Array(n);
+      for (let i = 0; i < n; i++) keys[i] = ea.ids[i] * n + i;
+      keys.sort();
+      ea._idKeys = keys;
+    } else {
+      ea._idMap = new Map();
+      for (let i = 0; i < n; i++) ea._idMap.set(ea.ids[i], i);
+    }
+  }
+
+  /* The row of event `id`, or -1. */
+  function rowOf(ea, id) {
+    const n = ea.n;
+    if (ea._idMap) { const r = ea._idMap.get(id); return r === undefined ? -1 : r; }
+    if (!ea._idKeys || !Number.isInteger(id) || id < 0) return -1;
+    const base = id * n;
+    const k = lowerBound(ea._idKeys, base, 0, n);
+    return k < n && ea._idKeys[k] < base + n ? ea._idKeys[k] - base : -1;
+  }
+
+  /* Rows that show in [w0, w1): short events by binary search, long ones one by one. */
+  function rowsIn(ea, w0, w1) {
+    const lo = lowerBound(ea.shortT0, w0 - LONG_EVENT_DAYS, 0, ea.shortT0.length);
+    const hi = lowerBound(ea.shortT0, w1, lo, ea.shortT0.length);
+    const out = new Int32Array(hi - lo + ea.longRows.length);
+    let count = 0;
+    for (let k = lo; k < hi; k++) {
+      const i = ea.shortRows[k];
+      if (ea.t1[i] > w0 || ea.t0[i] >= w0) out[count++] = i;
+    }
+    const shortCount = count;
+    for (let k = 0; k < ea.longRows.length; k++) {
+      const i = ea.longRows[k];
+      if (ea.t0[i] < w1 && ea.t1[i] > w0) out[count++] = i;
+    }
+    const rows = out.subarray(0, count);
+    if (count > shortCount) rows.sort();
+    return rows;
+  }
+
+  /* Work arrays for grouping, one slot per place (or group), reused by every draw. */
+  const scratch = {
+    stamp: new Int32Array(0), count: new Int32Array(0), last: new Int32Array(0),
+    group: new Int32Array(0), x: new Float32Array(0), y: new Float32Array(0),
+    order: new Int32Array(0), inside: new Uint8Array(0), gen: 0,
+    grow(places) {
+      if (this.stamp.length >= places) return;
+      this.stamp = new Int32Array(places); this.count = new Int32Array(places);
+      this.last = new Int32Array(places); this.group = new Int32Array(places);
+      this.x = new Float32Array(places); this.y = new Float32Array(places);
+      this.order = new Int32Array(places); this.inside = new Uint8Array(places);
+      this.gen = 0;
+    },
+  };
+
+  /*
+   * Greedy grouping within `radius` pixels through a grid of radius-sized cells: each
+   * item joins the first group whose centre is within reach in its 3x3 cells, else it
+   * starts a group at its own position. Items come biggest first, so groups centre on
+   * their busiest place. Returns the group of each item.
+   */
+  function greedyGroups(count, xs, ys, weights, radius, view, out) {
+    const margin = radius;
+    const cols = Math.ceil((view.w + 2 * margin) / radius) + 1;
+    const rows = Math.ceil((view.h + 2 * margin) / radius) + 1;
+    const heads = new Int32Array(cols * rows).fill(-1);
+    const next = new Int32Array(count);
+    const gx = new Float32Array(count), gy = new Float32Array(count);
+    const r2 = radius * radius;
+    let groups = 0;
+    for (let k = 0; k < count; k++) {
+      const x = xs[k], y = ys[k];
+      const cx = Math.floor((x + margin) / radius), cy = Math.floor((y + margin) / radius);
+      let found = -1, best = Infinity;
+      for (let dy = -1; dy <= 1; dy++) {
+        const yy = cy + dy;
+        if (yy < 0 || yy >= rows) continue;
+        for (let dx = -1; dx <= 1; dx++) {
+          const xx = cx + dx;
+          if (xx < 0 || xx >= cols) continue;
+          for (let g = heads[yy * cols + xx]; g >= 0; g = next[g]) {
+            const ex = gx[g] - x, ey = gy[g] - y, d2 = ex * ex + ey * ey;
+            if (d2 <= r2 && d2 < best) { best = d2; found = g; }
+          }
+        }
+      }
+      if (found < 0) {
+        found = groups++;
+        gx[found] = x; gy[found] = y;
+        const cell = Math.min(rows - 1, Math.max(0, cy)) * cols + Math.min(cols - 1, Math.max(0, cx));
+        next[found] = heads[cell]; heads[cell] = found;
+      }
+      out[k] = found;
+    }
+    return { groups, gx, gy };
+  }
+
+  /* items[0..n) ordered by key[item], largest first; ties keep their order. */
+  function countingSortDescending(items, n, key) {
+    let max = 0;
+    for (let k = 0; k < n; k++) if (key[items[k]] > max) max = key[items[k]];
+    const start = new Int32Array(max + 2);
+    for (let k = 0; k < n; k++) start[max - key[items[k]] + 1]++;
+    for (let c = 1; c <= max + 1; c++) start[c] += start[c - 1];
+    const out = new Int32Array(n);
+    for (let k = 0; k < n; k++) out[start[max - key[items[k]]]++] = items[k];
+    return out;
+  }
+
+  /*
+   * Group the placed visible events for drawing in `view` (see the header). Only places
+   * inside the view plus a margin take part. Returns typed arrays per group: centre,
+   * count, most recent row, how many markers it merges (more than one: a cluster), and
+   * counts per category.
+   */
+  function groupEvents(ea, view) {
+    const s = scratch;
+    const gen = ++s.gen;
+    const placed = ea.placed, placeOf = ea.placeOf;
+    const margin = STACK_PX;
+    let nTouched = 0;
+    for (let k = 0; k < placed.length; k++) {
+      const i = placed[k], p = placeOf[i];
+      if (s.stamp[p] !== gen) {
+        s.stamp[p] = gen;
+        const x = ea.placeWx[p] * view.scale + view.ox, y = ea.placeWy[p] * view.scale + view.oy;
+        const inside = x >= -margin && y >= -margin && x <= view.w + margin && y <= view.h + margin;
+        s.inside[p] = inside ? 1 : 0;
+        if (inside) { s.x[p] = x; s.y[p] = y; s.count[p] = 0; s.order[nTouched++] = p; }
+      }
+      if (s.inside[p]) { s.count[p]++; s.last[p] = i; }
+    }
+    // Busiest places first: they become the centres of their stacks and clusters. A
+    // counting sort (counts are small integers): a comparison sort of ~10k places costs
+    // more than all the rest of a draw.
+    const order = countingSortDescending(s.order, nTouched, s.count);
+    const px = new Float32Array(nTouched), py = new Float32Array(nTouched);
+    for (let k = 0; k < nTouched; k++) { px[k] = s.x[order[k]]; py[k] = s.y[order[k]]; }
+    const stackOf = new Int32Array(nTouched);
+    const stacks = greedyGroups(nTouched, px, py, null, STACK_PX, view, stackOf);
+    let groupOfStack = null, nGroups = stacks.groups, centres = stacks;
+    let inView = 0;
+    for (let k = 0; k < nTouched; k++) inView += s.count[order[k]];
+    const crowded = stacks.groups > MAX_MARKERS || inView > MAX_UNCLUSTERED;
+    const clustering = crowded && stacks.groups > 1 && view.zoom < view.maxZoom;
+    if (clustering) {
+      groupOfStack = new Int32Array(stacks.groups);
+      centres = greedyGroups(stacks.groups, stacks.gx, stacks.gy, null, CLUSTER_PX, view, groupOfStack);
+      nGroups = centres.groups;
+    }
+    const nc = ea.config.categories.length;
+    const g = {
+      n: nGroups, gen, clustering,
+      x: new Float32Array(nGroups), y: new Float32Array(nGroups),
+      count: new Int32Array(nGroups), last: new Int32Array(nGroups).fill(-1),
+      markers: new Int32Array(nGroups), places: new Int32Array(nGroups),
+      cats: new Int32Array(nGroups * nc),
+      sx: new Float64Array(nGroups), sy: new Float64Array(nGroups),
+      placeIn: (p) => s.stamp[p] === gen && s.inside[p] === 1,
+      groupOfPlace: (p) => s.group[p],
+      isCluster: (k) => g.markers[k] > 1,
+    };
+    for (let k = 0; k < nTouched; k++) {
+      const p = order[k];
+      const group = clustering ? groupOfStack[stackOf[k]] : stackOf[k];
+      s.group[p] = group;
+      g.count[group] += s.count[p];
+      g.places[group]++;
+      g.sx[group] += s.x[p] * s.count[p]; g.sy[group] += s.y[p] * s.count[p];
+      if (s.last[p] > g.last[group]) g.last[group] = s.last[p];
+    }
+    if (clustering) for (let k = 0; k < stacks.groups; k++) g.markers[groupOfStack[k]]++;
+    else g.markers.fill(1);
+    for (let k = 0; k < nGroups; k++) {
+      // A marker sits on its busiest place; a cluster on the weighted centre of its events.
+      if (g.markers[k] > 1) { g.x[k] = g.sx[k] / g.count[k]; g.y[k] = g.sy[k] / g.count[k]; }
+      else { g.x[k] = centres.gx[k]; g.y[k] = centres.gy[k]; }
+    }
+    for (let k = 0; k < placed.length; k++) {
+      const i = placed[k], p = placeOf[i];
+      if (s.inside[p]) g.cats[s.group[p] * nc + Math.min(ea.cat[i], nc - 1)]++;
+    }
+    // A grid of the groups for hit-testing: cells as large as the largest reach.
+    const cell = CLUSTER_PX;
+    g.cols = Math.ceil((view.w + 2 * cell) / cell) + 1;
+    g.rows = Math.ceil((view.h + 2 * cell) / cell) + 1;
+    g.heads = new Int32Array(g.cols * g.rows).fill(-1);
+    g.next = new Int32Array(nGroups);
+    for (let k = 0; k < nGroups; k++) {
+      const cx = Math.floor((g.x[k] + cell) / cell), cy = Math.floor((g.y[k] + cell) / cell);
+      if (cx < 0 || cy < 0 || cx >= g.cols || cy >= g.rows) { g.next[k] = -1; continue; }
+      g.next[k] = g.heads[cy * g.cols + cx]; g.heads[cy * g.cols + cx] = k;
+    }
+    return g;
+  }
+
+  function clusterRadius(count) {
+    return Math.min(30, 13 + 4.5 * Math.log10(count));
+  }
+
+  /* How far from a group's centre a click still hits it. */
+  function reach(g, k) {
+    return g.markers[k] > 1 ? clusterRadius(g.count[k]) + 2 : Math.max(HIT_RADIUS, STACK_PX / 2 + 4);
+  }
+
+  /* The drawn group at a container point (the nearest whose mark covers it), or -1. */
+  function groupAt(g, x, y) {
+    if (!g) return -1;
+    const cell = CLUSTER_PX;
+    const cx = Math.floor((x + cell) / cell), cy = Math.floor((y + cell) / cell);
+    let found = -1, best = Infinity;
+    for (let yy = cy - 1; yy <= cy + 1; yy++) {
+      if (yy < 0 || yy >= g.rows) continue;
+      for (let xx = cx - 1; xx <= cx + 1; xx++) {
+        if (xx < 0 || xx >= g.cols) continue;
+        for (let k = g.heads[yy * g.cols + xx]; k >= 0; k = g.next[k]) {
+          const dx = g.x[k] - x, dy = g.y[k] - y, d2 = dx * dx + dy * dy;
+          const r = reach(g, k);
+          if (d2 <= r * r && d2 < best) { best = d2; found = k; }
+        }
+      }
+    }
+    return found;
+  }
+
+  /* The ids of the events drawn as group `k`, by start time. */
+  function groupIds(ea, g, k) {
+    const s = scratch, out = [];
+    if (!g || k < 0) return out;
+    for (let j = 0; j < ea.placed.length; j++) {
+      const i = ea.placed[j], p = ea.placeOf[i];
+      if (g.placeIn(p) && s.group[p] === k) out.push(ea.ids[i]);
+    }
+    return out;
+  }
+
+  window.EventAtlasGroups = {
+    mercatorY, decode, rowOf, rowsIn, scratch, groupEvents, clusterRadius, groupAt, groupIds,
+  };
+})();
