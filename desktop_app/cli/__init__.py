@@ -127,16 +127,18 @@ def snapshot(
     """Render the map for a time window to a PNG, without opening a window."""
     width_height = parse_size(size)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from desktop_app.ingest.exporters import ExportError
     from desktop_app.ui.app import headless_application
-    from desktop_app.ui.snapshot import SnapshotError, SnapshotRequest, render_map, save_png
+    from desktop_app.ui.export.picture import save_image
+    from desktop_app.ui.snapshot import SnapshotError, SnapshotRequest, render_map
 
     with open_store_or_fail(db_path) as store:
         window = parse_window(store, start, end) or EventIndex(store.arrays()).suggested_window()
         app = headless_application()
         try:
             image = render_map(store, SnapshotRequest(window, width_height, select))
-            save_png(image, output)
-        except SnapshotError as exc:
+            save_image(image, output)
+        except (SnapshotError, ExportError) as exc:
             raise click.ClickException(str(exc)) from None
         finally:
             del app

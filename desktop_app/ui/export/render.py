@@ -23,8 +23,8 @@ from PySide6.QtGui import QImage
 from desktop_app.core.window import TimeWindow
 from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore
-from desktop_app.ui.map_view import MapView
-from desktop_app.ui.snapshot import FIT_TRIM, SnapshotError, describe_events, wait_until
+from desktop_app.ui.map_view import FIT_TRIM, MapView
+from desktop_app.ui.snapshot import SnapshotError, describe_events, wait_until
 from desktop_app.ui.view_state import ViewState
 
 PAGE_TIMEOUT_MS = 30_000
@@ -78,6 +78,9 @@ class MapRenderer:
         The online base layer the window shows, if any (a key of ``ONLINE_LAYERS``).
     fade
         Whether older events in the window are drawn paler, as on screen.
+    page_controls
+        Keep the page's own scale bar and attribution (a plain snapshot); an export
+        hides them and draws its own.
     """
 
     def __init__(
@@ -87,8 +90,10 @@ class MapRenderer:
         *,
         online_layer: str | None = None,
         fade: bool = True,
+        page_controls: bool = False,
     ) -> None:
         self.state = ViewState(window)
+        self._page_controls = page_controls
         payload = encode_events(store.arrays())
         self.view = MapView(
             self.state, lambda: payload, describe_events(store), online_layer=online_layer
@@ -113,11 +118,12 @@ class MapRenderer:
         scale: int = 1,
         extent: MapExtent | None = None,
         window: TimeWindow | None = None,
+        focus: int | None = None,
     ) -> None:
         """Size the map (in logical pixels, times ``scale``) and frame it.
 
         With no ``extent`` the map fits the events of ``window`` (default: the current
-        one), as the snapshot command does; an animation passes its whole range, so that
+        one), or centres the event ``focus``; an animation passes its whole range, so that
         every frame has the same extent.
         """
         if window is not None:
@@ -133,11 +139,15 @@ class MapRenderer:
             raise SnapshotError("the map page did not load in time")
         if self._failures:
             raise SnapshotError(f"the map page failed: {self._failures[0]}")
-        self.evaluate(_HIDE_PAGE_CONTROLS)
+        self.evaluate(
+            "EventAtlas.setControls(false)" if self._page_controls else _HIDE_PAGE_CONTROLS
+        )
         self.evaluate(f"EventAtlas.setFade({'true' if self._fade else 'false'})")
         # Leaflet must see the new size before it frames anything.
         self.evaluate("EventAtlas.map.invalidateSize({animate: false}) || true")
-        if extent is None:
+        if focus is not None:
+            self.evaluate(f"EventAtlas.flyTo({int(focus)})")
+        elif extent is None:
             self.evaluate(f"EventAtlas.fitVisible({FIT_TRIM})")
         else:
             bounds = json.dumps(
