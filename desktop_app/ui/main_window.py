@@ -89,7 +89,8 @@ class MainWindow(QMainWindow):
             "TimelineDock",
             Qt.DockWidgetArea.BottomDockWidgetArea,
         )
-        self.panel = ExcerptPanel(self.state, self.store.events)
+        # Through self.store, so the panel follows when another store is opened.
+        self.panel = ExcerptPanel(self.state, lambda ids: self.store.events(ids))
         self.panel_dock = self._dock(
             self.panel, self.tr("Excerpt"), "ExcerptDock", Qt.DockWidgetArea.RightDockWidgetArea
         )
@@ -335,7 +336,6 @@ class MainWindow(QMainWindow):
         """Read the store again (after an import or a switch) and let every view redraw."""
         self.index = EventIndex(self.store.arrays())
         self._payload = encode_events(self.index.arrays)
-        self.panel._lookup = self.store.events
         self.timeline.set_index(self.index)
         self.state.select([])
         self.state.eventsChanged.emit()
