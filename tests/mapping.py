@@ -26,6 +26,17 @@ def open_map(qtbot, store: EventStore, window: TimeWindow, size=(900, 650)) -> M
     return view
 
 
+def open_window(qtbot, db_path):
+    """A real MainWindow on the store at ``db_path``, shown, its map page ready."""
+    from desktop_app.ui.main_window import MainWindow
+
+    window = MainWindow(EventStore(db_path))
+    qtbot.addWidget(window)
+    window.show()
+    qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=PAGE_TIMEOUT_MS)
+    return window
+
+
 def js(qtbot, view: MapView, code: str):
     """Evaluate the expression ``code`` in the page and return its value, through JSON."""
     with qtbot.waitCallback(timeout=10_000) as callback:

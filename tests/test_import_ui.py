@@ -25,8 +25,7 @@ from desktop_app.ui.import_dialogs import (
     PreferencesDialog,
     preview_table,
 )
-from desktop_app.ui.main_window import MainWindow
-from tests.mapping import PAGE_TIMEOUT_MS
+from tests.mapping import open_window
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_ARTICLE = ROOT / "data" / "seed" / "negotiations-without-illusions.txt"
@@ -63,10 +62,7 @@ def content(db_path: Path) -> list[str]:
 
 @pytest.fixture
 def window(qtbot, seed_db):
-    window = MainWindow(EventStore(seed_db))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=PAGE_TIMEOUT_MS)
+    window = open_window(qtbot, seed_db)
     yield window
     window.imports.stop()
 

@@ -6,17 +6,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from desktop_app.core.window import TimeWindow
-from desktop_app.store.event_store import EventStore
-from desktop_app.ui.main_window import MainWindow
-from tests.mapping import PAGE_TIMEOUT_MS, click_event, js, visible_ids
-
-
-def open_window(qtbot, db_path) -> MainWindow:
-    window = MainWindow(EventStore(db_path))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=PAGE_TIMEOUT_MS)
-    return window
+from tests.mapping import PAGE_TIMEOUT_MS, click_event, js, open_window, visible_ids
 
 
 def test_window_shows_the_seed_places_and_status(qtbot, seed_db):

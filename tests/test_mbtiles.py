@@ -198,18 +198,6 @@ def _first_month(store):
 # -- the window's menu --------------------------------------------------------------------
 
 
-def open_window(qtbot, db_path):
-    from desktop_app.store.event_store import EventStore
-    from desktop_app.ui.main_window import MainWindow
-    from tests.mapping import PAGE_TIMEOUT_MS
-
-    window = MainWindow(EventStore(db_path))
-    qtbot.addWidget(window)
-    window.show()
-    qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=PAGE_TIMEOUT_MS)
-    return window
-
-
 def tile_url(qtbot, window) -> str | None:
     from tests.mapping import js
 
@@ -226,7 +214,7 @@ def test_menu_choice_is_remembered_across_a_restart(qtbot, seed_db, tmp_path, mo
 
     from desktop_app.ui import settings as opt
     from desktop_app.ui.settings import Settings
-    from tests.mapping import PAGE_TIMEOUT_MS
+    from tests.mapping import PAGE_TIMEOUT_MS, open_window
 
     path = make_mbtiles(tmp_path / "region.mbtiles")
     bad = tmp_path / "notes.mbtiles"
