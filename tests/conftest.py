@@ -25,7 +25,7 @@ def pytest_configure(config: pytest.Config) -> None:
     atexit.register(shutil.rmtree, cache, ignore_errors=True)
     os.environ["EVENT_ATLAS_CACHE_DIR"] = cache
     try:
-        from desktop_app.ui.scheme import register_scheme
+        from desktop_app.ui.map.scheme import register_scheme
     except ImportError:  # Qt is not installed: only the Qt-free tests can run
         return
     register_scheme()

@@ -3,7 +3,7 @@ from __future__ import annotations
 from desktop_app.core.event import Article, Event, Place
 from desktop_app.core.window import TimeWindow
 from desktop_app.store.event_store import EventStore
-from desktop_app.ui.excerpt_panel import ExcerptPanel
+from desktop_app.ui.panels.excerpt import ExcerptPanel
 from desktop_app.ui.view_state import ViewState
 
 

@@ -18,8 +18,8 @@ from desktop_app.ingest.pipeline import import_file
 from desktop_app.ingest.reader import ReadOptions
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui import settings as opt
-from desktop_app.ui.article_review import ArticleReviewDialog, ArticleTextDialog
-from desktop_app.ui.import_dialogs import (
+from desktop_app.ui.importing.article_review import ArticleReviewDialog, ArticleTextDialog
+from desktop_app.ui.importing.dialogs import (
     ImportReportDialog,
     ImportSetupDialog,
     PreferencesDialog,

@@ -6,7 +6,7 @@ from desktop_app.core.dates import event_span
 from desktop_app.core.event import Event, Place
 from desktop_app.core.index import EventIndex
 from desktop_app.core.window import TimeWindow
-from desktop_app.ui.excerpt_panel import ExcerptPanel
+from desktop_app.ui.panels.excerpt import ExcerptPanel
 from tests.mapping import click_event, js, mouse_at_event, open_map, visible_ids
 
 SEED_PLACES = [

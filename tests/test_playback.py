@@ -14,13 +14,13 @@ from desktop_app.core.index import EventArrays, EventIndex  # noqa: E402
 from desktop_app.core.timescale import datetime_from_days  # noqa: E402
 from desktop_app.core.window import TimeWindow  # noqa: E402
 from desktop_app.core.window_presets import WindowPreset  # noqa: E402
-from desktop_app.ui.playback import (  # noqa: E402
+from desktop_app.ui.timeline.bar import TimelinePanel  # noqa: E402
+from desktop_app.ui.timeline.playback import (  # noqa: E402
     MAX_FRAME_SECONDS,
     SPEEDS,
     PlaybackController,
     PlaybackMode,
 )
-from desktop_app.ui.timeline_bar import TimelinePanel  # noqa: E402
 from desktop_app.ui.view_state import ViewState  # noqa: E402
 
 D0 = 20240.0  # 2025-06-01, a Sunday

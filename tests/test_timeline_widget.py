@@ -16,7 +16,7 @@ from desktop_app.core.dates import DatePrecision  # noqa: E402
 from desktop_app.core.density import PRECISION_CODES  # noqa: E402
 from desktop_app.core.index import EventArrays, EventIndex  # noqa: E402
 from desktop_app.core.window import TimeWindow  # noqa: E402
-from desktop_app.ui.timeline import TimelineWidget  # noqa: E402
+from desktop_app.ui.timeline.widget import TimelineWidget  # noqa: E402
 from desktop_app.ui.view_state import ViewState  # noqa: E402
 
 D0 = 20240.0  # 2025-06-01

@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import __version__
 from desktop_app.paths import resources_dir
-from desktop_app.ui.scheme import register_scheme
+from desktop_app.ui.map.scheme import register_scheme
 
 #: Set to a file path, the app writes there the seconds from process start to the map
 #: being ready, then quits: how tests/benchmarks/bench_map.py measures cold start.

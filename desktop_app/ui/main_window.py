@@ -24,13 +24,13 @@ from desktop_app.mapgen.page import ONLINE_LAYERS
 from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
-from desktop_app.ui.excerpt_panel import ExcerptPanel
 from desktop_app.ui.export.dialog import export_actions
-from desktop_app.ui.import_commands import ImportCommands
-from desktop_app.ui.map_view import MapView
+from desktop_app.ui.importing.commands import ImportCommands
+from desktop_app.ui.map.view import MapView
+from desktop_app.ui.panels.excerpt import ExcerptPanel
 from desktop_app.ui.settings import Settings
 from desktop_app.ui.snapshot import describe_events
-from desktop_app.ui.timeline_bar import TimelinePanel
+from desktop_app.ui.timeline.bar import TimelinePanel
 from desktop_app.ui.view_state import ViewState
 
 

@@ -95,7 +95,7 @@ def _call(view, code: str):
 
 def _open_view(payload: bytes, window: tuple[float, float], describe=lambda ids: []):
     from desktop_app.core.window import TimeWindow
-    from desktop_app.ui.map_view import MapView
+    from desktop_app.ui.map.view import MapView
     from desktop_app.ui.view_state import ViewState
 
     started = time.perf_counter()
@@ -162,7 +162,7 @@ def folium_rebuild_ms(arrays, window: tuple[float, float]) -> tuple[float, int]:
     from desktop_app.core.index import EventIndex
     from desktop_app.core.window import TimeWindow
     from desktop_app.mapgen.page import SCHEME, AtlasMap
-    from desktop_app.ui.web_profile import atlas_profile
+    from desktop_app.ui.map.web_profile import atlas_profile
 
     profile, handler = atlas_profile()
     view = QWebEngineView()

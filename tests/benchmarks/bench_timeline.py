@@ -90,7 +90,7 @@ def measure(quick: bool) -> dict[str, float]:
     from PySide6.QtWidgets import QApplication
 
     from desktop_app.core.window import TimeWindow
-    from desktop_app.ui.timeline import TimelineWidget
+    from desktop_app.ui.timeline.widget import TimelineWidget
     from desktop_app.ui.view_state import ViewState
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

@@ -26,8 +26,8 @@ from desktop_app.core.window import TimeWindow  # noqa: E402
 from desktop_app.ingest.geojson import read_geojson  # noqa: E402
 from desktop_app.paths import data_dir  # noqa: E402
 from desktop_app.store.event_store import EventStore  # noqa: E402
-from desktop_app.ui.timeline import TimelineWidget  # noqa: E402
-from desktop_app.ui.timeline_bar import TimelinePanel  # noqa: E402
+from desktop_app.ui.timeline.bar import TimelinePanel  # noqa: E402
+from desktop_app.ui.timeline.widget import TimelineWidget  # noqa: E402
 from desktop_app.ui.view_state import ViewState  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))

@@ -20,7 +20,7 @@ def timeline_strip(
     index: EventIndex, window: TimeWindow, size: tuple[int, int], scale: int
 ) -> QImage:
     """The timeline as the window shows it, with ``window`` marked, ``size`` logical pixels."""
-    from desktop_app.ui.timeline import TimelineWidget
+    from desktop_app.ui.timeline.widget import TimelineWidget
 
     state = ViewState(window)
     widget = TimelineWidget(state, index)

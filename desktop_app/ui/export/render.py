@@ -23,7 +23,7 @@ from PySide6.QtGui import QImage
 from desktop_app.core.window import TimeWindow
 from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore
-from desktop_app.ui.map_view import FIT_TRIM, MapView
+from desktop_app.ui.map.view import FIT_TRIM, MapView
 from desktop_app.ui.snapshot import SnapshotError, describe_events, wait_until
 from desktop_app.ui.view_state import ViewState
 

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QWidget
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles
 from desktop_app.mapgen.page import PAGE_PATH, SCHEME, MBTilesLayer, PageSpec, build_page
+from desktop_app.ui.map.web_profile import atlas_profile
 from desktop_app.ui.view_state import ViewState
-from desktop_app.ui.web_profile import atlas_profile
 
 _site_numbers = itertools.count(1)
 _tile_revisions = itertools.count(1)

@@ -7,7 +7,7 @@ from PySide6.QtWebEngineCore import QWebEngineProfile
 
 from desktop_app.mapgen.page import SCHEME
 from desktop_app.paths import user_cache_dir
-from desktop_app.ui.scheme import AtlasSchemeHandler
+from desktop_app.ui.map.scheme import AtlasSchemeHandler
 
 _profile: QWebEngineProfile | None = None
 _handler: AtlasSchemeHandler | None = None

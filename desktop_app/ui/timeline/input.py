@@ -1,6 +1,6 @@
 """How the timeline answers the mouse and the keyboard: drags, clicks, wheel and keys.
 
-:class:`TimelineInput` is a mixin of :class:`~desktop_app.ui.timeline.TimelineWidget`,
+:class:`TimelineInput` is a mixin of :class:`~desktop_app.ui.timeline.widget.TimelineWidget`,
 kept apart so that gestures change without touching drawing or wording. It turns input
 into the widget's own operations (``set_view``, ``zoom_at``, ``pan_by``, ``step_days``)
 and into writes to the shared :class:`ViewState` (``set_window``, ``set_current``).

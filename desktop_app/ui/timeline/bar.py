@@ -26,8 +26,8 @@ from desktop_app.core.index import EventIndex
 from desktop_app.core.timescale import datetime_from_days, days_from_datetime
 from desktop_app.core.window import TimeWindow
 from desktop_app.core.window_presets import WindowPreset, preset_window
-from desktop_app.ui.playback import SPEEDS, PlaybackController, PlaybackMode
-from desktop_app.ui.timeline import TimelineWidget
+from desktop_app.ui.timeline.playback import SPEEDS, PlaybackController, PlaybackMode
+from desktop_app.ui.timeline.widget import TimelineWidget
 from desktop_app.ui.view_state import ViewState
 
 

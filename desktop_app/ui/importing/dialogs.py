@@ -1,7 +1,7 @@
 """The dialogs of a dataset import: set-up (columns, day order, encoding, bad rows),
 progress with Cancel, the report of bad rows, and the preferences for online geocoding.
 
-Dialogs only gather choices and show results; :mod:`desktop_app.ui.import_commands`
+Dialogs only gather choices and show results; :mod:`desktop_app.ui.importing.commands`
 runs the import with them.
 """
 

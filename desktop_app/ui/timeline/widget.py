@@ -38,14 +38,14 @@ from desktop_app.core.index import EventIndex
 from desktop_app.core.timescale import TimeScale
 from desktop_app.core.window import TimeWindow
 from desktop_app.core.window_presets import nice_step
-from desktop_app.ui.timeline_input import Drag, Press, TimelineInput
-from desktop_app.ui.timeline_paint import (
+from desktop_app.ui.timeline.input import Drag, Press, TimelineInput
+from desktop_app.ui.timeline.paint import (
     HEADER_H,
     TimelineData,
     TimelineLayer,
     blend,
 )
-from desktop_app.ui.timeline_text import (
+from desktop_app.ui.timeline.text import (
     accessible_description,
     bin_tooltip,
     count_text,

@@ -7,7 +7,7 @@ import because the import is one transaction, and pausing a half-written transac
 on a modal question would hold the store's write lock while the user thinks), then runs
 in a worker thread behind a progress dialog, then reloads the window and moves its time
 window to the new events. An article file is read, and an article's events found, in a
-:class:`~desktop_app.ui.import_worker.BackgroundTask` (finding them loads the gazetteer
+:class:`~desktop_app.ui.importing.worker.BackgroundTask` (finding them loads the gazetteer
 and can take seconds, which would freeze the window); the review dialog then opens in the
 GUI thread, and the kept events are saved in one transaction from it: a few dozen rows.
 """
@@ -30,8 +30,8 @@ from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.source import Source
 from desktop_app.store.event_store import StoreError
 from desktop_app.ui import settings as opt
-from desktop_app.ui.article_review import ArticleReviewDialog, ArticleTextDialog
-from desktop_app.ui.import_dialogs import (
+from desktop_app.ui.importing.article_review import ArticleReviewDialog, ArticleTextDialog
+from desktop_app.ui.importing.dialogs import (
     ImportProgressDialog,
     ImportReportDialog,
     ImportSetupDialog,
@@ -39,7 +39,7 @@ from desktop_app.ui.import_dialogs import (
     preview_table,
     user_agent,
 )
-from desktop_app.ui.import_worker import (
+from desktop_app.ui.importing.worker import (
     BackgroundTask,
     ImportJob,
     ImportOutcome,

@@ -17,7 +17,7 @@ from desktop_app.core.dates import DatePrecision
 from desktop_app.core.density import PRECISION_CODES, BinUnit
 from desktop_app.core.timescale import datetime_from_days
 from desktop_app.core.window import TimeWindow
-from desktop_app.ui.timeline_paint import Bins, TimelineData
+from desktop_app.ui.timeline.paint import Bins, TimelineData
 
 
 def tr(text: str) -> str:
