@@ -83,9 +83,9 @@ def _run_visual(
         parse_step,
     )
     from desktop_app.ui.export.compose import SnapshotOptions
+    from desktop_app.ui.export.job import write_standalone_html
     from desktop_app.ui.export.pdf import export_pdf
     from desktop_app.ui.export.picture import SnapshotMaker, save_image
-    from desktop_app.ui.export.standalone import write_standalone_html
     from desktop_app.ui.snapshot import SnapshotError
 
     index = EventIndex(store.arrays())

@@ -42,10 +42,10 @@ from desktop_app.ui.export.animation import (
     parse_step,
 )
 from desktop_app.ui.export.compose import SnapshotOptions
+from desktop_app.ui.export.job import write_standalone_html
 from desktop_app.ui.export.pdf import export_pdf
 from desktop_app.ui.export.picture import SnapshotMaker, save_image
 from desktop_app.ui.export.render import MapExtent, evaluate
-from desktop_app.ui.export.standalone import write_standalone_html
 from desktop_app.ui.snapshot import SnapshotError
 
 #: Format key -> (menu text, file suffix); "frames" writes a folder.
@@ -123,7 +123,11 @@ def perform_export(target, settings: ExportSettings, parent: QWidget | None = No
         count = write_data(fmt, path, events, name=options.title, article_text=store.article_text)
         return tr("Wrote %1 events to %2").replace("%1", str(count)).replace("%2", str(path))
     if fmt == "html":
-        count = write_standalone_html(path, target.store, window, title=options.title)
+        # Online tiles only if the user reads the map with them; otherwise opening the
+        # file asks nothing of any server.
+        count = write_standalone_html(
+            path, target.store, window, title=options.title, online_layer=_view_of(target)[2]
+        )
         return tr("Wrote %1 events to %2").replace("%1", str(count)).replace("%2", str(path))
     extent, view_size, _online = _view_of(target)
     maker = _maker(target)
