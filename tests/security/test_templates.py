@@ -95,3 +95,27 @@ def test_live_page_shows_a_template_credit_literally(qtbot, seed_store, tmp_path
     shown = js(qtbot, view, "EventAtlas.map.attributionControl.getContainer().textContent")
     assert rce(marker) + " {{7*7}} {% if %}" in shown
     assert not marker.exists()
+
+
+def test_our_templates_name_only_map_variables():
+    """Every Jinja template of ours fills in nothing but a map's JavaScript name."""
+    import ast
+    from pathlib import Path
+
+    import desktop_app
+
+    allowed = {"this._parent.get_name()", "this.get_name()"}
+    found = []
+    for source in Path(desktop_app.__file__).parent.rglob("*.py"):
+        tree = ast.parse(source.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Template":
+                text = "".join(
+                    n.value
+                    for n in ast.walk(node)
+                    if isinstance(n, ast.Constant) and isinstance(n.value, str)
+                )
+                found.append(source.name)
+                for expression in re.findall(r"\{\{(.*?)\}\}", text, re.S):
+                    assert expression.strip() in allowed, (source, expression)
+    assert "page.py" in found
