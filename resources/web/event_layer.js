@@ -168,6 +168,37 @@
     return shown;
   };
 
+  /* The scale bar and attribution: an export hides them and draws its own, larger. */
+  EA.setScaleAndAttribution = function (shown) {
+    const marks = EA.map.getContainer().querySelectorAll(
+      ".leaflet-control-scale, .leaflet-control-attribution");
+    for (const el of marks) el.style.display = shown ? "" : "none";
+    return shown;
+  };
+
+  /* Centre on (lat, lon) at `zoom`; zoom out until `bounds` [s, w, n, e] fit, if given. */
+  EA.showExtent = function (lat, lon, zoom, bounds) {
+    const map = EA.map;
+    map.setView([lat, lon], zoom, { animate: false });
+    if (bounds) {
+      const box = L.latLngBounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]]);
+      if (!map.getBounds().pad(0.02).contains(box)) map.fitBounds(box, { animate: false });
+    }
+    return map.getZoom();
+  };
+
+  /* The view was resized: Leaflet must measure it before it frames anything. */
+  EA.invalidateSize = function () {
+    EA.map.invalidateSize({ animate: false });
+    return true;
+  };
+
+  /* Draw the event layer again; the bridge hears when the frame is shown. */
+  EA.redraw = function () {
+    EA.layer.redraw();
+    return EA.paintSeq;
+  };
+
   /* Pixel position (map container coordinates) of a row, for hit-testing and tests. */
   EA.containerPoint = function (i) {
     const v = currentView(EA.map);

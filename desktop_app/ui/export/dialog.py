@@ -44,7 +44,7 @@ from desktop_app.ui.export.animation import (
 from desktop_app.ui.export.compose import SnapshotOptions
 from desktop_app.ui.export.pdf import export_pdf
 from desktop_app.ui.export.picture import SnapshotMaker, save_image
-from desktop_app.ui.export.render import MapExtent, evaluate
+from desktop_app.ui.export.render import MapExtent, view_info
 from desktop_app.ui.export.standalone import write_standalone_html
 from desktop_app.ui.snapshot import SnapshotError
 
@@ -92,7 +92,7 @@ def _view_of(target) -> tuple[MapExtent | None, tuple[int, int] | None, str | No
     online = getattr(spec, "online_layer", None)
     if not view.is_ready:
         return None, None, online
-    info = evaluate(view, "EventAtlas.viewInfo()")
+    info = view_info(view)
     return MapExtent.from_view_info(info), (int(info["size"][0]), int(info["size"][1])), online
 
 

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles
 from desktop_app.mapgen.page import PAGE_PATH, SCHEME, MBTilesLayer, PageSpec, build_page
+from desktop_app.ui.map.page_api import PageApi
 from desktop_app.ui.map.web_profile import atlas_profile
 from desktop_app.ui.view_state import ViewState
 
@@ -151,6 +152,8 @@ class MapView(QWebEngineView):
         self._closing = False
         self._fit_when_ready = fit_when_ready
         self._queue: list[tuple[str, Callable | None]] = []
+        #: The page's functions; calls wait until the page says it is ready.
+        self.page_api = PageApi(self._run_js)
         self._spec = PageSpec(
             window=(state.window.start, state.window.end),
             center=center,
@@ -257,7 +260,7 @@ class MapView(QWebEngineView):
     def set_fade(self, on: bool) -> None:
         """Draw older events paler (or not), now and in every later load of the page."""
         self._spec = dataclasses.replace(self._spec, fade=bool(on))
-        self.run_js(f"EventAtlas.setFade({'true' if on else 'false'})")
+        self.page_api.set_fade(on)
 
     def remember_view(self, view: dict) -> None:
         """Keep the map's centre and zoom for the next load of the page."""
@@ -265,8 +268,8 @@ class MapView(QWebEngineView):
             self._spec, center=(float(view["lat"]), float(view["lon"])), zoom=int(view["zoom"])
         )
 
-    def run_js(self, code: str, callback: Callable | None = None) -> None:
-        """Run ``code`` in the page now, or as soon as the page says it is ready."""
+    def _run_js(self, code: str, callback: Callable | None = None) -> None:
+        # Only PageApi writes the code: run it now, or as soon as the page says it is ready.
         if not self._ready:
             self._queue.append((code, callback))
             return
@@ -312,14 +315,14 @@ class MapView(QWebEngineView):
         if self._fit_when_ready:
             # Only the first time: afterwards the user's own view is kept.
             self._fit_when_ready = False
-            self._run_now(f"EventAtlas.fitVisible({FIT_TRIM})", None)
+            self.page_api.fit_visible(FIT_TRIM)
         self.pageReady.emit()
         if self._restarting:
             self._restarting = False
             self.pageRestarted.emit()
 
     def _on_window_changed(self, window: TimeWindow) -> None:
-        self.run_js(f"EventAtlas.setWindow({window.start!r}, {window.end!r})")
+        self.page_api.set_window(window.start, window.end)
 
     def _on_selection_changed(self, _ids: tuple[int, ...]) -> None:
         self._send_selection()
@@ -327,15 +330,14 @@ class MapView(QWebEngineView):
     def _on_current_changed(self, event_id: int | None) -> None:
         self._send_selection()
         if event_id is not None:
-            self.run_js(f"EventAtlas.flyTo({int(event_id)})")
+            self.page_api.fly_to(event_id)
 
     def _send_selection(self) -> None:
         ids = list(self._state.selection)
         current = self._state.current
         ordered = ([current] if current is not None else []) + [i for i in ids if i != current]
         titles = [row["title"] for row in self._describe(ordered[:1])] if ordered else []
-        payload = json.dumps({"ids": ordered, "titles": titles}, ensure_ascii=False)
-        self.run_js(f"EventAtlas.setSelection({json.dumps(payload)})")
+        self.page_api.set_selection(ordered, titles)
 
     def _on_clicked(self, ids: list[int]) -> None:
         self._state.select(ids)
