@@ -1,7 +1,7 @@
 """PageApi: the map page's functions, called from Python.
 
 Every call into the map page goes through :class:`PageApi`. Each method calls one named
-function of ``window.EventAtlas`` (``resources/web/event_layer.js``); its arguments are
+function of ``window.EventAtlas`` (``resources/web/event_api.js``); its arguments are
 written with :func:`json.dumps` and nothing else, so no text from the data or the user
 is ever spliced into code. Results come back as JSON text and are decoded here.
 """
