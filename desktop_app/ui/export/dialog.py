@@ -44,7 +44,7 @@ from desktop_app.ui.export.animation import (
 from desktop_app.ui.export.compose import SnapshotOptions
 from desktop_app.ui.export.job import ExportJob, run_export
 from desktop_app.ui.export.picture import SnapshotMaker
-from desktop_app.ui.export.render import MapExtent, evaluate
+from desktop_app.ui.export.render import MapExtent, view_info
 from desktop_app.ui.snapshot import SnapshotError
 
 #: Format key -> (menu text, file suffix); "frames" writes a folder.
@@ -91,7 +91,7 @@ def _view_of(target) -> tuple[MapExtent | None, tuple[int, int] | None, str | No
     online = getattr(spec, "online_layer", None)
     if not view.is_ready:
         return None, None, online
-    info = evaluate(view, "EventAtlas.viewInfo()")
+    info = view_info(view)
     return MapExtent.from_view_info(info), (int(info["size"][0]), int(info["size"][1])), online
 
 
