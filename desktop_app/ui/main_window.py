@@ -355,6 +355,7 @@ class MainWindow(QMainWindow):
         self.settings.set(opt.GEOMETRY, self.saveGeometry())
         self.settings.set(opt.DOCK_STATE, self.saveState())
         self.settings.sync()
+        self._export_actions.close_pages()
         self.store.close()
         if self.map_view.mbtiles is not None:
             self.map_view.mbtiles.close()

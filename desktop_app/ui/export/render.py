@@ -91,6 +91,9 @@ class MapRenderer:
             self.state, lambda: payload, describe_events(store), online_layer=online_layer
         )
         self.view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        # A page drawn for exports is not a window of the user's: closing the last real
+        # window must still quit the app.
+        self.view.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
         self._fade = fade
         self._painted = 0
         self._failures: list[str] = []
