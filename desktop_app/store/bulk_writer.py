@@ -83,7 +83,7 @@ class BulkWriter:
             ):
                 self._pragmas[name] = self.conn.execute(f"PRAGMA {name}").fetchone()[0]
                 self.conn.execute(f"PRAGMA {name} = {value}")
-            self.conn.execute("BEGIN IMMEDIATE")
+            self.store.begin_write()
             self._open = True
             self._max_before = self.conn.execute(
                 "SELECT coalesce(max(id), 0) FROM events"
@@ -98,6 +98,9 @@ class BulkWriter:
             ]
             for name in self._FTS_TRIGGERS:
                 self.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        except StoreError:
+            self._rollback()
+            raise
         except sqlite3.DatabaseError as exc:
             self._rollback()
             raise StoreError(f"{self.store.path}: cannot start the import ({exc})") from None

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
+import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +26,14 @@ from desktop_app.store.migrations import MIGRATION_SET, migrations
 if TYPE_CHECKING:  # the writer module imports this one
     from desktop_app.store.bulk_writer import BulkWriter
 
+log = logging.getLogger(__name__)
+
 BUSY_TIMEOUT_MS = 5000
+# How long a write waits for another process's import before giving up. Imports of a
+# million rows take minutes, so this is generous; the wait is announced as it starts.
+WRITE_WAIT_LIMIT_S = 30 * 60
+# The files SQLite keeps beside a store in WAL mode.
+_SIDECARS = ("-wal", "-shm")
 
 
 class StoreError(Exception):
@@ -61,10 +72,40 @@ def check_store_file(path: Path) -> None:
         return
     if path.is_dir():
         raise StoreError(f"{path}: is a folder, not an Event Atlas store")
+    present = {suffix for suffix in _SIDECARS if _sidecar(path, suffix).exists()}
+    try:
+        _check_contents(path)
+    except StoreError:
+        # A read-only look at a WAL file with a journal beside it may still create the
+        # shared-memory file: a refused file is left with exactly what it had.
+        for suffix in set(_SIDECARS) - present:
+            with contextlib.suppress(OSError):
+                _sidecar(path, suffix).unlink()
+        raise
+
+
+def _sidecar(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _read_only_uri(path: Path) -> str:
+    """A URI that reads ``path`` without writing or creating any file.
+
+    Without a journal beside it, every byte of the database is in the file itself, so
+    SQLite may read it as immutable: no shared-memory file, no lock, nothing created.
+    With a journal (a store in use, or one left by a crash) the journal must be read.
+    """
     uri = f"{path.resolve().as_uri()}?mode=ro"
+    journals = (*_SIDECARS, "-journal")
+    if not any(_sidecar(path, suffix).exists() for suffix in journals):
+        uri += "&immutable=1"
+    return uri
+
+
+def _check_contents(path: Path) -> None:
     conn = None
     try:
-        conn = sqlite3.connect(uri, uri=True)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         if not tables:
             return
@@ -101,21 +142,108 @@ class EventStore:
     ----------
     path
         The SQLite file; it is created when absent.
+    read_only
+        Open for viewing only. None (the default) decides from the medium: a store whose
+        file or folder cannot be written (a read-only disk, a folder of someone else's)
+        opens read-only instead of failing; see :attr:`read_only`.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool | None = None) -> None:
         self.path = Path(path)
         check_store_file(self.path)
+        if read_only is None:
+            read_only = _on_read_only_medium(self.path)
+        self._read_only = read_only
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
-            self.db = Database(conn)
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            migrations.apply(self.db)
+            if read_only:
+                self.db = self._open_read_only()
+            else:
+                try:
+                    self.db = self._open_read_write()
+                except sqlite3.OperationalError as exc:
+                    if not (self.path.exists() and _refused_for_writing(exc)):
+                        raise
+                    self._read_only = True
+                    self.db = self._open_read_only()
         except (sqlite3.DatabaseError, OSError) as exc:
             raise StoreError(f"{self.path}: cannot be opened ({exc})") from None
+
+    def _open_read_write(self) -> Database:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = Database(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000))
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            migrations.apply(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _open_read_only(self) -> Database:
+        if not self.path.exists():
+            raise StoreError(f"{self.path}: does not exist (and a read-only store is not made)")
+        conn = sqlite3.connect(
+            _read_only_uri(self.path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+        db = Database(conn)
+        if migrations.pending(db):
+            db.close()
+            raise StoreError(
+                f"{self.path}: is read-only and needs an update from this version of Event "
+                "Atlas; copy it to a folder you can write to and open the copy"
+            )
+        return db
+
+    @property
+    def read_only(self) -> bool:
+        """True when the store is open for viewing only: every write raises StoreError."""
+        return self._read_only
+
+    def _check_writable(self) -> None:
+        if self._read_only:
+            raise StoreError(f"{self.path}: this store is read-only")
+
+    def begin_write(self) -> None:
+        """Start the write transaction (``BEGIN IMMEDIATE``) of one user action or import.
+
+        When another process is writing (another import), this waits for it, saying so
+        once through the ``desktop_app.store`` logger (which the command line prints on
+        stderr), and gives up with a :class:`StoreError` after :data:`WRITE_WAIT_LIMIT_S`.
+        """
+        self._check_writable()
+        waiting_since: float | None = None
+        while True:
+            try:
+                self.db.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                # The primary code: SQLITE_BUSY_RECOVERY and kin are waits too.
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                    raise
+            # Each attempt has already waited the busy timeout inside SQLite.
+            now = time.monotonic()
+            if waiting_since is None:
+                waiting_since = now - BUSY_TIMEOUT_MS / 1000
+                log.warning("%s: waiting for another import to finish…", self.path)
+            elif now - waiting_since >= WRITE_WAIT_LIMIT_S:
+                raise StoreError(
+                    f"{self.path}: another program kept writing to this store for "
+                    f"{WRITE_WAIT_LIMIT_S // 60} minutes; nothing was saved"
+                )
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: committed on a clean exit, rolled back on any error."""
+        self.begin_write()
+        conn = self.db.conn
+        try:
+            yield conn
+        except BaseException:
+            conn.rollback()
+            raise
+        conn.commit()
 
     def close(self) -> None:
         self.db.close()
@@ -134,6 +262,7 @@ class EventStore:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
+        self._check_writable()
         with self.db.atomic():
             self.db.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -148,9 +277,8 @@ class EventStore:
         the same data twice adds nothing. If anything fails, nothing is written.
         """
         added = replaced = 0
-        conn = self.db.conn
         try:
-            with self.db.atomic():
+            with self._write() as conn:
                 for event in events:
                     if self._write_event(conn, event):
                         replaced += 1
@@ -355,6 +483,7 @@ class EventStore:
         """
         from desktop_app.store.bulk_writer import BulkWriter
 
+        self._check_writable()
         return BulkWriter(self)
 
     # -- geocode cache -----------------------------------------------------------------
@@ -374,6 +503,7 @@ class EventStore:
 
     def cache_geocode(self, provider: str, query: str, place: Place | None) -> None:
         """Remember what ``provider`` answered for ``query`` (None: it knew no such place)."""
+        self._check_writable()
         try:
             with self.db.atomic():
                 self.db.execute(
@@ -439,6 +569,22 @@ class EventStore:
         return EventArrays(
             ids, t0, t1, lat, lon, category, origin_lat=olat, origin_lon=olon, precision=precision
         )
+
+
+def _on_read_only_medium(path: Path) -> bool:
+    """True for an existing store that cannot be written where it is.
+
+    SQLite writes beside the file too (its journal), so the folder counts as well as the
+    file. ``os.access`` also answers False for a read-only file system, even for root.
+    """
+    if not path.exists():
+        return False
+    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _refused_for_writing(exc: sqlite3.OperationalError) -> bool:
+    """The file is there, but SQLite may not write it (or the journal beside it)."""
+    return exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
