@@ -3,28 +3,30 @@
 from __future__ import annotations
 
 import contextlib
+import itertools
 import json
 import logging
 import os
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlite_utils import Database
 
 from desktop_app.core.categories import CATEGORIES, category_code
-from desktop_app.core.dates import DateError, DatePrecision, precision_codes
+from desktop_app.core.dates import DatePrecision, precision_codes
 from desktop_app.core.event import Article, Event, Place
 from desktop_app.core.index import EventArrays
 from desktop_app.core.window import TimeWindow
+from desktop_app.store import rows
+from desktop_app.store.bulk_writer import BulkWriter
+from desktop_app.store.errors import StoreError
 from desktop_app.store.migrations import MIGRATION_SET, migrations
+from desktop_app.store.rows import AddResult
 
-if TYPE_CHECKING:  # the writer module imports this one
-    from desktop_app.store.bulk_writer import BulkWriter
+__all__ = ["AddResult", "EventStore", "StoreError", "check_store_file"]
 
 log = logging.getLogger(__name__)
 
@@ -32,20 +34,10 @@ BUSY_TIMEOUT_MS = 5000
 # How long a write waits for another process's import before giving up. Imports of a
 # million rows take minutes, so this is generous; the wait is announced as it starts.
 WRITE_WAIT_LIMIT_S = 30 * 60
+# Events handed to the writer at a time by add_events: the memory of one chunk.
+ADD_CHUNK = 5000
 # The files SQLite keeps beside a store in WAL mode.
 _SIDECARS = ("-wal", "-shm")
-
-
-class StoreError(Exception):
-    """A store that cannot be opened or written; the message is meant for the user."""
-
-
-@dataclass(frozen=True)
-class AddResult:
-    """What one write did: events new to the store, and events that replaced an older copy."""
-
-    added: int
-    replaced: int
 
 
 _EVENT_COLUMNS = """
@@ -233,18 +225,6 @@ class EventStore:
                     f"{WRITE_WAIT_LIMIT_S // 60} minutes; nothing was saved"
                 )
 
-    @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: committed on a clean exit, rolled back on any error."""
-        self.begin_write()
-        conn = self.db.conn
-        try:
-            yield conn
-        except BaseException:
-            conn.rollback()
-            raise
-        conn.commit()
-
     def close(self) -> None:
         self.db.close()
 
@@ -276,107 +256,29 @@ class EventStore:
         An event whose ``uid`` is already stored replaces the stored one, so importing
         the same data twice adds nothing. If anything fails, nothing is written.
         """
-        added = replaced = 0
-        try:
-            with self._write() as conn:
-                for event in events:
-                    if self._write_event(conn, event):
-                        replaced += 1
-                    else:
-                        added += 1
-        except (sqlite3.DatabaseError, DateError) as exc:
-            raise StoreError(f"{self.path}: nothing was saved ({exc})") from None
-        return AddResult(added, replaced)
-
-    def _write_event(self, conn: sqlite3.Connection, event: Event) -> bool:
-        t0, t1 = event.span
-        place_id = self._place_id(conn, event.place) if event.place else None
-        origin_id = self._place_id(conn, event.origin) if event.origin else None
-        if event.article is not None:
-            self._write_article(conn, event.article)
-        existing = conn.execute("SELECT id FROM events WHERE uid = ?", [event.uid]).fetchone()
-        values = [
-            event.title,
-            event.start,
-            event.end,
-            str(event.precision),
-            event.display_date,
-            t0,
-            t1,
-            event.category,
-            json.dumps(list(event.actors), ensure_ascii=False),
-            place_id,
-            event.excerpt,
-            event.article.uid if event.article else None,
-            origin_id,
-        ]
-        if existing:
-            event_id = existing[0]
-            conn.execute(
-                """UPDATE events SET title=?, start=?, "end"=?, precision=?, display_date=?,
-                   t0=?, t1=?, category=?, actors=?, place_id=?, excerpt=?, article_uid=?,
-                   origin_place_id=? WHERE id=?""",
-                [*values, event_id],
-            )
-            conn.execute("DELETE FROM event_sources WHERE event_id = ?", [event_id])
-        else:
-            event_id = conn.execute(
-                """INSERT INTO events (uid, title, start, "end", precision, display_date, t0, t1,
-                   category, actors, place_id, excerpt, article_uid, origin_place_id)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [event.uid, *values],
-            ).lastrowid
-        for name in dict.fromkeys(event.sources):
-            conn.execute("INSERT OR IGNORE INTO sources (name) VALUES (?)", [name])
-            conn.execute(
-                """INSERT OR IGNORE INTO event_sources (event_id, source_id)
-                   SELECT ?, id FROM sources WHERE name = ?""",
-                [event_id, name],
-            )
-        return existing is not None
-
-    @staticmethod
-    def _place_id(conn: sqlite3.Connection, place: Place) -> int:
-        conn.execute(
-            """INSERT INTO places (name, lat, lon, kind, country) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (name, lat, lon) DO UPDATE SET
-               kind = coalesce(excluded.kind, kind), country = coalesce(excluded.country, country)
-            """,
-            [place.name, place.lat, place.lon, place.kind, place.country],
-        )
-        return conn.execute(
-            "SELECT id FROM places WHERE name = ? AND lat = ? AND lon = ?",
-            [place.name, place.lat, place.lon],
-        ).fetchone()[0]
-
-    @staticmethod
-    def _write_article(conn: sqlite3.Connection, article: Article) -> None:
-        conn.execute(
-            """INSERT INTO articles (uid, title, author, outlet, url, published, text)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (uid) DO UPDATE SET title = excluded.title,
-               author = excluded.author, outlet = excluded.outlet, url = excluded.url,
-               published = excluded.published, text = coalesce(excluded.text, text)""",
-            [
-                article.uid,
-                article.title,
-                article.author,
-                article.outlet,
-                article.url,
-                article.published,
-                article.text,
-            ],
-        )
+        with self.bulk_writer() as writer:
+            pending = iter(events)
+            while chunk := list(itertools.islice(pending, ADD_CHUNK)):
+                writer.add(chunk)
+        return writer.result
 
     # -- reading ---------------------------------------------------------------------------
 
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM events").fetchone()[0]
 
-    def time_bounds(self) -> tuple[float, float] | None:
-        """The first start and last end of all events, or None for an empty store."""
-        row = self.db.execute("SELECT min(t0), max(max(t1, t0)) FROM events").fetchone()
-        return None if row[0] is None else (row[0], row[1])
+    def last_event_id(self) -> int:
+        """The highest event id (0 for an empty store): events added later get higher ones."""
+        return rows.last_event_id(self.db.conn)
+
+    def time_bounds(self, after_id: int = 0) -> tuple[float, float] | None:
+        """The first start and last end of the events (those with an id above
+        ``after_id``: the ones added since :meth:`last_event_id` said so), or None for none.
+        """
+        row = self.db.execute(
+            "SELECT min(t0), max(max(t1, t0)) FROM events WHERE id > ?", [after_id]
+        ).fetchone()
+        return None if row[0] is None else (float(row[0]), float(row[1]))
 
     def events_between(self, window: TimeWindow) -> list[Event]:
         """The events that show in ``window``, in order of start."""
@@ -478,13 +380,11 @@ class EventStore:
         """A writer for large imports: use it as a context manager; everything it writes is
         one transaction, committed on a clean exit and rolled back on any exception.
 
-        It gives the same result as :meth:`add_events` (events replaced by ``uid``), but
-        indexes the new events' text once at the end instead of row by row.
+        Events are replaced by ``uid``, as by :meth:`add_events` (which uses it); the new
+        events' text is indexed once at the end instead of row by row.
         """
-        from desktop_app.store.bulk_writer import BulkWriter
-
         self._check_writable()
-        return BulkWriter(self)
+        return BulkWriter(self.db.conn, self.path, self.begin_write)
 
     # -- geocode cache -----------------------------------------------------------------
 
