@@ -137,7 +137,9 @@ class EventStore:
     read_only
         Open for viewing only. None (the default) decides from the medium: a store whose
         file or folder cannot be written (a read-only disk, a folder of someone else's)
-        opens read-only instead of failing; see :attr:`read_only`.
+        opens read-only instead of failing; see :attr:`read_only`. Without a journal
+        beside it, such a store is read as immutable (nothing is created next to it), so
+        changes another program might make later are not seen.
     """
 
     def __init__(self, path: str | Path, *, read_only: bool | None = None) -> None:
