@@ -283,7 +283,7 @@ def test_focus_is_visible(qtbot, timeline):
 
 def test_accessible_name_and_description(timeline, state):
     assert timeline.accessibleName() == "Timeline"
-    assert "11 Jun 2025" in timeline.accessibleDescription()
+    assert "11–12 June 2025" in timeline.accessibleDescription()
 
 
 def test_renders_at_high_dpi_without_error(timeline):

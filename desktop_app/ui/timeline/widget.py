@@ -49,13 +49,11 @@ from desktop_app.ui.timeline.text import (
     accessible_description,
     bin_tooltip,
     count_text,
-    date_text,
     event_tooltip,
-    needs_time,
     unit_text,
-    window_text,
 )
 from desktop_app.ui.view_state import ViewState
+from desktop_app.ui.words import date_text, last_shown, needs_time, window_in_words
 
 #: Keep this fraction of the width free beside the band when following it.
 FOLLOW_MARGIN = 0.05
@@ -351,11 +349,11 @@ class TimelineWidget(TimelineInput, QWidget):
         x0, x1 = self._band_xs()
         with_time = needs_time(window)
         left = date_text(window.start, with_time)
-        right = date_text(window.end, with_time)
+        right = date_text(last_shown(window), with_time)
         boxes: list[tuple[QRectF, str]] = []
         if x1 < 0 or x0 > w:
             # The band is out of view: say where it is, at the side it lies.
-            text_ = window_text(window)
+            text_ = window_in_words(window)
             boxes.append(
                 self._label_box(
                     metrics,
@@ -375,7 +373,7 @@ class TimelineWidget(TimelineInput, QWidget):
             boxes.append(self._label_box(metrics, right, min(x1, w), not inside and x1 <= w))
             if boxes[0][0].intersects(boxes[1][0]):
                 # Too narrow for both side by side: one label, "from – to", centred.
-                text_ = window_text(window)
+                text_ = window_in_words(window)
                 boxes = [self._label_box(metrics, text_, (x0 + x1) / 2, True, centred=True)]
         context = QRectF(6, 0, metrics.horizontalAdvance(layer.context) + 4, HEADER_H)
         if layer.context and not any(box.intersects(context) for box, _ in boxes):
