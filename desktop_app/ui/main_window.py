@@ -204,8 +204,6 @@ class MainWindow(QMainWindow):
         names = {
             "": self.tr("Offline outlines only"),
             "osm": self.tr("OpenStreetMap (online)"),
-            "positron": self.tr("CARTO Positron (online)"),
-            "dark_matter": self.tr("CARTO Dark Matter (online)"),
             "imagery": self.tr("Esri World Imagery (online)"),
         }
         local = self.map_view.mbtiles is not None
@@ -392,7 +390,7 @@ def about_html(tr) -> str:
     credits = [
         tr("Country outlines: Made with Natural Earth (public domain), via world-atlas."),
         tr(
-            "Online tiles, when chosen: © OpenStreetMap contributors; © CARTO; "
+            "Online tiles, when chosen: © OpenStreetMap contributors; "
             "Esri, Maxar, Earthstar Geographics."
         ),
         tr(
