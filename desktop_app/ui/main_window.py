@@ -84,7 +84,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(centre)
 
         self.timeline = TimelinePanel(self.state, self.index)
-        self.timeline.timeline.show_window()
+        self.state.reveal_window()
         self.timeline_dock = self._dock(
             self.timeline,
             self.tr("Timeline"),
@@ -327,7 +327,7 @@ class MainWindow(QMainWindow):
         self.notice.hide()
         self._tell_if_read_only()
         self.state.set_window(self.index.suggested_window())
-        self.timeline.timeline.show_window()
+        self.state.reveal_window()
         return True
 
     def choose_mbtiles_dialog(self) -> None:

@@ -104,6 +104,7 @@ class TimelineWidget(TimelineInput, QWidget):
         state.windowChanged.connect(self._on_window_changed)
         state.selectionChanged.connect(self._on_selection_changed)
         state.currentChanged.connect(self._on_current_changed)
+        state.windowRevealRequested.connect(self.show_window)
 
     # -- data ------------------------------------------------------------------------------
 
@@ -228,8 +229,19 @@ class TimelineWidget(TimelineInput, QWidget):
             if row is not None:
                 arrays = self._data.index.arrays
                 t0 = float(arrays.t0[row])
-                self.reveal(t0, max(float(arrays.t1[row]), t0))
+                self.bring_into_view(t0, max(float(arrays.t1[row]), t0))
         self.update()
+
+    def bring_into_view(self, t0: float, t1: float) -> None:
+        """Scroll, never zoom, until some of ``[t0, t1]`` shows; nothing if some already does.
+
+        A month-long event picked on the map must not zoom the timeline out to months and
+        crush the days the user was reading.
+        """
+        if t1 >= self._t_start and t0 <= self._t_end:
+            return
+        nearest = t0 if t0 > self._t_end else t1
+        self.reveal(nearest, nearest)
 
     # -- caches ----------------------------------------------------------------------------
 
