@@ -83,7 +83,9 @@ class MainWindow(QMainWindow):
         column.addWidget(self.map_view, 1)
         self.setCentralWidget(centre)
 
-        self.timeline = TimelinePanel(self.state, self.index)
+        self.timeline = TimelinePanel(
+            self.state, self.index, titles=lambda ids: [d["title"] for d in self._describe(ids)]
+        )
         self.state.reveal_window()
         self.timeline_dock = self._dock(
             self.timeline,

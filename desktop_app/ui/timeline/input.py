@@ -60,11 +60,11 @@ class TimelineInput:
         d0, d1 = abs(x - x0), abs(x - x1)
         if min(d0, d1) <= EDGE_GRAB_PX and (x1 - x0 > 3 * EDGE_GRAB_PX or not x0 < x < x1):
             return Drag.START if d0 < d1 or (d0 == d1 and x < x0) else Drag.END
-        if x0 < x < x1:
-            return Drag.MOVE
         layer = self.layer()
         if layer.marks is not None and layer.marks.hit(x, y) is not None:
             return Drag.EVENT
+        if x0 < x < x1:
+            return Drag.MOVE
         return Drag.OUTSIDE
 
     def event_at(self, pos: QPointF) -> int | None:
@@ -101,8 +101,15 @@ class TimelineInput:
         scale = press.scale
         dpp = scale.days_per_pixel
         window = press.window
+        if press.kind is Drag.EVENT:
+            # A drag that starts on an event's bar moves the band it lies in, or pans.
+            x0, x1 = self._band_xs()
+            press.kind = Drag.MOVE if x0 < press.x < x1 else Drag.OUTSIDE
         if press.kind is Drag.MOVE:
-            self._state.set_window(window.shifted(dx * dpp))
+            # The window keeps its length and starts on the zoom's unit (a whole day when
+            # the timeline shows days), as the edges do when resized.
+            start = self._snap(window.start + dx * dpp)
+            self._state.set_window(window.moved_to(start))
         elif press.kind is Drag.START:
             least = max(MIN_SPAN_DAYS, 2 * dpp)
             start = min(self._snap(scale.t(pos.x())), window.end - least)
@@ -123,11 +130,16 @@ class TimelineInput:
             super().mouseReleaseEvent(event)
             return
         self._press = None
-        if press.kind is Drag.OUTSIDE and not press.moved:
+        if press.kind is Drag.EVENT and not press.moved:
+            # A click on an event's bar selects it, as a click on its marker does.
+            event_id = self.event_at(QPointF(press.x, event.position().y()))
+            if event_id is not None:
+                self._state.set_current(event_id)
+        elif press.kind is Drag.OUTSIDE and not press.moved:
             # A click beside the band moves the band there, centred on the click.
             t = press.scale.t(press.x)
             window = self._state.window
-            self._state.set_window(window.moved_to(t - window.duration / 2))
+            self._state.set_window(window.moved_to(self._snap(t - window.duration / 2)))
         self._set_hover_cursor(self._hit(event.position().x(), event.position().y()))
         self.update()
 

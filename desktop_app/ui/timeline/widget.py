@@ -12,6 +12,8 @@ map follows the window, not the timeline's zoom.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import (
     QEvent,
@@ -83,9 +85,17 @@ class TimelineWidget(TimelineInput, QWidget):
     playPauseRequested = Signal()
     viewChanged = Signal(float, float)
 
-    def __init__(self, state: ViewState, index: EventIndex, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        state: ViewState,
+        index: EventIndex,
+        parent: QWidget | None = None,
+        *,
+        titles: Callable[[list[int]], list[str]] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._state = state
+        self._titles = titles
         self._data = TimelineData.build(index, index.arrays.precision)
         self._t_start, self._t_end = self._initial_view(index, state.window)
         self._layer: TimelineLayer | None = None
@@ -522,9 +532,15 @@ class TimelineWidget(TimelineInput, QWidget):
         if kind is Drag.EVENT and layer.marks is not None:
             at = layer.marks.hit(pos.x(), pos.y())
             if at is not None:
-                return event_tooltip(self._data, int(layer.marks.rows[at]))
+                row = int(layer.marks.rows[at])
+                text = event_tooltip(self._data, row)
+                if self._titles is not None:
+                    titles = self._titles([int(self._data.index.arrays.ids[row])])
+                    if titles:
+                        text = titles[0] + "\n" + text
+                return text + "\n" + self.tr("Click to read it")
         if kind is Drag.MOVE:
-            return self.tr("Drag to move the window; double-click an event to read it")
+            return self.tr("Drag to move the window")
         if kind in (Drag.START, Drag.END):
             return self.tr("Drag to change where the window starts or ends")
         if layer.plot.contains(pos) and layer.marks is None:
