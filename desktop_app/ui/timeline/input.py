@@ -106,9 +106,9 @@ class TimelineInput:
             x0, x1 = self._band_xs()
             press.kind = Drag.MOVE if x0 < press.x < x1 else Drag.OUTSIDE
         if press.kind is Drag.MOVE:
-            # The window keeps its length and starts on the zoom's unit (a whole day when
-            # the timeline shows days), as the edges do when resized.
-            start = self._snap(window.start + dx * dpp)
+            # The window keeps its length and starts on a whole day (a bin edge when the
+            # timeline shows hours), not at 19:22.
+            start = self._snap_start(window.start + dx * dpp)
             self._state.set_window(window.moved_to(start))
         elif press.kind is Drag.START:
             least = max(MIN_SPAN_DAYS, 2 * dpp)
@@ -139,7 +139,7 @@ class TimelineInput:
             # A click beside the band moves the band there, centred on the click.
             t = press.scale.t(press.x)
             window = self._state.window
-            self._state.set_window(window.moved_to(self._snap(t - window.duration / 2)))
+            self._state.set_window(window.moved_to(self._snap_start(t - window.duration / 2)))
         self._set_hover_cursor(self._hit(event.position().x(), event.position().y()))
         self.update()
 
@@ -171,6 +171,18 @@ class TimelineInput:
         i = int(np.clip(np.searchsorted(edges, t), 1, len(edges) - 1))
         before, after = float(edges[i - 1]), float(edges[i])
         return before if t - before <= after - t else after
+
+    def _snap_start(self, t: float) -> float:
+        """Where a moved window starts: the nearest whole day, or the nearest bin edge when
+        bins are shorter than a day."""
+        edges = self.layer().bins.edges
+        width = float(edges[1] - edges[0]) if len(edges) > 1 else 1.0
+        if width >= 1:
+            return float(round(t))
+        # Bins shorter than a day are all one length; a moved window may leave the view,
+        # so snap by arithmetic rather than to the edges drawn.
+        first = float(edges[0])
+        return first + round((t - first) / width) * width
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         delta = event.angleDelta()
