@@ -43,7 +43,7 @@ from desktop_app.ui.export.animation import (
     parse_step,
 )
 from desktop_app.ui.export.compose import SnapshotOptions
-from desktop_app.ui.export.job import ExportJob, run_export
+from desktop_app.ui.export.job import ExportJob, export_title, run_export
 from desktop_app.ui.export.picture import SnapshotMaker
 from desktop_app.ui.export.render import MapExtent, view_info
 from desktop_app.ui.snapshot import SnapshotError
@@ -184,9 +184,7 @@ def snapshot_image(target, options: SnapshotOptions | None = None) -> QImage:
 
 
 def _default_title(target) -> str:
-    from desktop_app.ingest.bundled import dataset_title
-
-    return dataset_title(target.store)
+    return export_title(target.store, target.state.window)
 
 
 def tr(text: str) -> str:
