@@ -425,8 +425,10 @@ def about_html(tr) -> str:
         ),
         tr("Place names: GeoNames (CC BY 4.0), where the gazetteer is used."),
         tr(
-            "Bundled dataset: from “Negotiations without illusions”, Michael K., Covalent Bond, "
-            "2 June 2025; excerpts quoted verbatim with the outlets it cites."
+            "Bundled dataset: 51 events from 21 articles of Covalent Bond. 31 are quoted "
+            "verbatim from “Negotiations without illusions” (Michael K., 2 June 2025), with "
+            "the outlets it cites; 20 come from the headlines and standfirsts of the later "
+            "articles that page lists (July–October 2025)."
         ),
         tr("Built with Qt for Python (PySide6, LGPLv3), QtWebEngine, geopy, sqlite-utils."),
     ]

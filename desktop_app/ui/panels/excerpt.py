@@ -28,6 +28,15 @@ def _safe_link(url: str | None) -> str | None:
     return None
 
 
+def is_headline(event: Event) -> bool:
+    """Whether the excerpt is the article's headline (and standfirst), not its text."""
+    article = event.article
+    if article is None or not event.excerpt or not article.title:
+        return False
+    first = event.excerpt.partition("\n")[0].strip()
+    return first == article.title.strip()
+
+
 class ExcerptPanel(QWidget):
     """Shows the current event: what, when, where, the verbatim excerpt, the article and
     the outlets it cites. With several events under one click it lists them to pick from.
@@ -150,10 +159,21 @@ class ExcerptPanel(QWidget):
         if event.actors:
             parts.append(f"<br><b>{escape(tr('Actors'))}:</b> {escape(', '.join(event.actors))}")
         parts.append("</p>")
-        if event.excerpt:
+        if event.excerpt and is_headline(event):
+            # All the source gives is the article's headline and standfirst (a listing):
+            # say so, rather than quote it as if it were the article's own sentence.
+            headline, _, standfirst = event.excerpt.partition("\n")
+            parts.append(
+                f"<p><b>{escape(tr('From the headline'))}:</b></p>"
+                f"<p style='margin-left:8px'><b>{escape(headline)}</b>"
+                + (f"<br><i>{escape(standfirst)}</i>" if standfirst else "")
+                + "</p>"
+            )
+        elif event.excerpt:
+            lines = "<br>".join(escape(line) for line in event.excerpt.split("\n"))
             parts.append(
                 "<blockquote style='margin-left:8px; padding-left:8px; font-style:italic'>"
-                f"“{escape(event.excerpt)}”</blockquote>"
+                f"“{lines}”</blockquote>"
             )
         if event.article:
             article = event.article
