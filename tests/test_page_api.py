@@ -9,9 +9,9 @@ import pytest
 
 from desktop_app.core.window import TimeWindow
 from desktop_app.mapgen.payload import encode_events
+from desktop_app.ui.map.describe import describe_events
 from desktop_app.ui.map.page_api import PageApi
 from desktop_app.ui.map.view import MapView
-from desktop_app.ui.snapshot import describe_events
 from desktop_app.ui.view_state import ViewState
 from tests.mapping import PAGE_TIMEOUT_MS, js, open_map, visible_ids
 

@@ -167,7 +167,7 @@ def snapshot(
     from desktop_app.ingest.exporters import ExportError
     from desktop_app.ui.app import headless_application
     from desktop_app.ui.export.picture import save_image
-    from desktop_app.ui.snapshot import SnapshotError, SnapshotRequest, render_map
+    from desktop_app.ui.export.render import SnapshotError, SnapshotRequest, render_map
 
     with open_store_or_fail(db_path) as store:
         window = parse_window(store, start, end) or EventIndex(store.arrays()).suggested_window()

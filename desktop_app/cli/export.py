@@ -87,7 +87,7 @@ def _run_job(
     )
     from desktop_app.ui.export.compose import SnapshotOptions
     from desktop_app.ui.export.job import ExportJob, export_title, run_export
-    from desktop_app.ui.snapshot import SnapshotError
+    from desktop_app.ui.export.render import SnapshotError
 
     index = EventIndex(store.arrays())
     animation = None

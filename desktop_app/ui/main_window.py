@@ -27,12 +27,12 @@ from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
 from desktop_app.ui.export.dialog import export_actions
 from desktop_app.ui.importing.commands import ImportCommands
+from desktop_app.ui.map.describe import describe_events
 from desktop_app.ui.map.view import MapView
 from desktop_app.ui.panels.excerpt import ExcerptPanel
 from desktop_app.ui.panels.notice import NoticeBar
 from desktop_app.ui.panels.shortcuts import ShortcutsDialog
 from desktop_app.ui.settings import Settings
-from desktop_app.ui.snapshot import describe_events
 from desktop_app.ui.timeline.bar import TimelinePanel
 from desktop_app.ui.timeline.keys import TimelineKeys
 from desktop_app.ui.view_state import ViewState

@@ -45,8 +45,7 @@ from desktop_app.ui.export.animation import (
 from desktop_app.ui.export.compose import SnapshotOptions
 from desktop_app.ui.export.job import ExportJob, export_title, run_export
 from desktop_app.ui.export.picture import SnapshotMaker
-from desktop_app.ui.export.render import MapExtent, view_info
-from desktop_app.ui.snapshot import SnapshotError
+from desktop_app.ui.export.render import MapExtent, SnapshotError, view_info
 
 #: Format key -> (menu text, file suffix); "frames" writes a folder.
 FORMATS = {

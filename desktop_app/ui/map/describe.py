@@ -1,0 +1,19 @@
+"""What the map page shows of events on hover and selection: title and date."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from desktop_app.store.event_store import EventStore
+
+
+def describe_events(store: EventStore) -> Callable[[list[int]], list[dict]]:
+    """A describer for :class:`~desktop_app.ui.map.view.MapView`: ids to titles and dates."""
+
+    def describe(ids: list[int]) -> list[dict]:
+        return [
+            {"id": e.id, "title": e.title, "date": e.display_date or e.start}
+            for e in store.events(ids)
+        ]
+
+    return describe
