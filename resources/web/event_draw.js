@@ -30,6 +30,12 @@
       ctx.lineTo(x + r, y + a); ctx.lineTo(x + a, y + a); ctx.lineTo(x + a, y + r); ctx.lineTo(x - a, y + r);
       ctx.lineTo(x - a, y + a); ctx.lineTo(x - r, y + a); ctx.lineTo(x - r, y - a); ctx.lineTo(x - a, y - a);
       ctx.closePath();
+    } else if (shape === "star") {
+      for (let k = 0; k < 10; k++) {
+        const angle = -Math.PI / 2 + k * Math.PI / 5, reach = r * (k % 2 ? 0.55 : 1.3);
+        ctx.lineTo(x + reach * Math.cos(angle), y + reach * Math.sin(angle));
+      }
+      ctx.closePath();
     } else {
       ctx.arc(x, y, r, 0, Math.PI * 2);
     }
