@@ -128,6 +128,9 @@ def test_hostile_text_is_shown_never_run(qtbot, tmp_path):
     assert (
         js(qtbot, view, "document.querySelectorAll('.ea-label img, .ea-tooltip img').length") == 0
     )
+    # The place's name is printed on the map as canvas text, markup and all.
+    labels = js(qtbot, view, "EventAtlas.drawnLabels().map((b) => b.text)")
+    assert event.place.name in labels
     assert js(qtbot, view, "typeof window.__pwned") == "undefined"
     assert HOSTILE_TITLE in panel.details.toPlainText()
     assert HOSTILE_EXCERPT in panel.details.toPlainText()
@@ -167,3 +170,28 @@ def test_index_and_page_agree_on_counts(qtbot, seed_store):
     placed = {e.id for e in seed_store.events_between(window) if e.place}
     assert visible_ids(qtbot, view) == placed
     assert index.count_in(window) == seed_store.count_between(window)
+
+
+def test_selection_ring_shows_only_while_its_event_is_in_the_window(qtbot, seed_store):
+    june_2 = TimeWindow(day("2025-06-02"), day("2025-06-03"))
+    view = open_map(qtbot, seed_store, june_2)
+    kharkiv = next(
+        e.id for e in seed_store.events_between(june_2) if e.place and "Kharkiv" in e.place.name
+    )
+    click_event(qtbot, view, kharkiv)
+    qtbot.waitUntil(lambda: view._state.current == kharkiv)
+    selection = "EventAtlas.drawnSelection()"
+    qtbot.waitUntil(lambda: js(qtbot, view, selection) == {"ringed": [kharkiv], "label": True})
+    for start, end, shown in [
+        ("2025-05-25", "2025-05-31", False),
+        ("2025-06-02", "2025-06-03", True),
+        ("2025-07-01", "2025-08-01", False),
+        ("2025-05-25", "2025-06-05", True),
+    ]:
+        window = TimeWindow(day(start), day(end))
+        view._state.set_window(window)
+        qtbot.waitUntil(lambda w=window: js(qtbot, view, "EventAtlas.window[0]") == w.start)
+        assert view._state.selection == (kharkiv,)  # scrubbing keeps the selection
+        expected = {"ringed": [kharkiv], "label": True} if shown else {"ringed": [], "label": False}
+        assert js(qtbot, view, selection) == expected, (start, end)
+

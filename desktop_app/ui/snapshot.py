@@ -30,11 +30,18 @@ def wait_until(condition: Callable[[], bool], timeout_ms: int, step_ms: int = 20
 
 
 def describe_events(store: EventStore) -> Callable[[list[int]], list[dict]]:
-    """What the map page shows about events on hover and selection: title and date."""
+    """What the map page shows about events on hover and selection: title and date, and
+    the name and kind of the event's place (the map prints place names)."""
 
     def describe(ids: list[int]) -> list[dict]:
         return [
-            {"id": e.id, "title": e.title, "date": e.display_date or e.start}
+            {
+                "id": e.id,
+                "title": e.title,
+                "date": e.display_date or e.start,
+                "place": e.place.name if e.place else None,
+                "place_kind": e.place.kind if e.place else None,
+            }
             for e in store.events(ids)
         ]
 

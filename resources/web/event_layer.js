@@ -79,6 +79,7 @@
   function loadBasemap(map, url) {
     map.createPane("basemap").style.zIndex = 150;
     return fetch(url).then((r) => r.json()).then((geo) => {
+      EA.countryPoints = window.EventAtlasLabels.countryLabelPoints(geo);
       L.geoJSON(geo, {
         pane: "basemap",
         attribution: "Natural Earth",
@@ -125,9 +126,11 @@
       new QWebChannel(qt.webChannelTransport, (ch) => resolve(ch.objects.atlas));
     });
     const events = fetch(config.events_url).then((r) => r.arrayBuffer());
-    Promise.all([channel, events, loadBasemap(map, config.basemap_url)]).then(([bridge, buffer]) => {
+    const places = fetch(config.places_url).then((r) => r.json());
+    Promise.all([channel, events, places, loadBasemap(map, config.basemap_url)]).then(([bridge, buffer, names]) => {
       EA.bridge = bridge;
       EA.decode(buffer);
+      EA.setPlaceNames(names);
       EA.legend = new Legend().addTo(map);
       EA.layer = new D.EventCanvas().addTo(map);
       watchTiles(map);
