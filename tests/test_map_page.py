@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from desktop_app.core.dates import event_span
 from desktop_app.core.event import Event, Place
 from desktop_app.core.index import EventIndex
@@ -195,3 +197,39 @@ def test_selection_ring_shows_only_while_its_event_is_in_the_window(qtbot, seed_
         expected = {"ringed": [kharkiv], "label": True} if shown else {"ringed": [], "label": False}
         assert js(qtbot, view, selection) == expected, (start, end)
 
+
+def test_tooltip_goes_when_the_pointer_leaves_the_map_from_a_marker(qtbot, seed_store):
+    view = open_map(qtbot, seed_store, TimeWindow(day("2025-06-02"), day("2025-06-03")))
+    tooltip_shown = "EventAtlas.tooltip.style.display === 'block'"
+    x, y = js(qtbot, view, "EventAtlas.pixelOf(16)")
+
+    def pointer(*moves: str) -> None:
+        """Dispatch ``moves`` in one go: "on" the marker, or "off" (leaving the map)."""
+        js(
+            qtbot,
+            view,
+            f"""(() => {{
+                const c = EventAtlas.map.getContainer(), r = c.getBoundingClientRect();
+                const on = {{clientX: r.left + {x}, clientY: r.top + {y}, bubbles: true}};
+                const off = {{clientX: r.left - 5, clientY: r.top + {y},
+                              relatedTarget: document.body}};
+                for (const move of {json.dumps(list(moves))}) {{
+                    if (move === "on") c.dispatchEvent(new MouseEvent("mousemove", on));
+                    else c.dispatchEvent(new MouseEvent("mouseleave", off));
+                }}
+                return true;
+            }})()""",
+        )
+
+    pointer("on")
+    qtbot.waitUntil(lambda: js(qtbot, view, tooltip_shown))
+    pointer("off")
+    assert not js(qtbot, view, tooltip_shown)
+    # Onto the marker and off the map at once: the titles asked for on the way must not
+    # bring the tooltip back when they arrive (a round trip takes milliseconds).
+    pointer("on", "off")
+    qtbot.wait(500)
+    assert not js(qtbot, view, tooltip_shown)
+    # Hovering again shows it again.
+    pointer("on")
+    qtbot.waitUntil(lambda: js(qtbot, view, tooltip_shown))
