@@ -233,3 +233,28 @@ def test_tooltip_goes_when_the_pointer_leaves_the_map_from_a_marker(qtbot, seed_
     # Hovering again shows it again.
     pointer("on")
     qtbot.waitUntil(lambda: js(qtbot, view, tooltip_shown))
+
+
+def test_current_event_s_label_goes_with_it_when_others_of_its_stack_stay(qtbot, seed_store):
+    # Every event in Istanbul is selected: talks on 2 June, statements, and one that runs
+    # through May.
+    view = open_map(qtbot, seed_store, TimeWindow(day("2025-06-01"), day("2025-06-04")))
+    istanbul = sorted(
+        e.id for e in seed_store.all_events() if e.place and e.place.name == "Istanbul"
+    )
+    month_long = next(e.id for e in seed_store.events(istanbul) if e.precision == "month")
+    current = next(e.id for e in seed_store.events(istanbul) if e.start == "2025-06-02")
+    view._state.select(istanbul)
+    view._state.set_current(current)
+    selection = "EventAtlas.drawnSelection()"
+    qtbot.waitUntil(lambda: js(qtbot, view, selection)["label"])
+    assert current in js(qtbot, view, selection)["ringed"]
+    # Back to mid-May: only the month-long event of the selection is in the window. It
+    # keeps its ring; the current event's ring and its title go, rather than showing
+    # that title beside another event.
+    window = TimeWindow(day("2025-05-10"), day("2025-05-20"))
+    view._state.set_window(window)
+    qtbot.waitUntil(lambda: js(qtbot, view, "EventAtlas.window[0]") == window.start)
+    assert js(qtbot, view, selection) == {"ringed": [month_long], "label": False}
+    view._state.set_window(TimeWindow(day("2025-06-01"), day("2025-06-04")))
+    qtbot.waitUntil(lambda: js(qtbot, view, selection)["label"])

@@ -21,6 +21,8 @@
   const PLACE_FONT = "600 12px system-ui, sans-serif";
   const COUNTRY_FONT = "500 11px system-ui, sans-serif";
   const LABEL_HEIGHT = 15;
+  // The current event's title box (.ea-label in atlas.css): its offset and widest size.
+  const TITLE_DX = RADIUS + 8, TITLE_DY = -10, TITLE_MAX_WIDTH = 320;
 
   function shapePath(ctx, shape, x, y, r) {
     ctx.beginPath();
@@ -180,7 +182,12 @@
    * out) the countries, kept clear of every marker but their own (event_labels.js).
    */
   function chooseLabels(ctx, view, g, drawnKeys, map) {
-    const candidates = [], obstacles = controlBoxes(map);
+    const candidates = [], obstacles = controlBoxes(map).concat(titleBox(ctx, view));
+    // The group of the current event wears a selection ring: its name stands clear of it.
+    const first = EA.selection.values().next().value;
+    const row = first === undefined ? -1 : EA.rowOf(first);
+    const place = row >= 0 ? EA.placeOf[row] : -1;
+    const ringed = place >= 0 && g.placeIn(place) ? scratch.group[place] : -1;
     for (const k of drawnKeys) {
       const r = g.markers[k] > 1 ? clusterRadius(g.count[k]) : RADIUS + 2;
       obstacles.push({ x: g.x[k] - r, y: g.y[k] - r, w: 2 * r, h: 2 * r, key: k });
@@ -194,7 +201,8 @@
       if (!name) continue;
       candidates.push({
         text: name, x: g.x[k], y: g.y[k], w: textWidth(ctx, PLACE_FONT, name), h: LABEL_HEIGHT,
-        r: g.markers[k] > 1 ? clusterRadius(g.count[k]) : RADIUS + 3, count: g.count[k],
+        r: g.markers[k] > 1 ? clusterRadius(g.count[k]) : k === ringed ? RADIUS + 8 : RADIUS + 3,
+        count: g.count[k],
         kind: EA.placeKind[p], key: k,
       });
     }
@@ -213,6 +221,22 @@
       }
     }
     return Labels.placeLabels(candidates, view, obstacles);
+  }
+
+  /*
+   * Where the current event's title will be (see _placeLabel), as a list of at most one
+   * box: the place names keep clear of it.
+   */
+  function titleBox(ctx, view) {
+    const first = EA.selection.values().next().value;
+    const i = first === undefined ? -1 : EA.rowOf(first);
+    if (i < 0 || EA.placeOf[i] < 0 || !EA.selectionTitles.length) return [];
+    const [w0, w1] = EA.window;
+    if (!(EA.t0[i] < w1 && (EA.t1[i] > w0 || EA.t0[i] >= w0))) return [];
+    const p = EA.placeOf[i];
+    const x = EA.placeWx[p] * view.scale + view.ox, y = EA.placeWy[p] * view.scale + view.oy;
+    const w = Math.min(TITLE_MAX_WIDTH, textWidth(ctx, PLACE_FONT, EA.selectionTitles[0]) + 16);
+    return [{ x: x + TITLE_DX, y: y + TITLE_DY, w, h: 22, key: "title" }];
   }
 
   /* The boxes of the map's controls on show (legend, zoom, scale): a name under one is lost. */
@@ -358,12 +382,16 @@
       if (EA.bridge) requestAnimationFrame(() => EA.bridge.painted(seq));
     },
     _placeLabel: function (selected, map) {
+      // The title is the current event's (the first of the selection): it goes beside that
+      // event or nowhere, never beside another selected event still in the window.
       const label = this._label;
-      if (!selected.length || !EA.selectionTitles.length) { label.style.display = "none"; return; }
-      const [x, y] = selected[selected.length - 1];
+      const first = EA.selection.values().next().value;
+      const current = selected.find(([, , i]) => EA.ids[i] === first);
+      if (!current || !EA.selectionTitles.length) { label.style.display = "none"; return; }
+      const [x, y] = current;
       label.textContent = EA.selectionTitles[0];
       label.style.display = "block";
-      L.DomUtil.setPosition(label, map.containerPointToLayerPoint([x + RADIUS + 8, y - 10]));
+      L.DomUtil.setPosition(label, map.containerPointToLayerPoint([x + TITLE_DX, y + TITLE_DY]));
     },
   });
 
