@@ -156,6 +156,10 @@ def _font(px: float, bold: bool = False) -> QFont:
     return font
 
 
+#: A star's points and notches, as shares of a marker's radius (as event_draw.js draws it).
+STAR_OUTER, STAR_INNER = 1.3, 0.55
+
+
 def shape_path(shape: str, x: float, y: float, r: float) -> QPainterPath:
     """The marker outline the map page draws for ``shape`` (see event_draw.js)."""
     path = QPainterPath()
@@ -181,6 +185,16 @@ def shape_path(shape: str, x: float, y: float, r: float) -> QPainterPath:
         path.moveTo(x + points[0][0], y + points[0][1])
         for dx, dy in points[1:]:
             path.lineTo(x + dx, y + dy)
+        path.closeSubpath()
+    elif shape == "star":
+        for k in range(10):
+            angle = -math.pi / 2 + k * math.pi / 5
+            reach = r * (STAR_OUTER if k % 2 == 0 else STAR_INNER)
+            point = QPointF(x + reach * math.cos(angle), y + reach * math.sin(angle))
+            if k == 0:
+                path.moveTo(point)
+            else:
+                path.lineTo(point)
         path.closeSubpath()
     else:
         path.addEllipse(QPointF(x, y), r, r)

@@ -1,4 +1,5 @@
-"""What the map page shows of events on hover and selection: title and date."""
+"""What the map page shows of events on hover and selection: title and date, and the
+name and kind of each event's place (the map prints place names)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,13 @@ def describe_events(store: EventStore) -> Callable[[list[int]], list[dict]]:
 
     def describe(ids: list[int]) -> list[dict]:
         return [
-            {"id": e.id, "title": e.title, "date": e.display_date or e.start}
+            {
+                "id": e.id,
+                "title": e.title,
+                "date": e.display_date or e.start,
+                "place": e.place.name if e.place else None,
+                "place_kind": e.place.kind if e.place else None,
+            }
             for e in store.events(ids)
         ]
 
