@@ -147,7 +147,7 @@ def test_pdf_is_one_landscape_page(qtbot, three_places, tmp_path):
 def test_standalone_html_opens_offline_with_markers_and_escaped_popups(
     qtbot, three_places, tmp_path
 ):
-    from desktop_app.ui.export.standalone import write_standalone_html
+    from desktop_app.ui.export.job import write_standalone_html
 
     out = tmp_path / "map.html"
     with EventStore(three_places) as store:

@@ -12,7 +12,13 @@ import click
 
 from desktop_app import __version__
 from desktop_app.cli.export import export_command
-from desktop_app.cli.options import DB_OPTION, open_store_or_fail, parse_size, parse_window
+from desktop_app.cli.options import (
+    DB_OPTION,
+    chosen_store,
+    open_store_or_fail,
+    parse_size,
+    parse_window,
+)
 from desktop_app.core.event import Event
 from desktop_app.core.index import EventIndex
 from desktop_app.ingest.pipeline import FORMATS as IMPORT_FORMATS
@@ -179,7 +185,7 @@ def import_file(
 
     code = run_import(
         file,
-        db_path,
+        chosen_store(db_path),
         fmt,
         columns,
         dayfirst,

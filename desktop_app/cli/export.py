@@ -7,22 +7,19 @@ KML) never start Qt; pictures, PDF, HTML and animations start a headless QApplic
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import click
 
 from desktop_app.cli.options import DB_OPTION, open_store_or_fail, parse_size, parse_window
+from desktop_app.core.export_formats import ANIMATION_FORMATS, DATA_FORMATS, EXPORT_FORMATS
 from desktop_app.core.index import EventIndex
-from desktop_app.core.window import TimeWindow
 from desktop_app.ingest.bundled import dataset_title
-from desktop_app.ingest.exporters import DATA_FORMATS, ExportError, write_data
-
-PICTURE_FORMATS = ("png", "pdf", "html")
-ANIMATION_FORMATS = ("gif", "mp4", "frames")
-FORMATS = PICTURE_FORMATS + ANIMATION_FORMATS + DATA_FORMATS
+from desktop_app.ingest.exporters import ExportError, write_data
 
 
-def run_export(
+def run_cli_export(
     fmt: str,
     output: Path,
     *,
@@ -41,7 +38,7 @@ def run_export(
     mode: str = "moving",
     paper: str = "a4",
 ) -> str:
-    """Do one export as the CLI describes it; returns the line to print.
+    """Do one export as the command line describes it; returns the line to print.
 
     Raises :class:`click.ClickException` (one line) for anything the user can fix.
     """
@@ -50,95 +47,103 @@ def run_export(
         raise click.ClickException(f"{output}: the folder {output.parent} does not exist")
     with open_store_or_fail(db_path) as store:
         window = parse_window(store, start, end)
+        name = title or dataset_title(store)
         if fmt in DATA_FORMATS:
+            # Data needs no map: no Qt either.
             events = store.events_between(window) if window else store.all_events()
             try:
-                count = write_data(
-                    fmt,
-                    output,
-                    events,
-                    name=title or dataset_title(store),
-                    article_text=store.article_text,
-                )
+                count = write_data(fmt, output, events, name=name, article_text=store.article_text)
             except ExportError as exc:
                 raise click.ClickException(str(exc)) from None
+            _warn_if_empty(count)
             return f"wrote {output} ({count} events)"
-        return _run_visual(
-            store, fmt, output, window, size, scale, title, legend, caption, timeline,
-            fps, step, length, mode, paper,
-        )  # fmt: skip
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        from desktop_app.ui.app import headless_application
+
+        app = headless_application()
+        try:
+            return _run_job(
+                store, fmt, output, window, name, size, scale, legend, caption, timeline,
+                fps, step, length, mode, paper,
+            )  # fmt: skip
+        finally:
+            del app
 
 
-def _run_visual(
-    store, fmt, output, window, size, scale, title, legend, caption, timeline,
+def _warn_if_empty(count: int) -> None:
+    if count == 0:
+        click.echo("warning: no events in the chosen dates", err=True)
+
+
+def _run_job(
+    store, fmt, output, window, name, size, scale, legend, caption, timeline,
     fps, step, length, mode, paper,
 ) -> str:  # fmt: skip
-    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from desktop_app.ui.app import headless_application
     from desktop_app.ui.export.animation import (
         AnimationSpec,
         ExportCancelled,
         PlaybackMode,
-        export_animation,
         parse_step,
     )
     from desktop_app.ui.export.compose import SnapshotOptions
-    from desktop_app.ui.export.pdf import export_pdf
-    from desktop_app.ui.export.picture import SnapshotMaker, save_image
-    from desktop_app.ui.export.standalone import write_standalone_html
+    from desktop_app.ui.export.job import ExportJob, run_export
     from desktop_app.ui.snapshot import SnapshotError
 
     index = EventIndex(store.arrays())
-    width_height = parse_size(size) if size else (1280, 720)
     options = SnapshotOptions(
-        title=title or dataset_title(store),
-        size=width_height,
+        title=name,
+        size=parse_size(size) if size else (1280, 720),
         scale=scale,
         caption=caption,
         legend=legend,
         timeline=timeline,
     )
-    app = headless_application()
+    animation = None
+    if fmt in ANIMATION_FORMATS:
+        # No dates: play where the events are, not the years of quiet around them.
+        window = window or index.busy_span() or index.suggested_window()
+        try:
+            animation = AnimationSpec(
+                window.start,
+                window.end,
+                step=parse_step(step),
+                length=parse_step(length) if length else None,
+                mode=PlaybackMode(mode),
+                fps=fps,
+            )
+        except ValueError as exc:
+            raise click.BadParameter(str(exc)) from None
+    window = window or index.suggested_window()
+    job = ExportJob(fmt, output, window, options, paper=paper, animation=animation)
     try:
-        if fmt == "html":
-            shown = window or index.suggested_window()
-            count = write_standalone_html(output, store, shown, title=options.title)
-            return f"wrote {output} ({count} events)"
-        if fmt in ("gif", "mp4", "frames"):
-            if window is None:
-                bounds = index.bounds or (0.0, 1.0)
-                window = TimeWindow(bounds[0], bounds[1] + 1)
-            try:
-                step_days = parse_step(step)
-                spec = AnimationSpec(
-                    window.start,
-                    window.end,
-                    step=step_days,
-                    length=parse_step(length) if length else None,
-                    mode=PlaybackMode(mode),
-                    fps=fps,
-                )
-            except ValueError as exc:
-                raise click.BadParameter(str(exc)) from None
-            with SnapshotMaker(store) as maker:
-                count = export_animation(maker, spec, options, output, fmt)
-            return f"wrote {output} ({count} frames)"
-        window = window or index.suggested_window()
-        with SnapshotMaker(store) as maker:
-            if fmt == "pdf":
-                export_pdf(maker, window, options, output, paper=paper)
-                return f"wrote {output} ({paper.upper()} landscape)"
-            image = maker.snapshot(window, options)
-            save_image(image, output)
-            return f"wrote {output} ({image.width()}x{image.height()})"
+        if animation is None:
+            result = run_export(job, store)
+        else:
+            total = len(animation.windows())
+            with click.progressbar(
+                length=total, label="frames", file=sys.stderr, show_pos=True
+            ) as bar:
+
+                def progress(done: int, _total: int) -> bool:
+                    bar.update(done - bar.pos)
+                    return True
+
+                result = run_export(job, store, progress=progress)
     except (SnapshotError, ExportError, ExportCancelled) as exc:
         raise click.ClickException(str(exc) or "cancelled") from None
-    finally:
-        del app
+    _warn_if_empty(result.events)
+    if fmt == "html":
+        return f"wrote {output} ({result.events} events)"
+    if animation is not None:
+        return f"wrote {output} ({result.frames} frames)"
+    if fmt == "pdf":
+        return f"wrote {output} ({paper.upper()} landscape)"
+    width, height = result.pixels
+    return f"wrote {output} ({width}x{height})"
 
 
 @click.command("export")
-@click.argument("fmt", metavar="FORMAT", type=click.Choice(FORMATS))
+@click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
 @DB_OPTION
 @click.option(
     "-o",
@@ -189,7 +194,7 @@ def export_command(
     FORMAT is one of png, pdf, html, gif, mp4, frames, geojson, csv, kml. Without
     --from/--to, pictures show the suggested window, animations and data everything.
     """
-    line = run_export(
+    line = run_cli_export(
         fmt,
         output,
         db_path=db_path,

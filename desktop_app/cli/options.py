@@ -19,12 +19,23 @@ DB_OPTION = click.option(
 )
 
 
+def chosen_store(db_path: Path | None) -> Path | None:
+    """The store the user named: ``--db`` after the sub-command, else before it
+    (``event-atlas --db X import ...``), else ``EVENT_ATLAS_DB``; None for their own."""
+    if db_path is not None:
+        return db_path
+    context = click.get_current_context(silent=True)
+    if context is None:
+        return None
+    return context.find_root().params.get("db_path")
+
+
 def open_store_or_fail(db_path: Path | None) -> EventStore:
     """The store at ``db_path`` (or the default one); a store error is a one-line exit."""
     from desktop_app.ingest.bundled import open_store
 
     try:
-        return open_store(db_path)
+        return open_store(chosen_store(db_path))
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
 

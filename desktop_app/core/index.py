@@ -134,6 +134,22 @@ class EventIndex:
         positions = np.searchsorted(self.arrays.t0, edges, "left")
         return np.diff(positions)
 
+    def busy_span(self, share: float = 0.8) -> TimeWindow | None:
+        """The shortest run of whole days that holds ``share`` of the events (by start).
+
+        What an animation plays when no dates are given: the stretch where the events
+        are, not the years of quiet around a few outliers. None for an empty index.
+        """
+        starts = np.floor(self.arrays.t0)
+        n = len(starts)
+        if n == 0:
+            return None
+        ordered = np.sort(starts)
+        k = max(1, int(np.ceil(share * n)))
+        spans = ordered[k - 1 :] - ordered[: n - k + 1]
+        first = int(np.argmin(spans))
+        return TimeWindow(float(ordered[first]), float(ordered[first + k - 1]) + 1)
+
     def suggested_window(self, days: float = 10.0) -> TimeWindow:
         """A first window to show: the ``days`` up to and including the busiest day."""
         if not len(self.arrays):

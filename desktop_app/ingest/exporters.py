@@ -24,6 +24,7 @@ from pathlib import Path
 from desktop_app.core.categories import CATEGORIES, category
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Event
+from desktop_app.core.export_formats import DATA_FORMATS
 
 #: Version of the atlas's GeoJSON conventions (the foreign member ``event_atlas``).
 GEOJSON_FORMAT = 1
@@ -366,7 +367,6 @@ def write_kml(path: str | Path, events: Iterable[Event], *, name: str | None = N
 
 
 #: Formats this module writes, by the name the CLI uses.
-DATA_FORMATS = ("geojson", "csv", "kml")
 
 
 def write_data(

@@ -8,11 +8,8 @@ from the app's own URL scheme or an inline script folium wrote, allowed by its h
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import html
-import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from html.parser import HTMLParser
 
 import folium
@@ -21,6 +18,13 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from desktop_app.core.categories import CATEGORIES
+from desktop_app.mapgen.embed import (
+    ContentPolicy,
+    data_block,
+    insert_in_head,
+    read_data_js,
+    tile_host_source,
+)
 
 SCHEME = "atlas"
 # Paths relative to the page, so that each map view can be served from its own host.
@@ -30,6 +34,9 @@ BASEMAP_PATH = "data/basemap.geojson"
 QWEBCHANNEL_PATH = "qwebchannel.js"
 #: Where the page asks for the tiles of a local MBTiles file: ``tiles/mbtiles/{z}/{x}/{y}``.
 MBTILES_PATH = "tiles/mbtiles"
+#: The data blocks of the page: its settings, and the credit line of a local tile file.
+CONFIG_ID = "atlas-config"
+ATTRIBUTION_ID = "atlas-attribution"
 
 #: Online base layers the user may put above the offline outlines.
 ONLINE_LAYERS = {
@@ -57,24 +64,23 @@ class AtlasMap(folium.Map):
 class EventLayer(MacroElement):
     """Starts the event layer of ``resources/web/event_layer.js`` on its parent map.
 
-    ``event_groups.js`` (decoding and grouping) loads before it: the layer uses it.
-
-    Parameters
-    ----------
-    config
-        JSON-able settings for the page: where to fetch events and the basemap, the
-        categories' colours and shapes, the first time window.
+    ``event_groups.js`` (decoding and grouping) loads before it: the layer uses it. The
+    layer's settings are not part of this element: :func:`build_page` puts them in the
+    page as a data block after folium has rendered it, and the script reads them there,
+    so no value ever passes through a template.
 
     Examples
     --------
     >>> m = AtlasMap(tiles=None)
-    >>> EventLayer({"window": [0, 1]}).add_to(m)  # doctest: +SKIP
+    >>> EventLayer().add_to(m)  # doctest: +SKIP
     """
 
     _template = Template(
         """
         {% macro script(this, kwargs) %}
-            EventAtlas.start({{ this._parent.get_name() }}, {{ this.config | tojson }});
+            EventAtlas.start({{ this._parent.get_name() }}, """
+        + read_data_js(CONFIG_ID)
+        + """);
         {% endmacro %}
         """
     )
@@ -85,10 +91,9 @@ class EventLayer(MacroElement):
         ("event_layer", "web/event_layer.js"),
     ]
 
-    def __init__(self, config: dict) -> None:
+    def __init__(self) -> None:
         super().__init__()
         self._name = "EventLayer"
-        self.config = config
 
     def render(self, **kwargs) -> None:
         if not isinstance(self._parent, folium.Map):
@@ -138,37 +143,77 @@ class PageSpec:
     zoom: int = 5
     online_layer: str | None = None
     fade: bool = True
-    extra: dict = field(default_factory=dict)
     mbtiles: MBTilesLayer | None = None
 
 
+class LocalAttribution(MacroElement):
+    """Credits a local tile file on its parent map, with text read from a data block.
+
+    The credit comes from a file someone else made; it is escaped to plain text before
+    it goes into the block, since Leaflet's attribution control sets it as HTML.
+    """
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            {{ this._parent.get_name() }}.attributionControl.addAttribution("""
+        + read_data_js(ATTRIBUTION_ID)
+        + """);
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "LocalAttribution"
+
+
 def add_mbtiles_layer(fmap: folium.Map, layer: MBTilesLayer) -> folium.TileLayer:
-    """Put ``layer`` on ``fmap`` as a tile layer fetched from the app's scheme."""
-    # The attribution comes from a file someone else made, and Leaflet's attribution
-    # control sets it as HTML: escaped, it can only ever read as text.
-    attribution = html.escape(plain_text(layer.attribution or layer.name or "MBTiles"))
+    """Put ``layer`` on ``fmap`` as a tile layer fetched from the app's scheme.
+
+    Only numbers reach folium; the file's name and credit line stay out of its templates.
+    """
     options: dict = {}
     if layer.bounds is not None:
-        west, south, east, north = layer.bounds
+        west, south, east, north = (float(v) for v in layer.bounds)
         options["bounds"] = [[south, west], [north, east]]
     tiles = folium.TileLayer(
         tiles=f"{MBTILES_PATH}/{{z}}/{{x}}/{{y}}?v={int(layer.revision)}",
-        attr=attribution,
-        name=layer.name or "MBTiles",
-        min_zoom=layer.min_zoom,
+        attr=" ",
+        name="MBTiles",
+        min_zoom=int(layer.min_zoom),
         max_zoom=19,
         # A missing tile is the file's business, not a network failure to report.
         atlas_local=True,
         **options,
     )
+    # folium insists on a credit; the real one is added from the data block.
+    tiles.options.pop("attribution", None)
     # Set after construction: folium reads a max_native_zoom of 0 as "not given".
-    tiles.options["max_native_zoom"] = layer.max_zoom
-    tiles.options["min_zoom"] = layer.min_zoom
-    return tiles.add_to(fmap)
+    tiles.options["max_native_zoom"] = int(layer.max_zoom)
+    tiles.options["min_zoom"] = int(layer.min_zoom)
+    tiles.add_to(fmap)
+    LocalAttribution().add_to(fmap)
+    return tiles
+
+
+def page_policy(spec: PageSpec) -> ContentPolicy:
+    """What the map page may load: our scheme, and the one online tile host chosen."""
+    images: tuple[str, ...] = (f"{SCHEME}:", "data:")
+    provider = ONLINE_LAYERS.get(spec.online_layer or "")
+    if provider is not None:
+        images += (tile_host_source(provider.build_url(fill_subdomain=False)),)
+    return ContentPolicy(
+        script_sources=(f"{SCHEME}:",),
+        image_sources=images,
+        connect_sources=(f"{SCHEME}:",),
+        style_sources=(f"{SCHEME}:",),
+        font_sources=(f"{SCHEME}:",),
+    )
 
 
 def build_page(spec: PageSpec) -> str:
-    """The HTML of the map page, with its Content-Security-Policy."""
+    """The HTML of the map page, with its data blocks and Content-Security-Policy."""
     fmap = AtlasMap(
         location=list(spec.center),
         zoom_start=spec.zoom,
@@ -182,8 +227,11 @@ def build_page(spec: PageSpec) -> str:
     provider = ONLINE_LAYERS.get(spec.online_layer or "")
     if provider is not None:
         folium.TileLayer(tiles=provider, name=provider.name, max_zoom=19).add_to(fmap)
+    blocks = []
     if spec.mbtiles is not None:
         add_mbtiles_layer(fmap, spec.mbtiles)
+        credit = plain_text(spec.mbtiles.attribution or spec.mbtiles.name or "MBTiles")
+        blocks.append(data_block(ATTRIBUTION_ID, html.escape(credit)))
     config = {
         "events_url": EVENTS_PATH,
         "basemap_url": BASEMAP_PATH,
@@ -191,34 +239,13 @@ def build_page(spec: PageSpec) -> str:
             {"key": c.key, "label": c.label, "colour": c.colour, "shape": c.shape}
             for c in CATEGORIES
         ],
-        "window": list(spec.window),
-        "fade": spec.fade,
-        **spec.extra,
+        "window": [float(spec.window[0]), float(spec.window[1])],
+        "fade": bool(spec.fade),
     }
-    EventLayer(config).add_to(fmap)
-    return with_content_security_policy(fmap.get_root().render())
-
-
-_INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
-
-
-def with_content_security_policy(html: str) -> str:
-    """Add a CSP that lets only our scheme's scripts and these exact inline scripts run."""
-    hashes = " ".join(
-        "'sha256-" + base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() + "'"
-        for body in _INLINE_SCRIPT.findall(html)
-    )
-    policy = (
-        "default-src 'none'; "
-        f"script-src {SCHEME}: {hashes}; "
-        f"style-src {SCHEME}: 'unsafe-inline'; "
-        f"img-src {SCHEME}: data: https:; "
-        f"connect-src {SCHEME}:; "
-        f"font-src {SCHEME}:; "
-        "base-uri 'none'; form-action 'none'"
-    )
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{policy}">'
-    return html.replace("<head>", "<head>\n    " + meta, 1)
+    blocks.insert(0, data_block(CONFIG_ID, config))
+    EventLayer().add_to(fmap)
+    page = fmap.get_root().render()
+    return page_policy(spec).apply(insert_in_head(page, blocks))
 
 
 class _TextOnly(HTMLParser):

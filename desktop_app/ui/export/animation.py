@@ -23,13 +23,13 @@ from PySide6.QtCore import QCoreApplication, QThread
 from PySide6.QtGui import QImage
 
 from desktop_app.core.categories import CATEGORIES
+from desktop_app.core.export_formats import ANIMATION_FORMATS
 from desktop_app.core.window import TimeWindow
 from desktop_app.ingest.exporters import ExportError, atomic_output
 from desktop_app.ui.export.compose import SnapshotOptions
 from desktop_app.ui.export.picture import SnapshotMaker
 from desktop_app.ui.export.render import MapExtent
 
-ANIMATION_FORMATS = ("gif", "mp4", "frames")
 #: Frames waiting for the encoder; bounds memory at a few 4K frames.
 QUEUE_FRAMES = 6
 

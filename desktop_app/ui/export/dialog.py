@@ -31,21 +31,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.core.export_formats import ANIMATION_FORMATS, DATA_FORMATS
 from desktop_app.core.timescale import datetime_from_days, days_from_datetime
 from desktop_app.core.window import TimeWindow
-from desktop_app.ingest.exporters import ExportError, write_data
+from desktop_app.ingest.exporters import ExportError
 from desktop_app.ui.export.animation import (
     AnimationSpec,
     ExportCancelled,
     PlaybackMode,
-    export_animation,
     parse_step,
 )
 from desktop_app.ui.export.compose import SnapshotOptions
-from desktop_app.ui.export.pdf import export_pdf
-from desktop_app.ui.export.picture import SnapshotMaker, save_image
+from desktop_app.ui.export.job import ExportJob, run_export
+from desktop_app.ui.export.picture import SnapshotMaker
 from desktop_app.ui.export.render import MapExtent, evaluate
-from desktop_app.ui.export.standalone import write_standalone_html
 from desktop_app.ui.snapshot import SnapshotError
 
 #: Format key -> (menu text, file suffix); "frames" writes a folder.
@@ -110,32 +109,15 @@ def _maker(target) -> SnapshotMaker:
     return maker
 
 
-def perform_export(target, settings: ExportSettings, parent: QWidget | None = None) -> str:
-    """Do the export ``settings`` describe for the window ``target``; returns a summary.
-
-    Raises :class:`ExportError`, :class:`SnapshotError` or :class:`ExportCancelled`.
-    """
+def job_for(target, settings: ExportSettings) -> ExportJob:
+    """The :class:`ExportJob` of ``settings`` for what the window ``target`` shows now."""
     window: TimeWindow = target.state.window
-    fmt, path, options = settings.fmt, settings.path, settings.options
-    if fmt in ("geojson", "csv", "kml"):
-        store = target.store
-        events = store.all_events() if settings.everything else store.events_between(window)
-        count = write_data(fmt, path, events, name=options.title, article_text=store.article_text)
-        return tr("Wrote %1 events to %2").replace("%1", str(count)).replace("%2", str(path))
-    if fmt == "html":
-        count = write_standalone_html(path, target.store, window, title=options.title)
-        return tr("Wrote %1 events to %2").replace("%1", str(count)).replace("%2", str(path))
-    extent, view_size, _online = _view_of(target)
-    maker = _maker(target)
-    if fmt == "png":
-        image = maker.snapshot(window, options, extent=extent, view_size=view_size)
-        save_image(image, path)
-    elif fmt == "pdf":
-        export_pdf(maker, window, options, path, paper=settings.paper, extent=extent)
-    else:
+    extent, view_size, online = _view_of(target)
+    animation = None
+    if settings.fmt in ANIMATION_FORMATS:
         start = settings.range_start if settings.range_start is not None else window.start
         end = settings.range_end if settings.range_end is not None else window.end
-        spec = AnimationSpec(
+        animation = AnimationSpec(
             start,
             end,
             step=parse_step(settings.step),
@@ -143,7 +125,34 @@ def perform_export(target, settings: ExportSettings, parent: QWidget | None = No
             mode=settings.mode,
             fps=settings.fps,
         )
-        total = len(spec.windows())
+    return ExportJob(
+        settings.fmt,
+        settings.path,
+        window,
+        settings.options,
+        everything=settings.everything,
+        paper=settings.paper,
+        animation=animation,
+        extent=extent,
+        view_size=view_size,
+        # The page written to disk asks nothing of the network unless the user reads the
+        # map with online tiles.
+        online_layer=online,
+    )
+
+
+def perform_export(target, settings: ExportSettings, parent: QWidget | None = None) -> str:
+    """Do the export ``settings`` describe for the window ``target``; returns a summary.
+
+    Raises :class:`ExportError`, :class:`SnapshotError` or :class:`ExportCancelled`.
+    """
+    job = job_for(target, settings)
+    if job.fmt in DATA_FORMATS or job.fmt == "html":
+        result = run_export(job, target.store)
+    elif job.animation is None:
+        result = run_export(job, target.store, maker=_maker(target))
+    else:
+        total = len(job.animation.windows())
         progress = QProgressDialog(tr("Rendering frames…"), tr("Cancel"), 0, total, parent)
         progress.setWindowModality(Qt.WindowModality.WindowModal)
         progress.setMinimumDuration(300)
@@ -153,13 +162,15 @@ def perform_export(target, settings: ExportSettings, parent: QWidget | None = No
             return not progress.wasCanceled()
 
         try:
-            export_animation(
-                maker, spec, options, path, fmt,
-                extent=extent, view_size=view_size, progress=report,
-            )  # fmt: skip
+            result = run_export(job, target.store, maker=_maker(target), progress=report)
         finally:
             progress.close()
-    return tr("Exported to %1").replace("%1", str(path))
+    path = str(result.path)
+    if result.events == 0:
+        return tr("Wrote %1, but no events fall in its dates").replace("%1", path)
+    if job.animation is not None:
+        return tr("Wrote %1 frames to %2").replace("%1", str(result.frames)).replace("%2", path)
+    return tr("Wrote %1 events to %2").replace("%1", str(result.events)).replace("%2", path)
 
 
 def snapshot_image(target, options: SnapshotOptions | None = None) -> QImage:

@@ -19,6 +19,8 @@ from PySide6.QtWebEngineCore import QWebEnginePage
 from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.window import TimeWindow
 from desktop_app.ingest.exporters import ExportError, atomic_output
+from desktop_app.mapgen.embed import ContentPolicy
+from desktop_app.mapgen.standalone import shape_svg
 from desktop_app.ui.export.compose import (
     SnapshotOptions,
     events_on_map,
@@ -26,7 +28,6 @@ from desktop_app.ui.export.compose import (
     window_in_words,
 )
 from desktop_app.ui.export.picture import SnapshotMaker, shown_count
-from desktop_app.ui.export.standalone import shape_svg
 from desktop_app.ui.snapshot import wait_until
 
 PAPERS = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
@@ -112,6 +113,8 @@ def export_pdf(
             raise ExportError(f"{path}: cannot prepare the map picture")
         title = options.title if options.caption else ""
         html = _page_html(title, subtitle if options.caption else "", legend, map_mm)
+        # The page runs no script and loads only its own picture, whatever the title says.
+        html = ContentPolicy(image_sources=("file:",)).apply(html)
         (folder / "page.html").write_text(html, encoding="utf-8")
         data = print_to_pdf(QUrl.fromLocalFile(str(folder / "page.html")), layout)
     with atomic_output(path) as temporary:

@@ -143,6 +143,10 @@ class SnapshotMaker:
         self.close()
 
 
+#: The picture formats an export writes, by file suffix (Qt's writers).
+IMAGE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+
+
 def save_image(image: QImage, path: str | Path, fmt: str = "PNG") -> None:
     """Write ``image`` atomically; a failure leaves no file and raises :class:`ExportError`."""
     with atomic_output(path) as temporary:

@@ -1,0 +1,86 @@
+"""The headless exports and the store they read, run as a user types them."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from desktop_app.cli import main
+from desktop_app.core.index import EventIndex
+from desktop_app.paths import default_store_path
+from desktop_app.store.event_store import EventStore
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def count(path) -> int:
+    with EventStore(path) as store:
+        return store.count()
+
+
+@pytest.mark.parametrize("position", ["before", "after"])
+def test_db_is_honoured_before_or_after_every_sub_command(seed_db, tmp_path, position):
+    def command(name: str, *rest):
+        db = ("--db", seed_db)
+        return run(*db, name, *rest) if position == "before" else run(name, *db, *rest)
+
+    listed = command("events", "--format", "json")
+    assert listed.exit_code == 0 and len(json.loads(listed.output)) == count(seed_db)
+    source = tmp_path / "one.csv"
+    source.write_text("date,lat,lon,title\n2025-06-03,50.45,30.52,Kyiv strike\n")
+    before = count(seed_db)
+    imported = command("import", source)
+    assert imported.exit_code == 0, imported.output
+    assert count(seed_db) == before + 1
+    exported = command("export", "geojson", "-o", tmp_path / "all.geojson")
+    assert exported.exit_code == 0
+    features = json.loads((tmp_path / "all.geojson").read_text())["features"]
+    assert any(f["properties"]["title"] == "Kyiv strike" for f in features)
+    shot = command("snapshot", "-o", tmp_path / "s.png", "--size", "320x200")
+    assert shot.exit_code == 0, shot.output
+    assert Image.open(tmp_path / "s.png").size == (320, 200)
+    # The user's own store was never made or touched.
+    assert not default_store_path().exists()
+
+
+@pytest.mark.parametrize(("suffix", "kind"), [(".jpg", "JPEG"), (".webp", "WEBP"), (".png", "PNG")])
+def test_picture_is_written_in_the_format_its_name_says(seed_db, tmp_path, suffix, kind):
+    out = tmp_path / f"map{suffix}"
+    result = run("--db", seed_db, "export", "png", "-o", out, "--size", "400x300")
+    assert result.exit_code == 0, result.output
+    assert Image.open(out).format == kind
+
+
+def test_picture_format_we_cannot_write_is_refused_in_one_line(seed_db, tmp_path):
+    out = tmp_path / "map.svg"
+    result = run("--db", seed_db, "export", "png", "-o", out)
+    assert result.exit_code != 0
+    assert "map.svg" in result.stderr and ".png" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert not out.exists()
+
+
+def test_export_of_dates_with_no_events_warns(seed_db, tmp_path):
+    out = tmp_path / "empty.png"
+    result = run("--db", seed_db, "export", "png", "-o", out, "--from", "1990-01-01",
+                 "--to", "1990-01-02", "--size", "300x200")  # fmt: skip
+    assert result.exit_code == 0
+    assert out.exists() and "no events" in result.stderr
+
+
+def test_animation_without_dates_plays_where_the_events_are(seed_db, tmp_path):
+    out = tmp_path / "frames"
+    result = run("--db", seed_db, "export", "frames", "-o", out, "--size", "200x150")
+    assert result.exit_code == 0, result.output
+    with EventStore(seed_db) as store:
+        span = EventIndex(store.arrays()).busy_span()
+    frames = sorted(out.iterdir())
+    assert len(frames) == round(span.duration)
+    # The store's events run over years; the busy span is weeks.
+    assert len(frames) < 120
+    assert "frames" in result.stderr  # the progress bar
