@@ -782,8 +782,10 @@ def standalone_problems(qtbot, db: Path, out: Path, title: str, payloads, beacon
         qtbot,
         view,
         """window.eaMarkers.map((m) => {
+            // Popups left open fade out for a while: read the one just opened.
+            m.getPopup().options.autoPan = false;
             m.openPopup();
-            const box = document.querySelector('.leaflet-popup-content');
+            const box = m.getPopup().getElement().querySelector('.leaflet-popup-content');
             return [m.options.title, box.textContent,
                     Array.from(box.querySelectorAll('*'), (e) => e.tagName)];
         })""",
