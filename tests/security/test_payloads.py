@@ -367,13 +367,24 @@ def by_id(payloads: list[Payload], ident: str) -> Payload:
     return next(p for p in payloads if p.id == ident)
 
 
-def test_text_article_import_keeps_title_author_and_sentences(tmp_path: Path, payloads) -> None:
-    title, author = by_id(payloads, "img-onerror"), by_id(payloads, "jinja-arith")
+#: The payloads a plain-text article is titled and signed with.
+TEXT_TITLE, TEXT_AUTHOR = "img-onerror", "jinja-arith"
+
+
+def text_article(payloads: list[Payload]) -> str:
+    """A plain-text article: a payload as its title, one as its author, and a sentence
+    with each payload in it, each sentence its own paragraph."""
     body = "\n\n".join(sentence(p) for p in payloads)
+    title, author = by_id(payloads, TEXT_TITLE), by_id(payloads, TEXT_AUTHOR)
+    return f"{title.text}\nBy {author.text}\n\n{body}\n"
+
+
+def test_text_article_import_keeps_title_author_and_sentences(tmp_path: Path, payloads) -> None:
     path = tmp_path / "article.txt"
-    path.write_text(f"{title.text}\nBy {author.text}\n\n{body}\n", encoding="utf-8")
+    path.write_text(text_article(payloads), encoding="utf-8")
     events = import_into(tmp_path / "txt.db", path, "--yes", "--published", DAY)
     article = events[0].article
+    title, author = by_id(payloads, TEXT_TITLE), by_id(payloads, TEXT_AUTHOR)
     assert (article.title, article.author) == (title.text, author.text)
     assert article_excerpts_missing(events, payloads) == []
 
@@ -829,3 +840,31 @@ def test_standalone_html_never_evaluates_template_text(
     title = by_id(payloads, "jinja-string-mul").text
     out = tmp_path / "map.html"
     assert standalone_problems(qtbot, db, out, title, chosen, beacon, markers) == []
+
+
+# -- the article review, before anything is saved --------------------------------------------
+
+
+def test_article_review_shows_candidates_as_text(qtbot, payloads) -> None:
+    from PySide6.QtWidgets import QLabel
+
+    from desktop_app.ingest.article import extract_article
+    from desktop_app.ui.importing.article_review import ArticleReviewDialog
+
+    draft = extract_article(text_article(payloads), published=DAY)
+    dialog = ArticleReviewDialog(draft)
+    qtbot.addWidget(dialog)
+    header = dialog.findChild(QLabel)
+    title, author = by_id(payloads, TEXT_TITLE), by_id(payloads, TEXT_AUTHOR)
+    assert as_read(header.text()).startswith(f"{title.text}\n{author.text} · {DAY}")
+    wrong = []
+    for row, candidate in enumerate(dialog.candidates):
+        excerpt = dialog.table.item(row, 5)
+        payload = next((p for p in payloads if sentence(p) == candidate.event.excerpt), None)
+        name = payload.id if payload else f"row {row}"
+        if excerpt.text() != candidate.event.excerpt:
+            wrong.append(f"{name}.excerpt: {excerpt.text()!r}")
+        if as_read(excerpt.toolTip()) != candidate.event.excerpt:
+            wrong.append(f"{name}.excerpt tooltip reads {as_read(excerpt.toolTip())!r}")
+    assert len(dialog.candidates) >= len([p for p in payloads if one_sentence(p)])
+    assert wrong == []
