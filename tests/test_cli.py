@@ -85,3 +85,22 @@ def test_bad_input_gives_one_line_errors(tmp_path, seed_db):
     assert result.exit_code == 2 and "--from" in result.output
     result = runner.invoke(main, ["snapshot", "-o", str(tmp_path / "x.png"), "--size", "big"])
     assert result.exit_code == 2 and "WIDTHxHEIGHT" in result.output
+
+
+def test_events_csv_text_cells_cannot_run_as_formulas(tmp_path):
+    from desktop_app.core.event import Event, Place
+    from desktop_app.store.event_store import EventStore
+
+    path = tmp_path / "formula.db"
+    with EventStore(path) as store:
+        store.add_events([Event(
+            uid="f", title='=HYPERLINK("https://evil.example","x")', start="2025-06-02",
+            actors=("@me",), place=Place("-Town", 41.5, -3.5), excerpt="+1", sources=("\tx",),
+        )])  # fmt: skip
+    output = run("events", "--db", str(path), "--format", "csv").output
+    (row,) = csv.DictReader(io.StringIO(output))
+    assert row["title"] == "'=HYPERLINK(\"https://evil.example\",\"x\")"
+    assert (row["actors"], row["place"], row["excerpt"], row["sources"]) == (
+        "'@me", "'-Town", "'+1", "'\tx",
+    )  # fmt: skip
+    assert (row["lat"], row["lon"]) == ("41.5", "-3.5")

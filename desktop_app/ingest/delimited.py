@@ -18,6 +18,7 @@ from pathlib import Path
 
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Event, Place, event_uid
+from desktop_app.ingest.exporters import CSV_COLUMNS, restore_spreadsheet_text
 from desktop_app.ingest.loose_dates import LooseDateError, detect_dayfirst, parse_loose_date
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
@@ -259,6 +260,8 @@ class _GenericMapper:
         self.options = options
         self.dates = DateReader(options, source.name)
         self.signature = "|".join(_normal(h) for h in header)
+        # Our own export marks text cells that a spreadsheet would run as formulas.
+        self._ours = tuple(header) == CSV_COLUMNS
         self._places: dict[tuple[str, str], Place | None] = {}
         self.convert: Callable[[list[str]], Event] = self._convert
 
@@ -268,7 +271,10 @@ class _GenericMapper:
 
     def _get(self, row: list[str], role: str) -> str:
         i = self.columns.get(role)
-        return row[i].strip() if i is not None else ""
+        if i is None:
+            return ""
+        value = row[i].strip()
+        return restore_spreadsheet_text(value) if self._ours else value
 
     def _place(self, row: list[str]) -> Place | None:
         name = self._get(row, "place")

@@ -7,6 +7,12 @@ detects. KML gives each event a Placemark with a ``TimeSpan`` or ``TimeStamp`` s
 Google Earth's time slider plays it.
 
 Every writer goes through :func:`atomic_output`: the file appears whole or not at all.
+
+A CSV file is opened in spreadsheets, which run a cell that begins with ``=``, ``+``,
+``-``, ``@``, a tab or a carriage return as a formula (``=HYPERLINK(...)`` from an
+imported title would be a live link). :func:`spreadsheet_text` prefixes such text cells
+with ``'``, as OWASP advises; the CSV importer takes the mark off again in files this
+module wrote (:func:`restore_spreadsheet_text`).
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import csv
 import html
 import json
 import os
+import re
 import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Iterator
@@ -34,8 +41,15 @@ CSV_COLUMNS = (
     "category", "actors", "excerpt", "article_title", "article_author", "article_outlet",
     "article_published", "article_url", "sources",
 )  # fmt: skip
+#: Columns of :data:`CSV_COLUMNS` that hold numbers: they are written as they are.
+CSV_NUMBER_COLUMNS = frozenset({"latitude", "longitude"})
 #: How lists (actors, sources) are joined in one CSV cell; the CSV importer splits on ";".
 LIST_SEPARATOR = "; "
+
+# A text that a spreadsheet reads as a formula once any marks of ours are taken off: so a
+# text that really begins with "'=" gets a mark too, and restoring is exact.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+_MARKED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
 
 KML_NS = "http://www.opengis.net/kml/2.2"
 
@@ -199,8 +213,25 @@ def write_geojson(
 # -- CSV ------------------------------------------------------------------------------------
 
 
+def spreadsheet_text(value: str) -> str:
+    """A CSV text cell that no spreadsheet runs as a formula.
+
+    A text beginning with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return gets a
+    leading ``'`` (OWASP's advice against CSV injection); so does one that begins with
+    ``'`` followed by those, so that :func:`restore_spreadsheet_text` can tell them apart.
+    Only text cells go through it: a number such as a longitude of -3.5 stays a number.
+    """
+    return "'" + value if _FORMULA_START.match(value) else value
+
+
+def restore_spreadsheet_text(value: str) -> str:
+    """The text :func:`spreadsheet_text` was given, from the cell it returned."""
+    return value[1:] if _MARKED_FORMULA.match(value) else value
+
+
 def csv_row(event: Event) -> dict[str, str]:
-    """One event as a CSV row: every value a string, lists joined by ``"; "``."""
+    """One event as a CSV row: every value a string, lists joined by ``"; "``, text cells
+    kept from running as formulas (:func:`spreadsheet_text`)."""
     place, article = event.place, event.article
     values = {
         "title": event.title,
@@ -222,7 +253,11 @@ def csv_row(event: Event) -> dict[str, str]:
         "article_url": article.url if article else None,
         "sources": LIST_SEPARATOR.join(event.sources),
     }
-    return {key: "" if value is None else str(value) for key, value in values.items()}
+    row = {}
+    for key, value in values.items():
+        text = "" if value is None else str(value)
+        row[key] = text if key in CSV_NUMBER_COLUMNS else spreadsheet_text(text)
+    return row
 
 
 def write_csv(path: str | Path, events: Iterable[Event]) -> int:

@@ -88,6 +88,8 @@ class EventLayer(MacroElement):
     default_js = [
         ("qwebchannel", QWEBCHANNEL_PATH),
         ("event_groups", "web/event_groups.js"),
+        ("event_api", "web/event_api.js"),
+        ("event_draw", "web/event_draw.js"),
         ("event_layer", "web/event_layer.js"),
     ]
 

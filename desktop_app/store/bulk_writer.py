@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
+from pathlib import Path
 
 from desktop_app.core.dates import DateError, event_span
 from desktop_app.core.event import Event, Place
-from desktop_app.store.event_store import AddResult, EventStore, StoreError
+from desktop_app.store import rows
+from desktop_app.store.errors import StoreError
+from desktop_app.store.rows import AddResult
 
 
 @lru_cache(maxsize=65536)
@@ -21,18 +24,24 @@ def _span(start: str, end: str | None, precision: str) -> tuple[float, float]:
 
 
 class BulkWriter:
-    """Writes many events in one transaction, fast; made by :meth:`EventStore.bulk_writer`.
+    """Writes events in one transaction; made by :meth:`EventStore.bulk_writer`, and the
+    one writer of events (:meth:`EventStore.add_events` uses it too).
 
-    Why it is faster than :meth:`EventStore.add_events`: rows go in with ``executemany``,
-    places, sources and articles are looked up once per import, and the full-text index
-    of new events is filled by one statement at the end instead of a trigger per row
-    (measured 8x faster). The insert trigger is dropped inside the transaction, so a
-    failure or rollback restores it with everything else.
+    Why it is fast: rows go in with ``executemany``, places, sources and articles are
+    looked up once per import, and the full-text index of new events is filled by one
+    statement at the end instead of a trigger per row (measured 8x faster). The insert
+    trigger is dropped inside the transaction, so a failure or rollback restores it
+    with everything else.
 
     Parameters
     ----------
-    store
-        The store to write to; the writer uses its connection (and so its thread).
+    conn
+        The store's connection (so the writer works in the store's thread).
+    path
+        The store's file, for messages.
+    begin
+        Starts the write transaction (:meth:`EventStore.begin_write`, which waits for
+        another process's import).
     """
 
     _FTS_TRIGGERS = ("events_ai", "events_au")
@@ -54,9 +63,10 @@ class BulkWriter:
     # instead of spilling to the WAL one by one. Bounded, and restored afterwards.
     IMPORT_CACHE_KIB = 64 * 1024
 
-    def __init__(self, store: EventStore) -> None:
-        self.store = store
-        self.conn = store.db.conn
+    def __init__(self, conn: sqlite3.Connection, path: Path, begin: Callable[[], None]) -> None:
+        self.conn = conn
+        self.path = path
+        self._begin = begin
         self.added = 0
         self.replaced = 0
         self._places: dict[tuple[str, float, float], int] = {}
@@ -83,11 +93,9 @@ class BulkWriter:
             ):
                 self._pragmas[name] = self.conn.execute(f"PRAGMA {name}").fetchone()[0]
                 self.conn.execute(f"PRAGMA {name} = {value}")
-            self.conn.execute("BEGIN IMMEDIATE")
+            self._begin()
             self._open = True
-            self._max_before = self.conn.execute(
-                "SELECT coalesce(max(id), 0) FROM events"
-            ).fetchone()[0]
+            self._max_before = rows.last_event_id(self.conn)
             marks = ",".join("?" * len(self._FTS_TRIGGERS))
             self._triggers = [
                 row[0]
@@ -98,9 +106,12 @@ class BulkWriter:
             ]
             for name in self._FTS_TRIGGERS:
                 self.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+        except StoreError:
+            self._rollback()
+            raise
         except sqlite3.DatabaseError as exc:
             self._rollback()
-            raise StoreError(f"{self.store.path}: cannot start the import ({exc})") from None
+            raise StoreError(f"{self.path}: cannot start the import ({exc})") from None
         return self
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -121,7 +132,7 @@ class BulkWriter:
             self._open = False
         except sqlite3.DatabaseError as exc:
             self._rollback()
-            raise StoreError(f"{self.store.path}: nothing was saved ({exc})") from None
+            raise StoreError(f"{self.path}: nothing was saved ({exc})") from None
         finally:
             self._restore_pragmas()
 
@@ -159,7 +170,7 @@ class BulkWriter:
         try:
             self._add(events)
         except (sqlite3.DatabaseError, DateError) as exc:
-            raise StoreError(f"{self.store.path}: nothing was saved ({exc})") from None
+            raise StoreError(f"{self.path}: nothing was saved ({exc})") from None
 
     def _add(self, events: Sequence[Event]) -> None:
         conn = self.conn
@@ -172,26 +183,18 @@ class BulkWriter:
             )
         )
         fresh = [e for uid, e in by_uid.items() if uid not in existing]
-        rows = [(e.uid, *self._values(e)) for e in fresh]
-        if not self._indexes and self.added + len(rows) >= max(
+        new_rows = [(e.uid, *self._values(e)) for e in fresh]
+        if not self._indexes and self.added + len(new_rows) >= max(
             self.DEFER_INDEXES_AFTER, self._max_before
         ):
             self._defer_indexes()
-        first_id = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM events").fetchone()[0]
-        conn.executemany(
-            """INSERT INTO events (uid, title, start, "end", precision, display_date, t0, t1,
-               category, actors, place_id, excerpt, article_uid, origin_place_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-            rows,
-        )
-        self.added += len(rows)
+        first_id = rows.last_event_id(conn) + 1
+        rows.insert_events(conn, new_rows)
+        self.added += len(new_rows)
         # Without AUTOINCREMENT SQLite gives max(id) + 1 to each new row, and this
         # transaction holds the write lock, so the new ids are consecutive.
         ids = {e.uid: first_id + i for i, e in enumerate(fresh)}
-        if (
-            rows
-            and conn.execute("SELECT max(id) FROM events").fetchone()[0] != first_id + len(rows) - 1
-        ):
+        if new_rows and rows.last_event_id(conn) != first_id + len(new_rows) - 1:
             ids = dict(
                 conn.execute(
                     "SELECT e.uid, e.id FROM json_each(?) j JOIN events e ON e.uid = j.value",
@@ -212,9 +215,7 @@ class BulkWriter:
                 event_id = ids[uid]
                 links.extend([(event_id, source_id) for source_id in found])
         if links:
-            conn.executemany(
-                "INSERT OR IGNORE INTO event_sources (event_id, source_id) VALUES (?, ?)", links
-            )
+            rows.link_sources(conn, links)
 
     def _values(self, event: Event) -> tuple:
         precision = str(event.precision)
@@ -222,7 +223,7 @@ class BulkWriter:
         place_id = self._cached_place_id(event.place)
         article = event.article
         if article is not None and article.uid not in self._articles:
-            self.store._write_article(self.conn, article)
+            rows.write_article(self.conn, article)
             self._articles.add(article.uid)
         return (
             event.title,
@@ -250,7 +251,7 @@ class BulkWriter:
             return seen[1]
         place_id = self._places.get((place.name, place.lat, place.lon))
         if place_id is None:
-            place_id = self.store._place_id(self.conn, place)
+            place_id = rows.place_id(self.conn, place)
             self._places[(place.name, place.lat, place.lon)] = place_id
         if len(self._place_objects) > 200_000:
             self._place_objects.clear()
@@ -278,24 +279,17 @@ class BulkWriter:
                 [event_id],
             )
             self.replaced += 1
-        conn.execute(
-            """UPDATE events SET title=?, start=?, "end"=?, precision=?, display_date=?,
-               t0=?, t1=?, category=?, actors=?, place_id=?, excerpt=?, article_uid=?,
-               origin_place_id=? WHERE id=?""",
-            [*self._values(event), event_id],
-        )
+        rows.update_event(conn, event_id, self._values(event))
         if indexed:
             conn.execute(
                 """INSERT INTO events_fts (rowid, title, excerpt)
                    SELECT id, title, excerpt FROM events WHERE id = ?""",
                 [event_id],
             )
-        conn.execute("DELETE FROM event_sources WHERE event_id = ?", [event_id])
 
     def _source_id(self, name: str) -> int:
         found = self._sources.get(name)
         if found is None:
-            self.conn.execute("INSERT OR IGNORE INTO sources (name) VALUES (?)", [name])
-            found = self.conn.execute("SELECT id FROM sources WHERE name = ?", [name]).fetchone()[0]
+            found = rows.source_id(self.conn, name)
             self._sources[name] = found
         return found

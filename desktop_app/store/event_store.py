@@ -2,39 +2,42 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
+import logging
+import os
 import sqlite3
+import time
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from sqlite_utils import Database
 
 from desktop_app.core.categories import CATEGORIES, category_code
-from desktop_app.core.dates import DateError, DatePrecision, precision_codes
+from desktop_app.core.dates import DatePrecision, precision_codes
 from desktop_app.core.event import Article, Event, Place
 from desktop_app.core.index import EventArrays
 from desktop_app.core.window import TimeWindow
+from desktop_app.store import rows
+from desktop_app.store.bulk_writer import BulkWriter
+from desktop_app.store.errors import StoreError
 from desktop_app.store.migrations import MIGRATION_SET, migrations
+from desktop_app.store.rows import AddResult
 
-if TYPE_CHECKING:  # the writer module imports this one
-    from desktop_app.store.bulk_writer import BulkWriter
+__all__ = ["AddResult", "EventStore", "StoreError", "check_store_file"]
+
+log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 5000
-
-
-class StoreError(Exception):
-    """A store that cannot be opened or written; the message is meant for the user."""
-
-
-@dataclass(frozen=True)
-class AddResult:
-    """What one write did: events new to the store, and events that replaced an older copy."""
-
-    added: int
-    replaced: int
+# How long a write waits for another process's import before giving up. Imports of a
+# million rows take minutes, so this is generous; the wait is announced as it starts.
+WRITE_WAIT_LIMIT_S = 30 * 60
+# Events handed to the writer at a time by add_events: the memory of one chunk.
+ADD_CHUNK = 5000
+# The files SQLite keeps beside a store in WAL mode.
+_SIDECARS = ("-wal", "-shm")
 
 
 _EVENT_COLUMNS = """
@@ -61,10 +64,40 @@ def check_store_file(path: Path) -> None:
         return
     if path.is_dir():
         raise StoreError(f"{path}: is a folder, not an Event Atlas store")
+    present = {suffix for suffix in _SIDECARS if _sidecar(path, suffix).exists()}
+    try:
+        _check_contents(path)
+    except StoreError:
+        # A read-only look at a WAL file with a journal beside it may still create the
+        # shared-memory file: a refused file is left with exactly what it had.
+        for suffix in set(_SIDECARS) - present:
+            with contextlib.suppress(OSError):
+                _sidecar(path, suffix).unlink()
+        raise
+
+
+def _sidecar(path: Path, suffix: str) -> Path:
+    return path.with_name(path.name + suffix)
+
+
+def _read_only_uri(path: Path) -> str:
+    """A URI that reads ``path`` without writing or creating any file.
+
+    Without a journal beside it, every byte of the database is in the file itself, so
+    SQLite may read it as immutable: no shared-memory file, no lock, nothing created.
+    With a journal (a store in use, or one left by a crash) the journal must be read.
+    """
     uri = f"{path.resolve().as_uri()}?mode=ro"
+    journals = (*_SIDECARS, "-journal")
+    if not any(_sidecar(path, suffix).exists() for suffix in journals):
+        uri += "&immutable=1"
+    return uri
+
+
+def _check_contents(path: Path) -> None:
     conn = None
     try:
-        conn = sqlite3.connect(uri, uri=True)
+        conn = sqlite3.connect(_read_only_uri(path), uri=True)
         tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master")}
         if not tables:
             return
@@ -101,21 +134,98 @@ class EventStore:
     ----------
     path
         The SQLite file; it is created when absent.
+    read_only
+        Open for viewing only. None (the default) decides from the medium: a store whose
+        file or folder cannot be written (a read-only disk, a folder of someone else's)
+        opens read-only instead of failing; see :attr:`read_only`. Without a journal
+        beside it, such a store is read as immutable (nothing is created next to it), so
+        changes another program might make later are not seen.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool | None = None) -> None:
         self.path = Path(path)
         check_store_file(self.path)
+        if read_only is None:
+            read_only = _on_read_only_medium(self.path)
+        self._read_only = read_only
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
-            self.db = Database(conn)
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA foreign_keys = ON")
-            migrations.apply(self.db)
+            if read_only:
+                self.db = self._open_read_only()
+            else:
+                try:
+                    self.db = self._open_read_write()
+                except sqlite3.OperationalError as exc:
+                    if not (self.path.exists() and _refused_for_writing(exc)):
+                        raise
+                    self._read_only = True
+                    self.db = self._open_read_only()
         except (sqlite3.DatabaseError, OSError) as exc:
             raise StoreError(f"{self.path}: cannot be opened ({exc})") from None
+
+    def _open_read_write(self) -> Database:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = Database(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000))
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA foreign_keys = ON")
+            migrations.apply(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _open_read_only(self) -> Database:
+        if not self.path.exists():
+            raise StoreError(f"{self.path}: does not exist (and a read-only store is not made)")
+        conn = sqlite3.connect(
+            _read_only_uri(self.path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+        db = Database(conn)
+        if migrations.pending(db):
+            db.close()
+            raise StoreError(
+                f"{self.path}: is read-only and needs an update from this version of Event "
+                "Atlas; copy it to a folder you can write to and open the copy"
+            )
+        return db
+
+    @property
+    def read_only(self) -> bool:
+        """True when the store is open for viewing only: every write raises StoreError."""
+        return self._read_only
+
+    def _check_writable(self) -> None:
+        if self._read_only:
+            raise StoreError(f"{self.path}: this store is read-only")
+
+    def begin_write(self) -> None:
+        """Start the write transaction (``BEGIN IMMEDIATE``) of one user action or import.
+
+        When another process is writing (another import), this waits for it, saying so
+        once through the ``desktop_app.store`` logger (which the command line prints on
+        stderr), and gives up with a :class:`StoreError` after :data:`WRITE_WAIT_LIMIT_S`.
+        """
+        self._check_writable()
+        waiting_since: float | None = None
+        while True:
+            try:
+                self.db.conn.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                # The primary code: SQLITE_BUSY_RECOVERY and kin are waits too.
+                if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                    raise
+            # Each attempt has already waited the busy timeout inside SQLite.
+            now = time.monotonic()
+            if waiting_since is None:
+                waiting_since = now - BUSY_TIMEOUT_MS / 1000
+                log.warning("%s: waiting for another import to finish…", self.path)
+            elif now - waiting_since >= WRITE_WAIT_LIMIT_S:
+                raise StoreError(
+                    f"{self.path}: another program kept writing to this store for "
+                    f"{WRITE_WAIT_LIMIT_S // 60} minutes; nothing was saved"
+                )
 
     def close(self) -> None:
         self.db.close()
@@ -134,6 +244,7 @@ class EventStore:
         return row[0] if row else None
 
     def set_meta(self, key: str, value: str) -> None:
+        self._check_writable()
         with self.db.atomic():
             self.db.execute(
                 "INSERT INTO meta (key, value) VALUES (?, ?) "
@@ -147,108 +258,29 @@ class EventStore:
         An event whose ``uid`` is already stored replaces the stored one, so importing
         the same data twice adds nothing. If anything fails, nothing is written.
         """
-        added = replaced = 0
-        conn = self.db.conn
-        try:
-            with self.db.atomic():
-                for event in events:
-                    if self._write_event(conn, event):
-                        replaced += 1
-                    else:
-                        added += 1
-        except (sqlite3.DatabaseError, DateError) as exc:
-            raise StoreError(f"{self.path}: nothing was saved ({exc})") from None
-        return AddResult(added, replaced)
-
-    def _write_event(self, conn: sqlite3.Connection, event: Event) -> bool:
-        t0, t1 = event.span
-        place_id = self._place_id(conn, event.place) if event.place else None
-        origin_id = self._place_id(conn, event.origin) if event.origin else None
-        if event.article is not None:
-            self._write_article(conn, event.article)
-        existing = conn.execute("SELECT id FROM events WHERE uid = ?", [event.uid]).fetchone()
-        values = [
-            event.title,
-            event.start,
-            event.end,
-            str(event.precision),
-            event.display_date,
-            t0,
-            t1,
-            event.category,
-            json.dumps(list(event.actors), ensure_ascii=False),
-            place_id,
-            event.excerpt,
-            event.article.uid if event.article else None,
-            origin_id,
-        ]
-        if existing:
-            event_id = existing[0]
-            conn.execute(
-                """UPDATE events SET title=?, start=?, "end"=?, precision=?, display_date=?,
-                   t0=?, t1=?, category=?, actors=?, place_id=?, excerpt=?, article_uid=?,
-                   origin_place_id=? WHERE id=?""",
-                [*values, event_id],
-            )
-            conn.execute("DELETE FROM event_sources WHERE event_id = ?", [event_id])
-        else:
-            event_id = conn.execute(
-                """INSERT INTO events (uid, title, start, "end", precision, display_date, t0, t1,
-                   category, actors, place_id, excerpt, article_uid, origin_place_id)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [event.uid, *values],
-            ).lastrowid
-        for name in dict.fromkeys(event.sources):
-            conn.execute("INSERT OR IGNORE INTO sources (name) VALUES (?)", [name])
-            conn.execute(
-                """INSERT OR IGNORE INTO event_sources (event_id, source_id)
-                   SELECT ?, id FROM sources WHERE name = ?""",
-                [event_id, name],
-            )
-        return existing is not None
-
-    @staticmethod
-    def _place_id(conn: sqlite3.Connection, place: Place) -> int:
-        conn.execute(
-            """INSERT INTO places (name, lat, lon, kind, country) VALUES (?, ?, ?, ?, ?)
-               ON CONFLICT (name, lat, lon) DO UPDATE SET
-               kind = coalesce(excluded.kind, kind), country = coalesce(excluded.country, country)
-            """,
-            [place.name, place.lat, place.lon, place.kind, place.country],
-        )
-        return conn.execute(
-            "SELECT id FROM places WHERE name = ? AND lat = ? AND lon = ?",
-            [place.name, place.lat, place.lon],
-        ).fetchone()[0]
-
-    @staticmethod
-    def _write_article(conn: sqlite3.Connection, article: Article) -> None:
-        conn.execute(
-            """INSERT INTO articles (uid, title, author, outlet, url, published, text)
-               VALUES (?, ?, ?, ?, ?, ?, ?)
-               ON CONFLICT (uid) DO UPDATE SET title = excluded.title,
-               author = excluded.author, outlet = excluded.outlet, url = excluded.url,
-               published = excluded.published, text = coalesce(excluded.text, text)""",
-            [
-                article.uid,
-                article.title,
-                article.author,
-                article.outlet,
-                article.url,
-                article.published,
-                article.text,
-            ],
-        )
+        with self.bulk_writer() as writer:
+            pending = iter(events)
+            while chunk := list(itertools.islice(pending, ADD_CHUNK)):
+                writer.add(chunk)
+        return writer.result
 
     # -- reading ---------------------------------------------------------------------------
 
     def count(self) -> int:
         return self.db.execute("SELECT count(*) FROM events").fetchone()[0]
 
-    def time_bounds(self) -> tuple[float, float] | None:
-        """The first start and last end of all events, or None for an empty store."""
-        row = self.db.execute("SELECT min(t0), max(max(t1, t0)) FROM events").fetchone()
-        return None if row[0] is None else (row[0], row[1])
+    def last_event_id(self) -> int:
+        """The highest event id (0 for an empty store): events added later get higher ones."""
+        return rows.last_event_id(self.db.conn)
+
+    def time_bounds(self, after_id: int = 0) -> tuple[float, float] | None:
+        """The first start and last end of the events (those with an id above
+        ``after_id``: the ones added since :meth:`last_event_id` said so), or None for none.
+        """
+        row = self.db.execute(
+            "SELECT min(t0), max(max(t1, t0)) FROM events WHERE id > ?", [after_id]
+        ).fetchone()
+        return None if row[0] is None else (float(row[0]), float(row[1]))
 
     def events_between(self, window: TimeWindow) -> list[Event]:
         """The events that show in ``window``, in order of start."""
@@ -350,12 +382,11 @@ class EventStore:
         """A writer for large imports: use it as a context manager; everything it writes is
         one transaction, committed on a clean exit and rolled back on any exception.
 
-        It gives the same result as :meth:`add_events` (events replaced by ``uid``), but
-        indexes the new events' text once at the end instead of row by row.
+        Events are replaced by ``uid``, as by :meth:`add_events` (which uses it); the new
+        events' text is indexed once at the end instead of row by row.
         """
-        from desktop_app.store.bulk_writer import BulkWriter
-
-        return BulkWriter(self)
+        self._check_writable()
+        return BulkWriter(self.db.conn, self.path, self.begin_write)
 
     # -- geocode cache -----------------------------------------------------------------
 
@@ -374,6 +405,7 @@ class EventStore:
 
     def cache_geocode(self, provider: str, query: str, place: Place | None) -> None:
         """Remember what ``provider`` answered for ``query`` (None: it knew no such place)."""
+        self._check_writable()
         try:
             with self.db.atomic():
                 self.db.execute(
@@ -439,6 +471,22 @@ class EventStore:
         return EventArrays(
             ids, t0, t1, lat, lon, category, origin_lat=olat, origin_lon=olon, precision=precision
         )
+
+
+def _on_read_only_medium(path: Path) -> bool:
+    """True for an existing store that cannot be written where it is.
+
+    SQLite writes beside the file too (its journal), so the folder counts as well as the
+    file. ``os.access`` also answers False for a read-only file system, even for root.
+    """
+    if not path.exists():
+        return False
+    return not (os.access(path, os.W_OK) and os.access(path.parent, os.W_OK))
+
+
+def _refused_for_writing(exc: sqlite3.OperationalError) -> bool:
+    """The file is there, but SQLite may not write it (or the journal beside it)."""
+    return exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

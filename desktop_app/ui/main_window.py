@@ -103,6 +103,7 @@ class MainWindow(QMainWindow):
         self.map_view.viewMoved.connect(self._on_map_moved)
         self.map_view.tilesUnavailable.connect(self._on_tiles_unavailable)
         self.map_view.pageFailed.connect(self._on_page_failed)
+        self.map_view.pageRestarted.connect(self._on_page_restarted)
         self._on_window_changed(self.state.window)
         self._restore_layout()
         if lost_mbtiles:
@@ -252,7 +253,7 @@ class MainWindow(QMainWindow):
 
     def _on_fade_toggled(self, on: bool) -> None:
         self.settings.set(opt.FADE_BY_AGE, on)
-        self.map_view.run_js(f"EventAtlas.setFade({'true' if on else 'false'})")
+        self.map_view.set_fade(on)
 
     def _on_layer_chosen(self, key: str) -> None:
         self.settings.set(opt.ONLINE_LAYER, key)
@@ -269,6 +270,11 @@ class MainWindow(QMainWindow):
     def _on_tiles_unavailable(self) -> None:
         self.statusBar().showMessage(
             self.tr("Online tiles are unavailable; showing the offline outlines."), 8000
+        )
+
+    def _on_page_restarted(self) -> None:
+        self.statusBar().showMessage(
+            self.tr("The map stopped unexpectedly and was reloaded; your view is kept."), 8000
         )
 
     def _on_page_failed(self, message: str) -> None:
@@ -349,6 +355,7 @@ class MainWindow(QMainWindow):
         self.settings.set(opt.GEOMETRY, self.saveGeometry())
         self.settings.set(opt.DOCK_STATE, self.saveState())
         self.settings.sync()
+        self._export_actions.close_pages()
         self.store.close()
         if self.map_view.mbtiles is not None:
             self.map_view.mbtiles.close()

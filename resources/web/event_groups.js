@@ -1,7 +1,8 @@
 /*
  * Event Atlas map page: the event data and its grouping, computed over typed arrays.
- * No DOM and no Leaflet here: event_layer.js draws what this finds, and keeps the page
- * API (window.EventAtlas). Every function takes the page state `ea` it reads and fills.
+ * No DOM and no Leaflet here: event_draw.js draws what this finds, and event_api.js keeps
+ * the page API (window.EventAtlas). Every function takes the page state `ea` it reads and
+ * fills, so node's test runner can check them all without a browser (tests/js).
  *
  * Drawing groups what would overlap: events at one place (identical coordinates, found
  * once when the buffer is decoded) are counted together; places closer than STACK_PX on
@@ -156,6 +157,18 @@
     const rows = out.subarray(0, count);
     if (count > shortCount) rows.sort();
     return rows;
+  }
+
+  /*
+   * How recent row i is within the window: 0 when it ended at the window's first moment,
+   * 1 when it still runs at its last (or with fading off). An event's end counts, not its
+   * start, so a month-long event that covers the window is as strong as today's news.
+   */
+  function ageWeight(ea, i) {
+    if (!ea.fade) return 1;
+    const [w0, w1] = ea.window;
+    const last = Math.min(Math.max(ea.t1[i], ea.t0[i]), w1);
+    return Math.min(1, Math.max(0, (last - w0) / Math.max(w1 - w0, 1e-9)));
   }
 
   /* Work arrays for grouping, one slot per place (or group), reused by every draw. */
@@ -355,6 +368,7 @@
   }
 
   window.EventAtlasGroups = {
-    mercatorY, decode, rowOf, rowsIn, scratch, groupEvents, clusterRadius, groupAt, groupIds,
+    lowerBound, mercatorY, decode, rowOf, rowsIn, ageWeight, scratch, groupEvents, clusterRadius,
+    groupAt, groupIds,
   };
 })();

@@ -26,7 +26,7 @@ from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.timescale import datetime_from_days
 from desktop_app.core.window import TimeWindow
 
-#: Marker radius on the map page, in CSS pixels (event_layer.js RADIUS).
+#: Marker radius on the map page, in CSS pixels (event_draw.js RADIUS).
 MARKER_RADIUS = 7.0
 EARTH_CIRCUMFERENCE_M = 40_075_016.686
 #: The offline basemap's credit; the page's Leaflet line adds online providers to it.
@@ -189,7 +189,7 @@ def _font(px: float, bold: bool = False) -> QFont:
 
 
 def shape_path(shape: str, x: float, y: float, r: float) -> QPainterPath:
-    """The marker outline the map page draws for ``shape`` (see event_layer.js)."""
+    """The marker outline the map page draws for ``shape`` (see event_draw.js)."""
     path = QPainterPath()
     if shape == "triangle":
         path.moveTo(x, y - r * 1.15)

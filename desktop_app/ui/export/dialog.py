@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QLabel,
     QLineEdit,
     QMessageBox,
     QProgressDialog,
@@ -44,7 +45,7 @@ from desktop_app.ui.export.animation import (
 from desktop_app.ui.export.compose import SnapshotOptions
 from desktop_app.ui.export.job import ExportJob, run_export
 from desktop_app.ui.export.picture import SnapshotMaker
-from desktop_app.ui.export.render import MapExtent, evaluate
+from desktop_app.ui.export.render import MapExtent, view_info
 from desktop_app.ui.snapshot import SnapshotError
 
 #: Format key -> (menu text, file suffix); "frames" writes a folder.
@@ -91,7 +92,7 @@ def _view_of(target) -> tuple[MapExtent | None, tuple[int, int] | None, str | No
     online = getattr(spec, "online_layer", None)
     if not view.is_ready:
         return None, None, online
-    info = evaluate(view, "EventAtlas.viewInfo()")
+    info = view_info(view)
     return MapExtent.from_view_info(info), (int(info["size"][0]), int(info["size"][1])), online
 
 
@@ -216,17 +217,21 @@ class ExportDialog(QDialog):
         self.format_box = QComboBox()
         for key, (text, _suffix) in FORMATS.items():
             self.format_box.addItem(self.tr(text), key)
+        self.format_box.setToolTip(self.tr("A picture, a page, an animation, or the data"))
         form.addRow(self.tr("&Format:"), self.format_box)
 
         self.path_edit = QLineEdit()
+        self.path_edit.setToolTip(self.tr("The file to write (a folder for frames)"))
         browse = QPushButton(self.tr("&Browse…"))
+        browse.setToolTip(self.tr("Choose where to save"))
         browse.clicked.connect(self._browse)
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
         row.addWidget(browse)
-        form.addRow(self.tr("&Save to:"), row)
+        _labelled_row(form, self.tr("&Save to:"), row, self.path_edit)
 
         self.title_edit = QLineEdit(_default_title(target))
+        self.title_edit.setToolTip(self.tr("The caption's first line, and the page's title"))
         form.addRow(self.tr("&Title:"), self.title_edit)
 
         self.size_box = QComboBox()
@@ -236,14 +241,18 @@ class ExportDialog(QDialog):
         for box, value in ((self.width_box, 1600), (self.height_box, 900)):
             box.setRange(64, 8192)
             box.setValue(value)
+        self.size_box.setToolTip(self.tr("The picture's size in pixels"))
+        self.width_box.setToolTip(self.tr("Width in pixels"))
+        self.height_box.setToolTip(self.tr("Height in pixels"))
         size_row = QHBoxLayout()
         size_row.addWidget(self.size_box, 1)
         size_row.addWidget(self.width_box)
         size_row.addWidget(self.height_box)
-        form.addRow(self.tr("Si&ze:"), size_row)
+        _labelled_row(form, self.tr("Si&ze:"), size_row, self.size_box)
         self.scale_box = QComboBox()
         self.scale_box.addItem(self.tr("1× (screen)"), 1)
         self.scale_box.addItem(self.tr("2× (high-DPI, print)"), 2)
+        self.scale_box.setToolTip(self.tr("2× draws text and lines at twice the density"))
         form.addRow(self.tr("&Pixel ratio:"), self.scale_box)
 
         self.caption_box = QCheckBox(self.tr("Title and dates"))
@@ -259,22 +268,27 @@ class ExportDialog(QDialog):
         self.paper_box = QComboBox()
         self.paper_box.addItem(self.tr("A4 landscape"), "a4")
         self.paper_box.addItem(self.tr("Letter landscape"), "letter")
+        self.paper_box.setToolTip(self.tr("The PDF's paper size"))
         form.addRow(self.tr("P&aper:"), self.paper_box)
 
         self.mode_box = QComboBox()
         self.mode_box.addItem(self.tr("Moving window"), PlaybackMode.MOVING)
         self.mode_box.addItem(self.tr("Cumulative"), PlaybackMode.CUMULATIVE)
+        self.mode_box.setToolTip(
+            self.tr("A window of fixed length moving forward, or one growing from the start")
+        )
         form.addRow(self.tr("Ani&mation:"), self.mode_box)
         self.fps_box = QSpinBox()
         self.fps_box.setRange(1, 60)
         self.fps_box.setValue(10)
         self.fps_box.setSuffix(self.tr(" frames/s"))
+        self.fps_box.setToolTip(self.tr("Frames per second of the animation"))
         self.step_edit = QLineEdit("1d")
         self.step_edit.setToolTip(self.tr("How far each frame moves: 12h, 1d, 1w"))
         anim_row = QHBoxLayout()
         anim_row.addWidget(self.fps_box)
         anim_row.addWidget(self.step_edit)
-        form.addRow(self.tr("Speed, step:"), anim_row)
+        _labelled_row(form, self.tr("Spee&d, step:"), anim_row, self.fps_box)
         self.from_edit, self.to_edit = QDateEdit(), QDateEdit()
         for edit in (self.from_edit, self.to_edit):
             edit.setCalendarPopup(True)
@@ -283,10 +297,12 @@ class ExportDialog(QDialog):
         bounds = target.store.time_bounds() or (window.start, window.end)
         self.from_edit.setDate(_qdate(bounds[0]))
         self.to_edit.setDate(_qdate(bounds[1]))
+        self.from_edit.setToolTip(self.tr("The first day the animation plays"))
+        self.to_edit.setToolTip(self.tr("The last day the animation plays"))
         range_row = QHBoxLayout()
         range_row.addWidget(self.from_edit)
         range_row.addWidget(self.to_edit)
-        form.addRow(self.tr("Play &from, to:"), range_row)
+        _labelled_row(form, self.tr("Play &from, to:"), range_row, self.from_edit)
         self.everything_box = QCheckBox(self.tr("All events, not only the time window"))
         form.addRow("", self.everything_box)
 
@@ -409,6 +425,17 @@ class ExportDialog(QDialog):
         super().accept()
 
 
+def _labelled_row(form: QFormLayout, text: str, row: QHBoxLayout, buddy: QWidget) -> None:
+    """A form row of several widgets whose label's Alt shortcut focuses ``buddy``.
+
+    QFormLayout gives a label a buddy only when the row is one widget; for a layout it
+    would show the "&" as it is.
+    """
+    label = QLabel(text)
+    label.setBuddy(buddy)
+    form.addRow(label, row)
+
+
 def _qdate(t: float) -> QDate:
     moment = datetime_from_days(t)
     return QDate(moment.year, moment.month, moment.day)
@@ -458,6 +485,13 @@ class _ExportActions(QObject):
         if callable(status):
             status().showMessage(message, 8000)
         return True
+
+    def close_pages(self) -> None:
+        """Let go of the warm export page (the window is closing)."""
+        cached = getattr(self.target, "_export_maker", None)
+        if cached is not None:
+            cached[1].close()
+            self.target._export_maker = None
 
     def copy_to_clipboard(self, parent: QWidget | None) -> bool:
         try:

@@ -14,8 +14,9 @@ would change the whole process.)
 
 from __future__ import annotations
 
-import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, Qt
 from PySide6.QtGui import QImage
@@ -34,15 +35,6 @@ JS_TIMEOUT_MS = 10_000
 SETTLE_MS = 40
 #: The first draw after a load or a resize also waits for the basemap's own canvas.
 FIRST_SETTLE_MS = 250
-
-# The page draws its own scale and attribution; an export draws them itself, larger,
-# where it wants them, and each can be switched off.
-_HIDE_PAGE_CONTROLS = """(() => {
-  EventAtlas.setControls(false);
-  for (const el of EventAtlas.map.getContainer().querySelectorAll(
-      '.leaflet-control-scale, .leaflet-control-attribution')) el.style.display = 'none';
-  return true;
-})()"""
 
 
 @dataclass(frozen=True)
@@ -99,6 +91,9 @@ class MapRenderer:
             self.state, lambda: payload, describe_events(store), online_layer=online_layer
         )
         self.view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
+        # A page drawn for exports is not a window of the user's: closing the last real
+        # window must still quit the app.
+        self.view.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
         self._fade = fade
         self._painted = 0
         self._failures: list[str] = []
@@ -139,31 +134,20 @@ class MapRenderer:
             raise SnapshotError("the map page did not load in time")
         if self._failures:
             raise SnapshotError(f"the map page failed: {self._failures[0]}")
-        self.evaluate(
-            "EventAtlas.setControls(false)" if self._page_controls else _HIDE_PAGE_CONTROLS
-        )
-        self.evaluate(f"EventAtlas.setFade({'true' if self._fade else 'false'})")
+        api = view.page_api
+        wait_for(api.set_controls, False)
+        # The page draws its own scale and attribution; an export draws them itself, larger,
+        # where it wants them, and each can be switched off.
+        wait_for(api.set_scale_and_attribution, self._page_controls)
+        wait_for(api.set_fade, self._fade)
         # Leaflet must see the new size before it frames anything.
-        self.evaluate("EventAtlas.map.invalidateSize({animate: false}) || true")
+        wait_for(api.invalidate_size)
         if focus is not None:
-            self.evaluate(f"EventAtlas.flyTo({int(focus)})")
+            wait_for(api.fly_to, focus)
         elif extent is None:
-            self.evaluate(f"EventAtlas.fitVisible({FIT_TRIM})")
+            wait_for(api.fit_visible, FIT_TRIM)
         else:
-            bounds = json.dumps(
-                [[extent.bounds[0], extent.bounds[1]], [extent.bounds[2], extent.bounds[3]]]
-                if extent.bounds
-                else None
-            )
-            self.evaluate(
-                f"""(() => {{
-                const map = EventAtlas.map, b = {bounds};
-                map.setView([{extent.lat!r}, {extent.lon!r}], {extent.zoom!r}, {{animate: false}});
-                if (b && !map.getBounds().pad(0.02).contains(L.latLngBounds(b)))
-                    map.fitBounds(b, {{animate: false}});
-                return true;
-            }})()"""
-            )
+            wait_for(api.show_extent, extent.lat, extent.lon, extent.zoom, extent.bounds)
         self.redraw(settle_ms=FIRST_SETTLE_MS)
 
     # -- frames ------------------------------------------------------------------------------
@@ -179,7 +163,7 @@ class MapRenderer:
 
     def redraw(self, settle_ms: int = SETTLE_MS) -> None:
         before = self._painted
-        self.view.run_js("EventAtlas.layer.redraw()")
+        self.view.page_api.redraw()
         self._wait_painted(before, settle_ms)
 
     def _wait_painted(self, before: int, settle_ms: int) -> None:
@@ -203,14 +187,7 @@ class MapRenderer:
 
     def view_info(self) -> dict:
         """What the page shows now: zoom, centre, bounds, categories in view, attribution."""
-        info = self.evaluate("EventAtlas.viewInfo()")
-        if not isinstance(info, dict):
-            raise SnapshotError("the map page did not describe its view")
-        return info
-
-    def evaluate(self, expression: str):
-        """The value of a JavaScript expression in the page, through JSON."""
-        return evaluate(self.view, expression)
+        return view_info(self.view)
 
     def close(self) -> None:
         self.view.close()
@@ -225,11 +202,18 @@ class MapRenderer:
         self.close()
 
 
-def evaluate(view: MapView, expression: str):
-    """Evaluate ``expression`` in ``view``'s page (once it is ready) and return its value."""
-    results: list[str | None] = []
-    view.run_js(f"JSON.stringify({expression})", results.append)
+def wait_for(call: Callable[..., None], *args: Any) -> Any:
+    """Call a :class:`PageApi` method (once the page is ready) and return the page's reply."""
+    results: list[Any] = []
+    call(*args, reply=results.append)
     if not wait_until(lambda: bool(results), JS_TIMEOUT_MS, step_ms=2):
         raise SnapshotError("the map page did not answer")
-    text = results[0]
-    return None if text in (None, "") else json.loads(text)
+    return results[0]
+
+
+def view_info(view: MapView) -> dict:
+    """What ``view``'s page shows now: zoom, centre, bounds, categories in view, attribution."""
+    info = wait_for(view.page_api.view_info)
+    if not isinstance(info, dict):
+        raise SnapshotError("the map page did not describe its view")
+    return info

@@ -156,7 +156,7 @@ class ImportWorker(QObject):
                 # import's transaction, so a cancelled import leaves no trace at all.
                 geocoder=Geocoder(cache=store, online=online),
             )
-            before = store.db.execute("SELECT coalesce(max(id), 0) FROM events").fetchone()[0]
+            before = store.last_event_id()
             report = import_file(
                 job.path,
                 store,
@@ -166,10 +166,7 @@ class ImportWorker(QObject):
                 progress=self._on_progress,
                 cancelled=self._cancel.is_set,
             )
-            row = store.db.execute(
-                "SELECT min(t0), max(max(t1, t0)) FROM events WHERE id > ?", [before]
-            ).fetchone()
-            span = None if row[0] is None else (float(row[0]), float(row[1]))
+            span = store.time_bounds(after_id=before)
             self.succeeded.emit(ImportOutcome(report, before + 1, span))
         except ImportCancelled:
             self.cancelled.emit()

@@ -6,6 +6,7 @@ import dataclasses
 import itertools
 import json
 import sqlite3
+import time
 from collections.abc import Callable
 
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import QWidget
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles
 from desktop_app.mapgen.page import PAGE_PATH, SCHEME, MBTilesLayer, PageSpec, build_page
+from desktop_app.ui.map.page_api import PageApi
 from desktop_app.ui.map.web_profile import atlas_profile
 from desktop_app.ui.view_state import ViewState
 
@@ -27,6 +29,9 @@ _tile_revisions = itertools.count(1)
 #: The share of far-off events a fitted view leaves out (they are still drawn), so one
 #: distant event does not shrink the rest to a dot.
 FIT_TRIM = 0.1
+#: A renderer that dies again this soon (seconds) after the page was restarted for it is
+#: not restarted again: a page that kills its renderer would otherwise reload forever.
+RESTART_PERIOD_S = 60.0
 
 
 class MapBridge(QObject):
@@ -120,6 +125,9 @@ class MapView(QWebEngineView):
     pageFailed = Signal(str)
     viewMoved = Signal(dict)
     tilesUnavailable = Signal()
+    #: The page's renderer process died; the page was loaded again and is ready, showing
+    #: the same window, view, base layer, fading and selection.
+    pageRestarted = Signal()
 
     def __init__(
         self,
@@ -139,8 +147,13 @@ class MapView(QWebEngineView):
         self._events = events
         self._describe = describe
         self._ready = False
+        self._restarting = False
+        self._last_restart: float | None = None
+        self._closing = False
         self._fit_when_ready = fit_when_ready
         self._queue: list[tuple[str, Callable | None]] = []
+        #: The page's functions; calls wait until the page says it is ready.
+        self.page_api = PageApi(self._run_js)
         self._spec = PageSpec(
             window=(state.window.start, state.window.end),
             center=center,
@@ -161,9 +174,11 @@ class MapView(QWebEngineView):
         self._channel = QWebChannel(page)
         self._channel.registerObject("atlas", self.bridge)
         page.setWebChannel(self._channel)
+        page.renderProcessTerminated.connect(self._on_renderer_gone)
         self.bridge.ready.connect(self._on_page_ready)
         self.bridge.failed.connect(self.pageFailed)
         self.bridge.clicked.connect(self._on_clicked)
+        self.bridge.viewMoved.connect(self.remember_view)
         self.bridge.viewMoved.connect(self.viewMoved)
         self.bridge.tilesFailed.connect(self.tilesUnavailable)
         state.windowChanged.connect(self._on_window_changed)
@@ -237,13 +252,24 @@ class MapView(QWebEngineView):
             return None
         return (data, tiles.mime_type) if data is not None else None
 
+    @property
+    def fade(self) -> bool:
+        """Whether older events in the window are drawn paler."""
+        return self._spec.fade
+
+    def set_fade(self, on: bool) -> None:
+        """Draw older events paler (or not), now and in every later load of the page."""
+        self._spec = dataclasses.replace(self._spec, fade=bool(on))
+        self.page_api.set_fade(on)
+
     def remember_view(self, view: dict) -> None:
+        """Keep the map's centre and zoom for the next load of the page."""
         self._spec = dataclasses.replace(
             self._spec, center=(float(view["lat"]), float(view["lon"])), zoom=int(view["zoom"])
         )
 
-    def run_js(self, code: str, callback: Callable | None = None) -> None:
-        """Run ``code`` in the page now, or as soon as the page says it is ready."""
+    def _run_js(self, code: str, callback: Callable | None = None) -> None:
+        # Only PageApi writes the code: run it now, or as soon as the page says it is ready.
         if not self._ready:
             self._queue.append((code, callback))
             return
@@ -255,6 +281,30 @@ class MapView(QWebEngineView):
         else:
             self.page().runJavaScript(code, 0, callback)
 
+    def closeEvent(self, event) -> None:  # noqa: N802
+        # A renderer that ends with its closing view is not a crash to recover from.
+        self._closing = True
+        super().closeEvent(event)
+
+    def _on_renderer_gone(
+        self, status: QWebEnginePage.RenderProcessTerminationStatus, _code: int
+    ) -> None:
+        if (
+            self._closing
+            or status == QWebEnginePage.RenderProcessTerminationStatus.NormalTerminationStatus
+        ):
+            return
+        # Calls into a dead page never return: queue them for the reloaded page instead.
+        self._ready = False
+        now = time.monotonic()
+        if self._last_restart is not None and now - self._last_restart < RESTART_PERIOD_S:
+            self._restarting = False
+            self.pageFailed.emit(self.tr("its page stopped again right after a restart"))
+            return
+        self._last_restart = now
+        self._restarting = True
+        self.reload_events()
+
     def _on_page_ready(self) -> None:
         self._ready = True
         queued, self._queue = self._queue, []
@@ -265,11 +315,14 @@ class MapView(QWebEngineView):
         if self._fit_when_ready:
             # Only the first time: afterwards the user's own view is kept.
             self._fit_when_ready = False
-            self._run_now(f"EventAtlas.fitVisible({FIT_TRIM})", None)
+            self.page_api.fit_visible(FIT_TRIM)
         self.pageReady.emit()
+        if self._restarting:
+            self._restarting = False
+            self.pageRestarted.emit()
 
     def _on_window_changed(self, window: TimeWindow) -> None:
-        self.run_js(f"EventAtlas.setWindow({window.start!r}, {window.end!r})")
+        self.page_api.set_window(window.start, window.end)
 
     def _on_selection_changed(self, _ids: tuple[int, ...]) -> None:
         self._send_selection()
@@ -277,15 +330,14 @@ class MapView(QWebEngineView):
     def _on_current_changed(self, event_id: int | None) -> None:
         self._send_selection()
         if event_id is not None:
-            self.run_js(f"EventAtlas.flyTo({int(event_id)})")
+            self.page_api.fly_to(event_id)
 
     def _send_selection(self) -> None:
         ids = list(self._state.selection)
         current = self._state.current
         ordered = ([current] if current is not None else []) + [i for i in ids if i != current]
         titles = [row["title"] for row in self._describe(ordered[:1])] if ordered else []
-        payload = json.dumps({"ids": ordered, "titles": titles}, ensure_ascii=False)
-        self.run_js(f"EventAtlas.setSelection({json.dumps(payload)})")
+        self.page_api.set_selection(ordered, titles)
 
     def _on_clicked(self, ids: list[int]) -> None:
         self._state.select(ids)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
@@ -59,7 +60,11 @@ class ExcerptPanel(QWidget):
         self.choices.setAccessibleName(self.tr("Events at this place"))
         self.choices.setMaximumHeight(140)
         self.details = QTextBrowser()
-        self.details.setOpenExternalLinks(True)
+        # Qt hands back an href as written in the rich text, entities and all: the panel
+        # opens links itself, from the URL it escaped (see _on_link_activated).
+        self.details.setOpenLinks(False)
+        self.details.anchorClicked.connect(self._on_link_activated)
+        self._links: dict[str, str] = {}
         self.details.setAccessibleName(self.tr("Event details"))
         layout = QVBoxLayout(self)
         layout.setContentsMargins(6, 6, 6, 6)
@@ -104,11 +109,17 @@ class ExcerptPanel(QWidget):
                 self.choices.setCurrentItem(item)
                 self.choices.blockSignals(False)
         found = self._lookup([event_id]) if event_id is not None else []
+        self._links.clear()
         if found:
             self.details.setHtml(self.event_html(found[0]))
         else:
             hint = escape(self.tr("Click a marker on the map to read the article behind it."))
             self.details.setHtml(f"<p style='color: gray'>{hint}</p>")
+
+    def _on_link_activated(self, url: QUrl) -> None:
+        original = self._links.get(url.toString())
+        if original is not None:
+            QDesktopServices.openUrl(QUrl(original))
 
     def _on_choice_changed(self, item: QListWidgetItem | None, _previous) -> None:
         if item is not None:
@@ -149,7 +160,9 @@ class ExcerptPanel(QWidget):
             title = escape(article.title)
             link = _safe_link(article.url)
             if link:
-                title = f"<a href='{escape(link, quote=True)}'>{title}</a>"
+                href = escape(link, quote=True)
+                self._links[QUrl(href).toString()] = link
+                title = f"<a href='{href}'>{title}</a>"
             byline = [escape(x) for x in (article.author, article.outlet, article.published) if x]
             parts.append(f"<p><b>{escape(tr('Article'))}:</b> {title}")
             if byline:

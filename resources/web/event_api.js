@@ -1,0 +1,279 @@
+/*
+ * Event Atlas map page: the page's state and its API (window.EventAtlas).
+ *
+ * Events arrive once as columns in one binary buffer, sorted by start time. A change of
+ * the time window is a binary search over the start times plus one canvas redraw; no
+ * Leaflet object is ever made per event, so a million events cost typed arrays only.
+ *
+ * Every function the application calls is a named function here (desktop_app/ui/map/
+ * page_api.py calls them, with JSON arguments only). Decoding, the time index, grouping
+ * and hit-testing are in event_groups.js (loaded first); drawing is in event_draw.js and
+ * the controls and the start of the page are in event_layer.js (loaded after this).
+ */
+(function () {
+  "use strict";
+
+  const G = window.EventAtlasGroups;
+  const { scratch } = G;
+
+  const EA = {
+    map: null,
+    config: null,
+    bridge: null,
+    ready: false,
+    n: 0,
+    t0: null, t1: null, ids: null, lat: null, lon: null, cat: null,
+    olat: null, olon: null,       // the origin of an event with one, NaN without
+    placeOf: null,                // the place (index) of each row, -1 without a place
+    placeWx: null, placeWy: null, // Web Mercator position of each place in [0, 1]
+    nPlaces: 0,
+    shortRows: null, shortT0: null, longRows: null,
+    window: [0, 0],
+    visible: new Int32Array(0),   // rows shown in the window, by start time
+    placed: new Int32Array(0),    // the visible rows that have a place
+    categoryCounts: [],           // placed visible events per category
+    groups: null,                 // what the last draw drew (see groupEvents, event_groups.js)
+    selection: new Set(),
+    selectionTitles: [],
+    fade: true,
+    paintSeq: 0,
+    lastDrawMs: 0,
+    lastScrubMs: 0,
+    layer: null,                  // the event canvas (event_draw.js), once the page started
+    legend: null,                 // the legend control (event_layer.js)
+  };
+  window.EventAtlas = EA;
+
+  /* Decoding, the row of an id, the rows of a window: see event_groups.js. */
+  EA.decode = function (buffer) { G.decode(EA, buffer); };
+  EA.rowOf = function (id) { return G.rowOf(EA, id); };
+  EA.rowsIn = function (w0, w1) { return G.rowsIn(EA, w0, w1); };
+
+  EA.setWindow = function (w0, w1) {
+    const started = performance.now();
+    EA.window = [w0, w1];
+    EA.visible = EA.rowsIn(w0, w1);
+    const rows = new Int32Array(EA.visible.length);
+    const counts = new Array((EA.config ? EA.config.categories.length : 0) + 256).fill(0);
+    let placed = 0;
+    for (let k = 0; k < EA.visible.length; k++) {
+      const i = EA.visible[k];
+      if (EA.placeOf[i] >= 0) { rows[placed++] = i; counts[EA.cat[i]]++; }
+    }
+    EA.placed = rows.subarray(0, placed);
+    EA.categoryCounts = counts;
+    if (EA.legend) EA.legend.update(counts);
+    if (EA.layer) EA.layer.redraw();
+    EA.lastScrubMs = performance.now() - started;
+    return EA.placed.length;
+  };
+
+  EA.visibleCount = () => EA.placed.length;
+  EA.visibleIds = () => Array.from(EA.placed, (i) => EA.ids[i]);
+
+  EA.setSelection = function (payloadJson) {
+    const payload = JSON.parse(payloadJson);
+    EA.selection = new Set(payload.ids);
+    EA.selectionTitles = payload.titles || [];
+    if (EA.layer) EA.layer.redraw();
+    return EA.selection.size;
+  };
+
+  EA.setFade = function (on) {
+    EA.fade = !!on;
+    if (EA.layer) EA.layer.redraw();
+    return EA.fade;
+  };
+
+  /* Draw the event layer again; the bridge hears when the frame is shown. */
+  EA.redraw = function () {
+    EA.layer.redraw();
+    return EA.paintSeq;
+  };
+
+  /*
+   * The map's current transform from world [0, 1] to container pixels: the container
+   * point of the world's top-left corner (projected point 0, 0) is the offset.
+   */
+  EA.currentView = function (map) {
+    const scale = 256 * Math.pow(2, map.getZoom());
+    const corner = map.layerPointToContainerPoint(map.getPixelOrigin().multiplyBy(-1));
+    const size = map.getSize();
+    return {
+      scale, ox: corner.x, oy: corner.y, w: size.x, h: size.y,
+      zoom: map.getZoom(), maxZoom: map.getMaxZoom(),
+    };
+  };
+
+  /* The transform the map would have at `zoom`, centred on world point (wx, wy). */
+  function viewAt(map, zoom, wx, wy) {
+    const scale = 256 * Math.pow(2, zoom);
+    const size = map.getSize();
+    return {
+      scale, ox: size.x / 2 - wx * scale, oy: size.y / 2 - wy * scale, w: size.x, h: size.y,
+      zoom, maxZoom: map.getMaxZoom(),
+    };
+  }
+
+  /*
+   * Fly to an event: pan to it if it is off screen, and when it is hidden in a cluster,
+   * zoom in just far enough that it stands on its own.
+   */
+  EA.flyTo = function (id) {
+    const map = EA.map;
+    const i = EA.rowOf(id);
+    if (i < 0 || EA.placeOf[i] < 0) return false;
+    const p = EA.placeOf[i];
+    const ll = [EA.lat[i], EA.lon[i]];
+    let zoom = map.getZoom();
+    const inView = map.getBounds().pad(-0.1).contains(ll);
+    const clustered = (view) => {
+      const g = G.groupEvents(EA, view);
+      return g.placeIn(p) && g.isCluster(g.groupOfPlace(p));
+    };
+    const wx = EA.placeWx[p], wy = EA.placeWy[p];
+    if (clustered(inView ? EA.currentView(map) : viewAt(map, zoom, wx, wy))) {
+      while (zoom < map.getMaxZoom() && clustered(viewAt(map, zoom, wx, wy))) zoom++;
+      map.setView(ll, zoom, { animate: false });
+    } else if (!inView) {
+      map.panTo(ll, { animate: false });
+    }
+    // The probes above reused the layer's scratch space: draw again from the real view.
+    if (EA.layer) EA.layer.redraw();
+    return true;
+  };
+
+  /*
+   * Fit the map to the visible events. With `trim` (0..0.5) the farthest share of them
+   * from their median is left out of the fit (still drawn), so one far-off event does
+   * not shrink everything else to a dot.
+   */
+  EA.fitVisible = function (trim) {
+    if (!EA.placed.length) return false;
+    let rows = Array.from(EA.placed);
+    if (trim > 0 && rows.length >= 10) {
+      // A sample is as good as all for a median and a share, and keeps this fast at 1M.
+      if (rows.length > 20000) {
+        const step = rows.length / 20000;
+        rows = Array.from({ length: 20000 }, (_, k) => rows[Math.floor(k * step)]);
+      }
+      const median = (values) => values.slice().sort((a, b) => a - b)[values.length >> 1];
+      const mlat = median(rows.map((i) => EA.lat[i]));
+      const mlon = median(rows.map((i) => EA.lon[i]));
+      const distance = (i) => (EA.lat[i] - mlat) ** 2 + (EA.lon[i] - mlon) ** 2;
+      rows.sort((a, b) => distance(a) - distance(b));
+      rows = rows.slice(0, Math.ceil(rows.length * (1 - trim)));
+    }
+    let s = 90, w = 180, nth = -90, e = -180;
+    for (const i of rows) {
+      s = Math.min(s, EA.lat[i]); nth = Math.max(nth, EA.lat[i]);
+      w = Math.min(w, EA.lon[i]); e = Math.max(e, EA.lon[i]);
+    }
+    EA.map.fitBounds([[s, w], [nth, e]], { padding: [40, 40], maxZoom: 9, animate: false });
+    return true;
+  };
+
+  /* Centre on (lat, lon) at `zoom`; zoom out until `bounds` [s, w, n, e] fit, if given. */
+  EA.showExtent = function (lat, lon, zoom, bounds) {
+    const map = EA.map;
+    map.setView([lat, lon], zoom, { animate: false });
+    if (bounds) {
+      const box = L.latLngBounds([[bounds[0], bounds[1]], [bounds[2], bounds[3]]]);
+      if (!map.getBounds().pad(0.02).contains(box)) map.fitBounds(box, { animate: false });
+    }
+    return map.getZoom();
+  };
+
+  /* The view was resized: Leaflet must measure it before it frames anything. */
+  EA.invalidateSize = function () {
+    EA.map.invalidateSize({ animate: false });
+    return true;
+  };
+
+  /* Zoom buttons and the legend belong on screen, not in a picture of the map. */
+  EA.setControls = function (shown) {
+    EA.map.getContainer().classList.toggle("ea-no-controls", !shown);
+    return shown;
+  };
+
+  /* The scale bar and attribution: an export hides them and draws its own, larger. */
+  EA.setScaleAndAttribution = function (shown) {
+    const marks = EA.map.getContainer().querySelectorAll(
+      ".leaflet-control-scale, .leaflet-control-attribution");
+    for (const el of marks) el.style.display = shown ? "" : "none";
+    return shown;
+  };
+
+  /* Pixel position (map container coordinates) of a row, for hit-testing and tests. */
+  EA.containerPoint = function (i) {
+    const v = EA.currentView(EA.map);
+    const p = EA.placeOf[i];
+    return [EA.placeWx[p] * v.scale + v.ox, EA.placeWy[p] * v.scale + v.oy];
+  };
+
+  /*
+   * Where event `id` is drawn (container pixels): the centre of the marker or cluster it
+   * is drawn in, which is where a click reaches it; its own position when off screen.
+   */
+  EA.pixelOf = function (id) {
+    const i = EA.rowOf(id);
+    if (i < 0 || EA.placeOf[i] < 0) return null;
+    const g = EA.groups, p = EA.placeOf[i];
+    if (g && g.placeIn(p)) return [g.x[scratch.group[p]], g.y[scratch.group[p]]];
+    return EA.containerPoint(i);
+  };
+
+  /* Hit-testing the groups of the last draw: see event_groups.js. */
+  EA.groupAt = function (x, y) { return G.groupAt(EA.groups, x, y); };
+  EA.groupIds = function (k) { return G.groupIds(EA, EA.groups, k); };
+
+  /* The events drawn under a container point: every event of the marker there. */
+  EA.hitTest = function (x, y) {
+    return EA.groupIds(EA.groupAt(x, y));
+  };
+
+  /* What the last draw shows, for tests and tools: one entry per marker or cluster. */
+  EA.drawnGroups = function () {
+    const g = EA.groups, out = [];
+    if (!g) return out;
+    for (let k = 0; k < g.n; k++) {
+      out.push({ x: g.x[k], y: g.y[k], count: g.count[k], places: g.places[k], cluster: g.markers[k] > 1 });
+    }
+    return out;
+  };
+
+  /* Zoom onto a cluster's events (its places' bounds), at least one level. */
+  EA.zoomToGroup = function (k) {
+    const g = EA.groups, s = scratch, map = EA.map;
+    let south = 90, west = 180, north = -90, east = -180;
+    for (let j = 0; j < EA.placed.length; j++) {
+      const i = EA.placed[j], p = EA.placeOf[i];
+      if (!g.placeIn(p) || s.group[p] !== k) continue;
+      south = Math.min(south, EA.lat[i]); north = Math.max(north, EA.lat[i]);
+      west = Math.min(west, EA.lon[i]); east = Math.max(east, EA.lon[i]);
+    }
+    const before = map.getZoom();
+    const target = Math.min(map.getMaxZoom(), Math.max(before + 1,
+      map.getBoundsZoom([[south, west], [north, east]], false, L.point(80, 80))));
+    map.setView([(south + north) / 2, (west + east) / 2], target, { animate: false });
+    return map.getZoom();
+  };
+
+  /* What the map shows now, for exports (scale bar, legend, caption). */
+  EA.viewInfo = function () {
+    const map = EA.map, c = map.getCenter(), b = map.getBounds(), size = map.getSize();
+    const counts = {};
+    for (const i of EA.placed) {
+      const [x, y] = EA.containerPoint(i);
+      if (x < 0 || y < 0 || x > size.x || y > size.y) continue;
+      counts[EA.cat[i]] = (counts[EA.cat[i]] || 0) + 1;
+    }
+    const attribution = map.attributionControl ? map.attributionControl.getContainer().textContent : "";
+    return {
+      zoom: map.getZoom(), lat: c.lat, lon: c.lng,
+      bounds: [b.getSouth(), b.getWest(), b.getNorth(), b.getEast()],
+      size: [size.x, size.y], ratio: window.devicePixelRatio || 1,
+      categories: counts, attribution: attribution,
+    };
+  };
+})();

@@ -1,0 +1,236 @@
+/*
+ * Event Atlas map page: drawing. One canvas over the map draws the groups of the window's
+ * events (event_groups.js finds them), the arcs from where strikes were launched, the
+ * selection rings and the current event's label. Text from the data is only ever set
+ * with textContent, never parsed as HTML. Exposes window.EventAtlasDraw.
+ */
+(function () {
+  "use strict";
+
+  const EA = window.EventAtlas;
+  const G = window.EventAtlasGroups;
+  const { mercatorY, scratch, clusterRadius } = G;
+
+  const RADIUS = 7;
+  const ARC_BEND = 0.2;     // how far an arc bows out, as a share of its length
+
+  function shapePath(ctx, shape, x, y, r) {
+    ctx.beginPath();
+    if (shape === "triangle") {
+      ctx.moveTo(x, y - r * 1.15); ctx.lineTo(x + r, y + r * 0.75); ctx.lineTo(x - r, y + r * 0.75);
+      ctx.closePath();
+    } else if (shape === "square") {
+      ctx.rect(x - r * 0.85, y - r * 0.85, r * 1.7, r * 1.7);
+    } else if (shape === "diamond") {
+      ctx.moveTo(x, y - r * 1.2); ctx.lineTo(x + r * 1.2, y); ctx.lineTo(x, y + r * 1.2); ctx.lineTo(x - r * 1.2, y);
+      ctx.closePath();
+    } else if (shape === "cross") {
+      const a = r * 0.4;
+      ctx.moveTo(x - a, y - r); ctx.lineTo(x + a, y - r); ctx.lineTo(x + a, y - a); ctx.lineTo(x + r, y - a);
+      ctx.lineTo(x + r, y + a); ctx.lineTo(x + a, y + a); ctx.lineTo(x + a, y + r); ctx.lineTo(x - a, y + r);
+      ctx.lineTo(x - a, y + a); ctx.lineTo(x - r, y + a); ctx.lineTo(x - r, y - a); ctx.lineTo(x - a, y - a);
+      ctx.closePath();
+    } else {
+      ctx.arc(x, y, r, 0, Math.PI * 2);
+    }
+  }
+
+  function categoryOf(i) {
+    const cats = EA.config.categories;
+    return cats[EA.cat[i]] || cats[cats.length - 1];
+  }
+
+  /*
+   * Arcs from origin to target for visible events that know both. Arcs that leave one
+   * origin for one drawn marker or cluster are one arc, thicker with its count: a
+   * thousand strikes from one airfield read as one heavy line, not a thousand.
+   */
+  function drawArcs(ctx, view, g) {
+    const s = scratch;
+    const arcs = new Map();
+    for (let k = 0; k < EA.placed.length; k++) {
+      const i = EA.placed[k];
+      const olat = EA.olat[i], olon = EA.olon[i];
+      if (Number.isNaN(olat) || Number.isNaN(olon)) continue;
+      const p = EA.placeOf[i];
+      const target = g.placeIn(p) ? s.group[p] : -1 - p;
+      const key = olat + "," + olon + "," + target;
+      const arc = arcs.get(key);
+      if (arc) { arc.count++; arc.last = i; continue; }
+      const x0 = (olon + 180) / 360 * view.scale + view.ox, y0 = mercatorY(olat) * view.scale + view.oy;
+      const x1 = target >= 0 ? g.x[target] : EA.placeWx[p] * view.scale + view.ox;
+      const y1 = target >= 0 ? g.y[target] : EA.placeWy[p] * view.scale + view.oy;
+      arcs.set(key, { x0, y0, x1, y1, count: 1, last: i, target });
+    }
+    const pad = 40;
+    let drawn = 0;
+    ctx.lineCap = "round";
+    for (const arc of arcs.values()) {
+      const { x0, y0, x1, y1 } = arc;
+      const dx = x1 - x0, dy = y1 - y0, len = Math.hypot(dx, dy);
+      // Bow to the left of the direction of travel, so A->B and B->A do not overlap.
+      const cx = (x0 + x1) / 2 + dy * ARC_BEND, cy = (y0 + y1) / 2 - dx * ARC_BEND;
+      if (Math.max(x0, x1, cx) < -pad || Math.min(x0, x1, cx) > view.w + pad) continue;
+      if (Math.max(y0, y1, cy) < -pad || Math.min(y0, y1, cy) > view.h + pad) continue;
+      if (len < 4) continue;
+      const colour = categoryOf(arc.last).colour;
+      const width = Math.min(6, 1 + Math.log2(arc.count) * 0.9);
+      ctx.globalAlpha = (EA.fade ? 0.25 + 0.45 * G.ageWeight(EA, arc.last) : 0.6);
+      ctx.strokeStyle = colour; ctx.fillStyle = colour; ctx.lineWidth = width;
+      ctx.beginPath();
+      ctx.moveTo(x0, y0);
+      ctx.quadraticCurveTo(cx, cy, x1, y1);
+      ctx.stroke();
+      // The origin: a small ring; the end: an arrowhead along the curve's last tangent,
+      // stopping at the edge of the marker or cluster it points at.
+      ctx.lineWidth = 1.5;
+      ctx.beginPath(); ctx.arc(x0, y0, 3, 0, Math.PI * 2); ctx.stroke();
+      const tx = x1 - cx, ty = y1 - cy, tl = Math.hypot(tx, ty) || 1;
+      const ux = tx / tl, uy = ty / tl, size = 5 + width;
+      const t = arc.target;
+      const back = t >= 0 && g.markers[t] > 1 ? clusterRadius(g.count[t]) + 1 : RADIUS + 2;
+      const bx = x1 - ux * back, by = y1 - uy * back;
+      ctx.beginPath();
+      ctx.moveTo(bx, by);
+      ctx.lineTo(bx - ux * size - uy * size * 0.55, by - uy * size + ux * size * 0.55);
+      ctx.lineTo(bx - ux * size + uy * size * 0.55, by - uy * size - ux * size * 0.55);
+      ctx.closePath(); ctx.fill();
+      drawn++;
+    }
+    ctx.globalAlpha = 1;
+    ctx.lineCap = "butt";
+    return drawn;
+  }
+
+  function drawCluster(ctx, g, k, x, y, nc, cats) {
+    const r = clusterRadius(g.count[k]);
+    // A ring split by category share: what the cluster holds, before it is opened.
+    ctx.globalAlpha = EA.fade ? 0.55 + 0.45 * G.ageWeight(EA, g.last[k]) : 0.95;
+    ctx.fillStyle = "rgba(255,255,255,0.92)";
+    ctx.beginPath(); ctx.arc(x, y, r, 0, Math.PI * 2); ctx.fill();
+    let angle = -Math.PI / 2;
+    ctx.lineWidth = 5;
+    for (let c = 0; c < nc; c++) {
+      const share = g.cats[k * nc + c] / g.count[k];
+      if (!share) continue;
+      ctx.strokeStyle = cats[c].colour;
+      ctx.beginPath(); ctx.arc(x, y, r - 2.5, angle, angle + share * Math.PI * 2); ctx.stroke();
+      angle += share * Math.PI * 2;
+    }
+    ctx.globalAlpha = 1;
+    ctx.lineWidth = 1; ctx.strokeStyle = "rgba(40,40,40,0.6)";
+    ctx.beginPath(); ctx.arc(x, y, r, 0, Math.PI * 2); ctx.stroke();
+    ctx.fillStyle = "#1b1b1b";
+    ctx.font = "bold 11px sans-serif";
+    ctx.fillText(countText(g.count[k]), x, y + 0.5);
+  }
+
+  function countText(count) {
+    if (count < 1000) return String(count);
+    if (count < 10000) return (count / 1000).toFixed(1).replace(/\.0$/, "") + "k";
+    if (count < 1000000) return Math.round(count / 1000) + "k";
+    return (count / 1000000).toFixed(1) + "M";
+  }
+
+  const EventCanvas = L.Layer.extend({
+    onAdd: function (map) {
+      this._canvas = L.DomUtil.create("canvas", "ea-events leaflet-zoom-hide");
+      this._label = L.DomUtil.create("div", "ea-label");
+      this._label.style.display = "none";
+      map.getPane("overlayPane").appendChild(this._canvas);
+      map.getPane("popupPane").appendChild(this._label);
+      map.on("moveend zoomend resize viewreset", this.redraw, this);
+    },
+    onRemove: function (map) {
+      L.DomUtil.remove(this._canvas);
+      L.DomUtil.remove(this._label);
+      map.off("moveend zoomend resize viewreset", this.redraw, this);
+    },
+    redraw: function () {
+      const started = performance.now();
+      const map = this._map;
+      const view = EA.currentView(map);
+      const ratio = window.devicePixelRatio || 1;
+      const canvas = this._canvas;
+      L.DomUtil.setPosition(canvas, map.containerPointToLayerPoint([0, 0]));
+      if (canvas.width !== view.w * ratio || canvas.height !== view.h * ratio) {
+        canvas.width = view.w * ratio; canvas.height = view.h * ratio;
+        canvas.style.width = view.w + "px"; canvas.style.height = view.h + "px";
+      }
+      const ctx = canvas.getContext("2d");
+      ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+      ctx.clearRect(0, 0, view.w, view.h);
+      const cats = EA.config.categories, nc = cats.length;
+
+      const g = G.groupEvents(EA, view);
+      EA.groups = g;
+      EA.arcsDrawn = drawArcs(ctx, view, g);
+      const inView = (x, y, r) => x >= -r && y >= -r && x <= view.w + r && y <= view.h + r;
+      ctx.textAlign = "center"; ctx.textBaseline = "middle";
+      ctx.lineWidth = 1.5;
+      ctx.strokeStyle = "rgba(255,255,255,0.95)";
+      const badges = [];
+      for (let k = 0; k < g.n; k++) {
+        const x = g.x[k], y = g.y[k];
+        if (!inView(x, y, 32)) continue;
+        if (g.markers[k] > 1) {
+          drawCluster(ctx, g, k, x, y, nc, cats);
+          ctx.lineWidth = 1.5; ctx.strokeStyle = "rgba(255,255,255,0.95)";
+          continue;
+        }
+        const i = g.last[k];
+        ctx.globalAlpha = EA.fade ? 0.3 + 0.7 * G.ageWeight(EA, i) : 0.9;
+        ctx.fillStyle = categoryOf(i).colour;
+        shapePath(ctx, categoryOf(i).shape, x, y, RADIUS);
+        ctx.fill(); ctx.stroke();
+        if (g.count[k] > 1) badges.push(k);
+      }
+      ctx.globalAlpha = 1;
+      ctx.font = "bold 10px sans-serif";
+      for (const k of badges) {
+        const x = g.x[k] + RADIUS, y = g.y[k] - RADIUS;
+        const label = countText(g.count[k]);
+        const w = Math.max(14, ctx.measureText(label).width + 6);
+        ctx.fillStyle = "rgba(33,33,33,0.85)";
+        ctx.beginPath(); ctx.roundRect(x - w / 2, y - 7, w, 14, 7); ctx.fill();
+        ctx.fillStyle = "#fff"; ctx.fillText(label, x, y + 0.5);
+      }
+      const selected = [];
+      if (EA.selection.size) {
+        for (let k = 0; k < EA.placed.length; k++) {
+          const i = EA.placed[k];
+          if (!EA.selection.has(EA.ids[i])) continue;
+          const p = EA.placeOf[i];
+          const x = EA.placeWx[p] * view.scale + view.ox, y = EA.placeWy[p] * view.scale + view.oy;
+          if (inView(x, y, RADIUS + 8)) selected.push([x, y, i]);
+        }
+        // The current event (first in the selection) is drawn last, on top.
+        const first = EA.selection.values().next().value;
+        selected.sort((a, b) => (EA.ids[a[2]] === first) - (EA.ids[b[2]] === first));
+      }
+      for (const [x, y, i] of selected) {
+        const c = categoryOf(i);
+        ctx.lineWidth = 3; ctx.strokeStyle = "#111";
+        ctx.beginPath(); ctx.arc(x, y, RADIUS + 6, 0, Math.PI * 2); ctx.stroke();
+        ctx.lineWidth = 2; ctx.strokeStyle = "#fff";
+        ctx.fillStyle = c.colour;
+        shapePath(ctx, c.shape, x, y, RADIUS + 2);
+        ctx.fill(); ctx.stroke();
+      }
+      this._placeLabel(selected, map);
+      EA.lastDrawMs = performance.now() - started;
+      const seq = ++EA.paintSeq;
+      if (EA.bridge) requestAnimationFrame(() => EA.bridge.painted(seq));
+    },
+    _placeLabel: function (selected, map) {
+      const label = this._label;
+      if (!selected.length || !EA.selectionTitles.length) { label.style.display = "none"; return; }
+      const [x, y] = selected[selected.length - 1];
+      label.textContent = EA.selectionTitles[0];
+      label.style.display = "block";
+      L.DomUtil.setPosition(label, map.containerPointToLayerPoint([x + RADIUS + 8, y - 10]));
+    },
+  });
+
+  window.EventAtlasDraw = { EventCanvas, shapePath, countText, RADIUS };
+})();

@@ -1,0 +1,211 @@
+// The map page's pure logic (resources/web/event_groups.js) under node's test runner:
+// the time window's binary search, grouping what would overlap, and fading by age.
+"use strict";
+
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+const test = require("node:test");
+const vm = require("node:vm");
+
+const WEB = path.join(__dirname, "..", "..", "resources", "web");
+// The page loads it as a plain script that sets window.EventAtlasGroups.
+globalThis.window = globalThis.window || {};
+vm.runInThisContext(fs.readFileSync(path.join(WEB, "event_groups.js"), "utf8"), {
+  filename: "event_groups.js",
+});
+const G = globalThis.window.EventAtlasGroups;
+
+const CATEGORIES = [{ key: "strike" }, { key: "diplomacy" }, { key: "other" }];
+
+/* The page's event buffer (desktop_app/mapgen/payload.py) of `events`, sorted by t0. */
+function buffer(events) {
+  const n = events.length;
+  const out = new ArrayBuffer(8 + n * (8 + 8 + 4 * 5 + 1));
+  const head = new DataView(out, 0, 8);
+  "EVA2".split("").forEach((c, k) => head.setUint8(k, c.charCodeAt(0)));
+  head.setUint32(4, n, true);
+  let offset = 8;
+  const column = (Type, key, missing) => {
+    const arr = new Type(out, offset, n);
+    events.forEach((e, i) => { arr[i] = e[key] === undefined ? missing : e[key]; });
+    offset += n * Type.BYTES_PER_ELEMENT;
+  };
+  column(Float64Array, "t0");
+  column(Float64Array, "t1");
+  column(Uint32Array, "id");
+  column(Float32Array, "lat", NaN);
+  column(Float32Array, "lon", NaN);
+  column(Float32Array, "olat", NaN);
+  column(Float32Array, "olon", NaN);
+  column(Uint8Array, "cat", 0);
+  return out;
+}
+
+/* A page state holding `events` (t1 defaults to t0), as EventAtlas.decode leaves it. */
+function page(events) {
+  const ea = { config: { categories: CATEGORIES }, fade: true, window: [0, 0] };
+  G.decode(ea, buffer(events.map((e) => ({ t1: e.t0, ...e }))));
+  return ea;
+}
+
+function ids(ea, rows) {
+  return Array.from(rows, (i) => ea.ids[i]);
+}
+
+/* The state after EventAtlas.setWindow: the placed rows of the window. */
+function showWindow(ea, w0, w1) {
+  ea.window = [w0, w1];
+  ea.placed = G.rowsIn(ea, w0, w1).filter((i) => ea.placeOf[i] >= 0);
+  return ea;
+}
+
+/* A view of the whole world, 256 * 2^zoom pixels wide, from its top-left corner. */
+function worldView(zoom, w = 1024, h = 768, maxZoom = 18) {
+  return { scale: 256 * 2 ** zoom, ox: 0, oy: 0, w, h, zoom, maxZoom };
+}
+
+test("lowerBound finds the first value not below the one sought", () => {
+  const arr = Float64Array.from([1, 2, 2, 2, 5, 8]);
+  assert.equal(G.lowerBound(arr, 2, 0, arr.length), 1);
+  assert.equal(G.lowerBound(arr, 3, 0, arr.length), 4);
+  assert.equal(G.lowerBound(arr, 0, 0, arr.length), 0);
+  assert.equal(G.lowerBound(arr, 9, 0, arr.length), 6);
+  assert.equal(G.lowerBound(arr, 2, 3, arr.length), 3);
+});
+
+test("rowsIn is [w0, w1) over starts, with events still running at w0", () => {
+  const ea = page([
+    { id: 1, t0: 10 },
+    { id: 2, t0: 11, t1: 11.5 },
+    { id: 3, t0: 12 },
+    { id: 4, t0: 13 },
+    { id: 5, t0: 9.5, t1: 10.5 },  // started before the window and runs into it
+  ].sort((a, b) => a.t0 - b.t0));
+  assert.deepEqual(ids(ea, G.rowsIn(ea, 11, 13)), [2, 3]);
+  assert.deepEqual(ids(ea, G.rowsIn(ea, 10, 11)), [5, 1]);
+  assert.deepEqual(ids(ea, G.rowsIn(ea, 10.5, 10.6)), []);
+  assert.deepEqual(ids(ea, G.rowsIn(ea, 14, 20)), []);
+  assert.deepEqual(ids(ea, G.rowsIn(ea, 0, 100)), [5, 1, 2, 3, 4]);
+});
+
+test("rowsIn finds long events that cover the window, in start order", () => {
+  const ea = page([
+    { id: 7, t0: 0, t1: 365 },     // a year-long event
+    { id: 8, t0: 100 },
+    { id: 9, t0: 150, t1: 400 },
+    { id: 6, t0: 200 },
+  ]);
+  assert.deepEqual(ids(ea, G.rowsIn(ea, 180, 210)), [7, 9, 6]);
+  assert.deepEqual(ids(ea, G.rowsIn(ea, 370, 380)), [9]);
+  assert.deepEqual(ids(ea, G.rowsIn(ea, 500, 600)), []);
+});
+
+test("rowsIn agrees with a plain scan over many events", () => {
+  let seed = 7;
+  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const events = Array.from({ length: 3000 }, (_, k) => {
+    const t0 = Math.floor(random() * 1000 * 4) / 4;
+    const long = random() < 0.05;
+    return { id: k + 1, t0, t1: t0 + (long ? random() * 90 : random() * 1.5) };
+  }).sort((a, b) => a.t0 - b.t0);
+  const ea = page(events);
+  for (const [w0, w1] of [[0, 1], [100, 130.5], [499.25, 500], [990, 2000], [-5, 0]]) {
+    const expected = events
+      .filter((e) => e.t0 < w1 && (e.t1 > w0 || e.t0 >= w0))
+      .map((e) => e.id);
+    assert.deepEqual(ids(ea, G.rowsIn(ea, w0, w1)), expected, `[${w0}, ${w1})`);
+  }
+});
+
+test("rowOf finds the row of an id, and -1 for an unknown one", () => {
+  const ea = page([{ id: 40, t0: 1 }, { id: 3, t0: 2 }, { id: 17, t0: 3 }]);
+  assert.equal(G.rowOf(ea, 3), 1);
+  assert.equal(G.rowOf(ea, 17), 2);
+  assert.equal(G.rowOf(ea, 40), 0);
+  assert.equal(G.rowOf(ea, 4), -1);
+  assert.equal(G.rowOf(ea, -1), -1);
+  assert.equal(G.rowOf(ea, 2.5), -1);
+});
+
+test("events at one spot share a place; events without one have none", () => {
+  const ea = page([
+    { id: 1, t0: 1, lat: 50.0, lon: 36.2 },
+    { id: 2, t0: 2 },
+    { id: 3, t0: 3, lat: 50.0, lon: 36.2 },
+    { id: 4, t0: 4, lat: 46.5, lon: 30.7 },
+  ]);
+  assert.equal(ea.nPlaces, 2);
+  assert.deepEqual(Array.from(ea.placeOf), [0, -1, 0, 1]);
+  assert.ok(Math.abs(ea.placeWx[1] - (30.7 + 180) / 360) < 1e-6);
+  assert.equal(G.mercatorY(0), 0.5);
+});
+
+test("groupEvents stacks close places and keeps distant ones apart", () => {
+  const ea = showWindow(page([
+    { id: 1, t0: 1, lat: 50.0, lon: 36.2, cat: 0 },
+    { id: 2, t0: 2, lat: 50.0, lon: 36.2, cat: 1 },
+    { id: 3, t0: 3, lat: 50.01, lon: 36.21, cat: 0 },  // a pixel away at zoom 6
+    { id: 4, t0: 4, lat: 46.5, lon: 30.7, cat: 2 },    // Odesa: far off
+  ]), 0, 10);
+  const g = G.groupEvents(ea, worldView(6, 1e5, 1e5));
+  assert.equal(g.n, 2);
+  assert.equal(g.clustering, false);
+  const counts = Array.from(g.count).sort();
+  assert.deepEqual(counts, [1, 3]);
+  const stack = Array.from(g.count).indexOf(3);
+  assert.deepEqual(Array.from(g.cats.slice(stack * 3, stack * 3 + 3)), [2, 1, 0]);
+  assert.equal(ea.ids[g.last[stack]], 3);  // the most recent event of the stack
+  assert.deepEqual(G.groupIds(ea, g, stack), [1, 2, 3]);
+  assert.deepEqual(G.groupIds(ea, g, 1 - stack), [4]);
+  // A click on a group's centre hits it; far from every group hits nothing.
+  assert.equal(G.groupAt(g, g.x[stack], g.y[stack]), stack);
+  assert.equal(G.groupAt(g, g.x[stack] + 500, g.y[stack] + 500), -1);
+});
+
+test("groupEvents leaves out places outside the view", () => {
+  const ea = showWindow(page([
+    { id: 1, t0: 1, lat: 50.0, lon: 36.2 },
+    { id: 2, t0: 2, lat: -33.9, lon: 151.2 },  // Sydney
+  ]), 0, 10);
+  const view = worldView(5);
+  const x = ea.placeWx[0] * view.scale, y = ea.placeWy[0] * view.scale;
+  const g = G.groupEvents(ea, { ...view, ox: view.w / 2 - x, oy: view.h / 2 - y });
+  assert.equal(g.n, 1);
+  assert.deepEqual(G.groupIds(ea, g, 0), [1]);
+  assert.equal(g.placeIn(ea.placeOf[1]), false);
+});
+
+test("groupEvents clusters a crowded view, and never at the last zoom", () => {
+  const events = [];
+  for (let k = 0; k < 900; k++) {
+    events.push({ id: k + 1, t0: k, lat: 45 + (k % 30) * 0.3, lon: 25 + Math.floor(k / 30) * 0.4 });
+  }
+  const ea = showWindow(page(events), 0, 1000);
+  const g = G.groupEvents(ea, worldView(6, 1e5, 1e5));
+  assert.equal(g.clustering, true);
+  assert.ok(g.n < 900 && g.n > 1, `${g.n} groups`);
+  assert.equal(Array.from(g.count).reduce((a, b) => a + b, 0), 900);
+  assert.ok(Array.from(g.markers).some((m) => m > 1));
+  const last = G.groupEvents(ea, worldView(6, 1e5, 1e5, 6));
+  assert.equal(last.clustering, false);
+  assert.equal(last.n, 900);
+});
+
+test("ageWeight fades by how late in the window an event last ran", () => {
+  const ea = page([
+    { id: 1, t0: 10 },
+    { id: 2, t0: 15 },
+    { id: 3, t0: 20 },
+    { id: 4, t0: 5, t1: 40 },  // still running at the window's end
+  ].sort((a, b) => a.t0 - b.t0));
+  ea.window = [10, 20];
+  const weight = (id) => G.ageWeight(ea, G.rowOf(ea, id));
+  assert.equal(weight(1), 0);
+  assert.equal(weight(2), 0.5);
+  assert.equal(weight(3), 1);
+  assert.equal(weight(4), 1);
+  ea.fade = false;
+  assert.equal(weight(1), 1);
+  assert.equal(weight(2), 1);
+});
