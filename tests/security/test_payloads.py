@@ -644,18 +644,35 @@ def test_geojson_export_reads_back_equal(tmp_path: Path, payload_db: Path, paylo
 
 
 def test_csv_export_reads_back_equal(tmp_path: Path, payload_db: Path, payloads) -> None:
+    from desktop_app.ingest.exporters import restore_spreadsheet_text
+
     out = export(payload_db, "csv", tmp_path / "out.csv")
     with out.open(encoding="utf-8-sig", newline="") as handle:
-        rows = {(round(float(r["latitude"]), 4), round(float(r["longitude"]), 4)): r
-                for r in csv.DictReader(handle)}  # fmt: skip
+        rows = {
+            (round(float(r["latitude"]), 4), round(float(r["longitude"]), 4)): r
+            for r in csv.DictReader(handle)
+        }
     checks = []
     for k, p in enumerate(payloads):
         row = rows[grid_point(k)]
-        checks += [(p, column, p.text, row[column]) for column in (
+        for column in (
             "title", "display_date", "place", "category", "actors", "excerpt", "article_title",
             "article_author", "article_outlet", "article_url", "sources",
-        )]  # fmt: skip
+        ):  # fmt: skip
+            # A spreadsheet runs a cell that starts like a formula (OWASP CSV injection).
+            checks.append(
+                (p, f"{column} is a formula", None, re.match(r"[=+\-@\t\r]", row[column]))
+            )
+            checks.append((p, column, p.text, restore_spreadsheet_text(row[column])))
     assert differences(checks) == []
+    # Imported again, the marks against formulas come off.
+    events = by_point(import_into(tmp_path / "again.db", out))
+    again = []
+    for k, p in enumerate(payloads):
+        e = events[grid_point(k)]
+        again += [(p, "title", p.text, e.title), (p, "excerpt", p.text, e.excerpt),
+                  (p, "place", p.text, e.place.name)]  # fmt: skip
+    assert differences(again) == []
 
 
 class _Text(HTMLParser):
