@@ -491,9 +491,12 @@ def test_live_map_shows_payloads_as_text(qtbot, payload_db: Path, payloads, beac
         )
         legend = js(qtbot, view, "EventAtlas.legend.shown()")
         pwned = js(qtbot, view, "typeof window.__pwned")
+        # A payload the page's CSP stopped would show here as a refused load.
+        errors = [m for m in view.console_messages if m[0] >= 2]
     finally:
         store.close()
     assert wrong == []
+    assert errors == []
     assert set(tags) <= PAGE_TAGS
     # Every payload category is unknown to the atlas: drawn and counted as "Other".
     assert legend == ["Other"]
