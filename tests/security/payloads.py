@@ -168,6 +168,12 @@ TEMPLATES: tuple[tuple[str, str, str], ...] = (
     ("unicode", "line-separators", "first\u2028second\u2029third"),
     ("unicode", "astral", "\U0001d54f \U0001f44d\U0001f3fd \U0001f3f4\u200d\u2620\ufe0f"),
     ("unicode", "combining", "Z\u0351\u0352a\u0353\u0354l\u0355g\u0356o"),
+    # Terminal escapes: colour, a retitled window, a hidden link (OSC 8) to the beacon.
+    (
+        "unicode",
+        "terminal-escapes",
+        "\x1b[31mred\x1b[0m \x1b]0;owned\x07 \x1b]8;;@B@\x1b\\link\x1b]8;;\x1b\\",
+    ),
     # -- other text that means something to some program ------------------------------------
     ("text", "csv-formula", '=HYPERLINK("@B@","open")'),
     ("text", "csv-dde", "@SUM(1+1)*cmd|' /C calc'!A0"),

@@ -888,3 +888,25 @@ def test_article_review_shows_candidates_as_text(qtbot, payloads) -> None:
             wrong.append(f"{name}.excerpt tooltip reads {as_read(excerpt.toolTip())!r}")
     assert len(dialog.candidates) >= len([p for p in payloads if one_sentence(p)])
     assert wrong == []
+
+
+# -- the terminal -----------------------------------------------------------------------------
+
+#: Characters that make a terminal do something (colour, retitle, hidden links, erase).
+TERMINAL_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\x9b]")
+
+
+def test_terminal_output_carries_no_control_characters(tmp_path: Path, payload_db, payloads):
+    """What the commands print for people (the events table, an article's candidates) is
+    read in a terminal, which obeys escape sequences in it."""
+    listing = cli_ok("events", "--db", str(payload_db))
+    path = tmp_path / "article.txt"
+    path.write_text(text_article(payloads), encoding="utf-8")
+    review = cli_ok(
+        "import", str(path), "--db", str(tmp_path / "a.db"), "--published", DAY, "--yes"
+    )
+    found = {
+        name: sorted({repr(c) for c in TERMINAL_CONTROLS.findall(text)})
+        for name, text in (("events table", listing), ("article review", review))
+    }
+    assert found == {"events table": [], "article review": []}
