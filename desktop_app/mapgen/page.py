@@ -38,11 +38,10 @@ MBTILES_PATH = "tiles/mbtiles"
 CONFIG_ID = "atlas-config"
 ATTRIBUTION_ID = "atlas-attribution"
 
-#: Online base layers the user may put above the offline outlines.
+#: Online base layers the user may put above the offline outlines: only those that work
+#: without an account or key (CARTO's now ask for one).
 ONLINE_LAYERS = {
     "osm": xyz.OpenStreetMap.Mapnik,
-    "positron": xyz.CartoDB.Positron,
-    "dark_matter": xyz.CartoDB.DarkMatter,
     "imagery": xyz.Esri.WorldImagery,
 }
 

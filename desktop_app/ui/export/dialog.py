@@ -481,9 +481,10 @@ class _ExportActions(QObject):
             return False
         self.last = settings
         self.again.setEnabled(True)
-        status = getattr(self.target, "statusBar", None)
-        if callable(status):
-            status().showMessage(message, 8000)
+        # Where the file went is worth keeping in view, not only a passing remark.
+        notify = getattr(self.target, "notify", None)
+        if callable(notify):
+            notify(message, settings.path)
         return True
 
     def close_pages(self) -> None:

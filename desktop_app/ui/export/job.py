@@ -19,10 +19,11 @@ from desktop_app.mapgen.page import ONLINE_LAYERS
 from desktop_app.mapgen.standalone import OnlineTiles, PageTexts, build_html
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.export.animation import AnimationSpec, export_animation
-from desktop_app.ui.export.compose import SnapshotOptions, window_in_words
+from desktop_app.ui.export.compose import SnapshotOptions
 from desktop_app.ui.export.pdf import PAPERS, export_pdf
 from desktop_app.ui.export.picture import IMAGE_FORMATS, SnapshotMaker, save_image
 from desktop_app.ui.export.render import MapExtent
+from desktop_app.ui.words import window_in_words
 
 Progress = Callable[[int, int], bool]
 

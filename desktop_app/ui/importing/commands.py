@@ -380,10 +380,8 @@ class ImportCommands(QObject):
 
     def _move_to(self, window: TimeWindow) -> None:
         self.window.state.set_window(window)
-        timeline = getattr(self.window, "timeline", None)
-        if timeline is not None:
-            # The timeline zooms to the new window instead of leaving it off-screen.
-            timeline.timeline.show_window()
+        # The timeline zooms to the new window instead of leaving it off-screen.
+        self.window.state.reveal_window()
 
     def _open(self, dialog: QWidget) -> QWidget:
         # open(), not exec(): the event loop (and a running import) keeps going.
