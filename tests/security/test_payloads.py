@@ -17,6 +17,7 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
+from datetime import date, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -114,11 +115,14 @@ def differences(checks: Iterable[tuple[Payload, str, object, object]]) -> list[s
 # -- importers ------------------------------------------------------------------------------
 
 
-def write_geojson(path: Path, payloads: list[Payload]) -> Path:
-    """Every payload in every field of one feature (and its article) each."""
+def write_geojson(path: Path, payloads: list[Payload], *, one_day_each: bool = False) -> Path:
+    """Every payload in every field of one feature (and its article) each; all on
+    :data:`DAY`, or with ``one_day_each`` on consecutive days from it."""
     features, articles = [], []
+    first = date.fromisoformat(DAY)
     for k, p in enumerate(payloads):
         lat, lon = grid_point(k)
+        start = (first + timedelta(days=k)).isoformat() if one_day_each else DAY
         articles.append({
             "id": f"article-{p.id}", "title": p.text, "author": p.text, "outlet": p.text,
             "url": p.text, "published": DAY, "text": p.text,
@@ -128,7 +132,7 @@ def write_geojson(path: Path, payloads: list[Payload]) -> Path:
             "id": f"payload-{p.id}",
             "geometry": {"type": "Point", "coordinates": [lon, lat]},
             "properties": {
-                "title": p.text, "start": DAY, "display_date": p.text, "category": p.text,
+                "title": p.text, "start": start, "display_date": p.text, "category": p.text,
                 "actors": [p.text], "place": p.text, "excerpt": p.text,
                 "article": f"article-{p.id}", "sources": [p.text],
             },
@@ -910,3 +914,45 @@ def test_terminal_output_carries_no_control_characters(tmp_path: Path, payload_d
         for name, text in (("events table", listing), ("article review", review))
     }
     assert found == {"events table": [], "article review": []}
+
+
+# -- the timeline -----------------------------------------------------------------------------
+
+
+def test_timeline_tooltip_names_each_event_as_text(qtbot, tmp_path: Path, payloads) -> None:
+    from PySide6.QtCore import QPointF
+
+    from desktop_app.core.index import EventIndex
+    from desktop_app.ui.snapshot import describe_events
+    from desktop_app.ui.timeline.widget import TimelineWidget
+    from desktop_app.ui.view_state import ViewState
+
+    db = tmp_path / "days.db"
+    import_into(db, write_geojson(tmp_path / "days.geojson", payloads, one_day_each=True))
+    store = EventStore(db)
+    try:
+        events = payload_events(store, payloads)
+        index = EventIndex(store.arrays())
+        describe = describe_events(store)
+        widget = TimelineWidget(
+            ViewState(WINDOW), index, titles=lambda ids: [d["title"] for d in describe(ids)]
+        )
+        qtbot.addWidget(widget)
+        widget.resize(len(payloads) * 30, 200)
+        widget.show()
+        first = event_span(DAY, None, "day")[0]
+        widget.set_view(first - 1, first + len(payloads) + 1)
+        marks = widget.layer().marks
+        assert marks is not None, "zoomed in far enough to draw events one by one"
+        wrong = []
+        for p in payloads:
+            at = marks.position_of(index.row_of(events[p.id].id))
+            centre = QPointF((marks.x0[at] + marks.x1[at]) / 2, marks.y[at] + marks.height / 2)
+            # The title is the tooltip's first line; Qt shows the tooltip as rich text when
+            # that line looks like HTML.
+            shown = as_read(widget.tooltip_at(centre))
+            if not shown.startswith(p.text + "\n"):
+                wrong.append(f"{p.id}.tooltip reads {shown!r}")
+    finally:
+        store.close()
+    assert wrong == []
