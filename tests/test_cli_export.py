@@ -84,3 +84,18 @@ def test_animation_without_dates_plays_where_the_events_are(seed_db, tmp_path):
     # The store's events run over years; the busy span is weeks.
     assert len(frames) < 120
     assert "frames" in result.stderr  # the progress bar
+
+
+@pytest.mark.parametrize("command", [[], ["events"], ["snapshot"], ["import"], ["export"]])
+def test_every_command_s_help_shows_examples(command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    assert "Examples:" in result.output
+    assert "event-atlas " + (command[0] if command else "") in result.output
+
+
+def test_top_level_help_names_the_environment_variables():
+    text = run("--help").output
+    for name in ("EVENT_ATLAS_DB", "EVENT_ATLAS_DATA_DIR", "EVENT_ATLAS_CONFIG_DIR",
+                 "EVENT_ATLAS_DEBUG", "QT_QPA_PLATFORM"):  # fmt: skip
+        assert name in text

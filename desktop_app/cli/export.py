@@ -142,7 +142,16 @@ def _run_job(
     return f"wrote {output} ({width}x{height})"
 
 
-@click.command("export")
+@click.command(
+    "export",
+    epilog="""\b
+Examples:
+  event-atlas export png -o map.png --from 2025-05-31 --to 2025-06-02 --size 1920x1080
+  event-atlas export pdf -o map.pdf --paper a4
+  event-atlas export html -o map.html
+  event-atlas export gif -o playback.gif --step 1d --fps 4
+  event-atlas export geojson -o events.geojson""",
+)
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
 @DB_OPTION
 @click.option(

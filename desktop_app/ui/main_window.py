@@ -30,9 +30,11 @@ from desktop_app.ui.importing.commands import ImportCommands
 from desktop_app.ui.map.view import MapView
 from desktop_app.ui.panels.excerpt import ExcerptPanel
 from desktop_app.ui.panels.notice import NoticeBar
+from desktop_app.ui.panels.shortcuts import ShortcutsDialog
 from desktop_app.ui.settings import Settings
 from desktop_app.ui.snapshot import describe_events
 from desktop_app.ui.timeline.bar import TimelinePanel
+from desktop_app.ui.timeline.keys import TimelineKeys
 from desktop_app.ui.view_state import ViewState
 from desktop_app.ui.words import window_in_words
 
@@ -103,6 +105,9 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.status)
 
         self._build_menus()
+        # The timeline's stepping and playing keys also work while the map has the focus.
+        self._timeline_keys = TimelineKeys(self.timeline.timeline, self)
+        (self.map_view.focusProxy() or self.map_view).installEventFilter(self._timeline_keys)
         self.state.windowChanged.connect(self._on_window_changed)
         self.state.eventsChanged.connect(self._on_events_changed)
         self.map_view.viewMoved.connect(self._on_map_moved)
@@ -189,7 +194,8 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(
-            self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+            # Spelled out: some platforms (and the offscreen one) define no standard key.
+            self._action(self.tr("&Quit"), self.close, QKeySequence(self.tr("Ctrl+Q")))
         )
 
         view_menu = menu.addMenu(self.tr("&View"))
@@ -231,6 +237,14 @@ class MainWindow(QMainWindow):
         tools_menu.addAction(self.imports.preferences_action)
 
         help_menu = menu.addMenu(self.tr("&Help"))
+        help_menu.addAction(
+            self._action(
+                self.tr("&Keyboard shortcuts"),
+                self.show_shortcuts,
+                QKeySequence(self.tr("F1")),
+                self.tr("Every shortcut of the window and the timeline"),
+            )
+        )
         help_menu.addAction(self._action(self.tr("&About Event Atlas"), self.show_about))
 
     def _restore_layout(self) -> None:
@@ -370,6 +384,12 @@ class MainWindow(QMainWindow):
         self.timeline.set_index(self.index)
         self.state.select([])
         self.state.eventsChanged.emit()
+
+    def show_shortcuts(self) -> ShortcutsDialog:
+        menus = [a.menu() for a in self.menuBar().actions() if a.menu() is not None]
+        dialog = ShortcutsDialog(menus, self)
+        dialog.open()
+        return dialog
 
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About Event Atlas"), about_html(self.tr))

@@ -27,6 +27,21 @@ WHEEL_ZOOM = 1.25
 KEY_ZOOM = 1.5
 
 
+#: The timeline's keys, as the shortcuts list shows them: (keys, what they do). The
+#: words are translated in the TimelineWidget context.
+TIMELINE_KEYS = (
+    ("Left / Right", "Step the window back or forward"),
+    ("Shift+Left / Shift+Right", "Step a whole window back or forward"),
+    ("Home / End", "Go to the first or the last event"),
+    ("+ / -", "Zoom in or out (the timeline, or the map when it has the focus)"),
+    ("Space", "Play or pause"),
+)
+#: Keys the timeline answers even while the map has the keyboard focus.
+SHARED_KEYS = frozenset(
+    {Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Space}
+)
+
+
 class Drag(enum.Enum):
     MOVE = "move"
     START = "start"
