@@ -242,7 +242,7 @@ def test_hovering_a_bin_tells_its_count(timeline):
     assert layer.marks is None
     i = int(np.argmax(layer.bins.totals))
     x = (layer.bins.xs[i] + layer.bins.xs[i + 1]) / 2
-    text = timeline.tooltip_at(QPointF(x, layer.plot.bottom() - 2))
+    text = timeline.tooltip_text_at(QPointF(x, layer.plot.bottom() - 2))
     assert f"{round(layer.bins.totals[i])} events" in text
 
 
@@ -250,7 +250,7 @@ def test_an_event_tooltip_says_when_and_whether_it_is_on_the_map(timeline):
     unplaced = int(
         timeline.index.arrays.ids[np.flatnonzero(np.isnan(timeline.index.arrays.lat))[0]]
     )
-    text = timeline.tooltip_at(QPointF(mark_centre(timeline, unplaced)))
+    text = timeline.tooltip_text_at(QPointF(mark_centre(timeline, unplaced)))
     assert "no place" in text
 
 
@@ -316,5 +316,5 @@ def test_an_event_bar_s_tooltip_names_the_event(qtbot, state):
     widget.show()
     widget.set_view(D0, D0 + 40)
     event_id = int(widget.index.arrays.ids[30])
-    text = widget.tooltip_at(QPointF(mark_centre(widget, event_id)))
+    text = widget.tooltip_text_at(QPointF(mark_centre(widget, event_id)))
     assert text.splitlines()[0] == f"Event {event_id}"

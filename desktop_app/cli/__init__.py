@@ -21,6 +21,7 @@ from desktop_app.cli.options import (
 )
 from desktop_app.core.event import Event
 from desktop_app.core.index import EventIndex
+from desktop_app.core.text import terminal_text
 from desktop_app.ingest.exporters import LIST_SEPARATOR, spreadsheet_text
 from desktop_app.ingest.pipeline import FORMATS as IMPORT_FORMATS
 
@@ -124,10 +125,12 @@ def events(db_path: Path | None, start: str | None, end: str | None, fmt: str) -
             )
     else:
         for record in records:
-            click.echo(
+            line = (
                 f"{record['id']:>6}  {record['start']:<10}  {(record['place'] or '—')[:28]:<28}  "
                 f"{record['title']}"
             )
+            # Titles come from files: their control characters must not drive the terminal.
+            click.echo(terminal_text(line))
         click.echo(f"{len(records)} events")
 
 
@@ -230,7 +233,7 @@ def import_file(
         dayfirst,
         on_error,
         assume_yes,
-        click.echo,
+        lambda line: click.echo(terminal_text(line)),
         confirm=lambda question: click.confirm(question, default=False),
         encoding=encoding,
         published=published,

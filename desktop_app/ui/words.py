@@ -1,9 +1,11 @@
-"""How the app says a time window, the same way in the status bar, the timeline, captions,
-pages and exports: the last day shown is named, and included ("31 May – 2 June 2025")."""
+"""How the app says things: a time window the same way in the status bar, the timeline,
+captions, pages and exports (the last day shown is named, and included: "31 May – 2 June
+2025"), and source text in a tooltip as text."""
 
 from __future__ import annotations
 
 import math
+from html import escape
 
 from PySide6.QtCore import QDate, QDateTime, QLocale, QTime, QTimeZone
 
@@ -71,3 +73,9 @@ def window_in_words(window: TimeWindow, locale: QLocale | None = None) -> str:
     )
 
 
+
+
+def plain_tooltip(text: str) -> str:
+    """``text`` for ``setToolTip`` as it is: Qt reads tooltip text that looks like markup
+    as rich text, so a title such as ``<img src=x>`` would lose its words."""
+    return "<p style='white-space:pre-wrap'>" + escape(text) + "</p>"

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.categories import category
 from desktop_app.core.event import Event
 from desktop_app.ui.view_state import ViewState
+from desktop_app.ui.words import plain_tooltip
 
 
 def _safe_link(url: str | None) -> str | None:
@@ -96,7 +97,7 @@ class ExcerptPanel(QWidget):
         for event in events:
             item = QListWidgetItem(f"{event.display_date or event.start} — {event.title}")
             item.setData(Qt.ItemDataRole.UserRole, event.id)
-            item.setToolTip(event.title)
+            item.setToolTip(plain_tooltip(event.title))
             self.choices.addItem(item)
         self.choices.blockSignals(False)
         several = len(events) > 1

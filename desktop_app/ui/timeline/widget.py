@@ -55,7 +55,13 @@ from desktop_app.ui.timeline.text import (
     unit_text,
 )
 from desktop_app.ui.view_state import ViewState
-from desktop_app.ui.words import date_text, last_shown, needs_time, window_in_words
+from desktop_app.ui.words import (
+    date_text,
+    last_shown,
+    needs_time,
+    plain_tooltip,
+    window_in_words,
+)
 
 #: Keep this fraction of the width free beside the band when following it.
 FOLLOW_MARGIN = 0.05
@@ -526,7 +532,12 @@ class TimelineWidget(TimelineInput, QWidget):
         self.setAccessibleDescription(accessible_description(self._state.window))
 
     def tooltip_at(self, pos: QPointF) -> str:
-        """The tooltip for a point of the widget: an event, a bin's counts, or a hint."""
+        """The tooltip shown at a point of the widget, as rich text in which everything is
+        escaped: titles come from source files."""
+        return plain_tooltip(self.tooltip_text_at(pos))
+
+    def tooltip_text_at(self, pos: QPointF) -> str:
+        """The tooltip's words for a point: an event, a bin's counts, or a hint."""
         layer = self.layer()
         kind = self._hit(pos.x(), pos.y())
         if kind is Drag.EVENT and layer.marks is not None:
