@@ -32,6 +32,7 @@ from desktop_app.core.event import Article, Event, Place, event_uid
 from desktop_app.geo.gazetteer import Gazetteer, GazetteerEntry, GeoContext, default_gazetteer
 from desktop_app.geo.names import name_key
 from desktop_app.ingest.article_dates import TimeMention, find_times
+from desktop_app.ingest.limits import MAX_ARTICLE_BYTES
 from desktop_app.ingest.loose_dates import LooseDateError, parse_loose_date
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
@@ -470,7 +471,7 @@ def article_kind(suffix: str) -> str:
 
 
 def read_article_file(source: Source, options: ReadOptions) -> ArticleDraft:
-    text = source.read_text()
+    text = source.read_text(max_bytes=MAX_ARTICLE_BYTES)
     if not text.strip():
         raise ImportFailed(BadRecord(source.name, None, "the article is empty"))
     return extract_article(
