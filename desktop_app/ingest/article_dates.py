@@ -9,6 +9,7 @@ precision the words imply; a span that is only known to lie within a range is
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -133,18 +134,23 @@ def find_times(
     meeting"); ``published`` resolves "yesterday", years left out, and the like.
     """
     found: list[TimeMention] = []
-    taken: list[tuple[int, int]] = []
+    # The spans taken so far, which never overlap, sorted: a new match overlaps one only
+    # if it overlaps its neighbours, found by bisection (a sentence may hold thousands).
+    starts: list[int] = []
+    ends: list[int] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(sentence):
-            span = match.span()
-            if any(span[0] < end and start < span[1] for start, end in taken):
+            start, end = match.span()
+            at = bisect.bisect_right(starts, start)
+            if (at and ends[at - 1] > start) or (at < len(starts) and starts[at] < end):
                 continue
             try:
                 mention = _resolve(kind, match, published, anchor, dayfirst)
             except (ValueError, KeyError, OverflowError):
                 mention = None
             if mention is not None:
-                taken.append(span)
+                starts.insert(at, start)
+                ends.insert(at, end)
                 found.append(mention)
     return sorted(found, key=lambda m: m.position)
 
