@@ -172,7 +172,8 @@ def _resolve(
         m1 = MONTHS[m.group("m1").lower()]
         m2 = MONTHS[m.group("m2").lower()] if m.group("m2") else m1
         d1, d2 = int(m.group("d1")), int(m.group("d2"))
-        year = int(m.group("y")) if m.group("y") else _nearest_year(m1, d1, published)
+        # A year written closes the range: "December 30 to January 2, 2025".
+        year = int(m.group("y")) - (m2 < m1) if m.group("y") else _nearest_year(m1, d1, published)
         first, last = date(year, m1, d1), date(year + (m2 < m1), m2, d2)
         if last < first:
             return None
