@@ -77,9 +77,8 @@ class LimitExceeded(ValueError):
         return f"line {self.line}" if self.line else None
 
 
-# The rest of a string after its opening quote, up to and with its closing quote.
-_STRING_REST = re.compile(r'[^"\\]*(?:\\.[^"\\]*)*"', re.S)
-_STRINGS = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.S)
+_ESCAPES = re.compile(r"\\.", re.S)
+_STRINGS = re.compile(r'"[^"]*"')
 _NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
 _TOKEN_END = re.compile(r"[\s,:\[\]{}]")
 _BOUNDARIES = " \t\n\r,:[]{}"
@@ -105,41 +104,47 @@ class JsonDepthGuard:
     def feed(self, text: str) -> None:
         if not text:
             return
-        start = 0
+        start_state = (self.depth, self._in_string, self._escape)
+        # Escapes become two harmless characters (positions are kept), so every quote
+        # left opens or closes a string; a piece whose first character ends an escape
+        # begun in the last piece masks that character too.
+        head, tail = ("_", text[1:]) if self._escape else ("", text)
+        masked = head + _ESCAPES.sub("__", tail)
+        ends_escaping = masked.endswith("\\")
+        self._escape = False
+        at = 0
         if self._in_string:
-            start = 1 if self._escape else 0
-            self._escape = False
-            match = _STRING_REST.match(text, start)
-            if match is None:
+            close = masked.find('"')
+            if close < 0:
                 self._token += len(text)
-                self._escape = _odd_backslashes(text)
+                self._escape = ends_escaping
                 self._check_token(text)
                 self.line += text.count("\n")
                 return
-            self._token += match.end()
+            self._token += close
             self._check_token(text)
             self._token = 0
             self._in_string = False
-            start = match.end()
-        rest = _STRINGS.sub('""', text[start:] if start else text)
-        quote = rest.find('"', 0)
-        # Only an opening quote left alone after the complete strings are gone matters.
-        while quote >= 0 and rest.startswith('""', quote):
-            quote = rest.find('"', quote + 2)
-        outside = rest if quote < 0 else rest[:quote]
-        self._check_bare_token(outside)
-        if quote >= 0:
-            tail = rest[quote + 1 :]
+            at = close + 1
+        body = masked[at:] if at else masked
+        outside = body
+        if body.count('"') % 2:
+            # An odd quote: the last one opens a string that goes on in the next piece.
+            opened = body.rfind('"')
+            outside = body[:opened]
             self._in_string = True
-            self._escape = _odd_backslashes(tail)
-            self._token = len(tail)
+            self._escape = ends_escaping
+        outside = _STRINGS.sub('""', outside)
+        self._check_bare_token(outside)
+        if self._in_string:
+            self._token = len(body) - body.rfind('"') - 1
         brackets = _NOT_BRACKETS.sub("", outside)
         if brackets:
             codes = np.frombuffer(brackets.encode("ascii"), dtype=np.uint8)
             steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1)
             depths = self.depth + np.cumsum(steps)
             if int(depths.max()) > MAX_JSON_DEPTH:
-                self.line += self._line_of_depth(text)
+                self.line += _line_of_depth(text, *start_state)
                 raise LimitExceeded(
                     f"JSON nested more than {MAX_JSON_DEPTH} levels deep", self.line
                 )
@@ -166,33 +171,30 @@ class JsonDepthGuard:
                 self.line + text.count("\n"),
             )
 
-    def _line_of_depth(self, text: str) -> int:
-        """Newlines in ``text`` before the bracket that goes too deep (a slow scan, run
-        once, on the piece that fails)."""
-        depth, in_string, escape, newlines = self.depth, self._in_string, False, 0
-        for char in text:
-            if char == "\n":
-                newlines += 1
-            if in_string:
-                if escape:
-                    escape = False
-                elif char == "\\":
-                    escape = True
-                elif char == '"':
-                    in_string = False
+
+def _line_of_depth(text: str, depth: int, in_string: bool, escape: bool) -> int:
+    """Newlines in ``text`` before the bracket that goes too deep, reading from the
+    given state (a slow scan, run once, on the piece that fails)."""
+    newlines = 0
+    for char in text:
+        if char == "\n":
+            newlines += 1
+        if in_string:
+            if escape:
+                escape = False
+            elif char == "\\":
+                escape = True
             elif char == '"':
-                in_string = True
-            elif char in _OPEN:
-                depth += 1
-                if depth > MAX_JSON_DEPTH:
-                    return newlines
-            elif char in "]}":
-                depth -= 1
-        return newlines
-
-
-def _odd_backslashes(text: str) -> bool:
-    return (len(text) - len(text.rstrip("\\"))) % 2 == 1
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in _OPEN:
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                return newlines
+        elif char in "]}":
+            depth -= 1
+    return newlines
 
 
 def check_json_text(text: str) -> None:
