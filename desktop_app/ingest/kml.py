@@ -199,11 +199,11 @@ class _BoundedTreeBuilder(TreeBuilder):
             return
         super().data(data)
 
-    def start(self, tag, attrs):  # noqa: ANN001, ANN201 - ElementTree's signature
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
         self._chars, self._cut = 0, False
         return super().start(tag, attrs)
 
-    def end(self, tag):  # noqa: ANN001, ANN201 - ElementTree's signature
+    def end(self, tag: str) -> Element:
         self._chars, self._cut = 0, False
         return super().end(tag)
 
