@@ -134,3 +134,19 @@ def test_timelinejs_numbers_out_of_range_are_reported(tmp_path: Path, body: str,
         if line.startswith(("skipped", "error"))
     ]
     assert len(lines) == 1 and str(path) in lines[0] and reason in lines[0], result.output
+
+
+def test_html_article_with_a_malformed_marked_section_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "article.html"
+    path.write_bytes(
+        b"<html><body><p>On June 2, 2025, drones struck Kharkiv.</p>"
+        b"<![CD\x00ATA[</body></html>"
+    )
+    result = CliRunner().invoke(
+        main, ["import", "--db", str(tmp_path / "s.db"), "--yes", str(path)]
+    )
+    assert result.exception is None or isinstance(result.exception, SystemExit), (
+        f"{type(result.exception).__name__}: {result.exception}"
+    )
+    assert result.exit_code == 0, result.output
+    assert "Kharkiv" in " ".join(saved(tmp_path / "s.db", "excerpt"))

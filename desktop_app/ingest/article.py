@@ -218,6 +218,13 @@ def _published_from(value: str | None) -> str | None:
     return None
 
 
+def _html_text(text: str) -> _HTMLText:
+    parser = _HTMLText()
+    parser.feed(text)
+    parser.close()
+    return parser
+
+
 def parse_article(
     text: str, *, kind: str = "txt", published: str | None = None, url: str | None = None
 ) -> tuple[Article, str]:
@@ -225,9 +232,12 @@ def parse_article(
     title = author = outlet = None
     body = text
     if kind == "html":
-        parser = _HTMLText()
-        parser.feed(text)
-        parser.close()
+        try:
+            parser = _html_text(text)
+        except AssertionError:
+            # html.parser asserts on a malformed declaration or marked section ("<![CD");
+            # in a page that has one, every "<!" is read as text instead.
+            parser = _html_text(text.replace("<!", "&lt;!"))
         meta = parser.meta
         title = meta.get("og:title") or meta.get("twitter:title") or parser.title.strip() or None
         author = meta.get("author") or meta.get("article:author") or None
