@@ -165,6 +165,8 @@ def test_numeric_dates_follow_the_date_order(sentence: str, dayfirst: bool, star
     [
         "Residents may 2 ways leave the city.",
         "Nothing happened on June 31.",
+        "Nothing happened on 0 May.",
+        "Nothing happened between May 0 and 3.",
         "The form 13/13/2025 is not a date.",
         "March on, said the general.",
         "A 2022-2090 plan was announced.",

@@ -118,6 +118,8 @@ def _nearest_year(month: int, day: int, published: date) -> int:
         key = (abs(distance), distance > 0)
         if best is None or key < best[0]:
             best = (key, year)
+    if best is None:
+        raise ValueError(f"no day {day} in month {month}")
     return best[1]
 
 
