@@ -237,6 +237,7 @@ def import_file(
         confirm=lambda question: click.confirm(question, default=False),
         encoding=encoding,
         published=published,
+        echo_error=lambda line: click.echo(line, err=True),
     )
     sys.exit(code)
 
