@@ -167,7 +167,7 @@ def snapshot(
     """Render the map for a time window to a PNG, without opening a window."""
     width_height = parse_size(size)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from desktop_app.ingest.exporters import ExportError
+    from desktop_app.files import ExportError
     from desktop_app.ui.app import headless_application
     from desktop_app.ui.export.picture import save_image
     from desktop_app.ui.export.render import SnapshotError, SnapshotRequest, render_map

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.export_formats import ANIMATION_FORMATS, DATA_FORMATS
 from desktop_app.core.timescale import datetime_from_days, days_from_datetime
 from desktop_app.core.window import TimeWindow
-from desktop_app.ingest.exporters import ExportError
+from desktop_app.files import ExportError
 from desktop_app.ui.export.animation import (
     AnimationSpec,
     ExportCancelled,
