@@ -402,6 +402,7 @@ class MainWindow(QMainWindow):
         self.settings.set(opt.DOCK_STATE, self.saveState())
         self.settings.sync()
         self._export_actions.close_pages()
+        self.map_view.detach()
         self.store.close()
         if self.map_view.mbtiles is not None:
             self.map_view.mbtiles.close()

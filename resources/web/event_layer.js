@@ -140,7 +140,10 @@
       new QWebChannel(qt.webChannelTransport, (ch) => resolve(ch.objects.atlas));
     });
     const events = fetch(config.events_url).then((r) => r.arrayBuffer());
-    const places = fetch(config.places_url).then((r) => r.json());
+    // Place names are a help, not a need: without them the map still starts, unlabelled.
+    const places = fetch(config.places_url)
+      .then((r) => (r.ok ? r.json() : []))
+      .catch(() => []);
     Promise.all([channel, events, places, loadBasemap(map, config.basemap_url)]).then(([bridge, buffer, names]) => {
       EA.bridge = bridge;
       EA.decode(buffer);

@@ -8,6 +8,7 @@ the app. The scheme must be registered before the QApplication exists (:func:`re
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from collections.abc import Callable
 from pathlib import Path
@@ -36,6 +37,8 @@ _registered = False
 
 #: Gives a tile and its mime type for XYZ ``(z, x, y)``, or None where there is none.
 TileSource = Callable[[int, int, int], "tuple[bytes, str] | None"]
+
+_log = logging.getLogger(__name__)
 
 
 class _Site(NamedTuple):
@@ -123,7 +126,10 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
         site = self._sites.get(url.host())
         try:
             found = self._content(site, url.path().lstrip("/")) if site else None
-        except OSError:
+        except Exception:  # noqa: BLE001 - the page's requests must never raise into Qt
+            # A request that outlives its data (the window closing, its store closed) or
+            # a file that went away: the page gets a 404, the log says why.
+            _log.debug("atlas: cannot serve %s", url.toString(), exc_info=True)
             found = None
         if found is None:
             job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)

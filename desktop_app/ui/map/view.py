@@ -212,6 +212,11 @@ class MapView(QWebEngineView):
         """``[[event id, place name, place kind], ...]``: one event at each named place."""
         return json.dumps(place_names(self._events(), self._describe), ensure_ascii=False).encode()
 
+    def detach(self) -> None:
+        """Stop serving this view's page and data (its store is about to close): requests
+        still in flight get a 404 instead of reading a closed store."""
+        self._handler.remove_site(self._site)
+
     def load_page(self) -> None:
         self._ready = False
         self.load(QUrl(f"{SCHEME}://{self._site}/{PAGE_PATH}"))
