@@ -16,6 +16,7 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from desktop_app.core.categories import category
 from desktop_app.core.dates import event_span
 from desktop_app.core.event import Event, Place
+from desktop_app.core.playback import PlaybackMode
 from desktop_app.core.window import TimeWindow
 from desktop_app.ingest.exporters import ExportError
 from desktop_app.store.event_store import EventStore
@@ -25,7 +26,6 @@ from desktop_app.ui.export.animation import (
     ExportCancelled,
     FrameEncoder,
     FramesSink,
-    PlaybackMode,
     export_animation,
 )
 from desktop_app.ui.export.compose import (

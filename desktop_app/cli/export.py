@@ -79,10 +79,10 @@ def _run_job(
     store, fmt, output, window, name, size, scale, legend, caption, timeline,
     fps, step, length, mode, paper,
 ) -> str:  # fmt: skip
+    from desktop_app.core.playback import PlaybackMode
     from desktop_app.ui.export.animation import (
         AnimationSpec,
         ExportCancelled,
-        PlaybackMode,
         parse_step,
     )
     from desktop_app.ui.export.compose import SnapshotOptions

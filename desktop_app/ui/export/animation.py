@@ -12,7 +12,6 @@ only when the last frame is in: a cancel or an error leaves nothing behind.
 from __future__ import annotations
 
 import contextlib
-import enum
 import math
 import queue
 from collections.abc import Callable
@@ -25,6 +24,7 @@ from PySide6.QtGui import QImage
 
 from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.export_formats import ANIMATION_FORMATS
+from desktop_app.core.playback import PlaybackMode
 from desktop_app.core.window import TimeWindow
 from desktop_app.ingest.exporters import ExportError, atomic_output
 from desktop_app.ui.export.compose import SnapshotOptions
@@ -38,13 +38,6 @@ QUEUE_FRAMES = 6
 
 class ExportCancelled(Exception):
     """The user cancelled; nothing was written."""
-
-
-class PlaybackMode(enum.Enum):
-    """A window of fixed length moving forward, or one growing from the range's start."""
-
-    MOVING = "moving"
-    CUMULATIVE = "cumulative"
 
 
 @dataclass(frozen=True)
