@@ -184,7 +184,7 @@ class ImportCommands(QObject):
 
     def choose_file(self) -> None:
         settings = self.window.settings
-        folder = str(settings.get(opt.IMPORT_FOLDER) or "") or str(Path.home())
+        folder = settings.get(opt.IMPORT_FOLDER) or str(Path.home())
         path, _filter = QFileDialog.getOpenFileName(
             self.window, self.tr("Import events"), folder, self.tr(FILE_FILTERS)
         )
@@ -203,7 +203,7 @@ class ImportCommands(QObject):
             preview = preview_table(path) if kind in ("csv", "acled") else None
         except (ImportFailed, OSError, ValueError) as exc:
             return self._warn(self.tr("Cannot import"), str(exc))
-        on_error = str(self.window.settings.get(opt.IMPORT_ON_ERROR) or "skip")
+        on_error = self.window.settings.get(opt.IMPORT_ON_ERROR)
         dialog = ImportSetupDialog(path, kind, preview, on_error, self.window)
         dialog.accepted.connect(lambda: self.start(self.job_from(dialog)))
         return self._open(dialog)
@@ -220,8 +220,8 @@ class ImportCommands(QObject):
             dayfirst=dialog.dayfirst(),
             encoding=dialog.encoding(),
             on_error=dialog.on_error(),
-            online_geocoding=bool(settings.get(opt.ONLINE_GEOCODING)),
-            user_agent=user_agent(str(settings.get(opt.GEOCODER_CONTACT) or "")),
+            online_geocoding=settings.get(opt.ONLINE_GEOCODING),
+            user_agent=user_agent(settings.get(opt.GEOCODER_CONTACT)),
         )
 
     def start(self, job: ImportJob) -> Task:

@@ -609,7 +609,7 @@ class PreferencesDialog(QDialog):
             self.tr("Look up place names &online when the offline gazetteer does not know them")
         )
         self.online.setAccessibleName(self.tr("Online geocoding"))
-        self.online.setChecked(bool(settings.get(opt.ONLINE_GEOCODING)))
+        self.online.setChecked(settings.get(opt.ONLINE_GEOCODING))
         box.addWidget(self.online)
         note = QLabel(
             self.tr(
@@ -622,7 +622,7 @@ class PreferencesDialog(QDialog):
         note.setTextFormat(Qt.TextFormat.PlainText)
         box.addWidget(note)
         form = QFormLayout()
-        self.contact = QLineEdit(str(settings.get(opt.GEOCODER_CONTACT) or ""))
+        self.contact = QLineEdit(settings.get(opt.GEOCODER_CONTACT))
         self.contact.setPlaceholderText(self.tr("optional: an e-mail address"))
         self.contact.setAccessibleName(self.tr("Contact sent to Nominatim"))
         form.addRow(self.tr("&Contact:"), self.contact)
