@@ -20,7 +20,7 @@ from desktop_app.core.index import EventIndex
 from desktop_app.core.timescale import datetime_from_days
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles, MBTilesError
-from desktop_app.mapgen.page import ONLINE_LAYERS
+from desktop_app.mapgen.page import DEFAULT_CENTER, ONLINE_LAYERS
 from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
@@ -30,6 +30,7 @@ from desktop_app.ui.map.view import MapView
 from desktop_app.ui.panels.excerpt import ExcerptPanel
 from desktop_app.ui.settings import Settings
 from desktop_app.ui.snapshot import describe_events
+from desktop_app.ui.status import NOTE_MS
 from desktop_app.ui.timeline.bar import TimelinePanel
 from desktop_app.ui.view_state import ViewState
 
@@ -64,7 +65,7 @@ class MainWindow(QMainWindow):
         self.state = ViewState(self._initial_window())
 
         view = self.settings.get(opt.MAP_VIEW)
-        center, zoom, remembered = (48.5, 32.0), 5, False
+        center, zoom, remembered = DEFAULT_CENTER, 5, False
         if isinstance(view, list) and len(view) == 3:
             center, zoom, remembered = (float(view[0]), float(view[1])), int(view[2]), True
         layer = str(self.settings.get(opt.ONLINE_LAYER) or "") or None
@@ -111,7 +112,7 @@ class MainWindow(QMainWindow):
                 self.tr(
                     "The base layer file %1 is no longer available; showing the offline outlines."
                 ).replace("%1", lost_mbtiles),
-                8000,
+                NOTE_MS,
             )
 
     # -- set-up ------------------------------------------------------------------------------
@@ -269,12 +270,12 @@ class MainWindow(QMainWindow):
 
     def _on_tiles_unavailable(self) -> None:
         self.statusBar().showMessage(
-            self.tr("Online tiles are unavailable; showing the offline outlines."), 8000
+            self.tr("Online tiles are unavailable; showing the offline outlines."), NOTE_MS
         )
 
     def _on_page_restarted(self) -> None:
         self.statusBar().showMessage(
-            self.tr("The map stopped unexpectedly and was reloaded; your view is kept."), 8000
+            self.tr("The map stopped unexpectedly and was reloaded; your view is kept."), NOTE_MS
         )
 
     def _on_page_failed(self, message: str) -> None:

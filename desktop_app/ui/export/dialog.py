@@ -47,6 +47,7 @@ from desktop_app.ui.export.job import ExportJob, run_export
 from desktop_app.ui.export.picture import SnapshotMaker
 from desktop_app.ui.export.render import MapExtent, view_info
 from desktop_app.ui.snapshot import SnapshotError
+from desktop_app.ui.status import NOTE_MS
 
 #: Format key -> (menu text, file suffix); "frames" writes a folder.
 FORMATS = {
@@ -483,7 +484,7 @@ class _ExportActions(QObject):
         self.again.setEnabled(True)
         status = getattr(self.target, "statusBar", None)
         if callable(status):
-            status().showMessage(message, 8000)
+            status().showMessage(message, NOTE_MS)
         return True
 
     def close_pages(self) -> None:

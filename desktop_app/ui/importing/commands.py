@@ -50,6 +50,7 @@ from desktop_app.ui.importing.worker import (
     import_task,
     window_for_new_events,
 )
+from desktop_app.ui.status import OUTCOME_MS
 from desktop_app.ui.tasks import Task, TaskControl, TaskRunner, background_runner, write_runner
 
 FILE_FILTERS = (
@@ -263,7 +264,7 @@ class ImportCommands(QObject):
         if moved is not None:
             self._move_to(moved)
         summary = self.summary(report)
-        self.window.statusBar().showMessage(summary, 15000)
+        self.window.statusBar().showMessage(summary, OUTCOME_MS)
         if report.skipped or report.warnings:
             self._open(ImportReportDialog(summary, report, report.problems, self.window))
 
@@ -278,7 +279,9 @@ class ImportCommands(QObject):
         self._open(ImportReportDialog(summary, None, [problem], self.window))
 
     def _on_cancelled(self) -> None:
-        self.window.statusBar().showMessage(self.tr("Import cancelled; nothing was saved."), 15000)
+        self.window.statusBar().showMessage(
+            self.tr("Import cancelled; nothing was saved."), OUTCOME_MS
+        )
 
     def _on_failed(self, message: str) -> None:
         self._warn(self.tr("Import failed"), message + "\n\n" + self.tr("Nothing was saved."))
@@ -388,7 +391,7 @@ class ImportCommands(QObject):
             .replace("%1", str(len(events)))
             .replace("%2", str(result.added))
             .replace("%3", str(result.replaced)),
-            15000,
+            OUTCOME_MS,
         )
         return True
 

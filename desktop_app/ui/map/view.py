@@ -18,7 +18,14 @@ from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles
-from desktop_app.mapgen.page import PAGE_PATH, SCHEME, MBTilesLayer, PageSpec, build_page
+from desktop_app.mapgen.page import (
+    DEFAULT_CENTER,
+    PAGE_PATH,
+    SCHEME,
+    MBTilesLayer,
+    PageSpec,
+    build_page,
+)
 from desktop_app.ui.map.page_api import PageApi
 from desktop_app.ui.map.web_profile import atlas_profile
 from desktop_app.ui.view_state import ViewState
@@ -135,7 +142,7 @@ class MapView(QWebEngineView):
         events: Callable[[], bytes],
         describe: Callable[[list[int]], list[dict]],
         *,
-        center: tuple[float, float] = (48.5, 32.0),
+        center: tuple[float, float] = DEFAULT_CENTER,
         zoom: int = 5,
         online_layer: str | None = None,
         mbtiles: MBTiles | None = None,
