@@ -356,3 +356,32 @@ def test_find_events_can_start_as_soon_as_the_article_is_read(qtbot, window, tmp
     assert finding is not reading and busy
     qtbot.waitUntil(lambda: isinstance(commands.dialog, ArticleReviewDialog), timeout=30_000)
     assert not commands.busy
+
+
+def test_waiting_for_another_import_is_shown_in_the_progress_dialog(qtbot, window, tmp_path):
+    path = tmp_path / "kharkiv.csv"
+    good = write_csv(path, 50)
+    before = window.store.count()
+    commands = window.imports
+    other = sqlite3.connect(window.store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another import holds the write lock
+    holding = True
+    try:
+        commands.import_path(path).accept()
+        dialog = commands.progress_dialog
+        # The store says so once it has waited its busy timeout.
+        qtbot.waitUntil(
+            lambda: "waiting for another import to finish" in dialog.stats.text(),
+            timeout=60_000,
+        )
+        assert dialog.stats.text().startswith(f"{window.store.path}: ")
+        assert commands.busy
+        other.execute("ROLLBACK")
+        holding = False
+        qtbot.waitUntil(lambda: not commands.busy, timeout=60_000)
+    finally:
+        if holding:
+            other.execute("ROLLBACK")
+        other.close()
+    assert window.store.count() == before + good
+    assert commands.last_progress is not None and commands.last_progress.records == 50

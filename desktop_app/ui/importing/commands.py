@@ -46,6 +46,7 @@ from desktop_app.ui.importing.dialogs import (
 from desktop_app.ui.importing.worker import (
     ImportJob,
     ImportOutcome,
+    StoreNote,
     import_failure,
     import_task,
     window_for_new_events,
@@ -243,7 +244,11 @@ class ImportCommands(QObject):
         self._update_actions()
         return run
 
-    def _on_progress(self, progress: Progress) -> None:
+    def _on_progress(self, progress: Progress | StoreNote) -> None:
+        if isinstance(progress, StoreNote):
+            if self.progress_dialog is not None:
+                self.progress_dialog.show_note(progress.text)
+            return
         self.last_progress = progress
         if self.progress_dialog is not None:
             self.progress_dialog.show_progress(progress)

@@ -497,6 +497,11 @@ class ImportProgressDialog(QDialog):
             parts.append(time_left_text(left, self.tr))
         self.stats.setText(" · ".join(parts))
 
+    def show_note(self, text: str) -> None:
+        """A line from the store (it waits for another import, say) until rows come."""
+        if not self._cancelling:
+            self.stats.setText(text)
+
     def request_cancel(self) -> None:
         if not self._cancelling:
             self._cancelling = True

@@ -11,7 +11,11 @@ the window's connection keeps reading (WAL) while the import writes.
 
 from __future__ import annotations
 
+import logging
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -84,6 +88,40 @@ class ImportOutcome:
     new_span: tuple[float, float] | None
 
 
+@dataclass(frozen=True)
+class StoreNote:
+    """Something the store said during the import, for the user: that it waits for
+    another import to finish, say. Sent along with the :class:`Progress` values."""
+
+    text: str
+
+
+class _StoreNotes(logging.Handler):
+    """Passes the store's warnings logged in one thread (the import's) on as notes."""
+
+    def __init__(self, control: TaskControl) -> None:
+        super().__init__(logging.WARNING)
+        self._control = control
+        self._thread = threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self._thread:
+            self._control.progress(StoreNote(record.getMessage()))
+
+
+@contextmanager
+def _store_notes(control: TaskControl) -> Iterator[None]:
+    """While the block runs, what the store logs in this thread reaches ``control``
+    too (the store is Qt-free and only logs; the command line prints it on stderr)."""
+    logger = logging.getLogger("desktop_app.store")
+    handler = _StoreNotes(control)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
 class _CancellableOnline:
     """The online geocoder, checking Cancel before every request: at one request per
     second a chunk of rows with unknown places can take minutes, far longer than the
@@ -124,7 +162,7 @@ def run_import(job: ImportJob, control: TaskControl) -> ImportOutcome:
     :class:`ImportFailed`, :class:`StoreError`, :class:`GeocodeError`); nothing is saved
     then.
     """
-    with EventStore(job.store_path) as store:
+    with _store_notes(control), EventStore(job.store_path) as store:
         online = None
         if job.online_geocoding:
             online = _CancellableOnline(NominatimGeocoder(user_agent=job.user_agent), control)
@@ -159,8 +197,8 @@ IMPORT_ERRORS = (ImportAborted, ImportFailed, StoreError, GeocodeError)
 
 def import_task(job: ImportJob, parent: QObject | None = None) -> Task:
     """The :class:`~desktop_app.ui.tasks.Task` importing ``job``: its result is an
-    :class:`ImportOutcome`, its progress :class:`Progress` values, its error one of
-    :data:`IMPORT_ERRORS` (or a bug's exception)."""
+    :class:`ImportOutcome`, its progress :class:`Progress` values and :class:`StoreNote`
+    s, its error one of :data:`IMPORT_ERRORS` (or a bug's exception)."""
     return Task(partial(run_import, job), expected=IMPORT_ERRORS, parent=parent)
 
 
