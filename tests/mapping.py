@@ -7,8 +7,8 @@ import json
 from desktop_app.core.window import TimeWindow
 from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore
+from desktop_app.ui.map.describe import describe_events
 from desktop_app.ui.map.view import MapView
-from desktop_app.ui.snapshot import describe_events
 from desktop_app.ui.view_state import ViewState
 
 PAGE_TIMEOUT_MS = 30_000

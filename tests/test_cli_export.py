@@ -84,3 +84,42 @@ def test_animation_without_dates_plays_where_the_events_are(seed_db, tmp_path):
     # The store's events run over years; the busy span is weeks.
     assert len(frames) < 120
     assert "frames" in result.stderr  # the progress bar
+
+
+@pytest.mark.parametrize("command", [[], ["events"], ["snapshot"], ["import"], ["export"]])
+def test_every_command_s_help_shows_examples(command):
+    result = run(*command, "--help")
+    assert result.exit_code == 0
+    assert "Examples:" in result.output
+    assert "event-atlas " + (command[0] if command else "") in result.output
+
+
+def test_top_level_help_names_the_environment_variables():
+    text = run("--help").output
+    for name in ("EVENT_ATLAS_DB", "EVENT_ATLAS_DATA_DIR", "EVENT_ATLAS_CONFIG_DIR",
+                 "EVENT_ATLAS_DEBUG", "QT_QPA_PLATFORM"):  # fmt: skip
+        assert name in text
+
+
+def test_export_title_comes_from_the_data_and_the_window(seed_db, tmp_path, qapp):
+    from desktop_app.core.dates import event_span
+    from desktop_app.core.event import Event, Place
+    from desktop_app.core.window import TimeWindow
+    from desktop_app.ingest.bundled import dataset_title
+    from desktop_app.ui.export.job import export_title
+
+    day = event_span("2025-06-02", None, "day")[0]
+    window = TimeWindow(day - 2, day + 1)
+    with EventStore(seed_db) as store:
+        bundled = dataset_title(store)
+        assert bundled and export_title(store, window) == bundled
+        # Once the store holds more than the bundled dataset, its name no longer fits.
+        store.add_events([Event(uid="x", title="Mine", start="2025-06-02",
+                                place=Place("Kyiv", 50.45, 30.52))])  # fmt: skip
+        assert dataset_title(store) is None
+        assert export_title(store, window) == "Events, 31 May – 2 June 2025"
+        store.set_meta("title", "My investigation")
+        assert export_title(store, window) == "My investigation"
+    other = tmp_path / "other.db"
+    with EventStore(other) as store:
+        assert dataset_title(store) is None

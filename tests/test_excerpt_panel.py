@@ -94,3 +94,32 @@ def test_article_link_opens_as_written(qtbot, tmp_path):
         "a=1&b='x'\"y&c= d"
     )
     store.close()
+
+
+def test_a_headline_listing_is_shown_as_a_headline_not_a_quote(qtbot, seed_store):
+    from desktop_app.ui.panels.excerpt import ExcerptPanel, is_headline
+    from desktop_app.ui.view_state import ViewState
+
+    events = seed_store.all_events()
+    listings = [e for e in events if is_headline(e)]
+    # The bundled store: one article quoted 31 times, 20 more known by their headlines.
+    assert len(listings) == 20
+    assert len({e.article.uid for e in events if e.article}) == 21
+    alaska = next(e for e in listings if e.excerpt.startswith("Alaska, August 15"))
+    state = ViewState(TimeWindow(0, 1))
+    panel = ExcerptPanel(state, seed_store.events)
+    qtbot.addWidget(panel)
+    html = panel.event_html(alaska)
+    assert "From the headline" in html and "<blockquote" not in html
+    text = panel_text(panel, html)
+    assert "Alaska, August 15\nTrump and Putin" in text
+    quoted = next(e for e in events if not is_headline(e) and e.excerpt)
+    assert "<blockquote" in panel.event_html(quoted)
+
+
+def panel_text(panel, html: str) -> str:
+    from PySide6.QtGui import QTextDocument
+
+    document = QTextDocument()
+    document.setHtml(html)
+    return document.toPlainText()

@@ -33,10 +33,10 @@ from desktop_app.ui.export.compose import (
     caption_height,
     layout_for,
     paint_caption,
-    window_in_words,
 )
 from desktop_app.ui.export.picture import SnapshotMaker, save_image
 from desktop_app.ui.export.render import MapExtent
+from desktop_app.ui.words import window_in_words
 from tests.mapping import js, open_map
 
 PLACES = {

@@ -27,7 +27,7 @@ from desktop_app.ui.importing.dialogs import (
     preview_table,
 )
 from desktop_app.ui.tasks import SynchronousRunner
-from tests.mapping import open_window
+from tests.mapping import PAGE_TIMEOUT_MS, open_window
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_ARTICLE = ROOT / "data" / "seed" / "negotiations-without-illusions.txt"
@@ -62,6 +62,12 @@ def content(db_path: Path) -> list[str]:
         conn.close()
 
 
+def settle(qtbot, window) -> None:
+    """Wait for the map page an import reloaded: it reads the store as it loads, and the
+    store closes with the window at the end of the test."""
+    qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=PAGE_TIMEOUT_MS)
+
+
 @pytest.fixture
 def window(qtbot, seed_db):
     window = open_window(qtbot, seed_db)
@@ -86,6 +92,7 @@ def test_csv_import_runs_in_the_worker_and_reloads_the_window(qtbot, window, tmp
     assert not commands.import_action.isEnabled() and not commands.paste_action.isEnabled()
     qtbot.waitUntil(lambda: not commands.busy, timeout=30_000)
     assert commands.import_action.isEnabled() and commands.paste_action.isEnabled()
+    settle(qtbot, window)
 
     progress = commands.last_progress
     assert progress is not None and progress.records == 400
@@ -114,6 +121,7 @@ def test_commands_connect_to_their_tasks_before_starting_them(qtbot, seed_db, tm
     before = window.store.count()
     commands.import_path(path).accept()
     assert not commands.busy and commands.import_action.isEnabled()
+    settle(qtbot, window)
     assert commands.last_progress is not None and commands.last_progress.records == 30
     assert window.store.count() == before + good
     assert "Imported 30 events" in window.statusBar().currentMessage()
@@ -274,6 +282,7 @@ def test_review_saves_exactly_the_kept_events_as_edited(qtbot, window):
     qtbot.addWidget(again)
     assert commands.save_events(again.events())
     assert window.store.count() == before + count
+    settle(qtbot, window)
 
 
 def test_article_is_read_and_its_events_found_off_the_gui_thread(qtbot, window, tmp_path):
@@ -379,6 +388,7 @@ def test_waiting_for_another_import_is_shown_in_the_progress_dialog(qtbot, windo
         other.execute("ROLLBACK")
         holding = False
         qtbot.waitUntil(lambda: not commands.busy, timeout=60_000)
+        settle(qtbot, window)
     finally:
         if holding:
             other.execute("ROLLBACK")

@@ -18,8 +18,20 @@ def test_window_shows_the_seed_places_and_status(qtbot, seed_db):
                   "Vilnius", "Mykolaiv", "Crimea"):  # fmt: skip
         assert any(place in name for name in names), place
     count = window.store.count_between(state_window)
-    assert f"{count} of {window.store.count()} events shown" in window.status.text()
-    assert "Jun 2025" in window.status.text()
+    placed = window.index.placed_count_in(state_window)
+    assert 0 < placed <= count
+    text = window.status.text()
+    assert text.startswith(f"{placed} on the map · ")
+    assert ("timeline only" in text) == (placed < count)
+    assert text.endswith("June 2025")
+    assert f"{count} of the store's {window.store.count()} events" in window.status.toolTip()
+    # A window with events that have no place says how many the map cannot show.
+    everything = window.index.bounds
+    window.state.set_window(TimeWindow(everything[0], everything[1] + 1))
+    all_placed = window.index.placed_count_in(window.state.window)
+    unplaced = window.store.count() - all_placed
+    assert unplaced > 0
+    assert f"{all_placed} on the map · {unplaced} timeline only · " in window.status.text()
 
 
 def test_dragging_the_timeline_band_moves_the_map_window(qtbot, seed_db):
@@ -42,7 +54,7 @@ def test_dragging_the_timeline_band_moves_the_map_window(qtbot, seed_db):
     qtbot.waitUntil(lambda: js(qtbot, window.map_view, "EventAtlas.window[0]") == after.start)
     expected = {e.id for e in window.store.events_between(after) if e.place}
     assert visible_ids(qtbot, window.map_view) == expected
-    assert f"{window.store.count_between(after)} of" in window.status.text()
+    assert window.status.toolTip().startswith(f"{window.store.count_between(after)} of")
 
 
 def test_marker_click_fills_panel_and_timeline_highlights(qtbot, seed_db):
@@ -90,4 +102,5 @@ def test_opening_another_store_replaces_the_events(qtbot, seed_db, tmp_path):
     assert window.open_store(other)
     qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=PAGE_TIMEOUT_MS)
     assert visible_ids(qtbot, window.map_view) == set()
-    assert "0 of 0 events shown" in window.status.text()
+    assert window.status.text().startswith("0 on the map · ")
+    assert window.windowTitle().startswith("empty.db")

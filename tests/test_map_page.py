@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from desktop_app.core.dates import event_span
 from desktop_app.core.event import Event, Place
 from desktop_app.core.index import EventIndex
@@ -128,6 +130,9 @@ def test_hostile_text_is_shown_never_run(qtbot, tmp_path):
     assert (
         js(qtbot, view, "document.querySelectorAll('.ea-label img, .ea-tooltip img').length") == 0
     )
+    # The place's name is printed on the map as canvas text, markup and all.
+    labels = js(qtbot, view, "EventAtlas.drawnLabels().map((b) => b.text)")
+    assert event.place.name in labels
     assert js(qtbot, view, "typeof window.__pwned") == "undefined"
     assert HOSTILE_TITLE in panel.details.toPlainText()
     assert HOSTILE_EXCERPT in panel.details.toPlainText()
@@ -167,3 +172,89 @@ def test_index_and_page_agree_on_counts(qtbot, seed_store):
     placed = {e.id for e in seed_store.events_between(window) if e.place}
     assert visible_ids(qtbot, view) == placed
     assert index.count_in(window) == seed_store.count_between(window)
+
+
+def test_selection_ring_shows_only_while_its_event_is_in_the_window(qtbot, seed_store):
+    june_2 = TimeWindow(day("2025-06-02"), day("2025-06-03"))
+    view = open_map(qtbot, seed_store, june_2)
+    kharkiv = next(
+        e.id for e in seed_store.events_between(june_2) if e.place and "Kharkiv" in e.place.name
+    )
+    click_event(qtbot, view, kharkiv)
+    qtbot.waitUntil(lambda: view._state.current == kharkiv)
+    selection = "EventAtlas.drawnSelection()"
+    qtbot.waitUntil(lambda: js(qtbot, view, selection) == {"ringed": [kharkiv], "label": True})
+    for start, end, shown in [
+        ("2025-05-25", "2025-05-31", False),
+        ("2025-06-02", "2025-06-03", True),
+        ("2025-07-01", "2025-08-01", False),
+        ("2025-05-25", "2025-06-05", True),
+    ]:
+        window = TimeWindow(day(start), day(end))
+        view._state.set_window(window)
+        qtbot.waitUntil(lambda w=window: js(qtbot, view, "EventAtlas.window[0]") == w.start)
+        assert view._state.selection == (kharkiv,)  # scrubbing keeps the selection
+        expected = {"ringed": [kharkiv], "label": True} if shown else {"ringed": [], "label": False}
+        assert js(qtbot, view, selection) == expected, (start, end)
+
+
+def test_tooltip_goes_when_the_pointer_leaves_the_map_from_a_marker(qtbot, seed_store):
+    view = open_map(qtbot, seed_store, TimeWindow(day("2025-06-02"), day("2025-06-03")))
+    tooltip_shown = "EventAtlas.tooltip.style.display === 'block'"
+    x, y = js(qtbot, view, "EventAtlas.pixelOf(16)")
+
+    def pointer(*moves: str) -> None:
+        """Dispatch ``moves`` in one go: "on" the marker, or "off" (leaving the map)."""
+        js(
+            qtbot,
+            view,
+            f"""(() => {{
+                const c = EventAtlas.map.getContainer(), r = c.getBoundingClientRect();
+                const on = {{clientX: r.left + {x}, clientY: r.top + {y}, bubbles: true}};
+                const off = {{clientX: r.left - 5, clientY: r.top + {y},
+                              relatedTarget: document.body}};
+                for (const move of {json.dumps(list(moves))}) {{
+                    if (move === "on") c.dispatchEvent(new MouseEvent("mousemove", on));
+                    else c.dispatchEvent(new MouseEvent("mouseleave", off));
+                }}
+                return true;
+            }})()""",
+        )
+
+    pointer("on")
+    qtbot.waitUntil(lambda: js(qtbot, view, tooltip_shown))
+    pointer("off")
+    assert not js(qtbot, view, tooltip_shown)
+    # Onto the marker and off the map at once: the titles asked for on the way must not
+    # bring the tooltip back when they arrive (a round trip takes milliseconds).
+    pointer("on", "off")
+    qtbot.wait(500)
+    assert not js(qtbot, view, tooltip_shown)
+    # Hovering again shows it again.
+    pointer("on")
+    qtbot.waitUntil(lambda: js(qtbot, view, tooltip_shown))
+
+
+def test_current_event_s_label_goes_with_it_when_others_of_its_stack_stay(qtbot, seed_store):
+    # Every event in Istanbul is selected: talks on 2 June, statements, and one that runs
+    # through May.
+    view = open_map(qtbot, seed_store, TimeWindow(day("2025-06-01"), day("2025-06-04")))
+    istanbul = sorted(
+        e.id for e in seed_store.all_events() if e.place and e.place.name == "Istanbul"
+    )
+    month_long = next(e.id for e in seed_store.events(istanbul) if e.precision == "month")
+    current = next(e.id for e in seed_store.events(istanbul) if e.start == "2025-06-02")
+    view._state.select(istanbul)
+    view._state.set_current(current)
+    selection = "EventAtlas.drawnSelection()"
+    qtbot.waitUntil(lambda: js(qtbot, view, selection)["label"])
+    assert current in js(qtbot, view, selection)["ringed"]
+    # Back to mid-May: only the month-long event of the selection is in the window. It
+    # keeps its ring; the current event's ring and its title go, rather than showing
+    # that title beside another event.
+    window = TimeWindow(day("2025-05-10"), day("2025-05-20"))
+    view._state.set_window(window)
+    qtbot.waitUntil(lambda: js(qtbot, view, "EventAtlas.window[0]") == window.start)
+    assert js(qtbot, view, selection) == {"ringed": [month_long], "label": False}
+    view._state.set_window(TimeWindow(day("2025-06-01"), day("2025-06-04")))
+    qtbot.waitUntil(lambda: js(qtbot, view, selection)["label"])

@@ -280,7 +280,7 @@ def test_unreachable_tiles_are_reported_once(qtbot, seed_db, monkeypatch):
     assert js(qtbot, view, "EventAtlas.visibleCount()") > 0
 
 
-@pytest.mark.parametrize("key", ["osm", "positron", "dark_matter", "imagery"])
+@pytest.mark.parametrize("key", ["osm", "imagery"])
 def test_online_layers_carry_their_attribution(key):
     from desktop_app.mapgen.page import ONLINE_LAYERS, PageSpec, build_page
 

@@ -148,8 +148,8 @@ def centre_colour(view) -> tuple[int, int, int]:
 
 def test_page_draws_the_tiles_and_shows_the_attribution_as_text(qtbot, seed_store, tmp_path):
     from desktop_app.mapgen.payload import encode_events
+    from desktop_app.ui.map.describe import describe_events
     from desktop_app.ui.map.view import MapView
-    from desktop_app.ui.snapshot import describe_events
     from desktop_app.ui.view_state import ViewState
     from tests.mapping import PAGE_TIMEOUT_MS, js
 

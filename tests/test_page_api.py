@@ -9,9 +9,9 @@ import pytest
 
 from desktop_app.core.window import TimeWindow
 from desktop_app.mapgen.payload import encode_events
+from desktop_app.ui.map.describe import describe_events
 from desktop_app.ui.map.page_api import PageApi
 from desktop_app.ui.map.view import MapView
-from desktop_app.ui.snapshot import describe_events
 from desktop_app.ui.view_state import ViewState
 from tests.mapping import PAGE_TIMEOUT_MS, js, open_map, visible_ids
 
@@ -207,3 +207,15 @@ def test_only_the_page_api_writes_page_code():
         "desktop_app/ui/map/view.py",
         "desktop_app/mapgen/page.py",
     }
+
+
+def test_drawn_labels_name_the_window_s_places_in_boxes_that_do_not_overlap(qtbot, page):
+    _view, api, store = page
+    labels = reply(qtbot, api.drawn_labels)
+    places = {b["text"] for b in labels if not b["country"]}
+    names = {e.place.name for e in store.events_between(WINDOW) if e.place}
+    assert places and places <= names
+    boxes = [(b["x"], b["y"], b["x"] + b["w"], b["y"] + b["h"]) for b in labels]
+    for k, (x0, y0, x1, y1) in enumerate(boxes):
+        for u0, v0, u1, v1 in boxes[k + 1 :]:
+            assert x1 <= u0 or u1 <= x0 or y1 <= v0 or v1 <= y0

@@ -21,7 +21,7 @@ SCRIPT = textwrap.dedent(
     from desktop_app.ui.export.compose import SnapshotOptions
     from desktop_app.ui.export.dialog import ExportSettings
     from desktop_app.ui.main_window import MainWindow
-    from desktop_app.ui.snapshot import wait_until
+    from desktop_app.ui.export.render import wait_until
 
     app = headless_application()
     window = MainWindow(EventStore(sys.argv[1]))

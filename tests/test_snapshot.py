@@ -13,8 +13,8 @@ from desktop_app.core.dates import event_span
 from desktop_app.core.event import Event, Place
 from desktop_app.core.window import TimeWindow
 from desktop_app.store.event_store import EventStore
+from desktop_app.ui.export.render import SnapshotError, SnapshotRequest, render_map
 from desktop_app.ui.map.view import FIT_TRIM
-from desktop_app.ui.snapshot import SnapshotError, SnapshotRequest, render_map
 from tests.mapping import js, open_map
 
 PLACES = {

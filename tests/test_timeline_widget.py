@@ -242,7 +242,7 @@ def test_hovering_a_bin_tells_its_count(timeline):
     assert layer.marks is None
     i = int(np.argmax(layer.bins.totals))
     x = (layer.bins.xs[i] + layer.bins.xs[i + 1]) / 2
-    text = timeline.tooltip_at(QPointF(x, layer.plot.bottom() - 2))
+    text = timeline.tooltip_text_at(QPointF(x, layer.plot.bottom() - 2))
     assert f"{round(layer.bins.totals[i])} events" in text
 
 
@@ -250,7 +250,7 @@ def test_an_event_tooltip_says_when_and_whether_it_is_on_the_map(timeline):
     unplaced = int(
         timeline.index.arrays.ids[np.flatnonzero(np.isnan(timeline.index.arrays.lat))[0]]
     )
-    text = timeline.tooltip_at(QPointF(mark_centre(timeline, unplaced)))
+    text = timeline.tooltip_text_at(QPointF(mark_centre(timeline, unplaced)))
     assert "no place" in text
 
 
@@ -283,7 +283,7 @@ def test_focus_is_visible(qtbot, timeline):
 
 def test_accessible_name_and_description(timeline, state):
     assert timeline.accessibleName() == "Timeline"
-    assert "11 Jun 2025" in timeline.accessibleDescription()
+    assert "11–12 June 2025" in timeline.accessibleDescription()
 
 
 def test_renders_at_high_dpi_without_error(timeline):
@@ -291,3 +291,30 @@ def test_renders_at_high_dpi_without_error(timeline):
     image.setDevicePixelRatio(2.0)
     timeline.render(image)
     assert not image.isNull()
+
+
+def test_dragging_the_band_lands_on_the_zoom_s_unit(qtbot, timeline, state):
+    # 20 px a day: bins are 6 hours, and a drag of 5 days and 37 minutes snaps to one.
+    drag(qtbot, timeline, at(timeline, D0 + 11), at(timeline, D0 + 16.026))
+    edges = timeline.layer().bins.edges
+    assert state.window.start in edges
+    assert state.window.start == D0 + 15
+    assert state.window.duration == pytest.approx(2.0)
+
+
+def test_a_click_on_an_event_bar_selects_it(qtbot, timeline, state):
+    event_id = int(timeline.index.arrays.ids[30])
+    qtbot.mouseClick(timeline, Qt.MouseButton.LeftButton, pos=mark_centre(timeline, event_id))
+    assert state.current == event_id
+    assert state.selection == (event_id,)
+
+
+def test_an_event_bar_s_tooltip_names_the_event(qtbot, state):
+    widget = TimelineWidget(state, make_index(), titles=lambda ids: [f"Event {i}" for i in ids])
+    qtbot.addWidget(widget)
+    widget.resize(800, 160)
+    widget.show()
+    widget.set_view(D0, D0 + 40)
+    event_id = int(widget.index.arrays.ids[30])
+    text = widget.tooltip_text_at(QPointF(mark_centre(widget, event_id)))
+    assert text.splitlines()[0] == f"Event {event_id}"

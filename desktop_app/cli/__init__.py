@@ -21,11 +21,29 @@ from desktop_app.cli.options import (
 )
 from desktop_app.core.event import Event
 from desktop_app.core.index import EventIndex
+from desktop_app.core.text import terminal_text
 from desktop_app.ingest.exporters import LIST_SEPARATOR, spreadsheet_text
 from desktop_app.ingest.pipeline import FORMATS as IMPORT_FORMATS
 
+MAIN_EPILOG = """\b
+Examples:
+  event-atlas                          open the window on your own store
+  event-atlas --db talks.db            open (or make) another store
+  event-atlas --db talks.db import incidents.csv
+  event-atlas events --from 2025-06-02 --to 2025-06-02 --format csv
 
-@click.group(invoke_without_command=True)
+\b
+Environment:
+  EVENT_ATLAS_DB          the store to use (as --db)
+  EVENT_ATLAS_DATA_DIR    where your own store lives
+  EVENT_ATLAS_CONFIG_DIR  where settings are kept
+  EVENT_ATLAS_CACHE_DIR   where map tiles seen online are cached
+  EVENT_ATLAS_DEBUG       set: print Qt's and Chromium's own messages
+  QT_QPA_PLATFORM         offscreen: run the headless commands with no display
+"""
+
+
+@click.group(invoke_without_command=True, epilog=MAIN_EPILOG)
 @click.version_option(__version__, prog_name="event-atlas")
 @DB_OPTION
 @click.pass_context
@@ -67,7 +85,13 @@ def _record(event: Event) -> dict:
     }
 
 
-@main.command()
+@main.command(
+    epilog="""\b
+Examples:
+  event-atlas events --from 2025-06-02 --to 2025-06-02
+  event-atlas events --format json > events.json
+  event-atlas --db talks.db events --format csv > events.csv"""
+)
 @DB_OPTION
 @click.option("--from", "start", metavar="DATE", help="First day (ISO: 2025-06-01, 2025-06, 2025).")
 @click.option("--to", "end", metavar="DATE", help="Last day, included.")
@@ -101,10 +125,12 @@ def events(db_path: Path | None, start: str | None, end: str | None, fmt: str) -
             )
     else:
         for record in records:
-            click.echo(
+            line = (
                 f"{record['id']:>6}  {record['start']:<10}  {(record['place'] or '—')[:28]:<28}  "
                 f"{record['title']}"
             )
+            # Titles come from files: their control characters must not drive the terminal.
+            click.echo(terminal_text(line))
         click.echo(f"{len(records)} events")
 
 
@@ -112,7 +138,12 @@ def _record_fields() -> list[str]:
     return list(_record(Event(uid="", title="", start="2000")).keys())
 
 
-@main.command()
+@main.command(
+    epilog="""\b
+Examples:
+  event-atlas snapshot -o map.png --from 2025-05-25 --to 2025-06-02 --size 1600x900
+  event-atlas snapshot -o kharkiv.png --select 16"""
+)
 @DB_OPTION
 @click.option(
     "-o",
@@ -139,7 +170,7 @@ def snapshot(
     from desktop_app.ingest.exporters import ExportError
     from desktop_app.ui.app import headless_application
     from desktop_app.ui.export.picture import save_image
-    from desktop_app.ui.snapshot import SnapshotError, SnapshotRequest, render_map
+    from desktop_app.ui.export.render import SnapshotError, SnapshotRequest, render_map
 
     with open_store_or_fail(db_path) as store:
         window = parse_window(store, start, end) or EventIndex(store.arrays()).suggested_window()
@@ -154,7 +185,15 @@ def snapshot(
     click.echo(f"wrote {output} ({width_height[0]}x{width_height[1]})")
 
 
-@main.command("import")
+@main.command(
+    "import",
+    epilog="""\b
+Examples:
+  event-atlas import incidents.csv
+  event-atlas import incidents.csv --columns date=When,lat=Y,lon=X --dayfirst
+  event-atlas import events.geojson --on-error abort
+  event-atlas import article.html --published 2025-06-02 --yes""",
+)
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @DB_OPTION
 @click.option(
@@ -194,7 +233,7 @@ def import_file(
         dayfirst,
         on_error,
         assume_yes,
-        click.echo,
+        lambda line: click.echo(terminal_text(line)),
         confirm=lambda question: click.confirm(question, default=False),
         encoding=encoding,
         published=published,

@@ -47,8 +47,8 @@ def run_cli_export(
         raise click.ClickException(f"{output}: the folder {output.parent} does not exist")
     with open_store_or_fail(db_path) as store:
         window = parse_window(store, start, end)
-        name = title or dataset_title(store)
         if fmt in DATA_FORMATS:
+            name = title or dataset_title(store) or "Events"
             # Data needs no map: no Qt either.
             events = store.events_between(window) if window else store.all_events()
             try:
@@ -63,7 +63,7 @@ def run_cli_export(
         app = headless_application()
         try:
             return _run_job(
-                store, fmt, output, window, name, size, scale, legend, caption, timeline,
+                store, fmt, output, window, title, size, scale, legend, caption, timeline,
                 fps, step, length, mode, paper,
             )  # fmt: skip
         finally:
@@ -76,7 +76,7 @@ def _warn_if_empty(count: int) -> None:
 
 
 def _run_job(
-    store, fmt, output, window, name, size, scale, legend, caption, timeline,
+    store, fmt, output, window, title, size, scale, legend, caption, timeline,
     fps, step, length, mode, paper,
 ) -> str:  # fmt: skip
     from desktop_app.core.playback import PlaybackMode
@@ -86,22 +86,24 @@ def _run_job(
         parse_step,
     )
     from desktop_app.ui.export.compose import SnapshotOptions
-    from desktop_app.ui.export.job import ExportJob, run_export
-    from desktop_app.ui.snapshot import SnapshotError
+    from desktop_app.ui.export.job import ExportJob, export_title, run_export
+    from desktop_app.ui.export.render import SnapshotError
 
     index = EventIndex(store.arrays())
+    animation = None
+    if fmt in ANIMATION_FORMATS:
+        # No dates: play where the events are, not the years of quiet around them.
+        window = window or index.busy_span() or index.suggested_window()
+    window = window or index.suggested_window()
     options = SnapshotOptions(
-        title=name,
+        title=title or export_title(store, window),
         size=parse_size(size) if size else (1280, 720),
         scale=scale,
         caption=caption,
         legend=legend,
         timeline=timeline,
     )
-    animation = None
     if fmt in ANIMATION_FORMATS:
-        # No dates: play where the events are, not the years of quiet around them.
-        window = window or index.busy_span() or index.suggested_window()
         try:
             animation = AnimationSpec(
                 window.start,
@@ -113,7 +115,6 @@ def _run_job(
             )
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
-    window = window or index.suggested_window()
     job = ExportJob(fmt, output, window, options, paper=paper, animation=animation)
     try:
         if animation is None:
@@ -142,7 +143,16 @@ def _run_job(
     return f"wrote {output} ({width}x{height})"
 
 
-@click.command("export")
+@click.command(
+    "export",
+    epilog="""\b
+Examples:
+  event-atlas export png -o map.png --from 2025-05-31 --to 2025-06-02 --size 1920x1080
+  event-atlas export pdf -o map.pdf --paper a4
+  event-atlas export html -o map.html
+  event-atlas export gif -o playback.gif --step 1d --fps 4
+  event-atlas export geojson -o events.geojson""",
+)
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
 @DB_OPTION
 @click.option(

@@ -1,8 +1,10 @@
 """Event categories and their colours, shared by the map, the timeline and exports.
 
 The palette is Okabe & Ito's, chosen because it stays distinguishable for the
-common forms of colour blindness; each category also has its own marker shape
-so colour is never the only cue.
+common forms of colour blindness. Nine categories share six marker shapes; two
+categories share a shape only where their colours stay far apart under normal
+vision and each common colour blindness too (tests/test_palette.py holds them
+to it), so neither colour nor shape alone has to tell them apart.
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ CATEGORIES: tuple[Category, ...] = (
     Category("military", "Military", "#E69F00", "square"),
     Category("electronic_warfare", "Electronic warfare", "#CC79A7", "diamond"),
     Category("humanitarian", "Humanitarian", "#009E73", "cross"),
-    Category("statement", "Statement", "#56B4E9", "circle"),
-    Category("politics", "Politics", "#F0E442", "square"),
-    Category("economy", "Economy", "#8C6D31", "diamond"),
-    Category("other", "Other", "#7F7F7F", "circle"),
+    Category("statement", "Statement", "#56B4E9", "star"),
+    Category("politics", "Politics", "#F0E442", "circle"),
+    Category("economy", "Economy", "#8C6D31", "star"),
+    Category("other", "Other", "#7F7F7F", "triangle"),
 )
 
 OTHER = CATEGORIES[-1]

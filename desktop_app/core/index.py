@@ -123,6 +123,11 @@ class EventIndex:
     def count_in(self, window: TimeWindow) -> int:
         return int(self.rows_in(window).shape[0])
 
+    def placed_count_in(self, window: TimeWindow) -> int:
+        """How many of the window's events have a place, and so are drawn on the map."""
+        rows = self.rows_in(window)
+        return int(np.count_nonzero(~np.isnan(self.arrays.lat[rows])))
+
     def row_of(self, event_id: int) -> int | None:
         k = int(np.searchsorted(self._sorted_ids, int(event_id)))
         if k < len(self._sorted_ids) and self._sorted_ids[k] == int(event_id):

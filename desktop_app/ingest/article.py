@@ -20,7 +20,6 @@ Nothing is saved here: the review dialog (or ``--yes``) decides.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -236,7 +235,9 @@ def parse_article(
             or meta.get("time")
         )
         url = url or meta.get("og:url")
-        body = html.unescape("".join(parser.parts))
+        # The parser has decoded character references already: decoding again would turn
+        # the text "&lt;script&gt;" a page shows into markup.
+        body = "".join(parser.parts)
     lines = [line.strip() for line in body.splitlines()]
     head = [line for line in lines if line and line.lower() not in _BOILERPLATE][:8]
     if kind == "md":

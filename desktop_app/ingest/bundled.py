@@ -9,6 +9,8 @@ from desktop_app.ingest.geojson import read_geojson
 from desktop_app.paths import data_dir, default_store_path
 from desktop_app.store.event_store import EventStore
 
+BUNDLED_EVENTS = "bundled_events"
+
 
 def bundled_datasets() -> list[Path]:
     return sorted((data_dir() / "seed").glob("*.geojson"))
@@ -18,6 +20,9 @@ def load_bundled(store: EventStore) -> int:
     """Add the shipped datasets to ``store``; returns how many events they hold."""
     events = [event for path in bundled_datasets() for event in read_geojson(path).events]
     store.add_events(events)
+    # Remembered so that a caption names the bundled dataset only while the store holds
+    # nothing else.
+    store.set_meta(BUNDLED_EVENTS, str(store.count()))
     return len(events)
 
 
@@ -34,12 +39,14 @@ def open_store(path: str | Path | None = None) -> EventStore:
     return store
 
 
-def dataset_title(store: EventStore) -> str:
-    """The caption's title when none is given: the store's, or the bundled dataset's name."""
+def dataset_title(store: EventStore) -> str | None:
+    """The title the store's data gives itself: the store's own, or the bundled dataset's
+    name while the store holds only the bundled events; None when the data has none."""
     title = store.meta("title")
     if title:
         return title
-    if store.meta("bundled_loaded") is not None or store.path.stem == "seed":
+    bundled = store.meta(BUNDLED_EVENTS)
+    if bundled is not None and store.count() == int(bundled):
         for path in bundled_datasets():
             try:
                 name = json.loads(path.read_text(encoding="utf-8")).get("name")
@@ -47,4 +54,4 @@ def dataset_title(store: EventStore) -> str:
                 continue
             if name:
                 return str(name)
-    return f"Event Atlas: {store.path.stem}"
+    return None

@@ -32,6 +32,7 @@ from desktop_app.core.categories import CATEGORIES, category
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Event
 from desktop_app.core.export_formats import DATA_FORMATS
+from desktop_app.core.text import xml_text
 
 #: Version of the atlas's GeoJSON conventions (the foreign member ``event_atlas``).
 GEOJSON_FORMAT = 1
@@ -339,9 +340,10 @@ def kml_tree(events: Iterable[Event], *, name: str | None = None) -> ET.ElementT
     ET.register_namespace("", KML_NS)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
+        attrs = {key: xml_text(value) for key, value in attrs.items()}
         element = ET.SubElement(parent, f"{{{KML_NS}}}{tag}", attrs)
         if text is not None:
-            element.text = text
+            element.text = xml_text(text)
         return element
 
     root = ET.Element(f"{{{KML_NS}}}kml")

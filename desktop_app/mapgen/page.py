@@ -30,6 +30,8 @@ SCHEME = "atlas"
 # Paths relative to the page, so that each map view can be served from its own host.
 PAGE_PATH = "map.html"
 EVENTS_PATH = "data/events.bin"
+#: The names of the events' places, as JSON ``[[event id, place name, place kind], ...]``.
+PLACES_PATH = "data/places.json"
 BASEMAP_PATH = "data/basemap.geojson"
 QWEBCHANNEL_PATH = "qwebchannel.js"
 #: Where the page asks for the tiles of a local MBTiles file: ``tiles/mbtiles/{z}/{x}/{y}``.
@@ -38,11 +40,10 @@ MBTILES_PATH = "tiles/mbtiles"
 CONFIG_ID = "atlas-config"
 ATTRIBUTION_ID = "atlas-attribution"
 
-#: Online base layers the user may put above the offline outlines.
+#: Online base layers the user may put above the offline outlines: only those that work
+#: without an account or key (CARTO's now ask for one).
 ONLINE_LAYERS = {
     "osm": xyz.OpenStreetMap.Mapnik,
-    "positron": xyz.CartoDB.Positron,
-    "dark_matter": xyz.CartoDB.DarkMatter,
     "imagery": xyz.Esri.WorldImagery,
 }
 
@@ -88,6 +89,7 @@ class EventLayer(MacroElement):
     default_js = [
         ("qwebchannel", QWEBCHANNEL_PATH),
         ("event_groups", "web/event_groups.js"),
+        ("event_labels", "web/event_labels.js"),
         ("event_api", "web/event_api.js"),
         ("event_draw", "web/event_draw.js"),
         ("event_layer", "web/event_layer.js"),
@@ -241,6 +243,7 @@ def build_page(spec: PageSpec) -> str:
         blocks.append(data_block(ATTRIBUTION_ID, html.escape(credit)))
     config = {
         "events_url": EVENTS_PATH,
+        "places_url": PLACES_PATH,
         "basemap_url": BASEMAP_PATH,
         "categories": [
             {"key": c.key, "label": c.label, "colour": c.colour, "shape": c.shape}

@@ -93,6 +93,10 @@ SHAPE_SVG = {
     "square": '<rect x="3" y="3" width="12" height="12"/>',
     "diamond": '<path d="M9 1 L17 9 L9 17 L1 9 Z"/>',
     "cross": '<path d="M6.5 2h5v4.5H16v5h-4.5V16h-5v-4.5H2v-5h4.5z"/>',
+    "star": (
+        '<path d="M9.0 1.4 L11.1 6.7 L16.8 7.1 L12.4 10.7 L13.8 16.2 L9.0 13.2 L4.2 16.2'
+        ' L5.6 10.7 L1.2 7.1 L6.9 6.7 Z"/>'
+    ),
 }
 _COLOUR = re.compile(r"#[0-9A-Fa-f]{6}")
 

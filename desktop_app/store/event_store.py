@@ -312,7 +312,10 @@ class EventStore:
 
     def search(self, text: str, limit: int = 200) -> list[Event]:
         """Events whose title or excerpt match the full-text query ``text``."""
-        quoted = " ".join('"' + word.replace('"', '""') + '"' for word in text.split())
+        # Every word a phrase of its own, so that the query's syntax (quotes, AND, NEAR, *)
+        # is only text; NUL would end the query string early in SQLite's parser.
+        words = text.replace("\x00", " ").split()
+        quoted = " ".join('"' + word.replace('"', '""') + '"' for word in words)
         if not quoted:
             return []
         return self._events(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import ctypes
+import logging
 import os
 import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, Qt, QtMsgType, qInstallMessageHandler
 from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -19,6 +21,59 @@ from desktop_app.ui.map.scheme import register_scheme
 #: being ready, then quits: how tests/benchmarks/bench_map.py measures cold start.
 REPORT_READY_ENV = "EVENT_ATLAS_REPORT_READY"
 _IMPORTED = time.perf_counter()
+#: Set (to anything), Qt's and Chromium's own messages are printed as they come.
+DEBUG_ENV = "EVENT_ATLAS_DEBUG"
+#: What Qt's X11 platform plugin loads, and the Debian/Ubuntu package of each: without one
+#: Qt aborts naming another library, so the app looks first and names the right package.
+WINDOW_LIBRARIES = (
+    ("libxcb-cursor.so.0", "libxcb-cursor0"),
+    ("libxcb-icccm.so.4", "libxcb-icccm4"),
+    ("libxcb-keysyms.so.1", "libxcb-keysyms1"),
+    ("libxcb-image.so.0", "libxcb-image0"),
+    ("libxcb-render-util.so.0", "libxcb-render-util0"),
+    ("libxcb-shape.so.0", "libxcb-shape0"),
+    ("libxcb-xkb.so.1", "libxcb-xkb1"),
+    ("libxkbcommon-x11.so.0", "libxkbcommon-x11-0"),
+    ("libEGL.so.1", "libegl1"),
+    ("libfontconfig.so.1", "libfontconfig1"),
+)
+_qt_log = logging.getLogger("desktop_app.qt")
+
+
+def missing_libraries(libraries=WINDOW_LIBRARIES) -> list[str]:
+    """The packages of the ``(soname, package)`` pairs whose library cannot be loaded."""
+    missing = []
+    for soname, package in libraries:
+        try:
+            ctypes.CDLL(soname)
+        except OSError:
+            missing.append(package)
+    return missing
+
+
+def window_libraries_problem() -> str | None:
+    """One line naming the missing packages, when the window would use X11 without them."""
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if not sys.platform.startswith("linux") or platform not in ("", "xcb"):
+        return None
+    if not platform and os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    missing = missing_libraries()
+    if not missing:
+        return None
+    return (
+        "event-atlas: the window needs system libraries that are not installed; "
+        f"install them with: sudo apt-get install {' '.join(missing)}"
+    )
+
+
+def _quiet_qt_messages(kind: QtMsgType, _context, message: str) -> None:
+    # Qt and Chromium report their own start-up chatter (no GPU, no D-Bus) on stderr; a
+    # user's terminal should show only our one-line errors. Kept in the log for debugging.
+    level = logging.ERROR if kind in (QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg) else (
+        logging.DEBUG
+    )
+    _qt_log.log(level, "%s", message)
 
 
 def seconds_since_process_start() -> float:
@@ -53,6 +108,11 @@ def _prepare_qt() -> None:
         flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
         if "--no-sandbox" not in flags:
             os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --no-sandbox".strip()
+    if not os.environ.get(DEBUG_ENV):
+        flags = os.environ.get("QTWEBENGINE_CHROMIUM_FLAGS", "")
+        if "--log-level" not in flags:
+            os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --log-level=3".strip()
+        qInstallMessageHandler(_quiet_qt_messages)
     register_scheme()
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     QCoreApplication.setOrganizationName("Event Atlas")
@@ -71,6 +131,10 @@ def headless_application() -> QApplication:
 
 def run_app(db_path: Path | None) -> int:
     """Open the main window on ``db_path`` (or the default store) and run until it closes."""
+    problem = window_libraries_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
     _prepare_qt()
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationDisplayName("Event Atlas")

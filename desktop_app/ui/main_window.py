@@ -13,11 +13,12 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QVBoxLayout,
+    QWidget,
 )
 
 from desktop_app import __version__
 from desktop_app.core.index import EventIndex
-from desktop_app.core.timescale import datetime_from_days
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles, MBTilesError
 from desktop_app.mapgen.page import DEFAULT_CENTER, ONLINE_LAYERS
@@ -26,23 +27,19 @@ from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
 from desktop_app.ui.export.dialog import export_actions
 from desktop_app.ui.importing.commands import ImportCommands
+from desktop_app.ui.map.describe import describe_events
 from desktop_app.ui.map.view import MapView
 from desktop_app.ui.panels.excerpt import ExcerptPanel
+from desktop_app.ui.panels.notice import NoticeBar
+from desktop_app.ui.panels.shortcuts import ShortcutsDialog
 from desktop_app.ui.settings import Settings
-from desktop_app.ui.snapshot import describe_events
-from desktop_app.ui.status import NOTE_MS
 from desktop_app.ui.timeline.bar import TimelinePanel
+from desktop_app.ui.timeline.keys import TimelineKeys
 from desktop_app.ui.view_state import ViewState
+from desktop_app.ui.words import window_in_words
 
-
-def window_text(window: TimeWindow) -> str:
-    """The window's dates as a person reads them: the last day shown is included."""
-    first = datetime_from_days(window.start)
-    last = datetime_from_days(window.end)
-    if last.hour == last.minute == 0 and window.duration >= 1:
-        last = datetime_from_days(window.end - 1)
-        return f"{first:%d %b %Y} – {last:%d %b %Y}"
-    return f"{first:%d %b %Y %H:%M} – {last:%d %b %Y %H:%M}"
+#: How long a passing remark stays in the status bar (ms).
+STATUS_MS = 8000
 
 
 class MainWindow(QMainWindow):
@@ -57,7 +54,6 @@ class MainWindow(QMainWindow):
     def __init__(self, store: EventStore) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
-        self.setWindowTitle(self.tr("Event Atlas"))
         self.settings = Settings()
         self.store = store
         self.index = EventIndex(store.arrays())
@@ -80,10 +76,19 @@ class MainWindow(QMainWindow):
             mbtiles=mbtiles,
             fit_when_ready=not remembered,
         )
-        self.setCentralWidget(self.map_view)
+        self.notice = NoticeBar()
+        centre = QWidget()
+        column = QVBoxLayout(centre)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.notice)
+        column.addWidget(self.map_view, 1)
+        self.setCentralWidget(centre)
 
-        self.timeline = TimelinePanel(self.state, self.index)
-        self.timeline.timeline.show_window()
+        self.timeline = TimelinePanel(
+            self.state, self.index, titles=lambda ids: [d["title"] for d in self._describe(ids)]
+        )
+        self.state.reveal_window()
         self.timeline_dock = self._dock(
             self.timeline,
             self.tr("Timeline"),
@@ -96,9 +101,13 @@ class MainWindow(QMainWindow):
             self.panel, self.tr("Excerpt"), "ExcerptDock", Qt.DockWidgetArea.RightDockWidgetArea
         )
         self.status = QLabel()
-        self.statusBar().addPermanentWidget(self.status, 1)
+        # No stretch: the bar's left part must stay free for its messages.
+        self.statusBar().addPermanentWidget(self.status)
 
         self._build_menus()
+        # The timeline's stepping and playing keys also work while the map has the focus.
+        self._timeline_keys = TimelineKeys(self.timeline.timeline, self)
+        (self.map_view.focusProxy() or self.map_view).installEventFilter(self._timeline_keys)
         self.state.windowChanged.connect(self._on_window_changed)
         self.state.eventsChanged.connect(self._on_events_changed)
         self.map_view.viewMoved.connect(self._on_map_moved)
@@ -107,15 +116,25 @@ class MainWindow(QMainWindow):
         self.map_view.pageRestarted.connect(self._on_page_restarted)
         self._on_window_changed(self.state.window)
         self._restore_layout()
+        self._tell_if_read_only()
         if lost_mbtiles:
             self.statusBar().showMessage(
                 self.tr(
                     "The base layer file %1 is no longer available; showing the offline outlines."
                 ).replace("%1", lost_mbtiles),
-                NOTE_MS,
+                STATUS_MS,
             )
 
     # -- set-up ------------------------------------------------------------------------------
+
+    def _tell_if_read_only(self) -> None:
+        self.setWindowTitle(self.tr("%1 – Event Atlas").replace("%1", self.store.path.name))
+        if self.store.read_only:
+            self.notify(
+                self.tr(
+                    "%1 is on a medium that cannot be written: it is open for viewing only."
+                ).replace("%1", str(self.store.path))
+            )
 
     def _describe(self, ids: list[int]) -> list[dict]:
         return describe_events(self.store)(ids)
@@ -175,7 +194,8 @@ class MainWindow(QMainWindow):
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(
-            self._action(self.tr("&Quit"), self.close, QKeySequence.StandardKey.Quit)
+            # Spelled out: some platforms (and the offscreen one) define no standard key.
+            self._action(self.tr("&Quit"), self.close, QKeySequence(self.tr("Ctrl+Q")))
         )
 
         view_menu = menu.addMenu(self.tr("&View"))
@@ -192,8 +212,6 @@ class MainWindow(QMainWindow):
         names = {
             "": self.tr("Offline outlines only"),
             "osm": self.tr("OpenStreetMap (online)"),
-            "positron": self.tr("CARTO Positron (online)"),
-            "dark_matter": self.tr("CARTO Dark Matter (online)"),
             "imagery": self.tr("Esri World Imagery (online)"),
         }
         local = self.map_view.mbtiles is not None
@@ -219,6 +237,14 @@ class MainWindow(QMainWindow):
         tools_menu.addAction(self.imports.preferences_action)
 
         help_menu = menu.addMenu(self.tr("&Help"))
+        help_menu.addAction(
+            self._action(
+                self.tr("&Keyboard shortcuts"),
+                self.show_shortcuts,
+                QKeySequence(self.tr("F1")),
+                self.tr("Every shortcut of the window and the timeline"),
+            )
+        )
         help_menu.addAction(self._action(self.tr("&About Event Atlas"), self.show_about))
 
     def _restore_layout(self) -> None:
@@ -238,12 +264,22 @@ class MainWindow(QMainWindow):
 
     def _on_window_changed(self, window: TimeWindow) -> None:
         shown = self.index.count_in(window)
-        self.status.setText(
-            self.tr("%1 of %2 events shown · %3")
+        placed = self.index.placed_count_in(window)
+        counts = self.tr("%1 on the map").replace("%1", f"{placed:,}")
+        if shown > placed:
+            counts += " · " + self.tr("%1 timeline only").replace("%1", f"{shown - placed:,}")
+        self.status.setText(f"{counts} · {window_in_words(window)}")
+        self.status.setToolTip(
+            self.tr("%1 of the store's %2 events fall in the window")
             .replace("%1", f"{shown:,}")
             .replace("%2", f"{len(self.index):,}")
-            .replace("%3", window_text(window))
         )
+
+    def notify(self, message: str, path: Path | None = None) -> None:
+        """Say ``message`` in the status bar and keep it above the map until dismissed;
+        ``path`` (a file written) gets a button that shows its folder."""
+        self.statusBar().showMessage(message, STATUS_MS)
+        self.notice.show_notice(message, path)
 
     def _on_events_changed(self) -> None:
         self._on_window_changed(self.state.window)
@@ -270,16 +306,16 @@ class MainWindow(QMainWindow):
 
     def _on_tiles_unavailable(self) -> None:
         self.statusBar().showMessage(
-            self.tr("Online tiles are unavailable; showing the offline outlines."), NOTE_MS
+            self.tr("Online tiles are unavailable; showing the offline outlines."), STATUS_MS
         )
 
     def _on_page_restarted(self) -> None:
         self.statusBar().showMessage(
-            self.tr("The map stopped unexpectedly and was reloaded; your view is kept."), NOTE_MS
+            self.tr("The map stopped unexpectedly and was reloaded; your view is kept."), STATUS_MS
         )
 
     def _on_page_failed(self, message: str) -> None:
-        self.statusBar().showMessage(self.tr("The map could not start: %1").replace("%1", message))
+        self.notify(self.tr("The map could not start: %1").replace("%1", message))
 
     # -- commands ----------------------------------------------------------------------------
 
@@ -304,8 +340,10 @@ class MainWindow(QMainWindow):
         self.store = store
         self.settings.set(opt.LAST_STORE, str(path))
         self.reload_events()
+        self.notice.hide()
+        self._tell_if_read_only()
         self.state.set_window(self.index.suggested_window())
-        self.timeline.timeline.show_window()
+        self.state.reveal_window()
         return True
 
     def choose_mbtiles_dialog(self) -> None:
@@ -347,6 +385,12 @@ class MainWindow(QMainWindow):
         self.state.select([])
         self.state.eventsChanged.emit()
 
+    def show_shortcuts(self) -> ShortcutsDialog:
+        menus = [a.menu() for a in self.menuBar().actions() if a.menu() is not None]
+        dialog = ShortcutsDialog(menus, self)
+        dialog.open()
+        return dialog
+
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About Event Atlas"), about_html(self.tr))
 
@@ -368,7 +412,7 @@ def about_html(tr) -> str:
     credits = [
         tr("Country outlines: Made with Natural Earth (public domain), via world-atlas."),
         tr(
-            "Online tiles, when chosen: © OpenStreetMap contributors; © CARTO; "
+            "Online tiles, when chosen: © OpenStreetMap contributors; "
             "Esri, Maxar, Earthstar Geographics."
         ),
         tr(
@@ -381,8 +425,10 @@ def about_html(tr) -> str:
         ),
         tr("Place names: GeoNames (CC BY 4.0), where the gazetteer is used."),
         tr(
-            "Bundled dataset: from “Negotiations without illusions”, Michael K., Covalent Bond, "
-            "2 June 2025; excerpts quoted verbatim with the outlets it cites."
+            "Bundled dataset: 51 events from 21 articles of Covalent Bond. 31 are quoted "
+            "verbatim from “Negotiations without illusions” (Michael K., 2 June 2025), with "
+            "the outlets it cites; 20 come from the headlines and standfirsts of the later "
+            "articles that page lists (July–October 2025)."
         ),
         tr("Built with Qt for Python (PySide6, LGPLv3), QtWebEngine, geopy, sqlite-utils."),
     ]

@@ -22,6 +22,7 @@ class ViewState(QObject):
     selectionChanged = Signal(object)  # tuple[int, ...]
     currentChanged = Signal(object)  # int | None
     eventsChanged = Signal()  # the store's events were replaced or added to
+    windowRevealRequested = Signal()  # show the whole window (it moved far, or anew)
 
     def __init__(self, window: TimeWindow, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -45,6 +46,10 @@ class ViewState(QObject):
         if window != self._window:
             self._window = window
             self.windowChanged.emit(window)
+
+    def reveal_window(self) -> None:
+        """Ask every view that shows time to bring the whole window into view."""
+        self.windowRevealRequested.emit()
 
     def select(self, ids: tuple[int, ...] | list[int]) -> None:
         """Select the events under a click; the first becomes the one being read."""

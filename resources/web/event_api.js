@@ -27,6 +27,9 @@
     placeOf: null,                // the place (index) of each row, -1 without a place
     placeWx: null, placeWy: null, // Web Mercator position of each place in [0, 1]
     nPlaces: 0,
+    placeName: null, placeKind: null, // the name and kind of each place, where known
+    countryPoints: [],            // where each country's name goes (event_labels.js)
+    drawn: { labels: [], marks: [], selected: [] }, // what the last draw printed, and how
     shortRows: null, shortT0: null, longRows: null,
     window: [0, 0],
     visible: new Int32Array(0),   // rows shown in the window, by start time
@@ -48,6 +51,24 @@
   EA.decode = function (buffer) { G.decode(EA, buffer); };
   EA.rowOf = function (id) { return G.rowOf(EA, id); };
   EA.rowsIn = function (w0, w1) { return G.rowsIn(EA, w0, w1); };
+
+  /*
+   * The names of the places: [event id, place name, place kind] for one event at each
+   * named place (desktop_app/ui/map/view.py sends them with the page's data).
+   */
+  EA.setPlaceNames = function (rows) {
+    EA.placeName = new Array(EA.nPlaces);
+    EA.placeKind = new Array(EA.nPlaces);
+    let named = 0;
+    for (const [id, name, kind] of rows) {
+      const i = EA.rowOf(id);
+      const p = i >= 0 ? EA.placeOf[i] : -1;
+      if (p < 0 || typeof name !== "string" || !name) continue;
+      EA.placeName[p] = name; EA.placeKind[p] = kind || null;
+      named++;
+    }
+    return named;
+  };
 
   EA.setWindow = function (w0, w1) {
     const started = performance.now();
@@ -240,6 +261,32 @@
       out.push({ x: g.x[k], y: g.y[k], count: g.count[k], places: g.places[k], cluster: g.markers[k] > 1 });
     }
     return out;
+  };
+
+  /*
+   * The names the last draw printed, each with its box (container pixels, top-left x, y
+   * and size) and whether it names a country; for tests and tools.
+   */
+  EA.drawnLabels = function () {
+    return EA.drawn.labels.map((b) => ({ text: b.text, x: b.x, y: b.y, w: b.w, h: b.h, country: b.country }));
+  };
+
+  /*
+   * How the last draw drew each marker that is not a cluster: its centre and its
+   * segments as [category key, event count] (one segment: a plain shape).
+   */
+  EA.drawnMarks = function () {
+    const g = EA.groups;
+    return EA.drawn.marks.map((m) => ({
+      x: g.x[m.group], y: g.y[m.group], count: g.count[m.group],
+      ids: EA.groupIds(m.group), segments: m.segments,
+    }));
+  };
+
+  /* The selected events the last draw ringed, and whether it showed the current one's label. */
+  EA.drawnSelection = function () {
+    const label = EA.layer ? EA.layer._label : null;
+    return { ringed: EA.drawn.selected.slice(), label: !!label && label.style.display !== "none" };
   };
 
   /* Zoom onto a cluster's events (its places' bounds), at least one level. */

@@ -1,8 +1,9 @@
 /*
  * Event Atlas map page: drawing. One canvas over the map draws the groups of the window's
  * events (event_groups.js finds them), the arcs from where strikes were launched, the
- * selection rings and the current event's label. Text from the data is only ever set
- * with textContent, never parsed as HTML. Exposes window.EventAtlasDraw.
+ * selection rings, the names of places and countries (event_labels.js places them) and
+ * the current event's label. Text from the data is only ever set with textContent or
+ * drawn as canvas text, never parsed as HTML. Exposes window.EventAtlasDraw.
  */
 (function () {
   "use strict";
@@ -10,9 +11,18 @@
   const EA = window.EventAtlas;
   const G = window.EventAtlasGroups;
   const { mercatorY, scratch, clusterRadius } = G;
+  const Labels = window.EventAtlasLabels;
 
   const RADIUS = 7;
+  const BADGE_DX = RADIUS + 5, BADGE_DY = -RADIUS - 4; // a count badge's centre, off its mark
   const ARC_BEND = 0.2;     // how far an arc bows out, as a share of its length
+  const COUNTRY_MAX_ZOOM = 5; // country names up to this zoom; closer in, places only
+  const COUNTRY_MIN_FILL = 0.7; // a country's name shows where the land is this much as wide
+  const PLACE_FONT = "600 12px system-ui, sans-serif";
+  const COUNTRY_FONT = "500 11px system-ui, sans-serif";
+  const LABEL_HEIGHT = 15;
+  // The current event's title box (.ea-label in atlas.css): its offset and widest size.
+  const TITLE_DX = RADIUS + 8, TITLE_DY = -10, TITLE_MAX_WIDTH = 320;
 
   function shapePath(ctx, shape, x, y, r) {
     ctx.beginPath();
@@ -29,6 +39,12 @@
       ctx.moveTo(x - a, y - r); ctx.lineTo(x + a, y - r); ctx.lineTo(x + a, y - a); ctx.lineTo(x + r, y - a);
       ctx.lineTo(x + r, y + a); ctx.lineTo(x + a, y + a); ctx.lineTo(x + a, y + r); ctx.lineTo(x - a, y + r);
       ctx.lineTo(x - a, y + a); ctx.lineTo(x - r, y + a); ctx.lineTo(x - r, y - a); ctx.lineTo(x - a, y - a);
+      ctx.closePath();
+    } else if (shape === "star") {
+      for (let k = 0; k < 10; k++) {
+        const angle = -Math.PI / 2 + k * Math.PI / 5, reach = r * (k % 2 ? 0.55 : 1.3);
+        ctx.lineTo(x + reach * Math.cos(angle), y + reach * Math.sin(angle));
+      }
       ctx.closePath();
     } else {
       ctx.arc(x, y, r, 0, Math.PI * 2);
@@ -125,6 +141,133 @@
     ctx.fillText(countText(g.count[k]), x, y + 0.5);
   }
 
+  /*
+   * A stack that holds more than one category: a pie split by category share, like a
+   * cluster's ring, so a place of talks and aid does not read as talks alone. Returns the
+   * segments drawn, as [category key, count].
+   */
+  function drawMix(ctx, g, k, x, y, nc, cats) {
+    const r = RADIUS + 2;
+    const segments = [];
+    let angle = -Math.PI / 2;
+    for (let c = 0; c < nc; c++) {
+      const count = g.cats[k * nc + c];
+      if (!count) continue;
+      const sweep = count / g.count[k] * Math.PI * 2;
+      ctx.fillStyle = cats[c].colour;
+      ctx.beginPath(); ctx.moveTo(x, y); ctx.arc(x, y, r, angle, angle + sweep); ctx.closePath();
+      ctx.fill();
+      segments.push([cats[c].key, count]);
+      angle += sweep;
+    }
+    ctx.beginPath(); ctx.arc(x, y, r, 0, Math.PI * 2); ctx.stroke();
+    return segments;
+  }
+
+  const widths = new Map();
+  function textWidth(ctx, font, text) {
+    const key = font + "|" + text;
+    let w = widths.get(key);
+    if (w === undefined) {
+      ctx.font = font;
+      w = Math.ceil(ctx.measureText(text).width) + 4;
+      if (widths.size > 20000) widths.clear();
+      widths.set(key, w);
+    }
+    return w;
+  }
+
+  /*
+   * The names to print: the busiest place of each drawn marker or cluster, then (zoomed
+   * out) the countries, kept clear of every marker but their own (event_labels.js).
+   */
+  function chooseLabels(ctx, view, g, drawnKeys, map) {
+    const candidates = [], obstacles = controlBoxes(map).concat(titleBox(ctx, view));
+    // The group of the current event wears a selection ring: its name stands clear of it.
+    const first = EA.selection.values().next().value;
+    const row = first === undefined ? -1 : EA.rowOf(first);
+    const place = row >= 0 ? EA.placeOf[row] : -1;
+    const ringed = place >= 0 && g.placeIn(place) ? scratch.group[place] : -1;
+    for (const k of drawnKeys) {
+      const r = g.markers[k] > 1 ? clusterRadius(g.count[k]) : RADIUS + 2;
+      obstacles.push({ x: g.x[k] - r, y: g.y[k] - r, w: 2 * r, h: 2 * r, key: k });
+      if (g.markers[k] === 1 && g.count[k] > 1) {
+        // The count badge at the marker's upper right: not even its own label may cover it.
+        const w = Math.max(14, textWidth(ctx, "bold 10px sans-serif", countText(g.count[k])) + 2);
+        obstacles.push({ x: g.x[k] + BADGE_DX - w / 2, y: g.y[k] + BADGE_DY - 7, w, h: 14, key: "badge" });
+      }
+      const p = g.top[k];
+      const name = p >= 0 && EA.placeName ? EA.placeName[p] : undefined;
+      if (!name) continue;
+      candidates.push({
+        text: name, x: g.x[k], y: g.y[k], w: textWidth(ctx, PLACE_FONT, name), h: LABEL_HEIGHT,
+        r: g.markers[k] > 1 ? clusterRadius(g.count[k]) : k === ringed ? RADIUS + 8 : RADIUS + 3,
+        count: g.count[k],
+        kind: EA.placeKind[p], key: k,
+      });
+    }
+    if (view.zoom <= COUNTRY_MAX_ZOOM) {
+      for (const c of EA.countryPoints || []) {
+        const x = (c.lon + 180) / 360 * view.scale + view.ox, y = mercatorY(c.lat) * view.scale + view.oy;
+        if (x < 0 || y < 0 || x > view.w || y > view.h) continue;
+        const text = c.name.toUpperCase();
+        const w = textWidth(ctx, COUNTRY_FONT, text);
+        // A name much wider than its country would seem to name its neighbours.
+        if (c.span / 360 * view.scale < COUNTRY_MIN_FILL * w) continue;
+        candidates.push({
+          text, x, y, w, h: LABEL_HEIGHT - 2,
+          count: 0, country: true, area: c.area, key: "country:" + c.name,
+        });
+      }
+    }
+    return Labels.placeLabels(candidates, view, obstacles);
+  }
+
+  /*
+   * Where the current event's title will be (see _placeLabel), as a list of at most one
+   * box: the place names keep clear of it.
+   */
+  function titleBox(ctx, view) {
+    const first = EA.selection.values().next().value;
+    const i = first === undefined ? -1 : EA.rowOf(first);
+    if (i < 0 || EA.placeOf[i] < 0 || !EA.selectionTitles.length) return [];
+    const [w0, w1] = EA.window;
+    if (!(EA.t0[i] < w1 && (EA.t1[i] > w0 || EA.t0[i] >= w0))) return [];
+    const p = EA.placeOf[i];
+    const x = EA.placeWx[p] * view.scale + view.ox, y = EA.placeWy[p] * view.scale + view.oy;
+    const w = Math.min(TITLE_MAX_WIDTH, textWidth(ctx, PLACE_FONT, EA.selectionTitles[0]) + 16);
+    return [{ x: x + TITLE_DX, y: y + TITLE_DY, w, h: 22, key: "title" }];
+  }
+
+  /* The boxes of the map's controls on show (legend, zoom, scale): a name under one is lost. */
+  function controlBoxes(map) {
+    const container = map.getContainer(), origin = container.getBoundingClientRect();
+    const boxes = [];
+    for (const el of container.querySelectorAll(".leaflet-control")) {
+      const r = el.getBoundingClientRect();
+      if (!r.width || !r.height) continue;  // hidden (an export hides them all)
+      boxes.push({ x: r.left - origin.left, y: r.top - origin.top, w: r.width, h: r.height, key: "control" });
+    }
+    return boxes;
+  }
+
+  /* Canvas text with a halo, legible over outlines, arcs and markers alike. */
+  function drawLabels(ctx, labels, country) {
+    ctx.save();
+    ctx.textAlign = "left"; ctx.textBaseline = "middle";
+    ctx.lineJoin = "round";
+    ctx.font = country ? COUNTRY_FONT : PLACE_FONT;
+    ctx.lineWidth = 3.5;
+    ctx.strokeStyle = "rgba(255,255,255,0.92)";
+    ctx.fillStyle = country ? "#6e6a62" : "#1a1a1a";
+    for (const b of labels) {
+      if (b.country !== country) continue;
+      ctx.strokeText(b.text, b.x + 2, b.y + b.h / 2 + 0.5);
+      ctx.fillText(b.text, b.x + 2, b.y + b.h / 2 + 0.5);
+    }
+    ctx.restore();
+  }
+
   function countText(count) {
     if (count < 1000) return String(count);
     if (count < 10000) return (count / 1000).toFixed(1).replace(/\.0$/, "") + "k";
@@ -166,13 +309,17 @@
       EA.groups = g;
       EA.arcsDrawn = drawArcs(ctx, view, g);
       const inView = (x, y, r) => x >= -r && y >= -r && x <= view.w + r && y <= view.h + r;
+      const drawnKeys = [];
+      for (let k = 0; k < g.n; k++) if (inView(g.x[k], g.y[k], 32)) drawnKeys.push(k);
+      const labels = chooseLabels(ctx, view, g, drawnKeys, map);
+      // Country names lie under the markers; place names go over them (clear of them).
+      drawLabels(ctx, labels, true);
       ctx.textAlign = "center"; ctx.textBaseline = "middle";
       ctx.lineWidth = 1.5;
       ctx.strokeStyle = "rgba(255,255,255,0.95)";
-      const badges = [];
-      for (let k = 0; k < g.n; k++) {
+      const badges = [], marks = [];
+      for (const k of drawnKeys) {
         const x = g.x[k], y = g.y[k];
-        if (!inView(x, y, 32)) continue;
         if (g.markers[k] > 1) {
           drawCluster(ctx, g, k, x, y, nc, cats);
           ctx.lineWidth = 1.5; ctx.strokeStyle = "rgba(255,255,255,0.95)";
@@ -180,21 +327,32 @@
         }
         const i = g.last[k];
         ctx.globalAlpha = EA.fade ? 0.3 + 0.7 * G.ageWeight(EA, i) : 0.9;
-        ctx.fillStyle = categoryOf(i).colour;
-        shapePath(ctx, categoryOf(i).shape, x, y, RADIUS);
-        ctx.fill(); ctx.stroke();
+        let kinds = 0;
+        for (let c = 0; c < nc; c++) if (g.cats[k * nc + c]) kinds++;
+        if (kinds > 1) {
+          marks.push({ group: k, segments: drawMix(ctx, g, k, x, y, nc, cats) });
+        } else {
+          ctx.fillStyle = categoryOf(i).colour;
+          shapePath(ctx, categoryOf(i).shape, x, y, RADIUS);
+          ctx.fill(); ctx.stroke();
+          marks.push({ group: k, segments: [[categoryOf(i).key, g.count[k]]] });
+        }
         if (g.count[k] > 1) badges.push(k);
       }
       ctx.globalAlpha = 1;
       ctx.font = "bold 10px sans-serif";
       for (const k of badges) {
-        const x = g.x[k] + RADIUS, y = g.y[k] - RADIUS;
+        // Up and to the right, clear of most of the mark: its colours are what it says.
+        const x = g.x[k] + BADGE_DX, y = g.y[k] + BADGE_DY;
         const label = countText(g.count[k]);
         const w = Math.max(14, ctx.measureText(label).width + 6);
         ctx.fillStyle = "rgba(33,33,33,0.85)";
-        ctx.beginPath(); ctx.roundRect(x - w / 2, y - 7, w, 14, 7); ctx.fill();
+        ctx.strokeStyle = "rgba(255,255,255,0.95)"; ctx.lineWidth = 1;
+        ctx.beginPath(); ctx.roundRect(x - w / 2, y - 7, w, 14, 7); ctx.fill(); ctx.stroke();
         ctx.fillStyle = "#fff"; ctx.fillText(label, x, y + 0.5);
       }
+      drawLabels(ctx, labels, false);
+      EA.drawn = { labels, marks };
       const selected = [];
       if (EA.selection.size) {
         for (let k = 0; k < EA.placed.length; k++) {
@@ -217,18 +375,23 @@
         shapePath(ctx, c.shape, x, y, RADIUS + 2);
         ctx.fill(); ctx.stroke();
       }
+      EA.drawn.selected = selected.map(([, , i]) => EA.ids[i]);
       this._placeLabel(selected, map);
       EA.lastDrawMs = performance.now() - started;
       const seq = ++EA.paintSeq;
       if (EA.bridge) requestAnimationFrame(() => EA.bridge.painted(seq));
     },
     _placeLabel: function (selected, map) {
+      // The title is the current event's (the first of the selection): it goes beside that
+      // event or nowhere, never beside another selected event still in the window.
       const label = this._label;
-      if (!selected.length || !EA.selectionTitles.length) { label.style.display = "none"; return; }
-      const [x, y] = selected[selected.length - 1];
+      const first = EA.selection.values().next().value;
+      const current = selected.find(([, , i]) => EA.ids[i] === first);
+      if (!current || !EA.selectionTitles.length) { label.style.display = "none"; return; }
+      const [x, y] = current;
       label.textContent = EA.selectionTitles[0];
       label.style.display = "block";
-      L.DomUtil.setPosition(label, map.containerPointToLayerPoint([x + RADIUS + 8, y - 10]));
+      L.DomUtil.setPosition(label, map.containerPointToLayerPoint([x + TITLE_DX, y + TITLE_DY]));
     },
   });
 

@@ -243,7 +243,7 @@
   /*
    * Group the placed visible events for drawing in `view` (see the header). Only places
    * inside the view plus a margin take part. Returns typed arrays per group: centre,
-   * count, most recent row, how many markers it merges (more than one: a cluster), and
+   * count, most recent row, busiest place, how many markers it merges (more than one: a cluster), and
    * counts per category.
    */
   function groupEvents(ea, view) {
@@ -286,6 +286,7 @@
       n: nGroups, gen, clustering,
       x: new Float32Array(nGroups), y: new Float32Array(nGroups),
       count: new Int32Array(nGroups), last: new Int32Array(nGroups).fill(-1),
+      top: new Int32Array(nGroups).fill(-1),  // the busiest place of each group
       markers: new Int32Array(nGroups), places: new Int32Array(nGroups),
       cats: new Int32Array(nGroups * nc),
       sx: new Float64Array(nGroups), sy: new Float64Array(nGroups),
@@ -297,6 +298,8 @@
       const p = order[k];
       const group = clustering ? groupOfStack[stackOf[k]] : stackOf[k];
       s.group[p] = group;
+      // Places come busiest first, so the first one a group gets is its busiest.
+      if (g.top[group] < 0) g.top[group] = p;
       g.count[group] += s.count[p];
       g.places[group]++;
       g.sx[group] += s.x[p] * s.count[p]; g.sy[group] += s.y[p] * s.count[p];

@@ -49,10 +49,24 @@
     },
   });
 
+  /*
+   * Each hover asks the application for titles, and the answer comes later: a hover
+   * counts only while it is the latest one and the pointer is still over the map, so an
+   * answer that arrives after the pointer left never shows a tooltip nobody points at.
+   */
+  let hover = 0;
+
+  function hideTooltip() {
+    hover++;
+    EA.tooltip.style.display = "none";
+  }
+
   function showTooltip(ids, x, y) {
     const tip = EA.tooltip;
+    const asked = ++hover;
     if (!ids.length || !EA.bridge) { tip.style.display = "none"; return; }
     EA.bridge.describe(JSON.stringify(ids.slice(0, 5)), function (text) {
+      if (asked !== hover) return;
       const rows = JSON.parse(text);
       tip.replaceChildren();
       for (const row of rows) {
@@ -79,6 +93,7 @@
   function loadBasemap(map, url) {
     map.createPane("basemap").style.zIndex = 150;
     return fetch(url).then((r) => r.json()).then((geo) => {
+      EA.countryPoints = window.EventAtlasLabels.countryLabelPoints(geo);
       L.geoJSON(geo, {
         pane: "basemap",
         attribution: "Natural Earth",
@@ -125,9 +140,11 @@
       new QWebChannel(qt.webChannelTransport, (ch) => resolve(ch.objects.atlas));
     });
     const events = fetch(config.events_url).then((r) => r.arrayBuffer());
-    Promise.all([channel, events, loadBasemap(map, config.basemap_url)]).then(([bridge, buffer]) => {
+    const places = fetch(config.places_url).then((r) => r.json());
+    Promise.all([channel, events, places, loadBasemap(map, config.basemap_url)]).then(([bridge, buffer, names]) => {
       EA.bridge = bridge;
       EA.decode(buffer);
+      EA.setPlaceNames(names);
       EA.legend = new Legend().addTo(map);
       EA.layer = new D.EventCanvas().addTo(map);
       watchTiles(map);
@@ -141,7 +158,14 @@
           showTooltip(EA.hitTest(e.containerPoint.x, e.containerPoint.y), e.containerPoint.x, e.containerPoint.y);
         });
       });
-      map.on("mouseout movestart", () => { EA.tooltip.style.display = "none"; });
+      const leave = () => {
+        if (pending) { cancelAnimationFrame(pending); pending = null; }
+        hideTooltip();
+      };
+      // Leaflet's own mouseout also fires between the map's panes; leaving the container
+      // is what the pointer leaving the map means.
+      map.getContainer().addEventListener("mouseleave", leave);
+      map.on("mouseout movestart", leave);
       map.on("moveend", () => {
         const c = map.getCenter();
         if (EA.bridge) EA.bridge.viewChanged(JSON.stringify({ lat: c.lat, lon: c.lng, zoom: map.getZoom() }));

@@ -209,3 +209,18 @@ test("ageWeight fades by how late in the window an event last ran", () => {
   assert.equal(weight(1), 1);
   assert.equal(weight(2), 1);
 });
+
+test("each group knows its busiest place, the one its label names", () => {
+  // Two places a few metres apart stack into one marker; the busier one names it.
+  const ea = showWindow(page([
+    { id: 1, t0: 1, lat: 50, lon: 30 },
+    { id: 2, t0: 2, lat: 50.0001, lon: 30.0001 },
+    { id: 3, t0: 3, lat: 50.0001, lon: 30.0001 },
+    { id: 4, t0: 4, lat: 10, lon: -40 },
+  ]), 0, 10);
+  const g = G.groupEvents(ea, worldView(5, 8192, 8192));
+  assert.equal(g.n, 2);
+  const stack = g.count[0] === 3 ? 0 : 1;
+  assert.equal(g.top[stack], ea.placeOf[G.rowOf(ea, 2)]);
+  assert.equal(g.top[1 - stack], ea.placeOf[G.rowOf(ea, 4)]);
+});

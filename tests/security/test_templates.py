@@ -75,8 +75,8 @@ def test_mbtiles_credit_with_template_code_is_text_in_the_page(tmp_path):
 
 def test_live_page_shows_a_template_credit_literally(qtbot, seed_store, tmp_path):
     from desktop_app.mapgen.payload import encode_events
+    from desktop_app.ui.map.describe import describe_events
     from desktop_app.ui.map.view import MapView
-    from desktop_app.ui.snapshot import describe_events
     from desktop_app.ui.view_state import ViewState
     from tests.mapping import PAGE_TIMEOUT_MS, js
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, QLocale, QPointF, QRectF, Qt
+from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
 from PySide6.QtGui import (
     QColor,
     QFont,
@@ -23,8 +23,8 @@ from PySide6.QtGui import (
 )
 
 from desktop_app.core.categories import CATEGORIES
-from desktop_app.core.timescale import datetime_from_days
 from desktop_app.core.window import TimeWindow
+from desktop_app.ui.words import window_in_words
 
 #: Marker radius on the map page, in CSS pixels (event_draw.js RADIUS).
 MARKER_RADIUS = 7.0
@@ -126,38 +126,6 @@ def layout_for(options: SnapshotOptions, view_size: tuple[int, int] | None = Non
 # -- words -----------------------------------------------------------------------------------
 
 
-def window_in_words(window: TimeWindow, locale: QLocale | None = None) -> str:
-    """The window as a caption says it: "31 May – 2 June 2025", "2–4 June 2025".
-
-    The window's end is exclusive; a window ending at midnight names its last whole day.
-    A window shorter than a day, or not on day boundaries, gives times too.
-    """
-    locale = locale or QLocale()
-
-    def month(m: int) -> str:
-        return locale.monthName(m, QLocale.FormatType.LongFormat)
-
-    first = datetime_from_days(window.start)
-    after = datetime_from_days(window.end)
-    on_days = first.hour == first.minute == 0 and after.hour == after.minute == 0
-    if not on_days or window.duration < 1:
-        start = f"{first.day} {month(first.month)} {first.year}, {first:%H:%M}"
-        if (after.year, after.month, after.day) == (first.year, first.month, first.day):
-            return f"{start}–{after:%H:%M}"
-        return f"{start} – {after.day} {month(after.month)} {after.year}, {after:%H:%M}"
-    last = datetime_from_days(window.end - 1)
-    if (first.year, first.month, first.day) == (last.year, last.month, last.day):
-        return f"{first.day} {month(first.month)} {first.year}"
-    if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day}–{last.day} {month(first.month)} {first.year}"
-    if first.year == last.year:
-        return f"{first.day} {month(first.month)} – {last.day} {month(last.month)} {last.year}"
-    return (
-        f"{first.day} {month(first.month)} {first.year} – "
-        f"{last.day} {month(last.month)} {last.year}"
-    )
-
-
 def metres_per_pixel(lat: float, zoom: float) -> float:
     """Ground metres per CSS pixel of a Web Mercator map at latitude ``lat``."""
     return EARTH_CIRCUMFERENCE_M * math.cos(math.radians(lat)) / (256.0 * 2.0**zoom)
@@ -188,6 +156,10 @@ def _font(px: float, bold: bool = False) -> QFont:
     return font
 
 
+#: A star's points and notches, as shares of a marker's radius (as event_draw.js draws it).
+STAR_OUTER, STAR_INNER = 1.3, 0.55
+
+
 def shape_path(shape: str, x: float, y: float, r: float) -> QPainterPath:
     """The marker outline the map page draws for ``shape`` (see event_draw.js)."""
     path = QPainterPath()
@@ -213,6 +185,16 @@ def shape_path(shape: str, x: float, y: float, r: float) -> QPainterPath:
         path.moveTo(x + points[0][0], y + points[0][1])
         for dx, dy in points[1:]:
             path.lineTo(x + dx, y + dy)
+        path.closeSubpath()
+    elif shape == "star":
+        for k in range(10):
+            angle = -math.pi / 2 + k * math.pi / 5
+            reach = r * (STAR_OUTER if k % 2 == 0 else STAR_INNER)
+            point = QPointF(x + reach * math.cos(angle), y + reach * math.sin(angle))
+            if k == 0:
+                path.moveTo(point)
+            else:
+                path.lineTo(point)
         path.closeSubpath()
     else:
         path.addEllipse(QPointF(x, y), r, r)

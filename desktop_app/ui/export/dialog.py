@@ -43,11 +43,9 @@ from desktop_app.ui.export.animation import (
     parse_step,
 )
 from desktop_app.ui.export.compose import SnapshotOptions
-from desktop_app.ui.export.job import ExportJob, run_export
+from desktop_app.ui.export.job import ExportJob, export_title, run_export
 from desktop_app.ui.export.picture import SnapshotMaker
-from desktop_app.ui.export.render import MapExtent, view_info
-from desktop_app.ui.snapshot import SnapshotError
-from desktop_app.ui.status import NOTE_MS
+from desktop_app.ui.export.render import MapExtent, SnapshotError, view_info
 
 #: Format key -> (menu text, file suffix); "frames" writes a folder.
 FORMATS = {
@@ -185,9 +183,7 @@ def snapshot_image(target, options: SnapshotOptions | None = None) -> QImage:
 
 
 def _default_title(target) -> str:
-    from desktop_app.ingest.bundled import dataset_title
-
-    return dataset_title(target.store)
+    return export_title(target.store, target.state.window)
 
 
 def tr(text: str) -> str:
@@ -482,9 +478,10 @@ class _ExportActions(QObject):
             return False
         self.last = settings
         self.again.setEnabled(True)
-        status = getattr(self.target, "statusBar", None)
-        if callable(status):
-            status().showMessage(message, NOTE_MS)
+        # Where the file went is worth keeping in view, not only a passing remark.
+        notify = getattr(self.target, "notify", None)
+        if callable(notify):
+            notify(message, settings.path)
         return True
 
     def close_pages(self) -> None:

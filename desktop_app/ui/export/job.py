@@ -14,15 +14,17 @@ from PySide6.QtCore import QCoreApplication
 
 from desktop_app.core.export_formats import ANIMATION_FORMATS, DATA_FORMATS, EXPORT_FORMATS
 from desktop_app.core.window import TimeWindow
+from desktop_app.ingest.bundled import dataset_title
 from desktop_app.ingest.exporters import ExportError, atomic_output, write_data
 from desktop_app.mapgen.page import ONLINE_LAYERS
 from desktop_app.mapgen.standalone import OnlineTiles, PageTexts, build_html
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.export.animation import AnimationSpec, export_animation
-from desktop_app.ui.export.compose import SnapshotOptions, window_in_words
+from desktop_app.ui.export.compose import SnapshotOptions
 from desktop_app.ui.export.pdf import PAPERS, export_pdf
 from desktop_app.ui.export.picture import IMAGE_FORMATS, SnapshotMaker, save_image
 from desktop_app.ui.export.render import MapExtent
+from desktop_app.ui.words import window_in_words
 
 Progress = Callable[[int, int], bool]
 
@@ -86,6 +88,12 @@ class ExportResult:
     events: int
     frames: int = 0
     pixels: tuple[int, int] | None = None
+
+
+def export_title(store: EventStore, window: TimeWindow) -> str:
+    """An export's title when the user gives none: the data's own, else what it shows
+    ("Events, 31 May – 2 June 2025")."""
+    return dataset_title(store) or tr("Events, %1").replace("%1", window_in_words(window))
 
 
 def online_tiles(layer: str | None) -> OnlineTiles | None:

@@ -25,10 +25,10 @@ from desktop_app.ui.export.compose import (
     SnapshotOptions,
     events_on_map,
     legend_entries,
-    window_in_words,
 )
 from desktop_app.ui.export.picture import SnapshotMaker, shown_count
-from desktop_app.ui.snapshot import wait_until
+from desktop_app.ui.export.render import wait_until
+from desktop_app.ui.words import window_in_words
 
 PAPERS = {"a4": QPageSize.PageSizeId.A4, "letter": QPageSize.PageSizeId.Letter}
 MARGIN_MM = 10.0

@@ -18,15 +18,33 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, QEvent, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt, QTimer
 from PySide6.QtGui import QImage
 
 from desktop_app.core.window import TimeWindow
 from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore
+from desktop_app.ui.map.describe import describe_events
 from desktop_app.ui.map.view import FIT_TRIM, MapView
-from desktop_app.ui.snapshot import SnapshotError, describe_events, wait_until
 from desktop_app.ui.view_state import ViewState
+
+
+class SnapshotError(Exception):
+    """The map could not be rendered; the message says why."""
+
+
+def wait_until(condition: Callable[[], bool], timeout_ms: int, step_ms: int = 20) -> bool:
+    """Run the Qt event loop until ``condition()`` holds or ``timeout_ms`` passes."""
+    loop = QEventLoop()
+    waited = 0
+    while not condition():
+        if waited >= timeout_ms:
+            return False
+        QTimer.singleShot(step_ms, loop.quit)
+        loop.exec()
+        waited += step_ms
+    return True
+
 
 PAGE_TIMEOUT_MS = 30_000
 JS_TIMEOUT_MS = 10_000
@@ -217,3 +235,28 @@ def view_info(view: MapView) -> dict:
     if not isinstance(info, dict):
         raise SnapshotError("the map page did not describe its view")
     return info
+
+
+@dataclass(frozen=True)
+class SnapshotRequest:
+    """What to render: the window, the image size, and an event to select and centre
+    (without one, the map fits the window's events)."""
+
+    window: TimeWindow
+    size: tuple[int, int] = (1280, 720)
+    select: int | None = None
+
+
+def render_map(store: EventStore, request: SnapshotRequest) -> QImage:
+    """The map for ``request`` as an image of exactly ``request.size`` pixels, with the
+    page's own scale bar and attribution (the export adds a caption and legend instead).
+
+    A QApplication must exist (offscreen is fine). The view is never shown on screen.
+    """
+    if request.select is not None and store.event(request.select) is None:
+        raise SnapshotError(f"there is no event with id {request.select}")
+    with MapRenderer(store, request.window, page_controls=True) as renderer:
+        if request.select is not None:
+            renderer.state.select([request.select])
+        renderer.prepare(request.size, focus=request.select)
+        return renderer.grab()

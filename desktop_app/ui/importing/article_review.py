@@ -43,6 +43,7 @@ from desktop_app.core.dates import DateError, DatePrecision, event_span
 from desktop_app.core.event import Event
 from desktop_app.geo.gazetteer import Gazetteer, GazetteerEntry, default_gazetteer
 from desktop_app.ingest.article import ArticleDraft, Candidate, extract_article
+from desktop_app.ui.words import plain_tooltip
 
 KINDS = (("txt", "Plain text"), ("md", "Markdown"), ("html", "HTML"))
 PRECISIONS = (
@@ -283,8 +284,10 @@ class ArticleReviewDialog(QDialog):
         when = QLineEdit(date_text(event))
         when.setAccessibleName(self.tr("Date of event %1").replace("%1", str(row + 1)))
         when.setToolTip(
-            self.tr("In the article: %1\nYYYY-MM-DD, or start/end").replace(
-                "%1", event.display_date
+            plain_tooltip(
+                self.tr("In the article: %1\nYYYY-MM-DD, or start/end").replace(
+                    "%1", event.display_date
+                )
             )
         )
         when.textChanged.connect(self._refresh)
@@ -309,7 +312,7 @@ class ArticleReviewDialog(QDialog):
         self._categories.append(category)
 
         excerpt = QTableWidgetItem(event.excerpt)
-        excerpt.setToolTip(event.excerpt)
+        excerpt.setToolTip(plain_tooltip(event.excerpt))
         self.table.setItem(row, 5, excerpt)
         sources = QTableWidgetItem(", ".join(event.sources))
         self.table.setItem(row, 6, sources)

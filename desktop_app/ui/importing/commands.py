@@ -51,8 +51,11 @@ from desktop_app.ui.importing.worker import (
     import_task,
     window_for_new_events,
 )
-from desktop_app.ui.status import OUTCOME_MS
 from desktop_app.ui.tasks import Task, TaskControl, TaskRunner, background_runner, write_runner
+
+#: How long what an import or a save of reviewed events came to stays in the status bar
+#: (ms): longer than a passing remark, since the user may have looked away while it ran.
+OUTCOME_MS = 15000
 
 FILE_FILTERS = (
     "Event data and articles (*.csv *.tsv *.tab *.geojson *.json *.kml *.kmz *.txt *.md "
@@ -409,10 +412,8 @@ class ImportCommands(QObject):
 
     def _move_to(self, window: TimeWindow) -> None:
         self.window.state.set_window(window)
-        timeline = getattr(self.window, "timeline", None)
-        if timeline is not None:
-            # The timeline zooms to the new window instead of leaving it off-screen.
-            timeline.timeline.show_window()
+        # The timeline zooms to the new window instead of leaving it off-screen.
+        self.window.state.reveal_window()
 
     def _open(self, dialog: QWidget) -> QWidget:
         # open(), not exec(): the event loop (and a running import) keeps going.

@@ -113,6 +113,12 @@ class PageApi:
         self._call("viewInfo", reply=reply)
 
 
+    def drawn_labels(self, reply: Reply) -> None:
+        """Reply with the names the last draw printed: ``{"text", "x", "y", "w", "h",
+        "country"}`` each, the box in container pixels from its top-left corner."""
+        self._call("drawnLabels", reply=reply)
+
+
 def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, allow_nan=False)
 

@@ -2,8 +2,8 @@
 
 Nothing the page loads comes from the network: Leaflet from the installed
 ``xstatic-leaflet`` package, the page's own scripts from ``resources/web``, the event
-buffer, the basemap and the tiles of a local MBTiles file from the app. The scheme must
-be registered before the QApplication exists (:func:`register_scheme`).
+buffer, the names of its places, the basemap and the tiles of a local MBTiles file from
+the app. The scheme must be registered before the QApplication exists (:func:`register_scheme`).
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from desktop_app.mapgen.page import (
     EVENTS_PATH,
     MBTILES_PATH,
     PAGE_PATH,
+    PLACES_PATH,
     QWEBCHANNEL_PATH,
     SCHEME,
 )
@@ -41,6 +42,7 @@ class _Site(NamedTuple):
     page_html: Callable[[], str]
     events: Callable[[], bytes]
     tiles: TileSource | None = None
+    places: Callable[[], bytes] | None = None
 
 
 def register_scheme() -> None:
@@ -109,8 +111,9 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
         page_html: Callable[[], str],
         events: Callable[[], bytes],
         tiles: TileSource | None = None,
+        places: Callable[[], bytes] | None = None,
     ) -> None:
-        self._sites[host] = _Site(page_html, events, tiles)
+        self._sites[host] = _Site(page_html, events, tiles, places)
 
     def remove_site(self, host: str) -> None:
         self._sites.pop(host, None)
@@ -132,7 +135,7 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
         job.reply(mime.encode(), buffer)
 
     def _content(self, site: _Site, path: str) -> tuple[bytes, str] | None:
-        page_html, events, tiles = site
+        page_html, events, tiles, places = site
         if path.startswith(MBTILES_PATH + "/"):
             # A tile the file does not have is a 404, which Leaflet leaves empty.
             address = _tile_address(path)
@@ -141,6 +144,8 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
             return page_html().encode("utf-8"), "text/html;charset=utf-8"
         if path == EVENTS_PATH:
             return events(), "application/octet-stream"
+        if path == PLACES_PATH:
+            return (places() if places is not None else b"[]"), "application/json"
         if path == BASEMAP_PATH:
             return (data_dir() / "basemap" / "countries.geojson").read_bytes(), "application/json"
         if path == QWEBCHANNEL_PATH:

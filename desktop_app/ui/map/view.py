@@ -9,6 +9,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 
+import numpy as np
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWebChannel import QWebChannel
@@ -26,6 +27,7 @@ from desktop_app.mapgen.page import (
     PageSpec,
     build_page,
 )
+from desktop_app.mapgen.payload import decode_events
 from desktop_app.ui.map.page_api import PageApi
 from desktop_app.ui.map.web_profile import atlas_profile
 from desktop_app.ui.view_state import ViewState
@@ -39,6 +41,10 @@ FIT_TRIM = 0.1
 #: A renderer that dies again this soon (seconds) after the page was restarted for it is
 #: not restarted again: a page that kills its renderer would otherwise reload forever.
 RESTART_PERIOD_S = 60.0
+#: The page learns the names of this many places at most, the busiest first: naming every
+#: place of a store with a million scattered ones would cost seconds at each page load,
+#: and a label only shows where it has room, which the busiest places take first.
+MAX_NAMED_PLACES = 20_000
 
 
 class MapBridge(QObject):
@@ -122,7 +128,8 @@ class MapView(QWebEngineView):
     events
         Returns the event buffer for the page (called when the page loads).
     describe
-        Returns ``{"title", "date"}`` for event ids (hover tooltips, the selection label).
+        Returns ``{"title", "date"}`` for event ids (hover tooltips, the selection label),
+        and ``"place"`` and ``"place_kind"`` where the map should print place names.
     mbtiles
         A local MBTiles file to show as the base layer; the view owns it from now on and
         closes it when another replaces it.
@@ -171,7 +178,9 @@ class MapView(QWebEngineView):
         self._mbtiles = mbtiles
         profile, self._handler = atlas_profile()
         self._site = f"map{next(_site_numbers)}"
-        self._handler.add_site(self._site, self._page_html, self._events, self._tile)
+        self._handler.add_site(
+            self._site, self._page_html, self._events, self._tile, self._place_names
+        )
         page = AtlasPage(profile, self)
         page.console = []
         settings = page.settings()
@@ -205,6 +214,10 @@ class MapView(QWebEngineView):
 
     def _page_html(self) -> str:
         return build_page(self._spec)
+
+    def _place_names(self) -> bytes:
+        """``[[event id, place name, place kind], ...]``: one event at each named place."""
+        return json.dumps(place_names(self._events(), self._describe), ensure_ascii=False).encode()
 
     def load_page(self) -> None:
         self._ready = False
@@ -348,6 +361,29 @@ class MapView(QWebEngineView):
 
     def _on_clicked(self, ids: list[int]) -> None:
         self._state.select(ids)
+
+
+def place_names(
+    payload: bytes, describe: Callable[[list[int]], list[dict]], limit: int = MAX_NAMED_PLACES
+) -> list[list]:
+    """One ``[event id, place name, place kind]`` per place of the event buffer ``payload``
+    (places are coordinates, as the page groups them), the busiest ``limit`` places first."""
+    arrays = decode_events(payload)
+    placed = ~(np.isnan(arrays.lat) | np.isnan(arrays.lon))
+    if not placed.any():
+        return []
+    # One integer per place from the float32 bits, as the page tells places apart: a
+    # unique over one column is many times faster than over rows of two.
+    lat = np.ascontiguousarray(arrays.lat[placed], np.float32).view(np.uint32).astype(np.uint64)
+    lon = np.ascontiguousarray(arrays.lon[placed], np.float32).view(np.uint32).astype(np.uint64)
+    _, first, counts = np.unique((lat << 32) | lon, return_index=True, return_counts=True)
+    busiest = first[np.argsort(-counts, kind="stable")][:limit]
+    ids = [int(i) for i in arrays.ids[placed][busiest]]
+    return [
+        [row["id"], row["place"], row.get("place_kind")]
+        for row in describe(ids)
+        if row.get("place")
+    ]
 
 
 def _page_layer(tiles: MBTiles | None) -> MBTilesLayer | None:

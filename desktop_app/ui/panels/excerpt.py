@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.categories import category
 from desktop_app.core.event import Event
 from desktop_app.ui.view_state import ViewState
+from desktop_app.ui.words import plain_tooltip
 
 
 def _safe_link(url: str | None) -> str | None:
@@ -26,6 +27,15 @@ def _safe_link(url: str | None) -> str | None:
     if url and url.lower().startswith(("http://", "https://")):
         return url
     return None
+
+
+def is_headline(event: Event) -> bool:
+    """Whether the excerpt is the article's headline (and standfirst), not its text."""
+    article = event.article
+    if article is None or not event.excerpt or not article.title:
+        return False
+    first = event.excerpt.partition("\n")[0].strip()
+    return first == article.title.strip()
 
 
 class ExcerptPanel(QWidget):
@@ -87,7 +97,7 @@ class ExcerptPanel(QWidget):
         for event in events:
             item = QListWidgetItem(f"{event.display_date or event.start} — {event.title}")
             item.setData(Qt.ItemDataRole.UserRole, event.id)
-            item.setToolTip(event.title)
+            item.setToolTip(plain_tooltip(event.title))
             self.choices.addItem(item)
         self.choices.blockSignals(False)
         several = len(events) > 1
@@ -150,10 +160,21 @@ class ExcerptPanel(QWidget):
         if event.actors:
             parts.append(f"<br><b>{escape(tr('Actors'))}:</b> {escape(', '.join(event.actors))}")
         parts.append("</p>")
-        if event.excerpt:
+        if event.excerpt and is_headline(event):
+            # All the source gives is the article's headline and standfirst (a listing):
+            # say so, rather than quote it as if it were the article's own sentence.
+            headline, _, standfirst = event.excerpt.partition("\n")
+            parts.append(
+                f"<p><b>{escape(tr('From the headline'))}:</b></p>"
+                f"<p style='margin-left:8px'><b>{escape(headline)}</b>"
+                + (f"<br><i>{escape(standfirst)}</i>" if standfirst else "")
+                + "</p>"
+            )
+        elif event.excerpt:
+            lines = "<br>".join(escape(line) for line in event.excerpt.split("\n"))
             parts.append(
                 "<blockquote style='margin-left:8px; padding-left:8px; font-style:italic'>"
-                f"“{escape(event.excerpt)}”</blockquote>"
+                f"“{lines}”</blockquote>"
             )
         if event.article:
             article = event.article

@@ -8,6 +8,7 @@ timeline, the controls only read and write the shared :class:`ViewState`.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 from PySide6.QtCore import QDate, QSize
@@ -255,9 +256,16 @@ class TimelinePanel(QWidget):
         The row of buttons.
     """
 
-    def __init__(self, state: ViewState, index: EventIndex, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        state: ViewState,
+        index: EventIndex,
+        parent: QWidget | None = None,
+        *,
+        titles: Callable[[list[int]], list[str]] | None = None,
+    ) -> None:
         super().__init__(parent)
-        self.timeline = TimelineWidget(state, index, self)
+        self.timeline = TimelineWidget(state, index, self, titles=titles)
         self.playback = PlaybackController(state, parent=self)
         self.playback.set_index(index)
         self.controls = TimelineControls(state, self.playback, self.timeline, self)

@@ -27,6 +27,21 @@ WHEEL_ZOOM = 1.25
 KEY_ZOOM = 1.5
 
 
+#: The timeline's keys, as the shortcuts list shows them: (keys, what they do). The
+#: words are translated in the TimelineWidget context.
+TIMELINE_KEYS = (
+    ("Left / Right", "Step the window back or forward"),
+    ("Shift+Left / Shift+Right", "Step a whole window back or forward"),
+    ("Home / End", "Go to the first or the last event"),
+    ("+ / -", "Zoom in or out (the timeline, or the map when it has the focus)"),
+    ("Space", "Play or pause"),
+)
+#: Keys the timeline answers even while the map has the keyboard focus.
+SHARED_KEYS = frozenset(
+    {Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Home, Qt.Key.Key_End, Qt.Key.Key_Space}
+)
+
+
 class Drag(enum.Enum):
     MOVE = "move"
     START = "start"
@@ -60,11 +75,11 @@ class TimelineInput:
         d0, d1 = abs(x - x0), abs(x - x1)
         if min(d0, d1) <= EDGE_GRAB_PX and (x1 - x0 > 3 * EDGE_GRAB_PX or not x0 < x < x1):
             return Drag.START if d0 < d1 or (d0 == d1 and x < x0) else Drag.END
-        if x0 < x < x1:
-            return Drag.MOVE
         layer = self.layer()
         if layer.marks is not None and layer.marks.hit(x, y) is not None:
             return Drag.EVENT
+        if x0 < x < x1:
+            return Drag.MOVE
         return Drag.OUTSIDE
 
     def event_at(self, pos: QPointF) -> int | None:
@@ -101,8 +116,15 @@ class TimelineInput:
         scale = press.scale
         dpp = scale.days_per_pixel
         window = press.window
+        if press.kind is Drag.EVENT:
+            # A drag that starts on an event's bar moves the band it lies in, or pans.
+            x0, x1 = self._band_xs()
+            press.kind = Drag.MOVE if x0 < press.x < x1 else Drag.OUTSIDE
         if press.kind is Drag.MOVE:
-            self._state.set_window(window.shifted(dx * dpp))
+            # The window keeps its length and starts on a whole day (a bin edge when the
+            # timeline shows hours), not at 19:22.
+            start = self._snap_start(window.start + dx * dpp)
+            self._state.set_window(window.moved_to(start))
         elif press.kind is Drag.START:
             least = max(MIN_SPAN_DAYS, 2 * dpp)
             start = min(self._snap(scale.t(pos.x())), window.end - least)
@@ -123,11 +145,16 @@ class TimelineInput:
             super().mouseReleaseEvent(event)
             return
         self._press = None
-        if press.kind is Drag.OUTSIDE and not press.moved:
+        if press.kind is Drag.EVENT and not press.moved:
+            # A click on an event's bar selects it, as a click on its marker does.
+            event_id = self.event_at(QPointF(press.x, event.position().y()))
+            if event_id is not None:
+                self._state.set_current(event_id)
+        elif press.kind is Drag.OUTSIDE and not press.moved:
             # A click beside the band moves the band there, centred on the click.
             t = press.scale.t(press.x)
             window = self._state.window
-            self._state.set_window(window.moved_to(t - window.duration / 2))
+            self._state.set_window(window.moved_to(self._snap_start(t - window.duration / 2)))
         self._set_hover_cursor(self._hit(event.position().x(), event.position().y()))
         self.update()
 
@@ -159,6 +186,18 @@ class TimelineInput:
         i = int(np.clip(np.searchsorted(edges, t), 1, len(edges) - 1))
         before, after = float(edges[i - 1]), float(edges[i])
         return before if t - before <= after - t else after
+
+    def _snap_start(self, t: float) -> float:
+        """Where a moved window starts: the nearest whole day, or the nearest bin edge when
+        bins are shorter than a day."""
+        edges = self.layer().bins.edges
+        width = float(edges[1] - edges[0]) if len(edges) > 1 else 1.0
+        if width >= 1:
+            return float(round(t))
+        # Bins shorter than a day are all one length; a moved window may leave the view,
+        # so snap by arithmetic rather than to the edges drawn.
+        first = float(edges[0])
+        return first + round((t - first) / width) * width
 
     def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
         delta = event.angleDelta()

@@ -10,14 +10,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QDate, QDateTime, QLocale, QTime, QTimeZone
+from PySide6.QtCore import QCoreApplication, QLocale
 
 from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.density import PRECISION_CODES, BinUnit
-from desktop_app.core.timescale import datetime_from_days
 from desktop_app.core.window import TimeWindow
 from desktop_app.ui.timeline.paint import Bins, TimelineData
+from desktop_app.ui.words import date_text, window_in_words
 
 
 def tr(text: str) -> str:
@@ -41,46 +41,18 @@ def unit_text(unit: BinUnit) -> str:
     return tr("day") if minutes == 1440 else tr("week")
 
 
-def needs_time(window: TimeWindow) -> bool:
-    whole_days = window.start == math.floor(window.start) and window.end == math.floor(window.end)
-    return not whole_days or window.duration < 3
-
-
-def date_text(t: float, with_time: bool) -> str:
-    """A time for people: "2 Jun 2025" or "2 Jun 2025 14:30" (UTC), in their locale."""
-    moment = datetime_from_days(t)
-    when = QDateTime(
-        QDate(moment.year, moment.month, moment.day),
-        QTime(moment.hour, moment.minute),
-        QTimeZone.utc(),
-    )
-    locale = QLocale()
-    month_first = locale.name().endswith("_US")
-    fmt = "MMM d, yyyy" if month_first else "d MMM yyyy"
-    return locale.toString(when, fmt + (" HH:mm" if with_time else ""))
-
-
-def window_text(window: TimeWindow) -> str:
-    with_time = needs_time(window)
-    return (
-        tr("%1 to %2")
-        .replace("%1", date_text(window.start, with_time))
-        .replace("%2", date_text(window.end, with_time))
-    )
-
-
 def accessible_description(window: TimeWindow) -> str:
     """The timeline's accessible description while it shows ``window``."""
     return tr(
         "Window from %1. Left and Right step it, Shift with them steps a whole "
         "window, Home and End go to the first and last event, plus and minus "
         "zoom, Space plays."
-    ).replace("%1", window_text(window))
+    ).replace("%1", window_in_words(window))
 
 
 def bin_tooltip(bins: Bins, i: int) -> str:
     with_time = bins.unit.kind == "fixed" and bins.unit.days < 1
-    span = window_text(TimeWindow(float(bins.edges[i]), float(bins.edges[i + 1])))
+    span = window_in_words(TimeWindow(float(bins.edges[i]), float(bins.edges[i + 1])))
     if not with_time:
         span = (
             tr("%1 to %2")
@@ -104,7 +76,7 @@ def event_tooltip(data: TimelineData, row: int) -> str:
     with_time = t1 == t0 or not (t0 == math.floor(t0) and t1 == math.floor(t1))
     when = date_text(t0, with_time)
     if t1 > t0:
-        when = window_text(TimeWindow(t0, t1))
+        when = window_in_words(TimeWindow(t0, t1))
     lines = [tr(CATEGORIES[code].label), when]
     if precision != PRECISION_CODES[DatePrecision.DAY]:
         names = {

@@ -12,6 +12,8 @@ map follows the window, not the timeline's zoom.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from PySide6.QtCore import (
     QEvent,
@@ -49,13 +51,17 @@ from desktop_app.ui.timeline.text import (
     accessible_description,
     bin_tooltip,
     count_text,
-    date_text,
     event_tooltip,
-    needs_time,
     unit_text,
-    window_text,
 )
 from desktop_app.ui.view_state import ViewState
+from desktop_app.ui.words import (
+    date_text,
+    last_shown,
+    needs_time,
+    plain_tooltip,
+    window_in_words,
+)
 
 #: Keep this fraction of the width free beside the band when following it.
 FOLLOW_MARGIN = 0.05
@@ -85,9 +91,17 @@ class TimelineWidget(TimelineInput, QWidget):
     playPauseRequested = Signal()
     viewChanged = Signal(float, float)
 
-    def __init__(self, state: ViewState, index: EventIndex, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        state: ViewState,
+        index: EventIndex,
+        parent: QWidget | None = None,
+        *,
+        titles: Callable[[list[int]], list[str]] | None = None,
+    ) -> None:
         super().__init__(parent)
         self._state = state
+        self._titles = titles
         self._data = TimelineData.build(index, index.arrays.precision)
         self._t_start, self._t_end = self._initial_view(index, state.window)
         self._layer: TimelineLayer | None = None
@@ -106,6 +120,7 @@ class TimelineWidget(TimelineInput, QWidget):
         state.windowChanged.connect(self._on_window_changed)
         state.selectionChanged.connect(self._on_selection_changed)
         state.currentChanged.connect(self._on_current_changed)
+        state.windowRevealRequested.connect(self.show_window)
 
     # -- data ------------------------------------------------------------------------------
 
@@ -230,8 +245,19 @@ class TimelineWidget(TimelineInput, QWidget):
             if row is not None:
                 arrays = self._data.index.arrays
                 t0 = float(arrays.t0[row])
-                self.reveal(t0, max(float(arrays.t1[row]), t0))
+                self.bring_into_view(t0, max(float(arrays.t1[row]), t0))
         self.update()
+
+    def bring_into_view(self, t0: float, t1: float) -> None:
+        """Scroll, never zoom, until some of ``[t0, t1]`` shows; nothing if some already does.
+
+        A month-long event picked on the map must not zoom the timeline out to months and
+        crush the days the user was reading.
+        """
+        if t1 >= self._t_start and t0 <= self._t_end:
+            return
+        nearest = t0 if t0 > self._t_end else t1
+        self.reveal(nearest, nearest)
 
     # -- caches ----------------------------------------------------------------------------
 
@@ -351,11 +377,11 @@ class TimelineWidget(TimelineInput, QWidget):
         x0, x1 = self._band_xs()
         with_time = needs_time(window)
         left = date_text(window.start, with_time)
-        right = date_text(window.end, with_time)
+        right = date_text(last_shown(window), with_time)
         boxes: list[tuple[QRectF, str]] = []
         if x1 < 0 or x0 > w:
             # The band is out of view: say where it is, at the side it lies.
-            text_ = window_text(window)
+            text_ = window_in_words(window)
             boxes.append(
                 self._label_box(
                     metrics,
@@ -375,7 +401,7 @@ class TimelineWidget(TimelineInput, QWidget):
             boxes.append(self._label_box(metrics, right, min(x1, w), not inside and x1 <= w))
             if boxes[0][0].intersects(boxes[1][0]):
                 # Too narrow for both side by side: one label, "from – to", centred.
-                text_ = window_text(window)
+                text_ = window_in_words(window)
                 boxes = [self._label_box(metrics, text_, (x0 + x1) / 2, True, centred=True)]
         context = QRectF(6, 0, metrics.horizontalAdvance(layer.context) + 4, HEADER_H)
         if layer.context and not any(box.intersects(context) for box, _ in boxes):
@@ -506,15 +532,26 @@ class TimelineWidget(TimelineInput, QWidget):
         self.setAccessibleDescription(accessible_description(self._state.window))
 
     def tooltip_at(self, pos: QPointF) -> str:
-        """The tooltip for a point of the widget: an event, a bin's counts, or a hint."""
+        """The tooltip shown at a point of the widget, as rich text in which everything is
+        escaped: titles come from source files."""
+        return plain_tooltip(self.tooltip_text_at(pos))
+
+    def tooltip_text_at(self, pos: QPointF) -> str:
+        """The tooltip's words for a point: an event, a bin's counts, or a hint."""
         layer = self.layer()
         kind = self._hit(pos.x(), pos.y())
         if kind is Drag.EVENT and layer.marks is not None:
             at = layer.marks.hit(pos.x(), pos.y())
             if at is not None:
-                return event_tooltip(self._data, int(layer.marks.rows[at]))
+                row = int(layer.marks.rows[at])
+                text = event_tooltip(self._data, row)
+                if self._titles is not None:
+                    titles = self._titles([int(self._data.index.arrays.ids[row])])
+                    if titles:
+                        text = titles[0] + "\n" + text
+                return text + "\n" + self.tr("Click to read it")
         if kind is Drag.MOVE:
-            return self.tr("Drag to move the window; double-click an event to read it")
+            return self.tr("Drag to move the window")
         if kind in (Drag.START, Drag.END):
             return self.tr("Drag to change where the window starts or ends")
         if layer.plot.contains(pos) and layer.marks is None:

@@ -1,0 +1,104 @@
+// Label placement on the map page (resources/web/event_labels.js) under node's test runner:
+// no two labels overlap, busier places win, the result does not depend on input order.
+"use strict";
+
+const assert = require("node:assert/strict");
+const fs = require("node:fs");
+const path = require("node:path");
+const test = require("node:test");
+const vm = require("node:vm");
+
+const WEB = path.join(__dirname, "..", "..", "resources", "web");
+globalThis.window = globalThis.window || {};
+vm.runInThisContext(fs.readFileSync(path.join(WEB, "event_labels.js"), "utf8"), {
+  filename: "event_labels.js",
+});
+const L = globalThis.window.EventAtlasLabels;
+
+const VIEW = { w: 400, h: 300 };
+
+function place(text, x, y, count, kind = "city") {
+  return { text, x, y, w: 8 * text.length, h: 14, r: 7, count, kind, key: text };
+}
+
+function random(seed) {
+  return () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+}
+
+function assertNoOverlap(labels) {
+  for (let a = 0; a < labels.length; a++) {
+    for (let b = a + 1; b < labels.length; b++) {
+      assert.ok(!L.overlaps(labels[a], labels[b]), `${labels[a].text} overlaps ${labels[b].text}`);
+    }
+  }
+}
+
+test("labels never overlap, stay on the map, and some of a crowd are dropped", () => {
+  const rnd = random(11);
+  const crowd = Array.from({ length: 300 }, (_, k) =>
+    place("Place" + k, rnd() * VIEW.w, rnd() * VIEW.h, 1 + Math.floor(rnd() * 50)));
+  const labels = L.placeLabels(crowd, VIEW, []);
+  assert.ok(labels.length > 10 && labels.length < crowd.length);
+  assertNoOverlap(labels);
+  for (const b of labels) {
+    assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.w <= VIEW.w && b.y + b.h <= VIEW.h, b.text);
+  }
+});
+
+test("the busier place keeps its label; a tie goes to the larger kind", () => {
+  // A strip with room for one label only, to the right of its marker.
+  const strip = { w: 100, h: 20 };
+  const busy = place("Kharkiv", 10, 10, 9), quiet = place("Chuhuv", 12, 10, 2);
+  assert.deepEqual(L.placeLabels([quiet, busy], strip, []).map((b) => b.text), ["Kharkiv"]);
+  assert.deepEqual(L.placeLabels([busy, quiet], strip, []).map((b) => b.text), ["Kharkiv"]);
+  const region = place("Sumy obl", 10, 10, 3, "region"), village = place("Sumy vil", 12, 10, 3, "village");
+  assert.deepEqual(L.placeLabels([village, region], strip, []).map((b) => b.text), ["Sumy obl"]);
+});
+
+test("place names come before country names", () => {
+  const country = { text: "UKRAINE", x: 110, y: 100, w: 60, h: 12, count: 0, country: true, area: 80, key: "c" };
+  const labels = L.placeLabels([country, place("Dnipro", 100, 100, 1)], VIEW, []);
+  assert.equal(labels[0].text, "Dnipro");
+  assert.ok(!labels.some((b) => b.text === "UKRAINE"), "the country name would overlap the place's");
+});
+
+test("a label that would leave the map moves to the other side, or is dropped", () => {
+  const edge = place("Lviv", 390, 150, 5);
+  const [label] = L.placeLabels([edge], VIEW, []);
+  assert.ok(label.x + label.w <= 390, "placed to the left of its marker");
+  const corner = { ...place("Nowhere-in-particular", 2, 2, 5), w: 500 };
+  assert.deepEqual(L.placeLabels([corner], VIEW, []), []);
+});
+
+test("labels keep clear of other markers but not of their own", () => {
+  const own = { x: 93, y: 93, w: 14, h: 14, key: "Odesa" };
+  const other = { x: 110, y: 92, w: 16, h: 16, key: "Other" };
+  const [label] = L.placeLabels([place("Odesa", 100, 100, 4)], VIEW, [own, other]);
+  assert.ok(label, "a free side exists");
+  assert.ok(!L.overlaps(label, other));
+});
+
+test("placement is deterministic: the order of the input does not matter", () => {
+  const rnd = random(5);
+  const crowd = Array.from({ length: 120 }, (_, k) =>
+    place("P" + k, rnd() * VIEW.w, rnd() * VIEW.h, 1 + Math.floor(rnd() * 4)));
+  const first = L.placeLabels(crowd, VIEW, []);
+  const shuffled = crowd.slice().reverse();
+  assert.deepEqual(L.placeLabels(shuffled, VIEW, []), first);
+});
+
+test("a country's label point is in its largest polygon", () => {
+  const square = (x, y, s) => [[[x, y], [x + s, y], [x + s, y + s], [x, y + s], [x, y]]];
+  const geo = {
+    features: [
+      { properties: { name: "Bigland" }, geometry: { type: "MultiPolygon", coordinates: [square(50, 0, 1), square(0, 0, 10)] } },
+      { properties: { name: "Isle" }, geometry: { type: "Polygon", coordinates: square(20, 20, 2) } },
+      { properties: {}, geometry: { type: "Polygon", coordinates: square(0, 0, 1) } },
+    ],
+  };
+  const points = L.countryLabelPoints(geo);
+  assert.deepEqual(points.map((p) => p.name), ["Bigland", "Isle"]);
+  assert.ok(Math.abs(points[0].lon - 5) < 1e-9 && Math.abs(points[0].lat - 5) < 1e-9);
+  assert.ok(Math.abs(points[1].lon - 21) < 1e-9 && points[1].area === 4);
+  assert.equal(points[0].span, 10);
+});
