@@ -13,12 +13,11 @@ from dataclasses import replace
 import pytest
 
 from desktop_app.core.event import Article, Event, Place
+from desktop_app.files import ExportError, atomic_output
 from desktop_app.ingest.bundled import bundled_datasets
 from desktop_app.ingest.exporters import (
     CSV_COLUMNS,
     KML_NS,
-    ExportError,
-    atomic_output,
     kml_time,
     write_csv,
     write_geojson,

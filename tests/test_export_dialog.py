@@ -11,7 +11,7 @@ from desktop_app.core.dates import event_span
 from desktop_app.core.window import TimeWindow
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.export.compose import caption_height
-from desktop_app.ui.export.dialog import ExportDialog, export_actions
+from desktop_app.ui.export.dialog import ExportActions, ExportDialog
 from tests.mapping import open_map
 
 DAY = event_span("2025-05-24", None, "day")[0]
@@ -19,13 +19,17 @@ WINDOW = TimeWindow(DAY, DAY + 10)
 
 
 class Target(QWidget):
-    """What export_actions needs of the main window: a store, the state, the map."""
+    """What the export actions need of a window: a store, the state, the map, notices."""
 
     def __init__(self, store: EventStore, map_view) -> None:
         super().__init__()
         self.store = store
         self.map_view = map_view
         self.state = map_view._state
+        self.notices: list[tuple[str, object]] = []
+
+    def notify(self, message: str, path=None) -> None:
+        self.notices.append((message, path))
 
 
 def test_actions_export_again_and_copy(qtbot, seed_db, tmp_path):
@@ -33,7 +37,8 @@ def test_actions_export_again_and_copy(qtbot, seed_db, tmp_path):
         view = open_map(qtbot, store, WINDOW, size=(700, 450))
         target = Target(store, view)
         qtbot.addWidget(target)
-        export, again, copy = export_actions(target)
+        actions = ExportActions(target)
+        export, again, copy = actions.actions()
         assert copy.shortcut() == QKeySequence("Ctrl+Shift+C")
         assert not again.isEnabled()
 
@@ -45,8 +50,8 @@ def test_actions_export_again_and_copy(qtbot, seed_db, tmp_path):
         assert settings.options.size is None and settings.fmt == "png"
         assert settings.options.title  # a default from the dataset
 
-        actions = target._export_actions
         assert actions.run(settings, None)
+        assert target.notices[-1][1] == tmp_path / "view.png"
         image = QImage(str(tmp_path / "view.png"))
         assert (image.width(), image.height()) == (700, 450 + caption_height(1.0))
         assert again.isEnabled()
@@ -63,8 +68,7 @@ def test_actions_export_again_and_copy(qtbot, seed_db, tmp_path):
 
         copy.trigger()
         assert QGuiApplication.clipboard().image().width() == 700
-        actions_maker = target._export_maker[1]
-        actions_maker.close()
+        actions.close_pages()
 
 
 def test_every_label_shortcut_has_a_control_to_focus(qtbot, seed_db):

@@ -18,7 +18,7 @@ from desktop_app.core.dates import event_span
 from desktop_app.core.event import Event, Place
 from desktop_app.core.playback import PlaybackMode
 from desktop_app.core.window import TimeWindow
-from desktop_app.ingest.exporters import ExportError
+from desktop_app.files import ExportError
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.export.animation import (
     QUEUE_FRAMES,

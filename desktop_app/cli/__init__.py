@@ -167,7 +167,7 @@ def snapshot(
     """Render the map for a time window to a PNG, without opening a window."""
     width_height = parse_size(size)
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from desktop_app.ingest.exporters import ExportError
+    from desktop_app.files import ExportError
     from desktop_app.ui.app import headless_application
     from desktop_app.ui.export.picture import save_image
     from desktop_app.ui.export.render import SnapshotError, SnapshotRequest, render_map
@@ -237,6 +237,7 @@ def import_file(
         confirm=lambda question: click.confirm(question, default=False),
         encoding=encoding,
         published=published,
+        echo_error=lambda line: click.echo(line, err=True),
     )
     sys.exit(code)
 

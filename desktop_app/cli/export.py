@@ -15,8 +15,9 @@ import click
 from desktop_app.cli.options import DB_OPTION, open_store_or_fail, parse_size, parse_window
 from desktop_app.core.export_formats import ANIMATION_FORMATS, DATA_FORMATS, EXPORT_FORMATS
 from desktop_app.core.index import EventIndex
+from desktop_app.files import ExportError
 from desktop_app.ingest.bundled import dataset_title
-from desktop_app.ingest.exporters import ExportError, write_data
+from desktop_app.ingest.exporters import write_data
 
 
 def run_cli_export(

@@ -20,6 +20,8 @@ Nothing is saved here: the review dialog (or ``--yes``) decides.
 
 from __future__ import annotations
 
+import collections
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -31,6 +33,7 @@ from desktop_app.core.event import Article, Event, Place, event_uid
 from desktop_app.geo.gazetteer import Gazetteer, GazetteerEntry, GeoContext, default_gazetteer
 from desktop_app.geo.names import name_key
 from desktop_app.ingest.article_dates import TimeMention, find_times
+from desktop_app.ingest.limits import MAX_ARTICLE_BYTES
 from desktop_app.ingest.loose_dates import LooseDateError, parse_loose_date
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
@@ -88,10 +91,11 @@ _CAPITALISED = re.compile(
     r"[A-ZÀ-ÖØ-ÞĀ-ſА-ЯЁІЇЄҐ][\w’'\-.]*)*"
     r"(?:\s+(?:region|oblast|krai|province|air base|airbase|airfield|palace|district))?"
 )
-_REGION_LIST = re.compile(
-    r"(?P<names>[A-ZÀ-ÖØ-ÞА-Я][\w’'\-]+(?:\s*,\s*(?:and\s+)?[A-ZÀ-ÖØ-ÞА-Я][\w’'\-]+)*"
-    r",?\s+and\s+[A-ZÀ-ÖØ-ÞА-Я][\w’'\-]+)\s+(?P<kind>regions|oblasts|provinces)\b"
-)
+# Lists of regions are read token by token, backwards from "regions": a regular
+# expression for them backtracks over every start inside a long run of names.
+_LIST_TOKEN = re.compile(r"[\w’'\-]+|\S")
+_LIST_NAME = re.compile(r"[A-ZÀ-ÖØ-ÞА-Я][\w’'\-]+")
+_LIST_KINDS = {"regions": "region", "oblasts": "oblast", "provinces": "province"}
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-ZÀ-ÖØ-ÞА-Я0-9])")
 # Capitalised words that start sentences or name people, never places on their own.
 _NOT_PLACES = {
@@ -213,6 +217,13 @@ def _published_from(value: str | None) -> str | None:
     return None
 
 
+def _html_text(text: str) -> _HTMLText:
+    parser = _HTMLText()
+    parser.feed(text)
+    parser.close()
+    return parser
+
+
 def parse_article(
     text: str, *, kind: str = "txt", published: str | None = None, url: str | None = None
 ) -> tuple[Article, str]:
@@ -220,9 +231,12 @@ def parse_article(
     title = author = outlet = None
     body = text
     if kind == "html":
-        parser = _HTMLText()
-        parser.feed(text)
-        parser.close()
+        try:
+            parser = _html_text(text)
+        except AssertionError:
+            # html.parser asserts on a malformed declaration or marked section ("<![CD");
+            # in a page that has one, every "<!" is read as text instead.
+            parser = _html_text(text.replace("<!", "&lt;!"))
         meta = parser.meta
         title = meta.get("og:title") or meta.get("twitter:title") or parser.title.strip() or None
         author = meta.get("author") or meta.get("article:author") or None
@@ -278,8 +292,9 @@ def _mask_outlets(sentence: str) -> tuple[str, list[str]]:
 
 
 def _category(sentence: str) -> str:
-    words = _WORD.findall(sentence.lower())
-    scores = {key: sum(words.count(w) if " " not in w else sentence.lower().count(w) for w in keys)
+    lower = sentence.lower()
+    words = collections.Counter(_WORD.findall(lower))
+    scores = {key: sum(words[w] if " " not in w else lower.count(w) for w in keys)
               for key, keys in CATEGORY_WORDS.items()}  # fmt: skip
     best = max(scores, key=scores.get)
     return best if scores[best] else "other"
@@ -326,33 +341,89 @@ class _PlaceFinder:
             (countries if entries[0].kind == "country" else places).append(mention)
             return True
 
-        for match in _REGION_LIST.finditer(sentence):
-            singular = match.group("kind")[:-1]
-            for name in re.split(r"\s*,\s*(?:and\s+)?|,?\s+and\s+", match.group("names")):
+        for names, singular in _region_lists(sentence):
+            for name in names:
                 add(f"{name} {singular}", name_key(f"{name} {singular}"))
         for match in _CAPITALISED.finditer(sentence):
             words = match.group(0).rstrip(".").split()
+            # Each word's key once (a name's key is its words' keys joined): keying every
+            # run of up to six words afresh made long runs of capitalised words slow.
+            inner = [_key(word) for word in words]
+            last = [
+                _variant_key(word, _last_word(word), key)
+                for word, key in zip(words, inner, strict=True)
+            ]
             i = 0
             while i < len(words):
                 for size in range(min(self.max_words, len(words) - i), 0, -1):
-                    text = " ".join(words[i : i + size]).rstrip(".,’'")
-                    key = name_key(text.removesuffix("’s").removesuffix("'s"))
+                    key = " ".join(k for k in (*inner[i : i + size - 1], last[i + size - 1]) if k)
                     if size == 1 and (len(key) < 3 or key in _NOT_PLACES):
                         continue
                     if (
                         size == 1
                         and i + 1 < len(words)
-                        and not gazetteer.contains(name_key(words[i + 1].rstrip(".,’'")))
+                        and not gazetteer.contains(
+                            _variant_key(words[i + 1], words[i + 1].rstrip(".,’'"), inner[i + 1])
+                        )
                     ):
                         # "Vladimir Medinsky", "Moscow Times": a first name or an
                         # organisation, not the place the first word names.
                         continue
-                    if add(text, key):
+                    if key not in seen and not gazetteer.contains(key):
+                        continue
+                    if add(" ".join(words[i : i + size]).rstrip(".,’'"), key):
                         i += size
                         break
                 else:
                     i += 1
         return places, countries
+
+
+_key = functools.lru_cache(maxsize=1 << 16)(name_key)
+
+
+def _variant_key(word: str, variant: str, key: str) -> str:
+    """The key of ``variant``, a form of ``word`` whose key is ``key``."""
+    return key if variant == word else _key(variant)
+
+
+def _last_word(word: str) -> str:
+    """The last word of a name as it is looked up: "Kyiv’s," is Kyiv."""
+    return word.rstrip(".,’'").removesuffix("’s").removesuffix("'s")
+
+
+def _region_lists(sentence: str) -> Iterator[tuple[list[str], str]]:
+    """The names in lists like "the Sumy, Kharkiv, and Zaporizhzhia regions", with the
+    kind ("region") they name; in one pass, as no list goes past the word it ends in."""
+    tokens = _LIST_TOKEN.findall(sentence)
+
+    def name(at: int) -> bool:
+        return at >= 0 and _LIST_NAME.fullmatch(tokens[at]) is not None
+
+    for k, token in enumerate(tokens):
+        singular = _LIST_KINDS.get(token)
+        if singular is None or not name(k - 1):
+            continue
+        # Backwards: the last name, "and" (after an optional comma), the name before it.
+        j = k - 2
+        if j < 0 or tokens[j] != "and":
+            continue
+        j -= 1
+        if j >= 0 and tokens[j] == ",":
+            j -= 1
+        if not name(j):
+            continue
+        names = [tokens[k - 1], tokens[j]]
+        # Then ", name" or ", and name" as long as the list goes back.
+        while True:
+            if j >= 3 and tokens[j - 1] == "and" and tokens[j - 2] == "," and name(j - 3):
+                j -= 3
+            elif j >= 2 and tokens[j - 1] == "," and name(j - 2):
+                j -= 2
+            else:
+                break
+            names.append(tokens[j])
+        yield names[::-1], singular
 
 
 def extract_candidates(
@@ -471,7 +542,7 @@ def article_kind(suffix: str) -> str:
 
 
 def read_article_file(source: Source, options: ReadOptions) -> ArticleDraft:
-    text = source.read_text()
+    text = source.read_text(max_bytes=MAX_ARTICLE_BYTES)
     if not text.strip():
         raise ImportFailed(BadRecord(source.name, None, "the article is empty"))
     return extract_article(

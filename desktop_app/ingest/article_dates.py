@@ -9,6 +9,7 @@ precision the words imply; a span that is only known to lie within a range is
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -117,6 +118,8 @@ def _nearest_year(month: int, day: int, published: date) -> int:
         key = (abs(distance), distance > 0)
         if best is None or key < best[0]:
             best = (key, year)
+    if best is None:
+        raise ValueError(f"no day {day} in month {month}")
     return best[1]
 
 
@@ -133,18 +136,23 @@ def find_times(
     meeting"); ``published`` resolves "yesterday", years left out, and the like.
     """
     found: list[TimeMention] = []
-    taken: list[tuple[int, int]] = []
+    # The spans taken so far, which never overlap, sorted: a new match overlaps one only
+    # if it overlaps its neighbours, found by bisection (a sentence may hold thousands).
+    starts: list[int] = []
+    ends: list[int] = []
     for kind, pattern in _PATTERNS:
         for match in pattern.finditer(sentence):
-            span = match.span()
-            if any(span[0] < end and start < span[1] for start, end in taken):
+            start, end = match.span()
+            at = bisect.bisect_right(starts, start)
+            if (at and ends[at - 1] > start) or (at < len(starts) and starts[at] < end):
                 continue
             try:
                 mention = _resolve(kind, match, published, anchor, dayfirst)
             except (ValueError, KeyError, OverflowError):
                 mention = None
             if mention is not None:
-                taken.append(span)
+                starts.insert(at, start)
+                ends.insert(at, end)
                 found.append(mention)
     return sorted(found, key=lambda m: m.position)
 
@@ -166,7 +174,8 @@ def _resolve(
         m1 = MONTHS[m.group("m1").lower()]
         m2 = MONTHS[m.group("m2").lower()] if m.group("m2") else m1
         d1, d2 = int(m.group("d1")), int(m.group("d2"))
-        year = int(m.group("y")) if m.group("y") else _nearest_year(m1, d1, published)
+        # A year written closes the range: "December 30 to January 2, 2025".
+        year = int(m.group("y")) - (m2 < m1) if m.group("y") else _nearest_year(m1, d1, published)
         first, last = date(year, m1, d1), date(year + (m2 < m1), m2, d2)
         if last < first:
             return None

@@ -33,6 +33,7 @@ def run_import(
     confirm: Callable[[str], bool] | None = None,
     encoding: str | None = None,
     published: str | None = None,
+    echo_error: Callable[[str], None] | None = None,
 ) -> int:
     """Import one file into a store and say what happened; returns the exit status.
 
@@ -65,6 +66,9 @@ def run_import(
         The text encoding, when detection gets it wrong (e.g. ``cp1251``).
     published
         An article's publication date (ISO) when the file does not give it.
+    echo_error
+        Prints the one line that says why an import failed (``click.echo`` to stderr);
+        None prints it with ``echo``.
 
     Returns
     -------
@@ -114,15 +118,15 @@ def run_import(
                 accept=review if kind == "article" else None,
             )
     except ImportAborted as exc:
-        echo(f"bad row: {exc.problem}")
+        (echo_error or echo)(f"bad row: {exc.problem}")
         echo("import aborted; nothing was saved")
         return EXIT_FAILED
     except ImportFailed as exc:
-        echo(f"error: {exc}")
+        (echo_error or echo)(f"error: {exc}")
         echo("nothing was saved")
         return EXIT_FAILED
     except StoreError as exc:
-        echo(f"error: {exc}")
+        (echo_error or echo)(f"error: {exc}")
         return EXIT_FAILED
     for warning in report.warnings:
         echo(f"warning: {warning}")

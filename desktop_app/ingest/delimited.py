@@ -12,6 +12,7 @@ Files are read as a stream: a million rows take the memory of one chunk.
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -19,6 +20,7 @@ from pathlib import Path
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Event, Place, event_uid
 from desktop_app.ingest.exporters import CSV_COLUMNS, restore_spreadsheet_text
+from desktop_app.ingest.limits import MAX_LINE_CHARS, oversized_field
 from desktop_app.ingest.loose_dates import LooseDateError, detect_dayfirst, parse_loose_date
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
@@ -100,7 +102,25 @@ class Table:
         self.source = source
         sample = source.sample(SAMPLE_CHARS).decode(source.encoding, errors="replace")
         self.dialect = _dialect(source.path, sample)
-        self._rows = csv.reader(source.open_text(), self.dialect)
+        self._long_lines: list[int] = []
+        self._rows = csv.reader(self._lines(source.open_text()), self.dialect)
+
+    def _lines(self, text: io.TextIOBase) -> Iterator[str]:
+        """The file's lines, each at most :data:`MAX_LINE_CHARS` long: the rest of a
+        longer one is skipped as it is read (never held) and its number remembered."""
+        number = 0
+        while True:
+            line = text.readline(MAX_LINE_CHARS)
+            if not line:
+                return
+            number += 1
+            if len(line) < MAX_LINE_CHARS or line.endswith("\n"):
+                yield line
+                continue
+            while line and not line.endswith("\n"):
+                line = text.readline(MAX_LINE_CHARS)
+            self._long_lines.append(number)
+            yield "\n"
 
     def __iter__(self) -> Iterator[tuple[int, list[str]] | BadRecord]:
         reader = self._rows
@@ -119,6 +139,12 @@ class Table:
                 continue
             line = last_line + 1
             last_line = reader.line_num
+            if self._long_lines and self._long_lines[0] <= last_line:
+                too_long = self._long_lines.pop(0)
+                yield BadRecord(
+                    name, f"line {too_long}", f"longer than {MAX_LINE_CHARS:,} characters"
+                )
+                continue
             now = decoding_errors()
             if now != errors:
                 # The decoder runs a buffer ahead of the parser: the bytes it replaced are
@@ -194,9 +220,12 @@ def _map(rows, mapper, width: int, name: str) -> Iterator[Record]:
             yield BadRecord(name, f"line {line}", f"expected {width} fields, found {len(row)}")
             continue
         try:
-            yield convert(row)
+            event = convert(row)
         except (ValueError, TypeError, IndexError, OverflowError) as exc:
             yield BadRecord(name, f"line {line}", str(exc) or type(exc).__name__)
+            continue
+        reason = oversized_field(event)
+        yield event if reason is None else BadRecord(name, f"line {line}", reason)
 
 
 class DateReader:

@@ -22,6 +22,7 @@ import ijson
 
 from desktop_app.core.dates import DateError, DatePrecision, event_span
 from desktop_app.core.event import Article, Event, Place, event_uid
+from desktop_app.ingest.limits import MAX_TEXT_CHARS, JsonDepthGuard, LimitExceeded, oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions
 from desktop_app.ingest.source import Source
@@ -101,9 +102,16 @@ def _feature_records(
 ) -> Iterator[Event | BadRecord]:
     try:
         # A list: a feature with several points is good or bad as a whole.
-        yield from list(_events_of(feature, articles))
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        events = list(_events_of(feature, articles))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
         yield BadRecord(str(path), f"feature {number}", str(exc) or type(exc).__name__)
+        return
+    for event in events:
+        reason = oversized_field(event)
+        if reason is not None:
+            yield BadRecord(str(path), f"feature {number}", reason)
+            return
+    yield from events
 
 
 class _Utf8Stream:
@@ -130,12 +138,21 @@ class _Utf8Stream:
         self.newlines = 0  # newlines handed out before the last read
         self.ended = False  # the last read found the end of the text
         self._newlines_after = 0
+        # Nesting and value length are checked before ijson sees the text: ijson would
+        # hold a value of any size, and go deeper without end.
+        self._guard = JsonDepthGuard()
+        self._source_name = source.name
 
     def read(self, size: int = -1) -> bytes:
         if size == 0:  # ijson asks read(0) to learn whether the stream gives bytes
             return b""
         if self._at >= len(self._buffer):
-            self._buffer = self._text.read(_READ_CHARS).encode("utf-8")
+            text = self._text.read(_READ_CHARS)
+            try:
+                self._guard.feed(text)
+            except LimitExceeded as exc:
+                raise ImportFailed(BadRecord(self._source_name, exc.where, exc.reason)) from None
+            self._buffer = text.encode("utf-8")
             self._at = 0
         end = len(self._buffer) if size < 0 else self._at + size
         if self._slow_from is not None:
@@ -280,10 +297,8 @@ def _articles(entries: Any, path: Path) -> dict[str, Article]:
         if not isinstance(entry, dict) or not entry.get("id"):
             continue
         text = entry.get("text")
-        if text is None and entry.get("text_file"):
-            text_path = path.parent / Path(entry["text_file"]).name
-            if text_path.is_file():
-                text = text_path.read_text(encoding="utf-8")
+        if text is None and isinstance(entry.get("text_file"), str):
+            text = _article_text(path.parent / Path(entry["text_file"]).name)
         articles[str(entry["id"])] = Article(
             uid=str(entry["id"]),
             title=str(entry.get("title") or entry["id"]),
@@ -294,6 +309,17 @@ def _articles(entries: Any, path: Path) -> dict[str, Article]:
             text=text,
         )
     return articles
+
+
+def _article_text(path: Path) -> str | None:
+    """The text of an article kept in a file beside the GeoJSON, when it is one of
+    reasonable size (an article's text, not a whole archive)."""
+    try:
+        if not path.is_file() or path.stat().st_size > MAX_TEXT_CHARS:
+            return None
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def _events_of(feature: Any, articles: _Articles) -> Iterator[Event]:
@@ -373,7 +399,9 @@ def _points(geometry: Any) -> list[tuple[float, float]]:
     elif kind not in ("MultiPoint", "LineString"):
         raise ValueError(f"unsupported geometry {kind!r} (events are points)")
     points = []
-    for pair in coords:
+    for pair in coords if isinstance(coords, list) else [coords]:
+        if not isinstance(pair, list) or len(pair) < 2:
+            raise ValueError(f"a position is [longitude, latitude], not {str(pair)[:40]}")
         lon, lat = float(pair[0]), float(pair[1])
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
             raise ValueError(f"coordinates out of range: {lon}, {lat}")

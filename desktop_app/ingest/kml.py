@@ -21,13 +21,21 @@ import zipfile
 import zlib
 from collections.abc import Iterator
 from typing import IO
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, TreeBuilder
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import DefusedXMLParser
 
 from desktop_app.core.dates import DateError, DatePrecision, Granularity, event_span, parse_iso
 from desktop_app.core.event import Event, Place, event_uid
+from desktop_app.ingest.limits import (
+    MAX_XML_TEXT_CHARS,
+    MAX_XML_TOKEN_BYTES,
+    MAX_ZIP_MEMBER_BYTES,
+    MAX_ZIP_RATIO,
+    oversized_field,
+)
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
 from desktop_app.ingest.source import Source
@@ -74,7 +82,7 @@ def _document_stream(source: Source) -> IO[bytes]:
     handle = source.open_binary()
     if handle.read(2) != b"PK":
         handle.seek(0)
-        return handle
+        return _BoundedXml(handle, source.name)
     handle.seek(0)
     try:
         # The archive's directory is at its end, so ZipFile seeks; the member is then
@@ -83,9 +91,121 @@ def _document_stream(source: Source) -> IO[bytes]:
         names = [n for n in kmz.namelist() if n.lower().endswith(".kml")]
         if not names:
             raise ImportFailed(BadRecord(source.name, None, "a KMZ without a .kml file"))
-        return kmz.open("doc.kml" if "doc.kml" in names else names[0])
-    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        info = kmz.getinfo("doc.kml" if "doc.kml" in names else names[0])
+        # The sizes in the directory are checked first; they can lie, so the bytes
+        # are counted again as they are inflated.
+        limit = _member_limit(info.compress_size)
+        if info.file_size > limit:
+            raise ImportFailed(BadRecord(source.name, None, _too_big(info, limit)))
+        return _BoundedXml(kmz.open(info), source.name, info, limit)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, OSError,
+            EOFError, RuntimeError, ValueError) as exc:  # fmt: skip
+        # NotImplementedError: a compression method zipfile lacks; RuntimeError: an
+        # encrypted member; ValueError: a damaged directory.
         raise ImportFailed(BadRecord(source.name, None, f"not a readable KMZ ({exc})")) from None
+
+
+def _member_limit(compressed: int) -> int:
+    return min(MAX_ZIP_MEMBER_BYTES, max(compressed, 1) * MAX_ZIP_RATIO)
+
+
+def _too_big(info: zipfile.ZipInfo, limit: int) -> str:
+    if limit < MAX_ZIP_MEMBER_BYTES:
+        return (
+            f"{info.filename} inflates more than {MAX_ZIP_RATIO} times its compressed size "
+            f"({info.compress_size:,} bytes): refused as a zip bomb"
+        )
+    return f"{info.filename} is larger than {MAX_ZIP_MEMBER_BYTES:,} bytes uncompressed"
+
+
+class _BoundedXml:
+    """The KML's bytes as the parser reads them, refused past the limits.
+
+    A KMZ member is counted as it is inflated (its directory entry may understate it).
+    Every piece is checked for a run of bytes without a tag boundary longer than
+    :data:`MAX_XML_TOKEN_BYTES`: the XML parser holds an attribute, a comment or a
+    name whole, however long.
+    """
+
+    def __init__(
+        self,
+        stream: IO[bytes],
+        name: str,
+        member: zipfile.ZipInfo | None = None,
+        limit: int = 0,
+    ) -> None:
+        self._stream = stream
+        self._name = name
+        self._member = member
+        self._limit = limit
+        self._read = 0
+        self._since_open = 0  # bytes since the last "<"
+        self._since_close = 0  # bytes since the last ">"
+        self._lines = 0
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._read += len(data)
+        if self._member is not None and self._read > self._limit:
+            raise ImportFailed(BadRecord(self._name, None, _too_big(self._member, self._limit)))
+        self._since_open = _run(data, b"<", self._since_open)
+        self._since_close = _run(data, b">", self._since_close)
+        if max(self._since_open, self._since_close) > MAX_XML_TOKEN_BYTES:
+            raise ImportFailed(
+                BadRecord(
+                    self._name,
+                    f"line {self._lines + 1}",
+                    f"more than {MAX_XML_TOKEN_BYTES:,} bytes without a tag",
+                )
+            )
+        self._lines += data.count(b"\n")
+        return data
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+def _run(data: bytes, mark: bytes, before: int) -> int:
+    """The run without ``mark`` that ends ``data`` (continuing the ``before`` bytes of
+    the run it starts in), or the run it starts in when that one is too long already.
+    Runs inside one piece are shorter than the piece, itself far under the limit."""
+    first = data.find(mark)
+    if first < 0:
+        return before + len(data)
+    if before + first > MAX_XML_TOKEN_BYTES:
+        return before + first
+    return len(data) - data.rfind(mark) - 1
+
+
+class _BoundedTreeBuilder(TreeBuilder):
+    """ElementTree's builder, keeping at most :data:`MAX_XML_TEXT_CHARS` of one text.
+
+    The text past the limit is dropped as it arrives (never held); ``oversized`` counts
+    the texts cut, so the Placemark that held one is refused instead of imported cut.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.oversized = 0
+        self._chars = 0
+        self._cut = False
+
+    def data(self, data: str) -> None:
+        self._chars += len(data)
+        if self._chars > MAX_XML_TEXT_CHARS:
+            if not self._cut:
+                self._cut = True
+                self.oversized += 1
+            return
+        super().data(data)
+
+    def start(self, tag: str, attrs: dict[str, str]) -> Element:
+        self._chars, self._cut = 0, False
+        return super().start(tag, attrs)
+
+    def end(self, tag: str) -> Element:
+        self._chars, self._cut = 0, False
+        return super().end(tag)
 
 
 def _point(placemark: Element) -> tuple[float, float] | None:
@@ -155,6 +275,9 @@ def read_kml(source: Source, options: ReadOptions) -> Iterator[Record]:
         raise ImportFailed(
             BadRecord(source.name, f"line {line}" if line else None, f"not valid XML ({exc})")
         ) from None
+    except LookupError as exc:
+        # An encoding the XML declaration names that Python does not know.
+        raise ImportFailed(BadRecord(source.name, None, f"not valid XML ({exc})")) from None
     except DefusedXmlException as exc:
         raise ImportFailed(
             BadRecord(source.name, None, f"refused unsafe XML ({type(exc).__name__})")
@@ -174,7 +297,10 @@ def _placemarks(source: Source, stream: IO[bytes]) -> Iterator[Record]:
     # root and its Documents and Folders), and are its children kept (a Placemark's
     # until it is read; a read container's TimeStamp/TimeSpan, for inheritance).
     open_elements: list[tuple[Element, bool, bool]] = []
-    for event, element in SafeET.iterparse(stream, events=("start", "end")):
+    builder = _BoundedTreeBuilder()
+    parser = DefusedXMLParser(target=builder)
+    cut_before = 0  # texts cut before the current Placemark began
+    for event, element in SafeET.iterparse(stream, events=("start", "end"), parser=parser):
         tag = _local(element.tag)
         if event == "start":
             if not open_elements:
@@ -187,6 +313,8 @@ def _placemarks(source: Source, stream: IO[bytes]) -> Iterator[Record]:
             _parent, parent_read, parent_keeps = open_elements[-1]
             reads = parent_read and tag in _CONTAINERS
             keeps = parent_keeps or (parent_read and tag in (*_TIMES, "Placemark"))
+            if tag == "Placemark" and parent_read:
+                cut_before = builder.oversized
             open_elements.append((element, reads, keeps))
             continue
         open_elements.pop()
@@ -196,9 +324,15 @@ def _placemarks(source: Source, stream: IO[bytes]) -> Iterator[Record]:
         if tag == "Placemark" and parent_read:
             number += 1
             try:
-                yield _event(element, _inherited_time(open_elements), number)
-            except (ValueError, DateError, IndexError) as exc:
-                name = _text(element, "name")
+                if builder.oversized > cut_before:
+                    raise ValueError(f"a text longer than {MAX_XML_TEXT_CHARS:,} characters")
+                placemark = _event(element, _inherited_time(open_elements), number)
+                reason = oversized_field(placemark)
+                if reason is not None:
+                    raise ValueError(reason)
+                yield placemark
+            except (ValueError, DateError, IndexError, OverflowError) as exc:
+                name = _text(element, "name")[:80]
                 where = f"placemark {number}" + (f" ({name})" if name else "")
                 yield BadRecord(source.name, where, str(exc))
         if not parent_keeps and not (parent_read and tag in _TIMES):

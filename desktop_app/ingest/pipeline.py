@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.core.event import Event
+from desktop_app.ingest.limits import MAX_JSON_DOCUMENT_BYTES, LimitExceeded, check_json_text
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReaderFunction, ReadOptions, Record
 from desktop_app.ingest.source import Source
@@ -90,7 +91,8 @@ def detect_format(path: str | Path) -> str:
         if path.name.startswith("export_") and path.with_name("export_events.json").exists():
             return "timemap"
         try:
-            head = path.read_bytes()[: 1 << 20].decode("utf-8-sig", errors="replace")
+            with path.open("rb") as handle:
+                head = handle.read(1 << 20).decode("utf-8-sig", errors="replace")
         except OSError as exc:
             raise ImportFailed(BadRecord(str(path), None, exc.strerror or str(exc))) from None
         compact = "".join(head.split())
@@ -236,13 +238,29 @@ def import_file(
 
 
 def json_document(source: Source) -> object:
-    """A whole JSON file, or :class:`ImportFailed` naming the line of the syntax error."""
+    """A whole JSON file, or :class:`ImportFailed` naming the line of the syntax error.
+
+    Files past :data:`~desktop_app.ingest.limits.MAX_JSON_DOCUMENT_BYTES`, nested deeper
+    than :data:`~desktop_app.ingest.limits.MAX_JSON_DEPTH` or with one value longer
+    than :data:`~desktop_app.ingest.limits.MAX_JSON_TOKEN_CHARS` are refused before they
+    are parsed, since the parsed objects of a document read whole take several times
+    its size.
+    """
     try:
-        text = source.read_text()
-        return json.loads(text)
+        return loads_bounded(source.read_text(max_bytes=MAX_JSON_DOCUMENT_BYTES))
     except json.JSONDecodeError as exc:
         raise ImportFailed(
             BadRecord(source.name, f"line {exc.lineno}", f"not valid JSON ({exc.msg})")
         ) from None
-    except RecursionError:
-        raise ImportFailed(BadRecord(source.name, None, "JSON nested too deeply")) from None
+    except LimitExceeded as exc:
+        raise ImportFailed(BadRecord(source.name, exc.where, exc.reason)) from None
+    except (RecursionError, ValueError) as exc:
+        # A number past Python's digit limit for int() is a ValueError of its own.
+        reason = "JSON nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ImportFailed(BadRecord(source.name, None, f"not valid JSON ({reason})")) from None
+
+
+def loads_bounded(text: str) -> object:
+    """``json.loads`` after the limits on nesting and value length are checked."""
+    check_json_text(text)
+    return json.loads(text)

@@ -124,7 +124,16 @@ class Source:
             self.open_binary(), encoding=self.encoding, errors=_ERRORS, newline=newline
         )
 
-    def read_text(self) -> str:
+    def read_text(self, max_bytes: int | None = None) -> str:
+        """The whole file as text; with ``max_bytes``, a larger file is refused."""
+        if max_bytes is not None and self.size > max_bytes:
+            raise ImportFailed(
+                BadRecord(
+                    self.name,
+                    None,
+                    f"too large to read whole ({self.size:,} bytes; at most {max_bytes:,})",
+                )
+            )
         with self.open_text(newline=None) as text:
             return text.read()
 

@@ -19,6 +19,7 @@ from typing import Any
 from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.dates import DatePrecision, event_span
 from desktop_app.core.event import Event, Place, event_uid
+from desktop_app.ingest.limits import oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
 from desktop_app.ingest.source import Source
@@ -85,9 +86,12 @@ def read_timelinejs(source: Source, options: ReadOptions) -> Iterator[Record]:
     doc = _document(source)
     for number, item in enumerate(doc["events"], start=1):
         try:
-            yield _event(item, number)
-        except (ValueError, TypeError, AttributeError) as exc:
-            yield BadRecord(source.name, f"event {number}", str(exc))
+            event = _event(item, number)
+        except (ValueError, TypeError, AttributeError, OverflowError) as exc:
+            yield BadRecord(source.name, f"event {number}", str(exc) or type(exc).__name__)
+            continue
+        reason = oversized_field(event)
+        yield event if reason is None else BadRecord(source.name, f"event {number}", reason)
 
 
 def _event(item: Any, number: int) -> Event:

@@ -10,25 +10,42 @@ and first path, hidden sources left out).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from desktop_app.core.event import Event, Place
 from desktop_app.ingest.delimited import DateReader, coordinate
+from desktop_app.ingest.limits import oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
 from desktop_app.ingest.source import Source
 
 
-def _sibling(source: Source, name: str) -> Any:
+def _sibling(source: Source, name: str, options: ReadOptions) -> Any:
+    """A neighbour file's JSON, or None when it is absent or unreadable (with a warning:
+    the events still import, without what it would have added)."""
+    from desktop_app.ingest.pipeline import json_document
+
     path = source.path.with_name(name)
     if not path.is_file():
         return None
+    sibling = Source(path, "utf-8-sig")
     try:
-        return json.loads(path.read_text(encoding="utf-8-sig", errors="replace"))
-    except json.JSONDecodeError:
+        return json_document(sibling)
+    except ImportFailed as exc:
+        options.warnings.append(f"{exc}; left out")
         return None
+    finally:
+        sibling.close()
+
+
+def _key(value: Any) -> str | None:
+    """An id as text: ids written as numbers and as strings name the same entry, and an
+    id that is neither (a list, an object) names none."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    return str(value)
 
 
 def read_timemap(source: Source, options: ReadOptions) -> Iterator[Record]:
@@ -41,21 +58,30 @@ def read_timemap(source: Source, options: ReadOptions) -> Iterator[Record]:
     doc = json_document(events_source)
     if not isinstance(doc, list):
         raise ImportFailed(BadRecord(source.name, None, "not a TimeMap events export (a list)"))
-    sources = _sibling(source, "export_sources.json") or {}
+    sources = _sibling(source, "export_sources.json", options)
+    sources = (
+        {k: v for k, v in sources.items() if isinstance(v, dict)}
+        if isinstance(sources, dict)
+        else {}
+    )
+    associations = _sibling(source, "export_associations.json", options)
     associations = {
-        a.get("id"): a
-        for a in (_sibling(source, "export_associations.json") or [])
-        if isinstance(a, dict)
+        _key(a.get("id")): a
+        for a in (associations if isinstance(associations, list) else [])
+        if isinstance(a, dict) and _key(a.get("id")) is not None
     }
     if options.dayfirst is None:
-        # TimeMap's exporter writes month/day/year.
-        options.dayfirst = False
+        # TimeMap's exporter writes month/day/year; the caller's options stay as given.
+        options = replace(options, dayfirst=False)
     dates = DateReader(options, source.name)
     for number, item in enumerate(doc, start=1):
         try:
-            yield _event(item, dates, sources, associations)
-        except (ValueError, TypeError, AttributeError, KeyError) as exc:
-            yield BadRecord(source.name, f"event {number}", str(exc))
+            event = _event(item, dates, sources, associations)
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
+            yield BadRecord(source.name, f"event {number}", str(exc) or type(exc).__name__)
+            continue
+        reason = oversized_field(event)
+        yield event if reason is None else BadRecord(source.name, f"event {number}", reason)
 
 
 def _event(item: Any, dates: DateReader, sources: dict, associations: dict) -> Event:
@@ -71,28 +97,36 @@ def _event(item: Any, dates: DateReader, sources: dict, associations: dict) -> E
         y, x = coordinate(lat, -90, 90, "latitude"), coordinate(lon, -180, 180, "longitude")
         place = Place(str(item.get("location") or f"{y:.4f}, {x:.4f}"), y, x)
     tags = []
-    for key in item.get("associations") or ():
-        association = associations.get(key)
+    for key in _list(item.get("associations")):
+        association = associations.get(_key(key))
         if association and association.get("mode", "FILTER") == "FILTER":
-            tags.append(" / ".join(association.get("filter_paths") or [association.get("title")]))
+            path = _list(association.get("filter_paths")) or [association.get("title")]
+            tags.append(" / ".join(str(p) for p in path))
     cited = []
-    for key in item.get("sources") or ():
-        entry = sources.get(key) if isinstance(sources, dict) else None
-        if not entry or "HIDDEN" in (entry.get("paths") or []):
+    for key in _list(item.get("sources")):
+        entry = sources.get(_key(key))
+        paths = _list(entry.get("paths")) if entry else []
+        if not entry or "HIDDEN" in paths:
             continue
-        paths = [p for p in entry.get("paths") or [] if p]
-        cited.append(paths[0] if paths else str(entry.get("title") or key))
+        paths = [p for p in paths if p]
+        # Everything kept is text: a number as a path is a name, not a row id.
+        cited.append(str(paths[0] if paths else entry.get("title") or key))
     description = str(item.get("description") or "").strip()
+    ident = _key(item.get("id"))
     title = description.split(". ")[0][:90] or str(item.get("location") or "Event")
     return Event(
-        uid="timemap:" + str(item.get("id") or title),
+        uid="timemap:" + (ident or title),
         title=title,
         start=start,
         precision=precision,
-        display_date=f"{item.get('date')} {time}".strip(),
+        display_date=f"{item.get('date') or ''} {time}".strip(),
         category="strike" if "civilian" in description.lower() or "hit" in description else "other",
         actors=tuple(tags),
         place=place,
         excerpt=description,
         sources=tuple(dict.fromkeys(cited)),
     )
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []

@@ -25,7 +25,7 @@ from desktop_app.mapgen.page import DEFAULT_CENTER, ONLINE_LAYERS
 from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
-from desktop_app.ui.export.dialog import export_actions
+from desktop_app.ui.export.dialog import ExportActions
 from desktop_app.ui.importing.commands import ImportCommands
 from desktop_app.ui.map.describe import describe_events
 from desktop_app.ui.map.view import MapView
@@ -190,7 +190,8 @@ class MainWindow(QMainWindow):
         file_menu.addAction(self.imports.import_action)
         file_menu.addAction(self.imports.paste_action)
         file_menu.addSeparator()
-        for action in export_actions(self):
+        self._export_actions = ExportActions(self)
+        for action in self._export_actions.actions():
             file_menu.addAction(action)
         file_menu.addSeparator()
         file_menu.addAction(

@@ -26,7 +26,7 @@ from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.export_formats import ANIMATION_FORMATS
 from desktop_app.core.playback import PlaybackMode
 from desktop_app.core.window import TimeWindow
-from desktop_app.ingest.exporters import ExportError, atomic_output
+from desktop_app.files import ExportError, atomic_output
 from desktop_app.ui.export.compose import SnapshotOptions
 from desktop_app.ui.export.picture import SnapshotMaker
 from desktop_app.ui.export.render import MapExtent

@@ -1,8 +1,8 @@
 """File > Export snapshot…, Export again and Copy to clipboard.
 
-:func:`export_actions` builds the three actions for any object with ``.store``,
-``.state`` (a ViewState) and ``.map_view`` (the window's MapView); the main window adds
-them to its File menu. The dialog only gathers :class:`ExportSettings`;
+:class:`ExportActions` builds the three actions for any window that is an
+:class:`ExportTarget` (a store, a ViewState, a MapView and a way to notify); the main
+window adds them to its File menu. The dialog only gathers :class:`ExportSettings`;
 :func:`perform_export` does the work with the same modules the CLI uses.
 """
 
@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QDate, QObject, Qt
 from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
@@ -35,7 +36,8 @@ from PySide6.QtWidgets import (
 from desktop_app.core.export_formats import ANIMATION_FORMATS, DATA_FORMATS
 from desktop_app.core.timescale import datetime_from_days, days_from_datetime
 from desktop_app.core.window import TimeWindow
-from desktop_app.ingest.exporters import ExportError
+from desktop_app.files import ExportError
+from desktop_app.store.event_store import EventStore
 from desktop_app.ui.export.animation import (
     AnimationSpec,
     ExportCancelled,
@@ -46,6 +48,8 @@ from desktop_app.ui.export.compose import SnapshotOptions
 from desktop_app.ui.export.job import ExportJob, export_title, run_export
 from desktop_app.ui.export.picture import SnapshotMaker
 from desktop_app.ui.export.render import MapExtent, SnapshotError, view_info
+from desktop_app.ui.map.view import MapView
+from desktop_app.ui.view_state import ViewState
 
 #: Format key -> (menu text, file suffix); "frames" writes a folder.
 FORMATS = {
@@ -84,7 +88,7 @@ class ExportSettings:
     range_end: float | None = None
 
 
-def _view_of(target) -> tuple[MapExtent | None, tuple[int, int] | None, str | None]:
+def _view_of(target: ExportTarget) -> tuple[MapExtent | None, tuple[int, int] | None, str | None]:
     """The on-screen map's extent and size, and its online layer, to export "what I see"."""
     view = target.map_view
     spec = getattr(view, "_spec", None)
@@ -95,21 +99,41 @@ def _view_of(target) -> tuple[MapExtent | None, tuple[int, int] | None, str | No
     return MapExtent.from_view_info(info), (int(info["size"][0]), int(info["size"][1])), online
 
 
-def _maker(target) -> SnapshotMaker:
-    """One warm map page per window and store: a second export is quick."""
-    extent, size, online = _view_of(target)
-    key = (id(target.store), target.store.count(), online)
-    cached = getattr(target, "_export_maker", None)
-    if cached is not None and cached[0] == key:
-        return cached[1]
-    if cached is not None:
-        cached[1].close()
-    maker = SnapshotMaker(target.store, online_layer=online)
-    target._export_maker = (key, maker)
-    return maker
+class ExportTarget(Protocol):
+    """What the export actions need of a window: its store, its view state, its map, and
+    a way to tell the user where a file went."""
+
+    store: EventStore
+    state: ViewState
+    map_view: MapView
+
+    def notify(self, message: str, path: Path | None = None) -> None: ...
 
 
-def job_for(target, settings: ExportSettings) -> ExportJob:
+class WarmPage:
+    """One offscreen map page kept loaded between exports of one window and store, so a
+    second export is quick; :meth:`close` lets it go."""
+
+    def __init__(self) -> None:
+        self._key: tuple | None = None
+        self._maker: SnapshotMaker | None = None
+
+    def maker_for(self, target: ExportTarget) -> SnapshotMaker:
+        _extent, _size, online = _view_of(target)
+        key = (id(target.store), target.store.count(), online)
+        if self._maker is not None and self._key == key:
+            return self._maker
+        self.close()
+        self._maker, self._key = SnapshotMaker(target.store, online_layer=online), key
+        return self._maker
+
+    def close(self) -> None:
+        if self._maker is not None:
+            self._maker.close()
+        self._maker = self._key = None
+
+
+def job_for(target: ExportTarget, settings: ExportSettings) -> ExportJob:
     """The :class:`ExportJob` of ``settings`` for what the window ``target`` shows now."""
     window: TimeWindow = target.state.window
     extent, view_size, online = _view_of(target)
@@ -141,8 +165,12 @@ def job_for(target, settings: ExportSettings) -> ExportJob:
     )
 
 
-def perform_export(target, settings: ExportSettings, parent: QWidget | None = None) -> str:
+def perform_export(
+    target: ExportTarget, settings: ExportSettings, warm: WarmPage, parent: QWidget | None = None
+) -> str:
     """Do the export ``settings`` describe for the window ``target``; returns a summary.
+
+    Pictures and animations draw on ``warm``'s page.
 
     Raises :class:`ExportError`, :class:`SnapshotError` or :class:`ExportCancelled`.
     """
@@ -150,7 +178,7 @@ def perform_export(target, settings: ExportSettings, parent: QWidget | None = No
     if job.fmt in DATA_FORMATS or job.fmt == "html":
         result = run_export(job, target.store)
     elif job.animation is None:
-        result = run_export(job, target.store, maker=_maker(target))
+        result = run_export(job, target.store, maker=warm.maker_for(target))
     else:
         total = len(job.animation.windows())
         progress = QProgressDialog(tr("Rendering frames…"), tr("Cancel"), 0, total, parent)
@@ -162,7 +190,9 @@ def perform_export(target, settings: ExportSettings, parent: QWidget | None = No
             return not progress.wasCanceled()
 
         try:
-            result = run_export(job, target.store, maker=_maker(target), progress=report)
+            result = run_export(
+                job, target.store, maker=warm.maker_for(target), progress=report
+            )
         finally:
             progress.close()
     path = str(result.path)
@@ -173,16 +203,19 @@ def perform_export(target, settings: ExportSettings, parent: QWidget | None = No
     return tr("Wrote %1 events to %2").replace("%1", str(result.events)).replace("%2", path)
 
 
-def snapshot_image(target, options: SnapshotOptions | None = None) -> QImage:
+def snapshot_image(
+    target: ExportTarget, warm: WarmPage, options: SnapshotOptions | None = None
+) -> QImage:
     """The current view as a finished picture (for the clipboard)."""
     extent, view_size, _online = _view_of(target)
     options = options or SnapshotOptions(title=_default_title(target), size=None)
     if view_size is None:
         options = dataclasses.replace(options, size=(1280, 720))
-    return _maker(target).snapshot(target.state.window, options, extent=extent, view_size=view_size)
+    maker = warm.maker_for(target)
+    return maker.snapshot(target.state.window, options, extent=extent, view_size=view_size)
 
 
-def _default_title(target) -> str:
+def _default_title(target: ExportTarget) -> str:
     return export_title(target.store, target.state.window)
 
 
@@ -438,14 +471,22 @@ def _qdate(t: float) -> QDate:
     return QDate(moment.year, moment.month, moment.day)
 
 
-class _ExportActions(QObject):
-    """The three actions and the last settings they share."""
+class ExportActions(QObject):
+    """Export snapshot… (Ctrl+E), Export again (Ctrl+Shift+E) and Copy map to clipboard
+    (Ctrl+Shift+C) for a window, with the last settings and the warm page they share.
 
-    def __init__(self, target) -> None:
+    Parameters
+    ----------
+    target
+        The window whose map, time window and store are exported.
+    """
+
+    def __init__(self, target: ExportTarget) -> None:
         parent = target if isinstance(target, QObject) else None
         super().__init__(parent)
         self.target = target
         self.last: ExportSettings | None = None
+        self.warm = WarmPage()
         widget = target if isinstance(target, QWidget) else None
         self.export = QAction(self.tr("&Export snapshot…"), parent)
         self.export.setShortcut(QKeySequence(self.tr("Ctrl+E")))
@@ -470,7 +511,7 @@ class _ExportActions(QObject):
         if settings is None:
             return False
         try:
-            message = perform_export(self.target, settings, parent)
+            message = perform_export(self.target, settings, self.warm, parent)
         except ExportCancelled:
             return False
         except (ExportError, SnapshotError, ValueError) as exc:
@@ -479,21 +520,16 @@ class _ExportActions(QObject):
         self.last = settings
         self.again.setEnabled(True)
         # Where the file went is worth keeping in view, not only a passing remark.
-        notify = getattr(self.target, "notify", None)
-        if callable(notify):
-            notify(message, settings.path)
+        self.target.notify(message, settings.path)
         return True
 
     def close_pages(self) -> None:
         """Let go of the warm export page (the window is closing)."""
-        cached = getattr(self.target, "_export_maker", None)
-        if cached is not None:
-            cached[1].close()
-            self.target._export_maker = None
+        self.warm.close()
 
     def copy_to_clipboard(self, parent: QWidget | None) -> bool:
         try:
-            image = snapshot_image(self.target)
+            image = snapshot_image(self.target, self.warm)
         except (ExportError, SnapshotError) as exc:
             QMessageBox.warning(parent, self.tr("Copy failed"), str(exc))
             return False
@@ -501,12 +537,6 @@ class _ExportActions(QObject):
         return True
 
 
-def export_actions(window) -> list[QAction]:
-    """Export snapshot… (Ctrl+E), Export again (Ctrl+Shift+E), Copy to clipboard
-    (Ctrl+Shift+C), for ``window`` (an object with ``.store``, ``.state``, ``.map_view``).
-
-    The actions keep the last settings between them; add them to the File menu.
-    """
-    actions = _ExportActions(window)
-    window._export_actions = actions  # keep the shared state alive with the window
-    return [actions.export, actions.again, actions.copy]
+    def actions(self) -> list[QAction]:
+        """The three actions, in the order of the File menu."""
+        return [self.export, self.again, self.copy]

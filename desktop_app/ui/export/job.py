@@ -14,8 +14,9 @@ from PySide6.QtCore import QCoreApplication
 
 from desktop_app.core.export_formats import ANIMATION_FORMATS, DATA_FORMATS, EXPORT_FORMATS
 from desktop_app.core.window import TimeWindow
+from desktop_app.files import ExportError, atomic_output
 from desktop_app.ingest.bundled import dataset_title
-from desktop_app.ingest.exporters import ExportError, atomic_output, write_data
+from desktop_app.ingest.exporters import write_data
 from desktop_app.mapgen.page import ONLINE_LAYERS
 from desktop_app.mapgen.standalone import OnlineTiles, PageTexts, build_html
 from desktop_app.store.event_store import EventStore

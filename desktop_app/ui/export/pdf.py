@@ -18,7 +18,7 @@ from PySide6.QtWebEngineCore import QWebEnginePage
 
 from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.window import TimeWindow
-from desktop_app.ingest.exporters import ExportError, atomic_output
+from desktop_app.files import ExportError, atomic_output
 from desktop_app.mapgen.embed import ContentPolicy
 from desktop_app.mapgen.standalone import shape_svg
 from desktop_app.ui.export.compose import (

@@ -9,7 +9,7 @@ from PySide6.QtGui import QImage
 
 from desktop_app.core.index import EventIndex
 from desktop_app.core.window import TimeWindow
-from desktop_app.ingest.exporters import ExportError, atomic_output
+from desktop_app.files import ExportError, atomic_output
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.export.compose import Frame, Layout, SnapshotOptions, compose, layout_for
 from desktop_app.ui.export.render import MapExtent, MapRenderer

@@ -123,7 +123,8 @@ def preview_table(path: str | Path, encoding: str | None = None) -> TablePreview
                 problems.append(str(item))
             else:
                 rows.append(item[1])
-            if len(rows) > PREVIEW_ROWS:
+            # Bad rows count too: a file of nothing but bad rows is not read to its end.
+            if len(rows) + len(problems) > PREVIEW_ROWS:
                 break
     finally:
         source.close()
