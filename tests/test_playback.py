@@ -6,22 +6,22 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PySide6.QtCore import QDate, Qt  # noqa: E402
+import numpy as np
+import pytest
+from PySide6.QtCore import QDate, Qt
 
-from desktop_app.core.index import EventArrays, EventIndex  # noqa: E402
-from desktop_app.core.playback import PlaybackMode  # noqa: E402
-from desktop_app.core.timescale import datetime_from_days  # noqa: E402
-from desktop_app.core.window import TimeWindow  # noqa: E402
-from desktop_app.core.window_presets import WindowPreset  # noqa: E402
-from desktop_app.ui.timeline.bar import TimelinePanel  # noqa: E402
-from desktop_app.ui.timeline.playback import (  # noqa: E402
+from desktop_app.core.index import EventArrays, EventIndex
+from desktop_app.core.playback import PlaybackMode
+from desktop_app.core.timescale import datetime_from_days
+from desktop_app.core.window import TimeWindow
+from desktop_app.core.window_presets import WindowPreset
+from desktop_app.ui.timeline.bar import TimelinePanel
+from desktop_app.ui.timeline.playback import (
     MAX_FRAME_SECONDS,
     SPEEDS,
     PlaybackController,
 )
-from desktop_app.ui.view_state import ViewState  # noqa: E402
+from desktop_app.ui.view_state import ViewState
 
 D0 = 20240.0  # 2025-06-01, a Sunday
 

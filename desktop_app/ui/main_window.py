@@ -395,7 +395,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About Event Atlas"), about_html(self.tr))
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         window = self.state.window
         self.settings.set(opt.TIME_WINDOW, [window.start, window.end])
         self.settings.set(opt.GEOMETRY, self.saveGeometry())

@@ -276,12 +276,12 @@ class FrameEncoder:
                 continue  # drain, so the producer never blocks on a dead encoder
             try:
                 self.sink.add(item)
-            except Exception as exc:  # noqa: BLE001 - reported to the GUI thread
+            except Exception as exc:  # any failure: reported to the GUI thread by close()
                 self.error, failed = exc, True
         if not failed:
             try:
                 self.sink.finish()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 self.error = exc
 
     def put(self, image: QImage) -> None:

@@ -161,7 +161,7 @@ class ImportCommands(QObject):
         action.triggered.connect(lambda _checked=False: slot())
         return action
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
             self.stop()
         return False

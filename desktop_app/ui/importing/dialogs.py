@@ -513,7 +513,7 @@ class ImportProgressDialog(QDialog):
     def reject(self) -> None:  # Esc
         self.request_cancel()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.request_cancel()
         event.ignore()
 

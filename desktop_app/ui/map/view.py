@@ -62,20 +62,20 @@ class MapBridge(QObject):
         self._describe = describe
 
     @Slot()
-    def pageReady(self) -> None:  # noqa: N802 (called from the page)
+    def pageReady(self) -> None:
         self.ready.emit()
 
     @Slot(str)
-    def pageFailed(self, message: str) -> None:  # noqa: N802
+    def pageFailed(self, message: str) -> None:
         self.failed.emit(message)
 
     @Slot(str)
-    def eventsClicked(self, ids_json: str) -> None:  # noqa: N802
+    def eventsClicked(self, ids_json: str) -> None:
         ids = json.loads(ids_json)
         self.clicked.emit([int(i) for i in ids if isinstance(i, int | float)])
 
     @Slot(str)
-    def viewChanged(self, view_json: str) -> None:  # noqa: N802
+    def viewChanged(self, view_json: str) -> None:
         view = json.loads(view_json)
         if isinstance(view, dict):
             self.viewMoved.emit(view)
@@ -86,7 +86,7 @@ class MapBridge(QObject):
         self.paintDone.emit(seq)
 
     @Slot()
-    def tilesUnavailable(self) -> None:  # noqa: N802
+    def tilesUnavailable(self) -> None:
         self.tilesFailed.emit()
 
     @Slot(str, result=str)
@@ -98,7 +98,7 @@ class MapBridge(QObject):
 class AtlasPage(QWebEnginePage):
     """A page that never navigates away: links open in the system browser instead."""
 
-    def acceptNavigationRequest(self, url: QUrl, nav_type, is_main_frame: bool) -> bool:  # noqa: N802
+    def acceptNavigationRequest(self, url: QUrl, nav_type, is_main_frame: bool) -> bool:
         if url.scheme() == SCHEME:
             return nav_type != QWebEnginePage.NavigationType.NavigationTypeLinkClicked
         if nav_type == QWebEnginePage.NavigationType.NavigationTypeLinkClicked and url.scheme() in (
@@ -108,10 +108,10 @@ class AtlasPage(QWebEnginePage):
             QDesktopServices.openUrl(url)
         return False
 
-    def createWindow(self, _type) -> QWebEnginePage | None:  # noqa: N802
+    def createWindow(self, _type) -> QWebEnginePage | None:
         return None
 
-    def javaScriptConsoleMessage(self, level, message, line, source) -> None:  # noqa: N802
+    def javaScriptConsoleMessage(self, level, message, line, source) -> None:
         self.console.append((int(level.value), message, line, source))
 
     console: list
@@ -301,7 +301,7 @@ class MapView(QWebEngineView):
         else:
             self.page().runJavaScript(code, 0, callback)
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         # A renderer that ends with its closing view is not a crash to recover from.
         self._closing = True
         super().closeEvent(event)
