@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+import threading
 
 import pytest
 from PIL import Image
@@ -15,13 +16,16 @@ from PySide6.QtWebEngineWidgets import QWebEngineView
 from desktop_app.core.categories import category
 from desktop_app.core.dates import event_span
 from desktop_app.core.event import Event, Place
+from desktop_app.core.playback import PlaybackMode
 from desktop_app.core.window import TimeWindow
 from desktop_app.files import ExportError
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.export.animation import (
+    QUEUE_FRAMES,
     AnimationSpec,
     ExportCancelled,
-    PlaybackMode,
+    FrameEncoder,
+    FramesSink,
     export_animation,
 )
 from desktop_app.ui.export.compose import (
@@ -239,6 +243,36 @@ def test_mp4(qtbot, three_places, tmp_path):
     reader = imageio.get_reader(str(out))
     assert reader.count_frames() == len(spec.windows()) == 6
     assert reader.get_meta_data()["size"] == (320, 200)
+
+
+def _frame(colour: str) -> QImage:
+    image = QImage(64, 40, QImage.Format.Format_RGB32)
+    image.fill(QColor(colour))
+    return image
+
+
+def test_frames_are_encoded_off_the_gui_thread_in_order(qtbot, tmp_path):
+    colours = ["#d62728", "#2ca02c", "#1f77b4"] * 4
+    encoder = FrameEncoder(FramesSink(tmp_path))
+    encoder.start()
+    for colour in colours:
+        encoder.put(_frame(colour))
+    encoder.close()
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [f"frame_{k:05d}.png" for k in range(1, len(colours) + 1)]
+    got = [QImage(str(tmp_path / name)).pixelColor(5, 5).name() for name in names]
+    assert got == colours
+    assert encoder._task.ran_in is not None and encoder._task.ran_in != threading.get_ident()
+
+
+def test_an_encoding_error_reaches_the_caller_and_never_blocks_it(qtbot, tmp_path):
+    encoder = FrameEncoder(FramesSink(tmp_path / "gone"))
+    encoder.start()
+    # Far more frames than the queue holds: the failed encoder keeps draining them.
+    for _ in range(QUEUE_FRAMES * 4):
+        encoder.put(_frame("#000000"))
+    with pytest.raises(OSError, match="frame_00001.png"):
+        encoder.close()
 
 
 def test_cancel_and_unwritable_leave_no_file(qtbot, three_places, tmp_path):

@@ -30,7 +30,7 @@ KNOWN = {
 class _Nominatim(BaseHTTPRequestHandler):
     requests: list[dict] = []
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+    def do_GET(self) -> None:
         url = urlparse(self.path)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         type(self).requests.append({"path": url.path, **query, "agent": self.headers["User-Agent"]})

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import csv
 import sqlite3
+import threading
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.dates import DatePrecision
 from desktop_app.ingest.article import extract_article
@@ -19,13 +19,15 @@ from desktop_app.ingest.reader import ReadOptions
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui import settings as opt
 from desktop_app.ui.importing.article_review import ArticleReviewDialog, ArticleTextDialog
+from desktop_app.ui.importing.commands import ImportCommands
 from desktop_app.ui.importing.dialogs import (
     ImportReportDialog,
     ImportSetupDialog,
     PreferencesDialog,
     preview_table,
 )
-from tests.mapping import open_window
+from desktop_app.ui.tasks import SynchronousRunner
+from tests.mapping import PAGE_TIMEOUT_MS, open_window
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_ARTICLE = ROOT / "data" / "seed" / "negotiations-without-illusions.txt"
@@ -60,6 +62,12 @@ def content(db_path: Path) -> list[str]:
         conn.close()
 
 
+def settle(qtbot, window) -> None:
+    """Wait for the map page an import reloaded: it reads the store as it loads, and the
+    store closes with the window at the end of the test."""
+    qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=PAGE_TIMEOUT_MS)
+
+
 @pytest.fixture
 def window(qtbot, seed_db):
     window = open_window(qtbot, seed_db)
@@ -81,7 +89,10 @@ def test_csv_import_runs_in_the_worker_and_reloads_the_window(qtbot, window, tmp
     assert setup.on_error() == "skip"
     setup.accept()
     assert commands.busy
+    assert not commands.import_action.isEnabled() and not commands.paste_action.isEnabled()
     qtbot.waitUntil(lambda: not commands.busy, timeout=30_000)
+    assert commands.import_action.isEnabled() and commands.paste_action.isEnabled()
+    settle(qtbot, window)
 
     progress = commands.last_progress
     assert progress is not None and progress.records == 400
@@ -99,6 +110,31 @@ def test_csv_import_runs_in_the_worker_and_reloads_the_window(qtbot, window, tmp
     assert len(lines) == 4
     assert lines[0].startswith(f"{path}: line 101: ")
     assert "not a date" in lines[0]
+
+
+def test_commands_connect_to_their_tasks_before_starting_them(qtbot, seed_db, tmp_path):
+    # With a runner that runs the work at once, nothing the task says is lost.
+    window = open_window(qtbot, seed_db)
+    commands = ImportCommands(window, writes=SynchronousRunner(), background=SynchronousRunner())
+    path = tmp_path / "kharkiv.csv"
+    good = write_csv(path, 30)
+    before = window.store.count()
+    commands.import_path(path).accept()
+    assert not commands.busy and commands.import_action.isEnabled()
+    settle(qtbot, window)
+    assert commands.last_progress is not None and commands.last_progress.records == 30
+    assert window.store.count() == before + good
+    assert "Imported 30 events" in window.statusBar().currentMessage()
+
+    article = tmp_path / "talks.txt"
+    article.write_text(SEED_ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
+    assert commands.import_path(article) is None
+    text_dialog = commands.dialog
+    assert isinstance(text_dialog, ArticleTextDialog)
+    text_dialog.published.setText("2025-06-02")
+    text_dialog.accept()
+    assert isinstance(commands.dialog, ArticleReviewDialog)
+    assert commands.task.ran_in == threading.get_ident()
 
 
 def test_cancel_rolls_back_and_leaves_the_store_unchanged(qtbot, window, tmp_path):
@@ -246,13 +282,14 @@ def test_review_saves_exactly_the_kept_events_as_edited(qtbot, window):
     qtbot.addWidget(again)
     assert commands.save_events(again.events())
     assert window.store.count() == before + count
+    settle(qtbot, window)
 
 
 def test_article_is_read_and_its_events_found_off_the_gui_thread(qtbot, window, tmp_path):
     path = tmp_path / "talks.txt"
     path.write_text(SEED_ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
     commands = window.imports
-    gui = QApplication.instance().thread()
+    gui = threading.get_ident()
 
     assert commands.import_path(path) is None  # the file is read in a worker first
     qtbot.waitUntil(lambda: isinstance(commands.dialog, ArticleTextDialog), timeout=30_000)
@@ -265,15 +302,15 @@ def test_article_is_read_and_its_events_found_off_the_gui_thread(qtbot, window, 
     text_dialog.accept()
     finding = commands.task
     assert finding is not reading and commands.busy
+    assert not commands.paste_action.isEnabled()
     assert not text_dialog.find_button.isEnabled()  # waiting for the worker
     qtbot.waitUntil(lambda: isinstance(commands.dialog, ArticleReviewDialog), timeout=30_000)
     assert not commands.busy
     assert len(commands.dialog.candidates) >= 10
 
-    # Both ran in their task's own thread, not the GUI thread.
-    assert finding.worker.ran_in is finding.thread
-    assert finding.worker.ran_in is not gui
-    assert reading.worker.ran_in is not None and reading.worker.ran_in is not gui
+    # Both ran in a thread of the runner, not the GUI thread.
+    assert finding.ran_in is not None and finding.ran_in != gui
+    assert reading.ran_in is not None and reading.ran_in != gui
 
 
 def test_bad_article_input_is_refused_before_any_work(qtbot, window):
@@ -304,3 +341,57 @@ def test_preferences_switch_online_geocoding_for_the_next_import(qtbot, window, 
     assert job.online_geocoding
     assert job.user_agent.startswith("event-atlas/") and "desk@example.org" in job.user_agent
     assert job.store_path == window.store.path
+
+
+def test_find_events_can_start_as_soon_as_the_article_is_read(qtbot, window, tmp_path):
+    # The reading's outcome and its end reach the GUI thread together: the text dialog
+    # that outcome opens may start the extraction at once, with no stale "busy" left.
+    path = tmp_path / "talks.txt"
+    path.write_text(SEED_ARTICLE.read_text(encoding="utf-8"), encoding="utf-8")
+    commands = window.imports
+    commands.import_path(path)
+    reading = commands.task
+    started = []
+
+    def find_at_once(_text: object) -> None:
+        text_dialog = commands.dialog  # opened by the handler connected before this one
+        text_dialog.published.setText("2025-06-02")
+        text_dialog.accept()
+        started.append((commands.task, commands.busy))
+
+    reading.succeeded.connect(find_at_once)
+    qtbot.waitUntil(lambda: bool(started), timeout=30_000)
+    finding, busy = started[0]
+    assert finding is not reading and busy
+    qtbot.waitUntil(lambda: isinstance(commands.dialog, ArticleReviewDialog), timeout=30_000)
+    assert not commands.busy
+
+
+def test_waiting_for_another_import_is_shown_in_the_progress_dialog(qtbot, window, tmp_path):
+    path = tmp_path / "kharkiv.csv"
+    good = write_csv(path, 50)
+    before = window.store.count()
+    commands = window.imports
+    other = sqlite3.connect(window.store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another import holds the write lock
+    holding = True
+    try:
+        commands.import_path(path).accept()
+        dialog = commands.progress_dialog
+        # The store says so once it has waited its busy timeout.
+        qtbot.waitUntil(
+            lambda: "waiting for another import to finish" in dialog.stats.text(),
+            timeout=60_000,
+        )
+        assert dialog.stats.text().startswith(f"{window.store.path}: ")
+        assert commands.busy
+        other.execute("ROLLBACK")
+        holding = False
+        qtbot.waitUntil(lambda: not commands.busy, timeout=60_000)
+        settle(qtbot, window)
+    finally:
+        if holding:
+            other.execute("ROLLBACK")
+        other.close()
+    assert window.store.count() == before + good
+    assert commands.last_progress is not None and commands.last_progress.records == 50

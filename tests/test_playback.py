@@ -6,22 +6,22 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PySide6.QtCore import QDate, Qt  # noqa: E402
+import numpy as np
+import pytest
+from PySide6.QtCore import QDate, Qt
 
-from desktop_app.core.index import EventArrays, EventIndex  # noqa: E402
-from desktop_app.core.timescale import datetime_from_days  # noqa: E402
-from desktop_app.core.window import TimeWindow  # noqa: E402
-from desktop_app.core.window_presets import WindowPreset  # noqa: E402
-from desktop_app.ui.timeline.bar import TimelinePanel  # noqa: E402
-from desktop_app.ui.timeline.playback import (  # noqa: E402
+from desktop_app.core.index import EventArrays, EventIndex
+from desktop_app.core.playback import PlaybackMode
+from desktop_app.core.timescale import datetime_from_days
+from desktop_app.core.window import TimeWindow
+from desktop_app.core.window_presets import WindowPreset
+from desktop_app.ui.timeline.bar import TimelinePanel
+from desktop_app.ui.timeline.playback import (
     MAX_FRAME_SECONDS,
     SPEEDS,
     PlaybackController,
-    PlaybackMode,
 )
-from desktop_app.ui.view_state import ViewState  # noqa: E402
+from desktop_app.ui.view_state import ViewState
 
 D0 = 20240.0  # 2025-06-01, a Sunday
 
@@ -115,7 +115,7 @@ def test_pause_stops_and_time_paused_does_not_count(playback, state, clock):
 
 
 def test_growing_window_keeps_its_start(playback, state, clock):
-    playback.set_mode(PlaybackMode.GROWING)
+    playback.set_mode(PlaybackMode.CUMULATIVE)
     playback.set_speed(speed("week"))
     playback.play()
     for _ in range(4):
@@ -150,7 +150,7 @@ def test_loops_back_to_the_start(playback, state, clock):
 
 def test_growing_loop_starts_growing_again(playback, state, clock):
     playback.set_loop(True)
-    playback.set_mode(PlaybackMode.GROWING)
+    playback.set_mode(PlaybackMode.CUMULATIVE)
     playback.set_speed(speed("month"))
     playback.play()
     for _ in range(5):
@@ -229,10 +229,10 @@ def test_the_date_field_jumps_and_follows(panel, state):
 def test_speed_mode_and_loop_controls_drive_playback(panel):
     controls = panel.controls
     controls.speed_box.setCurrentIndex(controls.speed_box.findData(speed("month")))
-    controls.mode_box.setCurrentIndex(controls.mode_box.findData(PlaybackMode.GROWING))
+    controls.mode_box.setCurrentIndex(controls.mode_box.findData(PlaybackMode.CUMULATIVE))
     controls.loop_button.click()
     assert panel.playback.speed == speed("month")
-    assert panel.playback.mode is PlaybackMode.GROWING
+    assert panel.playback.mode is PlaybackMode.CUMULATIVE
     assert panel.playback.loop
 
 
@@ -249,3 +249,17 @@ def test_every_control_has_a_tooltip_and_accessible_name(panel):
     for control in controls:
         assert control.toolTip(), control
         assert control.accessibleName(), control
+
+
+def test_the_timeline_plays_the_modes_an_animation_exports(panel):
+    from desktop_app.cli.export import export_command
+    from desktop_app.ui.export.animation import AnimationSpec
+
+    box = panel.controls.mode_box
+    offered = [box.itemData(k) for k in range(box.count())]
+    assert offered == list(PlaybackMode)
+    # The command line's --mode words name the same modes.
+    choices = next(p for p in export_command.params if p.name == "mode").type.choices
+    assert [PlaybackMode(word) for word in choices] == offered
+    growing = AnimationSpec(D0, D0 + 3, mode=offered[1]).windows()
+    assert [w.start for w in growing] == [D0] * 3

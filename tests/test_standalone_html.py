@@ -31,7 +31,7 @@ class Requests(QWebEngineUrlRequestInterceptor):
         super().__init__()
         self.urls: list[str] = []
 
-    def interceptRequest(self, info) -> None:  # noqa: N802 (Qt's name)
+    def interceptRequest(self, info) -> None:
         self.urls.append(info.requestUrl().toString())
 
 

@@ -6,18 +6,18 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from PySide6.QtCore import QPoint, QPointF, Qt  # noqa: E402
-from PySide6.QtGui import QColor, QImage, QPalette, QWheelEvent  # noqa: E402
-from PySide6.QtWidgets import QApplication  # noqa: E402
+import numpy as np
+import pytest
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QPalette, QWheelEvent
+from PySide6.QtWidgets import QApplication
 
-from desktop_app.core.dates import DatePrecision  # noqa: E402
-from desktop_app.core.density import PRECISION_CODES  # noqa: E402
-from desktop_app.core.index import EventArrays, EventIndex  # noqa: E402
-from desktop_app.core.window import TimeWindow  # noqa: E402
-from desktop_app.ui.timeline.widget import TimelineWidget  # noqa: E402
-from desktop_app.ui.view_state import ViewState  # noqa: E402
+from desktop_app.core.dates import DatePrecision
+from desktop_app.core.density import PRECISION_CODES
+from desktop_app.core.index import EventArrays, EventIndex
+from desktop_app.core.window import TimeWindow
+from desktop_app.ui.timeline.widget import TimelineWidget
+from desktop_app.ui.view_state import ViewState
 
 D0 = 20240.0  # 2025-06-01
 

@@ -80,10 +80,10 @@ def _run_job(
     store, fmt, output, window, title, size, scale, legend, caption, timeline,
     fps, step, length, mode, paper,
 ) -> str:  # fmt: skip
+    from desktop_app.core.playback import PlaybackMode
     from desktop_app.ui.export.animation import (
         AnimationSpec,
         ExportCancelled,
-        PlaybackMode,
         parse_step,
     )
     from desktop_app.ui.export.compose import SnapshotOptions

@@ -138,12 +138,17 @@ class MBTilesLayer:
     revision: int = 0
 
 
+#: Where the map opens with no view of its own to restore: central Ukraine, the middle of
+#: the bundled dataset's region.
+DEFAULT_CENTER = (48.5, 32.0)
+
+
 @dataclass(frozen=True)
 class PageSpec:
     """What the map page starts with."""
 
     window: tuple[float, float]
-    center: tuple[float, float] = (48.5, 32.0)
+    center: tuple[float, float] = DEFAULT_CENTER
     zoom: int = 5
     online_layer: str | None = None
     fade: bool = True

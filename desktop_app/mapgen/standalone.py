@@ -33,6 +33,7 @@ from desktop_app.mapgen.embed import (
     insert_in_head,
     tile_host_source,
 )
+from desktop_app.mapgen.page import DEFAULT_CENTER
 from desktop_app.paths import data_dir, resources_dir
 
 #: Above this many events the markers are clustered (one DOM node per event is slow).
@@ -158,7 +159,9 @@ def build_html(
     # markers would stack into a single dot.
     spots = {(e.place.lat, e.place.lon) for e in placed}
     cluster = len(placed) > CLUSTER_AT or len(spots) < len(placed)
-    fmap = StandaloneMap(location=[48.5, 32.0], zoom_start=4, tiles=None, control_scale=True)
+    fmap = StandaloneMap(
+        location=list(DEFAULT_CENTER), zoom_start=4, tiles=None, control_scale=True
+    )
     fmap._id = "atlas"
     # With no tile layer folium gives the map no zoom limit, and clustering needs one.
     fmap.options["max_zoom"] = MAX_ZOOM

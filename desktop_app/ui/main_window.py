@@ -21,7 +21,7 @@ from desktop_app import __version__
 from desktop_app.core.index import EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles, MBTilesError
-from desktop_app.mapgen.page import ONLINE_LAYERS
+from desktop_app.mapgen.page import DEFAULT_CENTER, ONLINE_LAYERS
 from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
@@ -61,7 +61,7 @@ class MainWindow(QMainWindow):
         self.state = ViewState(self._initial_window())
 
         view = self.settings.get(opt.MAP_VIEW)
-        center, zoom, remembered = (48.5, 32.0), 5, False
+        center, zoom, remembered = DEFAULT_CENTER, 5, False
         if isinstance(view, list) and len(view) == 3:
             center, zoom, remembered = (float(view[0]), float(view[1])), int(view[2]), True
         layer = str(self.settings.get(opt.ONLINE_LAYER) or "") or None
@@ -395,7 +395,7 @@ class MainWindow(QMainWindow):
     def show_about(self) -> None:
         QMessageBox.about(self, self.tr("About Event Atlas"), about_html(self.tr))
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         window = self.state.window
         self.settings.set(opt.TIME_WINDOW, [window.start, window.end])
         self.settings.set(opt.GEOMETRY, self.saveGeometry())

@@ -17,13 +17,13 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
+import numpy as np
 
-from desktop_app.core.categories import CATEGORIES  # noqa: E402
-from desktop_app.core.dates import DatePrecision  # noqa: E402
-from desktop_app.core.density import PRECISION_CODES  # noqa: E402
-from desktop_app.core.index import EventArrays, EventIndex  # noqa: E402
-from desktop_app.core.timescale import days_from_datetime  # noqa: E402
+from desktop_app.core.categories import CATEGORIES
+from desktop_app.core.dates import DatePrecision
+from desktop_app.core.density import PRECISION_CODES
+from desktop_app.core.index import EventArrays, EventIndex
+from desktop_app.core.timescale import days_from_datetime
 
 #: 2023-01-01 .. 2026-01-01: three years of news.
 START = days_from_datetime(__import__("datetime").date(2023, 1, 1))

@@ -15,23 +15,23 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import numpy as np  # noqa: E402
-from PySide6.QtCore import Qt  # noqa: E402
-from PySide6.QtGui import QColor, QImage, QPalette  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage, QPalette
+from PySide6.QtWidgets import QApplication, QWidget
 
-from desktop_app.core.index import EventIndex  # noqa: E402
-from desktop_app.core.timescale import days_from_datetime  # noqa: E402
-from desktop_app.core.window import TimeWindow  # noqa: E402
-from desktop_app.ingest.geojson import read_geojson  # noqa: E402
-from desktop_app.paths import data_dir  # noqa: E402
-from desktop_app.store.event_store import EventStore  # noqa: E402
-from desktop_app.ui.timeline.bar import TimelinePanel  # noqa: E402
-from desktop_app.ui.timeline.widget import TimelineWidget  # noqa: E402
-from desktop_app.ui.view_state import ViewState  # noqa: E402
+from desktop_app.core.index import EventIndex
+from desktop_app.core.timescale import days_from_datetime
+from desktop_app.core.window import TimeWindow
+from desktop_app.ingest.geojson import read_geojson
+from desktop_app.paths import data_dir
+from desktop_app.store.event_store import EventStore
+from desktop_app.ui.timeline.bar import TimelinePanel
+from desktop_app.ui.timeline.widget import TimelineWidget
+from desktop_app.ui.view_state import ViewState
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_timeline import synthetic_events  # noqa: E402
+from bench_timeline import synthetic_events
 
 
 def d(*args: int) -> float:

@@ -2,8 +2,9 @@
 
 The map page is loaded once; each frame only moves the time window, waits for the
 page to draw and grabs it, on the GUI thread (QtWebEngine lives there). Composing is
-cheap; encoding is not, so frames go through a bounded queue to a :class:`FrameEncoder`
-thread that quantizes (GIF), encodes (MP4) or writes (PNG) while the next frame draws.
+cheap; encoding is not, so frames go through a bounded queue to a :class:`FrameEncoder`,
+a task of the background runner, that quantizes (GIF), encodes (MP4) or writes (PNG)
+while the next frame draws.
 Everything is written to a temporary file or folder beside the target that replaces it
 only when the last frame is in: a cancel or an error leaves nothing behind.
 """
@@ -11,7 +12,6 @@ only when the last frame is in: a cancel or an error leaves nothing behind.
 from __future__ import annotations
 
 import contextlib
-import enum
 import math
 import queue
 from collections.abc import Callable
@@ -19,16 +19,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QThread
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QImage
 
 from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.export_formats import ANIMATION_FORMATS
+from desktop_app.core.playback import PlaybackMode
 from desktop_app.core.window import TimeWindow
 from desktop_app.files import ExportError, atomic_output
 from desktop_app.ui.export.compose import SnapshotOptions
 from desktop_app.ui.export.picture import SnapshotMaker
 from desktop_app.ui.export.render import MapExtent
+from desktop_app.ui.tasks import Task, TaskControl, TaskRunner, background_runner
 
 #: Frames waiting for the encoder; bounds memory at a few 4K frames.
 QUEUE_FRAMES = 6
@@ -36,13 +38,6 @@ QUEUE_FRAMES = 6
 
 class ExportCancelled(Exception):
     """The user cancelled; nothing was written."""
-
-
-class PlaybackMode(enum.Enum):
-    """A window of fixed length moving forward, or one growing from the range's start."""
-
-    MOVING = "moving"
-    CUMULATIVE = "cumulative"
 
 
 @dataclass(frozen=True)
@@ -245,20 +240,33 @@ def make_sink(fmt: str, path: Path, fps: int) -> _Sink:
 _DONE = object()
 
 
-class FrameEncoder(QThread):
-    """Takes composed frames from a queue and encodes them off the GUI thread.
+class FrameEncoder:
+    """Takes composed frames from a queue and encodes them off the GUI thread, in a task
+    of the background runner.
 
     The GUI thread :meth:`put` s frames and finally calls :meth:`close`, which waits for
     the encoder and raises what it met, if anything.
+
+    Parameters
+    ----------
+    sink
+        Where the frames go.
+    runner
+        What runs the encoding; the app's background runner by default. It must run
+        the work in another thread: the encoder waits for frames the caller puts.
     """
 
-    def __init__(self, sink: _Sink) -> None:
-        super().__init__()
+    def __init__(self, sink: _Sink, runner: TaskRunner | None = None) -> None:
         self.sink = sink
         self.frames: queue.Queue = queue.Queue(QUEUE_FRAMES)
         self.error: BaseException | None = None
+        self._runner = runner or background_runner()
+        self._task = Task(self._encode)
 
-    def run(self) -> None:
+    def start(self) -> None:
+        self._runner.start(self._task)
+
+    def _encode(self, _control: TaskControl) -> None:
         failed = False
         while True:
             item = self.frames.get()
@@ -268,12 +276,12 @@ class FrameEncoder(QThread):
                 continue  # drain, so the producer never blocks on a dead encoder
             try:
                 self.sink.add(item)
-            except Exception as exc:  # noqa: BLE001 - reported to the GUI thread
+            except Exception as exc:  # any failure: reported to the GUI thread by close()
                 self.error, failed = exc, True
         if not failed:
             try:
                 self.sink.finish()
-            except Exception as exc:  # noqa: BLE001
+            except Exception as exc:
                 self.error = exc
 
     def put(self, image: QImage) -> None:
@@ -287,7 +295,8 @@ class FrameEncoder(QThread):
 
     def close(self, abort: bool = False) -> None:
         self.put(_DONE)
-        while not self.wait(20):
+        # The error is read once the work has returned (the wait orders the two).
+        while not self._task.wait(20):
             QCoreApplication.processEvents()
         if abort:
             self.sink.abort()
@@ -340,5 +349,4 @@ def export_animation(
             finished = True
         finally:
             encoder.close(abort=not finished)
-            encoder.deleteLater()
     return len(windows)

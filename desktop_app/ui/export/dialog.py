@@ -448,7 +448,7 @@ class ExportDialog(QDialog):
         if path:
             self.path_edit.setText(path)
 
-    def accept(self) -> None:  # noqa: D102 - refuses to close without a place to save
+    def accept(self) -> None:  # refuses to close without a place to save
         if not self.path_edit.text().strip():
             QMessageBox.warning(self, self.tr("Export"), self.tr("Choose where to save."))
             return

@@ -5,11 +5,15 @@
 first (columns, day order, encoding, and what to do with bad rows: asked *before* the
 import because the import is one transaction, and pausing a half-written transaction
 on a modal question would hold the store's write lock while the user thinks), then runs
-in a worker thread behind a progress dialog, then reloads the window and moves its time
-window to the new events. An article file is read, and an article's events found, in a
-:class:`~desktop_app.ui.importing.worker.BackgroundTask` (finding them loads the gazetteer
-and can take seconds, which would freeze the window); the review dialog then opens in the
-GUI thread, and the kept events are saved in one transaction from it: a few dozen rows.
+in the write runner's thread behind a progress dialog, then reloads the window and moves
+its time window to the new events. An article file is read, and an article's events found,
+in a :class:`~desktop_app.ui.tasks.Task` of the background runner (finding them loads the
+gazetteer and can take seconds, which would freeze the window); the review dialog then
+opens in the GUI thread, and the kept events are saved in one transaction from it: a few
+dozen rows.
+
+Whether the commands are busy is decided in the GUI thread only: from the moment a task
+starts until its outcome is handled.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from shiboken6 import isValid
 from desktop_app.core.event import Event
 from desktop_app.core.window import TimeWindow
 from desktop_app.ingest.article import ArticleDraft, article_kind
-from desktop_app.ingest.pipeline import ImportReport, Progress, detect_format
+from desktop_app.ingest.pipeline import ImportAborted, ImportReport, Progress, detect_format
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.source import Source
 from desktop_app.store.event_store import StoreError
@@ -40,12 +44,18 @@ from desktop_app.ui.importing.dialogs import (
     user_agent,
 )
 from desktop_app.ui.importing.worker import (
-    BackgroundTask,
     ImportJob,
     ImportOutcome,
-    ImportRun,
+    StoreNote,
+    import_failure,
+    import_task,
     window_for_new_events,
 )
+from desktop_app.ui.tasks import Task, TaskControl, TaskRunner, background_runner, write_runner
+
+#: How long what an import or a save of reviewed events came to stays in the status bar
+#: (ms): longer than a passing remark, since the user may have looked away while it ran.
+OUTCOME_MS = 15000
 
 FILE_FILTERS = (
     "Event data and articles (*.csv *.tsv *.tab *.geojson *.json *.kml *.kmz *.txt *.md "
@@ -98,15 +108,25 @@ class ImportCommands(QObject):
     window
         The main window: its ``store`` path is where imports write, and it is reloaded
         after each one.
+    writes, background
+        Where imports, and reading and extracting articles, run; the app's shared
+        runners by default.
     """
 
-    def __init__(self, window) -> None:
+    def __init__(
+        self,
+        window,
+        writes: TaskRunner | None = None,
+        background: TaskRunner | None = None,
+    ) -> None:
         super().__init__(window)
         self.window = window
-        self.run: ImportRun | None = None
-        # The last article read or extraction (kept after it ends: tests look at it).
-        self.task: BackgroundTask | None = None
-        self._task_running = False
+        self.writes = writes or write_runner()
+        self.background = background or background_runner()
+        # The last import, and the last article read or extraction (kept after they end:
+        # tests look at them).
+        self.run: Task | None = None
+        self.task: Task | None = None
         self.progress_dialog: ImportProgressDialog | None = None
         self.last_progress: Progress | None = None
         # The last dialog opened without blocking: tests (and the quit check) find it here.
@@ -141,14 +161,14 @@ class ImportCommands(QObject):
         action.triggered.connect(lambda _checked=False: slot())
         return action
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.window and event.type() == QEvent.Type.Close:
             self.stop()
         return False
 
     def stop(self) -> None:
-        """Cancel a running import and wait for its thread (nothing is saved); wait for
-        an article being read or extracted (a second or two at most)."""
+        """Cancel a running import and wait for its work to end (nothing is saved); wait
+        for an article being read or extracted (a second or two at most)."""
         if self.run is not None and self.run.is_running():
             self.run.cancel()
             self.run.wait()
@@ -157,18 +177,19 @@ class ImportCommands(QObject):
 
     @property
     def busy(self) -> bool:
-        """An import, or an article's reading or extraction, is running."""
-        return (self.run is not None and self.run.is_running()) or self._task_running
+        """An import, or an article's reading or extraction, is running: started, and
+        its outcome not yet handled."""
+        return any(task is not None and task.is_running() for task in (self.run, self.task))
 
-    def _set_busy(self, busy: bool) -> None:
+    def _update_actions(self) -> None:
         for action in (self.import_action, self.paste_action):
-            action.setEnabled(not busy)
+            action.setEnabled(not self.busy)
 
     # -- datasets ----------------------------------------------------------------------
 
     def choose_file(self) -> None:
         settings = self.window.settings
-        folder = str(settings.get(opt.IMPORT_FOLDER) or "") or str(Path.home())
+        folder = settings.get(opt.IMPORT_FOLDER) or str(Path.home())
         path, _filter = QFileDialog.getOpenFileName(
             self.window, self.tr("Import events"), folder, self.tr(FILE_FILTERS)
         )
@@ -187,7 +208,7 @@ class ImportCommands(QObject):
             preview = preview_table(path) if kind in ("csv", "acled") else None
         except (ImportFailed, OSError, ValueError) as exc:
             return self._warn(self.tr("Cannot import"), str(exc))
-        on_error = str(self.window.settings.get(opt.IMPORT_ON_ERROR) or "skip")
+        on_error = self.window.settings.get(opt.IMPORT_ON_ERROR)
         dialog = ImportSetupDialog(path, kind, preview, on_error, self.window)
         dialog.accepted.connect(lambda: self.start(self.job_from(dialog)))
         return self._open(dialog)
@@ -204,31 +225,33 @@ class ImportCommands(QObject):
             dayfirst=dialog.dayfirst(),
             encoding=dialog.encoding(),
             on_error=dialog.on_error(),
-            online_geocoding=bool(settings.get(opt.ONLINE_GEOCODING)),
-            user_agent=user_agent(str(settings.get(opt.GEOCODER_CONTACT) or "")),
+            online_geocoding=settings.get(opt.ONLINE_GEOCODING),
+            user_agent=user_agent(settings.get(opt.GEOCODER_CONTACT)),
         )
 
-    def start(self, job: ImportJob) -> ImportRun:
-        """Run ``job`` in a worker thread behind a progress dialog."""
+    def start(self, job: ImportJob) -> Task:
+        """Run ``job`` in the write runner's thread behind a progress dialog."""
         if self.busy:
             raise RuntimeError("an import is already running")
-        run = ImportRun(job, self)
+        run = import_task(job)
         progress = ImportProgressDialog(job.path.name, self.window)
         progress.cancelRequested.connect(run.cancel)
-        worker = run.worker
-        worker.progressed.connect(self._on_progress)
-        worker.succeeded.connect(self._on_succeeded)
-        worker.aborted.connect(self._on_aborted)
-        worker.cancelled.connect(self._on_cancelled)
-        worker.failed.connect(self._on_failed)
-        worker.finished.connect(self._on_finished)
+        run.progressed.connect(self._on_progress)
+        run.succeeded.connect(self._on_succeeded)
+        run.cancelled.connect(self._on_cancelled)
+        run.failed.connect(lambda error: self._on_import_failed(job, error))
+        run.finished.connect(self._on_finished)
         self.run, self.progress_dialog, self.last_progress = run, progress, None
-        self._set_busy(True)
         progress.show()
-        run.start()
+        self.writes.start(run)
+        self._update_actions()
         return run
 
-    def _on_progress(self, progress: Progress) -> None:
+    def _on_progress(self, progress: Progress | StoreNote) -> None:
+        if isinstance(progress, StoreNote):
+            if self.progress_dialog is not None:
+                self.progress_dialog.show_note(progress.text)
+            return
         self.last_progress = progress
         if self.progress_dialog is not None:
             self.progress_dialog.show_progress(progress)
@@ -238,7 +261,7 @@ class ImportCommands(QObject):
             self.progress_dialog.finish()
             self.progress_dialog.deleteLater()
             self.progress_dialog = None
-        self._set_busy(False)
+        self._update_actions()
 
     def _on_succeeded(self, outcome: ImportOutcome) -> None:
         report = outcome.report
@@ -249,16 +272,24 @@ class ImportCommands(QObject):
         if moved is not None:
             self._move_to(moved)
         summary = self.summary(report)
-        self.window.statusBar().showMessage(summary, 15000)
+        self.window.statusBar().showMessage(summary, OUTCOME_MS)
         if report.skipped or report.warnings:
             self._open(ImportReportDialog(summary, report, report.problems, self.window))
+
+    def _on_import_failed(self, job: ImportJob, error: BaseException) -> None:
+        if isinstance(error, ImportAborted):
+            self._on_aborted(error.problem)
+        else:
+            self._on_failed(import_failure(job, error))
 
     def _on_aborted(self, problem: BadRecord) -> None:
         summary = self.tr("The import stopped at the first bad row, as asked; nothing was saved.")
         self._open(ImportReportDialog(summary, None, [problem], self.window))
 
     def _on_cancelled(self) -> None:
-        self.window.statusBar().showMessage(self.tr("Import cancelled; nothing was saved."), 15000)
+        self.window.statusBar().showMessage(
+            self.tr("Import cancelled; nothing was saved."), OUTCOME_MS
+        )
 
     def _on_failed(self, message: str) -> None:
         self._warn(self.tr("Import failed"), message + "\n\n" + self.tr("Nothing was saved."))
@@ -279,11 +310,11 @@ class ImportCommands(QObject):
     def paste_article(self) -> QWidget:
         return self._open(self._article_dialog("", "txt"))
 
-    def open_article(self, path: Path) -> BackgroundTask:
+    def open_article(self, path: Path) -> Task:
         """Read an article file in a worker, then show its text with its options (and
         review its events); a file that cannot be read is reported instead."""
 
-        def read() -> str:
+        def read(_control: TaskControl) -> str:
             source = Source(path)
             try:
                 return source.read_text()
@@ -297,10 +328,9 @@ class ImportCommands(QObject):
             dialog.setWindowTitle(self.tr("Article: %1").replace("%1", path.name))
             self._open(dialog)
 
-        task = self._start_task(read)
-        task.succeeded.connect(show)
-        task.failed.connect(lambda error: self._warn(self.tr("Cannot import"), str(error)))
-        return task
+        return self._start_task(
+            read, show, lambda error: self._warn(self.tr("Cannot import"), str(error))
+        )
 
     def _article_dialog(self, text: str, kind: str) -> ArticleTextInBackground:
         dialog = ArticleTextInBackground(text, kind, self.window)
@@ -309,35 +339,37 @@ class ImportCommands(QObject):
         return dialog
 
     def _find_events(
-        self, dialog: ArticleTextInBackground, work: Callable[[], ArticleDraft]
+        self, dialog: ArticleTextInBackground, extraction: Callable[[], ArticleDraft]
     ) -> None:
         def waiting() -> bool:
             # The user may have cancelled (and so deleted) the dialog meanwhile: the
             # result then goes nowhere.
             return isValid(dialog) and dialog.isVisible()
 
-        task = self._start_task(work)
-        task.succeeded.connect(lambda draft: dialog.finish(draft) if waiting() else None)
-        task.failed.connect(lambda error: dialog.fail(str(error)) if waiting() else None)
+        self._start_task(
+            lambda _control: extraction(),
+            lambda draft: dialog.finish(draft) if waiting() else None,
+            lambda error: dialog.fail(str(error)) if waiting() else None,
+        )
 
-    def _start_task(self, work: Callable[[], object]) -> BackgroundTask:
+    def _start_task(
+        self,
+        work: Callable[[TaskControl], object],
+        succeeded: Callable[[object], object],
+        failed: Callable[[BaseException], object],
+    ) -> Task:
+        """Run ``work`` in the background runner, its result to ``succeeded`` and its
+        exception to ``failed``, in the GUI thread."""
         if self.busy:
             raise RuntimeError("an import or an article is already being read")
-        if self.task is not None:
-            # Its work is done, but its thread may be a moment from ending; a QThread
-            # must not be dropped while it runs.
-            self.task.wait()
-            self.task.deleteLater()
-        task = BackgroundTask(work, self)
-        task.finished.connect(self._on_task_finished)
-        self.task, self._task_running = task, True
-        self._set_busy(True)
-        task.start()
+        task = Task(work, expected=(ImportFailed, OSError, ValueError))
+        task.succeeded.connect(succeeded)
+        task.failed.connect(failed)
+        task.finished.connect(self._update_actions)
+        self.task = task
+        self.background.start(task)
+        self._update_actions()
         return task
-
-    def _on_task_finished(self) -> None:
-        self._task_running = False
-        self._set_busy(False)
 
     def review(self, draft) -> QWidget:
         if not draft.candidates:
@@ -367,7 +399,7 @@ class ImportCommands(QObject):
             .replace("%1", str(len(events)))
             .replace("%2", str(result.added))
             .replace("%3", str(result.replaced)),
-            15000,
+            OUTCOME_MS,
         )
         return True
 

@@ -498,6 +498,11 @@ class ImportProgressDialog(QDialog):
             parts.append(time_left_text(left, self.tr))
         self.stats.setText(" · ".join(parts))
 
+    def show_note(self, text: str) -> None:
+        """A line from the store (it waits for another import, say) until rows come."""
+        if not self._cancelling:
+            self.stats.setText(text)
+
     def request_cancel(self) -> None:
         if not self._cancelling:
             self._cancelling = True
@@ -508,7 +513,7 @@ class ImportProgressDialog(QDialog):
     def reject(self) -> None:  # Esc
         self.request_cancel()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         self.request_cancel()
         event.ignore()
 
@@ -610,7 +615,7 @@ class PreferencesDialog(QDialog):
             self.tr("Look up place names &online when the offline gazetteer does not know them")
         )
         self.online.setAccessibleName(self.tr("Online geocoding"))
-        self.online.setChecked(bool(settings.get(opt.ONLINE_GEOCODING)))
+        self.online.setChecked(settings.get(opt.ONLINE_GEOCODING))
         box.addWidget(self.online)
         note = QLabel(
             self.tr(
@@ -623,7 +628,7 @@ class PreferencesDialog(QDialog):
         note.setTextFormat(Qt.TextFormat.PlainText)
         box.addWidget(note)
         form = QFormLayout()
-        self.contact = QLineEdit(str(settings.get(opt.GEOCODER_CONTACT) or ""))
+        self.contact = QLineEdit(settings.get(opt.GEOCODER_CONTACT))
         self.contact.setPlaceholderText(self.tr("optional: an e-mail address"))
         self.contact.setAccessibleName(self.tr("Contact sent to Nominatim"))
         form.addRow(self.tr("&Contact:"), self.contact)

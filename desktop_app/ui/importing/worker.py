@@ -1,13 +1,12 @@
-"""Imports off the GUI thread: a worker with its own store connection, and the run that
-owns its thread; and :class:`BackgroundTask` for shorter work that must not freeze the
-window either (reading an article and finding its events).
+"""Imports off the GUI thread: the import of one file as a
+:class:`~desktop_app.ui.tasks.Task`, run by the app's write runner.
 
-The worker calls the same :func:`desktop_app.ingest.pipeline.import_file` as the CLI, so
+The task calls the same :func:`desktop_app.ingest.pipeline.import_file` as the CLI, so
 an import in the window and on the command line do the same thing: one transaction,
 bad rows skipped or aborting, everything rolled back on cancel. A SQLite connection
-belongs to the thread that opened it, so the worker opens its own
-:class:`~desktop_app.store.event_store.EventStore` on the window's file; the window's
-connection keeps reading (WAL) while the import writes.
+belongs to the thread that opened it, so the import opens its own
+:class:`~desktop_app.store.event_store.EventStore` on the window's file in its thread;
+the window's connection keeps reading (WAL) while the import writes.
 """
 
 from __future__ import annotations
@@ -15,12 +14,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject
 
 from desktop_app.core.index import EventArrays, EventIndex
 from desktop_app.core.window import TimeWindow
@@ -35,8 +36,7 @@ from desktop_app.ingest.pipeline import (
 from desktop_app.ingest.problems import ImportFailed
 from desktop_app.ingest.reader import ReadOptions
 from desktop_app.store.event_store import EventStore, StoreError
-
-log = logging.getLogger(__name__)
+from desktop_app.ui.tasks import Task, TaskCancelled, TaskControl
 
 # Progress signals at most this often: a fast import reports every chunk of 5,000 rows,
 # and redrawing the dialog more often than ten times a second only costs import time.
@@ -88,210 +88,125 @@ class ImportOutcome:
     new_span: tuple[float, float] | None
 
 
+@dataclass(frozen=True)
+class StoreNote:
+    """Something the store said during the import, for the user: that it waits for
+    another import to finish, say. Sent along with the :class:`Progress` values."""
+
+    text: str
+
+
+class _StoreNotes(logging.Handler):
+    """Passes the store's warnings logged in one thread (the import's) on as notes."""
+
+    def __init__(self, control: TaskControl) -> None:
+        super().__init__(logging.WARNING)
+        self._control = control
+        self._thread = threading.get_ident()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self._thread:
+            self._control.progress(StoreNote(record.getMessage()))
+
+
+@contextmanager
+def _store_notes(control: TaskControl) -> Iterator[None]:
+    """While the block runs, what the store logs in this thread reaches ``control``
+    too (the store is Qt-free and only logs; the command line prints it on stderr)."""
+    logger = logging.getLogger("desktop_app.store")
+    handler = _StoreNotes(control)
+    logger.addHandler(handler)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+
+
 class _CancellableOnline:
     """The online geocoder, checking Cancel before every request: at one request per
     second a chunk of rows with unknown places can take minutes, far longer than the
     pipeline's own check between chunks."""
 
-    def __init__(self, online: NominatimGeocoder, cancelled: threading.Event) -> None:
+    def __init__(self, online: NominatimGeocoder, control: TaskControl) -> None:
         self._online = online
-        self._cancelled = cancelled
+        self._control = control
         self.provider = online.provider
 
     def __call__(self, name: str):
-        if self._cancelled.is_set():
+        if self._control.cancelled():
             raise ImportCancelled("import cancelled; nothing was saved")
         return self._online(name)
 
 
-class ImportWorker(QObject):
-    """Runs one :class:`ImportJob` in the thread it lives in.
+class _ThrottledProgress:
+    """Passes the pipeline's progress on at most every :data:`PROGRESS_INTERVAL_S`, and
+    always the last."""
 
-    Exactly one of ``succeeded``, ``aborted``, ``cancelled`` or ``failed`` is emitted,
-    then ``finished``. :meth:`cancel` may be called from any thread.
-    """
+    def __init__(self, control: TaskControl) -> None:
+        self._control = control
+        self._last = 0.0
 
-    progressed = Signal(object)  # Progress
-    succeeded = Signal(object)  # ImportOutcome
-    aborted = Signal(object)  # BadRecord: the first bad row, on_error="abort"
-    cancelled = Signal()
-    failed = Signal(str)  # a message for the user; nothing was saved
-    finished = Signal()
-
-    def __init__(self, job: ImportJob) -> None:
-        super().__init__()
-        self.job = job
-        self._cancel = threading.Event()
-        self._last_progress = 0.0
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def is_cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def _on_progress(self, progress: Progress) -> None:
+    def __call__(self, progress: Progress) -> None:
         now = time.perf_counter()
         final = progress.bytes_read >= progress.total_bytes
-        if final or now - self._last_progress >= PROGRESS_INTERVAL_S:
-            self._last_progress = now
-            self.progressed.emit(progress)
+        if final or now - self._last >= PROGRESS_INTERVAL_S:
+            self._last = now
+            self._control.progress(progress)
 
-    @Slot()
-    def run(self) -> None:
-        job = self.job
-        store = None
+
+def run_import(job: ImportJob, control: TaskControl) -> ImportOutcome:
+    """Import ``job`` in the calling thread, through a store connection of its own.
+
+    Raises :class:`~desktop_app.ui.tasks.TaskCancelled` when cancelled, and what the
+    pipeline raises otherwise (:class:`ImportAborted` at the first bad row when asked,
+    :class:`ImportFailed`, :class:`StoreError`, :class:`GeocodeError`); nothing is saved
+    then.
+    """
+    with _store_notes(control), EventStore(job.store_path) as store:
+        online = None
+        if job.online_geocoding:
+            online = _CancellableOnline(NominatimGeocoder(user_agent=job.user_agent), control)
+        options = ReadOptions(
+            columns=dict(job.columns),
+            dayfirst=job.dayfirst,
+            encoding=job.encoding,
+            # The cache is this thread's store: online answers are written in the
+            # import's transaction, so a cancelled import leaves no trace at all.
+            geocoder=Geocoder(cache=store, online=online),
+        )
+        before = store.last_event_id()
         try:
-            store = EventStore(job.store_path)
-            online = None
-            if job.online_geocoding:
-                online = _CancellableOnline(
-                    NominatimGeocoder(user_agent=job.user_agent), self._cancel
-                )
-            options = ReadOptions(
-                columns=dict(job.columns),
-                dayfirst=job.dayfirst,
-                encoding=job.encoding,
-                # The cache is this thread's store: online answers are written in the
-                # import's transaction, so a cancelled import leaves no trace at all.
-                geocoder=Geocoder(cache=store, online=online),
-            )
-            before = store.last_event_id()
             report = import_file(
                 job.path,
                 store,
                 fmt=job.fmt,
                 options=options,
                 on_error=job.on_error,
-                progress=self._on_progress,
-                cancelled=self._cancel.is_set,
+                progress=_ThrottledProgress(control),
+                cancelled=control.cancelled,
             )
-            span = store.time_bounds(after_id=before)
-            self.succeeded.emit(ImportOutcome(report, before + 1, span))
         except ImportCancelled:
-            self.cancelled.emit()
-        except ImportAborted as exc:
-            self.aborted.emit(exc.problem)
-        except (ImportFailed, StoreError, GeocodeError) as exc:
-            self.failed.emit(str(exc))
-        except Exception as exc:  # a bug must not kill the thread silently
-            log.exception("import of %s failed", job.path)
-            self.failed.emit(f"{job.path}: unexpected error ({exc!r}); nothing was saved")
-        finally:
-            if store is not None:
-                store.close()
-            self.finished.emit()
+            raise TaskCancelled() from None
+        span = store.time_bounds(after_id=before)
+    return ImportOutcome(report, before + 1, span)
 
 
-class ImportRun(QObject):
-    """One import in its own thread: start it, cancel it, wait for it.
-
-    The worker's signals arrive in the thread that made the run (the GUI thread), queued.
-    """
-
-    def __init__(self, job: ImportJob, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.job = job
-        self.thread = QThread()
-        self.thread.setObjectName("ImportThread")
-        self.worker = ImportWorker(job)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        self.worker.finished.connect(self.thread.quit)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def cancel(self) -> None:
-        self.worker.cancel()
-
-    def is_running(self) -> bool:
-        return self.thread.isRunning()
-
-    def wait(self, ms: int = 30_000) -> bool:
-        """Block until the thread ends (used on quit and in tests)."""
-        return self.thread.wait(ms)
+#: What an import may fail with that is about the file or the store, not a bug.
+IMPORT_ERRORS = (ImportAborted, ImportFailed, StoreError, GeocodeError)
 
 
-class _TaskWorker(QObject):
-    """Calls one function in the thread it lives in and emits what came of it."""
-
-    succeeded = Signal(object)  # what the function returned
-    failed = Signal(object)  # the exception it raised
-    finished = Signal()
-
-    def __init__(self, work: Callable[[], object]) -> None:
-        super().__init__()
-        self._work = work
-        # The thread run() ran in: what tests check to know the work left the GUI thread.
-        self.ran_in: QThread | None = None
-
-    @Slot()
-    def run(self) -> None:
-        self.ran_in = QThread.currentThread()
-        try:
-            result = self._work()
-        except Exception as exc:  # handed to the GUI thread, which tells the user
-            if not isinstance(exc, ImportFailed | OSError | ValueError):
-                log.exception("background task failed")
-            self.failed.emit(exc)
-        else:
-            self.succeeded.emit(result)
-        finally:
-            self.finished.emit()
+def import_task(job: ImportJob, parent: QObject | None = None) -> Task:
+    """The :class:`~desktop_app.ui.tasks.Task` importing ``job``: its result is an
+    :class:`ImportOutcome`, its progress :class:`Progress` values and :class:`StoreNote`
+    s, its error one of :data:`IMPORT_ERRORS` (or a bug's exception)."""
+    return Task(partial(run_import, job), expected=IMPORT_ERRORS, parent=parent)
 
 
-class BackgroundTask(QObject):
-    """One function run in its own thread, its outcome delivered in the thread that made
-    the task (the GUI thread).
-
-    Reading an article and finding its events takes from a tenth of a second to
-    several (the gazetteer's first load alone is ~0.7 s): long enough to freeze the
-    window if done in the GUI thread. ``work`` must not touch widgets; it gets plain
-    values gathered beforehand. Exactly one of ``succeeded`` (the result) and ``failed``
-    (the exception) is emitted, then ``finished``.
-
-    Parameters
-    ----------
-    work
-        What to run, without arguments.
-    """
-
-    succeeded = Signal(object)
-    failed = Signal(object)
-    finished = Signal()
-
-    def __init__(self, work: Callable[[], object], parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self.thread = QThread()
-        self.thread.setObjectName("BackgroundTask")
-        self.worker = _TaskWorker(work)
-        self.worker.moveToThread(self.thread)
-        self.thread.started.connect(self.worker.run)
-        # Slots of this object, which lives in the GUI thread: Qt queues the calls there.
-        self.worker.succeeded.connect(self._on_succeeded)
-        self.worker.failed.connect(self._on_failed)
-        self.worker.finished.connect(self._on_finished)
-        self.worker.finished.connect(self.thread.quit)
-
-    def start(self) -> None:
-        self.thread.start()
-
-    def is_running(self) -> bool:
-        return self.thread.isRunning()
-
-    def wait(self, ms: int = 30_000) -> bool:
-        """Block until the work is done (used on quit); it cannot be interrupted."""
-        return self.thread.wait(ms)
-
-    def _on_succeeded(self, result: object) -> None:
-        self.succeeded.emit(result)
-
-    def _on_failed(self, error: object) -> None:
-        self.failed.emit(error)
-
-    def _on_finished(self) -> None:
-        self.finished.emit()
+def import_failure(job: ImportJob, error: BaseException) -> str:
+    """One line for the user about an import that failed with ``error``."""
+    if isinstance(error, IMPORT_ERRORS):
+        return str(error)
+    return f"{job.path}: unexpected error ({error!r}); nothing was saved"
 
 
 def window_for_new_events(

@@ -121,7 +121,7 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
     def remove_site(self, host: str) -> None:
         self._sites.pop(host, None)
 
-    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802 (Qt API)
+    def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:
         url = job.requestUrl()
         site = self._sites.get(url.host())
         try:

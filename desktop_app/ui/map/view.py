@@ -19,7 +19,14 @@ from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles
-from desktop_app.mapgen.page import PAGE_PATH, SCHEME, MBTilesLayer, PageSpec, build_page
+from desktop_app.mapgen.page import (
+    DEFAULT_CENTER,
+    PAGE_PATH,
+    SCHEME,
+    MBTilesLayer,
+    PageSpec,
+    build_page,
+)
 from desktop_app.mapgen.payload import decode_events
 from desktop_app.ui.map.page_api import PageApi
 from desktop_app.ui.map.web_profile import atlas_profile
@@ -55,20 +62,20 @@ class MapBridge(QObject):
         self._describe = describe
 
     @Slot()
-    def pageReady(self) -> None:  # noqa: N802 (called from the page)
+    def pageReady(self) -> None:
         self.ready.emit()
 
     @Slot(str)
-    def pageFailed(self, message: str) -> None:  # noqa: N802
+    def pageFailed(self, message: str) -> None:
         self.failed.emit(message)
 
     @Slot(str)
-    def eventsClicked(self, ids_json: str) -> None:  # noqa: N802
+    def eventsClicked(self, ids_json: str) -> None:
         ids = json.loads(ids_json)
         self.clicked.emit([int(i) for i in ids if isinstance(i, int | float)])
 
     @Slot(str)
-    def viewChanged(self, view_json: str) -> None:  # noqa: N802
+    def viewChanged(self, view_json: str) -> None:
         view = json.loads(view_json)
         if isinstance(view, dict):
             self.viewMoved.emit(view)
@@ -79,7 +86,7 @@ class MapBridge(QObject):
         self.paintDone.emit(seq)
 
     @Slot()
-    def tilesUnavailable(self) -> None:  # noqa: N802
+    def tilesUnavailable(self) -> None:
         self.tilesFailed.emit()
 
     @Slot(str, result=str)
@@ -91,7 +98,7 @@ class MapBridge(QObject):
 class AtlasPage(QWebEnginePage):
     """A page that never navigates away: links open in the system browser instead."""
 
-    def acceptNavigationRequest(self, url: QUrl, nav_type, is_main_frame: bool) -> bool:  # noqa: N802
+    def acceptNavigationRequest(self, url: QUrl, nav_type, is_main_frame: bool) -> bool:
         if url.scheme() == SCHEME:
             return nav_type != QWebEnginePage.NavigationType.NavigationTypeLinkClicked
         if nav_type == QWebEnginePage.NavigationType.NavigationTypeLinkClicked and url.scheme() in (
@@ -101,10 +108,10 @@ class AtlasPage(QWebEnginePage):
             QDesktopServices.openUrl(url)
         return False
 
-    def createWindow(self, _type) -> QWebEnginePage | None:  # noqa: N802
+    def createWindow(self, _type) -> QWebEnginePage | None:
         return None
 
-    def javaScriptConsoleMessage(self, level, message, line, source) -> None:  # noqa: N802
+    def javaScriptConsoleMessage(self, level, message, line, source) -> None:
         self.console.append((int(level.value), message, line, source))
 
     console: list
@@ -142,7 +149,7 @@ class MapView(QWebEngineView):
         events: Callable[[], bytes],
         describe: Callable[[list[int]], list[dict]],
         *,
-        center: tuple[float, float] = (48.5, 32.0),
+        center: tuple[float, float] = DEFAULT_CENTER,
         zoom: int = 5,
         online_layer: str | None = None,
         mbtiles: MBTiles | None = None,
@@ -299,7 +306,7 @@ class MapView(QWebEngineView):
         else:
             self.page().runJavaScript(code, 0, callback)
 
-    def closeEvent(self, event) -> None:  # noqa: N802
+    def closeEvent(self, event) -> None:
         # A renderer that ends with its closing view is not a crash to recover from.
         self._closing = True
         super().closeEvent(event)

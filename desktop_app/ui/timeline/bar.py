@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.index import EventIndex
+from desktop_app.core.playback import PlaybackMode
 from desktop_app.core.timescale import datetime_from_days, days_from_datetime
 from desktop_app.core.window import TimeWindow
 from desktop_app.core.window_presets import WindowPreset, preset_window
-from desktop_app.ui.timeline.playback import SPEEDS, PlaybackController, PlaybackMode
+from desktop_app.ui.timeline.playback import SPEEDS, PlaybackController
 from desktop_app.ui.timeline.widget import TimelineWidget
 from desktop_app.ui.view_state import ViewState
 
@@ -134,7 +135,7 @@ class TimelineControls(QWidget):
 
         self.mode_box = QComboBox(self)
         self.mode_box.addItem(self.tr("Moving window"), PlaybackMode.MOVING)
-        self.mode_box.addItem(self.tr("Growing window"), PlaybackMode.GROWING)
+        self.mode_box.addItem(self.tr("Growing window"), PlaybackMode.CUMULATIVE)
         self.mode_box.setToolTip(
             self.tr(
                 "Moving: the whole window slides forward. Growing: its start stays put and "

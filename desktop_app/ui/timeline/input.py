@@ -90,7 +90,7 @@ class TimelineInput:
         at = marks.hit(pos.x(), pos.y())
         return None if at is None else int(self._data.index.arrays.ids[marks.rows[at]])
 
-    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mousePressEvent(self, event: QMouseEvent) -> None:
         if event.button() != Qt.MouseButton.LeftButton:
             super().mousePressEvent(event)
             return
@@ -101,7 +101,7 @@ class TimelineInput:
             self.setCursor(Qt.CursorShape.ClosedHandCursor)
         event.accept()
 
-    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:
         pos = event.position()
         press = self._press
         if press is None:
@@ -139,7 +139,7 @@ class TimelineInput:
             panned = scale.panned(dx)
             self.set_view(panned.t_start, panned.t_end)
 
-    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:
         press = self._press
         if press is None or event.button() != Qt.MouseButton.LeftButton:
             super().mouseReleaseEvent(event)
@@ -158,7 +158,7 @@ class TimelineInput:
         self._set_hover_cursor(self._hit(event.position().x(), event.position().y()))
         self.update()
 
-    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
         event_id = self.event_at(event.position())
         if event_id is not None:
             self._state.set_current(event_id)
@@ -166,7 +166,7 @@ class TimelineInput:
             return
         super().mouseDoubleClickEvent(event)
 
-    def leaveEvent(self, event: QEvent) -> None:  # noqa: N802
+    def leaveEvent(self, event: QEvent) -> None:
         self._hover = None
         self.update()
         super().leaveEvent(event)
@@ -199,7 +199,7 @@ class TimelineInput:
         first = float(edges[0])
         return first + round((t - first) / width) * width
 
-    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+    def wheelEvent(self, event: QWheelEvent) -> None:
         delta = event.angleDelta()
         shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         # Some platforms turn Shift+wheel into a horizontal wheel; both mean "pan".
@@ -212,7 +212,7 @@ class TimelineInput:
 
     # -- keyboard --------------------------------------------------------------------------
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         key = event.key()
         shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
         state = self._state
@@ -242,10 +242,10 @@ class TimelineInput:
             return
         event.accept()
 
-    def focusInEvent(self, event) -> None:  # noqa: N802
+    def focusInEvent(self, event) -> None:
         self.update()
         super().focusInEvent(event)
 
-    def focusOutEvent(self, event) -> None:  # noqa: N802
+    def focusOutEvent(self, event) -> None:
         self.update()
         super().focusOutEvent(event)

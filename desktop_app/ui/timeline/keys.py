@@ -21,7 +21,7 @@ class TimelineKeys(QObject):
         super().__init__(parent)
         self._timeline = timeline
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() not in (QEvent.Type.KeyPress, QEvent.Type.ShortcutOverride):
             return False
         assert isinstance(event, QKeyEvent)

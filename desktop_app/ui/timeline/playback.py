@@ -9,7 +9,6 @@ call :meth:`PlaybackController.tick` to make frames happen.
 
 from __future__ import annotations
 
-import enum
 import math
 import time
 from collections.abc import Callable
@@ -19,6 +18,7 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QGuiApplication
 
 from desktop_app.core.index import EventIndex
+from desktop_app.core.playback import PlaybackMode
 from desktop_app.core.timescale import MIN_SPAN_DAYS
 from desktop_app.core.window import TimeWindow
 from desktop_app.ui.view_state import ViewState
@@ -26,13 +26,6 @@ from desktop_app.ui.view_state import ViewState
 #: A frame after a stall (a suspended laptop, a debugger) moves at most this far in time,
 #: so playback never leaps across the data in one frame.
 MAX_FRAME_SECONDS = 0.25
-
-
-class PlaybackMode(enum.Enum):
-    """How the window moves: all of it (``MOVING``) or only its end (``GROWING``)."""
-
-    MOVING = "moving"
-    GROWING = "growing"
 
 
 @dataclass(frozen=True)
@@ -201,7 +194,7 @@ class PlaybackController(QObject):
         if self._bounds is None:
             return
         window = self._state.window
-        if self._mode is PlaybackMode.GROWING and self._anchor is not None:
+        if self._mode is PlaybackMode.CUMULATIVE and self._anchor is not None:
             first = self._anchor
             self._state.set_window(TimeWindow(first.start, first.end))
         else:
@@ -209,7 +202,7 @@ class PlaybackController(QObject):
 
     def _advance(self, days: float, stop_at_end: bool) -> None:
         window = self._state.window
-        if self._mode is PlaybackMode.GROWING:
+        if self._mode is PlaybackMode.CUMULATIVE:
             anchor = self._anchor or window
             least = max(MIN_SPAN_DAYS, anchor.duration if days < 0 else MIN_SPAN_DAYS)
             end = max(window.end + days, window.start + least)
@@ -231,14 +224,14 @@ class PlaybackController(QObject):
     def _clamp_end(self, target: TimeWindow) -> TimeWindow:
         assert self._bounds is not None
         end = self._bounds[1]
-        if self._mode is PlaybackMode.GROWING:
+        if self._mode is PlaybackMode.CUMULATIVE:
             return TimeWindow(target.start, max(end, target.start + MIN_SPAN_DAYS))
         return target.moved_to(end - target.duration)
 
     def _loop_around(self) -> None:
         assert self._bounds is not None
         window = self._state.window
-        if self._mode is PlaybackMode.GROWING:
+        if self._mode is PlaybackMode.CUMULATIVE:
             anchor = self._anchor or window
             self._state.set_window(TimeWindow(anchor.start, anchor.end))
         else:

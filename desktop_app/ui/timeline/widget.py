@@ -277,17 +277,17 @@ class TimelineWidget(TimelineInput, QWidget):
 
     # -- painting --------------------------------------------------------------------------
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt API)
+    def sizeHint(self) -> QSize:
         return QSize(800, 150)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:
         return QSize(240, 100)
 
-    def resizeEvent(self, event) -> None:  # noqa: N802
+    def resizeEvent(self, event) -> None:
         self._invalidate()
         super().resizeEvent(event)
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         if event.type() in (
             QEvent.Type.PaletteChange,
             QEvent.Type.FontChange,
@@ -297,7 +297,7 @@ class TimelineWidget(TimelineInput, QWidget):
             self._invalidate()
         super().changeEvent(event)
 
-    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802
+    def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self)
         try:
             dpr = painter.device().devicePixelRatioF()
