@@ -126,7 +126,7 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
         site = self._sites.get(url.host())
         try:
             found = self._content(site, url.path().lstrip("/")) if site else None
-        except Exception:  # noqa: BLE001 - the page's requests must never raise into Qt
+        except Exception:
             # A request that outlives its data (the window closing, its store closed) or
             # a file that went away: the page gets a 404, the log says why.
             _log.debug("atlas: cannot serve %s", url.toString(), exc_info=True)
