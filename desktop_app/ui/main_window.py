@@ -75,6 +75,8 @@ class MainWindow(QMainWindow):
             online_layer=layer if layer in ONLINE_LAYERS and mbtiles is None else None,
             mbtiles=mbtiles,
             fit_when_ready=not remembered,
+            # Through self.store, so the map follows when another store is opened.
+            matching=lambda flt: self.store.matching_ids(flt),
         )
         self.notice = NoticeBar()
         centre = QWidget()

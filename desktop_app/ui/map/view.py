@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import itertools
 import json
+import logging
 import sqlite3
+import struct
 import time
 from collections.abc import Callable
 
@@ -17,6 +20,8 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
+from desktop_app.core.categories import CATEGORIES, category_code
+from desktop_app.core.filter import Filter, FilterError
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles
 from desktop_app.mapgen.page import PAGE_PATH, SCHEME, MBTilesLayer, PageSpec, build_page
@@ -24,6 +29,8 @@ from desktop_app.mapgen.payload import decode_events
 from desktop_app.ui.map.page_api import PageApi
 from desktop_app.ui.map.web_profile import atlas_profile
 from desktop_app.ui.view_state import ViewState
+
+log = logging.getLogger(__name__)
 
 _site_numbers = itertools.count(1)
 _tile_revisions = itertools.count(1)
@@ -126,6 +133,9 @@ class MapView(QWebEngineView):
     mbtiles
         A local MBTiles file to show as the base layer; the view owns it from now on and
         closes it when another replaces it.
+    matching
+        Returns the ids (ascending) of the events a filter lets through, over all time
+        (``EventStore.matching_ids``); without it, the map filters categories only.
     """
 
     pageReady = Signal()
@@ -147,11 +157,14 @@ class MapView(QWebEngineView):
         online_layer: str | None = None,
         mbtiles: MBTiles | None = None,
         fit_when_ready: bool = False,
+        matching: Callable[[Filter], np.ndarray] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._state = state
         self._events = events
+        self._matching = matching
+        self._row_ids: np.ndarray | None = None
         self._describe = describe
         self._ready = False
         self._restarting = False
@@ -193,6 +206,7 @@ class MapView(QWebEngineView):
         state.windowChanged.connect(self._on_window_changed)
         state.selectionChanged.connect(self._on_selection_changed)
         state.currentChanged.connect(self._on_current_changed)
+        state.filterChanged.connect(self._on_filter_changed)
         state.eventsChanged.connect(self.reload_events)
         self.destroyed.connect(lambda *_: self._handler.remove_site(self._site))
         self.load_page()
@@ -214,6 +228,7 @@ class MapView(QWebEngineView):
 
     def load_page(self) -> None:
         self._ready = False
+        self._row_ids = None
         self.load(QUrl(f"{SCHEME}://{self._site}/{PAGE_PATH}"))
 
     def reload_events(self) -> None:
@@ -321,6 +336,7 @@ class MapView(QWebEngineView):
     def _on_page_ready(self) -> None:
         self._ready = True
         queued, self._queue = self._queue, []
+        self._send_filter(self._state.filter)
         self._on_window_changed(self._state.window)
         self._on_selection_changed(self._state.selection)
         for code, callback in queued:
@@ -336,6 +352,27 @@ class MapView(QWebEngineView):
 
     def _on_window_changed(self, window: TimeWindow) -> None:
         self.page_api.set_window(window.start, window.end)
+
+    def _on_filter_changed(self, flt: Filter) -> None:
+        if self._ready:
+            self._send_filter(flt)
+
+    def _send_filter(self, flt: Filter) -> None:
+        """Tell the page what ``flt`` shows: by category alone where that says it all, else
+        as a bit per row of the page's buffer."""
+        if flt.categories_only or self._matching is None:
+            mask = category_mask(flt.categories) if flt.categories else None
+            self.page_api.set_filter(mask, None)
+            return
+        if self._row_ids is None:
+            self._row_ids = buffer_ids(self._events())
+        try:
+            ids = self._matching(flt)
+        except FilterError as exc:
+            # ViewState refuses unreadable filters; this is a store that failed under us.
+            log.warning("the map could not apply the filter: %s", exc)
+            return
+        self.page_api.set_filter(None, row_mask(self._row_ids, ids))
 
     def _on_selection_changed(self, _ids: tuple[int, ...]) -> None:
         self._send_selection()
@@ -377,6 +414,34 @@ def place_names(
         for row in describe(ids)
         if row.get("place")
     ]
+
+
+def category_mask(keys: frozenset[str]) -> int:
+    """The page's bit mask of the categories ``keys`` (bit ``c`` for ``CATEGORIES[c]``)."""
+    mask = 0
+    for key in keys:
+        # An unknown key is drawn as "Other" by the page, but a filter for it is not one
+        # for "Other": it matches nothing, as in the store.
+        if any(c.key == key for c in CATEGORIES):
+            mask |= 1 << category_code(key)
+    return mask
+
+
+def buffer_ids(payload: bytes) -> np.ndarray:
+    """The event ids of the page's buffer, in its row order (see mapgen/payload.py)."""
+    (n,) = struct.unpack_from("<I", payload, 4)
+    return np.frombuffer(payload, "<u4", n, 8 + 16 * n).astype(np.int64)
+
+
+def row_mask(row_ids: np.ndarray, ids: np.ndarray) -> str:
+    """Base64 of one bit per row (row ``i`` in bit ``i % 8`` of byte ``i // 8``), set
+    where the row's id is among ``ids`` (ascending)."""
+    if len(ids):
+        at = np.minimum(np.searchsorted(ids, row_ids), len(ids) - 1)
+        passes = ids[at] == row_ids
+    else:
+        passes = np.zeros(len(row_ids), bool)
+    return base64.b64encode(np.packbits(passes, bitorder="little").tobytes()).decode("ascii")
 
 
 def _page_layer(tiles: MBTiles | None) -> MBTilesLayer | None:
