@@ -11,7 +11,7 @@ import pytest
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.filter import Filter, FilterError, Placement
 from desktop_app.core.window import TimeWindow
-from desktop_app.ui.map.view import buffer_ids, category_mask, row_mask
+from desktop_app.ui.map.view import RowLookup, buffer_ids, category_mask, row_mask
 from desktop_app.ui.view_state import ViewState
 from tests.mapping import FIRST_DAY, js, open_map, synthetic_store, visible_ids
 
@@ -34,6 +34,19 @@ def test_row_masks_set_the_bit_of_each_matching_row():
     assert len(bits) == 2
     none = np.frombuffer(base64.b64decode(row_mask(rows, np.empty(0, np.int64))), np.uint8)
     assert not none.any()
+
+
+def test_the_row_lookup_agrees_with_the_binary_search():
+    rng = np.random.default_rng(3)
+    dense = rng.permutation(np.arange(1, 5001, dtype=np.int64))
+    sparse = rng.choice(10**9, 3000, replace=False).astype(np.int64)
+    for rows in (dense, sparse):
+        for ids in (
+            np.sort(rng.choice(rows, 700, replace=False)),
+            np.array([-5, 0, 10**10], np.int64),
+            np.empty(0, np.int64),
+        ):
+            assert RowLookup(rows).mask(ids) == row_mask(rows, ids)
 
 
 def test_category_masks_name_the_palette_indexes():

@@ -164,7 +164,7 @@ class MapView(QWebEngineView):
         self._state = state
         self._events = events
         self._matching = matching
-        self._row_ids: np.ndarray | None = None
+        self._rows: RowLookup | None = None
         self._describe = describe
         self._ready = False
         self._restarting = False
@@ -228,7 +228,7 @@ class MapView(QWebEngineView):
 
     def load_page(self) -> None:
         self._ready = False
-        self._row_ids = None
+        self._rows = None
         self.load(QUrl(f"{SCHEME}://{self._site}/{PAGE_PATH}"))
 
     def reload_events(self) -> None:
@@ -364,15 +364,15 @@ class MapView(QWebEngineView):
             mask = category_mask(flt.categories) if flt.categories else None
             self.page_api.set_filter(mask, None)
             return
-        if self._row_ids is None:
-            self._row_ids = buffer_ids(self._events())
+        if self._rows is None:
+            self._rows = RowLookup(buffer_ids(self._events()))
         try:
             ids = self._matching(flt)
         except FilterError as exc:
             # ViewState refuses unreadable filters; this is a store that failed under us.
             log.warning("the map could not apply the filter: %s", exc)
             return
-        self.page_api.set_filter(None, row_mask(self._row_ids, ids))
+        self.page_api.set_filter(None, self._rows.mask(ids))
 
     def _on_selection_changed(self, _ids: tuple[int, ...]) -> None:
         self._send_selection()
@@ -433,6 +433,42 @@ def buffer_ids(payload: bytes) -> np.ndarray:
     return np.frombuffer(payload, "<u4", n, 8 + 16 * n).astype(np.int64)
 
 
+class RowLookup:
+    """The page's row of each event id, to turn matching ids into the page's row mask.
+
+    Store ids are dense (1 to about the number of events), so a table indexed by id
+    costs one small integer per id and answers a million matches in milliseconds; ids
+    too sparse for a table are looked up by binary search instead.
+
+    Parameters
+    ----------
+    row_ids
+        The event ids in the page's row order (:func:`buffer_ids`).
+    """
+
+    def __init__(self, row_ids: np.ndarray) -> None:
+        self.row_ids = row_ids
+        self._row_of: np.ndarray | None = None
+        top = int(row_ids.max()) if len(row_ids) else 0
+        if top <= 4 * len(row_ids) + 1024:
+            self._row_of = np.full(top + 1, -1, np.int32)
+            self._row_of[row_ids] = np.arange(len(row_ids), dtype=np.int32)
+
+    def mask(self, ids: np.ndarray) -> str:
+        """The row mask (see :func:`row_mask`) of ``ids`` (ascending)."""
+        if self._row_of is None:
+            return row_mask(self.row_ids, ids)
+        known = ids[(ids >= 0) & (ids < len(self._row_of))]
+        rows = self._row_of[known]
+        passes = np.zeros(len(self.row_ids), bool)
+        passes[rows[rows >= 0]] = True
+        return _packed(passes)
+
+
+def _packed(passes: np.ndarray) -> str:
+    return base64.b64encode(np.packbits(passes, bitorder="little").tobytes()).decode("ascii")
+
+
 def row_mask(row_ids: np.ndarray, ids: np.ndarray) -> str:
     """Base64 of one bit per row (row ``i`` in bit ``i % 8`` of byte ``i // 8``), set
     where the row's id is among ``ids`` (ascending)."""
@@ -441,7 +477,7 @@ def row_mask(row_ids: np.ndarray, ids: np.ndarray) -> str:
         passes = ids[at] == row_ids
     else:
         passes = np.zeros(len(row_ids), bool)
-    return base64.b64encode(np.packbits(passes, bitorder="little").tobytes()).decode("ascii")
+    return _packed(passes)
 
 
 def _page_layer(tiles: MBTiles | None) -> MBTilesLayer | None:
