@@ -140,3 +140,24 @@ def test_buffer_ids_read_the_page_rows_in_order(seed_store):
 
     arrays = seed_store.arrays()
     assert buffer_ids(encode_events(arrays)).tolist() == arrays.ids.tolist()
+
+
+def test_the_status_bar_counts_what_the_filter_shows(qtbot, seed_db):
+    from tests.mapping import open_window
+
+    window = open_window(qtbot, seed_db)
+    state = window.state
+    state.set_window(SEED_WINDOW)
+    before = window.status.text()
+    flt = Filter(categories={"strike"})
+    state.set_filter(flt)
+    placed = len(expected(window.store, flt, SEED_WINDOW))
+    shown = window.store.count_matching(flt, SEED_WINDOW)
+    assert window.status.text().startswith(f"{placed:,} on the map")
+    assert ("timeline only" in window.status.text()) == (shown > placed)
+    assert window.status.text() != before
+    # It follows the window too, and clearing the filter restores the full counts.
+    state.set_filter(Filter(text="nosuchwordanywhere"))
+    assert window.status.text().startswith("0 on the map")
+    state.set_filter(Filter())
+    assert window.status.text() == before
