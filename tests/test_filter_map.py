@@ -161,3 +161,19 @@ def test_the_status_bar_counts_what_the_filter_shows(qtbot, seed_db):
     assert window.status.text().startswith("0 on the map")
     state.set_filter(Filter())
     assert window.status.text() == before
+
+
+def test_the_timeline_shows_the_filter_s_events(qtbot, seed_db):
+    from tests.mapping import open_window
+
+    window = open_window(qtbot, seed_db)
+    everything = len(window.timeline.timeline.index)
+    flt = Filter(text="kharki*")
+    window.state.set_filter(flt)
+    shown = window.timeline.timeline.index.arrays.ids.tolist()
+    assert sorted(shown) == window.store.matching_ids(flt).tolist()
+    assert 0 < len(shown) < everything
+    # Playback still spans every event.
+    assert window.timeline.playback.bounds is not None
+    window.state.set_filter(Filter())
+    assert len(window.timeline.timeline.index) == everything

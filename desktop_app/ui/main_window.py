@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from html import escape
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app import __version__
 from desktop_app.core.filter import Filter
-from desktop_app.core.index import EventIndex
+from desktop_app.core.index import EventArrays, EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles, MBTilesError
 from desktop_app.mapgen.page import ONLINE_LAYERS
@@ -298,6 +299,15 @@ class MainWindow(QMainWindow):
         else:
             ids = self.store.matching_ids(flt)
             self._filter_rows = np.isin(self.index.arrays.ids, ids, assume_unique=True)
+        # The timeline's bars and density show the filter's events; playback keeps the
+        # span of them all, so a filter does not change where it plays.
+        shown = self.index
+        if self._filter_rows is not None:
+            arrays = self.index.arrays
+            shown = EventIndex(
+                EventArrays(*(getattr(arrays, f.name)[self._filter_rows] for f in fields(arrays)))
+            )
+        self.timeline.timeline.set_index(shown)
         self._on_window_changed(self.state.window)
 
     def _on_events_changed(self) -> None:
