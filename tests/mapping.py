@@ -18,7 +18,7 @@ def open_map(qtbot, store: EventStore, window: TimeWindow, size=(900, 650)) -> M
     """A real MapView on ``store``, loaded and ready."""
     state = ViewState(window)
     payload = encode_events(store.arrays())
-    view = MapView(state, lambda: payload, describe_events(store))
+    view = MapView(state, lambda: payload, describe_events(store), matching=store.matching_ids)
     qtbot.addWidget(view)
     view.resize(*size)
     view.show()

@@ -13,17 +13,21 @@ import click
 from desktop_app import __version__
 from desktop_app.cli.export import export_command
 from desktop_app.cli.options import (
+    CATEGORY_NAMES,
     DB_OPTION,
     chosen_store,
     open_store_or_fail,
+    parse_filter,
     parse_size,
     parse_window,
 )
 from desktop_app.core.event import Event
+from desktop_app.core.filter import FilterError
 from desktop_app.core.index import EventIndex
 from desktop_app.core.text import terminal_text
 from desktop_app.ingest.exporters import LIST_SEPARATOR, spreadsheet_text
 from desktop_app.ingest.pipeline import FORMATS as IMPORT_FORMATS
+from desktop_app.store.errors import StoreError
 
 MAIN_EPILOG = """\b
 Examples:
@@ -89,12 +93,43 @@ def _record(event: Event) -> dict:
     epilog="""\b
 Examples:
   event-atlas events --from 2025-06-02 --to 2025-06-02
+  event-atlas events --search 'kharki*' --category strike
+  event-atlas events --search '"second round"' --sort relevance
+  event-atlas events --place Kyiv --bbox 22,44,41,53 --has-place
   event-atlas events --format json > events.json
-  event-atlas --db talks.db events --format csv > events.csv"""
+  event-atlas --db talks.db events --format csv > events.csv
+
+\b
+Search text: every word must appear (in the title, the excerpt, the place's
+name or a cited outlet); kharki* finds words that start so; "second round"
+finds the words side by side."""
 )
 @DB_OPTION
 @click.option("--from", "start", metavar="DATE", help="First day (ISO: 2025-06-01, 2025-06, 2025).")
 @click.option("--to", "end", metavar="DATE", help="Last day, included.")
+@click.option("--search", "text", metavar="TEXT", help="Only events that match this text.")
+@click.option(
+    "--category",
+    "categories",
+    metavar="NAME",
+    multiple=True,
+    help="Only events of this category (repeat for several): " + CATEGORY_NAMES + ".",
+)
+@click.option("--place", metavar="TEXT", help="Only events at a place whose name starts so.")
+@click.option("--bbox", metavar="W,S,E,N", help="Only events placed in this area (degrees).")
+@click.option(
+    "--has-place/--timeline-only",
+    "has_place",
+    default=None,
+    help="Only events with a place on the map, or only those without one.",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["time", "relevance"]),
+    default="time",
+    show_default=True,
+    help="relevance: the best matches of --search first.",
+)
 @click.option(
     "--format",
     "fmt",
@@ -102,11 +137,29 @@ Examples:
     default="table",
     show_default=True,
 )
-def events(db_path: Path | None, start: str | None, end: str | None, fmt: str) -> None:
+def events(
+    db_path: Path | None,
+    start: str | None,
+    end: str | None,
+    text: str | None,
+    categories: tuple[str, ...],
+    place: str | None,
+    bbox: str | None,
+    has_place: bool | None,
+    sort: str,
+    fmt: str,
+) -> None:
     """List events, one record per event."""
+    flt = parse_filter(text, categories, place, bbox, has_place)
     with open_store_or_fail(db_path) as store:
         window = parse_window(store, start, end)
-        found = store.events_between(window) if window else store.all_events()
+        try:
+            if flt.is_empty and sort == "time":
+                found = store.events_between(window) if window else store.all_events()
+            else:
+                found = store.matching_events(flt, window, ranked=sort == "relevance")
+        except (FilterError, StoreError) as exc:
+            raise click.ClickException(str(exc)) from None
     records = [_record(e) for e in found]
     if fmt == "json":
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))

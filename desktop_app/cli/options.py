@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
+from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.dates import DateError, DatePrecision, event_span
+from desktop_app.core.filter import Filter, FilterError, Placement, parse_bbox, text_terms
 from desktop_app.core.window import TimeWindow
 from desktop_app.store.event_store import EventStore, StoreError
 
@@ -62,6 +64,45 @@ def parse_window(store: EventStore, start: str | None, end: str | None) -> TimeW
     if t1 <= t0:
         raise click.BadParameter("--to must come after --from")
     return TimeWindow(t0, t1)
+
+
+#: The categories ``--category`` knows, as the help lists them.
+CATEGORY_NAMES = ", ".join(c.label.lower() for c in CATEGORIES)
+
+
+def _category_key(name: str) -> str:
+    """The key of the category called ``name`` (its key or label, any case)."""
+    wanted = " ".join(name.replace("_", " ").split()).casefold()
+    for c in CATEGORIES:
+        if wanted in (c.key.replace("_", " "), c.label.casefold()):
+            return c.key
+    raise click.BadParameter(
+        f"no category {name!r} (there are: {CATEGORY_NAMES})", param_hint="--category"
+    )
+
+
+def parse_filter(
+    text: str | None,
+    categories: tuple[str, ...],
+    place: str | None,
+    bbox: str | None,
+    has_place: bool | None,
+) -> Filter:
+    """The filter the ``events`` options name; an unreadable option is a usage error."""
+    placement = {None: Placement.ANY, True: Placement.PLACED, False: Placement.TIMELINE_ONLY}
+    for value, hint, read in ((text, "--search", text_terms), (bbox, "--bbox", parse_bbox)):
+        if value is not None:
+            try:
+                read(value)
+            except FilterError as exc:
+                raise click.BadParameter(str(exc), param_hint=hint) from None
+    return Filter(
+        categories=frozenset(_category_key(c) for c in categories),
+        text=text or "",
+        place=place or "",
+        placement=placement[has_place],
+        bbox=parse_bbox(bbox) if bbox is not None else None,
+    )
 
 
 def parse_size(text: str) -> tuple[int, int]:

@@ -18,15 +18,16 @@ from sqlite_utils import Database
 from desktop_app.core.categories import CATEGORIES, category_code
 from desktop_app.core.dates import DatePrecision, precision_codes
 from desktop_app.core.event import Article, Event, Place
+from desktop_app.core.filter import Filter, FilterError
 from desktop_app.core.index import EventArrays
 from desktop_app.core.window import TimeWindow
-from desktop_app.store import rows
+from desktop_app.store import queries, rows
 from desktop_app.store.bulk_writer import BulkWriter
 from desktop_app.store.errors import StoreError
 from desktop_app.store.migrations import MIGRATION_SET, migrations
 from desktop_app.store.rows import AddResult
 
-__all__ = ["AddResult", "EventStore", "StoreError", "check_store_file"]
+__all__ = ["AddResult", "EventStore", "FilterError", "StoreError", "check_store_file"]
 
 log = logging.getLogger(__name__)
 
@@ -323,6 +324,39 @@ class EventStore:
             "ORDER BY e.t0 LIMIT ?",
             [quoted, limit],
         )
+
+    # -- filtering (the SQL is in store/queries.py) --------------------------------------
+
+    def matching_ids(self, flt: Filter, window: TimeWindow | None = None) -> np.ndarray:
+        """The ids (ascending) of the events of ``window`` (all when None) ``flt`` lets
+        through. A text query that cannot be read raises :class:`FilterError`."""
+        return self._query(queries.matching_ids, flt, window)
+
+    def count_matching(self, flt: Filter, window: TimeWindow | None = None) -> int:
+        """How many events of ``window`` (all when None) ``flt`` lets through."""
+        return self._query(queries.count_matching, flt, window)
+
+    def matching_events(
+        self, flt: Filter, window: TimeWindow | None = None, *, ranked: bool = False
+    ) -> list[Event]:
+        """The events ``flt`` lets through, by start, or best match first (``ranked``)."""
+        if not ranked:
+            sql, params = self._query(queries.id_query, flt, window)
+            return self._query(
+                lambda *_: self._events(f"WHERE e.id IN ({sql}) ORDER BY e.t0, e.id", params),
+                flt,
+                window,
+            )
+        found: list[Event] = []
+        for chunk in _chunks(self._query(queries.ranked_ids, flt, window).tolist(), 900):
+            found += self.events(chunk)
+        return found
+
+    def _query(self, ask, flt: Filter, window: TimeWindow | None):
+        try:
+            return ask(self.db.conn, flt, window)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: the filter could not be applied ({exc})") from None
 
     def _events(self, clause: str, params: list) -> list[Event]:
         rows = self.db.execute(f"SELECT {_EVENT_COLUMNS} {_EVENT_FROM} {clause}", params)

@@ -101,3 +101,12 @@ def m003_event_origin(db: Database) -> None:
     # Plain ALTER TABLE: sqlite-utils' foreign-key helper would rebuild the whole table,
     # slow on a store of a million events.
     db.execute("ALTER TABLE events ADD COLUMN origin_place_id INTEGER REFERENCES places(id)")
+
+
+@migrations()
+def m004_place_and_source_search(db: Database) -> None:
+    # The text filter finds events by the names of their places and cited outlets too.
+    # Both tables are small (places repeat across events), so their own indexes, kept by
+    # triggers, cost imports little and need nothing of the event writers.
+    db["places"].enable_fts(["name", "country"], create_triggers=True, tokenize="unicode61")
+    db["sources"].enable_fts(["name"], create_triggers=True, tokenize="unicode61")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from html import escape
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import QByteArray, Qt
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
@@ -18,7 +20,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import __version__
-from desktop_app.core.index import EventIndex
+from desktop_app.core.filter import Filter
+from desktop_app.core.index import EventArrays, EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles, MBTilesError
 from desktop_app.mapgen.page import DEFAULT_CENTER, ONLINE_LAYERS
@@ -75,6 +78,8 @@ class MainWindow(QMainWindow):
             online_layer=layer if layer in ONLINE_LAYERS and mbtiles is None else None,
             mbtiles=mbtiles,
             fit_when_ready=not remembered,
+            # Through self.store, so the map follows when another store is opened.
+            matching=lambda flt: self.store.matching_ids(flt),
         )
         self.notice = NoticeBar()
         centre = QWidget()
@@ -108,7 +113,10 @@ class MainWindow(QMainWindow):
         # The timeline's stepping and playing keys also work while the map has the focus.
         self._timeline_keys = TimelineKeys(self.timeline.timeline, self)
         (self.map_view.focusProxy() or self.map_view).installEventFilter(self._timeline_keys)
+        #: The index rows the filter lets through (None: every row), for the counts.
+        self._filter_rows: np.ndarray | None = None
         self.state.windowChanged.connect(self._on_window_changed)
+        self.state.filterChanged.connect(self._on_filter_changed)
         self.state.eventsChanged.connect(self._on_events_changed)
         self.map_view.viewMoved.connect(self._on_map_moved)
         self.map_view.tilesUnavailable.connect(self._on_tiles_unavailable)
@@ -264,8 +272,11 @@ class MainWindow(QMainWindow):
     # -- reactions ---------------------------------------------------------------------------
 
     def _on_window_changed(self, window: TimeWindow) -> None:
-        shown = self.index.count_in(window)
-        placed = self.index.placed_count_in(window)
+        rows = self.index.rows_in(window)
+        if self._filter_rows is not None:
+            rows = rows[self._filter_rows[rows]]
+        shown = len(rows)
+        placed = int(np.count_nonzero(~np.isnan(self.index.arrays.lat[rows])))
         counts = self.tr("%1 on the map").replace("%1", f"{placed:,}")
         if shown > placed:
             counts += " · " + self.tr("%1 timeline only").replace("%1", f"{shown - placed:,}")
@@ -282,8 +293,26 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, STATUS_MS)
         self.notice.show_notice(message, path)
 
-    def _on_events_changed(self) -> None:
+    def _on_filter_changed(self, flt: Filter) -> None:
+        # Once per change of filter, so that a scrub step only counts a window's rows.
+        if flt.is_empty:
+            self._filter_rows = None
+        else:
+            ids = self.store.matching_ids(flt)
+            self._filter_rows = np.isin(self.index.arrays.ids, ids, assume_unique=True)
+        # The timeline's bars and density show the filter's events; playback keeps the
+        # span of them all, so a filter does not change where it plays.
+        shown = self.index
+        if self._filter_rows is not None:
+            arrays = self.index.arrays
+            shown = EventIndex(
+                EventArrays(*(getattr(arrays, f.name)[self._filter_rows] for f in fields(arrays)))
+            )
+        self.timeline.timeline.set_index(shown)
         self._on_window_changed(self.state.window)
+
+    def _on_events_changed(self) -> None:
+        self._on_filter_changed(self.state.filter)
 
     def _on_map_moved(self, view: dict) -> None:
         self.map_view.remember_view(view)

@@ -8,14 +8,16 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
+from desktop_app.core.filter import Filter, text_terms
 from desktop_app.core.window import TimeWindow
 
 
 class ViewState(QObject):
-    """The time window, the selected events and the one event being read.
+    """The time window, the filter, the selected events and the one event being read.
 
     ``selection`` is every event under the last click (several at one place);
-    ``current`` is the one among them the excerpt panel shows.
+    ``current`` is the one among them the excerpt panel shows. ``filter`` says which
+    events every view shows, besides the window (the empty filter: all of them).
     """
 
     windowChanged = Signal(object)  # TimeWindow
@@ -23,12 +25,14 @@ class ViewState(QObject):
     currentChanged = Signal(object)  # int | None
     eventsChanged = Signal()  # the store's events were replaced or added to
     windowRevealRequested = Signal()  # show the whole window (it moved far, or anew)
+    filterChanged = Signal(object)  # Filter
 
     def __init__(self, window: TimeWindow, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._window = window
         self._selection: tuple[int, ...] = ()
         self._current: int | None = None
+        self._filter = Filter()
 
     @property
     def window(self) -> TimeWindow:
@@ -41,6 +45,22 @@ class ViewState(QObject):
     @property
     def current(self) -> int | None:
         return self._current
+
+    @property
+    def filter(self) -> Filter:
+        return self._filter
+
+    def set_filter(self, flt: Filter) -> None:
+        """Show only the events ``flt`` lets through, in every view.
+
+        A text query that cannot be read raises
+        :class:`~desktop_app.core.filter.FilterError` and changes nothing, so no view
+        ever holds a filter it cannot apply.
+        """
+        text_terms(flt.text)
+        if flt != self._filter:
+            self._filter = flt
+            self.filterChanged.emit(flt)
 
     def set_window(self, window: TimeWindow) -> None:
         if window != self._window:

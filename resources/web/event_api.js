@@ -35,6 +35,8 @@
     visible: new Int32Array(0),   // rows shown in the window, by start time
     placed: new Int32Array(0),    // the visible rows that have a place
     categoryCounts: [],           // placed visible events per category
+    filterCategories: -1,         // bit c set: category c passes the filter (-1: all)
+    filterRows: null,             // bit i set: row i passes the filter (null: all)
     groups: null,                 // what the last draw drew (see groupEvents, event_groups.js)
     selection: new Set(),
     selectionTitles: [],
@@ -73,13 +75,18 @@
   EA.setWindow = function (w0, w1) {
     const started = performance.now();
     EA.window = [w0, w1];
-    EA.visible = EA.rowsIn(w0, w1);
-    const rows = new Int32Array(EA.visible.length);
+    const inWindow = EA.rowsIn(w0, w1);
+    const cats = EA.filterCategories, bits = EA.filterRows, cat = EA.cat;
+    // The filter: two bit tests per row of the window, nothing when there is none.
+    const visible = cats === -1 && bits === null ? inWindow
+      : inWindow.filter((i) => ((cats >>> cat[i]) & 1) === 1 && (bits === null || ((bits[i >> 3] >> (i & 7)) & 1) === 1));
+    EA.visible = visible;
+    const rows = new Int32Array(visible.length);
     const counts = new Array((EA.config ? EA.config.categories.length : 0) + 256).fill(0);
     let placed = 0;
-    for (let k = 0; k < EA.visible.length; k++) {
-      const i = EA.visible[k];
-      if (EA.placeOf[i] >= 0) { rows[placed++] = i; counts[EA.cat[i]]++; }
+    for (let k = 0; k < visible.length; k++) {
+      const i = visible[k];
+      if (EA.placeOf[i] >= 0) { rows[placed++] = i; counts[cat[i]]++; }
     }
     EA.placed = rows.subarray(0, placed);
     EA.categoryCounts = counts;
@@ -87,6 +94,17 @@
     if (EA.layer) EA.layer.redraw();
     EA.lastScrubMs = performance.now() - started;
     return EA.placed.length;
+  };
+
+  /*
+   * Show only what the filter lets through (desktop_app/ui/map/page_api.py set_filter):
+   * `categories`, a bit mask of category indexes (null: all), and `rowsBase64`, a bit
+   * mask over the rows (null: all). The window is drawn again; nothing is reloaded.
+   */
+  EA.setFilter = function (categories, rowsBase64) {
+    EA.filterCategories = categories === null ? -1 : categories | 0;
+    EA.filterRows = rowsBase64 === null ? null : G.bitsFromBase64(rowsBase64, EA.n);
+    return EA.setWindow(EA.window[0], EA.window[1]);
   };
 
   EA.visibleCount = () => EA.placed.length;

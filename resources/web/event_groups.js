@@ -370,8 +370,20 @@
     return out;
   }
 
+  /*
+   * A bit mask over `n` rows from base64 (row i in bit i % 8 of byte i >> 3); a mask too
+   * short for the rows is refused rather than read as "hide the rest".
+   */
+  function bitsFromBase64(text, n) {
+    const raw = atob(text);
+    if (raw.length < Math.ceil(n / 8)) throw new Error("the filter's mask does not cover the events");
+    const bits = new Uint8Array(raw.length);
+    for (let k = 0; k < raw.length; k++) bits[k] = raw.charCodeAt(k);
+    return bits;
+  }
+
   window.EventAtlasGroups = {
-    lowerBound, mercatorY, decode, rowOf, rowsIn, ageWeight, scratch, groupEvents, clusterRadius,
+    bitsFromBase64, lowerBound, mercatorY, decode, rowOf, rowsIn, ageWeight, scratch, groupEvents, clusterRadius,
     groupAt, groupIds,
   };
 })();

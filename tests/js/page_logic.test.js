@@ -224,3 +224,11 @@ test("each group knows its busiest place, the one its label names", () => {
   assert.equal(g.top[stack], ea.placeOf[G.rowOf(ea, 2)]);
   assert.equal(g.top[1 - stack], ea.placeOf[G.rowOf(ea, 4)]);
 });
+
+test("a filter's row mask reads one bit per row, and a short mask is refused", () => {
+  // Rows 0, 3 and 9 of 10: bytes 0b00001001 and 0b00000010.
+  const bits = G.bitsFromBase64(Buffer.from([0b00001001, 0b00000010]).toString("base64"), 10);
+  const passes = Array.from({ length: 10 }, (_, i) => (bits[i >> 3] >> (i & 7)) & 1);
+  assert.deepEqual(passes, [1, 0, 0, 1, 0, 0, 0, 0, 0, 1]);
+  assert.throws(() => G.bitsFromBase64(Buffer.from([1]).toString("base64"), 9), /does not cover/);
+});

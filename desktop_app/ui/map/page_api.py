@@ -59,6 +59,23 @@ class PageApi:
         payload = {"ids": [int(i) for i in ids], "titles": [str(t) for t in titles]}
         self._call("setSelection", json.dumps(payload, ensure_ascii=False), reply=reply)
 
+    def set_filter(
+        self,
+        categories: int | None,
+        rows: str | None,
+        reply: Reply | None = None,
+    ) -> None:
+        """Show only some events; replies with how many of the window's are placed.
+
+        ``categories`` is a bit mask of the category indexes to show (bit ``c`` for
+        ``CATEGORIES[c]``), None for all. ``rows`` is a bit mask over the page's rows (the
+        event buffer's order, row ``i`` in bit ``i % 8`` of byte ``i // 8``) in base64,
+        None for all: a million events cost 167 kB of text, sent once per change of
+        filter, never per scrub step.
+        """
+        mask = None if categories is None else int(categories)
+        self._call("setFilter", mask, None if rows is None else str(rows), reply=reply)
+
     def set_fade(self, on: bool, reply: Reply | None = None) -> None:
         """Draw older events of the window paler (``True``) or all alike."""
         self._call("setFade", bool(on), reply=reply)
@@ -104,7 +121,8 @@ class PageApi:
     # -- what the page tells ----------------------------------------------------------------
 
     def visible_ids(self, reply: Reply) -> None:
-        """Reply with the ids of the window's events that have a place, by start time."""
+        """Reply with the ids of the window's events that have a place and pass the
+        filter, by start time."""
         self._call("visibleIds", reply=reply)
 
     def view_info(self, reply: Reply) -> None:

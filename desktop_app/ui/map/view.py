@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import itertools
 import json
+import logging
 import sqlite3
+import struct
 import time
 from collections.abc import Callable
 
@@ -17,6 +20,8 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
+from desktop_app.core.categories import CATEGORIES, category_code
+from desktop_app.core.filter import Filter, FilterError
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles
 from desktop_app.mapgen.page import (
@@ -31,6 +36,8 @@ from desktop_app.mapgen.payload import decode_events
 from desktop_app.ui.map.page_api import PageApi
 from desktop_app.ui.map.web_profile import atlas_profile
 from desktop_app.ui.view_state import ViewState
+
+log = logging.getLogger(__name__)
 
 _site_numbers = itertools.count(1)
 _tile_revisions = itertools.count(1)
@@ -133,6 +140,9 @@ class MapView(QWebEngineView):
     mbtiles
         A local MBTiles file to show as the base layer; the view owns it from now on and
         closes it when another replaces it.
+    matching
+        Returns the ids (ascending) of the events a filter lets through, over all time
+        (``EventStore.matching_ids``); without it, the map filters categories only.
     """
 
     pageReady = Signal()
@@ -154,11 +164,14 @@ class MapView(QWebEngineView):
         online_layer: str | None = None,
         mbtiles: MBTiles | None = None,
         fit_when_ready: bool = False,
+        matching: Callable[[Filter], np.ndarray] | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._state = state
         self._events = events
+        self._matching = matching
+        self._rows: RowLookup | None = None
         self._describe = describe
         self._ready = False
         self._restarting = False
@@ -200,6 +213,7 @@ class MapView(QWebEngineView):
         state.windowChanged.connect(self._on_window_changed)
         state.selectionChanged.connect(self._on_selection_changed)
         state.currentChanged.connect(self._on_current_changed)
+        state.filterChanged.connect(self._on_filter_changed)
         state.eventsChanged.connect(self.reload_events)
         self.destroyed.connect(lambda *_: self._handler.remove_site(self._site))
         self.load_page()
@@ -226,6 +240,7 @@ class MapView(QWebEngineView):
 
     def load_page(self) -> None:
         self._ready = False
+        self._rows = None
         self.load(QUrl(f"{SCHEME}://{self._site}/{PAGE_PATH}"))
 
     def reload_events(self) -> None:
@@ -333,6 +348,7 @@ class MapView(QWebEngineView):
     def _on_page_ready(self) -> None:
         self._ready = True
         queued, self._queue = self._queue, []
+        self._send_filter(self._state.filter)
         self._on_window_changed(self._state.window)
         self._on_selection_changed(self._state.selection)
         for code, callback in queued:
@@ -348,6 +364,27 @@ class MapView(QWebEngineView):
 
     def _on_window_changed(self, window: TimeWindow) -> None:
         self.page_api.set_window(window.start, window.end)
+
+    def _on_filter_changed(self, flt: Filter) -> None:
+        if self._ready:
+            self._send_filter(flt)
+
+    def _send_filter(self, flt: Filter) -> None:
+        """Tell the page what ``flt`` shows: by category alone where that says it all, else
+        as a bit per row of the page's buffer."""
+        if flt.categories_only or self._matching is None:
+            mask = category_mask(flt.categories) if flt.categories else None
+            self.page_api.set_filter(mask, None)
+            return
+        if self._rows is None:
+            self._rows = RowLookup(buffer_ids(self._events()))
+        try:
+            ids = self._matching(flt)
+        except FilterError as exc:
+            # ViewState refuses unreadable filters; this is a store that failed under us.
+            log.warning("the map could not apply the filter: %s", exc)
+            return
+        self.page_api.set_filter(None, self._rows.mask(ids))
 
     def _on_selection_changed(self, _ids: tuple[int, ...]) -> None:
         self._send_selection()
@@ -389,6 +426,70 @@ def place_names(
         for row in describe(ids)
         if row.get("place")
     ]
+
+
+def category_mask(keys: frozenset[str]) -> int:
+    """The page's bit mask of the categories ``keys`` (bit ``c`` for ``CATEGORIES[c]``)."""
+    mask = 0
+    for key in keys:
+        # An unknown key is drawn as "Other" by the page, but a filter for it is not one
+        # for "Other": it matches nothing, as in the store.
+        if any(c.key == key for c in CATEGORIES):
+            mask |= 1 << category_code(key)
+    return mask
+
+
+def buffer_ids(payload: bytes) -> np.ndarray:
+    """The event ids of the page's buffer, in its row order (see mapgen/payload.py)."""
+    (n,) = struct.unpack_from("<I", payload, 4)
+    return np.frombuffer(payload, "<u4", n, 8 + 16 * n).astype(np.int64)
+
+
+class RowLookup:
+    """The page's row of each event id, to turn matching ids into the page's row mask.
+
+    Store ids are dense (1 to about the number of events), so a table indexed by id
+    costs one small integer per id and answers a million matches in milliseconds; ids
+    too sparse for a table are looked up by binary search instead.
+
+    Parameters
+    ----------
+    row_ids
+        The event ids in the page's row order (:func:`buffer_ids`).
+    """
+
+    def __init__(self, row_ids: np.ndarray) -> None:
+        self.row_ids = row_ids
+        self._row_of: np.ndarray | None = None
+        top = int(row_ids.max()) if len(row_ids) else 0
+        if top <= 4 * len(row_ids) + 1024:
+            self._row_of = np.full(top + 1, -1, np.int32)
+            self._row_of[row_ids] = np.arange(len(row_ids), dtype=np.int32)
+
+    def mask(self, ids: np.ndarray) -> str:
+        """The row mask (see :func:`row_mask`) of ``ids`` (ascending)."""
+        if self._row_of is None:
+            return row_mask(self.row_ids, ids)
+        known = ids[(ids >= 0) & (ids < len(self._row_of))]
+        rows = self._row_of[known]
+        passes = np.zeros(len(self.row_ids), bool)
+        passes[rows[rows >= 0]] = True
+        return _packed(passes)
+
+
+def _packed(passes: np.ndarray) -> str:
+    return base64.b64encode(np.packbits(passes, bitorder="little").tobytes()).decode("ascii")
+
+
+def row_mask(row_ids: np.ndarray, ids: np.ndarray) -> str:
+    """Base64 of one bit per row (row ``i`` in bit ``i % 8`` of byte ``i // 8``), set
+    where the row's id is among ``ids`` (ascending)."""
+    if len(ids):
+        at = np.minimum(np.searchsorted(ids, row_ids), len(ids) - 1)
+        passes = ids[at] == row_ids
+    else:
+        passes = np.zeros(len(row_ids), bool)
+    return _packed(passes)
 
 
 def _page_layer(tiles: MBTiles | None) -> MBTilesLayer | None:

@@ -1,0 +1,221 @@
+"""Filter: which events the user asked to see, beside the time window.
+
+A filter is a value: every change makes a new one, so views compare filters instead of
+tracking edits. Empty parts restrict nothing; the parts that are set all apply at once
+(a strike *and* in Kharkiv). Each part reads as a chip ("Category: Strike") that the
+user can clear on its own (:meth:`Filter.without`).
+
+The free text is a small query language over titles, excerpts, places and cited
+outlets: words (all must appear), ``kharki*`` for a word's beginning and
+``"second round"`` for words side by side. :func:`text_terms` reads it; everything
+else in it is only text, so no input is a syntax error of the search engine below.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+
+from desktop_app.core.categories import CATEGORIES, category
+from desktop_app.core.dates import DatePrecision
+
+
+class FilterError(ValueError):
+    """A filter part the user wrote cannot be read; the message is one line for them."""
+
+
+class Placement(StrEnum):
+    """Whether an event must have a place on the map."""
+
+    ANY = "any"
+    PLACED = "has a place"
+    TIMELINE_ONLY = "timeline only"
+
+
+@dataclass(frozen=True)
+class TextTerm:
+    """One term of a text query: a word, a phrase (words side by side) or a prefix.
+
+    ``words`` are the term's words as typed; ``prefix`` means the last word may go on
+    (``kharki*`` finds "Kharkiv").
+    """
+
+    words: tuple[str, ...]
+    prefix: bool = False
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One part of a filter as the user reads it: ``str(chip)`` is "Category: Strike"."""
+
+    part: str
+    value: object
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# A quoted phrase (maybe unclosed: the error names it), or a run of anything but spaces.
+_TOKEN = re.compile(r'"([^"]*)("?)(\*?)|([^\s"]+)')
+# What a search word is made of: letters and digits of any script.
+_WORD = re.compile(r"[^\W_]+")
+
+
+def text_terms(text: str) -> tuple[TextTerm, ...]:
+    """The terms of the text query ``text`` (see the module's description).
+
+    Raises :class:`FilterError` for a quote left open or a term with no word in it.
+    """
+    # NUL would end the query string early in SQLite's parser: it is only a space here.
+    text = text.replace("\x00", " ")
+    terms: list[TextTerm] = []
+    for match in _TOKEN.finditer(text):
+        phrase, closed, star, bare = match.groups()
+        if bare is not None:
+            prefix = bare.endswith("*")
+            shown = bare
+            words = tuple(_WORD.findall(bare))
+        else:
+            if not closed:
+                raise FilterError(f'Text: a quote is not closed ("{phrase.strip()})')
+            prefix = bool(star)
+            shown = f'"{phrase}"'
+            words = tuple(_WORD.findall(phrase))
+        if not words:
+            raise FilterError(f"Text: {shown} has no word to search for")
+        if prefix and bare is not None and not bare.rstrip("*")[-1:].isalnum():
+            raise FilterError(f"Text: {shown}: a * must follow the start of a word")
+        terms.append(TextTerm(words, prefix))
+    return tuple(terms)
+
+
+def _words(text: str) -> str:
+    return " ".join(text.replace("\x00", " ").split())
+
+
+@dataclass(frozen=True)
+class Filter:
+    """Which events to show, besides the time window; the empty filter shows all.
+
+    Parameters
+    ----------
+    categories
+        Category keys ("strike"); empty: every category.
+    text
+        A text query over titles, excerpts, places and outlets (see :func:`text_terms`).
+    place
+        Words the name of the event's place (or its country) starts with.
+    precisions
+        How precisely events must be dated; empty: any precision.
+    placement
+        Whether events must have a place, must have none, or either.
+    bbox
+        ``(west, south, east, north)`` in degrees: only events placed inside. A west
+        edge east of the east edge crosses the antimeridian.
+    actors
+        Events naming any of these actors; empty: any.
+    sources
+        Events citing any of these outlets, or read from an article of one; empty: any.
+    """
+
+    categories: frozenset[str] = field(default_factory=frozenset)
+    text: str = ""
+    place: str = ""
+    precisions: frozenset[DatePrecision] = field(default_factory=frozenset)
+    placement: Placement = Placement.ANY
+    bbox: tuple[float, float, float, float] | None = None
+    actors: frozenset[str] = field(default_factory=frozenset)
+    sources: frozenset[str] = field(default_factory=frozenset)
+
+    def __post_init__(self) -> None:
+        # Normal forms, so that two filters that mean the same compare equal.
+        set_ = object.__setattr__
+        set_(self, "categories", frozenset(self.categories))
+        set_(self, "text", _words(self.text))
+        set_(self, "place", _words(self.place))
+        set_(self, "precisions", frozenset(DatePrecision(p) for p in self.precisions))
+        set_(self, "placement", Placement(self.placement))
+        set_(self, "actors", frozenset(a for a in self.actors if a))
+        set_(self, "sources", frozenset(s for s in self.sources if s))
+        if self.bbox is not None:
+            set_(self, "bbox", _checked_bbox(self.bbox))
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the filter lets every event through."""
+        return self == Filter()
+
+    @property
+    def categories_only(self) -> bool:
+        """True when nothing but categories is set: the map filters those by itself."""
+        return replace(self, categories=frozenset()).is_empty
+
+    def describe(self) -> list[Chip]:
+        """The filter's parts, one chip each, in a stable order (empty: no chips)."""
+        chips = [
+            Chip("categories", key, f"Category: {category(key).label}")
+            for key in sorted(self.categories, key=_category_order)
+        ]
+        if self.text:
+            chips.append(Chip("text", self.text, f"Text: {self.text}"))
+        if self.place:
+            chips.append(Chip("place", self.place, f"Place: {self.place}"))
+        chips += [
+            Chip("precisions", p, f"Dated to: {p.value}")
+            for p in sorted(self.precisions, key=list(DatePrecision).index)
+        ]
+        if self.placement is not Placement.ANY:
+            chips.append(Chip("placement", self.placement, f"Only: {self.placement.value}"))
+        if self.bbox is not None:
+            box = ", ".join(f"{v:g}" for v in self.bbox)
+            chips.append(Chip("bbox", self.bbox, f"Area: {box}"))
+        chips += [Chip("actors", a, f"Actor: {a}") for a in sorted(self.actors)]
+        chips += [Chip("sources", s, f"Source: {s}") for s in sorted(self.sources)]
+        return chips
+
+    def without(self, chip: Chip | str) -> Filter:
+        """This filter with one part cleared: a chip of :meth:`describe`, or its text."""
+        found = next((c for c in self.describe() if c == chip or c.text == chip), None)
+        if found is None:
+            return self
+        current = getattr(self, found.part)
+        if isinstance(current, frozenset):
+            return replace(self, **{found.part: current - {found.value}})
+        return replace(self, **{found.part: getattr(Filter(), found.part)})
+
+
+_CATEGORY_KEYS = [c.key for c in CATEGORIES]
+
+
+def _category_order(key: str) -> tuple[int, str]:
+    # The palette's order, as the legend shows them; unknown keys last.
+    keys = _CATEGORY_KEYS
+    return (keys.index(key) if key in keys else len(keys), key)
+
+
+def _checked_bbox(box: tuple[float, ...]) -> tuple[float, float, float, float]:
+    try:
+        west, south, east, north = (float(v) for v in box)
+    except (TypeError, ValueError):
+        raise FilterError("Area: give four numbers, west, south, east, north") from None
+    if not all(-180 <= v <= 180 for v in (west, east)):
+        raise FilterError("Area: west and east must lie between -180 and 180")
+    if not (-90 <= south <= 90 and -90 <= north <= 90):
+        raise FilterError("Area: south and north must lie between -90 and 90")
+    if south > north:
+        raise FilterError("Area: the south edge lies north of the north edge")
+    return (west, south, east, north)
+
+
+def parse_bbox(text: str) -> tuple[float, float, float, float]:
+    """``"W,S,E,N"`` as four degrees; :class:`FilterError` when it is not that."""
+    parts = [p.strip() for p in text.split(",")]
+    try:
+        numbers = tuple(float(p) for p in parts)
+    except ValueError:
+        numbers = ()
+    if len(numbers) != 4:
+        raise FilterError(f"Area: {text!r} is not west,south,east,north")
+    return _checked_bbox(numbers)

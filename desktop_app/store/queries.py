@@ -1,0 +1,159 @@
+"""The filter's questions to the store: which events match, how many, best first.
+
+One :class:`~desktop_app.core.filter.Filter` becomes one SQL condition over ``events``
+(aliased ``e``) joined to its place (``p``). The text query's terms each match an
+event's title or excerpt (``events_fts``), its place's name (``places_fts``) or a cited
+outlet (``sources_fts``), and all terms must match. The terms are read by
+:func:`~desktop_app.core.filter.text_terms` and written back as quoted FTS5 phrases, so
+nothing the user types is FTS syntax and no query can fail to parse.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+import numpy as np
+
+from desktop_app.core.categories import CATEGORIES, OTHER
+from desktop_app.core.filter import Filter, FilterError, Placement, TextTerm, text_terms
+from desktop_app.core.window import TimeWindow
+
+_FROM = "FROM events e LEFT JOIN places p ON p.id = e.place_id"
+_KNOWN_CATEGORIES = tuple(c.key for c in CATEGORIES)
+# The words of a place filter: letters and digits of any script, as text_terms reads them.
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fts_phrase(term: TextTerm) -> str:
+    """``term`` as one FTS5 phrase (its words are letters and digits only)."""
+    return '"' + " ".join(term.words) + '"' + ("*" if term.prefix else "")
+
+
+def _marks(values: object) -> str:
+    return ",".join("?" * len(values))  # type: ignore[arg-type]
+
+
+def condition(flt: Filter, window: TimeWindow | None = None) -> tuple[str, list]:
+    """The SQL condition (over ``e`` and ``p``) an event of ``flt`` and ``window`` meets,
+    with its parameters; ``"1"`` when nothing restricts."""
+    parts: list[str] = []
+    params: list = []
+    if window is not None:
+        parts.append("e.t0 < ? AND (e.t1 > ? OR e.t0 >= ?)")
+        params += [window.end, window.start, window.start]
+    if flt.categories:
+        keys = sorted(flt.categories)
+        clause = f"e.category IN ({_marks(keys)})"
+        params += keys
+        if OTHER.key in flt.categories:
+            # The map draws a missing or unknown category as "Other": so does the filter.
+            clause += f" OR e.category IS NULL OR e.category NOT IN ({_marks(_KNOWN_CATEGORIES)})"
+            params += _KNOWN_CATEGORIES
+        parts.append(f"({clause})")
+    if flt.precisions:
+        values = sorted(str(p) for p in flt.precisions)
+        parts.append(f"e.precision IN ({_marks(values)})")
+        params += values
+    placed = "(p.lat IS NOT NULL AND p.lon IS NOT NULL)"
+    if flt.placement is Placement.PLACED:
+        parts.append(placed)
+    elif flt.placement is Placement.TIMELINE_ONLY:
+        parts.append(f"NOT {placed}")
+    if flt.bbox is not None:
+        west, south, east, north = flt.bbox
+        across = "AND" if west <= east else "OR"  # across the antimeridian: either side
+        parts.append(f"(p.lat BETWEEN ? AND ? AND (p.lon >= ? {across} p.lon <= ?))")
+        params += [south, north, west, east]
+    for term in text_terms(flt.text):
+        phrase = fts_phrase(term)
+        parts.append(
+            """(e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?)
+                OR e.place_id IN (SELECT rowid FROM places_fts WHERE places_fts MATCH ?)
+                OR e.id IN (SELECT es.event_id FROM event_sources es WHERE es.source_id IN
+                    (SELECT rowid FROM sources_fts WHERE sources_fts MATCH ?)))"""
+        )
+        params += [phrase, f"name : {phrase}", phrase]
+    if flt.place:
+        words = _WORD.findall(flt.place)
+        if not words:
+            raise FilterError(f"Place: {flt.place} has no word to search for")
+        # Every word starts a word of the place's name or country: "khark" finds Kharkiv.
+        query = " ".join(fts_phrase(TextTerm((w,), prefix=True)) for w in words)
+        parts.append("e.place_id IN (SELECT rowid FROM places_fts WHERE places_fts MATCH ?)")
+        params.append(query)
+    if flt.actors:
+        actors = sorted(flt.actors)
+        parts.append(
+            f"EXISTS (SELECT 1 FROM json_each(coalesce(e.actors, '[]')) "
+            f"WHERE value IN ({_marks(actors)}))"
+        )
+        params += actors
+    if flt.sources:
+        names = sorted(flt.sources)
+        parts.append(
+            f"""(e.id IN (SELECT es.event_id FROM event_sources es
+                    JOIN sources s ON s.id = es.source_id WHERE s.name IN ({_marks(names)}))
+                OR e.article_uid IN (SELECT uid FROM articles WHERE outlet IN ({_marks(names)})))"""
+        )
+        params += names + names
+    return (" AND ".join(parts) or "1"), params
+
+
+def id_query(
+    _conn: sqlite3.Connection, flt: Filter, window: TimeWindow | None = None
+) -> tuple[str, list]:
+    """A ``SELECT`` of the matching ids, with its parameters, to nest in another query."""
+    where, params = condition(flt, window)
+    return f"SELECT e.id {_FROM} WHERE {where}", params
+
+
+def matching_ids(
+    conn: sqlite3.Connection, flt: Filter, window: TimeWindow | None = None
+) -> np.ndarray:
+    """The ids (int64, ascending) of the events of ``window`` that ``flt`` lets through."""
+    where, params = condition(flt, window)
+    cursor = conn.execute(f"SELECT e.id {_FROM} WHERE {where}", params)
+    chunks = []
+    # Flat chunks of ids: a million one-element tuples at once would take ~100 MB.
+    while rows := cursor.fetchmany(100_000):
+        chunks.append(np.fromiter((r[0] for r in rows), np.int64, len(rows)))
+    # Sorted here, not by SQLite: a plan through the place index would sort on disk.
+    return np.sort(np.concatenate(chunks)) if chunks else np.empty(0, np.int64)
+
+
+def count_matching(conn: sqlite3.Connection, flt: Filter, window: TimeWindow | None = None) -> int:
+    """How many events of ``window`` ``flt`` lets through."""
+    where, params = condition(flt, window)
+    return conn.execute(f"SELECT count(*) {_FROM} WHERE {where}", params).fetchone()[0]
+
+
+def ranked_ids(
+    conn: sqlite3.Connection,
+    flt: Filter,
+    window: TimeWindow | None = None,
+    limit: int | None = None,
+) -> np.ndarray:
+    """The matching ids, best match of the text query first (by FTS5's bm25 over titles
+    and excerpts; events found only by place or outlet follow), then by start.
+
+    Without a text query, in order of start.
+    """
+    where, params = condition(flt, window)
+    terms = text_terms(flt.text)
+    if not terms:
+        sql = f"SELECT e.id {_FROM} WHERE {where} ORDER BY e.t0, e.id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return np.asarray([r[0] for r in conn.execute(sql, params)], np.int64)
+    # Any term counts towards the rank: an event found by place for one term is still
+    # ranked by how well its title and excerpt match the others.
+    scored = " OR ".join(fts_phrase(t) for t in terms)
+    sql = f"""
+        WITH score AS (SELECT rowid AS id, bm25(events_fts) AS s FROM events_fts
+                       WHERE events_fts MATCH ?)
+        SELECT e.id {_FROM} LEFT JOIN score ON score.id = e.id WHERE {where}
+        ORDER BY score.s IS NULL, score.s, e.t0, e.id"""
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    return np.asarray([r[0] for r in conn.execute(sql, [scored, *params])], np.int64)
