@@ -37,6 +37,9 @@ WRITE_WAIT_LIMIT_S = 30 * 60
 ADD_CHUNK = 5000
 # The files SQLite keeps beside a store in WAL mode.
 _SIDECARS = ("-wal", "-shm")
+# Stored precision names to their members: a dict look-up is several times faster than
+# calling the enum, once per event read.
+_PRECISIONS = {str(p): p for p in DatePrecision}
 
 
 _EVENT_COLUMNS = """
@@ -366,10 +369,12 @@ class EventStore:
             title=title,
             start=start,
             end=end,
-            precision=DatePrecision(precision),
+            precision=_PRECISIONS.get(precision) or DatePrecision(precision),
             display_date=display_date or "",
             category=category or "other",
-            actors=tuple(json.loads(actors or "[]")),
+            # Most events name no actors: no JSON to parse (the map describes thousands
+            # of events at once when it opens).
+            actors=() if actors in (None, "", "[]") else tuple(json.loads(actors)),
             place=place,
             excerpt=excerpt or "",
             article=article,
