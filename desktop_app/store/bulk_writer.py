@@ -11,7 +11,7 @@ from pathlib import Path
 
 from desktop_app.core.dates import DateError, event_span
 from desktop_app.core.event import Event, Place
-from desktop_app.store import rows
+from desktop_app.store import columns, rows
 from desktop_app.store.errors import StoreError
 from desktop_app.store.rows import AddResult
 
@@ -31,7 +31,9 @@ class BulkWriter:
     looked up once per import, and the full-text index of new events is filled by one
     statement at the end instead of a trigger per row (measured 8x faster). The insert
     trigger is dropped inside the transaction, so a failure or rollback restores it
-    with everything else.
+    with everything else. The columns the views read (:mod:`desktop_app.store.columns`)
+    are brought up to date at the end, in the same transaction: from the ones kept
+    before and the rows this writer wrote, or from every row when there were none.
 
     Parameters
     ----------
@@ -44,7 +46,9 @@ class BulkWriter:
         another process's import).
     """
 
-    _FTS_TRIGGERS = ("events_ai", "events_au")
+    # The full-text index's triggers, and those raising the columns' generation on a
+    # write from elsewhere: this writer does both once for the whole transaction.
+    _TRIGGERS = ("events_ai", "events_au", "events_columns_ai", "events_columns_au")
     # Secondary indexes a large import drops and builds again once at the end (inside
     # the transaction, so a rollback restores them): one sort of the finished table is
     # cheaper than a b-tree insert per row. idx_events_uid stays, because every chunk
@@ -78,6 +82,7 @@ class BulkWriter:
         self._triggers: list[str] = []
         self._indexes: list[str] = []
         self._max_before = 0
+        self._rewritten: list[int] = []
         self._open = False
         self._pragmas: dict[str, object] = {}
 
@@ -96,15 +101,15 @@ class BulkWriter:
             self._begin()
             self._open = True
             self._max_before = rows.last_event_id(self.conn)
-            marks = ",".join("?" * len(self._FTS_TRIGGERS))
+            marks = ",".join("?" * len(self._TRIGGERS))
             self._triggers = [
                 row[0]
                 for row in self.conn.execute(
                     f"SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN ({marks})",
-                    self._FTS_TRIGGERS,
+                    self._TRIGGERS,
                 )
             ]
-            for name in self._FTS_TRIGGERS:
+            for name in self._TRIGGERS:
                 self.conn.execute(f"DROP TRIGGER IF EXISTS {name}")
         except StoreError:
             self._rollback()
@@ -126,6 +131,7 @@ class BulkWriter:
             )
             for sql in self._indexes:
                 self.conn.execute(sql)
+            self._update_columns()
             for sql in self._triggers:
                 self.conn.execute(sql)
             self.conn.execute("COMMIT")
@@ -135,6 +141,19 @@ class BulkWriter:
             raise StoreError(f"{self.path}: nothing was saved ({exc})") from None
         finally:
             self._restore_pragmas()
+
+    def _update_columns(self) -> None:
+        if not (self.added or self._rewritten):
+            return
+        # Valid as of the start of the transaction (the triggers that would have raised
+        # the generation since are this writer's to drop), so the rows changed since
+        # are exactly those this writer wrote.
+        before = columns.kept(self.conn)
+        if before is None:
+            arrays = columns.from_rows(self.conn)
+        else:
+            arrays = columns.updated(self.conn, before, self._max_before, self._rewritten)
+        columns.store(self.conn, arrays, columns.generation(self.conn) + 1)
 
     def _rollback(self) -> None:
         if self._open:
@@ -280,6 +299,7 @@ class BulkWriter:
             )
             self.replaced += 1
         rows.update_event(conn, event_id, self._values(event))
+        self._rewritten.append(event_id)
         if indexed:
             conn.execute(
                 """INSERT INTO events_fts (rowid, title, excerpt)

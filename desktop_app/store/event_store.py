@@ -15,16 +15,16 @@ from pathlib import Path
 import numpy as np
 from sqlite_utils import Database
 
-from desktop_app.core.categories import CATEGORIES, category_code
-from desktop_app.core.dates import DatePrecision, precision_codes
+from desktop_app.core.categories import CATEGORIES
+from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Article, Event, Place
 from desktop_app.core.filter import Filter, FilterError
 from desktop_app.core.index import EventArrays
 from desktop_app.core.window import TimeWindow
-from desktop_app.store import queries, rows
+from desktop_app.store import columns, queries, rows
 from desktop_app.store.bulk_writer import BulkWriter
 from desktop_app.store.errors import StoreError
-from desktop_app.store.migrations import MIGRATION_SET, migrations
+from desktop_app.store.migrations import MIGRATION_SET, READABLE_WITHOUT, migrations
 from desktop_app.store.rows import AddResult
 
 __all__ = ["AddResult", "EventStore", "FilterError", "StoreError", "check_store_file"]
@@ -39,6 +39,9 @@ WRITE_WAIT_LIMIT_S = 30 * 60
 ADD_CHUNK = 5000
 # The files SQLite keeps beside a store in WAL mode.
 _SIDECARS = ("-wal", "-shm")
+# Stored precision names to their members: a dict look-up is several times faster than
+# calling the enum, once per event read.
+_PRECISIONS = {str(p): p for p in DatePrecision}
 
 
 _EVENT_COLUMNS = """
@@ -183,7 +186,7 @@ class EventStore:
             _read_only_uri(self.path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000
         )
         db = Database(conn)
-        if migrations.pending(db):
+        if any(step.name not in READABLE_WITHOUT for step in migrations.pending(db)):
             db.close()
             raise StoreError(
                 f"{self.path}: is read-only and needs an update from this version of Event "
@@ -401,10 +404,12 @@ class EventStore:
             title=title,
             start=start,
             end=end,
-            precision=DatePrecision(precision),
+            precision=_PRECISIONS.get(precision) or DatePrecision(precision),
             display_date=display_date or "",
             category=category or "other",
-            actors=tuple(json.loads(actors or "[]")),
+            # Most events name no actors: no JSON to parse (the map describes thousands
+            # of events at once when it opens).
+            actors=() if actors in (None, "", "[]") else tuple(json.loads(actors)),
             place=place,
             excerpt=excerpt or "",
             article=article,
@@ -473,41 +478,48 @@ class EventStore:
         return [c.key for c in CATEGORIES if c.key in used]
 
     def arrays(self) -> EventArrays:
-        """Every event as columns sorted by start: what the map page and the timeline index."""
-        cursor = self.db.execute(
-            """SELECT e.id, e.t0, e.t1, p.lat, p.lon, e.category, o.lat, o.lon, e.precision
-               FROM events e LEFT JOIN places p ON p.id = e.place_id
-               LEFT JOIN places o ON o.id = e.origin_place_id ORDER BY e.t0, e.id"""
-        )
-        # In chunks: the rows of a million events as Python tuples would take several
-        # hundred MB at once, and the process keeps that memory after they are gone.
-        chunks: list[tuple[np.ndarray, ...]] = []
-        codes: dict[str | None, int] = {}
-        while rows := cursor.fetchmany(50_000):
-            ids, t0, t1, lat, lon, cats, olat, olon, precisions = zip(*rows, strict=True)
-            for key in set(cats) - codes.keys():
-                codes[key] = category_code(key)
-            chunks.append(
-                (
-                    np.asarray(ids, np.int64),
-                    np.asarray(t0, np.float64),
-                    np.asarray(t1, np.float64),
-                    np.asarray(lat, np.float64).astype(np.float32),
-                    np.asarray(lon, np.float64).astype(np.float32),
-                    np.asarray([codes[c] for c in cats], np.uint8),
-                    np.asarray(olat, np.float64).astype(np.float32),
-                    np.asarray(olon, np.float64).astype(np.float32),
-                    precision_codes(precisions),
-                )
-            )
-        if not chunks:
-            return EventArrays.empty()
-        ids, t0, t1, lat, lon, category, olat, olon, precision = (
-            np.concatenate(c) for c in zip(*chunks, strict=True)
-        )
-        return EventArrays(
-            ids, t0, t1, lat, lon, category, origin_lat=olat, origin_lon=olon, precision=precision
-        )
+        """Every event as columns sorted by start: what the map page and the timeline index.
+
+        Read from the columns the store keeps ready (a few blobs, however many events);
+        when they are missing or older than the rows (a store from an older version),
+        built from the rows in one pass and, if the store is writable, kept for next time.
+        """
+        found = columns.kept(self.db.conn)
+        if found is not None:
+            return found
+        conn = self.db.conn
+        if not self._read_only and not conn.in_transaction and self._lock_if_free():
+            try:
+                arrays = columns.from_rows(conn)
+                columns.store(conn, arrays, columns.generation(conn))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.execute("ROLLBACK")
+                raise
+            return arrays
+        # Read-only, or another program is writing: built again each time, in one
+        # snapshot of the rows.
+        if conn.in_transaction:
+            return columns.from_rows(conn)
+        conn.execute("BEGIN")
+        try:
+            return columns.from_rows(conn)
+        finally:
+            conn.execute("COMMIT")
+
+    def _lock_if_free(self) -> bool:
+        """Begin a write transaction if no other program is writing (without waiting)."""
+        conn = self.db.conn
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if exc.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY:
+                raise
+            return False
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        return True
 
 
 def _on_read_only_medium(path: Path) -> bool:

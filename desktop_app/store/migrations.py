@@ -110,3 +110,35 @@ def m004_place_and_source_search(db: Database) -> None:
     # triggers, cost imports little and need nothing of the event writers.
     db["places"].enable_fts(["name", "country"], create_triggers=True, tokenize="unicode61")
     db["sources"].enable_fts(["name"], create_triggers=True, tokenize="unicode61")
+
+
+@migrations()
+def m005_event_columns(db: Database) -> None:
+    # The columns the map and the timeline read, kept as one blob each (raw little-endian
+    # values, see desktop_app/store/columns.py) so that opening a large store reads a few
+    # blobs instead of a row per event. They count only while their generation is the
+    # store's (meta.events_generation): the bulk writer raises it once per transaction,
+    # and these triggers raise it on every other write that could change a column.
+    db["event_columns"].create(
+        {"name": str, "data": bytes, "count": int, "generation": int},
+        pk="name",
+        not_null={"data", "count", "generation"},
+    )
+    db["meta"].insert({"key": "events_generation", "value": "0"}, replace=True)
+    bump = "UPDATE meta SET value = CAST(value AS INTEGER) + 1 WHERE key = 'events_generation'"
+    for name, when in (
+        ("events_columns_ai", "AFTER INSERT ON events"),
+        (
+            "events_columns_au",
+            "AFTER UPDATE OF id, t0, t1, category, precision, place_id, origin_place_id ON events",
+        ),
+        ("events_columns_ad", "AFTER DELETE ON events"),
+        ("places_columns_au", "AFTER UPDATE OF id, lat, lon ON places"),
+        ("places_columns_ad", "AFTER DELETE ON places"),
+    ):
+        db.execute(f"CREATE TRIGGER {name} {when} BEGIN {bump}; END")
+
+
+#: Steps a store opened read-only can do without, because they only keep ready what can
+#: be worked out from the rows: such a store is read as it is.
+READABLE_WITHOUT = frozenset({"m005_event_columns"})
