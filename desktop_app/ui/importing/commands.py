@@ -20,19 +20,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QStatusBar, QWidget
 from shiboken6 import isValid
 
 from desktop_app.core.event import Event
+from desktop_app.core.index import EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.ingest.article import ArticleDraft, article_kind
 from desktop_app.ingest.pipeline import ImportAborted, ImportReport, Progress, detect_format
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.source import Source
-from desktop_app.store.event_store import StoreError
+from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
 from desktop_app.ui.importing.article_review import ArticleReviewDialog, ArticleTextDialog
 from desktop_app.ui.importing.dialogs import (
@@ -51,7 +53,9 @@ from desktop_app.ui.importing.worker import (
     import_task,
     window_for_new_events,
 )
+from desktop_app.ui.settings import Settings
 from desktop_app.ui.tasks import Task, TaskControl, TaskRunner, background_runner, write_runner
+from desktop_app.ui.view_state import ViewState
 
 #: How long what an import or a save of reviewed events came to stays in the status bar
 #: (ms): longer than a passing remark, since the user may have looked away while it ran.
@@ -100,6 +104,24 @@ class ArticleTextInBackground(ArticleTextDialog):
         self.error.show()
 
 
+class ImportTarget(Protocol):
+    """What the import commands need of a window: the store to write to and its index,
+    the view state and settings, a reload after an import, and ways to tell the user."""
+
+    store: EventStore
+    index: EventIndex
+    state: ViewState
+    settings: Settings
+
+    def reload_events(self) -> None: ...
+
+    def notify(self, message: str, path: Path | None = None) -> None: ...
+
+    def statusBar(self) -> QStatusBar: ...
+
+    def isVisible(self) -> bool: ...
+
+
 class ImportCommands(QObject):
     """The import actions of one main window and the state of its running import.
 
@@ -115,7 +137,7 @@ class ImportCommands(QObject):
 
     def __init__(
         self,
-        window,
+        window: ImportTarget,
         writes: TaskRunner | None = None,
         background: TaskRunner | None = None,
     ) -> None:
@@ -272,7 +294,8 @@ class ImportCommands(QObject):
         if moved is not None:
             self._move_to(moved)
         summary = self.summary(report)
-        self.window.statusBar().showMessage(summary, OUTCOME_MS)
+        # What came in is worth keeping in view, not only a passing remark.
+        self.window.notify(summary)
         if report.skipped or report.warnings:
             self._open(ImportReportDialog(summary, report, report.problems, self.window))
 
@@ -394,12 +417,11 @@ class ImportCommands(QObject):
             start = min(s[0] for s in spans)
             end = max(max(s) for s in spans)
             self._move_to(TimeWindow(float(int(start) - 1), float(int(end) + 2)))
-        self.window.statusBar().showMessage(
+        self.window.notify(
             self.tr("Saved %1 events from the article (%2 new, %3 replaced).")
             .replace("%1", str(len(events)))
             .replace("%2", str(result.added))
-            .replace("%3", str(result.replaced)),
-            OUTCOME_MS,
+            .replace("%3", str(result.replaced))
         )
         return True
 
