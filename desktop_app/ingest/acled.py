@@ -25,7 +25,8 @@ from datetime import date, timedelta
 
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Event, Place
-from desktop_app.ingest.delimited import DateReader, coordinate
+from desktop_app.geo.gazetteer import default_gazetteer
+from desktop_app.ingest.fields import DateReader, coordinate
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions
 from desktop_app.ingest.source import Source
@@ -109,8 +110,6 @@ class _AcledMapper:
 
     def _country(self, name: str) -> str | None:
         if name not in self._countries:
-            from desktop_app.geo.gazetteer import default_gazetteer
-
             found = [e for e in default_gazetteer().lookup(name) if e.kind == "country"]
             self._countries[name] = found[0].country if found else None
         return self._countries[name]

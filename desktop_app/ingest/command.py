@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop_app.core.event import Event
+from desktop_app.ingest.bundled import open_store
 from desktop_app.ingest.delimited import parse_columns_option
 from desktop_app.ingest.pipeline import FORMATS, ImportAborted, detect_format, import_file
 from desktop_app.ingest.problems import ImportFailed
@@ -103,8 +104,6 @@ def run_import(
             return events
         echo("nothing saved (review the article in the app, or pass --yes)")
         return []
-
-    from desktop_app.ingest.bundled import open_store
 
     try:
         kind = detect_format(path) if fmt == "auto" else fmt

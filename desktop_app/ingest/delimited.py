@@ -19,9 +19,11 @@ from pathlib import Path
 
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Event, Place, event_uid
+from desktop_app.geo.gazetteer import GeoContext
+from desktop_app.ingest import acled
 from desktop_app.ingest.exporters import CSV_COLUMNS, restore_spreadsheet_text
+from desktop_app.ingest.fields import DateReader, coordinate
 from desktop_app.ingest.limits import MAX_LINE_CHARS, oversized_field
-from desktop_app.ingest.loose_dates import LooseDateError, detect_dayfirst, parse_loose_date
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
 from desktop_app.ingest.source import Source, decoding_errors
@@ -195,8 +197,6 @@ def read_delimited(source: Source, options: ReadOptions) -> Iterator[Record]:
     if header is None:
         raise ImportFailed(BadRecord(source.name, None, "the file is empty"))
     header = [h.strip().lstrip("\ufeff") for h in header]
-    from desktop_app.ingest import acled
-
     if acled.is_acled(header) and not options.columns:
         mapper = acled.row_mapper(header, source, options)
     else:
@@ -226,48 +226,6 @@ def _map(rows, mapper, width: int, name: str) -> Iterator[Record]:
             continue
         reason = oversized_field(event)
         yield event if reason is None else BadRecord(name, f"line {line}", reason)
-
-
-class DateReader:
-    """Reads a date column, once per distinct value, in the file's day/month order."""
-
-    def __init__(self, options: ReadOptions, name: str) -> None:
-        self.options = options
-        self.name = name
-        self.dayfirst = bool(options.dayfirst)
-        self._cache: dict[str, tuple[str, DatePrecision]] = {}
-
-    def learn(self, values: list[str]) -> None:
-        if self.options.dayfirst is not None:
-            return
-        found = detect_dayfirst(values)
-        if found is None:
-            if any("/" in v for v in values):
-                self.options.warnings.append(
-                    f"{self.name}: dates like 01/02/2020 are ambiguous; read as month/day "
-                    "(use --dayfirst for day/month)"
-                )
-            found = False
-        self.dayfirst = found
-
-    def __call__(self, text: str) -> tuple[str, DatePrecision]:
-        found = self._cache.get(text)
-        if found is None:
-            try:
-                found = parse_loose_date(text, self.dayfirst)
-            except LooseDateError as exc:
-                raise ValueError(str(exc)) from None
-            if len(self._cache) > 100_000:
-                self._cache.clear()
-            self._cache[text] = found
-        return found
-
-
-def coordinate(text: str, low: float, high: float, what: str) -> float:
-    value = float(text.strip().replace(",", "."))
-    if not low <= value <= high:
-        raise ValueError(f"{what} {value} is out of range")
-    return value
 
 
 class _GenericMapper:
@@ -319,8 +277,6 @@ class _GenericMapper:
         country = self._get(row, "country")
         key = (name, country)
         if key not in self._places:
-            from desktop_app.geo.gazetteer import GeoContext
-
             geocoder = self.options.geocoder_or_default()
             context = None
             if country:

@@ -22,6 +22,7 @@ import ijson
 
 from desktop_app.core.dates import DateError, DatePrecision, event_span
 from desktop_app.core.event import Article, Event, Place, event_uid
+from desktop_app.ingest.fields import checked_point
 from desktop_app.ingest.limits import MAX_TEXT_CHARS, JsonDepthGuard, LimitExceeded, oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions
@@ -383,9 +384,7 @@ def _origin(value: Any) -> Place | None:
         return None
     if not isinstance(value, dict):
         raise ValueError("'origin' must be an object with name, lat and lon")
-    lat, lon = float(value["lat"]), float(value["lon"])
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise ValueError(f"origin coordinates out of range: {lon}, {lat}")
+    lat, lon = checked_point(value["lat"], value["lon"], "origin coordinates")
     return Place(str(value.get("name") or f"{lat:.4f}, {lon:.4f}"), lat, lon)
 
 
@@ -402,8 +401,6 @@ def _points(geometry: Any) -> list[tuple[float, float]]:
     for pair in coords if isinstance(coords, list) else [coords]:
         if not isinstance(pair, list) or len(pair) < 2:
             raise ValueError(f"a position is [longitude, latitude], not {str(pair)[:40]}")
-        lon, lat = float(pair[0]), float(pair[1])
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ValueError(f"coordinates out of range: {lon}, {lat}")
+        lat, lon = checked_point(pair[1], pair[0])
         points.append((lon, lat))
     return points

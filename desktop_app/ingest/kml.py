@@ -29,6 +29,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from desktop_app.core.dates import DateError, DatePrecision, Granularity, event_span, parse_iso
 from desktop_app.core.event import Event, Place, event_uid
+from desktop_app.ingest.fields import checked_point
 from desktop_app.ingest.limits import (
     MAX_XML_TEXT_CHARS,
     MAX_XML_TOKEN_BYTES,
@@ -369,9 +370,7 @@ def _event(placemark: Element, inherited: tuple[str, str | None] | None, number:
     name = _text(placemark, "name")
     place = None
     if point is not None:
-        lat, lon = point
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValueError(f"coordinates out of range: {lon}, {lat}")
+        lat, lon = checked_point(*point)
         place = Place(name or f"{lat:.4f}, {lon:.4f}", lat, lon)
     description = _TAGS.sub(" ", _text(placemark, "description"))
     excerpt = "\n".join(filter(None, [" ".join(description.split()), *_extended(placemark)]))

@@ -15,18 +15,16 @@ from dataclasses import replace
 from typing import Any
 
 from desktop_app.core.event import Event, Place
-from desktop_app.ingest.delimited import DateReader, coordinate
+from desktop_app.ingest.fields import DateReader, coordinate
 from desktop_app.ingest.limits import oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
-from desktop_app.ingest.source import Source
+from desktop_app.ingest.source import Source, json_document
 
 
 def _sibling(source: Source, name: str, options: ReadOptions) -> Any:
     """A neighbour file's JSON, or None when it is absent or unreadable (with a warning:
     the events still import, without what it would have added)."""
-    from desktop_app.ingest.pipeline import json_document
-
     path = source.path.with_name(name)
     if not path.is_file():
         return None
@@ -50,8 +48,6 @@ def _key(value: Any) -> str | None:
 
 def read_timemap(source: Source, options: ReadOptions) -> Iterator[Record]:
     """The events of a TimeMap export."""
-    from desktop_app.ingest.pipeline import json_document
-
     events_source = source
     if source.path.name != "export_events.json":
         events_source = Source(source.path.with_name("export_events.json"), options.encoding)
