@@ -4,7 +4,8 @@ The header names each column; :data:`COLUMN_NAMES` lists the names each role goe
 ("lat", "latitude", "y", ...). A user's explicit mapping wins over detection. Rows with
 coordinates are placed as given; rows with only a place name are geocoded (offline
 unless the user allowed online look-ups). ACLED exports are recognised by their header
-and read by :mod:`desktop_app.ingest.acled`.
+and read by :mod:`desktop_app.ingest.acled`; files that ``export csv`` wrote, by their
+columns, field by field, into the events they were written from.
 
 Files are read as a stream: a million rows take the memory of one chunk.
 """
@@ -17,12 +18,15 @@ import itertools
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from desktop_app.core.dates import DatePrecision
-from desktop_app.core.event import Event, Place, event_uid
+from desktop_app.core.dates import DateError, DatePrecision, event_span
+from desktop_app.core.event import Article, Event, Place, event_uid
 from desktop_app.geo.gazetteer import GeoContext
 from desktop_app.ingest import acled
-from desktop_app.ingest.exporters import CSV_COLUMNS, restore_spreadsheet_text
-from desktop_app.ingest.fields import DateReader, coordinate
+from desktop_app.ingest.exporters import (
+    CSV_OWN_COLUMNS,
+    restore_spreadsheet_text,
+)
+from desktop_app.ingest.fields import DateReader, coordinate, split_list
 from desktop_app.ingest.limits import MAX_LINE_CHARS, oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
@@ -199,6 +203,8 @@ def read_delimited(source: Source, options: ReadOptions) -> Iterator[Record]:
     header = [h.strip().lstrip("\ufeff") for h in header]
     if acled.is_acled(header) and not options.columns:
         mapper = acled.row_mapper(header, source, options)
+    elif set(header) >= CSV_OWN_COLUMNS and not options.columns:
+        mapper = _ExportMapper(header)
     else:
         mapper = _row_mapper(header, source, options)
     # Read ahead enough rows to learn the date order, then go on streaming.
@@ -248,7 +254,7 @@ class _GenericMapper:
         self.dates = DateReader(options, source.name)
         self.signature = "|".join(_normal(h) for h in header)
         # Our own export marks text cells that a spreadsheet would run as formulas.
-        self._ours = tuple(header) == CSV_COLUMNS
+        self._ours = set(header) >= CSV_OWN_COLUMNS
         self._places: dict[tuple[str, str], Place | None] = {}
         self.convert: Callable[[list[str]], Event] = self._convert
 
@@ -321,6 +327,79 @@ class _GenericMapper:
             place=place,
             excerpt=text,
             sources=sources,
+        )
+
+
+class _ExportMapper:
+    """Rows of a CSV file that ``export csv`` wrote: every column is an event's field
+    under its own name, so the event comes back as it was exported.
+
+    Files written before some columns existed (``id``, the place's kind and country, the
+    article's id, the origin) lack them; those fields are then empty, as they were.
+    """
+
+    def __init__(self, header: list[str]) -> None:
+        self._index = {name: i for i, name in enumerate(header)}
+        self.convert: Callable[[list[str]], Event] = self._convert
+
+    def prepare(self, rows: list[tuple[int, list[str]]]) -> None:
+        """Nothing to learn: the dates are ISO, written by the exporter."""
+
+    def _get(self, row: list[str], column: str) -> str:
+        i = self._index.get(column)
+        return "" if i is None else restore_spreadsheet_text(row[i])
+
+    def _place(self, row: list[str], prefix: str, name_column: str) -> Place | None:
+        lat, lon = self._get(row, f"{prefix}latitude"), self._get(row, f"{prefix}longitude")
+        if not (lat or lon):
+            return None
+        if not (lat and lon):
+            raise ValueError("a latitude without a longitude (or the reverse)")
+        kind_column = "place_kind" if prefix == "" else f"{prefix}kind"
+        return Place(
+            self._get(row, name_column),
+            coordinate(lat, -90, 90, "latitude"),
+            coordinate(lon, -180, 180, "longitude"),
+            self._get(row, kind_column) or None,
+            self._get(row, f"{prefix}country") or None,
+        )
+
+    def _convert(self, row: list[str]) -> Event:
+        get = self._get
+        start, end = get(row, "start"), get(row, "end") or None
+        precision = DatePrecision(get(row, "precision") or "day")
+        try:
+            event_span(start, end, precision)
+        except DateError as exc:
+            raise ValueError(str(exc)) from None
+        place = self._place(row, "", "place")
+        title, excerpt = get(row, "title"), get(row, "excerpt")
+        article = None
+        article_title, article_id = get(row, "article_title"), get(row, "article_id")
+        if article_title or article_id:
+            url = get(row, "article_url") or None
+            article = Article(
+                uid=article_id or event_uid("article", article_title, url),
+                title=article_title or article_id,
+                author=get(row, "article_author") or None,
+                outlet=get(row, "article_outlet") or None,
+                url=url,
+                published=get(row, "article_published") or None,
+            )
+        return Event(
+            uid=get(row, "id") or event_uid(title, start, end, place, excerpt),
+            title=title,
+            start=start,
+            end=end,
+            precision=precision,
+            display_date=get(row, "display_date"),
+            category=get(row, "category") or "other",
+            actors=split_list(get(row, "actors")),
+            place=place,
+            excerpt=excerpt,
+            article=article,
+            sources=split_list(get(row, "sources")),
+            origin=self._place(row, "origin_", "origin"),
         )
 
 

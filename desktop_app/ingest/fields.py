@@ -5,6 +5,7 @@ into an event's date or coordinates, so every format reads them the same way.
 from __future__ import annotations
 
 from desktop_app.core.dates import DatePrecision
+from desktop_app.ingest.exporters import LIST_SEPARATOR
 from desktop_app.ingest.loose_dates import LooseDateError, detect_dayfirst, parse_loose_date
 from desktop_app.ingest.reader import ReadOptions
 
@@ -68,3 +69,8 @@ def checked_point(lat: object, lon: object, what: str = "coordinates") -> tuple[
     if not (-90 <= y <= 90 and -180 <= x <= 180):
         raise ValueError(f"{what} out of range: {x}, {y}")
     return y, x
+
+
+def split_list(text: str) -> tuple[str, ...]:
+    """The items of a list cell (actors, sources) as the exporters join them."""
+    return tuple(part.strip() for part in text.split(LIST_SEPARATOR.strip()) if part.strip())

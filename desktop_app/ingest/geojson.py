@@ -3,7 +3,7 @@
 A feature is an event. Its properties carry the time (``start``/``end``, or ``time``,
 ``date``, ``times``), the date as the source wrote it (``display_date``), the category,
 the actors, the verbatim ``excerpt``, the ``sources`` it cites and, for an event with an
-origin and a target, ``origin`` as ``{name, lat, lon}``. A foreign member
+origin and a target, ``origin`` as ``{name, lat, lon, kind, country}``. A foreign member
 ``articles`` at the top describes the articles that features name in ``article``.
 
 Files are read with ``ijson``, one feature at a time, so a file of any size imports in
@@ -353,6 +353,7 @@ def _events_of(feature: Any, articles: _Articles) -> Iterator[Event]:
     article = articles.get(str(props.get("article"))) if props.get("article") else None
     title = str(props.get("title") or props.get("name") or "Untitled event")
     origin = _origin(props.get("origin"))
+    display_date = props.get("display_date")
     for i, (place, (start, end)) in enumerate(zip(places, starts, strict=True)):
         try:
             event_span(start, end, precision)
@@ -367,7 +368,8 @@ def _events_of(feature: Any, articles: _Articles) -> Iterator[Event]:
             start=start,
             end=end,
             precision=precision,
-            display_date=str(props.get("display_date") or start),
+            # An empty display date is the source's own (no words for the date).
+            display_date=str(start if display_date is None else display_date),
             category=str(props.get("category") or "other"),
             actors=tuple(str(a) for a in props.get("actors") or ()),
             place=place,
@@ -379,13 +381,21 @@ def _events_of(feature: Any, articles: _Articles) -> Iterator[Event]:
 
 
 def _origin(value: Any) -> Place | None:
-    """The ``origin`` property ``{name, lat, lon}``: where a strike or a move came from."""
+    """The ``origin`` property ``{name, lat, lon, kind, country}``: where a strike or a
+    move came from."""
     if value is None:
         return None
     if not isinstance(value, dict):
         raise ValueError("'origin' must be an object with name, lat and lon")
     lat, lon = checked_point(value["lat"], value["lon"], "origin coordinates")
-    return Place(str(value.get("name") or f"{lat:.4f}, {lon:.4f}"), lat, lon)
+    kind, country = value.get("kind"), value.get("country")
+    return Place(
+        str(value.get("name") or f"{lat:.4f}, {lon:.4f}"),
+        lat,
+        lon,
+        str(kind) if kind else None,
+        str(country) if country else None,
+    )
 
 
 def _points(geometry: Any) -> list[tuple[float, float]]:
