@@ -21,6 +21,7 @@ Mapping (ACLED codebook -> event):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from desktop_app.core.dates import DatePrecision
@@ -73,15 +74,16 @@ class _AcledMapper:
             raise ImportFailed(BadRecord(source.name, "line 1", f"no column {missing[0]!r}"))
         self.index = index
         self.dates = DateReader(options, source.name)
+        self.date_index = index["event_date"]
         self._dates: dict[tuple[str, str], tuple[str, str | None, DatePrecision]] = {}
         self._places: dict[tuple[str, str, str, str, str], Place] = {}
         self._categories: dict[tuple[str, str], str] = {}
         self._countries: dict[str, str | None] = {}
         self.convert = self._build_convert()
 
-    def prepare(self, rows: list[tuple[int, list[str]]]) -> None:
-        i = self.index["event_date"]
-        self.dates.learn([row[i] for _, row in rows if len(row) > i])
+    def prepare(self, rows: Iterable[tuple[int, list[str]]]) -> None:
+        i = self.date_index
+        self.dates.learn((f"line {n}", row[i]) for n, row in rows if len(row) > i)
 
     def _when(self, text: str, precision_code: str) -> tuple[str, str | None, DatePrecision]:
         key = (text, precision_code)

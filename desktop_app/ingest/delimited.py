@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from desktop_app.core.dates import DateError, DatePrecision, event_span
@@ -26,8 +26,9 @@ from desktop_app.ingest.exporters import (
     CSV_OWN_COLUMNS,
     restore_spreadsheet_text,
 )
-from desktop_app.ingest.fields import DateReader, coordinate, split_list
+from desktop_app.ingest.fields import DateOrderContradiction, DateReader, coordinate, split_list
 from desktop_app.ingest.limits import MAX_LINE_CHARS, oversized_field
+from desktop_app.ingest.loose_dates import numeric_date
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
 from desktop_app.ingest.source import Source, decoding_errors
@@ -109,7 +110,11 @@ class Table:
         sample = source.sample(SAMPLE_CHARS).decode(source.encoding, errors="replace")
         self.dialect = _dialect(source.path, sample)
         self._long_lines: list[int] = []
-        self._rows = csv.reader(self._lines(source.open_text()), self.dialect)
+        self._text = source.open_text()
+        self._rows = csv.reader(self._lines(self._text), self.dialect)
+
+    def close(self) -> None:
+        self._text.close()
 
     def _lines(self, text: io.TextIOBase) -> Iterator[str]:
         """The file's lines, each at most :data:`MAX_LINE_CHARS` long: the rest of a
@@ -207,9 +212,24 @@ def read_delimited(source: Source, options: ReadOptions) -> Iterator[Record]:
         mapper = _ExportMapper(header)
     else:
         mapper = _row_mapper(header, source, options)
-    # Read ahead enough rows to learn the date order, then go on streaming.
+    # The day/month order is the whole column's: when the first rows write dates in
+    # numbers and more rows follow, every row's date is scanned first (the parsing is C).
     ahead = list(itertools.islice(rows, DETECTION_ROWS))
-    mapper.prepare([r for r in ahead if not isinstance(r, BadRecord)])
+    good = [r for r in ahead if not isinstance(r, BadRecord)]
+    i = mapper.date_index
+    if (
+        i is not None
+        and len(ahead) == DETECTION_ROWS
+        and any(numeric_date(row[i]) for _, row in good if len(row) > i)
+    ):
+        scan = Table(source)
+        try:
+            body = itertools.islice(iter(scan), 1, None)
+            mapper.prepare(r for r in body if not isinstance(r, BadRecord))
+        finally:
+            scan.close()
+    else:
+        mapper.prepare(good)
     yield from _map(itertools.chain(ahead, rows), mapper, len(header), source.name)
 
 
@@ -227,6 +247,8 @@ def _map(rows, mapper, width: int, name: str) -> Iterator[Record]:
             continue
         try:
             event = convert(row)
+        except DateOrderContradiction as exc:
+            raise ImportFailed(BadRecord(name, f"line {line}", str(exc))) from None
         except (ValueError, TypeError, IndexError, OverflowError) as exc:
             yield BadRecord(name, f"line {line}", str(exc) or type(exc).__name__)
             continue
@@ -246,21 +268,23 @@ class _GenericMapper:
                     source.name,
                     "line 1",
                     "no date column found (name one with --columns date=HEADER; columns: "
-                    + ", ".join(header)
+                    # A header cell may hold a line break; the message is one line.
+                    + ", ".join(" ".join(h.split()) for h in header)
                     + ")",
                 )
             )
         self.options = options
         self.dates = DateReader(options, source.name)
+        self.date_index = self.columns["date"]
         self.signature = "|".join(_normal(h) for h in header)
         # Our own export marks text cells that a spreadsheet would run as formulas.
         self._ours = set(header) >= CSV_OWN_COLUMNS
         self._places: dict[tuple[str, str], Place | None] = {}
         self.convert: Callable[[list[str]], Event] = self._convert
 
-    def prepare(self, rows: list[tuple[int, list[str]]]) -> None:
+    def prepare(self, rows: Iterable[tuple[int, list[str]]]) -> None:
         i = self.columns["date"]
-        self.dates.learn([row[i] for _, row in rows if len(row) > i])
+        self.dates.learn((f"line {n}", row[i]) for n, row in rows if len(row) > i)
 
     def _get(self, row: list[str], role: str) -> str:
         i = self.columns.get(role)
@@ -340,9 +364,10 @@ class _ExportMapper:
 
     def __init__(self, header: list[str]) -> None:
         self._index = {name: i for i, name in enumerate(header)}
+        self.date_index = None  # ISO dates: no order to learn
         self.convert: Callable[[list[str]], Event] = self._convert
 
-    def prepare(self, rows: list[tuple[int, list[str]]]) -> None:
+    def prepare(self, rows: Iterable[tuple[int, list[str]]]) -> None:
         """Nothing to learn: the dates are ISO, written by the exporter."""
 
     def _get(self, row: list[str], column: str) -> str:

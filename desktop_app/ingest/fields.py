@@ -4,14 +4,31 @@ into an event's date or coordinates, so every format reads them the same way.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from desktop_app.core.dates import DatePrecision
 from desktop_app.ingest.exporters import LIST_SEPARATOR
-from desktop_app.ingest.loose_dates import LooseDateError, detect_dayfirst, parse_loose_date
+from desktop_app.ingest.loose_dates import (
+    LooseDateError,
+    numeric_date,
+    parse_loose_date,
+    proven_order,
+)
 from desktop_app.ingest.reader import ReadOptions
+
+
+class DateOrderContradiction(ValueError):
+    """A date whose numbers cannot be in the day/month order the user forced: the import
+    is refused at it, since every other such date would be read wrong too."""
 
 
 class DateReader:
     """Reads a date column, once per distinct value, in the file's day/month order.
+
+    The order is the user's (``--dayfirst``/``--monthfirst``) or else learnt from all the
+    column's values: a first number over 12 proves day/month, a second one over 12
+    month/day. A value that contradicts a forced order raises
+    :class:`DateOrderContradiction`.
 
     Parameters
     ----------
@@ -20,30 +37,60 @@ class DateReader:
         warnings go to.
     name
         The file, for the warnings.
+    usual
+        The order a format writes (TimeMap: month/day), taken without a warning when
+        no value tells; None when the format has none.
     """
 
-    def __init__(self, options: ReadOptions, name: str) -> None:
+    def __init__(self, options: ReadOptions, name: str, usual: bool | None = None) -> None:
         self.options = options
         self.name = name
-        self.dayfirst = bool(options.dayfirst)
+        self.usual = usual
+        self.dayfirst = bool(usual if options.dayfirst is None else options.dayfirst)
+        #: Whether the order is known: forced, or proven by a value.
+        self.decided = options.dayfirst is not None
         self._cache: dict[str, tuple[str, DatePrecision]] = {}
 
-    def learn(self, values: list[str]) -> None:
+    def learn(self, values: Iterable[str | tuple[str, str]]) -> None:
+        """Decide the day/month order from a column's values: texts, or ``(where, text)``
+        pairs that say where each is (for the warning when they disagree)."""
+        proofs: dict[bool, str] = {}
+        numeric = False
+        for item in values:
+            where, value = item if isinstance(item, tuple) else ("", item)
+            order = proven_order(value)
+            numeric = numeric or numeric_date(value)
+            if order is None:
+                continue
+            proofs.setdefault(order, f"{where}: {value.strip()!r}" if where else repr(value))
         if self.options.dayfirst is not None:
             return
-        found = detect_dayfirst(values)
-        if found is None:
-            if any("/" in v for v in values):
-                self.options.warnings.append(
-                    f"{self.name}: dates like 01/02/2020 are ambiguous; read as month/day "
-                    "(use --dayfirst for day/month)"
-                )
-            found = False
-        self.dayfirst = found
+        if len(proofs) == 1:
+            self.dayfirst, self.decided = next(iter(proofs)), True
+        elif len(proofs) == 2:
+            self.options.warnings.append(
+                f"{self.name}: dates disagree ({proofs[True]} is day/month, {proofs[False]} "
+                "month/day); read as month/day (use --dayfirst for day/month)"
+            )
+            self.dayfirst = False
+        elif self.usual is not None:
+            self.dayfirst = self.usual
+        elif numeric:
+            self.options.warnings.append(
+                f"{self.name}: dates like 01/02/2020 are ambiguous; read as month/day "
+                "(use --dayfirst for day/month)"
+            )
+            self.dayfirst = False
 
     def __call__(self, text: str) -> tuple[str, DatePrecision]:
         found = self._cache.get(text)
         if found is None:
+            forced = self.options.dayfirst
+            if forced is not None and proven_order(text) is (not forced):
+                raise DateOrderContradiction(
+                    f"{text.strip()!r} is {_ORDER[not forced]}, not {_ORDER[forced]} as "
+                    f"{'--dayfirst' if forced else '--monthfirst'} says"
+                )
             try:
                 found = parse_loose_date(text, self.dayfirst)
             except LooseDateError as exc:
@@ -52,6 +99,9 @@ class DateReader:
                 self._cache.clear()
             self._cache[text] = found
         return found
+
+
+_ORDER = {True: "day/month/year", False: "month/day/year"}
 
 
 def coordinate(text: str, low: float, high: float, what: str) -> float:

@@ -11,11 +11,10 @@ and first path, hidden sources left out).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 from desktop_app.core.event import Event, Place
-from desktop_app.ingest.fields import DateReader, coordinate
+from desktop_app.ingest.fields import DateOrderContradiction, DateReader, coordinate
 from desktop_app.ingest.limits import oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
@@ -66,13 +65,18 @@ def read_timemap(source: Source, options: ReadOptions) -> Iterator[Record]:
         for a in (associations if isinstance(associations, list) else [])
         if isinstance(a, dict) and _key(a.get("id")) is not None
     }
-    if options.dayfirst is None:
-        # TimeMap's exporter writes month/day/year; the caller's options stay as given.
-        options = replace(options, dayfirst=False)
-    dates = DateReader(options, source.name)
+    # TimeMap's exporter writes month/day/year, unless the dates show otherwise.
+    dates = DateReader(options, source.name, usual=False)
+    dates.learn(
+        (f"event {n}", str(item.get("date") or ""))
+        for n, item in enumerate(doc, start=1)
+        if isinstance(item, dict)
+    )
     for number, item in enumerate(doc, start=1):
         try:
             event = _event(item, dates, sources, associations)
+        except DateOrderContradiction as exc:
+            raise ImportFailed(BadRecord(source.name, f"event {number}", str(exc))) from None
         except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
             yield BadRecord(source.name, f"event {number}", str(exc) or type(exc).__name__)
             continue
