@@ -336,7 +336,9 @@ class _GenericMapper:
         uid = (
             event_uid("csv", self.signature, ident)
             if ident
-            else event_uid(title, start, end, place, text)
+            # Every column: rows alike in title, date and place but not in, say, a link
+            # are different records, never merged.
+            else event_uid("csv-row", self.signature, *row)
         )
         sources = tuple(s.strip() for s in self._get(row, "source").split(";") if s.strip())
         category = self._get(row, "category").lower().replace(" ", "_") or "other"
