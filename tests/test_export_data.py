@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pytest
 
+from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Article, Event, Place
 from desktop_app.files import ExportError, atomic_output
 from desktop_app.ingest.bundled import bundled_datasets
@@ -267,3 +268,82 @@ def test_csv_marks_come_off_when_our_export_is_imported(tmp_path):
     other.write_text("date,title,lat,lon\n2025-06-02,'=not ours,1,2\n", encoding="utf-8")
     (foreign,) = read_records(other, "csv")
     assert foreign.title == "'=not ours"
+
+
+def _every_field_events() -> list[Event]:
+    """Events that between them fill every field an Event has."""
+    full = replace(
+        _nasty_event(),
+        uid="full",
+        origin=Place("Belgorod <airfield>", 50.643, 36.5714, "airfield", "RU"),
+        article=Article(
+            "art-1", "Title & <more>", "Au Thor", "Outlet", "https://example.org/a?b=1&c=2",
+            "2025-06-02",
+        ),
+    )  # fmt: skip
+    month = Event(
+        uid="month-no-place",
+        title="=Talks resume in May",  # a formula to a spreadsheet
+        start="2025-05",
+        precision=DatePrecision.MONTH,
+        display_date="some time in May",
+        category="diplomacy",
+        excerpt="-the talks, it said, resume in May",
+        sources=("TASS",),
+    )
+    strike = Event(
+        uid="origin-target",
+        title="Drones from Kursk strike Sumy",
+        start="2025-05-30",
+        end="2025-06-01",
+        precision=DatePrecision.APPROXIMATE,
+        display_date="over the weekend",
+        category="strike",
+        actors=("Russia",),
+        place=Place("Sumy", 50.9077, 34.7981, "city", "UA"),
+        origin=Place("Kursk", 51.7373, 36.1874, None, "RU"),
+        excerpt="Drones launched from Kursk struck Sumy.",
+    )
+    west = Event(
+        uid="west",
+        title="Protest in Lisbon",
+        start="2025-06-02T18:45:00",
+        category="politics",
+        place=Place("Lisbon", 38.7223, -9.1393, "city", "PT"),
+    )
+    return [full, month, strike, west]
+
+
+FIELDS = ("title", "start", "end", "precision", "display_date", "category", "actors",
+          "excerpt", "sources", "origin")  # fmt: skip
+
+
+def _assert_same_fields(before: Event, after: Event) -> None:
+    for name in FIELDS:
+        assert getattr(after, name) == getattr(before, name), (before.uid, name)
+    assert after.place == before.place, before.uid  # name, lat, lon, kind and country
+    if before.article is None:
+        assert after.article is None, before.uid
+    else:
+        for name in ("uid", "title", "author", "outlet", "url", "published"):
+            assert getattr(after.article, name) == getattr(before.article, name), (
+                before.uid,
+                f"article {name}",
+            )
+
+
+@pytest.mark.parametrize("fmt", ["csv", "geojson", "kml"])
+def test_every_export_we_import_round_trips_every_field(tmp_path, fmt):
+    from desktop_app.ingest.exporters import write_data
+    from desktop_app.ingest.pipeline import import_file
+
+    events = _every_field_events()
+    out = tmp_path / f"events.{fmt}"
+    assert write_data(fmt, out, events) == len(events)
+    with EventStore(tmp_path / "back.db") as store:
+        report = import_file(out, store)
+        assert (report.imported, report.skipped) == (len(events), 0), report.problems
+        back = {e.title: e for e in store.all_events()}
+    assert set(back) == {e.title for e in events}
+    for event in events:
+        _assert_same_fields(event, back[event.title])

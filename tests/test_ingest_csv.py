@@ -247,3 +247,20 @@ def test_any_csv_reports_or_reads_never_crashes(tmp_path: Path, rows, tail: byte
             assert isinstance(record, BadRecord) or record.start
     except ImportFailed:
         pass
+
+
+def test_rows_alike_but_for_one_column_are_not_merged(tmp_path):
+    from desktop_app.store.event_store import EventStore
+
+    path = tmp_path / "links.csv"
+    path.write_text(
+        "date,lat,lon,title,link\n"
+        "2024-03-01,50.45,30.52,Strike on Kyiv,https://a.example/1\n"
+        "2024-03-01,50.45,30.52,Strike on Kyiv,https://b.example/2\n"
+        "2024-03-01,50.45,30.52,Strike on Kyiv,https://c.example/3\n",
+        encoding="utf-8",
+    )
+    with EventStore(tmp_path / "s.db") as store:
+        report = import_file(path, store)
+        assert (report.added, report.replaced, report.skipped) == (3, 0, 0)
+        assert store.count() == 3

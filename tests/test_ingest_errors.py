@@ -131,9 +131,10 @@ def test_timelinejs_numbers_out_of_range_are_reported(tmp_path: Path, body: str,
     lines = [
         line
         for line in (result.stdout + result.stderr).splitlines()
-        if line.startswith(("skipped", "error"))
+        if line.startswith(("skipped", "error")) and "nothing was saved" not in line
     ]
     assert len(lines) == 1 and str(path) in lines[0] and reason in lines[0], result.output
+    assert result.exit_code == 1  # the file's one event was not saved
 
 
 def test_html_article_with_a_malformed_marked_section_is_read(tmp_path: Path) -> None:
@@ -150,3 +151,25 @@ def test_html_article_with_a_malformed_marked_section_is_read(tmp_path: Path) ->
     )
     assert result.exit_code == 0, result.output
     assert "Kharkiv" in " ".join(saved(tmp_path / "s.db", "excerpt"))
+
+
+def test_an_import_that_saves_nothing_fails(tmp_path: Path) -> None:
+    path = tmp_path / "bad.csv"
+    path.write_text(
+        "date,lat,lon,title\nnot a date,50,30,A\n2024-01-02,95,30,B\n", encoding="utf-8"
+    )
+    result = run_import(path, tmp_path / "s.db")
+    assert result.exit_code == 1, result.output
+    assert "imported 0 events, skipped 2" in result.output
+    assert result.stderr.splitlines()[-1] == (
+        f"error: {path}: nothing was saved (all 2 records were skipped)"
+    )
+    assert saved(tmp_path / "s.db") == []
+
+
+def test_an_import_that_saves_some_rows_succeeds(tmp_path: Path) -> None:
+    path = tmp_path / "half.csv"
+    path.write_text("date,lat,lon,title\nnot a date,50,30,A\n2024-01-02,50,30,B\n")
+    result = run_import(path, tmp_path / "s.db")
+    assert result.exit_code == 0, result.output
+    assert "imported 1 events, skipped 1" in result.output

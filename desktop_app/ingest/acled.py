@@ -21,11 +21,13 @@ Mapping (ACLED codebook -> event):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Event, Place
-from desktop_app.ingest.delimited import DateReader, coordinate
+from desktop_app.geo.gazetteer import default_gazetteer
+from desktop_app.ingest.fields import DateReader, coordinate
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions
 from desktop_app.ingest.source import Source
@@ -72,15 +74,16 @@ class _AcledMapper:
             raise ImportFailed(BadRecord(source.name, "line 1", f"no column {missing[0]!r}"))
         self.index = index
         self.dates = DateReader(options, source.name)
+        self.date_index = index["event_date"]
         self._dates: dict[tuple[str, str], tuple[str, str | None, DatePrecision]] = {}
         self._places: dict[tuple[str, str, str, str, str], Place] = {}
         self._categories: dict[tuple[str, str], str] = {}
         self._countries: dict[str, str | None] = {}
         self.convert = self._build_convert()
 
-    def prepare(self, rows: list[tuple[int, list[str]]]) -> None:
-        i = self.index["event_date"]
-        self.dates.learn([row[i] for _, row in rows if len(row) > i])
+    def prepare(self, rows: Iterable[tuple[int, list[str]]]) -> None:
+        i = self.date_index
+        self.dates.learn((f"line {n}", row[i]) for n, row in rows if len(row) > i)
 
     def _when(self, text: str, precision_code: str) -> tuple[str, str | None, DatePrecision]:
         key = (text, precision_code)
@@ -109,8 +112,6 @@ class _AcledMapper:
 
     def _country(self, name: str) -> str | None:
         if name not in self._countries:
-            from desktop_app.geo.gazetteer import default_gazetteer
-
             found = [e for e in default_gazetteer().lookup(name) if e.kind == "country"]
             self._countries[name] = found[0].country if found else None
         return self._countries[name]

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from desktop_app.core.event import Event
+from desktop_app.ingest.bundled import open_store
 from desktop_app.ingest.delimited import parse_columns_option
 from desktop_app.ingest.pipeline import FORMATS, ImportAborted, detect_format, import_file
 from desktop_app.ingest.problems import ImportFailed
@@ -73,8 +74,8 @@ def run_import(
     Returns
     -------
     int
-        0 on success (also when rows were skipped), 1 when the import failed or was
-        aborted (the store is unchanged), 2 for wrong arguments.
+        0 on success (also when some rows were skipped), 1 when the import failed, was
+        aborted or skipped every record (the store is unchanged), 2 for wrong arguments.
     """
     path = Path(path)
     if fmt not in FORMATS:
@@ -103,8 +104,6 @@ def run_import(
             return events
         echo("nothing saved (review the article in the app, or pass --yes)")
         return []
-
-    from desktop_app.ingest.bundled import open_store
 
     try:
         kind = detect_format(path) if fmt == "auto" else fmt
@@ -135,4 +134,10 @@ def run_import(
     if report.skipped > MAX_PRINTED_PROBLEMS:
         echo(f"... and {report.skipped - MAX_PRINTED_PROBLEMS} more bad rows")
     echo(f"imported {report.imported} events, skipped {report.skipped}")
+    if report.imported == 0 and report.skipped:
+        # A script must not take a file whose every record was refused for a done import.
+        (echo_error or echo)(
+            f"error: {path}: nothing was saved (all {report.skipped} records were skipped)"
+        )
+        return EXIT_FAILED
     return EXIT_OK

@@ -4,7 +4,8 @@ The header names each column; :data:`COLUMN_NAMES` lists the names each role goe
 ("lat", "latitude", "y", ...). A user's explicit mapping wins over detection. Rows with
 coordinates are placed as given; rows with only a place name are geocoded (offline
 unless the user allowed online look-ups). ACLED exports are recognised by their header
-and read by :mod:`desktop_app.ingest.acled`.
+and read by :mod:`desktop_app.ingest.acled`; files that ``export csv`` wrote, by their
+columns, field by field, into the events they were written from.
 
 Files are read as a stream: a million rows take the memory of one chunk.
 """
@@ -14,14 +15,20 @@ from __future__ import annotations
 import csv
 import io
 import itertools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
-from desktop_app.core.dates import DatePrecision
-from desktop_app.core.event import Event, Place, event_uid
-from desktop_app.ingest.exporters import CSV_COLUMNS, restore_spreadsheet_text
+from desktop_app.core.dates import DateError, DatePrecision, event_span
+from desktop_app.core.event import Article, Event, Place, event_uid
+from desktop_app.geo.gazetteer import GeoContext
+from desktop_app.ingest import acled
+from desktop_app.ingest.exporters import (
+    CSV_OWN_COLUMNS,
+    restore_spreadsheet_text,
+)
+from desktop_app.ingest.fields import DateOrderContradiction, DateReader, coordinate, split_list
 from desktop_app.ingest.limits import MAX_LINE_CHARS, oversized_field
-from desktop_app.ingest.loose_dates import LooseDateError, detect_dayfirst, parse_loose_date
+from desktop_app.ingest.loose_dates import numeric_date
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
 from desktop_app.ingest.source import Source, decoding_errors
@@ -103,7 +110,11 @@ class Table:
         sample = source.sample(SAMPLE_CHARS).decode(source.encoding, errors="replace")
         self.dialect = _dialect(source.path, sample)
         self._long_lines: list[int] = []
-        self._rows = csv.reader(self._lines(source.open_text()), self.dialect)
+        self._text = source.open_text()
+        self._rows = csv.reader(self._lines(self._text), self.dialect)
+
+    def close(self) -> None:
+        self._text.close()
 
     def _lines(self, text: io.TextIOBase) -> Iterator[str]:
         """The file's lines, each at most :data:`MAX_LINE_CHARS` long: the rest of a
@@ -195,15 +206,30 @@ def read_delimited(source: Source, options: ReadOptions) -> Iterator[Record]:
     if header is None:
         raise ImportFailed(BadRecord(source.name, None, "the file is empty"))
     header = [h.strip().lstrip("\ufeff") for h in header]
-    from desktop_app.ingest import acled
-
     if acled.is_acled(header) and not options.columns:
         mapper = acled.row_mapper(header, source, options)
+    elif set(header) >= CSV_OWN_COLUMNS and not options.columns:
+        mapper = _ExportMapper(header)
     else:
         mapper = _row_mapper(header, source, options)
-    # Read ahead enough rows to learn the date order, then go on streaming.
+    # The day/month order is the whole column's: when the first rows write dates in
+    # numbers and more rows follow, every row's date is scanned first (the parsing is C).
     ahead = list(itertools.islice(rows, DETECTION_ROWS))
-    mapper.prepare([r for r in ahead if not isinstance(r, BadRecord)])
+    good = [r for r in ahead if not isinstance(r, BadRecord)]
+    i = mapper.date_index
+    if (
+        i is not None
+        and len(ahead) == DETECTION_ROWS
+        and any(numeric_date(row[i]) for _, row in good if len(row) > i)
+    ):
+        scan = Table(source)
+        try:
+            body = itertools.islice(iter(scan), 1, None)
+            mapper.prepare(r for r in body if not isinstance(r, BadRecord))
+        finally:
+            scan.close()
+    else:
+        mapper.prepare(good)
     yield from _map(itertools.chain(ahead, rows), mapper, len(header), source.name)
 
 
@@ -221,53 +247,13 @@ def _map(rows, mapper, width: int, name: str) -> Iterator[Record]:
             continue
         try:
             event = convert(row)
+        except DateOrderContradiction as exc:
+            raise ImportFailed(BadRecord(name, f"line {line}", str(exc))) from None
         except (ValueError, TypeError, IndexError, OverflowError) as exc:
             yield BadRecord(name, f"line {line}", str(exc) or type(exc).__name__)
             continue
         reason = oversized_field(event)
         yield event if reason is None else BadRecord(name, f"line {line}", reason)
-
-
-class DateReader:
-    """Reads a date column, once per distinct value, in the file's day/month order."""
-
-    def __init__(self, options: ReadOptions, name: str) -> None:
-        self.options = options
-        self.name = name
-        self.dayfirst = bool(options.dayfirst)
-        self._cache: dict[str, tuple[str, DatePrecision]] = {}
-
-    def learn(self, values: list[str]) -> None:
-        if self.options.dayfirst is not None:
-            return
-        found = detect_dayfirst(values)
-        if found is None:
-            if any("/" in v for v in values):
-                self.options.warnings.append(
-                    f"{self.name}: dates like 01/02/2020 are ambiguous; read as month/day "
-                    "(use --dayfirst for day/month)"
-                )
-            found = False
-        self.dayfirst = found
-
-    def __call__(self, text: str) -> tuple[str, DatePrecision]:
-        found = self._cache.get(text)
-        if found is None:
-            try:
-                found = parse_loose_date(text, self.dayfirst)
-            except LooseDateError as exc:
-                raise ValueError(str(exc)) from None
-            if len(self._cache) > 100_000:
-                self._cache.clear()
-            self._cache[text] = found
-        return found
-
-
-def coordinate(text: str, low: float, high: float, what: str) -> float:
-    value = float(text.strip().replace(",", "."))
-    if not low <= value <= high:
-        raise ValueError(f"{what} {value} is out of range")
-    return value
 
 
 class _GenericMapper:
@@ -282,21 +268,23 @@ class _GenericMapper:
                     source.name,
                     "line 1",
                     "no date column found (name one with --columns date=HEADER; columns: "
-                    + ", ".join(header)
+                    # A header cell may hold a line break; the message is one line.
+                    + ", ".join(" ".join(h.split()) for h in header)
                     + ")",
                 )
             )
         self.options = options
         self.dates = DateReader(options, source.name)
+        self.date_index = self.columns["date"]
         self.signature = "|".join(_normal(h) for h in header)
         # Our own export marks text cells that a spreadsheet would run as formulas.
-        self._ours = tuple(header) == CSV_COLUMNS
+        self._ours = set(header) >= CSV_OWN_COLUMNS
         self._places: dict[tuple[str, str], Place | None] = {}
         self.convert: Callable[[list[str]], Event] = self._convert
 
-    def prepare(self, rows: list[tuple[int, list[str]]]) -> None:
+    def prepare(self, rows: Iterable[tuple[int, list[str]]]) -> None:
         i = self.columns["date"]
-        self.dates.learn([row[i] for _, row in rows if len(row) > i])
+        self.dates.learn((f"line {n}", row[i]) for n, row in rows if len(row) > i)
 
     def _get(self, row: list[str], role: str) -> str:
         i = self.columns.get(role)
@@ -319,8 +307,6 @@ class _GenericMapper:
         country = self._get(row, "country")
         key = (name, country)
         if key not in self._places:
-            from desktop_app.geo.gazetteer import GeoContext
-
             geocoder = self.options.geocoder_or_default()
             context = None
             if country:
@@ -350,7 +336,9 @@ class _GenericMapper:
         uid = (
             event_uid("csv", self.signature, ident)
             if ident
-            else event_uid(title, start, end, place, text)
+            # Every column: rows alike in title, date and place but not in, say, a link
+            # are different records, never merged.
+            else event_uid("csv-row", self.signature, *row)
         )
         sources = tuple(s.strip() for s in self._get(row, "source").split(";") if s.strip())
         category = self._get(row, "category").lower().replace(" ", "_") or "other"
@@ -365,6 +353,80 @@ class _GenericMapper:
             place=place,
             excerpt=text,
             sources=sources,
+        )
+
+
+class _ExportMapper:
+    """Rows of a CSV file that ``export csv`` wrote: every column is an event's field
+    under its own name, so the event comes back as it was exported.
+
+    Files written before some columns existed (``id``, the place's kind and country, the
+    article's id, the origin) lack them; those fields are then empty, as they were.
+    """
+
+    def __init__(self, header: list[str]) -> None:
+        self._index = {name: i for i, name in enumerate(header)}
+        self.date_index = None  # ISO dates: no order to learn
+        self.convert: Callable[[list[str]], Event] = self._convert
+
+    def prepare(self, rows: Iterable[tuple[int, list[str]]]) -> None:
+        """Nothing to learn: the dates are ISO, written by the exporter."""
+
+    def _get(self, row: list[str], column: str) -> str:
+        i = self._index.get(column)
+        return "" if i is None else restore_spreadsheet_text(row[i])
+
+    def _place(self, row: list[str], prefix: str, name_column: str) -> Place | None:
+        lat, lon = self._get(row, f"{prefix}latitude"), self._get(row, f"{prefix}longitude")
+        if not (lat or lon):
+            return None
+        if not (lat and lon):
+            raise ValueError("a latitude without a longitude (or the reverse)")
+        kind_column = "place_kind" if prefix == "" else f"{prefix}kind"
+        return Place(
+            self._get(row, name_column),
+            coordinate(lat, -90, 90, "latitude"),
+            coordinate(lon, -180, 180, "longitude"),
+            self._get(row, kind_column) or None,
+            self._get(row, f"{prefix}country") or None,
+        )
+
+    def _convert(self, row: list[str]) -> Event:
+        get = self._get
+        start, end = get(row, "start"), get(row, "end") or None
+        precision = DatePrecision(get(row, "precision") or "day")
+        try:
+            event_span(start, end, precision)
+        except DateError as exc:
+            raise ValueError(str(exc)) from None
+        place = self._place(row, "", "place")
+        title, excerpt = get(row, "title"), get(row, "excerpt")
+        article = None
+        article_title, article_id = get(row, "article_title"), get(row, "article_id")
+        if article_title or article_id:
+            url = get(row, "article_url") or None
+            article = Article(
+                uid=article_id or event_uid("article", article_title, url),
+                title=article_title or article_id,
+                author=get(row, "article_author") or None,
+                outlet=get(row, "article_outlet") or None,
+                url=url,
+                published=get(row, "article_published") or None,
+            )
+        return Event(
+            uid=get(row, "id") or event_uid(title, start, end, place, excerpt),
+            title=title,
+            start=start,
+            end=end,
+            precision=precision,
+            display_date=get(row, "display_date"),
+            category=get(row, "category") or "other",
+            actors=split_list(get(row, "actors")),
+            place=place,
+            excerpt=excerpt,
+            article=article,
+            sources=split_list(get(row, "sources")),
+            origin=self._place(row, "origin_", "origin"),
         )
 
 

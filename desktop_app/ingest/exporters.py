@@ -38,11 +38,18 @@ GEOJSON_FORMAT = 1
 
 CSV_COLUMNS = (
     "title", "start", "end", "precision", "display_date", "place", "latitude", "longitude",
+    "place_kind", "country", "category", "actors", "excerpt", "article_id", "article_title",
+    "article_author", "article_outlet", "article_published", "article_url", "sources",
+    "origin", "origin_latitude", "origin_longitude", "origin_kind", "origin_country", "id",
+)  # fmt: skip
+#: The columns every CSV file this module ever wrote has: how the importer knows one.
+CSV_OWN_COLUMNS = frozenset({
+    "title", "start", "end", "precision", "display_date", "place", "latitude", "longitude",
     "category", "actors", "excerpt", "article_title", "article_author", "article_outlet",
     "article_published", "article_url", "sources",
-)  # fmt: skip
+})  # fmt: skip
 #: Columns of :data:`CSV_COLUMNS` that hold numbers: they are written as they are.
-CSV_NUMBER_COLUMNS = frozenset({"latitude", "longitude"})
+CSV_NUMBER_COLUMNS = frozenset({"latitude", "longitude", "origin_latitude", "origin_longitude"})
 #: How lists (actors, sources) are joined in one CSV cell; the CSV importer splits on ";".
 LIST_SEPARATOR = "; "
 
@@ -111,9 +118,15 @@ def geojson_document(
             "sources": list(event.sources),
         }
         # Where a strike or a move came from, for the events that have one.
-        origin = getattr(event, "origin", None)
+        origin = event.origin
         if origin is not None:
-            properties["origin"] = {"name": origin.name, "lat": origin.lat, "lon": origin.lon}
+            properties["origin"] = {
+                "name": origin.name,
+                "lat": origin.lat,
+                "lon": origin.lon,
+                "kind": origin.kind,
+                "country": origin.country,
+            }
         features.append(
             {"type": "Feature", "id": event.uid, "geometry": geometry, "properties": properties}
         )
@@ -163,7 +176,7 @@ def restore_spreadsheet_text(value: str) -> str:
 def csv_row(event: Event) -> dict[str, str]:
     """One event as a CSV row: every value a string, lists joined by ``"; "``, text cells
     kept from running as formulas (:func:`spreadsheet_text`)."""
-    place, article = event.place, event.article
+    place, article, origin = event.place, event.article, event.origin
     values = {
         "title": event.title,
         "start": event.start,
@@ -174,15 +187,24 @@ def csv_row(event: Event) -> dict[str, str]:
         # repr keeps every digit of the float, so coordinates survive the round trip.
         "latitude": repr(place.lat) if place else None,
         "longitude": repr(place.lon) if place else None,
+        "place_kind": place.kind if place else None,
+        "country": place.country if place else None,
         "category": event.category,
         "actors": LIST_SEPARATOR.join(event.actors),
         "excerpt": event.excerpt,
+        "article_id": article.uid if article else None,
         "article_title": article.title if article else None,
         "article_author": article.author if article else None,
         "article_outlet": article.outlet if article else None,
         "article_published": article.published if article else None,
         "article_url": article.url if article else None,
         "sources": LIST_SEPARATOR.join(event.sources),
+        "origin": origin.name if origin else None,
+        "origin_latitude": repr(origin.lat) if origin else None,
+        "origin_longitude": repr(origin.lon) if origin else None,
+        "origin_kind": origin.kind if origin else None,
+        "origin_country": origin.country if origin else None,
+        "id": event.uid,
     }
     row = {}
     for key, value in values.items():
@@ -265,6 +287,37 @@ def _description(event: Event) -> str:
     return "\n".join(parts)
 
 
+def kml_fields(event: Event) -> dict[str, str | None]:
+    """The fields of an event as a Placemark's ``ExtendedData`` holds them: the CSV row's
+    columns, with the event's own texts (no spreadsheet marks)."""
+    place, article, origin = event.place, event.article, event.origin
+    return {
+        "id": event.uid,
+        "start": event.start,
+        "end": event.end,
+        "precision": str(event.precision),
+        "display_date": event.display_date,
+        "category": event.category,
+        "actors": LIST_SEPARATOR.join(event.actors),
+        "place": place.name if place else None,
+        "place_kind": place.kind if place else None,
+        "country": place.country if place else None,
+        "excerpt": event.excerpt,
+        "sources": LIST_SEPARATOR.join(event.sources),
+        "article_id": article.uid if article else None,
+        "article_title": article.title if article else None,
+        "article_author": article.author if article else None,
+        "article_outlet": article.outlet if article else None,
+        "article_published": article.published if article else None,
+        "article_url": article.url if article else None,
+        "origin": origin.name if origin else None,
+        "origin_latitude": repr(origin.lat) if origin else None,
+        "origin_longitude": repr(origin.lon) if origin else None,
+        "origin_kind": origin.kind if origin else None,
+        "origin_country": origin.country if origin else None,
+    }
+
+
 def kml_tree(events: Iterable[Event], *, name: str | None = None) -> ET.ElementTree:
     """The events as a KML document: one Placemark each, one Style per category."""
     ET.register_namespace("", KML_NS)
@@ -299,21 +352,9 @@ def kml_tree(events: Iterable[Event], *, name: str | None = None) -> ET.ElementT
         sub(mark, "styleUrl", f"#category-{category(event.category).key}")
         sub(mark, "description", _description(event))
         # The raw fields, for programs (and importers) that want data, not a balloon.
+        # The importer reads them back into the same event (see kml.read_kml).
         extended = sub(mark, "ExtendedData")
-        for key, value in (
-            ("id", event.uid),
-            ("start", event.start),
-            ("end", event.end),
-            ("precision", str(event.precision)),
-            ("display_date", event.display_date),
-            ("category", event.category),
-            ("actors", LIST_SEPARATOR.join(event.actors)),
-            ("place", event.place.name if event.place else None),
-            ("excerpt", event.excerpt),
-            ("sources", LIST_SEPARATOR.join(event.sources)),
-            ("article_title", event.article.title if event.article else None),
-            ("article_url", event.article.url if event.article else None),
-        ):
+        for key, value in kml_fields(event).items():
             if value:
                 data = sub(extended, "Data", name=key)
                 sub(data, "value", value)

@@ -3,7 +3,7 @@
 A feature is an event. Its properties carry the time (``start``/``end``, or ``time``,
 ``date``, ``times``), the date as the source wrote it (``display_date``), the category,
 the actors, the verbatim ``excerpt``, the ``sources`` it cites and, for an event with an
-origin and a target, ``origin`` as ``{name, lat, lon}``. A foreign member
+origin and a target, ``origin`` as ``{name, lat, lon, kind, country}``. A foreign member
 ``articles`` at the top describes the articles that features name in ``article``.
 
 Files are read with ``ijson``, one feature at a time, so a file of any size imports in
@@ -20,8 +20,9 @@ from typing import Any
 
 import ijson
 
-from desktop_app.core.dates import DateError, DatePrecision, event_span
+from desktop_app.core.dates import DateError, DatePrecision, event_span, parse_iso
 from desktop_app.core.event import Article, Event, Place, event_uid
+from desktop_app.ingest.fields import DateOrderContradiction, DateReader, checked_point
 from desktop_app.ingest.limits import MAX_TEXT_CHARS, JsonDepthGuard, LimitExceeded, oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions
@@ -58,23 +59,27 @@ def read_geojson(path: str | Path) -> GeoJSONBatch:
 
 def read_geojson_records(source: Source, options: ReadOptions) -> Iterator[Event | BadRecord]:
     """The events and bad features of a GeoJSON file, for the import pipeline."""
-    yield from stream_geojson(source)
+    yield from stream_geojson(source, options)
 
 
-def stream_geojson(source: Source) -> Iterator[Event | BadRecord]:
+def stream_geojson(
+    source: Source, options: ReadOptions | None = None
+) -> Iterator[Event | BadRecord]:
     """The events and bad features of a GeoJSON file, read one feature at a time.
 
     Raises :class:`ImportFailed` for a file that is not a FeatureCollection (or a lone
     Feature) or is not valid JSON; the latter may come after events were yielded, as a
     syntax error can sit anywhere in a streamed file (the pipeline then rolls back).
     """
+    options = options or ReadOptions()
     members, features_follow = _top_members(source)
     kind = members.get("type")
     if not features_follow:
         # The whole document was read: a lone Feature (as Leaflet.TimeDimension's
         # tracks come) is a collection of one, and is small enough to hold.
         if kind == "Feature":
-            yield from _feature_records(members, 1, _Articles(source, {}), source.path)
+            dates = _Dates(source, options, "properties")
+            yield from _feature_records(members, 1, _Articles(source, {}), dates, source.path)
             return
         if kind != "FeatureCollection":
             raise ImportFailed(BadRecord(source.name, None, "not a GeoJSON FeatureCollection"))
@@ -86,11 +91,12 @@ def stream_geojson(source: Source) -> Iterator[Event | BadRecord]:
     if kind != "FeatureCollection":
         raise ImportFailed(BadRecord(source.name, None, "not a GeoJSON FeatureCollection"))
     articles = _Articles(source, members.get("articles"), known="articles" in members)
+    dates = _Dates(source, options, "features.item.properties")
     stream = _Utf8Stream(source)
     try:
         features = ijson.items(stream, "features.item", use_float=True)
         for number, feature in enumerate(features, start=1):
-            yield from _feature_records(feature, number, articles, source.path)
+            yield from _feature_records(feature, number, articles, dates, source.path)
     except ijson.JSONError as exc:
         raise _malformed(source, stream, exc) from None
     finally:
@@ -98,11 +104,13 @@ def stream_geojson(source: Source) -> Iterator[Event | BadRecord]:
 
 
 def _feature_records(
-    feature: Any, number: int, articles: _Articles, path: Path
+    feature: Any, number: int, articles: _Articles, dates: _Dates, path: Path
 ) -> Iterator[Event | BadRecord]:
     try:
         # A list: a feature with several points is good or bad as a whole.
-        events = list(_events_of(feature, articles))
+        events = list(_events_of(feature, articles, dates))
+    except DateOrderContradiction as exc:
+        raise ImportFailed(BadRecord(str(path), f"feature {number}", str(exc))) from None
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
         yield BadRecord(str(path), f"feature {number}", str(exc) or type(exc).__name__)
         return
@@ -263,6 +271,57 @@ def _first_item(source: Source, prefix: str) -> Any:
         stream.close()
 
 
+#: The properties that hold a feature's dates.
+DATE_PROPERTIES = ("start", "time", "date", "end", "times")
+
+
+class _Dates:
+    """The dates of a file's features: ISO dates as they are written; any other form
+    read by the one date reader, in the day/month order that all the file's dates show.
+
+    The order is learnt the first time a date is not ISO, by a scan of every feature's
+    date properties (strings only are held, not the features), so files in ISO never pay
+    for it.
+    """
+
+    def __init__(self, source: Source, options: ReadOptions, prefix: str) -> None:
+        self._source = source
+        self._reader = DateReader(options, source.name)
+        self._prefix = prefix
+        self._learnt = False
+
+    def __call__(self, text: str) -> tuple[str, DatePrecision]:
+        try:
+            parse_iso(text)
+        except DateError:
+            pass
+        else:
+            # An ISO text carries its own period; the precision is the property's.
+            return text, DatePrecision.DAY
+        if not self._learnt:
+            self._learnt = True
+            self._reader.learn(self._every_date())
+        return self._reader(text)
+
+    def _every_date(self) -> list[str]:
+        values: set[str] = set()
+        stream = _Utf8Stream(self._source)
+        try:
+            for props in ijson.items(stream, self._prefix, use_float=True):
+                if not isinstance(props, dict):
+                    continue
+                for key in DATE_PROPERTIES:
+                    value = props.get(key)
+                    for item in value if isinstance(value, list) else [value]:
+                        if isinstance(item, str):
+                            values.add(item)
+        except ijson.JSONError:
+            pass  # the reading itself reports where the file is broken
+        finally:
+            stream.close()
+        return sorted(values)
+
+
 class _Articles:
     """The ``articles`` member, wherever it is in the file.
 
@@ -322,7 +381,7 @@ def _article_text(path: Path) -> str | None:
         return None
 
 
-def _events_of(feature: Any, articles: _Articles) -> Iterator[Event]:
+def _events_of(feature: Any, articles: _Articles, dates: _Dates) -> Iterator[Event]:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise ValueError("not a GeoJSON Feature")
     props = feature.get("properties") or {}
@@ -348,11 +407,19 @@ def _events_of(feature: Any, articles: _Articles) -> Iterator[Event]:
         if not start:
             raise ValueError("no date (expected a start, time, date or times property)")
         starts = [(str(start), props.get("end"))] * len(places)
-    precision = DatePrecision(props.get("precision") or "day")
+    given = DatePrecision(props["precision"]) if props.get("precision") else None
     article = articles.get(str(props.get("article"))) if props.get("article") else None
     title = str(props.get("title") or props.get("name") or "Untitled event")
     origin = _origin(props.get("origin"))
-    for i, (place, (start, end)) in enumerate(zip(places, starts, strict=True)):
+    display_date = props.get("display_date")
+    for i, (place, (written, written_end)) in enumerate(zip(places, starts, strict=True)):
+        start, found = dates(written)
+        end = None
+        if written_end:
+            end, found_end = dates(str(written_end))
+            if found_end != found:
+                found = DatePrecision.DAY  # each ISO text keeps its own period
+        precision = given or found
         try:
             event_span(start, end, precision)
         except DateError as exc:
@@ -366,7 +433,8 @@ def _events_of(feature: Any, articles: _Articles) -> Iterator[Event]:
             start=start,
             end=end,
             precision=precision,
-            display_date=str(props.get("display_date") or start),
+            # An empty display date is the source's own (no words for the date).
+            display_date=str(written if display_date is None else display_date),
             category=str(props.get("category") or "other"),
             actors=tuple(str(a) for a in props.get("actors") or ()),
             place=place,
@@ -378,15 +446,21 @@ def _events_of(feature: Any, articles: _Articles) -> Iterator[Event]:
 
 
 def _origin(value: Any) -> Place | None:
-    """The ``origin`` property ``{name, lat, lon}``: where a strike or a move came from."""
+    """The ``origin`` property ``{name, lat, lon, kind, country}``: where a strike or a
+    move came from."""
     if value is None:
         return None
     if not isinstance(value, dict):
         raise ValueError("'origin' must be an object with name, lat and lon")
-    lat, lon = float(value["lat"]), float(value["lon"])
-    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise ValueError(f"origin coordinates out of range: {lon}, {lat}")
-    return Place(str(value.get("name") or f"{lat:.4f}, {lon:.4f}"), lat, lon)
+    lat, lon = checked_point(value["lat"], value["lon"], "origin coordinates")
+    kind, country = value.get("kind"), value.get("country")
+    return Place(
+        str(value.get("name") or f"{lat:.4f}, {lon:.4f}"),
+        lat,
+        lon,
+        str(kind) if kind else None,
+        str(country) if country else None,
+    )
 
 
 def _points(geometry: Any) -> list[tuple[float, float]]:
@@ -402,8 +476,6 @@ def _points(geometry: Any) -> list[tuple[float, float]]:
     for pair in coords if isinstance(coords, list) else [coords]:
         if not isinstance(pair, list) or len(pair) < 2:
             raise ValueError(f"a position is [longitude, latitude], not {str(pair)[:40]}")
-        lon, lat = float(pair[0]), float(pair[1])
-        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise ValueError(f"coordinates out of range: {lon}, {lat}")
+        lat, lon = checked_point(pair[1], pair[0])
         points.append((lon, lat))
     return points

@@ -5,8 +5,10 @@ Time comes from the Placemark's ``TimeStamp`` (``when``) or ``TimeSpan`` (``begi
 from a ``gx:Track``'s first and last ``when``, or else from the nearest Folder or
 Document above it that has one (KML's time inheritance). The place is the Point (a
 track's first coordinate; the middle of a line or polygon's points). ``ExtendedData``
-name/value pairs are kept in the excerpt. A Placemark without any time is reported,
-not guessed.
+name/value pairs are kept in the excerpt. A Placemark whose ``ExtendedData`` holds the
+fields that ``export kml`` writes (``start`` and ``precision`` among them) is read from
+those fields, into the event it was exported from. A Placemark without any time is
+reported, not guessed.
 
 XML is parsed with ``defusedxml``: entity expansion ("billion laughs") and external
 entities are refused. It is parsed as a stream (``iterparse``): each Placemark is read
@@ -28,7 +30,8 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import DefusedXMLParser
 
 from desktop_app.core.dates import DateError, DatePrecision, Granularity, event_span, parse_iso
-from desktop_app.core.event import Event, Place, event_uid
+from desktop_app.core.event import Article, Event, Place, event_uid
+from desktop_app.ingest.fields import checked_point, split_list
 from desktop_app.ingest.limits import (
     MAX_XML_TEXT_CHARS,
     MAX_XML_TOKEN_BYTES,
@@ -41,6 +44,7 @@ from desktop_app.ingest.reader import ReadOptions, Record
 from desktop_app.ingest.source import Source
 
 _TAGS = re.compile(r"<[^>]+>")
+PRECISIONS = frozenset(str(p) for p in DatePrecision)
 _PRECISION = {
     Granularity.YEAR: DatePrecision.YEAR,
     Granularity.MONTH: DatePrecision.MONTH,
@@ -357,7 +361,84 @@ def _inherited_time(
     return None
 
 
+def _data(placemark: Element) -> dict[str, str]:
+    """The ``Data`` name/value pairs of a Placemark's ``ExtendedData``."""
+    data = _child(placemark, "ExtendedData")
+    if data is None:
+        return {}
+    return {
+        element.get("name") or "": _text(element, "value")
+        for element in data
+        if _local(element.tag) == "Data"
+    }
+
+
+def _exported_place(fields: dict[str, str], point: tuple[float, float] | None) -> Place | None:
+    if point is None:
+        return None
+    lat, lon = checked_point(*point)
+    return Place(
+        fields.get("place") or f"{lat:.4f}, {lon:.4f}",
+        lat,
+        lon,
+        fields.get("place_kind") or None,
+        fields.get("country") or None,
+    )
+
+
+def _exported_event(placemark: Element, fields: dict[str, str]) -> Event:
+    """A Placemark that ``export kml`` wrote: the event from its ExtendedData fields."""
+    start, end = fields["start"], fields.get("end") or None
+    precision = DatePrecision(fields["precision"])
+    event_span(start, end, precision)
+    place = _exported_place(fields, _point(placemark))
+    article = None
+    if fields.get("article_title") or fields.get("article_id"):
+        title = fields.get("article_title") or fields["article_id"]
+        url = fields.get("article_url") or None
+        article = Article(
+            uid=fields.get("article_id") or event_uid("article", title, url),
+            title=title,
+            author=fields.get("article_author") or None,
+            outlet=fields.get("article_outlet") or None,
+            url=url,
+            published=fields.get("article_published") or None,
+        )
+    origin = None
+    if fields.get("origin_latitude") or fields.get("origin_longitude"):
+        lat, lon = checked_point(
+            fields.get("origin_latitude"), fields.get("origin_longitude"), "origin coordinates"
+        )
+        origin = Place(
+            fields.get("origin") or f"{lat:.4f}, {lon:.4f}",
+            lat,
+            lon,
+            fields.get("origin_kind") or None,
+            fields.get("origin_country") or None,
+        )
+    title = _text(placemark, "name")
+    excerpt = fields.get("excerpt", "")
+    return Event(
+        uid=fields.get("id") or "kml:" + event_uid(title, start, end, place, excerpt),
+        title=title,
+        start=start,
+        end=end,
+        precision=precision,
+        display_date=fields.get("display_date", ""),
+        category=fields.get("category") or "other",
+        actors=split_list(fields.get("actors", "")),
+        place=place,
+        excerpt=excerpt,
+        article=article,
+        sources=split_list(fields.get("sources", "")),
+        origin=origin,
+    )
+
+
 def _event(placemark: Element, inherited: tuple[str, str | None] | None, number: int) -> Event:
+    fields = _data(placemark)
+    if fields.get("start") and fields.get("precision") in PRECISIONS:
+        return _exported_event(placemark, fields)
     when = _time_of(placemark) or _track_time(placemark) or inherited
     if when is None:
         raise ValueError("no TimeStamp or TimeSpan (here or in a folder above)")
@@ -369,9 +450,7 @@ def _event(placemark: Element, inherited: tuple[str, str | None] | None, number:
     name = _text(placemark, "name")
     place = None
     if point is not None:
-        lat, lon = point
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValueError(f"coordinates out of range: {lon}, {lat}")
+        lat, lon = checked_point(*point)
         place = Place(name or f"{lat:.4f}, {lon:.4f}", lat, lon)
     description = _TAGS.sub(" ", _text(placemark, "description"))
     excerpt = "\n".join(filter(None, [" ".join(description.split()), *_extended(placemark)]))

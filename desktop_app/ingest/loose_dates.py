@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from datetime import date
+from datetime import date, datetime
+
+from dateutil import parser as dateutil_parser
 
 from desktop_app.core.dates import DatePrecision
 
@@ -50,6 +52,12 @@ _MONTH_DAY = re.compile(
     re.I,
 )
 _MONTH_YEAR = re.compile(rf"^(?P<mon>{_MONTH})\.?,?\s+(?P<y>\d{{4}})$", re.I)
+# The date at the start of a value, whatever follows it ("1/22/2014 12:00:00 AM").
+_SLASHED_START = re.compile(r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4}|\d{2})(?!\d)")
+# Values longer than this are no date; dateutil would take long to say so.
+_MAX_DATE_CHARS = 64
+# Two defaults that differ in every part: what dateutil fills in from them was not written.
+_DEFAULTS = (datetime(1904, 1, 1), datetime(1908, 2, 2))
 
 
 class LooseDateError(ValueError):
@@ -110,22 +118,61 @@ def parse_loose_date(text: str, dayfirst: bool = False) -> tuple[str, DatePrecis
     match = _MONTH_YEAR.match(value)
     if match:
         return f"{match.group('y')}-{MONTHS[match.group('mon').lower()]:02d}", DatePrecision.MONTH
-    raise LooseDateError(f"not a date: {value[:40]!r}")
+    return _parsed_by_dateutil(value, dayfirst)
+
+
+def _parsed_by_dateutil(value: str, dayfirst: bool) -> tuple[str, DatePrecision]:
+    """The forms the patterns above leave to dateutil: 12-hour times (``1/22/2014
+    12:00:00 AM``), compact days (``20180530``), dates inside longer wording."""
+    if len(value) > _MAX_DATE_CHARS:
+        raise LooseDateError(f"not a date: {value[:40]!r}")
+    try:
+        first, second = (dateutil_parser.parse(value, default=d) for d in _DEFAULTS)
+    except (ValueError, OverflowError):
+        raise LooseDateError(f"not a date: {value[:40]!r}") from None
+    if first.year != second.year or first.month != second.month:
+        raise LooseDateError(f"not a date (no year or month): {value[:40]!r}")
+    if first.day != second.day:
+        return f"{first.year:04d}-{first.month:02d}", DatePrecision.MONTH
+    day = first.date().isoformat()
+    slashed = _SLASHED_START.match(value)
+    if slashed:
+        # dateutil swaps day and month when the first is over 12; the file's order rules.
+        a, b, y = int(slashed.group("a")), int(slashed.group("b")), int(slashed.group("y"))
+        if len(slashed.group("y")) == 2:
+            y += 2000 if y < 70 else 1900
+        d, m = (a, b) if dayfirst else (b, a)
+        day = _iso_day(y, m, d)
+    if first.tzinfo is not None or first.time() != datetime.min.time():
+        clock = first.strftime("%H:%M:%S")
+        zone = first.strftime("%z")
+        zone = f"{zone[:3]}:{zone[3:]}" if zone and zone != "+0000" else ("Z" if zone else "")
+        return f"{day}T{clock}{zone}", DatePrecision.DAY
+    return day, DatePrecision.DAY
+
+
+def numeric_date(value: str) -> bool:
+    """Whether a value starts with a date in numbers whose order matters (``02/06/25``)."""
+    return _SLASHED_START.match(value.strip()) is not None
+
+
+def proven_order(value: str) -> bool | None:
+    """True when a value written with numbers (``16/02/2024``, ``16.02.24 10:00``) can
+    only be day/month/year, False when only month/day/year; None when either would do
+    or it is not written so."""
+    match = _SLASHED_START.match(value.strip())
+    if not match:
+        return None
+    a, b = int(match.group("a")), int(match.group("b"))
+    if a > 12 >= b:
+        return True
+    if b > 12 >= a:
+        return False
+    return None
 
 
 def detect_dayfirst(values: Iterable[str]) -> bool | None:
     """True when a column writes day/month/year, False for month/day/year, None when no
     value tells (every day is 12 or less) or the values contradict each other."""
-    dayfirst = monthfirst = False
-    for value in values:
-        match = _SLASHED.match(value.strip())
-        if not match:
-            continue
-        a, b = int(match.group("a")), int(match.group("b"))
-        if a > 12 >= b:
-            dayfirst = True
-        elif b > 12 >= a:
-            monthfirst = True
-    if dayfirst == monthfirst:
-        return None
-    return dayfirst
+    proofs = {proven_order(value) for value in values} - {None}
+    return next(iter(proofs)) if len(proofs) == 1 else None

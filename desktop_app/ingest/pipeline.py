@@ -6,20 +6,35 @@ An aborted, cancelled or failed import leaves the store as it was: the writer ro
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.core.event import Event
-from desktop_app.ingest.limits import MAX_JSON_DOCUMENT_BYTES, LimitExceeded, check_json_text
+from desktop_app.ingest.article import read_article
+from desktop_app.ingest.delimited import read_delimited
+from desktop_app.ingest.geojson import read_geojson_records
+from desktop_app.ingest.kml import read_kml
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReaderFunction, ReadOptions, Record
 from desktop_app.ingest.source import Source
+from desktop_app.ingest.timelinejs import read_timelinejs
+from desktop_app.ingest.timemap import read_timemap
 from desktop_app.store.event_store import EventStore
 
-FORMATS = ("auto", "csv", "acled", "geojson", "kml", "timelinejs", "timemap", "article")
+#: Every format an import reads, by the name the user chooses it by, and its reader.
+READERS: dict[str, ReaderFunction] = {
+    "csv": read_delimited,
+    "acled": read_delimited,  # an ACLED export is a CSV file told by its header
+    "geojson": read_geojson_records,
+    "kml": read_kml,
+    "timelinejs": read_timelinejs,
+    "timemap": read_timemap,
+    "article": read_article,
+}
+#: The names a user can choose: ``auto`` (detected from the file) or a reader's.
+FORMATS = ("auto", *READERS)
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 # Problems kept in a report to show; the count covers all of them.
 MAX_PROBLEMS_KEPT = 1000
@@ -108,31 +123,13 @@ def detect_format(path: str | Path) -> str:
 
 
 def reader_for(fmt: str) -> ReaderFunction:
-    if fmt in ("csv", "acled"):
-        from desktop_app.ingest.delimited import read_delimited
-
-        return read_delimited
-    if fmt == "geojson":
-        from desktop_app.ingest.geojson import read_geojson_records
-
-        return read_geojson_records
-    if fmt == "kml":
-        from desktop_app.ingest.kml import read_kml
-
-        return read_kml
-    if fmt == "timelinejs":
-        from desktop_app.ingest.timelinejs import read_timelinejs
-
-        return read_timelinejs
-    if fmt == "timemap":
-        from desktop_app.ingest.timemap import read_timemap
-
-        return read_timemap
-    if fmt == "article":
-        from desktop_app.ingest.article import read_article
-
-        return read_article
-    raise ImportFailed(BadRecord("", None, f"unknown format {fmt!r} (one of {', '.join(FORMATS)})"))
+    """The reader of a format named in :data:`READERS`."""
+    reader = READERS.get(fmt)
+    if reader is None:
+        raise ImportFailed(
+            BadRecord("", None, f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+        )
+    return reader
 
 
 def read_records(
@@ -235,32 +232,3 @@ def import_file(
     if progress is not None:
         progress(Progress(count, source.size, source.size, time.perf_counter() - started))
     return report
-
-
-def json_document(source: Source) -> object:
-    """A whole JSON file, or :class:`ImportFailed` naming the line of the syntax error.
-
-    Files past :data:`~desktop_app.ingest.limits.MAX_JSON_DOCUMENT_BYTES`, nested deeper
-    than :data:`~desktop_app.ingest.limits.MAX_JSON_DEPTH` or with one value longer
-    than :data:`~desktop_app.ingest.limits.MAX_JSON_TOKEN_CHARS` are refused before they
-    are parsed, since the parsed objects of a document read whole take several times
-    its size.
-    """
-    try:
-        return loads_bounded(source.read_text(max_bytes=MAX_JSON_DOCUMENT_BYTES))
-    except json.JSONDecodeError as exc:
-        raise ImportFailed(
-            BadRecord(source.name, f"line {exc.lineno}", f"not valid JSON ({exc.msg})")
-        ) from None
-    except LimitExceeded as exc:
-        raise ImportFailed(BadRecord(source.name, exc.where, exc.reason)) from None
-    except (RecursionError, ValueError) as exc:
-        # A number past Python's digit limit for int() is a ValueError of its own.
-        reason = "JSON nested too deeply" if isinstance(exc, RecursionError) else str(exc)
-        raise ImportFailed(BadRecord(source.name, None, f"not valid JSON ({reason})")) from None
-
-
-def loads_bounded(text: str) -> object:
-    """``json.loads`` after the limits on nesting and value length are checked."""
-    check_json_text(text)
-    return json.loads(text)

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import codecs
 import io
+import json
 import threading
 from pathlib import Path
 from typing import BinaryIO
 
+from desktop_app.ingest.limits import MAX_JSON_DOCUMENT_BYTES, LimitExceeded, check_json_text
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 
 SAMPLE_BYTES = 64 * 1024
@@ -140,3 +142,32 @@ class Source:
     def close(self) -> None:
         for handle in self._files:
             handle.close()
+
+
+def json_document(source: Source) -> object:
+    """A whole JSON file, or :class:`ImportFailed` naming the line of the syntax error.
+
+    Files past :data:`~desktop_app.ingest.limits.MAX_JSON_DOCUMENT_BYTES`, nested deeper
+    than :data:`~desktop_app.ingest.limits.MAX_JSON_DEPTH` or with one value longer
+    than :data:`~desktop_app.ingest.limits.MAX_JSON_TOKEN_CHARS` are refused before they
+    are parsed, since the parsed objects of a document read whole take several times
+    its size.
+    """
+    try:
+        return loads_bounded(source.read_text(max_bytes=MAX_JSON_DOCUMENT_BYTES))
+    except json.JSONDecodeError as exc:
+        raise ImportFailed(
+            BadRecord(source.name, f"line {exc.lineno}", f"not valid JSON ({exc.msg})")
+        ) from None
+    except LimitExceeded as exc:
+        raise ImportFailed(BadRecord(source.name, exc.where, exc.reason)) from None
+    except (RecursionError, ValueError) as exc:
+        # A number past Python's digit limit for int() is a ValueError of its own.
+        reason = "JSON nested too deeply" if isinstance(exc, RecursionError) else str(exc)
+        raise ImportFailed(BadRecord(source.name, None, f"not valid JSON ({reason})")) from None
+
+
+def loads_bounded(text: str) -> object:
+    """``json.loads`` after the limits on nesting and value length are checked."""
+    check_json_text(text)
+    return json.loads(text)

@@ -19,10 +19,11 @@ from typing import Any
 from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.dates import DatePrecision, event_span
 from desktop_app.core.event import Event, Place, event_uid
+from desktop_app.ingest.fields import checked_point
 from desktop_app.ingest.limits import oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
-from desktop_app.ingest.source import Source
+from desktop_app.ingest.source import Source, json_document
 
 _TAGS = re.compile(r"<[^>]+>")
 _KEYS = {c.key for c in CATEGORIES}
@@ -64,8 +65,6 @@ def timeline_date(value: Any) -> tuple[str, DatePrecision]:
 
 
 def _document(source: Source) -> dict:
-    from desktop_app.ingest.pipeline import json_document
-
     doc = json_document(source)
     if isinstance(doc, dict) and "timeline" in doc and "events" not in doc:
         raise ImportFailed(
@@ -110,9 +109,7 @@ def _event(item: Any, number: int) -> Event:
     place = None
     location = item.get("location")
     if isinstance(location, dict) and location.get("lat") is not None:
-        lat, lon = float(location["lat"]), float(location.get("lon", location.get("lng")))
-        if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValueError(f"coordinates out of range: {lon}, {lat}")
+        lat, lon = checked_point(location["lat"], location.get("lon", location.get("lng")))
         place = Place(str(location.get("name") or f"{lat:.4f}, {lon:.4f}"), lat, lon)
     group = str(item.get("group") or "").strip().lower().replace(" ", "_")
     display = (item.get("start_date") or {}).get("display_date") or item.get("display_date")

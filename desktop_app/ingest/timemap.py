@@ -11,22 +11,19 @@ and first path, hidden sources left out).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import replace
 from typing import Any
 
 from desktop_app.core.event import Event, Place
-from desktop_app.ingest.delimited import DateReader, coordinate
+from desktop_app.ingest.fields import DateOrderContradiction, DateReader, coordinate
 from desktop_app.ingest.limits import oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
-from desktop_app.ingest.source import Source
+from desktop_app.ingest.source import Source, json_document
 
 
 def _sibling(source: Source, name: str, options: ReadOptions) -> Any:
     """A neighbour file's JSON, or None when it is absent or unreadable (with a warning:
     the events still import, without what it would have added)."""
-    from desktop_app.ingest.pipeline import json_document
-
     path = source.path.with_name(name)
     if not path.is_file():
         return None
@@ -50,8 +47,6 @@ def _key(value: Any) -> str | None:
 
 def read_timemap(source: Source, options: ReadOptions) -> Iterator[Record]:
     """The events of a TimeMap export."""
-    from desktop_app.ingest.pipeline import json_document
-
     events_source = source
     if source.path.name != "export_events.json":
         events_source = Source(source.path.with_name("export_events.json"), options.encoding)
@@ -70,13 +65,18 @@ def read_timemap(source: Source, options: ReadOptions) -> Iterator[Record]:
         for a in (associations if isinstance(associations, list) else [])
         if isinstance(a, dict) and _key(a.get("id")) is not None
     }
-    if options.dayfirst is None:
-        # TimeMap's exporter writes month/day/year; the caller's options stay as given.
-        options = replace(options, dayfirst=False)
-    dates = DateReader(options, source.name)
+    # TimeMap's exporter writes month/day/year, unless the dates show otherwise.
+    dates = DateReader(options, source.name, usual=False)
+    dates.learn(
+        (f"event {n}", str(item.get("date") or ""))
+        for n, item in enumerate(doc, start=1)
+        if isinstance(item, dict)
+    )
     for number, item in enumerate(doc, start=1):
         try:
             event = _event(item, dates, sources, associations)
+        except DateOrderContradiction as exc:
+            raise ImportFailed(BadRecord(source.name, f"event {number}", str(exc))) from None
         except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
             yield BadRecord(source.name, f"event {number}", str(exc) or type(exc).__name__)
             continue
