@@ -1,6 +1,6 @@
 """ACLED, GeoJSON, KML, TimelineJS and TimeMap readers against synthetic files and the
-real third-party fixtures (skipped when ../shared/fixtures is absent), and the CLI's
-run_import."""
+real third-party fixtures (vendored in tests/fixtures/third_party where their licence
+allows; the others skip when ../shared/fixtures is absent), and the CLI's run_import."""
 
 from __future__ import annotations
 
@@ -14,12 +14,17 @@ from desktop_app.ingest.pipeline import import_file, read_records
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.store.event_store import EventStore
 
+#: Third-party files whose licence allows it are vendored here; the rest are read from the
+#: shared folder beside the repository when it is present.
+VENDORED = Path(__file__).resolve().parent / "fixtures" / "third_party"
 FIXTURES = Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 SEED = Path(__file__).resolve().parents[1] / "data" / "seed" / "istanbul-talks-2025.geojson"
 
 
 def fixture(relative: str) -> Path:
-    path = FIXTURES / relative
+    path = VENDORED / relative
+    if not path.exists():
+        path = FIXTURES / relative
     if not path.exists():
         pytest.skip(f"{relative}: third-party fixtures not present")
     return path
