@@ -13,9 +13,6 @@ import hashlib
 import random
 import signal
 import sqlite3
-import subprocess
-import sys
-import threading
 from contextlib import closing
 from pathlib import Path
 
@@ -29,6 +26,7 @@ from desktop_app.core.index import EventArrays
 from desktop_app.ingest.pipeline import import_file
 from desktop_app.store import columns
 from desktop_app.store.event_store import EventStore, StoreError
+from tests.crashing import import_killed_after
 
 _ROWS = """
     SELECT e.id, e.t0, e.t1, p.lat, p.lon, e.category, o.lat, o.lon, e.precision
@@ -341,18 +339,6 @@ def test_stale_columns_while_another_program_writes_are_built_without_waiting(st
 # -- an import killed mid-way ---------------------------------------------------------
 
 CRASH_ROWS = 50_000
-_IMPORT = """
-import sys
-from desktop_app.ingest.pipeline import import_file
-from desktop_app.store.event_store import EventStore
-
-def progress(p):
-    print("progress", p.records, flush=True)
-
-with EventStore(sys.argv[2]) as store:
-    import_file(sys.argv[1], store, fmt="csv", progress=progress)
-print("done", flush=True)
-"""
 
 
 def _write_rows(path: Path) -> None:
@@ -367,28 +353,6 @@ def _write_rows(path: Path) -> None:
             ])  # fmt: skip
 
 
-def _import_killed_after(data: Path, store: Path, lines: int) -> tuple[list[str], int]:
-    """Run the real import in a child process and ``kill -9`` it after ``lines`` lines;
-    what it printed and its exit status."""
-    process = subprocess.Popen(
-        [sys.executable, "-c", _IMPORT, str(data), str(store)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    watchdog = threading.Timer(300, process.kill)
-    watchdog.start()
-    try:
-        seen = []
-        for line in process.stdout:
-            seen.append(line.strip())
-            if len(seen) == lines:
-                process.send_signal(signal.SIGKILL)
-                break
-        process.wait()
-    finally:
-        watchdog.cancel()
-    return seen, process.returncode
-
-
 @pytest.mark.slow
 def test_an_import_killed_mid_way_leaves_the_columns_of_the_rows(tmp_path, store_path):
     data = tmp_path / "big.csv"
@@ -400,7 +364,7 @@ def test_an_import_killed_mid_way_leaves_the_columns_of_the_rows(tmp_path, store
     # Three chunks into the import (it writes ten), then the moment it has written
     # its last chunk and goes on to finish: indexes, columns, commit.
     for lines in (3, 11):
-        seen, status = _import_killed_after(data, store_path, lines)
+        seen, status, _errors = import_killed_after(data, store_path, lines)
         assert seen[-1].startswith("progress"), seen
         # The last kill may come as the import has just finished on its own.
         assert status == -signal.SIGKILL or (lines == 11 and status == 0), (seen, status)

@@ -11,15 +11,13 @@ import csv
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
-import threading
 from contextlib import closing
 from pathlib import Path
 
 import pytest
 
 from desktop_app.store.event_store import EventStore
+from tests.crashing import import_killed_after, import_whole
 
 ROWS = 50_000
 # Chunks written before the kill (the pipeline writes 5,000 rows a chunk): well inside
@@ -27,18 +25,6 @@ ROWS = 50_000
 KILL_AFTER_CHUNKS = 3
 TABLES = ("events", "places", "articles", "sources", "event_sources", "meta")
 
-_IMPORT = """
-import sys
-from desktop_app.ingest.pipeline import import_file
-from desktop_app.store.event_store import EventStore
-
-def progress(p):
-    print("progress", p.records, flush=True)
-
-with EventStore(sys.argv[2]) as store:
-    import_file(sys.argv[1], store, fmt="csv", progress=progress)
-print("done", flush=True)
-"""
 
 
 def _write_rows(path: Path) -> None:
@@ -71,37 +57,19 @@ def test_import_killed_mid_way_leaves_the_store_as_it_was(tmp_path, seed_db):
     check, before = _contents(store)
     assert check == "ok" and before["events"]
 
-    process = subprocess.Popen(
-        [sys.executable, "-c", _IMPORT, str(data), str(store)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    watchdog = threading.Timer(300, process.kill)
-    watchdog.start()
-    try:
-        seen = []
-        for line in process.stdout:
-            seen.append(line.strip())
-            if len(seen) == KILL_AFTER_CHUNKS:
-                process.send_signal(signal.SIGKILL)
-                break
-        process.wait()
-    finally:
-        watchdog.cancel()
+    seen, status, errors = import_killed_after(data, store, KILL_AFTER_CHUNKS)
     assert seen == [f"progress {n * 5000}" for n in range(1, KILL_AFTER_CHUNKS + 1)], (
         seen,
-        process.stderr.read(),
+        errors,
     )
-    assert process.returncode == -signal.SIGKILL
+    assert status == -signal.SIGKILL
 
     check, after = _contents(store)
     assert check == "ok"
     assert after == before
 
     # And the store takes the whole import afterwards.
-    result = subprocess.run(
-        [sys.executable, "-c", _IMPORT, str(data), str(store)],
-        capture_output=True, text=True, timeout=300,
-    )  # fmt: skip
+    result = import_whole(data, store)
     assert result.returncode == 0, result.stderr
     with EventStore(store) as again:
         assert again.count() == len(before["events"]) + ROWS
