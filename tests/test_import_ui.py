@@ -395,3 +395,37 @@ def test_waiting_for_another_import_is_shown_in_the_progress_dialog(qtbot, windo
         other.close()
     assert window.store.count() == before + good
     assert commands.last_progress is not None and commands.last_progress.records == 50
+
+
+def test_every_control_of_the_import_dialogs_says_what_it_is_for(qtbot, window, tmp_path):
+    from PySide6.QtWidgets import (
+        QAbstractButton,
+        QComboBox,
+        QDialogButtonBox,
+        QLineEdit,
+        QSpinBox,
+    )
+
+    from desktop_app.ingest.article import extract_article
+    from desktop_app.ui.importing.article_review import ArticleReviewDialog, ArticleTextDialog
+    from desktop_app.ui.importing.dialogs import PreferencesDialog
+
+    draft = extract_article(SEED_ARTICLE.read_text(encoding="utf-8"), published="2025-06-02")
+    dialogs = [
+        ArticleTextDialog(parent=window),
+        ArticleReviewDialog(draft, parent=window),
+        PreferencesDialog(window.settings, window),
+    ]
+    for dialog in dialogs:
+        qtbot.addWidget(dialog)
+        controls = [
+            w
+            for kind in (QAbstractButton, QComboBox, QLineEdit, QSpinBox)
+            for w in dialog.findChildren(kind)
+            if not isinstance(w.parent(), QDialogButtonBox) and w.isVisibleTo(dialog)
+            and not isinstance(w.parent(), QComboBox)
+            and not w.objectName().startswith("qt_")  # Qt's own parts of a table
+        ]
+        assert controls
+        for control in controls:
+            assert control.toolTip(), (type(dialog).__name__, control.accessibleName())

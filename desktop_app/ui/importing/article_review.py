@@ -89,19 +89,23 @@ class ArticleTextDialog(QDialog):
         form = QFormLayout()
         self.kind = QComboBox()
         self.kind.setAccessibleName(self.tr("Kind of text"))
+        self.kind.setToolTip(self.tr("Plain text, Markdown or a web page's HTML"))
         for key, label in KINDS:
             self.kind.addItem(self.tr(label), key)
         self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
         form.addRow(self.tr("&Text is:"), self.kind)
         self.published = QLineEdit()
         self.published.setAccessibleName(self.tr("Publication date"))
+        self.published.setToolTip(self.tr("Dates like \"yesterday\" are counted from it"))
         self.published.setPlaceholderText(self.tr("YYYY-MM-DD (read from the text when empty)"))
         form.addRow(self.tr("&Published:"), self.published)
         self.url = QLineEdit()
         self.url.setAccessibleName(self.tr("Address of the article"))
+        self.url.setToolTip(self.tr("Kept with the events, so the article can be opened"))
         self.url.setPlaceholderText(self.tr("optional"))
         form.addRow(self.tr("Web &address:"), self.url)
         self.dayfirst = QCheckBox(self.tr("Dates like 2/6/2025 mean &day/month"))
+        self.dayfirst.setToolTip(self.tr("Unticked, 2/6/2025 is read as 6 February"))
         form.addRow("", self.dayfirst)
         layout.addLayout(form)
         self.error = QLabel()
@@ -244,6 +248,7 @@ class ArticleReviewDialog(QDialog):
         row_buttons = QHBoxLayout()
         for text, keep in ((self.tr("Keep &all"), True), (self.tr("&Reject all"), False)):
             button = QPushButton(text)
+            button.setToolTip(self.tr("Tick or untick every event found"))
             button.clicked.connect(lambda _c=False, k=keep: self.set_all(k))
             row_buttons.addWidget(button)
         row_buttons.addStretch(1)
@@ -270,12 +275,14 @@ class ArticleReviewDialog(QDialog):
         keep = QCheckBox()
         keep.setChecked(candidate.accepted)
         keep.setAccessibleName(self.tr("Save event %1").replace("%1", str(row + 1)))
+        keep.setToolTip(self.tr("Save this event"))
         keep.toggled.connect(self._refresh)
         self.table.setCellWidget(row, 0, _centred(keep))
         self._keep.append(keep)
 
         places = QComboBox()
         places.setAccessibleName(self.tr("Place of event %1").replace("%1", str(row + 1)))
+        places.setToolTip(self.tr("Where it happened: the gazetteer's guesses, or none"))
         self._fill_places(places, candidate)
         places.activated.connect(lambda _i, r=row: self._on_place_activated(r))
         self.table.setCellWidget(row, 1, _centred(places, fill=True))
@@ -296,6 +303,7 @@ class ArticleReviewDialog(QDialog):
 
         precision = QComboBox()
         precision.setAccessibleName(self.tr("Precision of event %1").replace("%1", str(row + 1)))
+        precision.setToolTip(self.tr("How exactly the article dates it"))
         for key, label in PRECISIONS:
             precision.addItem(self.tr(label), key)
         precision.setCurrentIndex(max(0, precision.findData(event.precision)))
@@ -305,6 +313,7 @@ class ArticleReviewDialog(QDialog):
 
         category = QComboBox()
         category.setAccessibleName(self.tr("Category of event %1").replace("%1", str(row + 1)))
+        category.setToolTip(self.tr("What kind of event it is"))
         for cat in CATEGORIES:
             category.addItem(self.tr(cat.label), cat.key)
         category.setCurrentIndex(max(0, category.findData(event.category)))

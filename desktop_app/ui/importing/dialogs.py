@@ -204,8 +204,10 @@ class ImportSetupDialog(QDialog):
 
         self.encoding_box = QComboBox()
         self.encoding_box.setAccessibleName(self.tr("Text encoding"))
+        self.encoding_box.setToolTip(self.tr("How the file's bytes become text"))
         self.dayfirst_box = QComboBox()
         self.dayfirst_box.setAccessibleName(self.tr("Order of day and month"))
+        self.dayfirst_box.setToolTip(self.tr("Whether 02/06/2025 is 2 June or 6 February"))
         self.table = QTableWidget(0, 3)
         self.table.setAccessibleName(self.tr("Columns of the file and their roles"))
         columns = preview is not None and not preview.acled
@@ -298,6 +300,7 @@ class ImportSetupDialog(QDialog):
             self.table.setItem(row, 1, sample_item)
             combo = QComboBox()
             combo.setAccessibleName(self.tr("Role of column %1").replace("%1", name))
+            combo.setToolTip(self.tr("What this column holds for each event"))
             combo.addItem(self.tr("(not used)"), "")
             for role in ROLES:
                 combo.addItem(self.tr(ROLE_LABELS[role]), role)
@@ -314,6 +317,8 @@ class ImportSetupDialog(QDialog):
         self.abort_radio = QRadioButton(
             self.tr("&Abort at the first one and save nothing from this file")
         )
+        self.skip_radio.setToolTip(self.tr("Import every row that can be read"))
+        self.abort_radio.setToolTip(self.tr("Save nothing unless every row can be read"))
         self._error_group = QButtonGroup(self)
         for radio in (self.skip_radio, self.abort_radio):
             self._error_group.addButton(radio)
@@ -582,6 +587,7 @@ class ImportReportDialog(QDialog):
         layout.addWidget(self.text, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         copy = QPushButton(self.tr("&Copy"))
+        copy.setToolTip(self.tr("Copy the summary and the list of rows to the clipboard"))
         copy.clicked.connect(
             lambda: QGuiApplication.clipboard().setText(summary + "\n" + self.text.toPlainText())
         )
@@ -615,6 +621,7 @@ class PreferencesDialog(QDialog):
             self.tr("Look up place names &online when the offline gazetteer does not know them")
         )
         self.online.setAccessibleName(self.tr("Online geocoding"))
+        self.online.setToolTip(self.tr("Ask OpenStreetMap Nominatim, at most once a second"))
         self.online.setChecked(settings.get(opt.ONLINE_GEOCODING))
         box.addWidget(self.online)
         note = QLabel(
@@ -631,6 +638,7 @@ class PreferencesDialog(QDialog):
         self.contact = QLineEdit(settings.get(opt.GEOCODER_CONTACT))
         self.contact.setPlaceholderText(self.tr("optional: an e-mail address"))
         self.contact.setAccessibleName(self.tr("Contact sent to Nominatim"))
+        self.contact.setToolTip(self.tr("Nominatim asks heavy users for a way to reach them"))
         form.addRow(self.tr("&Contact:"), self.contact)
         self.agent = QLabel()
         self.agent.setTextFormat(Qt.TextFormat.PlainText)
