@@ -280,6 +280,11 @@ def _every_field_events() -> list[Event]:
             "art-1", "Title & <more>", "Au Thor", "Outlet", "https://example.org/a?b=1&c=2",
             "2025-06-02",
         ),
+        # A dataset's own fields, with names and values that are awkward in each format.
+        attributes=(
+            ("fatalities", "3"), ("notes", 'He said "no" <b>&</b>'), ("Event Type", "=SUM(A1)"),
+            ("empty", ""), ("ünïcode/name", "Харків\nline two"),
+        ),
     )  # fmt: skip
     month = Event(
         uid="month-no-place",
@@ -315,7 +320,7 @@ def _every_field_events() -> list[Event]:
 
 
 FIELDS = ("title", "start", "end", "precision", "display_date", "category", "actors",
-          "excerpt", "sources", "origin")  # fmt: skip
+          "excerpt", "sources", "origin", "attributes")  # fmt: skip
 
 
 def _assert_same_fields(before: Event, after: Event) -> None:

@@ -57,6 +57,11 @@ class Event:
         The outlets the article cites for this claim.
     id
         The row id once the event is in a store.
+    attributes
+        The source's own fields that no part of the event holds (a dataset's
+        ``fatalities`` or ``notes``), as ``(name, value)`` pairs in the source's order:
+        kept so that an import loses nothing, shown in the excerpt panel, written by
+        every export.
     """
 
     uid: str
@@ -73,6 +78,7 @@ class Event:
     sources: tuple[str, ...] = ()
     id: int | None = field(default=None, compare=False)
     origin: Place | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
 
     @property
     def span(self) -> tuple[float, float]:

@@ -41,6 +41,7 @@ CSV_COLUMNS = (
     "place_kind", "country", "category", "actors", "excerpt", "article_id", "article_title",
     "article_author", "article_outlet", "article_published", "article_url", "sources",
     "origin", "origin_latitude", "origin_longitude", "origin_kind", "origin_country", "id",
+    "attributes",
 )  # fmt: skip
 #: The columns every CSV file this module ever wrote has: how the importer knows one.
 CSV_OWN_COLUMNS = frozenset({
@@ -59,6 +60,31 @@ _FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
 _MARKED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
 
 KML_NS = "http://www.opengis.net/kml/2.2"
+#: A KML ``Data`` element named so holds one of the event's kept source fields, under the
+#: field's own name after the prefix (the other names are the event's own fields).
+KML_ATTRIBUTE_PREFIX = "attribute:"
+
+
+def attributes_object(attributes: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """An event's kept source fields as the JSON object GeoJSON and CSV exports write."""
+    return dict(attributes)
+
+
+def read_attributes(value: object) -> tuple[tuple[str, str], ...]:
+    """The kept source fields an export of ours wrote (a JSON object, or its text), back
+    as ``(name, value)`` pairs; raises ValueError for anything else."""
+    if value in (None, ""):
+        return ()
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"'attributes' is not a JSON object ({exc.msg})") from None
+    if not isinstance(value, dict) or any(
+        isinstance(v, (dict, list)) for v in value.values()
+    ):
+        raise ValueError("'attributes' must be an object of names to texts or numbers")
+    return tuple((str(k), "" if v is None else str(v)) for k, v in value.items())
 
 # -- GeoJSON --------------------------------------------------------------------------------
 
@@ -117,6 +143,8 @@ def geojson_document(
             "article": article.uid if article else None,
             "sources": list(event.sources),
         }
+        if event.attributes:
+            properties["attributes"] = attributes_object(event.attributes)
         # Where a strike or a move came from, for the events that have one.
         origin = event.origin
         if origin is not None:
@@ -205,6 +233,11 @@ def csv_row(event: Event) -> dict[str, str]:
         "origin_kind": origin.kind if origin else None,
         "origin_country": origin.country if origin else None,
         "id": event.uid,
+        "attributes": (
+            json.dumps(attributes_object(event.attributes), ensure_ascii=False)
+            if event.attributes
+            else None
+        ),
     }
     row = {}
     for key, value in values.items():
@@ -289,8 +322,10 @@ def _description(event: Event) -> str:
 
 def kml_fields(event: Event) -> dict[str, str | None]:
     """The fields of an event as a Placemark's ``ExtendedData`` holds them: the CSV row's
-    columns, with the event's own texts (no spreadsheet marks)."""
+    columns, with the event's own texts (no spreadsheet marks), then each kept source
+    field under :data:`KML_ATTRIBUTE_PREFIX` and its name."""
     place, article, origin = event.place, event.article, event.origin
+    kept = {KML_ATTRIBUTE_PREFIX + name: value for name, value in event.attributes}
     return {
         "id": event.uid,
         "start": event.start,
@@ -315,6 +350,7 @@ def kml_fields(event: Event) -> dict[str, str | None]:
         "origin_longitude": repr(origin.lon) if origin else None,
         "origin_kind": origin.kind if origin else None,
         "origin_country": origin.country if origin else None,
+        **kept,
     }
 
 
@@ -355,7 +391,8 @@ def kml_tree(events: Iterable[Event], *, name: str | None = None) -> ET.ElementT
         # The importer reads them back into the same event (see kml.read_kml).
         extended = sub(mark, "ExtendedData")
         for key, value in kml_fields(event).items():
-            if value:
+            # An empty kept field is the source's own (a blank cell): it is kept too.
+            if value or (value is not None and key.startswith(KML_ATTRIBUTE_PREFIX)):
                 data = sub(extended, "Data", name=key)
                 sub(data, "value", value)
         if event.place is not None:

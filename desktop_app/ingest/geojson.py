@@ -22,6 +22,7 @@ import ijson
 
 from desktop_app.core.dates import DateError, DatePrecision, event_span, parse_iso
 from desktop_app.core.event import Article, Event, Place, event_uid
+from desktop_app.ingest.exporters import read_attributes
 from desktop_app.ingest.fields import DateOrderContradiction, DateReader, checked_point
 from desktop_app.ingest.limits import MAX_TEXT_CHARS, JsonDepthGuard, LimitExceeded, oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
@@ -411,6 +412,7 @@ def _events_of(feature: Any, articles: _Articles, dates: _Dates) -> Iterator[Eve
     article = articles.get(str(props.get("article"))) if props.get("article") else None
     title = str(props.get("title") or props.get("name") or "Untitled event")
     origin = _origin(props.get("origin"))
+    attributes = read_attributes(props.get("attributes"))
     display_date = props.get("display_date")
     for i, (place, (written, written_end)) in enumerate(zip(places, starts, strict=True)):
         start, found = dates(written)
@@ -442,6 +444,7 @@ def _events_of(feature: Any, articles: _Articles, dates: _Dates) -> Iterator[Eve
             article=article,
             sources=tuple(str(s) for s in props.get("sources") or ()),
             origin=origin,
+            attributes=attributes,
         )
 
 

@@ -48,7 +48,7 @@ _EVENT_COLUMNS = """
     e.id, e.uid, e.title, e.start, e."end", e.precision, e.display_date, e.category, e.actors,
     e.excerpt, p.name, p.lat, p.lon, p.kind, p.country,
     a.uid, a.title, a.author, a.outlet, a.url, a.published,
-    o.name, o.lat, o.lon, o.kind, o.country
+    o.name, o.lat, o.lon, o.kind, o.country, e.attributes
 """
 _EVENT_FROM = """
     FROM events e
@@ -386,7 +386,7 @@ class EventStore:
             event_id, uid, title, start, end, precision, display_date, category, actors,
             excerpt, place_name, lat, lon, kind, country,
             article_uid, article_title, author, outlet, url, published,
-            origin_name, origin_lat, origin_lon, origin_kind, origin_country,
+            origin_name, origin_lat, origin_lon, origin_kind, origin_country, attributes,
         ) = row  # fmt: skip
         place = Place(place_name, lat, lon, kind, country) if place_name is not None else None
         origin = (
@@ -416,6 +416,7 @@ class EventStore:
             sources=sources,
             id=event_id,
             origin=origin,
+            attributes=rows.stored_attributes(attributes),
         )
 
     # -- bulk import --------------------------------------------------------------------

@@ -139,6 +139,14 @@ def m005_event_columns(db: Database) -> None:
         db.execute(f"CREATE TRIGGER {name} {when} BEGIN {bump}; END")
 
 
+@migrations()
+def m006_event_attributes(db: Database) -> None:
+    # A source's fields that no part of an event holds, kept as one JSON object per event
+    # (NULL for none: most events of our own formats have none). Plain ALTER TABLE, as
+    # for the origin: a rebuild would be slow on a large store.
+    db.execute("ALTER TABLE events ADD COLUMN attributes TEXT")
+
+
 #: Steps a store opened read-only can do without, because they only keep ready what can
 #: be worked out from the rows: such a store is read as it is.
 READABLE_WITHOUT = frozenset({"m005_event_columns"})

@@ -9,6 +9,7 @@ writes in and neither begins nor commits one.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from desktop_app.core.event import Article, Place
 #: the uid, and of :func:`update_event` values.
 EVENT_VALUES = (
     "title", "start", '"end"', "precision", "display_date", "t0", "t1", "category",
-    "actors", "place_id", "excerpt", "article_uid", "origin_place_id",
+    "actors", "place_id", "excerpt", "article_uid", "origin_place_id", "attributes",
 )  # fmt: skip
 
 _INSERT_EVENT = (
@@ -35,6 +36,20 @@ class AddResult:
 
     added: int
     replaced: int
+
+
+def attributes_json(attributes: tuple[tuple[str, str], ...]) -> str | None:
+    """An event's kept source fields as the JSON object the store holds (None for none)."""
+    if not attributes:
+        return None
+    return json.dumps(dict(attributes), ensure_ascii=False)
+
+
+def stored_attributes(text: str | None) -> tuple[tuple[str, str], ...]:
+    """The ``(name, value)`` pairs of a stored JSON object (see :func:`attributes_json`)."""
+    if not text:
+        return ()
+    return tuple((str(k), str(v)) for k, v in json.loads(text).items())
 
 
 def last_event_id(conn: sqlite3.Connection) -> int:

@@ -197,4 +197,13 @@ class ExcerptPanel(QWidget):
                 f"<p><b>{escape(tr('Cited outlets'))}:</b> "
                 f"<i>{escape(tr('none named for this claim'))}</i></p>"
             )
+        if event.attributes:
+            # The source's own fields that the event has no place for, as the file named
+            # them: what a reader checks against the original dataset.
+            rows = "".join(
+                f"<tr><td style='color:gray; padding-right:8px'>{escape(name)}</td>"
+                f"<td>{escape(value)}</td></tr>"
+                for name, value in event.attributes
+            )
+            parts.append(f"<p><b>{escape(tr('More fields'))}:</b></p><table>{rows}</table>")
         return "".join(parts)
