@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from desktop_app import __version__
+from desktop_app.cli.duplicates import duplicates_command
 from desktop_app.cli.export import export_command
 from desktop_app.cli.options import (
     CATEGORY_NAMES,
@@ -313,3 +314,4 @@ def import_file(
 
 
 main.add_command(export_command)
+main.add_command(duplicates_command)

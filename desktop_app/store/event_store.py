@@ -17,11 +17,12 @@ from sqlite_utils import Database
 
 from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.dates import DatePrecision
+from desktop_app.core.duplicates import DuplicateRules, ProbableDuplicate
 from desktop_app.core.event import Article, Event, Place
 from desktop_app.core.filter import Filter, FilterError
 from desktop_app.core.index import EventArrays
 from desktop_app.core.window import TimeWindow
-from desktop_app.store import columns, queries, rows
+from desktop_app.store import columns, duplicates, queries, rows
 from desktop_app.store.bulk_writer import BulkWriter
 from desktop_app.store.errors import StoreError
 from desktop_app.store.migrations import MIGRATION_SET, READABLE_WITHOUT, migrations
@@ -507,6 +508,35 @@ class EventStore:
             return columns.from_rows(conn)
         finally:
             conn.execute("COMMIT")
+
+    # -- probable duplicates ------------------------------------------------------------
+
+    def probable_duplicates(
+        self, rules: DuplicateRules | None = None, among: Iterable[int] | None = None
+    ) -> list[ProbableDuplicate]:
+        """Pairs of events that are probably one (see :mod:`desktop_app.core.duplicates`),
+        best first; ``among`` limits them to pairs with one of those events (the ones an
+        import added). Pairs marked distinct are left out."""
+        return duplicates.probable_duplicates(
+            self.db.conn, self.arrays(), rules or DuplicateRules(), among
+        )
+
+    def mark_distinct(self, first: int, second: int) -> None:
+        """Record, in its own transaction, that two events are not one."""
+        if first == second:
+            raise StoreError(f"{self.path}: an event cannot be distinct from itself")
+        self.begin_write()
+        try:
+            found = self.db.execute(
+                "SELECT count(*) FROM events WHERE id IN (?, ?)", [first, second]
+            ).fetchone()[0]
+            if found != 2:
+                raise StoreError(f"{self.path}: no event {first} or no event {second}")
+            duplicates.mark_distinct(self.db.conn, first, second)
+        except BaseException:
+            self.db.conn.execute("ROLLBACK")
+            raise
+        self.db.conn.execute("COMMIT")
 
     def _lock_if_free(self) -> bool:
         """Begin a write transaction if no other program is writing (without waiting)."""

@@ -147,6 +147,21 @@ def m006_event_attributes(db: Database) -> None:
     db.execute("ALTER TABLE events ADD COLUMN attributes TEXT")
 
 
+@migrations()
+def m009_distinct_events(db: Database) -> None:
+    # Pairs of events the user has looked at and called two different events: the
+    # duplicate finder leaves them out. Deleting either event forgets the pair.
+    db.execute(
+        """CREATE TABLE distinct_events (
+            first_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            second_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            marked TEXT NOT NULL,
+            PRIMARY KEY (first_id, second_id),
+            CHECK (first_id < second_id)
+        )"""
+    )
+
+
 #: Steps a store opened read-only can do without, because they only keep ready what can
 #: be worked out from the rows: such a store is read as it is.
 READABLE_WITHOUT = frozenset({"m005_event_columns"})
