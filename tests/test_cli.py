@@ -13,7 +13,9 @@ from desktop_app.cli import main
 
 REQUIRED = {
     "id", "title", "start", "end", "precision", "display_date", "place", "lat", "lon",
-    "category", "excerpt", "article_title", "sources",
+    "category", "excerpt", "article_title", "sources", "reliability", "credibility",
+    "corroboration", "article_url", "article_sha256", "place_precision", "origin",
+    "attributes",
 }  # fmt: skip
 
 

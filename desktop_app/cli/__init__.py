@@ -26,7 +26,7 @@ from desktop_app.core.event import Event
 from desktop_app.core.filter import FilterError
 from desktop_app.core.index import EventIndex
 from desktop_app.core.text import terminal_text
-from desktop_app.ingest.exporters import LIST_SEPARATOR, spreadsheet_text
+from desktop_app.ingest.exporters import LIST_SEPARATOR, provenance_fields, spreadsheet_text
 from desktop_app.ingest.pipeline import FORMATS as IMPORT_FORMATS
 from desktop_app.store.errors import StoreError
 
@@ -92,6 +92,7 @@ def _record(event: Event) -> dict:
             if event.origin
             else None
         ),
+        **provenance_fields(event),
         "attributes": dict(event.attributes),
     }
 

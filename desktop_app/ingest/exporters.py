@@ -30,8 +30,11 @@ from desktop_app.core.categories import CATEGORIES, category
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Event
 from desktop_app.core.export_formats import DATA_FORMATS
+from desktop_app.core.grading import Grade, GradeError, credibility, reliability
+from desktop_app.core.outlets import corroboration
 from desktop_app.core.text import xml_text
 from desktop_app.files import atomic_output
+from desktop_app.store.rows import text_sha256
 
 #: Version of the atlas's GeoJSON conventions (the foreign member ``event_atlas``).
 GEOJSON_FORMAT = 1
@@ -41,7 +44,8 @@ CSV_COLUMNS = (
     "place_kind", "country", "category", "actors", "excerpt", "article_id", "article_title",
     "article_author", "article_outlet", "article_published", "article_url", "sources",
     "origin", "origin_latitude", "origin_longitude", "origin_kind", "origin_country", "id",
-    "attributes",
+    "reliability", "credibility", "grade_reason", "grade_from_outlet", "corroboration",
+    "article_sha256", "place_precision", "attributes",
 )  # fmt: skip
 #: The columns every CSV file this module ever wrote has: how the importer knows one.
 CSV_OWN_COLUMNS = frozenset({
@@ -50,7 +54,9 @@ CSV_OWN_COLUMNS = frozenset({
     "article_published", "article_url", "sources",
 })  # fmt: skip
 #: Columns of :data:`CSV_COLUMNS` that hold numbers: they are written as they are.
-CSV_NUMBER_COLUMNS = frozenset({"latitude", "longitude", "origin_latitude", "origin_longitude"})
+CSV_NUMBER_COLUMNS = frozenset(
+    {"latitude", "longitude", "origin_latitude", "origin_longitude", "corroboration"}
+)
 #: How lists (actors, sources) are joined in one CSV cell; the CSV importer splits on ";".
 LIST_SEPARATOR = "; "
 
@@ -63,6 +69,39 @@ KML_NS = "http://www.opengis.net/kml/2.2"
 #: A KML ``Data`` element named so holds one of the event's kept source fields, under the
 #: field's own name after the prefix (the other names are the event's own fields).
 KML_ATTRIBUTE_PREFIX = "attribute:"
+
+
+def provenance_fields(event: Event) -> dict[str, str | int | None]:
+    """What every export says of how far an event can be trusted: its grade (and why),
+    how many independent outlets it cites, the article's address and text hash, and how
+    precisely its place is known."""
+    grade, article = event.grade, event.article
+    return {
+        "reliability": str(grade.reliability),
+        "credibility": str(grade.credibility),
+        "grade_reason": grade.reason or None,
+        "grade_from_outlet": grade.from_outlet or None,
+        "corroboration": corroboration(event.sources),
+        "article_url": article.url if article else None,
+        "article_sha256": article.sha256 if article else None,
+        "place_precision": event.place.precision if event.place else None,
+    }
+
+
+def read_grade(fields: Callable[[str], object]) -> Grade:
+    """The grade an export of ours wrote (``reliability``, ``credibility`` and
+    ``grade_reason`` fields, read through ``fields``); a grade taken from an outlet is
+    not the event's own, so it reads back as none. Raises ValueError for a bad grade."""
+    letter, digit = fields("reliability"), fields("credibility")
+    if not letter and not digit:
+        return Grade()
+    if fields("grade_from_outlet"):
+        return Grade()
+    try:
+        return Grade(reliability(str(letter or "F")), credibility(str(digit or "6")),
+                     str(fields("grade_reason") or ""))  # fmt: skip
+    except GradeError as exc:
+        raise ValueError(str(exc)) from None
 
 
 def attributes_object(attributes: tuple[tuple[str, str], ...]) -> dict[str, str]:
@@ -121,6 +160,8 @@ def geojson_document(
                 "outlet": article.outlet,
                 "url": article.url,
                 "published": article.published,
+                "retrieved": article.retrieved,
+                "sha256": article.sha256 or (text_sha256(text) if text else None),
                 "text": text,
             }
         place = event.place
@@ -143,6 +184,7 @@ def geojson_document(
             "article": article.uid if article else None,
             "sources": list(event.sources),
         }
+        properties.update(provenance_fields(event))
         if event.attributes:
             properties["attributes"] = attributes_object(event.attributes)
         # Where a strike or a move came from, for the events that have one.
@@ -233,6 +275,7 @@ def csv_row(event: Event) -> dict[str, str]:
         "origin_kind": origin.kind if origin else None,
         "origin_country": origin.country if origin else None,
         "id": event.uid,
+        **provenance_fields(event),
         "attributes": (
             json.dumps(attributes_object(event.attributes), ensure_ascii=False)
             if event.attributes
@@ -350,6 +393,7 @@ def kml_fields(event: Event) -> dict[str, str | None]:
         "origin_longitude": repr(origin.lon) if origin else None,
         "origin_kind": origin.kind if origin else None,
         "origin_country": origin.country if origin else None,
+        **{k: None if v is None else str(v) for k, v in provenance_fields(event).items()},
         **kept,
     }
 

@@ -162,6 +162,34 @@ def m009_distinct_events(db: Database) -> None:
     )
 
 
+@migrations()
+def m010_grades_and_originals(db: Database) -> None:
+    # An event's grade (NULL: not graded, F6); an outlet's grade, which the events
+    # citing it inherit until they are graded themselves; each cited name's outlet by
+    # its one name (desktop_app/core/outlets.py), so that corroboration counts outlets,
+    # not spellings; and each article's text hash and retrieval time, so that a kept
+    # original can be shown unchanged.
+    for column in ("reliability", "credibility", "grade_reason"):
+        db.execute(f"ALTER TABLE events ADD COLUMN {column} TEXT")
+    db.execute("ALTER TABLE sources ADD COLUMN outlet TEXT")
+    db.execute("CREATE INDEX sources_outlet ON sources (outlet)")
+    db.execute("ALTER TABLE articles ADD COLUMN sha256 TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN retrieved TEXT")
+    db.execute(
+        """CREATE TABLE outlet_grades (
+            outlet TEXT PRIMARY KEY,
+            reliability TEXT NOT NULL,
+            credibility TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    # Each cited name's outlet is filled in on opening (event_store._rename_outlets).
+    from desktop_app.store.rows import text_sha256
+
+    for uid, text in db.execute("SELECT uid, text FROM articles WHERE text IS NOT NULL").fetchall():
+        db.execute("UPDATE articles SET sha256 = ? WHERE uid = ?", [text_sha256(text), uid])
+
+
 #: Steps a store opened read-only can do without, because they only keep ready what can
 #: be worked out from the rows: such a store is read as it is.
 READABLE_WITHOUT = frozenset({"m005_event_columns"})

@@ -9,18 +9,22 @@ writes in and neither begins nor commits one.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from desktop_app.core.event import Article, Place
+from desktop_app.core.grading import Credibility, Grade, Reliability
+from desktop_app.core.outlets import outlet_names
 
 #: The events columns an event fills, in the order of :func:`insert_events` rows after
 #: the uid, and of :func:`update_event` values.
 EVENT_VALUES = (
     "title", "start", '"end"', "precision", "display_date", "t0", "t1", "category",
     "actors", "place_id", "excerpt", "article_uid", "origin_place_id", "attributes",
+    "reliability", "credibility", "grade_reason",
 )  # fmt: skip
 
 _INSERT_EVENT = (
@@ -85,14 +89,45 @@ def place_id(conn: sqlite3.Connection, place: Place) -> int:
     ).fetchone()[0]
 
 
+def text_sha256(text: str) -> str:
+    """The SHA-256 of a kept text (UTF-8), in hex: what shows it unchanged later."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def grade_values(grade: Grade) -> tuple[str | None, str | None, str | None]:
+    """An event's grade as its three columns: all NULL for an ungraded event (F6)."""
+    if not grade.is_judged and not grade.reason:
+        return None, None, None
+    return str(grade.reliability), str(grade.credibility), grade.reason or None
+
+
+def stored_grade(reliability: str | None, credibility: str | None, reason: str | None) -> Grade:
+    """The grade of :func:`grade_values`' columns."""
+    if reliability is None:
+        return Grade()
+    return Grade(Reliability(reliability), Credibility(credibility), reason or "")
+
+
+def inherited_grade(outlet_grade: str) -> Grade:
+    """The grade an ungraded event takes from a cited outlet's: ``"B2 Reuters"``, as the
+    store's events query gives it (the best graded outlet the event cites)."""
+    code, _, outlet = outlet_grade.partition(" ")
+    return Grade(Reliability(code[0]), Credibility(code[1]), from_outlet=outlet)
+
+
 def write_article(conn: sqlite3.Connection, article: Article) -> None:
-    """Store ``article`` by its uid; a stored text is kept when the new copy has none."""
+    """Store ``article`` by its uid; a stored text (and its hash and retrieval time) is
+    kept when the new copy has none."""
+    text = article.text
     conn.execute(
-        """INSERT INTO articles (uid, title, author, outlet, url, published, text)
-           VALUES (?, ?, ?, ?, ?, ?, ?)
+        """INSERT INTO articles (uid, title, author, outlet, url, published, text, sha256,
+                                 retrieved)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (uid) DO UPDATE SET title = excluded.title,
            author = excluded.author, outlet = excluded.outlet, url = excluded.url,
-           published = excluded.published, text = coalesce(excluded.text, text)""",
+           published = excluded.published, text = coalesce(excluded.text, text),
+           sha256 = coalesce(excluded.sha256, sha256),
+           retrieved = coalesce(excluded.retrieved, retrieved)""",
         [
             article.uid,
             article.title,
@@ -100,14 +135,20 @@ def write_article(conn: sqlite3.Connection, article: Article) -> None:
             article.outlet,
             article.url,
             article.published,
-            article.text,
+            text,
+            text_sha256(text) if text is not None else None,
+            article.retrieved,
         ],
     )
 
 
 def source_id(conn: sqlite3.Connection, name: str) -> int:
-    """The id of the cited outlet ``name``, stored first when new."""
-    conn.execute("INSERT OR IGNORE INTO sources (name) VALUES (?)", [name])
+    """The id of the cited outlet ``name``, stored first when new (with the outlet's one
+    name, see :mod:`desktop_app.core.outlets`)."""
+    conn.execute(
+        "INSERT OR IGNORE INTO sources (name, outlet) VALUES (?, ?)",
+        [name, outlet_names().name(name)],
+    )
     return conn.execute("SELECT id FROM sources WHERE name = ?", [name]).fetchone()[0]
 
 

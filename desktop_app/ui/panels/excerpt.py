@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.categories import category
 from desktop_app.core.event import Event
+from desktop_app.core.outlets import corroboration
 from desktop_app.ui.view_state import ViewState
 from desktop_app.ui.words import plain_tooltip
 
@@ -135,6 +136,32 @@ class ExcerptPanel(QWidget):
         if item is not None:
             self._state.set_current(int(item.data(Qt.ItemDataRole.UserRole)))
 
+    def _grade_html(self, event: Event) -> str:
+        """The grade, why, and how many independent outlets the claim cites."""
+        tr = self.tr
+        grade = event.grade
+        if grade.is_judged:
+            words = tr("%1 – %2, %3").replace("%1", grade.code)
+            words = words.replace("%2", tr(grade.reliability.label))
+            words = words.replace("%3", tr(grade.credibility.label).lower())
+        else:
+            words = tr("%1 – not graded").replace("%1", grade.code)
+        text = f"<br><b>{escape(tr('Grade'))}:</b> {escape(words)}"
+        if grade.from_outlet:
+            note = tr("the grade of %1, which it cites").replace("%1", grade.from_outlet)
+            text += f" <span style='color:gray'>({escape(note)})</span>"
+        if grade.reason:
+            text += f"<br><span style='color:gray'>{escape(grade.reason)}</span>"
+        count = corroboration(event.sources)
+        # Without a translation Qt leaves plurals alone: English needs the singular apart.
+        outlets = (
+            tr("1 independent outlet")
+            if count == 1
+            else tr("%n independent outlets", "", count)
+        )
+        text += f"<br><b>{escape(tr('Corroboration'))}:</b> {escape(outlets)}"
+        return text
+
     def event_html(self, event: Event) -> str:
         """The event as escaped rich text."""
         tr = self.tr
@@ -159,6 +186,7 @@ class ExcerptPanel(QWidget):
         )
         if event.actors:
             parts.append(f"<br><b>{escape(tr('Actors'))}:</b> {escape(', '.join(event.actors))}")
+        parts.append(self._grade_html(event))
         parts.append("</p>")
         if event.excerpt and is_headline(event):
             # All the source gives is the article's headline and standfirst (a listing):
@@ -188,6 +216,9 @@ class ExcerptPanel(QWidget):
             parts.append(f"<p><b>{escape(tr('Article'))}:</b> {title}")
             if byline:
                 parts.append(f"<br>{' · '.join(byline)}")
+            if article.sha256:
+                kept = tr("Text kept, SHA-256 %1").replace("%1", article.sha256[:16] + "…")
+                parts.append(f"<br><span style='color:gray'>{escape(kept)}</span>")
             parts.append("</p>")
         if event.sources:
             items = "".join(f"<li>{escape(s)}</li>" for s in event.sources)
