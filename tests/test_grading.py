@@ -188,3 +188,38 @@ def test_a_grade_reason_is_shown_as_text(qtbot, tmp_path):
     assert "<img src=x onerror=alert(1)>" in panel.details.toPlainText()
     assert "<img" not in panel.event_html(store.all_events()[0])
     store.close()
+
+
+def test_the_kept_article_is_read_with_its_excerpt_marked_and_checked(
+    qtbot, tmp_path, seed_store
+):
+    store = seed_store
+    state = ViewState(TimeWindow(0, 1))
+    panel = ExcerptPanel(state, store.events, article_text=store.article_text)
+    qtbot.addWidget(panel)
+    vilnius = next(
+        e for e in store.all_events()
+        if e.article and store.article_text(e.article.uid) and "Vilnius" in e.title
+    )  # fmt: skip
+    state.select([vilnius.id])
+    assert "Read the kept text" in panel.details.toPlainText()
+    assert "not in the kept article text" not in panel.details.toPlainText()
+    panel.read_article()
+    reader = panel.reader
+    assert reader is not None and reader.found is not None and reader.unchanged
+    start, end = reader.found
+    text = store.article_text(vilnius.article.uid)
+    assert " ".join(text[start:end].split()) == " ".join(vilnius.excerpt.split())
+    assert "the text is the one imported" in reader.check.text()
+    reader.grab().save(str(tmp_path / "reader.png"))
+    reader.close()
+    # Someone alters the kept text: the panel flags the excerpt, the reader the hash.
+    altered = text.replace(vilnius.excerpt[:40], "Something else entirely was said")
+    store.db.execute("UPDATE articles SET text = ? WHERE uid = ?", [altered, vilnius.article.uid])
+    store.db.conn.commit()
+    state.select([])
+    state.select([vilnius.id])
+    assert "not in the kept article text word for word" in panel.details.toPlainText()
+    panel.read_article()
+    assert panel.reader.found is None and not panel.reader.unchanged
+    assert "no longer matches the SHA-256" in panel.reader.check.text()

@@ -31,10 +31,10 @@ from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Event
 from desktop_app.core.export_formats import DATA_FORMATS
 from desktop_app.core.grading import Grade, GradeError, credibility, reliability
+from desktop_app.core.originals import text_sha256
 from desktop_app.core.outlets import corroboration
 from desktop_app.core.text import xml_text
 from desktop_app.files import atomic_output
-from desktop_app.store.rows import text_sha256
 
 #: Version of the atlas's GeoJSON conventions (the foreign member ``event_atlas``).
 GEOJSON_FORMAT = 1

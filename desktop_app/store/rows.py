@@ -9,7 +9,6 @@ writes in and neither begins nor commits one.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import sqlite3
 from collections.abc import Iterable
@@ -17,6 +16,7 @@ from dataclasses import dataclass
 
 from desktop_app.core.event import Article, Place
 from desktop_app.core.grading import Credibility, Grade, Reliability
+from desktop_app.core.originals import text_sha256
 from desktop_app.core.outlets import outlet_names
 
 #: The events columns an event fills, in the order of :func:`insert_events` rows after
@@ -87,11 +87,6 @@ def place_id(conn: sqlite3.Connection, place: Place) -> int:
         "SELECT id FROM places WHERE name = ? AND lat = ? AND lon = ?",
         [place.name, place.lat, place.lon],
     ).fetchone()[0]
-
-
-def text_sha256(text: str) -> str:
-    """The SHA-256 of a kept text (UTF-8), in hex: what shows it unchanged later."""
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def grade_values(grade: Grade) -> tuple[str | None, str | None, str | None]:

@@ -101,7 +101,11 @@ class MainWindow(QMainWindow):
             Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         # Through self.store, so the panel follows when another store is opened.
-        self.panel = ExcerptPanel(self.state, lambda ids: self.store.events(ids))
+        self.panel = ExcerptPanel(
+            self.state,
+            lambda ids: self.store.events(ids),
+            article_text=lambda uid: self.store.article_text(uid),
+        )
         self.panel_dock = self._dock(
             self.panel, self.tr("Excerpt"), "ExcerptDock", Qt.DockWidgetArea.RightDockWidgetArea
         )

@@ -18,7 +18,9 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.categories import category
 from desktop_app.core.event import Event
+from desktop_app.core.originals import excerpt_span
 from desktop_app.core.outlets import corroboration
+from desktop_app.ui.panels.article_reader import ArticleReader
 from desktop_app.ui.view_state import ViewState
 from desktop_app.ui.words import plain_tooltip
 
@@ -53,18 +55,29 @@ class ExcerptPanel(QWidget):
         ``current`` when the user picks from the list.
     lookup
         Returns the stored events for ids, in the order given.
+    article_text
+        Returns an article's kept text by its uid (None when none is kept): the panel
+        then checks the excerpt against it and offers to read it.
     """
+
+    #: The link that opens the kept text of the article (not a web address).
+    READ_ARTICLE = "atlas-article:read"
 
     def __init__(
         self,
         state: ViewState,
         lookup: Callable[[Sequence[int]], list[Event]],
         parent: QWidget | None = None,
+        article_text: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ExcerptPanel")
         self._state = state
         self._lookup = lookup
+        self._article_text = article_text
+        self._shown: Event | None = None
+        #: The article reader last opened (kept so that it stays open).
+        self.reader: ArticleReader | None = None
         self.heading = QLabel()
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         self.choices = QListWidget()
@@ -121,6 +134,7 @@ class ExcerptPanel(QWidget):
                 self.choices.blockSignals(False)
         found = self._lookup([event_id]) if event_id is not None else []
         self._links.clear()
+        self._shown = found[0] if found else None
         if found:
             self.details.setHtml(self.event_html(found[0]))
         else:
@@ -128,6 +142,9 @@ class ExcerptPanel(QWidget):
             self.details.setHtml(f"<p style='color: gray'>{hint}</p>")
 
     def _on_link_activated(self, url: QUrl) -> None:
+        if url.toString() == self.READ_ARTICLE:
+            self.read_article()
+            return
         original = self._links.get(url.toString())
         if original is not None:
             QDesktopServices.openUrl(QUrl(original))
@@ -135,6 +152,20 @@ class ExcerptPanel(QWidget):
     def _on_choice_changed(self, item: QListWidgetItem | None, _previous) -> None:
         if item is not None:
             self._state.set_current(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _kept_text(self, event: Event) -> str | None:
+        if event.article is None or self._article_text is None:
+            return None
+        return self._article_text(event.article.uid)
+
+    def read_article(self) -> None:
+        """Open the kept text of the shown event's article, its excerpt marked."""
+        event = self._shown
+        text = self._kept_text(event) if event is not None else None
+        if event is None or text is None:
+            return
+        self.reader = ArticleReader(event.article, text, event.excerpt, self)
+        self.reader.show()
 
     def _grade_html(self, event: Event) -> str:
         """The grade, why, and how many independent outlets the claim cites."""
@@ -216,9 +247,19 @@ class ExcerptPanel(QWidget):
             parts.append(f"<p><b>{escape(tr('Article'))}:</b> {title}")
             if byline:
                 parts.append(f"<br>{' · '.join(byline)}")
+            kept = self._kept_text(event)
+            if kept is not None:
+                parts.append(
+                    f"<br><a href='{self.READ_ARTICLE}'>{escape(tr('Read the kept text'))}</a>"
+                )
+                if event.excerpt and excerpt_span(event.excerpt, kept) is None:
+                    warning = escape(
+                        tr("The excerpt is not in the kept article text word for word.")
+                    )
+                    parts.append(f"<br><span style='color:#b00020'>&#9888; {warning}</span>")
             if article.sha256:
-                kept = tr("Text kept, SHA-256 %1").replace("%1", article.sha256[:16] + "…")
-                parts.append(f"<br><span style='color:gray'>{escape(kept)}</span>")
+                sha = tr("SHA-256 %1").replace("%1", article.sha256[:16] + "…")
+                parts.append(f"<br><span style='color:gray'>{escape(sha)}</span>")
             parts.append("</p>")
         if event.sources:
             items = "".join(f"<li>{escape(s)}</li>" for s in event.sources)
