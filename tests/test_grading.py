@@ -261,3 +261,19 @@ def test_grading_from_the_command_line(tmp_path):
     assert run(main, ["grade", "B2", "--db", str(db)]).exit_code == 2  # neither ids nor outlet
     run(main, ["grade", "none", "--outlet", "guardian", "--db", str(db)])
     assert records()["A"]["reliability"] + records()["A"]["credibility"] == "F6"
+
+
+def test_grade_and_kept_field_names_in_someone_else_s_geojson_are_not_ours(tmp_path):
+    from desktop_app.ingest.pipeline import import_file
+
+    path = tmp_path / "foreign.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [30.5, 50.4]},
+        "properties": {"title": "T", "date": "2025-06-02", "reliability": "high",
+                       "credibility": "low", "attributes": {"nested": {"x": 1}}}}]}),
+        encoding="utf-8")  # fmt: skip
+    store = EventStore(tmp_path / "f.db")
+    import_file(path, store)
+    (event,) = store.all_events()
+    assert event.grade.code == "F6"
+    store.close()
