@@ -542,15 +542,9 @@ class EventStore:
     def set_grades(self, ids: Sequence[int], grade: Grade) -> None:
         """Give the events ``ids`` one grade, in one transaction (F6 with no reason
         ungrades them, so that they take their outlets' grades again)."""
-        values = rows.grade_values(grade)
         self.begin_write()
         try:
-            for chunk in _chunks(list(ids), 900):
-                self.db.execute(
-                    "UPDATE events SET reliability = ?, credibility = ?, grade_reason = ? "
-                    f"WHERE id IN ({','.join('?' * len(chunk))})",
-                    [*values, *chunk],
-                )
+            rows.set_grades(self.db.conn, ids, grade)
         except BaseException:
             self.db.conn.execute("ROLLBACK")
             raise
