@@ -1,11 +1,18 @@
-"""The article extractor, without review, on the seed article: it recovers at least 90%
-of the (place, date) pairs that the hand-made seed dataset took from it."""
+"""The article extractor, without review, on the seed article, against the (place, date)
+pairs of the hand-made seed dataset: it recovers at least 26 of the 28 (recall), and at
+least 23 of the events it places match one of them (precision), whether the date is
+given or read from the article's dateline.
+
+Two seed events are placed where the extractor, by design, places nothing: "The State
+Department stated ..." (at Washington) and "Ankara confined itself ..." (at Ankara) are
+an office and a capital speaking, not something that happened there."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
+import pytest
 from geopy.distance import great_circle
 
 from desktop_app.core.dates import event_span
@@ -41,9 +48,17 @@ def _overlap(a: tuple[float, float], b: tuple[float, float]) -> bool:
     return a[0] < max(b[1], b[0] + 1e-9) and b[0] < max(a[1], a[0] + 1e-9)
 
 
-def test_seed_article_recall_at_least_90_percent() -> None:
+# Counts of the seed article's 28 pairs and of the events placed from it.
+RECALLED_AT_LEAST = 26
+PLACED_AT_MOST = 30
+UNMATCHED_AT_MOST = 4
+
+
+@pytest.mark.parametrize("published", ["2025-06-02", None])
+def test_seed_article_recall_and_precision(published: str | None) -> None:
     text = (SEED / "negotiations-without-illusions.txt").read_text(encoding="utf-8")
-    draft = extract_article(text, kind="txt", published="2025-06-02")
+    draft = extract_article(text, kind="txt", published=published)
+    assert draft.article.published == "2025-06-02"
     found = [
         (c.event.place.name, (c.event.place.lat, c.event.place.lon), c.event.span)
         for c in draft.candidates
@@ -60,20 +75,20 @@ def test_seed_article_recall_at_least_90_percent() -> None:
         for f in found
         if not any(_same_place(s[0], s[1], f[0], f[1]) and _overlap(s[2], f[2]) for s in seed)
     ]
-    recall = 1 - len(missed) / len(seed)
-    distinct_extra = sorted({(f[0], f[2]) for f in extra})
+    recalled, matched = len(seed) - len(missed), len(found) - len(extra)
     print(
-        f"\nseed pairs: {len(seed)}, recovered: {len(seed) - len(missed)} ({recall:.0%}), "
-        f"candidates with a place: {len(found)}, not in the seed: {len(extra)} "
-        f"({len(distinct_extra)} distinct)"
+        f"\nseed pairs: {len(seed)}, recovered: {recalled} (recall {recalled / len(seed):.0%}); "
+        f"events with a place: {len(found)}, matching a seed pair: {matched} "
+        f"(precision {matched / len(found):.0%})"
     )
-    for name, span in distinct_extra:
+    for name, _, span in extra:
         print(f"  extra: {name} {span}")
     for name, _, span in missed:
         print(f"  missed: {name} {span}")
-    assert recall >= 0.9, missed
-    # The extra pairs are reported above; a count keeps them from silently growing.
-    assert len(distinct_extra) <= 2 * len(seed)
+    assert len(seed) == 28
+    assert recalled >= RECALLED_AT_LEAST, missed
+    assert len(extra) <= UNMATCHED_AT_MOST, extra
+    assert len(found) <= PLACED_AT_MOST
 
 
 def test_article_metadata_from_the_text() -> None:

@@ -1,19 +1,27 @@
 """Articles become candidate events: sentences that name a place and a time.
 
-The text comes from a ``.txt``, ``.md`` or ``.html`` file, or is pasted. Title, author,
-outlet and publication date come from HTML metadata or the first lines. Then, sentence
-by sentence:
+The text comes from a ``.txt``, ``.md`` or ``.html`` file, or is pasted. A page's
+article, title, author, site and date are read by trafilatura
+(:mod:`desktop_app.ingest.article_html`); a text's title and author from its first
+lines. The article's date is the one the user gives, else the page's, else its dateline
+or publication line (:mod:`desktop_app.ingest.article_dateline`), else today's; where it
+came from is kept (:class:`ArticleDate`). Then, sentence by sentence:
 
 - places are the longest runs of capitalised words the gazetteer knows ("Çırağan
   Palace", "Saratov region"), and lists like "the Sumy, Kharkiv, and Zaporizhzhia
   regions"; outlet names ("The Washington Post") are masked first so they never count
   as places; countries only give context (they are too coarse to be an event's place);
+  a name standing for a government or an office ("Kyiv insists", "the Kremlin said") is
+  no place (:mod:`desktop_app.ingest.article_metonyms`);
 - times are read by :mod:`desktop_app.ingest.article_dates` against the publication
   date and the story's current date (the last full date the text gave). A sentence
   without a time of its own takes its paragraph's, or else the story's date as an
   approximate one;
 - cited outlets ("according to Reuters", "as reported by AP", "The Guardian cited")
   become the event's sources, and the words pick a category.
+
+An event's key comes from the article's words, the sentence and the place, never from
+the day it is read or a date: the same article imported again replaces its events.
 
 Nothing is saved here: the review dialog (or ``--yes``) decides.
 """
@@ -26,15 +34,16 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date
-from html.parser import HTMLParser
 
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Article, Event, Place, event_uid
 from desktop_app.geo.gazetteer import Gazetteer, GazetteerEntry, GeoContext, default_gazetteer
 from desktop_app.geo.names import name_key
+from desktop_app.ingest.article_dateline import find_dateline
 from desktop_app.ingest.article_dates import TimeMention, find_times
+from desktop_app.ingest.article_html import read_page
+from desktop_app.ingest.article_metonyms import is_figurative, is_seat_of_power
 from desktop_app.ingest.limits import MAX_ARTICLE_BYTES
-from desktop_app.ingest.loose_dates import LooseDateError, parse_loose_date
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
 from desktop_app.ingest.source import Source
@@ -96,6 +105,7 @@ _CAPITALISED = re.compile(
 _LIST_TOKEN = re.compile(r"[\w’'\-]+|\S")
 _LIST_NAME = re.compile(r"[A-ZÀ-ÖØ-ÞА-Я][\w’'\-]+")
 _LIST_KINDS = {"regions": "region", "oblasts": "oblast", "provinces": "province"}
+_NON_SPACE = re.compile(r"\S+")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])[\"”’)]?\s+(?=[\"“‘(]?[A-ZÀ-ÖØ-ÞА-Я0-9])")
 # Capitalised words that start sentences or name people, never places on their own.
 _NOT_PLACES = {
@@ -140,118 +150,117 @@ class Candidate:
 
 @dataclass
 class ArticleDraft:
-    """An article read from a file or pasted, and the candidate events in it."""
+    """An article read from a file or pasted, and the candidate events in it.
+
+    Parameters
+    ----------
+    article
+        The article, with the date its times are counted from.
+    candidates
+        The events found, in the order of the text.
+    dated
+        That date and where it was found (None for a draft made by hand).
+    body
+        The text the candidates were read from, so they can be read again against
+        another date (:meth:`redated`).
+    """
 
     article: Article
     candidates: list[Candidate] = field(default_factory=list)
+    dated: ArticleDate | None = None
+    body: str = ""
+    dayfirst: bool = False
+    gazetteer: Gazetteer | None = field(default=None, repr=False, compare=False)
 
     def accepted_events(self) -> list[Event]:
         return [c.event for c in self.candidates if c.accepted]
 
-
-class _HTMLText(HTMLParser):
-    """The visible text of an HTML page, and its metadata."""
-
-    _BLOCKS = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "section",
-               "article", "header", "footer", "blockquote"}  # fmt: skip
-    _SKIP = {"script", "style", "noscript", "template", "svg", "nav"}
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.meta: dict[str, str] = {}
-        self.title = ""
-        self._skip = 0
-        self._in_title = False
-
-    def handle_starttag(self, tag: str, attrs: list) -> None:
-        attrs = {k: v or "" for k, v in attrs}
-        if tag in self._SKIP:
-            self._skip += 1
-        elif tag == "title":
-            self._in_title = True
-        elif tag == "meta":
-            key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or ""
-            if key and attrs.get("content"):
-                self.meta.setdefault(key.lower(), attrs["content"].strip())
-        elif tag == "time" and attrs.get("datetime"):
-            self.meta.setdefault("time", attrs["datetime"])
-        if tag in self._BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP and self._skip:
-            self._skip -= 1
-        elif tag == "title":
-            self._in_title = False
-        if tag in self._BLOCKS:
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if self._in_title:
-            self.title += data
-        elif not self._skip:
-            self.parts.append(data)
+    def redated(self, day: str) -> ArticleDraft:
+        """The draft read again with ``day`` (ISO) as the article's date, as the user
+        gave it: every relative time ("yesterday", "two days before") moves with it,
+        and the events keep their keys."""
+        given = _given_date(day)
+        if given is None:
+            raise ValueError(f"not a date: {day!r}")
+        article = replace(self.article, published=given)
+        candidates = extract_candidates(
+            self.body, given, article=article, gazetteer=self.gazetteer, dayfirst=self.dayfirst
+        )
+        return replace(
+            self, article=article, candidates=candidates, dated=ArticleDate(given, "given")
+        )
 
 
-def _published_from(value: str | None) -> str | None:
-    if not value:
+@dataclass(frozen=True)
+class ArticleDate:
+    """The date an article's relative times ("yesterday", "on Monday") are counted from,
+    and where it was found.
+
+    Parameters
+    ----------
+    day
+        The date, ISO ``YYYY-MM-DD``.
+    origin
+        ``given`` (by the user), ``page`` (the HTML page's metadata), ``dateline`` (a
+        line of the article: its dateline or publication date), ``updated`` (a line
+        saying when it was updated, as the article gives no publication date) or
+        ``today`` (the article gives no date at all).
+    line
+        For ``dateline`` and ``updated``: the line of the article, as printed.
+    """
+
+    day: str
+    origin: str
+    line: str = ""
+
+    def describe(self) -> str:
+        """Where the date comes from, in a few words ("from the line “6/2/25”")."""
+        if self.origin == "given":
+            return "as given"
+        if self.origin == "page":
+            return "from the page's metadata"
+        if self.origin == "dateline":
+            return f"from the line “{self.line}”"
+        if self.origin == "updated":
+            return f"from the line “{self.line}” (when it was updated; no publication date)"
+        return "today's date: the article gives none"
+
+
+def _given_date(value: str) -> str | None:
+    """``value`` as an ISO day when it is one ("2025-06-02", "2025-06-02T10:00")."""
+    try:
+        return date.fromisoformat(value.strip()[:10]).isoformat()
+    except ValueError:
         return None
-    value = value.strip()
-    for dayfirst in (False,):
-        try:
-            iso, _ = parse_loose_date(
-                value[:10] if re.match(r"\d{4}-\d\d-\d\d", value) else value, dayfirst
-            )
-            return iso[:10]
-        except LooseDateError:
-            pass
-    short = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{2})", value)
-    if short:
-        # Blogs print "6/2/25": month first, two-digit year.
-        month, day, year = (int(g) for g in short.groups())
-        try:
-            return date(2000 + year, month, day).isoformat()
-        except ValueError:
-            return None
-    return None
-
-
-def _html_text(text: str) -> _HTMLText:
-    parser = _HTMLText()
-    parser.feed(text)
-    parser.close()
-    return parser
 
 
 def parse_article(
-    text: str, *, kind: str = "txt", published: str | None = None, url: str | None = None
-) -> tuple[Article, str]:
-    """The article's metadata and its body text, from raw file text."""
+    text: str,
+    *,
+    kind: str = "txt",
+    published: str | None = None,
+    url: str | None = None,
+    dayfirst: bool | None = None,
+    today: date | None = None,
+) -> tuple[Article, str, ArticleDate]:
+    """The article's metadata, its body text and its date, from raw file text.
+
+    ``published`` (the user's word) wins over any date the article gives itself; without
+    either the date is ``today`` (the machine's date when None).
+    """
     title = author = outlet = None
     body = text
+    given = _given_date(published) if published else None
+    if published and given is None:
+        raise ValueError(f"the publication date must look like 2025-06-02, not {published!r}")
+    dated = ArticleDate(given, "given") if given else None
     if kind == "html":
-        try:
-            parser = _html_text(text)
-        except AssertionError:
-            # html.parser asserts on a malformed declaration or marked section ("<![CD");
-            # in a page that has one, every "<!" is read as text instead.
-            parser = _html_text(text.replace("<!", "&lt;!"))
-        meta = parser.meta
-        title = meta.get("og:title") or meta.get("twitter:title") or parser.title.strip() or None
-        author = meta.get("author") or meta.get("article:author") or None
-        outlet = meta.get("og:site_name") or meta.get("application-name") or None
-        published = published or _published_from(
-            meta.get("article:published_time")
-            or meta.get("datepublished")
-            or meta.get("date")
-            or meta.get("pubdate")
-            or meta.get("time")
-        )
-        url = url or meta.get("og:url")
-        # The parser has decoded character references already: decoding again would turn
-        # the text "&lt;script&gt;" a page shows into markup.
-        body = "".join(parser.parts)
+        page = read_page(text)
+        title, author, outlet = page.title, page.author, page.site
+        url = url or page.url
+        body = page.text
+        if dated is None and page.published:
+            dated = ArticleDate(page.published, "page")
     lines = [line.strip() for line in body.splitlines()]
     head = [line for line in lines if line and line.lower() not in _BOILERPLATE][:8]
     if kind == "md":
@@ -264,20 +273,31 @@ def parse_article(
     for i, line in enumerate(lines[:40]):
         low = line.lower()
         if author is None and low.startswith("by ") and len(line) < 60:
-            author = line[3:].strip()
+            author = line[3:].strip().split(" | ")[0]
         elif author is None and low == "by:":
             author = next((nxt for nxt in lines[i + 1 : i + 4] if nxt), None)
-        if published is None and len(line) <= 30:
-            published = _published_from(line)
+    if dated is None:
+        dateline = find_dateline(lines, dayfirst)
+        if dateline is not None:
+            origin = "updated" if dateline.updated else "dateline"
+            dated = ArticleDate(dateline.day.isoformat(), origin, dateline.text)
+            # "Published: 10 June 2025" says when the article was written, not that
+            # something happened that day.
+            body = "\n".join(
+                line for i, line in enumerate(body.splitlines()) if i not in dateline.lines
+            )
+    if dated is None:
+        dated = ArticleDate((today or date.today()).isoformat(), "today")
     cut = _STOP_SECTIONS.search(body)
     if cut:
         body = body[: cut.start()]
-    published = published or date.today().isoformat()
     title = (title or "Untitled article").strip()
-    uid = "article:" + event_uid(url or "", title, published)
+    # The article's own words make its key, never the day it was read or a date the
+    # user gave: the same article read twice is the same article.
+    uid = "article:" + event_uid(title, body)
     return Article(
-        uid, title, author, outlet, url, published, text if kind != "html" else body
-    ), body
+        uid, title, author, outlet, url, dated.day, text if kind != "html" else body
+    ), body, dated
 
 
 def _mask_outlets(sentence: str) -> tuple[str, list[str]]:
@@ -323,19 +343,29 @@ class _PlaceFinder:
         self.gazetteer = gazetteer
         self.max_words = min(gazetteer.max_words, 6)
 
-    def find(self, sentence: str) -> tuple[list[_PlaceMention], list[_PlaceMention]]:
-        """Places and countries named in ``sentence`` (outlets already masked)."""
+    def find(
+        self, sentence: str
+    ) -> tuple[list[_PlaceMention], list[_PlaceMention], list[_PlaceMention]]:
+        """Places, countries, and names standing for someone ("Kyiv insists") in
+        ``sentence`` (outlets already masked)."""
         places: list[_PlaceMention] = []
         countries: list[_PlaceMention] = []
+        figurative: list[_PlaceMention] = []
         seen: set[str] = set()
         gazetteer = self.gazetteer
 
-        def add(text: str, key: str) -> bool:
+        def add(text: str, key: str, span: tuple[int, int] | None = None) -> bool:
             if key in seen or key in _NOT_PLACES:
                 return key in seen
             entries = gazetteer.lookup_key(key)
             if not entries:
                 return False
+            if span is not None and is_figurative(sentence, *span, key, entries[0].kind):
+                # "Kyiv insists", "the Kremlin said": the name is taken (its words are
+                # no other place) but it is no place of this sentence's.
+                if all(m.key != key for m in figurative):
+                    figurative.append(_PlaceMention(text, key, entries))
+                return True
             seen.add(key)
             mention = _PlaceMention(text, key, entries)
             (countries if entries[0].kind == "country" else places).append(mention)
@@ -345,7 +375,9 @@ class _PlaceFinder:
             for name in names:
                 add(f"{name} {singular}", name_key(f"{name} {singular}"))
         for match in _CAPITALISED.finditer(sentence):
-            words = match.group(0).rstrip(".").split()
+            run = match.group(0).rstrip(".")
+            words = run.split()
+            offsets = [match.start() + m.start() for m in _NON_SPACE.finditer(run)]
             # Each word's key once (a name's key is its words' keys joined): keying every
             # run of up to six words afresh made long runs of capitalised words slow.
             inner = [_key(word) for word in words]
@@ -371,12 +403,15 @@ class _PlaceFinder:
                         continue
                     if key not in seen and not gazetteer.contains(key):
                         continue
-                    if add(" ".join(words[i : i + size]).rstrip(".,’'"), key):
+                    text = " ".join(words[i : i + size]).rstrip(".,’'")
+                    at = offsets[i]
+                    span = (at, offsets[i + size - 1] + len(words[i + size - 1].rstrip(".,")))
+                    if add(text, key, span):
                         i += size
                         break
                 else:
                     i += 1
-        return places, countries
+        return places, countries, figurative
 
 
 _key = functools.lru_cache(maxsize=1 << 16)(name_key)
@@ -439,24 +474,24 @@ def extract_candidates(
     finder = _PlaceFinder(gazetteer)
     pub = date.fromisoformat(published[:10])
     anchor = pub
-    article_uid = article.uid if article else "article:" + event_uid(published, text[:200])
+    article_uid = article.uid if article else "article:" + event_uid(text)
     sentences = list(_sentences(text))
     # Context for ambiguous names: every country and unambiguous place in the article.
     context_countries: set[str] = set()
     found_per_sentence = []
     for _, sentence in sentences:
         masked, outlets = _mask_outlets(sentence)
-        places, countries = finder.find(masked)
-        found_per_sentence.append((masked, outlets, places, countries))
+        places, countries, figurative = finder.find(masked)
+        found_per_sentence.append((masked, outlets, places, countries, figurative))
         context_countries.update(c.entries[0].country for c in countries)
         context_countries.update(p.entries[0].country for p in places if len(p.entries) == 1)
     context = GeoContext(countries=frozenset(context_countries))
     candidates: list[Candidate] = []
     paragraph_time: tuple[int, TimeMention] | None = None
     paragraph_outlets: dict[int, list[str]] = {}
-    for (number, _), (_, outlets, _, _) in zip(sentences, found_per_sentence, strict=True):
+    for (number, _), (_, outlets, *_) in zip(sentences, found_per_sentence, strict=True):
         paragraph_outlets.setdefault(number, []).extend(outlets)
-    for index, ((number, sentence), (masked, outlets, places, countries)) in enumerate(
+    for index, ((number, sentence), (masked, outlets, places, countries, figurative)) in enumerate(
         zip(sentences, found_per_sentence, strict=True)
     ):
         times = find_times(masked, pub, anchor, dayfirst)
@@ -476,18 +511,22 @@ def extract_candidates(
         category = _category(sentence)
         actors = tuple(dict.fromkeys(c.entries[0].name for c in countries))
         title = _title(sentence)
-        targets: list[tuple[_PlaceMention | None, Place | None]] = []
+        targets: list[tuple[_PlaceMention | None, Place | None, tuple[GazetteerEntry, ...]]]
+        targets = []
         for mention in places:
-            resolution = gazetteer.resolve(mention.text.removesuffix("’s"), context)
-            if resolution is None:
-                continue
-            targets.append((mention, resolution.best.place()))
-        if not targets and times:
-            targets.append((None, None))
-        for mention, place in targets:
-            resolution = gazetteer.resolve(mention.text, context) if mention else None
+            resolved = _resolved(gazetteer, mention, context)
+            if resolved is not None:
+                targets.append((mention, resolved[0].place(), resolved[1]))
+        if not targets and (times or figurative):
+            # "The State Department stated ...": an event of the timeline, which the
+            # review offers to place where the office or the government sits.
+            seats = (_resolved(gazetteer, m, context) for m in figurative)
+            targets.append((None, None, tuple(dict.fromkeys(r[0] for r in seats if r))))
+        for mention, place, alternatives in targets:
             event = Event(
-                uid=event_uid(article_uid, index, place.name if place else "", when.start),
+                # The article, the sentence and the place: never the date, which the
+                # day of reading or the user's correction may move.
+                uid=event_uid(article_uid, index, mention.key if mention else ""),
                 title=title,
                 start=when.start,
                 end=when.end,
@@ -500,14 +539,23 @@ def extract_candidates(
                 article=article,
                 sources=sources,
             )
-            candidates.append(
-                Candidate(
-                    event,
-                    resolution.alternatives if resolution else (),
-                    mention.text if mention else "",
-                )
-            )
+            candidates.append(Candidate(event, alternatives, mention.text if mention else ""))
     return candidates
+
+
+def _resolved(
+    gazetteer: Gazetteer, mention: _PlaceMention, context: GeoContext
+) -> tuple[GazetteerEntry, tuple[GazetteerEntry, ...]] | None:
+    """The place ``mention`` most likely names, and the others it might."""
+    resolution = gazetteer.resolve(_last_word(mention.text), context)
+    if resolution is None:
+        return None
+    best, others = resolution.best, tuple(resolution.alternatives)
+    seat = next((e for e in mention.entries if e.kind == "landmark"), None)
+    if is_seat_of_power(mention.key) and seat is not None and seat != best:
+        # "outside the White House" is the building, whatever else bears its name.
+        best, others = seat, (best, *(e for e in others if e != seat))
+    return best, others
 
 
 def _title(sentence: str) -> str:
@@ -523,13 +571,20 @@ def extract_article(
     url: str | None = None,
     dayfirst: bool = False,
     gazetteer: Gazetteer | None = None,
+    today: date | None = None,
 ) -> ArticleDraft:
-    """Read an article (raw file text or pasted text) into a draft with its candidates."""
-    article, body = parse_article(text, kind=kind, published=published, url=url)
+    """Read an article (raw file text or pasted text) into a draft with its candidates.
+
+    ``published`` is the article's date when the user gives it; otherwise it is read from
+    the article, or else ``today`` (the machine's date when None) is used.
+    """
+    article, body, dated = parse_article(
+        text, kind=kind, published=published, url=url, dayfirst=dayfirst, today=today
+    )
     candidates = extract_candidates(
         body, article.published, article=article, gazetteer=gazetteer, dayfirst=dayfirst
     )
-    return ArticleDraft(article, candidates)
+    return ArticleDraft(article, candidates, dated, body, dayfirst, gazetteer)
 
 
 def article_kind(suffix: str) -> str:
@@ -545,18 +600,27 @@ def read_article_file(source: Source, options: ReadOptions) -> ArticleDraft:
     text = source.read_text(max_bytes=MAX_ARTICLE_BYTES)
     if not text.strip():
         raise ImportFailed(BadRecord(source.name, None, "the article is empty"))
-    return extract_article(
-        text,
-        kind=article_kind(source.path.suffix),
-        published=options.published,
-        dayfirst=bool(options.dayfirst),
-        gazetteer=options.geocoder.gazetteer if options.geocoder else None,
-    )
+    try:
+        return extract_article(
+            text,
+            kind=article_kind(source.path.suffix),
+            published=options.published,
+            dayfirst=bool(options.dayfirst),
+            gazetteer=options.geocoder.gazetteer if options.geocoder else None,
+        )
+    except ValueError as exc:
+        raise ImportFailed(BadRecord(source.name, None, str(exc))) from None
 
 
 def read_article(source: Source, options: ReadOptions) -> Iterator[Record]:
-    """The candidate events of an article file, all accepted (no review)."""
+    """The candidate events of an article file, all accepted (no review); the date they
+    are counted from, and where it was found, is told in ``options.notes``."""
     draft = read_article_file(source, options)
+    if draft.dated is not None:
+        hint = " (give it with --published)" if draft.dated.origin == "today" else ""
+        options.notes.append(
+            f"{source.name}: dated {draft.dated.day}, {draft.dated.describe()}{hint}"
+        )
     for candidate in draft.candidates:
         yield candidate.event
 

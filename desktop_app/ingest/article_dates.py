@@ -284,7 +284,10 @@ def _resolve(
             return approx(date(published.year, 1, 1), published)
     if kind == "weekday":
         wanted = _WEEKDAYS.index(m.group("wd").lower())
-        back = (published.weekday() - wanted) % 7 or 7
+        back = (published.weekday() - wanted) % 7
+        if back == 0 and text.lower().startswith("last"):
+            # "said on Tuesday" in Tuesday's paper is that day; "last Tuesday" is a week ago.
+            back = 7
         return day(published - timedelta(days=back), absolute=False)
     if kind == "year":
         return TimeMention(m.group("y"), None, DatePrecision.YEAR, text, pos, True, kind)

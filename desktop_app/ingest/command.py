@@ -94,6 +94,8 @@ def run_import(
     )
 
     def review(events: list[Event]) -> list[Event]:
+        for note in options.notes:
+            echo(note)
         echo(f"{len(events)} candidate events in {path}:")
         for event in events:
             place = event.place.name if event.place else "(no place)"

@@ -42,6 +42,9 @@ class ReadOptions:
         offline gazetteer.
     published
         For articles: the publication date (ISO) when the file does not give one.
+    notes
+        What a reader tells the user about the file before its records are saved (an
+        article's date and where it was found).
     """
 
     columns: dict[str, str] = field(default_factory=dict)
@@ -50,6 +53,7 @@ class ReadOptions:
     geocoder: Geocoder | None = None
     published: str | None = None
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def geocoder_or_default(self) -> Geocoder:
         if self.geocoder is None:

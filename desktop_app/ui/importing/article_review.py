@@ -1,7 +1,11 @@
 """An article becomes events: its text (pasted, or read from a file) and the review of
 the candidate events the extractor found, before anything is saved.
 
-The review lists each candidate with its place, date, precision, category, excerpt and
+Above the list, the article's date, which its relative dates ("yesterday", "two days
+before") are counted from, and where it was found (the user's word, the page's metadata,
+a line of the article, or today's date when the article gives none); the user changes it
+or confirms it, and an article dated from today is saved only once the user has. The
+review lists each candidate with its place, date, precision, category, excerpt and
 cited sources. The user keeps or rejects each one and may correct it: the place from the
 gazetteer's other readings of the name (or another name looked up in the gazetteer), the
 date, the precision and the category. Saving writes exactly the kept events; their
@@ -201,19 +205,11 @@ class ArticleReviewDialog(QDialog):
         self.setWindowTitle(self.tr("Review events"))
         self.setAccessibleName(self.tr("Review the events found in the article"))
         layout = QVBoxLayout(self)
-        article = draft.article
-        facts = [escape(x) for x in (article.outlet, article.author, article.published) if x]
-        header = QLabel(
-            f"<b>{escape(article.title)}</b><br>{' · '.join(facts)}<br>"
-            + escape(
-                self.tr(
-                    "%1 possible events found. Untick what is wrong; correct the rest."
-                ).replace("%1", str(len(self.candidates)))
-            )
-        )
-        header.setTextFormat(Qt.TextFormat.RichText)
-        header.setWordWrap(True)
-        layout.addWidget(header)
+        self.header = QLabel()
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.header.setWordWrap(True)
+        layout.addWidget(self.header)
+        layout.addLayout(self._date_row())
 
         self.table = QTableWidget(len(self.candidates), len(self.COLUMNS))
         self.table.setAccessibleName(self.tr("Candidate events"))
@@ -228,8 +224,13 @@ class ArticleReviewDialog(QDialog):
         rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         rows.setDefaultSectionSize(self.fontMetrics().lineSpacing() * 4 + 10)
         head = self.table.horizontalHeader()
-        for column in (0, 1, 2, 3, 4):
+        for column in (0, 1, 3, 4):
             head.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # Wide enough for a range: a cell widget does not size its column to its text.
+        head.setSectionResizeMode(2, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(
+            2, self.fontMetrics().horizontalAdvance("2025-06-20/2025-06-30") + 24
+        )
         head.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
         head.setSectionResizeMode(6, QHeaderView.ResizeMode.ResizeToContents)
         self._keep: list[QCheckBox] = []
@@ -237,8 +238,7 @@ class ArticleReviewDialog(QDialog):
         self._dates: list[QLineEdit] = []
         self._precisions: list[QComboBox] = []
         self._categories: list[QComboBox] = []
-        for row, candidate in enumerate(self.candidates):
-            self._add_row(row, candidate)
+        self._fill_table()
         layout.addWidget(self.table, 1)
 
         self.status = QLabel()
@@ -259,8 +259,118 @@ class ArticleReviewDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout.addLayout(row_buttons)
+        self._show_header()
         self._refresh()
         self.resize(1100, 640)
+
+    def _date_row(self) -> QHBoxLayout:
+        """The article's date, where it was found, and the means to change it."""
+        dated = self.draft.dated
+        row = QHBoxLayout()
+        label = QLabel(self.tr("Article's &date:"))
+        self.published = QLineEdit(self.draft.article.published or "")
+        self.published.setAccessibleName(self.tr("Article's date"))
+        self.published.setToolTip(
+            self.tr("Dates like “yesterday” or “on Monday” are counted from it")
+        )
+        self.published.setMaximumWidth(self.fontMetrics().horizontalAdvance("0000-00-00") + 40)
+        self.published.returnPressed.connect(self.confirm_date)
+        label.setBuddy(self.published)
+        self.use_date = QPushButton(self.tr("&Use this date"))
+        self.use_date.setToolTip(self.tr("Read the article's dates again from this day"))
+        self.use_date.clicked.connect(self.confirm_date)
+        self.date_origin = QLabel()
+        self.date_origin.setTextFormat(Qt.TextFormat.PlainText)
+        self.date_origin.setWordWrap(True)
+        # An article that gives no date is dated from today only until the user says so.
+        self.date_confirmed = dated is None or dated.origin != "today"
+        can_redate = bool(self.draft.body)
+        self.published.setEnabled(can_redate)
+        self.use_date.setEnabled(can_redate)
+        for widget in (label, self.published, self.use_date):
+            row.addWidget(widget)
+        row.addWidget(self.date_origin, 1)
+        self._show_date_origin()
+        return row
+
+    def _show_date_origin(self) -> None:
+        dated = self.draft.dated
+        if dated is None:
+            text = self.tr("Check it: the article's other dates are counted from it.")
+        elif dated.origin == "today":
+            text = (
+                self.tr("Today's date, used because the article gives none: change it to the "
+                        "article's date, or use it.")
+                if not self.date_confirmed
+                else self.tr("Today's date, as you confirmed.")
+            )
+        elif dated.origin == "given":
+            text = self.tr("As you gave it. The article's other dates are counted from it.")
+        elif dated.origin == "page":
+            text = self.tr("From the page's metadata. Check it: the article's other dates are "
+                           "counted from it.")
+        else:
+            text = (
+                self.tr("From the line “%1” (when it was updated: the article gives no "
+                        "publication date). Check it: the other dates are counted from it.")
+                if dated.origin == "updated"
+                else self.tr("From the line “%1”. Check it: the article's other dates are "
+                             "counted from it.")
+            ).replace("%1", dated.line)
+        self.date_origin.setText(text)
+        warn = not self.date_confirmed
+        self.date_origin.setStyleSheet("color: #8a4b00; font-weight: bold" if warn else "")
+
+    def _show_header(self) -> None:
+        article = self.draft.article
+        facts = [escape(x) for x in (article.outlet, article.author, article.published) if x]
+        self.header.setText(
+            f"<b>{escape(article.title)}</b><br>{' · '.join(facts)}<br>"
+            + escape(
+                self.tr(
+                    "%1 possible events found. Untick what is wrong; correct the rest."
+                ).replace("%1", str(len(self.candidates)))
+            )
+        )
+
+    def _fill_table(self) -> None:
+        for widgets in (self._keep, self._places, self._dates, self._precisions,
+                        self._categories):  # fmt: skip
+            widgets.clear()
+        self.table.clearContents()
+        self.table.setRowCount(len(self.candidates))
+        for row, candidate in enumerate(self.candidates):
+            self._add_row(row, candidate)
+
+    def confirm_date(self) -> bool:
+        """Take the date in the article's date box: the candidates are read again from
+        it (their keys stay, so a saved event is replaced, not copied). False, with the
+        reason shown, when the box holds no date."""
+        text = self.published.text().strip()
+        if text == (self.draft.article.published or "") and self.draft.dated is not None:
+            self.date_confirmed = True
+            self._show_date_origin()
+            self._refresh()
+            return True
+        try:
+            draft = self.draft.redated(text)
+        except ValueError:
+            self.status.setText(self.tr("The article's date must look like 2025-06-02."))
+            self.published.setStyleSheet(f"background: {_BAD.name()}")
+            return False
+        kept = [box.isChecked() for box in self._keep]
+        self.draft = draft
+        self.candidates = list(draft.candidates)
+        self._fill_table()
+        if len(kept) == len(self._keep):
+            for box, keep in zip(self._keep, kept, strict=True):
+                box.setChecked(keep)
+        self.published.setStyleSheet("")
+        self.date_confirmed = True
+        self._show_header()
+        self._show_date_origin()
+        self._refresh()
+        return True
 
     @property
     def gazetteer(self) -> Gazetteer:
@@ -451,15 +561,18 @@ class ArticleReviewDialog(QDialog):
             edit.setStyleSheet(f"background: {_BAD.name()}" if row in bad else "")
         kept = sum(box.isChecked() for box in self._keep)
         self.save_button.setText(self.tr("&Save %1 events").replace("%1", str(kept)))
-        self.save_button.setEnabled(kept > 0 and not bad)
-        self.status.setText(
-            self.tr("Dates must look like 2025-06-02, 2025-06 or 2025-06-20/2025-06-30.")
-            if bad
-            else ""
-        )
+        self.save_button.setEnabled(kept > 0 and not bad and self.date_confirmed)
+        if bad:
+            self.status.setText(
+                self.tr("Dates must look like 2025-06-02, 2025-06 or 2025-06-20/2025-06-30.")
+            )
+        elif not self.date_confirmed:
+            self.status.setText(self.tr("Give the article's date, or use today's, to save."))
+        else:
+            self.status.setText("")
 
     def accept(self) -> None:
-        if self.bad_dates():
+        if self.bad_dates() or not self.date_confirmed:
             return
         super().accept()
 
