@@ -16,6 +16,7 @@ A SQLite connection belongs to the thread that opened it: each task opens its ow
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,11 +95,12 @@ def prepare_timeline(index: EventIndex, control: TaskControl) -> TimelineData:
     return TimelineData.build(index, index.arrays.precision)
 
 
-def find_place_names(path: Path, read_only: bool, payload: bytes, control: TaskControl) -> list:
+def find_place_names(path: Path, read_only: bool, payload: bytes, control: TaskControl) -> str:
     """The work of a task that finds the names of the places of ``payload``'s events
-    (see :func:`~desktop_app.ui.map.view.place_names`) in the store at ``path``."""
+    (see :func:`~desktop_app.ui.map.view.place_names`) in the store at ``path``, as the
+    JSON text the page reads."""
     try:
         with EventStore(path, read_only=read_only) as store:
-            return place_names(payload, describe_places(store))
+            return json.dumps(place_names(payload, describe_places(store)), ensure_ascii=False)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot be read ({exc})") from None

@@ -181,8 +181,8 @@ class MapView(QWebEngineView):
         self._rows: RowLookup | None = None
         self._describe = describe
         self._names_later = names_later
-        #: The place names of the current events, once known.
-        self._names: list[list] | None = None
+        #: The place names of the current events as JSON text, once known.
+        self._names: str | None = None
         #: The loading page asked for place names before they were known.
         self._names_owed = False
         #: The loading page has been given the events (not just asked for them).
@@ -257,8 +257,8 @@ class MapView(QWebEngineView):
             self._names_owed = True
             return b"[]"
         if self._names is None:
-            self._names = place_names(payload, self._describe)
-        return json.dumps(self._names, ensure_ascii=False).encode()
+            self._names = json.dumps(place_names(payload, self._describe), ensure_ascii=False)
+        return self._names.encode()
 
     @property
     def has_place_names(self) -> bool:
@@ -266,16 +266,16 @@ class MapView(QWebEngineView):
         with its data)."""
         return self._names is not None and not self._names_owed
 
-    def set_place_names(self, rows: list[list]) -> None:
-        """The place names of the current events (see :func:`place_names`), found off the
-        GUI thread: the page prints them from its next draw."""
-        self._names = rows
+    def set_place_names(self, rows_json: str) -> None:
+        """The place names of the current events (the JSON text of :func:`place_names`),
+        found off the GUI thread: the page prints them from its next draw."""
+        self._names = rows_json
         if self._ready and self._names_owed:
             self._send_place_names()
 
     def _send_place_names(self) -> None:
         self._names_owed = False
-        self.page_api.set_place_names(self._names or [])
+        self.page_api.set_place_names(self._names or "[]")
         self.page_api.redraw()
 
     def detach(self) -> None:
