@@ -85,10 +85,17 @@ class EventIndex:
     def __init__(self, arrays: EventArrays) -> None:
         self.arrays = arrays
         long_mask = (arrays.t1 - arrays.t0) > LONG_EVENT_DAYS
-        self._short = np.flatnonzero(~long_mask)
         self._long = np.flatnonzero(long_mask)
-        self._short_t0 = arrays.t0[self._short]
-        self._short_t1 = arrays.t1[self._short]
+        if len(self._long):
+            self._short: np.ndarray | None = np.flatnonzero(~long_mask)
+            self._short_t0 = arrays.t0[self._short]
+            self._short_t1 = arrays.t1[self._short]
+        else:
+            # Every event is short (most stores): the columns themselves, not copies of
+            # them (24 MB for a million events), and row k is short row k.
+            self._short = None
+            self._short_t0 = arrays.t0
+            self._short_t1 = arrays.t1
         # Ids sorted once for binary search: a dict of a million ids costs ~100 MB.
         self._id_order = np.argsort(arrays.ids, kind="stable")
         self._sorted_ids = arrays.ids[self._id_order]
@@ -109,7 +116,8 @@ class EventIndex:
         hi = np.searchsorted(self._short_t0, window.end, "left")
         t0 = self._short_t0[lo:hi]
         t1 = self._short_t1[lo:hi]
-        short = self._short[lo:hi][(t1 > window.start) | (t0 >= window.start)]
+        rows = np.arange(lo, hi) if self._short is None else self._short[lo:hi]
+        short = rows[(t1 > window.start) | (t0 >= window.start)]
         if not len(self._long):
             return short
         lt0 = self.arrays.t0[self._long]

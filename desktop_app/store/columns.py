@@ -77,6 +77,23 @@ def generation(conn: sqlite3.Connection) -> int:
     return int(row[0]) if row and row[0] is not None else 0
 
 
+def kept_count(conn: sqlite3.Connection) -> int | None:
+    """How many events the stored columns hold, read without the columns themselves
+    (what a window says while it reads them); None when they are absent or older than
+    the rows."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'event_columns'"
+    ).fetchone()
+    if exists is None:
+        return None
+    row = conn.execute(
+        """SELECT c.count FROM event_columns c JOIN meta m ON m.key = ?
+           WHERE c.name = 'ids' AND CAST(c.generation AS TEXT) = m.value""",
+        [GENERATION_KEY],
+    ).fetchone()
+    return int(row[0]) if row is not None else None
+
+
 def kept(conn: sqlite3.Connection) -> EventArrays | None:
     """The stored columns, or None when they are absent, incomplete or of an older
     generation than the store's rows."""

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import fields
+from functools import partial
 from html import escape
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -25,20 +27,22 @@ from desktop_app.core.index import EventArrays, EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles, MBTilesError
 from desktop_app.mapgen.page import DEFAULT_CENTER, ONLINE_LAYERS
-from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
 from desktop_app.ui.export.dialog import ExportActions
 from desktop_app.ui.importing.commands import ImportCommands
 from desktop_app.ui.map.describe import describe_events
 from desktop_app.ui.map.view import MapView
+from desktop_app.ui.opening import OpenedEvents, find_place_names, prepare_timeline, read_events
 from desktop_app.ui.panels.excerpt import ExcerptPanel
 from desktop_app.ui.panels.notice import NoticeBar
 from desktop_app.ui.panels.shortcuts import ShortcutsDialog
 from desktop_app.ui.panels.table import EventTablePanel
 from desktop_app.ui.settings import Settings
+from desktop_app.ui.tasks import Task, background_runner
 from desktop_app.ui.timeline.bar import TimelinePanel
 from desktop_app.ui.timeline.keys import TimelineKeys
+from desktop_app.ui.timeline.paint import TimelineData
 from desktop_app.ui.view_state import ViewState
 from desktop_app.ui.words import window_in_words
 
@@ -49,9 +53,14 @@ CENTRE_ZOOM = 8
 #: The event table's height when first shown (pixels).
 TABLE_HEIGHT = 300
 
+log = logging.getLogger(__name__)
+
 
 class MainWindow(QMainWindow):
     """The atlas window: three views of one store, joined only by the shared ViewState.
+
+    The window shows at once; the store's events are read in a worker meanwhile (the
+    timeline says so) and handed to the views when they arrive (``eventsRead``).
 
     Parameters
     ----------
@@ -59,14 +68,27 @@ class MainWindow(QMainWindow):
         The open event store; the window owns it from now on and closes it on exit.
     """
 
+    #: The store's events were read and every view shows them.
+    eventsRead = Signal()
+
     def __init__(self, store: EventStore) -> None:
         super().__init__()
         self.setObjectName("MainWindow")
         self.settings = Settings()
         self.store = store
-        self.index = EventIndex(store.arrays())
-        self._payload = encode_events(self.index.arrays)
-        self.state = ViewState(self._initial_window())
+        self.index = EventIndex(EventArrays.empty())
+        #: The map page's buffer; None while the events are being read.
+        self._payload: bytes | None = None
+        #: The timeline's view of every event (the filter's is made from it).
+        self._all_events = TimelineData.build(self.index)
+        #: The reading of the store under way, and which one it is (a later one wins).
+        self._reading: Task | None = None
+        self._naming: Task | None = None
+        self._reads = 0
+        saved = self._saved_window()
+        #: A window the user had is kept; otherwise the events read choose one.
+        self._keep_window = saved is not None
+        self.state = ViewState(saved or self.index.suggested_window())
 
         view = self.settings.get(opt.MAP_VIEW)
         center, zoom, remembered = DEFAULT_CENTER, 5, False
@@ -87,6 +109,7 @@ class MainWindow(QMainWindow):
             fit_when_ready=not remembered,
             # Through self.store, so the map follows when another store is opened.
             matching=lambda flt: self.store.matching_ids(flt),
+            names_later=True,
         )
         self.notice = NoticeBar()
         centre = QWidget()
@@ -151,6 +174,7 @@ class MainWindow(QMainWindow):
         self._on_window_changed(self.state.window)
         self._restore_layout()
         self._tell_if_read_only()
+        self._read_events()
         if lost_mbtiles:
             self.statusBar().showMessage(
                 self.tr(
@@ -185,14 +209,14 @@ class MainWindow(QMainWindow):
             self.settings.set(opt.MBTILES_FILE, "")
             return None, Path(saved).name
 
-    def _initial_window(self) -> TimeWindow:
+    def _saved_window(self) -> TimeWindow | None:
         saved = self.settings.get(opt.TIME_WINDOW)
         if isinstance(saved, list) and len(saved) == 2:
             try:
                 return TimeWindow(float(saved[0]), float(saved[1]))
             except ValueError:
                 pass
-        return self.index.suggested_window()
+        return None
 
     def _dock(self, widget, title: str, name: str, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -310,6 +334,8 @@ class MainWindow(QMainWindow):
     # -- reactions ---------------------------------------------------------------------------
 
     def _on_window_changed(self, window: TimeWindow) -> None:
+        if self._payload is None:
+            return  # the status bar says the events are being read
         rows = self.index.rows_in(window)
         if self._filter_rows is not None:
             rows = rows[self._filter_rows[rows]]
@@ -340,13 +366,15 @@ class MainWindow(QMainWindow):
             self._filter_rows = np.isin(self.index.arrays.ids, ids, assume_unique=True)
         # The timeline's bars and density show the filter's events; playback keeps the
         # span of them all, so a filter does not change where it plays.
-        shown = self.index
-        if self._filter_rows is not None:
+        if self._filter_rows is None:
+            # Every event: the timeline's view of them was made once, as they were read.
+            self.timeline.timeline.set_data(self._all_events)
+        else:
             arrays = self.index.arrays
             shown = EventIndex(
                 EventArrays(*(getattr(arrays, f.name)[self._filter_rows] for f in fields(arrays)))
             )
-        self.timeline.timeline.set_index(shown)
+            self.timeline.timeline.set_index(shown)
         self._on_window_changed(self.state.window)
 
     def _on_events_changed(self) -> None:
@@ -413,7 +441,11 @@ class MainWindow(QMainWindow):
             self.open_store(Path(path))
 
     def open_store(self, path: Path) -> bool:
-        """Switch to the store at ``path``; a file that is not a store is refused untouched."""
+        """Switch to the store at ``path``; a file that is not a store is refused untouched.
+
+        The old store's events leave every view at once; the new ones are read in a
+        worker and shown when they arrive (``eventsRead``).
+        """
         try:
             store = EventStore(path)
         except StoreError as exc:
@@ -422,11 +454,11 @@ class MainWindow(QMainWindow):
         self.store.close()
         self.store = store
         self.settings.set(opt.LAST_STORE, str(path))
-        self.reload_events()
         self.notice.hide()
         self._tell_if_read_only()
-        self.state.set_window(self.index.suggested_window())
-        self.state.reveal_window()
+        self._keep_window = False
+        self._show(OpenedEvents.of(EventArrays.empty()), waiting=True)
+        self._read_events()
         return True
 
     def choose_mbtiles_dialog(self) -> None:
@@ -461,12 +493,115 @@ class MainWindow(QMainWindow):
         return True
 
     def reload_events(self) -> None:
-        """Read the store again (after an import or a switch) and let every view redraw."""
-        self.index = EventIndex(self.store.arrays())
-        self._payload = encode_events(self.index.arrays)
-        self.timeline.set_index(self.index)
+        """Read the store again, here and now (after an import, which shows the new
+        events at once), and let every view redraw."""
+        self._stop_reading()
+        self._show(OpenedEvents.of(self.store.arrays()))
+        self._name_places()
+
+    @property
+    def is_reading(self) -> bool:
+        """Whether the store's events are being read (the views show them once read)."""
+        return self._reading is not None
+
+    def _read_events(self) -> None:
+        """Read the store's events in a worker; the views say so meanwhile."""
+        self._stop_reading()
+        number = self._reads
+        task = Task(
+            partial(read_events, self.store.path, self.store.read_only), expected=(StoreError,)
+        )
+        task.progressed.connect(lambda count: number == self._reads and self._say_loading(count))
+        task.succeeded.connect(lambda opened: self._on_events_read(number, opened))
+        task.failed.connect(lambda exc: self._on_events_unreadable(number, exc))
+        self._reading = task
+        self._say_loading(None)
+        background_runner().start(task)
+
+    def _stop_reading(self) -> None:
+        """Forget the reading and naming under way: what they find is of older rows, or
+        of another store."""
+        self._reads += 1
+        for task in (self._reading, self._naming):
+            if task is not None:
+                task.cancel()
+        self._reading = self._naming = None
+
+    def _say_loading(self, count: int | None) -> None:
+        if count is None:
+            text = self.tr("Loading events…")
+        else:
+            text = self.tr("Loading %1 events…").replace("%1", f"{count:,}")
+        self.timeline.timeline.set_loading(text)
+        self.status.setText(text)
+        self.status.setToolTip("")
+
+    def _on_events_read(self, number: int, opened: OpenedEvents) -> None:
+        if number != self._reads:
+            return  # another store was opened, or this one read again, since
+        if not self._keep_window:
+            self.state.set_window(opened.suggested)
+        self._show(opened)
+        # The map has its events now; the timeline's density and the map's place names
+        # follow.
+        task = Task(partial(prepare_timeline, opened.index))
+        task.succeeded.connect(lambda data: self._on_timeline_ready(number, data))
+        self._reading = task
+        background_runner().start(task)
+        self._name_places()
+
+    def _on_timeline_ready(self, number: int, data: TimelineData) -> None:
+        if number != self._reads:
+            return
+        self._reading = None
+        self._all_events = data
+        self.timeline.timeline.set_loading(None)
+        self.timeline.playback.set_index(data.index)
+        if self._filter_rows is None:
+            # A filter chosen meanwhile keeps the timeline to its own events.
+            self.timeline.timeline.set_data(data)
+        self.state.reveal_window()
+        self.eventsRead.emit()
+
+    def _on_events_unreadable(self, number: int, exc: Exception) -> None:
+        if number != self._reads:
+            return
+        self._reading = None
+        # The page stops waiting: it shows no events, and the notice says why.
+        self._show(OpenedEvents.of(EventArrays.empty()))
+        self.notify(str(exc))
+        self.eventsRead.emit()
+
+    def _show(self, opened: OpenedEvents, *, waiting: bool = False) -> None:
+        """Hand ``opened`` to every view; ``waiting``, the map's page waits for the events
+        being read instead."""
+        self.index = opened.index
+        self._payload = None if waiting else opened.payload
+        self._filter_rows = None
+        if opened.timeline is not None:
+            self._all_events = opened.timeline
+            self.timeline.set_data(opened.timeline)
+            if not waiting:
+                self.timeline.timeline.set_loading(None)
         self.state.select([])
         self.state.eventsChanged.emit()
+
+    def _name_places(self) -> None:
+        """Find the names of the places the map prints, in a worker: the map shows its
+        events without them meanwhile."""
+        number, payload = self._reads, self._payload
+        if payload is None:
+            return
+        task = Task(
+            partial(find_place_names, self.store.path, self.store.read_only, payload),
+            expected=(StoreError,),
+        )
+        task.succeeded.connect(
+            lambda rows: number == self._reads and self.map_view.set_place_names(rows)
+        )
+        task.failed.connect(lambda exc: log.warning("no place names on the map: %s", exc))
+        self._naming = task
+        background_runner().start(task)
 
     def show_shortcuts(self) -> ShortcutsDialog:
         menus = [a.menu() for a in self.menuBar().actions() if a.menu() is not None]
@@ -483,6 +618,7 @@ class MainWindow(QMainWindow):
         self.settings.set(opt.GEOMETRY, self.saveGeometry())
         self.settings.set(opt.DOCK_STATE, self.saveState())
         self.settings.sync()
+        self._stop_reading()
         self._export_actions.close_pages()
         self.map_view.detach()
         self.store.close()

@@ -15,21 +15,32 @@
   QtWebEngine processes) with a 1M-event store open, after scrubbing; ``pss_mb_1m`` the
   same without counting shared pages twice; ``rss_mb_seed`` / ``pss_mb_seed`` the same
   app on the bundled dataset, for the fixed cost.
+- ``mem_mb_per_1m``: what a million events cost in memory: the anonymous PSS
+  (``Pss_Anon`` of ``/proc/PID/smaps_rollup``: the heaps, not the mapped libraries) of
+  the app and its QtWebEngine processes with the 1M-event store open, its place names
+  on the map and scrubbed, minus the same with the bundled dataset
+  (``pss_anon_mb_1m`` and ``pss_anon_mb_seed``).
 - ``cold_start_s``: ``python -m desktop_app`` in fresh data/config folders (first start:
-  the store is built from the bundled dataset) until the map is ready, through the
-  ``EVENT_ATLAS_REPORT_READY`` hook of :func:`desktop_app.ui.app.run_app`;
-  ``warm_start_s`` the second start in the same folders.
+  the store is built from the bundled dataset) until the map's first painted frame with
+  the store's events, through the ``EVENT_ATLAS_REPORT_READY`` hook of
+  :func:`desktop_app.ui.app.run_app`; ``warm_start_s`` the second start in the same
+  folders.
 - ``open_1m_s``: ``python -m desktop_app --db`` the 1M-event store, in fresh
-  data/config folders, from process start until the map is ready (the same hook), in
-  the same run as ``cold_start_s`` (one of each in turn, the median of each);
-  ``open_1m_over_cold_start`` is the one divided by the other.
+  data/config folders, from process start until the map's first painted frame with its
+  events (the same hook), in the same run as ``cold_start_s`` (one of each in turn, the
+  median of each); ``open_1m_over_cold_start`` is the one divided by the other.
+- ``open_5m_s``: the same start on a store of 5,000,000 events, made once and kept in
+  the folder ``EVENT_ATLAS_BENCH_CACHE`` names (by default ``event-atlas-bench`` in the
+  system's temporary folder); ``store_5m_build_s`` is how long making it took (when it
+  was made) and ``store_5m_mb`` its size on disk.
 - ``arrays_s_1m``: ``EventStore(path).arrays()`` on the 1M-event store, opened afresh
   each time (the columns the map and the timeline need; the median of five).
 
 The synthetic events (:func:`tests.mapping.synthetic_events`) spread over Ukraine and its
 neighbours, three years of dates. Run by ``tests/benchmarks/run.py`` through
 :func:`measure`, or alone: ``python tests/benchmarks/bench_map.py [--quick]``;
-``--starts`` measures only the starts and ``arrays_s_1m``.
+``--starts`` measures only the starts and ``arrays_s_1m``, ``--memory`` only
+``mem_mb_per_1m``.
 """
 
 from __future__ import annotations
@@ -55,6 +66,9 @@ WINDOW_DAYS = 30
 TIMEOUT_MS = 120_000
 #: A 1M-event store from an earlier run to use instead of making one (optional).
 KEEP_STORE_ENV = "EVENT_ATLAS_BENCH_STORE"
+#: The folder where the 5M-event store is kept between runs (it takes minutes to make).
+CACHE_ENV = "EVENT_ATLAS_BENCH_CACHE"
+BIG = 5_000_000
 
 
 def _qt_env() -> None:
@@ -221,8 +235,9 @@ def _subset(arrays, n: int, seed: int = 2):
     )
 
 
-def _tree_memory_mb(root_pid: int) -> tuple[float, float]:
-    """RSS and PSS (MB) of ``root_pid`` and every process below it, from /proc."""
+def _tree_memory_mb(root_pid: int) -> tuple[float, float, float]:
+    """RSS, PSS and anonymous PSS (MB) of ``root_pid`` and every process below it, from
+    /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -233,7 +248,7 @@ def _tree_memory_mb(root_pid: int) -> tuple[float, float]:
             continue
         ppid = int(stat.rsplit(")", 1)[1].split()[1])
         children.setdefault(ppid, []).append(int(entry.name))
-    todo, rss, pss = [root_pid], 0.0, 0.0
+    todo, rss, pss, anon = [root_pid], 0.0, 0.0, 0.0
     while todo:
         pid = todo.pop()
         todo.extend(children.get(pid, []))
@@ -243,9 +258,11 @@ def _tree_memory_mb(root_pid: int) -> tuple[float, float]:
                     rss += int(line.split()[1]) / 1024
                 elif line.startswith("Pss:"):
                     pss += int(line.split()[1]) / 1024
+                elif line.startswith("Pss_Anon:"):
+                    anon += int(line.split()[1]) / 1024
         except OSError:
             continue
-    return rss, pss
+    return rss, pss, anon
 
 
 def _rss_child(db: str) -> None:
@@ -266,19 +283,20 @@ def _rss_child(db: str) -> None:
     window = MainWindow(store)
     window.resize(1280, 820)
     window.show()
-    if not _wait(lambda: window.map_view.is_ready):
+    if not _wait(lambda: window.map_view.is_ready and window.map_view.has_place_names):
         raise TimeoutError("the map page did not load")
     for start, end in _windows(60):
         window.state.set_window(TimeWindow(start, end))
         _wait(lambda: False, 10)
     _wait(lambda: False, 1000)
-    rss, pss = _tree_memory_mb(os.getpid())
-    print(json.dumps({"rss_mb": rss, "pss_mb": pss}), flush=True)
+    rss, pss, anon = _tree_memory_mb(os.getpid())
+    print(json.dumps({"rss_mb": rss, "pss_mb": pss, "anon_mb": anon}), flush=True)
     window.close()
 
 
-def app_memory_mb(db: Path | str) -> tuple[float, float]:
-    """RSS and PSS of the app and its web processes on ``db`` ("-": the bundled data)."""
+def app_memory_mb(db: Path | str) -> tuple[float, float, float]:
+    """RSS, PSS and anonymous PSS of the app and its web processes on ``db`` ("-": the
+    bundled data)."""
     with tempfile.TemporaryDirectory() as home:
         env = _app_env(Path(home))
         out = subprocess.run(
@@ -290,7 +308,7 @@ def app_memory_mb(db: Path | str) -> tuple[float, float]:
             check=True,
         )
     found = json.loads(out.stdout.strip().splitlines()[-1])
-    return found["rss_mb"], found["pss_mb"]
+    return found["rss_mb"], found["pss_mb"], found["anon_mb"]
 
 
 def _app_env(home: Path) -> dict[str, str]:
@@ -324,20 +342,24 @@ def _start_seconds(env: dict[str, str], marker: Path, *args: str) -> float:
     return float(marker.read_text())
 
 
-def start_seconds(runs: int, db: Path | None = None) -> dict[str, list[float]]:
+def start_seconds(
+    runs: int, db: Path | None = None, big: Path | None = None
+) -> dict[str, list[float]]:
     """First and second starts of the app with the bundled dataset, in fresh folders, and
-    (with ``db``) a start on ``db`` after each, in fresh folders too."""
-    times: dict[str, list[float]] = {"cold": [], "warm": [], "open": []}
+    (with ``db``, ``big``) a start on each after them, in fresh folders too."""
+    times: dict[str, list[float]] = {"cold": [], "warm": [], "open": [], "big": []}
     for _ in range(runs):
         with tempfile.TemporaryDirectory() as home:
             env = _app_env(Path(home))
             marker = Path(home) / "ready.txt"
             times["cold"].append(_start_seconds(env, marker))
             times["warm"].append(_start_seconds(env, marker))
-        if db is not None:
-            with tempfile.TemporaryDirectory() as home:
-                env = _app_env(Path(home))
-                times["open"].append(_start_seconds(env, Path(home) / "ready.txt", "--db", str(db)))
+        for key, path in (("open", db), ("big", big)):
+            if path is not None:
+                with tempfile.TemporaryDirectory() as home:
+                    env = _app_env(Path(home))
+                    marker = Path(home) / "ready.txt"
+                    times[key].append(_start_seconds(env, marker, "--db", str(path)))
     return times
 
 
@@ -354,15 +376,41 @@ def arrays_seconds(db: Path, runs: int = 5) -> list[float]:
     return found
 
 
-def start_metrics(db: Path, runs: int) -> dict[str, float]:
-    """``cold_start_s``, ``warm_start_s``, ``open_1m_s`` and ``arrays_s_1m`` on ``db``."""
+def start_metrics(db: Path, runs: int, big: Path | None = None) -> dict[str, float]:
+    """``cold_start_s``, ``warm_start_s``, ``open_1m_s`` and ``arrays_s_1m`` on ``db``,
+    and ``open_5m_s`` on ``big``."""
     results = {"arrays_s_1m": float(np.median(arrays_seconds(db)))}
-    times = start_seconds(runs, db)
+    times = start_seconds(runs, db, big)
     results["cold_start_s"] = float(np.median(times["cold"]))
     results["warm_start_s"] = float(np.median(times["warm"]))
     results["open_1m_s"] = float(np.median(times["open"]))
     results["open_1m_over_cold_start"] = results["open_1m_s"] / results["cold_start_s"]
+    if big is not None:
+        results["open_5m_s"] = float(np.median(times["big"]))
     return results
+
+
+def kept_big_store() -> tuple[Path, dict[str, float]]:
+    """The 5M-event store kept in ``CACHE_ENV``'s folder (made there the first time),
+    with ``store_5m_build_s`` (how long it took to make) and ``store_5m_mb``."""
+    from desktop_app.store.event_store import EventStore
+
+    folder = Path(os.environ.get(CACHE_ENV) or Path(tempfile.gettempdir()) / "event-atlas-bench")
+    folder.mkdir(parents=True, exist_ok=True)
+    db, notes = folder / "5m.db", folder / "5m.json"
+    if not (db.exists() and notes.exists()):
+        db.unlink(missing_ok=True)
+        print("   making the 5M-event store (minutes; kept for later runs) ...", flush=True)
+        started = time.perf_counter()
+        with synthetic_store(db, BIG) as store:
+            store.arrays()
+            # Everything into the file itself: its size is then the store's.
+            store.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        notes.write_text(json.dumps({"build_s": time.perf_counter() - started}))
+    with EventStore(db) as store:
+        store.arrays()  # columns of an older version are made before anything is timed
+    built = json.loads(notes.read_text())["build_s"]
+    return db, {"store_5m_build_s": built, "store_5m_mb": db.stat().st_size / 2**20}
 
 
 def _kept_or_new_store(folder: Path) -> Path:
@@ -431,22 +479,38 @@ def measure(quick: bool) -> dict[str, float]:
                     results["folium_rebuild_ms_200k"] / results["scrub_rt_p50_ms_200k"]
                 )
             del payload
-        rss, pss = app_memory_mb(db)
+        rss, pss, anon = app_memory_mb(db)
         results["rss_mb_1m"] = rss
         results["pss_mb_1m"] = pss
+        results["pss_anon_mb_1m"] = anon
         # The same app on the bundled dataset (a few dozen events): the fixed cost of Qt
         # and Chromium's processes, which a sum of RSS counts once per process.
-        rss, pss = app_memory_mb("-")
+        rss, pss, anon = app_memory_mb("-")
         results["rss_mb_seed"] = rss
         results["pss_mb_seed"] = pss
-        results.update(start_metrics(db, 3 if quick else 5))
+        results["pss_anon_mb_seed"] = anon
+        results["mem_mb_per_1m"] = results["pss_anon_mb_1m"] - anon
+        big, notes = kept_big_store()
+        results.update(notes)
+        results.update(start_metrics(db, 3 if quick else 5, big))
     return results
 
 
 def measure_starts(runs: int) -> dict[str, float]:
-    """Only the metrics of :func:`start_metrics` (``--starts``)."""
+    """Only the metrics of :func:`start_metrics` and :func:`kept_big_store` (``--starts``)."""
     with tempfile.TemporaryDirectory() as folder:
-        return start_metrics(_kept_or_new_store(Path(folder)), runs)
+        big, notes = kept_big_store()
+        return {**notes, **start_metrics(_kept_or_new_store(Path(folder)), runs, big)}
+
+
+def measure_memory() -> dict[str, float]:
+    """Only ``mem_mb_per_1m`` and the figures it is made of (``--memory``)."""
+    _qt_env()
+    with tempfile.TemporaryDirectory() as folder:
+        db = _kept_or_new_store(Path(folder))
+        _, _, big = app_memory_mb(db)
+        _, _, seed = app_memory_mb("-")
+    return {"pss_anon_mb_1m": big, "pss_anon_mb_seed": seed, "mem_mb_per_1m": big - seed}
 
 
 if __name__ == "__main__":
@@ -454,5 +518,7 @@ if __name__ == "__main__":
         _rss_child(sys.argv[2])
     elif "--starts" in sys.argv[1:]:
         print(json.dumps(measure_starts(3 if "--quick" in sys.argv[1:] else 5), indent=2))
+    elif "--memory" in sys.argv[1:]:
+        print(json.dumps(measure_memory(), indent=2))
     else:
         print(json.dumps(measure(quick="--quick" in sys.argv[1:]), indent=2))

@@ -76,6 +76,17 @@ class PageApi:
         mask = None if categories is None else int(categories)
         self._call("setFilter", mask, None if rows is None else str(rows), reply=reply)
 
+    def set_place_names(self, rows_json: str, reply: Reply | None = None) -> None:
+        """Name the places: ``rows_json`` is the JSON text of ``[event id, place name,
+        place kind]`` for one event at each (see :func:`desktop_app.ui.map.view.place_names`),
+        written off the GUI thread (20,000 places are a megabyte); replies with how many
+        places got a name. The next draw prints them."""
+        code = f"EventAtlas.setPlaceNames(JSON.parse({_json(str(rows_json))}))"
+        if reply is None:
+            self._run(code, None)
+        else:
+            self._run(f"JSON.stringify({code})", lambda text: reply(_decoded(text)))
+
     def set_fade(self, on: bool, reply: Reply | None = None) -> None:
         """Draw older events of the window paler (``True``) or all alike."""
         self._call("setFade", bool(on), reply=reply)

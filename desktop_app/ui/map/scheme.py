@@ -21,6 +21,7 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlScheme,
     QWebEngineUrlSchemeHandler,
 )
+from shiboken6 import isValid
 
 from desktop_app.mapgen.page import (
     BASEMAP_PATH,
@@ -43,7 +44,8 @@ _log = logging.getLogger(__name__)
 
 class _Site(NamedTuple):
     page_html: Callable[[], str]
-    events: Callable[[], bytes]
+    # None while the events are still being read: the page's request waits for them.
+    events: Callable[[], bytes | None]
     tiles: TileSource | None = None
     places: Callable[[], bytes] | None = None
 
@@ -97,12 +99,15 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
 
     Each map view registers a site (a host name) with the functions that give its page,
     its event buffer and, optionally, its local tiles, so several views can share one web
-    profile.
+    profile. A site whose events are still being read answers None for them: the page's
+    request then waits until :meth:`answer_waiting` (the page loads meanwhile).
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._sites: dict[str, _Site] = {}
+        #: Requests for events not read yet, by site, answered by answer_waiting.
+        self._waiting: dict[str, list[QWebEngineUrlRequestJob]] = {}
         self._folders = {
             "vendor/leaflet/": Path(xstatic.pkg.leaflet.BASE_DIR),
             "web/": resources_dir() / "web",
@@ -112,7 +117,7 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
         self,
         host: str,
         page_html: Callable[[], str],
-        events: Callable[[], bytes],
+        events: Callable[[], bytes | None],
         tiles: TileSource | None = None,
         places: Callable[[], bytes] | None = None,
     ) -> None:
@@ -120,12 +125,29 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
 
     def remove_site(self, host: str) -> None:
         self._sites.pop(host, None)
+        for job in self._waiting.pop(host, []):
+            if isValid(job):
+                job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+
+    def answer_waiting(self, host: str) -> None:
+        """Answer the requests of ``host`` that wait for its events (they are read now)."""
+        for job in self._waiting.pop(host, []):
+            # A page that went away (reloaded, closed) took its request with it.
+            if isValid(job):
+                try:
+                    self.requestStarted(job)
+                except RuntimeError:
+                    _log.debug("atlas: a waiting request went away", exc_info=True)
 
     def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:
         url = job.requestUrl()
         site = self._sites.get(url.host())
+        path = url.path().lstrip("/")
+        if site is not None and path == EVENTS_PATH and site.events() is None:
+            self._waiting.setdefault(url.host(), []).append(job)
+            return
         try:
-            found = self._content(site, url.path().lstrip("/")) if site else None
+            found = self._content(site, path) if site else None
         except Exception:
             # A request that outlives its data (the window closing, its store closed) or
             # a file that went away: the page gets a 404, the log says why.

@@ -133,7 +133,9 @@ class MapView(QWebEngineView):
         The shared view state; the map follows its window and selection, and sets the
         selection when the user clicks a marker.
     events
-        Returns the event buffer for the page (called when the page loads).
+        Returns the event buffer for the page (called when the page loads), or None while
+        the events are still being read: the page then loads and its request for them
+        waits until :meth:`reload_events`.
     describe
         Returns ``{"title", "date"}`` for event ids (hover tooltips, the selection label),
         and ``"place"`` and ``"place_kind"`` where the map should print place names.
@@ -143,6 +145,10 @@ class MapView(QWebEngineView):
     matching
         Returns the ids (ascending) of the events a filter lets through, over all time
         (``EventStore.matching_ids``); without it, the map filters categories only.
+    names_later
+        The owner finds the place names off the GUI thread and hands them over with
+        :meth:`set_place_names`; until then the page starts without them. Otherwise the
+        view finds them itself (with ``describe``) when the page asks.
     """
 
     pageReady = Signal()
@@ -156,7 +162,7 @@ class MapView(QWebEngineView):
     def __init__(
         self,
         state: ViewState,
-        events: Callable[[], bytes],
+        events: Callable[[], bytes | None],
         describe: Callable[[list[int]], list[dict]],
         *,
         center: tuple[float, float] = DEFAULT_CENTER,
@@ -165,6 +171,7 @@ class MapView(QWebEngineView):
         mbtiles: MBTiles | None = None,
         fit_when_ready: bool = False,
         matching: Callable[[Filter], np.ndarray] | None = None,
+        names_later: bool = False,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -173,6 +180,13 @@ class MapView(QWebEngineView):
         self._matching = matching
         self._rows: RowLookup | None = None
         self._describe = describe
+        self._names_later = names_later
+        #: The place names of the current events as JSON text, once known.
+        self._names: str | None = None
+        #: The loading page asked for place names before they were known.
+        self._names_owed = False
+        #: The loading page has been given the events (not just asked for them).
+        self._served = False
         self._ready = False
         self._restarting = False
         self._last_restart: float | None = None
@@ -192,7 +206,7 @@ class MapView(QWebEngineView):
         profile, self._handler = atlas_profile()
         self._site = f"map{next(_site_numbers)}"
         self._handler.add_site(
-            self._site, self._page_html, self._events, self._tile, self._place_names
+            self._site, self._page_html, self._serve_events, self._tile, self._place_names
         )
         page = AtlasPage(profile, self)
         page.console = []
@@ -229,9 +243,40 @@ class MapView(QWebEngineView):
     def _page_html(self) -> str:
         return build_page(self._spec)
 
+    def _serve_events(self) -> bytes | None:
+        payload = self._events()
+        if payload is not None:
+            self._served = True
+        return payload
+
     def _place_names(self) -> bytes:
         """``[[event id, place name, place kind], ...]``: one event at each named place."""
-        return json.dumps(place_names(self._events(), self._describe), ensure_ascii=False).encode()
+        payload = self._events()
+        if self._names is None and (self._names_later or payload is None):
+            # A help, not a need: the map draws its events now and names them later.
+            self._names_owed = True
+            return b"[]"
+        if self._names is None:
+            self._names = json.dumps(place_names(payload, self._describe), ensure_ascii=False)
+        return self._names.encode()
+
+    @property
+    def has_place_names(self) -> bool:
+        """Whether the page has the place names of its events (or is about to get them
+        with its data)."""
+        return self._names is not None and not self._names_owed
+
+    def set_place_names(self, rows_json: str) -> None:
+        """The place names of the current events (the JSON text of :func:`place_names`),
+        found off the GUI thread: the page prints them from its next draw."""
+        self._names = rows_json
+        if self._ready and self._names_owed:
+            self._send_place_names()
+
+    def _send_place_names(self) -> None:
+        self._names_owed = False
+        self.page_api.set_place_names(self._names or "[]")
+        self.page_api.redraw()
 
     def detach(self) -> None:
         """Stop serving this view's page and data (its store is about to close): requests
@@ -240,15 +285,25 @@ class MapView(QWebEngineView):
 
     def load_page(self) -> None:
         self._ready = False
+        self._served = False
+        self._names_owed = False
         self._rows = None
         self.load(QUrl(f"{SCHEME}://{self._site}/{PAGE_PATH}"))
 
     def reload_events(self) -> None:
-        """The store changed: load the page again with the new events, keeping the view."""
+        """The store changed: load the page again with the new events, keeping the view.
+
+        A page still waiting for its events is not loaded again: its request gets the
+        new ones.
+        """
+        self._names = None
         self._spec = dataclasses.replace(
             self._spec, window=(self._state.window.start, self._state.window.end)
         )
-        self.load_page()
+        if self._served:
+            self.load_page()
+        else:
+            self._handler.answer_waiting(self._site)
 
     @property
     def online_layer(self) -> str | None:
@@ -343,7 +398,10 @@ class MapView(QWebEngineView):
             return
         self._last_restart = now
         self._restarting = True
-        self.reload_events()
+        self._spec = dataclasses.replace(
+            self._spec, window=(self._state.window.start, self._state.window.end)
+        )
+        self.load_page()
 
     def _on_page_ready(self) -> None:
         self._ready = True
@@ -353,6 +411,8 @@ class MapView(QWebEngineView):
         self._on_selection_changed(self._state.selection)
         for code, callback in queued:
             self._run_now(code, callback)
+        if self._names_owed and self._names is not None:
+            self._send_place_names()
         if self._fit_when_ready:
             # Only the first time: afterwards the user's own view is kept.
             self._fit_when_ready = False

@@ -28,6 +28,7 @@ from desktop_app.core.playback import PlaybackMode
 from desktop_app.core.timescale import datetime_from_days, days_from_datetime
 from desktop_app.core.window import TimeWindow
 from desktop_app.core.window_presets import WindowPreset, preset_window
+from desktop_app.ui.timeline.paint import TimelineData
 from desktop_app.ui.timeline.playback import SPEEDS, PlaybackController
 from desktop_app.ui.timeline.widget import TimelineWidget
 from desktop_app.ui.view_state import ViewState
@@ -286,3 +287,8 @@ class TimelinePanel(QWidget):
         """Show new events (see :meth:`TimelineWidget.set_index`)."""
         self.timeline.set_index(index, precisions, placed)
         self.playback.set_index(index)
+
+    def set_data(self, data: TimelineData) -> None:
+        """Show events prepared beforehand (see :meth:`TimelineWidget.set_data`)."""
+        self.timeline.set_data(data)
+        self.playback.set_index(data.index)

@@ -254,10 +254,11 @@ class TimelineLayer:
 
     def image(self, dpr: float) -> QImage:
         """The layer painted at ``dpr`` device pixels per logical pixel."""
+        # Opaque: copied to the screen without blending, a plain copy per frame.
         image = QImage(
             max(1, round(self.width * dpr)),
             max(1, round(self.height * dpr)),
-            QImage.Format.Format_ARGB32_Premultiplied,
+            QImage.Format.Format_RGB32,
         )
         image.setDevicePixelRatio(dpr)
         image.fill(self.palette.color(QPalette.ColorRole.Base))
@@ -409,6 +410,17 @@ class TimelineLayer:
         font = painter.font()
         font.setBold(False)
         painter.setFont(font)
+
+
+def tinted(image: QImage, colour: QColor) -> QImage:
+    """A copy of ``image`` under a wash of ``colour`` (its alpha says how strong)."""
+    copy = image.copy()
+    painter = QPainter(copy)
+    try:
+        painter.fillRect(QRectF(0, 0, copy.width(), copy.height()), colour)
+    finally:
+        painter.end()
+    return copy
 
 
 def _clusters(xs: np.ndarray, reach: float = 24.0) -> list[tuple[float, int]]:

@@ -46,6 +46,7 @@ from desktop_app.ui.timeline.paint import (
     TimelineData,
     TimelineLayer,
     blend,
+    tinted,
 )
 from desktop_app.ui.timeline.text import (
     accessible_description,
@@ -106,9 +107,14 @@ class TimelineWidget(TimelineInput, QWidget):
         self._t_start, self._t_end = self._initial_view(index, state.window)
         self._layer: TimelineLayer | None = None
         self._image: QImage | None = None
+        #: The same picture veiled (outside the window) and tinted (inside it).
+        self._veiled: QImage | None = None
+        self._tinted: QImage | None = None
         self._image_dpr = 0.0
         self._press: Press | None = None
         self._hover: QPointF | None = None
+        #: Said over the plot while the events are being read (None: they are shown).
+        self._loading: str | None = None
 
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMouseTracking(True)
@@ -150,12 +156,34 @@ class TimelineWidget(TimelineInput, QWidget):
             from desktop_app.core.dates import precision_codes
 
             precisions = precision_codes(np.asarray(precisions).tolist())
+        self.set_data(TimelineData.build(index, precisions, placed))
+
+    def set_data(self, data: TimelineData) -> None:
+        """Show events prepared beforehand (:meth:`TimelineData.build`, which costs a sort
+        of every event: a store being opened builds it off the GUI thread)."""
         was_empty = len(self._data.index) == 0
-        self._data = TimelineData.build(index, precisions, placed)
-        if was_empty and len(index):
-            self._t_start, self._t_end = self._initial_view(index, self._state.window)
+        self._data = data
+        if was_empty and len(data.index):
+            self._t_start, self._t_end = self._initial_view(data.index, self._state.window)
             self.viewChanged.emit(self._t_start, self._t_end)
         self._invalidate()
+
+    @property
+    def data(self) -> TimelineData:
+        """The events shown, as the timeline prepared them."""
+        return self._data
+
+    def set_loading(self, message: str | None) -> None:
+        """Say ``message`` over the plot while the events are being read; None when they
+        are shown."""
+        if message != self._loading:
+            self._loading = message
+            self.update()
+
+    @property
+    def loading(self) -> str | None:
+        """What the timeline says while the events are being read (None: they are shown)."""
+        return self._loading
 
     @property
     def index(self) -> EventIndex:
@@ -193,7 +221,12 @@ class TimelineWidget(TimelineInput, QWidget):
         self.set_view(fitted.t_start, fitted.t_end)
 
     def reveal(self, t0: float, t1: float) -> None:
-        """Scroll (without zooming) so that ``[t0, t1]`` is in view; fit it if too long."""
+        """Scroll (without zooming) so that ``[t0, t1]`` is in view; fit it if too long.
+
+        A span leaving the view by one side turns a page: it comes back in at the other
+        side, so a window that plays forward moves the view once per page, not at every
+        frame (each move draws the histogram again).
+        """
         span = self._t_end - self._t_start
         margin = span * FOLLOW_MARGIN
         if t1 - t0 > span - 2 * margin:
@@ -201,9 +234,9 @@ class TimelineWidget(TimelineInput, QWidget):
                 self.fit_view(t0, t1)
             return
         if t0 < self._t_start + margin:
-            self.set_view(t0 - margin, t0 - margin + span)
-        elif t1 > self._t_end - margin:
             self.set_view(t1 + margin - span, t1 + margin)
+        elif t1 > self._t_end - margin:
+            self.set_view(t0 - margin, t0 - margin + span)
 
     def show_window(self, context: float = 1.0) -> None:
         """Zoom so that the window fills the middle of the view, ``context`` of its length
@@ -263,7 +296,7 @@ class TimelineWidget(TimelineInput, QWidget):
 
     def _invalidate(self) -> None:
         self._layer = None
-        self._image = None
+        self._image = self._veiled = self._tinted = None
         self.update()
 
     def layer(self) -> TimelineLayer:
@@ -272,7 +305,7 @@ class TimelineWidget(TimelineInput, QWidget):
             self._layer = TimelineLayer(
                 self._data, self.scale(), float(self.height()), self.palette(), self.font()
             )
-            self._image = None
+            self._image = self._veiled = self._tinted = None
         return self._layer
 
     # -- painting --------------------------------------------------------------------------
@@ -305,12 +338,19 @@ class TimelineWidget(TimelineInput, QWidget):
             if self._image is None or self._image_dpr != dpr:
                 self._image = layer.image(dpr)
                 self._image_dpr = dpr
-            painter.drawImage(QPointF(0, 0), self._image)
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-            self._paint_band(painter, layer)
-            self._paint_selection(painter, layer)
-            self._paint_header(painter, layer)
-            self._paint_hover(painter, layer)
+                self._veiled = self._tinted = None
+            if self._loading:
+                # No window to show yet: the events will choose it.
+                painter.drawImage(QPointF(0, 0), self._image)
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                self._paint_loading(painter, layer)
+            else:
+                self._paint_layer_and_band(painter)
+                painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+                self._paint_band(painter, layer)
+                self._paint_selection(painter, layer)
+                self._paint_header(painter, layer)
+                self._paint_hover(painter, layer)
             if self.hasFocus():
                 pen = QPen(self.palette().color(QPalette.ColorRole.Highlight), 2)
                 painter.setPen(pen)
@@ -318,6 +358,22 @@ class TimelineWidget(TimelineInput, QWidget):
                 painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
         finally:
             painter.end()
+
+    def _paint_loading(self, painter: QPainter, layer: TimelineLayer) -> None:
+        base, text, _ = self._colours()
+        painter.setFont(layer.font)
+        metrics = QFontMetricsF(layer.font)
+        width = metrics.horizontalAdvance(self._loading) + 24
+        plot = layer.plot
+        box = QRectF(
+            plot.center().x() - width / 2, plot.center().y() - metrics.height(), width,
+            2 * metrics.height(),
+        )  # fmt: skip
+        painter.setPen(QPen(blend(base, text, 0.3), 1))
+        painter.setBrush(base)
+        painter.drawRoundedRect(box, 4, 4)
+        painter.setPen(blend(base, text, 0.8))
+        painter.drawText(box, Qt.AlignmentFlag.AlignCenter, self._loading)
 
     def _colours(self) -> tuple[QColor, QColor, QColor]:
         pal = self.palette()
@@ -332,26 +388,43 @@ class TimelineWidget(TimelineInput, QWidget):
         window = self._state.window
         return scale.x(window.start), scale.x(window.end)
 
-    def _paint_band(self, painter: QPainter, layer: TimelineLayer) -> None:
+    def _paint_layer_and_band(self, painter: QPainter) -> None:
+        """The layer's picture, veiled outside the window and tinted inside it, so the
+        band reads as "what the map shows"; the header row stays clear."""
         base, _, highlight = self._colours()
+        if self._veiled is None or self._tinted is None:
+            # Washed once per picture: a frame of playback at a pixel ratio of 2 then
+            # copies pixels instead of blending a translucent veil over most of them.
+            veil = QColor(base)
+            veil.setAlphaF(0.35)
+            fill = QColor(highlight)
+            fill.setAlphaF(0.12)
+            self._veiled, self._tinted = tinted(self._image, veil), tinted(self._image, fill)
+        x0, x1 = self._band_xs()
+        w, h = float(self.width()), float(self.height())
+        if x1 < 0 or x0 > w:
+            # All of the view is outside the window: nothing to set apart.
+            painter.drawImage(QPointF(0, 0), self._image)
+            return
+        dpr = self._image_dpr
+        painter.drawImage(QPointF(0, 0), self._image, QRectF(0, 0, w * dpr, HEADER_H * dpr))
+        left, right = min(max(x0, 0.0), w), min(max(x1, 0.0), w)
+        if right - left < 1.0 and 0 <= x0 <= w:
+            right = min(left + 1.0, w)
+        for image, a, b in ((self._veiled, 0.0, left), (self._tinted, left, right),
+                            (self._veiled, right, w)):  # fmt: skip
+            if b > a:
+                target = QRectF(a, HEADER_H, b - a, h - HEADER_H)
+                source = QRectF(a * dpr, HEADER_H * dpr, (b - a) * dpr, (h - HEADER_H) * dpr)
+                painter.drawImage(target, image, source)
+
+    def _paint_band(self, painter: QPainter, layer: TimelineLayer) -> None:
+        _, _, highlight = self._colours()
         x0, x1 = self._band_xs()
         w, h = float(self.width()), float(self.height())
         top, bottom = HEADER_H, h
         if x1 < 0 or x0 > w:
             return  # all of the view is outside the window: nothing to set apart
-        # Outside the window is veiled, so the band reads as "what the map shows".
-        veil = QColor(base)
-        veil.setAlphaF(0.35)
-        painter.setPen(Qt.PenStyle.NoPen)
-        painter.setBrush(veil)
-        if x0 > 0:
-            painter.drawRect(QRectF(0, top, min(x0, w), bottom - top))
-        if x1 < w:
-            painter.drawRect(QRectF(max(x1, 0), top, w - max(x1, 0), bottom - top))
-        fill = QColor(highlight)
-        fill.setAlphaF(0.12)
-        painter.setBrush(fill)
-        painter.drawRect(QRectF(x0, top, max(x1 - x0, 1.0), bottom - top))
         painter.setPen(QPen(highlight, 2))
         painter.drawLine(QPointF(x0, top), QPointF(x0, bottom))
         painter.drawLine(QPointF(x1, top), QPointF(x1, bottom))
