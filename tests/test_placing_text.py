@@ -134,7 +134,7 @@ def test_events_with_places_are_kept_and_counted_by_how_their_names_were_resolve
     event = Event(uid="a", title="Strike", start="2025-03-01", place=found.place)
     assert placer.place_event(event, 1) is event
     assert placer.tally.likely == 1
-    assert "Engels (city, RU)" in placer.tally.ambiguous["Pokrovsk"]
+    assert "Engels (city, Saratov region, RU)" in placer.tally.ambiguous["Pokrovsk"]
 
 
 def test_a_csv_dataset_is_its_own_context_and_its_places_are_tallied(tmp_path: Path) -> None:

@@ -21,11 +21,9 @@ import gzip
 import math
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
-
-from rapidfuzz import fuzz, process
 
 from desktop_app.core.event import Place
 from desktop_app.geo.names import name_key
@@ -47,6 +45,8 @@ FUZZY_MIN_SCORE = 88.0
 _FUZZY_TIE = 3.0
 #: Names shorter than this are never matched by spelling: too many look alike.
 FUZZY_MIN_LENGTH = 5
+# A curated region's point and its centre city's GeoNames point differ by less than this.
+_SAME_POINT_DEGREES = 0.1
 # Kinds that can stand as an event's place; "admin1" entries only help read context.
 PLACEABLE = frozenset({"city", "country", "region", "landmark", "airbase"})
 
@@ -71,6 +71,8 @@ class GazetteerEntry:
         From GeoNames; 0 when unknown.
     curated
         True for entries of the project's own ``extras.tsv``.
+    region
+        The name of the curated region the place is in, where one is known.
     """
 
     name: str
@@ -81,14 +83,16 @@ class GazetteerEntry:
     admin1: str = ""
     population: int = 0
     curated: bool = False
+    region: str = ""
 
     @property
     def label(self) -> str:
-        """The name with its kind and country, to tell alternatives apart in a list."""
+        """The name with its kind, region and country, to tell alternatives apart."""
         # GeoNames' admin1 codes are numbers outside the US; only US state codes mean
-        # something to a reader ("Rome (city, GA, US)").
-        where = f"{self.admin1}, {self.country}" if self.admin1.isalpha() else ""
-        return f"{self.name} ({self.kind}, {where or self.country})"
+        # something to a reader ("Rome (city, GA, US)"); elsewhere the curated region's
+        # name does ("Pokrovsk (city, Donetsk region, UA)").
+        region = self.admin1 if self.admin1.isalpha() else self.region
+        return f"{self.name} ({self.kind}, {region + ', ' if region else ''}{self.country})"
 
     def place(self, name: str | None = None) -> Place:
         return Place(name or self.name, self.lat, self.lon, self.kind, self.country)
@@ -238,10 +242,42 @@ class Gazetteer:
         if extras.is_file():
             for entry, keys in read_extras(extras):
                 gazetteer._add(entry, keys)
+        gazetteer._name_regions()
         not_places = folder / "not_places.tsv"
         if not_places.is_file():
             gazetteer._not_places = read_not_places(not_places)
         return gazetteer
+
+    def _name_regions(self) -> None:
+        """Give cities the name of their curated region, to tell namesakes apart.
+
+        A curated region is placed at its administrative centre; the GeoNames city at
+        that point tells the region's admin1 code, and every city with that code is in it.
+        """
+        cities: dict[str, list[GazetteerEntry]] = {}
+        regions = []
+        for entry in self._entries:
+            if entry.curated and entry.kind == "region":
+                regions.append(entry)
+            elif entry.kind == "city" and entry.admin1 and not entry.admin1.isalpha():
+                cities.setdefault(entry.country, []).append(entry)
+        codes: dict[tuple[str, str], str] = {}
+        for region in regions:
+            if not region.name.endswith(" region"):
+                continue  # "Donbas", "Crimea" span or differ from one admin1 division
+            near = min(
+                cities.get(region.country, ()),
+                key=lambda c: (c.lat - region.lat) ** 2 + (c.lon - region.lon) ** 2,
+                default=None,
+            )
+            if near is not None and abs(near.lat - region.lat) + abs(near.lon - region.lon) < (
+                _SAME_POINT_DEGREES
+            ):
+                codes.setdefault((near.country, near.admin1), region.name)
+        for number, entry in enumerate(self._entries):
+            name = codes.get((entry.country, entry.admin1)) if entry.kind == "city" else None
+            if name:
+                self._entries[number] = replace(entry, region=name)
 
     def contains(self, key: str) -> bool:
         """True when ``key`` (a :func:`name_key`) names some place."""
@@ -360,6 +396,9 @@ class Gazetteer:
             return []
         found = self._fuzzy_cache.get(key)
         if found is None:
+            # Imported on first use: most imports never need a spelling match.
+            from rapidfuzz import fuzz, process
+
             if self._keys is None:
                 self._keys = list(self._index)
             matches = process.extract(
