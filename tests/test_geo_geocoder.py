@@ -11,7 +11,14 @@ from urllib.parse import parse_qs, urlparse
 
 import pytest
 
-from desktop_app.geo.geocoder import GeocodeError, Geocoder, NominatimGeocoder
+from desktop_app.geo.gazetteer import Confidence
+from desktop_app.geo.geocoder import (
+    ONLINE_EXACT,
+    ONLINE_LIKELY,
+    GeocodeError,
+    Geocoder,
+    NominatimGeocoder,
+)
 from desktop_app.store.event_store import EventStore
 
 KNOWN = {
@@ -24,6 +31,40 @@ KNOWN = {
         "addresstype": "aeroway",
         "address": {"country": "Ukraine", "country_code": "ua"},
     }
+}
+
+
+def _result(place_id: int, lat: str, lon: str, name: str, code: str, importance: float) -> dict:
+    return {
+        "place_id": place_id,
+        "lat": lat,
+        "lon": lon,
+        "display_name": name,
+        "type": "village",
+        "addresstype": "village",
+        "importance": importance,
+        "address": {"country_code": code},
+    }
+
+
+# Names the gazetteer does not know, each with several of Nominatim's answers.
+SEVERAL = {
+    # One clearly first answer, and a minor namesake.
+    "chasiv yar": [
+        _result(2, "48.5867", "37.8350", "Chasiv Yar, Donetsk Oblast, Ukraine", "ua", 0.72),
+        _result(3, "49.1000", "36.9000", "Chasiv Yar, Kharkiv Oblast, Ukraine", "ua", 0.21),
+    ],
+    # Two villages of one name, alike in importance.
+    "novoselivka druha": [
+        _result(4, "48.4000", "37.5000", "Novoselivka Druha, Donetsk Oblast, Ukraine", "ua", 0.41),
+        _result(
+            5, "47.6000", "36.1000", "Novoselivka Druha, Zaporizhzhia Oblast, Ukraine", "ua", 0.39
+        ),
+    ],
+    # A hamlet nobody has heard of.
+    "khutir lisovyi": [
+        _result(6, "50.1000", "33.2000", "Khutir Lisovyi, Poltava Oblast, Ukraine", "ua", 0.08),
+    ],
 }
 
 
@@ -41,7 +82,9 @@ class _Nominatim(BaseHTTPRequestHandler):
             self.send_error(500)
             return
         found = KNOWN.get(query.get("q", "").lower())
-        body = json.dumps([found] if found else []).encode()
+        several = SEVERAL.get(query.get("q", "").lower(), [])
+        answers = ([found] if found else several)[: int(query.get("limit", 1))]
+        body = json.dumps(answers).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
@@ -109,3 +152,51 @@ def test_server_errors_are_reported_not_raised_raw(tmp_path, nominatim: str) -> 
 def test_rate_is_never_above_one_request_per_second() -> None:
     online = NominatimGeocoder(domain="127.0.0.1:9", scheme="http", min_delay_seconds=0.01)
     assert online._geocode.min_delay_seconds >= 1.0
+
+
+@pytest.mark.parametrize(
+    ("name", "confidence", "alternatives"),
+    [
+        ("Chasiv Yar", Confidence.EXACT, ["Chasiv Yar, Kharkiv Oblast, Ukraine"]),
+        (
+            "Novoselivka Druha",
+            Confidence.LIKELY,
+            ["Novoselivka Druha, Zaporizhzhia Oblast, Ukraine"],
+        ),
+        ("Khutir Lisovyi", Confidence.GUESS, []),
+    ],
+)
+def test_online_answers_carry_alternatives_and_a_confidence_from_importance(
+    nominatim: str, name: str, confidence: Confidence, alternatives: list[str]
+) -> None:
+    online = NominatimGeocoder(domain=nominatim, scheme="http", timeout=5)
+    found = Geocoder(online=online).geocode(name)
+    assert found is not None and found.source == "nominatim"
+    assert found.confidence is confidence, found.reason
+    assert [a.name for a in found.alternatives] == alternatives
+    assert all(a.country == "UA" for a in found.alternatives)
+    assert "importance" in found.reason
+    assert [r["limit"] for r in _Nominatim.requests] == ["5"]
+
+
+def test_online_thresholds_are_ordered() -> None:
+    assert 0 < ONLINE_LIKELY < ONLINE_EXACT <= 1
+
+
+def test_names_that_are_not_places_are_not_sent_online(nominatim: str) -> None:
+    online = NominatimGeocoder(domain=nominatim, scheme="http", timeout=5)
+    geocoder = Geocoder(online=online)
+    for name in ("Atlantis", "the Kremlin", "State Department"):
+        assert geocoder.geocode(name) is None
+        assert geocoder.why_unplaced(name)
+    assert _Nominatim.requests == []
+
+
+def test_places_resolved_surely_are_the_context_of_later_names() -> None:
+    geocoder = Geocoder()
+    assert geocoder.geocode("Odessa").confidence is Confidence.LIKELY
+    kramatorsk = geocoder.geocode("Kramatorsk")
+    assert kramatorsk is not None and kramatorsk.confidence is Confidence.EXACT
+    odessa = geocoder.geocode("Odessa")
+    assert odessa is not None and odessa.confidence is Confidence.EXACT
+    assert odessa.place.country == "UA"

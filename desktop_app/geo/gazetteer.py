@@ -7,8 +7,12 @@ airbases that GeoNames cities miss). The files are read on first use, not at sta
 so opening the app costs nothing; a lookup is one dictionary access.
 
 A name may mean several places ("Rome": Italy; Georgia, USA; New York, USA). The
-gazetteer ranks them by population and by context: the countries and places named
-nearby, and a region after a comma ("Rome, Georgia").
+gazetteer ranks them by population, by whether the name is the place's own or one it
+once had, and by context: the countries and places named nearby, and a region after a
+comma ("Rome, Georgia"). Every answer says how sure it is (:class:`Confidence`), what
+else the name could mean, and why. A name no entry has is matched by spelling
+(rapidfuzz), as a guess; a name that the news uses for something other than a place
+(``not_places.tsv``: "Atlantis", "Kremlin") is left unplaced and says so.
 """
 
 from __future__ import annotations
@@ -17,7 +21,8 @@ import gzip
 import math
 import threading
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 
 from desktop_app.core.event import Place
@@ -29,6 +34,19 @@ from desktop_app.paths import data_dir
 _COUNTRY_BONUS = 3.0
 _ADMIN1_BONUS = 5.0
 _CURATED_BONUS = 2.0
+# A place's own name outweighs a threefold population gap with a place that once bore
+# it (Pokrovsk, Donetsk oblast, over Engels, once Pokrovsk), not a tenfold one (Odesa,
+# Ukraine, over Odessa, Texas).
+_OWN_NAME_BONUS = 0.75
+#: A best score this far ahead of the next (a hundredfold population) is "exact".
+CLEAR_LEAD = 2.0
+#: A spelling at least this similar (rapidfuzz ratio, 0-100) to a known name is a guess.
+FUZZY_MIN_SCORE = 88.0
+_FUZZY_TIE = 3.0
+#: Names shorter than this are never matched by spelling: too many look alike.
+FUZZY_MIN_LENGTH = 5
+# A curated region's point and its centre city's GeoNames point differ by less than this.
+_SAME_POINT_DEGREES = 0.1
 # Kinds that can stand as an event's place; "admin1" entries only help read context.
 PLACEABLE = frozenset({"city", "country", "region", "landmark", "airbase"})
 
@@ -53,6 +71,8 @@ class GazetteerEntry:
         From GeoNames; 0 when unknown.
     curated
         True for entries of the project's own ``extras.tsv``.
+    region
+        The name of the curated region the place is in, where one is known.
     """
 
     name: str
@@ -63,14 +83,16 @@ class GazetteerEntry:
     admin1: str = ""
     population: int = 0
     curated: bool = False
+    region: str = ""
 
     @property
     def label(self) -> str:
-        """The name with its kind and country, to tell alternatives apart in a list."""
+        """The name with its kind, region and country, to tell alternatives apart."""
         # GeoNames' admin1 codes are numbers outside the US; only US state codes mean
-        # something to a reader ("Rome (city, GA, US)").
-        where = f"{self.admin1}, {self.country}" if self.admin1.isalpha() else ""
-        return f"{self.name} ({self.kind}, {where or self.country})"
+        # something to a reader ("Rome (city, GA, US)"); elsewhere the curated region's
+        # name does ("Pokrovsk (city, Donetsk region, UA)").
+        region = self.admin1 if self.admin1.isalpha() else self.region
+        return f"{self.name} ({self.kind}, {region + ', ' if region else ''}{self.country})"
 
     def place(self, name: str | None = None) -> Place:
         return Place(name or self.name, self.lat, self.lon, self.kind, self.country)
@@ -95,17 +117,67 @@ class GeoContext:
     admin1: frozenset[tuple[str, str]] = field(default_factory=frozenset)
 
 
+class Confidence(StrEnum):
+    """How sure a resolution is, in the words a user reads.
+
+    ``exact``: the name is the place's (or a known spelling of it) and nothing else
+    of that name competes, or the context decides. ``likely``: the best of several
+    places of that name, or a place outside the countries the context names. ``guess``:
+    matched by spelling only. ``unplaced``: no place is given.
+    """
+
+    EXACT = "exact"
+    LIKELY = "likely"
+    GUESS = "guess"
+    UNPLACED = "unplaced"
+
+
 @dataclass(frozen=True)
 class Resolution:
-    """The place chosen for a name, and the others it might have meant, best first."""
+    """The place chosen for a name, how sure that is, and the others it might have meant.
+
+    Parameters
+    ----------
+    query
+        The name as it was asked.
+    best
+        The chosen place, or None when the name is left unplaced.
+    alternatives
+        The other places the name may mean, most likely first.
+    confidence
+        :class:`Confidence` of ``best``.
+    reason
+        Why, in one sentence a user reads ("another spelling of Kyiv", "no place known
+        by that name").
+    fuzzy
+        True when ``best`` was matched by spelling, not by a name it is known by.
+    """
 
     query: str
-    best: GazetteerEntry
+    best: GazetteerEntry | None
     alternatives: tuple[GazetteerEntry, ...] = ()
+    confidence: Confidence = Confidence.EXACT
+    reason: str = ""
+    fuzzy: bool = False
 
     @property
     def ambiguous(self) -> bool:
         return bool(self.alternatives)
+
+    @property
+    def placed(self) -> bool:
+        return self.best is not None
+
+    def describe(self) -> str:
+        """One line: the choice, its confidence, why, and the alternatives."""
+        if self.best is None:
+            return f"{self.query}: unplaced ({self.reason})"
+        text = f"{self.query} -> {self.best.label}: {self.confidence} ({self.reason})"
+        if self.alternatives:
+            others = ", ".join(a.label for a in self.alternatives[:5])
+            more = len(self.alternatives) - 5
+            text += f"; or {others}" + (f" and {more} more" if more > 0 else "")
+        return text
 
 
 class Gazetteer:
@@ -120,6 +192,9 @@ class Gazetteer:
     def __init__(self, entries: Iterable[tuple[GazetteerEntry, Iterable[str]]]) -> None:
         self._entries: list[GazetteerEntry] = []
         self._index: dict[str, list[int]] = {}
+        self._not_places: dict[str, tuple[str, str]] = {}
+        self._keys: list[str] | None = None
+        self._fuzzy_cache: dict[str, list[GazetteerEntry]] = {}
         self.max_words = 1
         for entry, keys in entries:
             self._add(entry, keys)
@@ -127,6 +202,7 @@ class Gazetteer:
     def _add(self, entry: GazetteerEntry, keys: Iterable[str]) -> None:
         number = len(self._entries)
         self._entries.append(entry)
+        self._keys = None
         index = self._index
         for key in keys:
             found = index.get(key)
@@ -166,7 +242,42 @@ class Gazetteer:
         if extras.is_file():
             for entry, keys in read_extras(extras):
                 gazetteer._add(entry, keys)
+        gazetteer._name_regions()
+        not_places = folder / "not_places.tsv"
+        if not_places.is_file():
+            gazetteer._not_places = read_not_places(not_places)
         return gazetteer
+
+    def _name_regions(self) -> None:
+        """Give cities the name of their curated region, to tell namesakes apart.
+
+        A curated region is placed at its administrative centre; the GeoNames city at
+        that point tells the region's admin1 code, and every city with that code is in it.
+        """
+        cities: dict[str, list[GazetteerEntry]] = {}
+        regions = []
+        for entry in self._entries:
+            if entry.curated and entry.kind == "region":
+                regions.append(entry)
+            elif entry.kind == "city" and entry.admin1 and not entry.admin1.isalpha():
+                cities.setdefault(entry.country, []).append(entry)
+        codes: dict[tuple[str, str], str] = {}
+        for region in regions:
+            if not region.name.endswith(" region"):
+                continue  # "Donbas", "Crimea" span or differ from one admin1 division
+            near = min(
+                cities.get(region.country, ()),
+                key=lambda c: (c.lat - region.lat) ** 2 + (c.lon - region.lon) ** 2,
+                default=None,
+            )
+            if near is not None and abs(near.lat - region.lat) + abs(near.lon - region.lon) < (
+                _SAME_POINT_DEGREES
+            ):
+                codes.setdefault((near.country, near.admin1), region.name)
+        for number, entry in enumerate(self._entries):
+            name = codes.get((entry.country, entry.admin1)) if entry.kind == "city" else None
+            if name:
+                self._entries[number] = replace(entry, region=name)
 
     def contains(self, key: str) -> bool:
         """True when ``key`` (a :func:`name_key`) names some place."""
@@ -182,16 +293,39 @@ class Gazetteer:
             found = [e for e in found if e.kind in PLACEABLE]
         return sorted(found, key=lambda e: -e.prior())
 
-    def resolve(self, name: str, context: GeoContext | None = None) -> Resolution | None:
-        """The place ``name`` most likely means given ``context``, with the alternatives.
+    def not_a_place(self, key: str) -> tuple[str, str] | None:
+        """``(kind, reason)`` when the news uses the name ``key`` for something else."""
+        return self._not_places.get(key)
+
+    def resolve(
+        self, name: str, context: GeoContext | None = None, *, literal: bool = False
+    ) -> Resolution | None:
+        """The place ``name`` most likely means given ``context``, or None when unplaced.
+
+        :meth:`resolve_name` tells why a name is unplaced.
+        """
+        resolution = self.resolve_name(name, context, literal=literal)
+        return resolution if resolution.placed else None
+
+    def resolve_name(
+        self, name: str, context: GeoContext | None = None, *, literal: bool = False
+    ) -> Resolution:
+        """The place ``name`` most likely means given ``context``, with its confidence,
+        the alternatives and the reason; ``best`` is None when the name is unplaced.
 
         "Rome, Georgia" is read as "Rome" in a region or country called "Georgia".
+        ``literal`` says the text names the place itself ("talks at the Kremlin"), so an
+        institution's name is its building; otherwise it stands for the institution.
         """
         context = context or GeoContext()
+        key = name_key(name)
         head, _, tail = name.partition(",")
-        candidates = self.lookup(name)
+        qualified = False
+        candidates = self.lookup_key(key)
+        asked = key
         if not candidates and tail.strip():
-            candidates = self.lookup(head)
+            asked = name_key(head)
+            candidates = self.lookup_key(asked)
             qualifier = self.lookup_key(name_key(tail), placeable=False)
             wanted = {e.country for e in qualifier if e.kind == "country"}
             wanted_admin = {(e.country, e.admin1) for e in qualifier if e.kind == "admin1"}
@@ -200,20 +334,117 @@ class Gazetteer:
                 for c in candidates
                 if c.country in wanted or (c.country, c.admin1) in wanted_admin
             ]
+            qualified = bool(narrowed)
             candidates = narrowed or candidates
+        refused = self._not_places.get(asked)
+        if refused is not None and literal and refused[0] == "institution":
+            refused = None
+        if refused is not None:
+            kind, why = refused
+            # A fictional place's name may still be a real town's, when the text says so
+            # ("Atlantis, South Africa"); an institution's name never stands for a place.
+            if kind == "institution" or not qualified:
+                candidates = [
+                    c
+                    for c in candidates
+                    if kind != "institution" and c.country in context.countries
+                ]
+            if not candidates:
+                return Resolution(name, None, confidence=Confidence.UNPLACED, reason=why)
+        fuzzy = False
         if not candidates:
-            return None
+            candidates = self._spelled_like(asked)
+            fuzzy = bool(candidates)
+        if not candidates:
+            return Resolution(
+                name, None, confidence=Confidence.UNPLACED, reason="no place known by that name"
+            )
 
-        def score(entry: GazetteerEntry) -> float:
-            value = entry.prior()
+        def evidence(entry: GazetteerEntry) -> float:
+            value = 0.0
             if entry.country in context.countries:
                 value += _COUNTRY_BONUS
             if (entry.country, entry.admin1) in context.admin1:
                 value += _ADMIN1_BONUS
             return value
 
+        def score(entry: GazetteerEntry) -> float:
+            own = entry.curated or name_key(entry.name) == asked
+            return entry.prior() + (_OWN_NAME_BONUS if own else 0.0) + evidence(entry)
+
         ranked = sorted(candidates, key=score, reverse=True)
-        return Resolution(name, ranked[0], tuple(ranked[1:]))
+        best, others = ranked[0], tuple(ranked[1:])
+        own_name = best.curated or name_key(best.name) == asked
+        if fuzzy:
+            confidence = Confidence.GUESS
+            reason = f"spelled like {best.name}; no place is called {head.strip()!r}"
+        elif qualified and not others:
+            confidence, reason = Confidence.EXACT, f"the only one in {tail.strip()}"
+        elif not others:
+            confidence = Confidence.EXACT
+            reason = "the only place of that name" if own_name else f"another name of {best.name}"
+        elif evidence(best) > max(evidence(o) for o in others):
+            confidence = Confidence.EXACT
+            reason = f"{len(ranked)} places of that name; the context points to {best.label}"
+        elif score(best) - score(others[0]) >= CLEAR_LEAD:
+            confidence = Confidence.EXACT
+            reason = f"{len(ranked)} places of that name; by far the largest"
+        else:
+            confidence = Confidence.LIKELY
+            reason = f"{len(ranked)} places of that name; the largest or best-known"
+        if context.countries and best.country not in context.countries:
+            if confidence is Confidence.EXACT:
+                confidence = Confidence.LIKELY
+            reason += "; outside the countries the rest names"
+        return Resolution(name, best, others, confidence, reason, fuzzy)
+
+    def _spelled_like(self, key: str) -> list[GazetteerEntry]:
+        """Places whose names are spelled like ``key`` (a transliteration, a typo)."""
+        if len(key) < FUZZY_MIN_LENGTH:
+            return []
+        found = self._fuzzy_cache.get(key)
+        if found is None:
+            # Imported on first use: most imports never need a spelling match.
+            from rapidfuzz import fuzz, process
+
+            if self._keys is None:
+                self._keys = list(self._index)
+            matches = process.extract(
+                key, self._keys, scorer=fuzz.ratio, limit=8, score_cutoff=FUZZY_MIN_SCORE
+            )
+            # The first letter is seldom what a transliteration changes; "Gotha" for
+            # "Gotham" is filtered by the not-places list, ""Kyiv" for "Pyiv" by this check.
+            close = [(m, score) for m, score, _i in matches if m[0] == key[0]]
+            # Only the closest spellings: a looser one is another name, not this one.
+            top = close[0][1] if close else 0.0
+            close = [m for m, score in close if score >= top - _FUZZY_TIE]
+            seen: set[GazetteerEntry] = set()
+            found = []
+            for match in close:
+                for entry in self.lookup_key(match):
+                    if entry not in seen and name_key(entry.name) not in self._not_places:
+                        seen.add(entry)
+                        found.append(entry)
+            self._fuzzy_cache[key] = found
+        return list(found)
+
+
+def read_not_places(path: Path) -> dict[str, tuple[str, str]]:
+    """The names of ``not_places.tsv`` by comparison key: ``(kind, reason)``."""
+    found: dict[str, tuple[str, str]] = {}
+    header = None
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if header is None:
+            header = fields
+            continue
+        row = dict(zip(header, fields, strict=False))
+        names = [row["name"], *(a for a in (row.get("aliases") or "").split("|") if a)]
+        for name in names:
+            found[name_key(name)] = (row["kind"], row["reason"])
+    return found
 
 
 def read_extras(path: Path) -> list[tuple[GazetteerEntry, list[str]]]:

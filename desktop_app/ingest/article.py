@@ -546,8 +546,10 @@ def extract_candidates(
 def _resolved(
     gazetteer: Gazetteer, mention: _PlaceMention, context: GeoContext
 ) -> tuple[GazetteerEntry, tuple[GazetteerEntry, ...]] | None:
-    """The place ``mention`` most likely names, and the others it might."""
-    resolution = gazetteer.resolve(_last_word(mention.text), context)
+    """The place ``mention`` most likely names, and the others it might. The mentions
+    that reach here are where something happened: the figurative ones ("the Kremlin
+    said") were set apart before, so an office's name here is its building."""
+    resolution = gazetteer.resolve(_last_word(mention.text), context, literal=True)
     if resolution is None:
         return None
     best, others = resolution.best, tuple(resolution.alternatives)

@@ -135,6 +135,8 @@ def run_import(
         echo(f"skipped: {problem}")
     if report.skipped > MAX_PRINTED_PROBLEMS:
         echo(f"... and {report.skipped - MAX_PRINTED_PROBLEMS} more bad rows")
+    for line in report.places.lines():
+        echo(line)
     echo(f"imported {report.imported} events, skipped {report.skipped}")
     if report.imported == 0 and report.skipped:
         # A script must not take a file whose every record was refused for a done import.

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from desktop_app.core.event import Event
+from desktop_app.geo.placing import Placer, PlaceTally
 from desktop_app.ingest.article import read_article
 from desktop_app.ingest.delimited import read_delimited
 from desktop_app.ingest.geojson import read_geojson_records
@@ -84,6 +85,7 @@ class ImportReport:
     skipped: int = 0
     problems: list[BadRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    places: PlaceTally = field(default_factory=PlaceTally)
 
     @property
     def imported(self) -> int:
@@ -195,6 +197,9 @@ def import_file(
         if progress is not None:
             progress(Progress(count, source.bytes_read, source.size, time.perf_counter() - started))
 
+    placer = Placer(options.geocoder_or_default())
+    report.places = placer.tally
+
     def good_events() -> Iterator[Event]:
         nonlocal count
         for record in reader_for(fmt)(source, options):
@@ -206,7 +211,7 @@ def import_file(
                 if len(report.problems) < MAX_PROBLEMS_KEPT:
                     report.problems.append(record)
                 continue
-            yield record
+            yield placer.place_event(record, count)
 
     try:
         events = good_events()
