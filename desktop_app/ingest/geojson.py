@@ -24,6 +24,7 @@ from desktop_app.core.dates import DateError, DatePrecision, event_span, parse_i
 from desktop_app.core.event import Article, Event, Place, event_uid
 from desktop_app.ingest.exporters import read_attributes
 from desktop_app.ingest.fields import DateOrderContradiction, DateReader, checked_point
+from desktop_app.ingest.interpret import PropertyRoles, split_items
 from desktop_app.ingest.limits import MAX_TEXT_CHARS, JsonDepthGuard, LimitExceeded, oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions
@@ -120,7 +121,12 @@ def _feature_records(
         if reason is not None:
             yield BadRecord(str(path), f"feature {number}", reason)
             return
-    yield from events
+    notes = dates.notes
+    if notes.interpretation is None:
+        notes.interpretation = dates.roles.first
+    for event in events:
+        notes.where = f"feature {number}"
+        yield event
 
 
 class _Utf8Stream:
@@ -274,6 +280,12 @@ def _first_item(source: Source, prefix: str) -> Any:
 
 #: The properties that hold a feature's dates.
 DATE_PROPERTIES = ("start", "time", "date", "end", "times")
+#: The properties the format reads itself, under these names (our export writes them).
+OWN_PROPERTIES = (
+    *DATE_PROPERTIES, "id", "title", "name", "place", "location", "place_kind", "country",
+    "display_date", "precision", "article", "category", "actors", "excerpt",
+    "description", "sources", "origin", "attributes",
+)  # fmt: skip
 
 
 class _Dates:
@@ -288,6 +300,10 @@ class _Dates:
     def __init__(self, source: Source, options: ReadOptions, prefix: str) -> None:
         self._source = source
         self._reader = DateReader(options, source.name)
+        #: The roles of the properties the format does not read itself.
+        self.roles = PropertyRoles(OWN_PROPERTIES, options.columns)
+        self.notes = source.notes
+        source.notes.date_order = "ISO dates"
         self._prefix = prefix
         self._learnt = False
 
@@ -302,7 +318,12 @@ class _Dates:
         if not self._learnt:
             self._learnt = True
             self._reader.learn(self._every_date())
+            self._source.notes.date_order = self._reader.reason
         return self._reader(text)
+
+    def _named_dates(self, props: dict) -> list[str]:
+        found = self.roles(props)
+        return [found.fields[i] for role in ("date", "end") for i in found.columns(role)]
 
     def _every_date(self) -> list[str]:
         values: set[str] = set()
@@ -311,7 +332,7 @@ class _Dates:
             for props in ijson.items(stream, self._prefix, use_float=True):
                 if not isinstance(props, dict):
                     continue
-                for key in DATE_PROPERTIES:
+                for key in (*DATE_PROPERTIES, *self._named_dates(props)):
                     value = props.get(key)
                     for item in value if isinstance(value, list) else [value]:
                         if isinstance(item, str):
@@ -386,8 +407,17 @@ def _events_of(feature: Any, articles: _Articles, dates: _Dates) -> Iterator[Eve
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise ValueError("not a GeoJSON Feature")
     props = feature.get("properties") or {}
+    if not isinstance(props, dict):
+        raise ValueError("'properties' must be an object")
+    # Properties of no meaning to the format itself get theirs from the interpretation
+    # layer (a "when", an "event_type", a "link"); the rest are kept as attributes.
+    roles = dates.roles(props)
+
+    def other(role: str) -> str:
+        return PropertyRoles.value(props, roles, role)
+
     points = _points(feature.get("geometry"))
-    name = props.get("place") or props.get("name") or props.get("location")
+    name = props.get("place") or props.get("name") or props.get("location") or other("place")
     places: list[Place | None] = [
         Place(
             str(name or f"{lat:.4f}, {lon:.4f}"),
@@ -404,15 +434,18 @@ def _events_of(feature: Any, articles: _Articles, dates: _Dates) -> Iterator[Eve
             raise ValueError(f"{len(times)} times for {len(places)} points")
         starts = [(str(t), None) for t in times]
     else:
-        start = props.get("start") or props.get("time") or props.get("date")
+        start = props.get("start") or props.get("time") or props.get("date") or other("date")
         if not start:
             raise ValueError("no date (expected a start, time, date or times property)")
-        starts = [(str(start), props.get("end"))] * len(places)
+        starts = [(str(start), props.get("end") or other("end"))] * len(places)
     given = DatePrecision(props["precision"]) if props.get("precision") else None
     article = articles.get(str(props.get("article"))) if props.get("article") else None
-    title = str(props.get("title") or props.get("name") or "Untitled event")
+    title = str(props.get("title") or props.get("name") or other("title") or "Untitled event")
+    url = other("url")
+    if article is None and url:
+        article = Article(uid=event_uid("article", url), title=title, url=url)
     origin = _origin(props.get("origin"))
-    attributes = read_attributes(props.get("attributes"))
+    attributes = read_attributes(props.get("attributes")) + PropertyRoles.kept(props, roles)
     display_date = props.get("display_date")
     for i, (place, (written, written_end)) in enumerate(zip(places, starts, strict=True)):
         start, found = dates(written)
@@ -437,15 +470,21 @@ def _events_of(feature: Any, articles: _Articles, dates: _Dates) -> Iterator[Eve
             precision=precision,
             # An empty display date is the source's own (no words for the date).
             display_date=str(written if display_date is None else display_date),
-            category=str(props.get("category") or "other"),
-            actors=tuple(str(a) for a in props.get("actors") or ()),
+            category=str(props.get("category") or _category(other("category"))),
+            actors=tuple(str(a) for a in props.get("actors") or ())
+            or tuple(split_items(other("actors"))),
             place=place,
-            excerpt=str(props.get("excerpt") or props.get("description") or ""),
+            excerpt=str(props.get("excerpt") or props.get("description") or other("text")),
             article=article,
-            sources=tuple(str(s) for s in props.get("sources") or ()),
+            sources=tuple(str(s) for s in props.get("sources") or ())
+            or tuple(split_items(other("source"))),
             origin=origin,
             attributes=attributes,
         )
+
+
+def _category(text: str) -> str:
+    return text.lower().replace(" ", "_") or "other"
 
 
 def _origin(value: Any) -> Place | None:

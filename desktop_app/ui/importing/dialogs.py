@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.geo.geocoder import USER_AGENT
-from desktop_app.ingest.delimited import ROLES, Table, detect_columns
+from desktop_app.ingest.delimited import ROLES, Table
+from desktop_app.ingest.interpret import interpret
 from desktop_app.ingest.loose_dates import detect_dayfirst
 from desktop_app.ingest.pipeline import ImportReport, Progress
 from desktop_app.ingest.problems import BadRecord, ImportFailed
@@ -70,6 +71,15 @@ ROLE_LABELS: dict[str, str] = {
     "category": "Category",
     "source": "Sources",
     "country": "Country",
+    "time": "Time of day",
+    "year": "Year",
+    "admin": "Region (kept)",
+    "origin": "Origin place",
+    "origin_lat": "Origin latitude",
+    "origin_lon": "Origin longitude",
+    "actors": "Actors",
+    "url": "Link",
+    "precision": "Date precision",
 }
 PREVIEW_ROWS = 50
 SAMPLES_SHOWN = 3
@@ -89,6 +99,8 @@ class TablePreview:
     dayfirst: bool | None
     ambiguous_dates: bool
     problems: list[str] = field(default_factory=list)
+    #: Why each column has its role (or none), in column order.
+    reasons: list[str] = field(default_factory=list)
 
     def date_order(self, column: int | None) -> tuple[bool | None, bool]:
         """``(dayfirst, ambiguous)`` of the dates in ``column``: what the values tell about
@@ -110,7 +122,7 @@ def preview_table(path: str | Path, encoding: str | None = None) -> TablePreview
 
     Raises :class:`ImportFailed` for a file that cannot be read at all.
     """
-    from desktop_app.ingest import acled
+    from desktop_app.ingest import acled, gdelt, ucdp
 
     path = Path(path)
     source = Source(path, encoding)
@@ -132,13 +144,18 @@ def preview_table(path: str | Path, encoding: str | None = None) -> TablePreview
         raise ImportFailed(BadRecord(str(path), None, "the file is empty"))
     headers = [h.strip().lstrip("\ufeff") for h in rows[0]]
     body = rows[1:]
-    detected = detect_columns(headers)
+    gdelt_headers = gdelt.gdelt_columns(headers)
+    if gdelt_headers is not None:
+        # A GDELT file has no header row: its first line is an event too.
+        headers, body = gdelt_headers, rows
+    layout = ucdp.LAYOUT if ucdp.is_ucdp(headers) else None
+    found = interpret(headers, body, layout=layout)
     is_acled = acled.is_acled(headers)
     preview = TablePreview(
-        path, source.encoding, detected_encoding, headers, body, detected, is_acled,
-        None, False, problems,
+        path, source.encoding, detected_encoding, headers, body, found.roles, is_acled,
+        None, False, problems, [g.why for g in found.guesses],
     )  # fmt: skip
-    date_column = headers.index("event_date") if is_acled else detected.get("date")
+    date_column = headers.index("event_date") if is_acled else found.roles.get("date")
     preview.dayfirst, preview.ambiguous_dates = preview.date_order(date_column)
     return preview
 
@@ -300,8 +317,15 @@ class ImportSetupDialog(QDialog):
             self.table.setItem(row, 1, sample_item)
             combo = QComboBox()
             combo.setAccessibleName(self.tr("Role of column %1").replace("%1", name))
-            combo.setToolTip(self.tr("What this column holds for each event"))
-            combo.addItem(self.tr("(not used)"), "")
+            why = preview.reasons[row] if row < len(preview.reasons) else ""
+            combo.setToolTip(
+                self.tr("What this column holds for each event (detected from: %1)").replace(
+                    "%1", why
+                )
+                if why
+                else self.tr("What this column holds for each event")
+            )
+            combo.addItem(self.tr("(kept as attribute)"), "")
             for role in ROLES:
                 combo.addItem(self.tr(ROLE_LABELS[role]), role)
             combo.setCurrentIndex(max(0, combo.findData(role_of.get(row, ""))))
