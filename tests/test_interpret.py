@@ -14,6 +14,7 @@ from desktop_app.ingest.interpret import (
     number_date_form,
     synonyms,
 )
+from desktop_app.ingest.loose_dates import parse_loose_date
 
 # (field name, some of its values, the role it must get; None: kept as an attribute)
 ROLE_TABLE = [
@@ -121,3 +122,20 @@ def test_number_dates_when_the_column_is_clearly_one_kind(values, form, first) -
 def test_a_date_column_of_unix_seconds_is_read_as_such() -> None:
     found = interpret(["timestamp_start", "title"], [["1700000000", "A"], ["1700086400", "B"]])
     assert found.roles["date"] == 0 and found.date_forms == {"date": "unix"}
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("16 février 2024", "2024-02-16"),
+        ("1er mars 2024", "2024-03-01"),
+        ("Montag, 16. März 2024", "2024-03-16"),
+        ("16 de febrero de 2024", "2024-02-16"),
+        ("3 agosto 2023", "2023-08-03"),
+        ("16 lutego 2024", "2024-02-16"),
+        ("12 december 2023", "2023-12-12"),
+        ("26.10.25", "2025-10-26"),
+    ],
+)
+def test_month_names_of_the_main_european_languages(text, iso) -> None:
+    assert parse_loose_date(text, dayfirst=True) == (iso, DatePrecision.DAY)

@@ -185,3 +185,19 @@ def test_every_record_of_every_fixture_is_accounted_for(tmp_path: Path) -> None:
             assert report.added == store.count(), path
             checked += 1
     assert checked >= 8
+
+
+def test_geojson_features_alike_but_for_their_link_are_never_merged(
+    tmp_path: Path, store: EventStore
+) -> None:
+    feature = (
+        '{"type": "Feature", "geometry": {"type": "Point", "coordinates": [36.23, 49.99]}, '
+        '"properties": {"title": "Air raid alert", "date": "2025-06-02", "link": "%s"}}'
+    )
+    path = tmp_path / "links.geojson"
+    features = ", ".join(feature % url for url in ("https://a", "https://b", "https://a"))
+    path.write_text('{"type": "FeatureCollection", "features": [' + features + "]}")
+    report = import_file(path, store)
+    assert (report.read, report.added, report.repeats) == (3, 2, 1)
+    assert report.repeat_lines == ["feature 3"]
+    assert sorted(e.article.url for e in store.all_events()) == ["https://a", "https://b"]

@@ -461,7 +461,10 @@ def _events_of(feature: Any, articles: _Articles, dates: _Dates) -> Iterator[Eve
             raise ValueError(str(exc)) from None
         base_uid = props.get("id") or feature.get("id")
         if base_uid is None:
-            base_uid = event_uid(title, start, end, place, props.get("excerpt"))
+            # Every property: features alike in title, date and place but not in, say,
+            # a link are different records, never merged.
+            extra = [url, *PropertyRoles.kept(props, roles)] if url or roles.fields else []
+            base_uid = event_uid(title, start, end, place, props.get("excerpt"), *extra)
         yield Event(
             uid=str(base_uid) if len(places) == 1 else f"{base_uid}#{i}",
             title=title,

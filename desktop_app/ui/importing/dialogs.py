@@ -231,6 +231,7 @@ class ImportSetupDialog(QDialog):
         if preview is not None:
             layout.addWidget(self._columns_group(preview), 1 if columns else 0)
         layout.addWidget(self._errors_group(on_error))
+        layout.addWidget(self._repeats_group())
         if not columns:
             layout.addStretch(1)
 
@@ -350,6 +351,25 @@ class ImportSetupDialog(QDialog):
         (self.abort_radio if on_error == "abort" else self.skip_radio).setChecked(True)
         return group
 
+    def _repeats_group(self) -> QGroupBox:
+        group = QGroupBox(self.tr("Rows that repeat an earlier row exactly"))
+        group.setAccessibleName(self.tr("Rows that repeat an earlier row exactly"))
+        box = QVBoxLayout(group)
+        self.drop_repeats_radio = QRadioButton(self.tr("&Drop them and count them in the report"))
+        self.keep_repeats_radio = QRadioButton(self.tr("&Keep each as an event of its own"))
+        self.drop_repeats_radio.setToolTip(
+            self.tr("A row identical to an earlier one is one event, its lines reported")
+        )
+        self.keep_repeats_radio.setToolTip(
+            self.tr("Every row is an event, even one identical to an earlier row")
+        )
+        self._repeats_buttons = QButtonGroup(self)
+        for radio in (self.drop_repeats_radio, self.keep_repeats_radio):
+            self._repeats_buttons.addButton(radio)
+            box.addWidget(radio)
+        self.drop_repeats_radio.setChecked(True)
+        return group
+
     # -- reactions ---------------------------------------------------------------------
 
     def _preset_date_order(self, dayfirst: bool | None, ambiguous: bool) -> None:
@@ -430,6 +450,10 @@ class ImportSetupDialog(QDialog):
 
     def encoding(self) -> str | None:
         return self.encoding_box.currentData() if self.preview is not None else None
+
+    def repeats(self) -> str:
+        """``drop`` or ``keep``: what the import does with rows repeating earlier ones."""
+        return "keep" if self.keep_repeats_radio.isChecked() else "drop"
 
     def on_error(self) -> str:
         return "abort" if self.abort_radio.isChecked() else "skip"
@@ -596,6 +620,8 @@ class ImportReportDialog(QDialog):
         self.setWindowTitle(self.tr("Import report"))
         self.setAccessibleName(self.tr("Import report"))
         layout = QVBoxLayout(self)
+        # What every row became, the columns' roles and the day order, under the sentence.
+        summary = "\n".join([summary, *(report.summary_lines() if report else [])])
         self.summary = QLabel(summary)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
@@ -618,7 +644,7 @@ class ImportReportDialog(QDialog):
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(720, 420 if listed else 140)
+        self.resize(720, 420 if listed else 220)
 
 
 def user_agent(contact: str) -> str:
