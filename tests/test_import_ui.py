@@ -184,9 +184,12 @@ def test_column_mapping_dialog_gives_the_mapping_the_pipeline_uses(qtbot, tmp_pa
     preview = preview_table(path)
     dialog = ImportSetupDialog(path, "csv", preview)
     qtbot.addWidget(dialog)
-    # "Datum" is not a name detection knows, and "name" was taken for the title.
-    assert "date" not in dialog.roles()
+    # "Datum" is not a name detection knows, but its values are dates; "name" was taken
+    # for the title. Without a date column nothing can be imported.
+    assert dialog.roles()["date"] == "Datum"
     assert dialog.roles()["title"] == "name"
+    dialog.set_role("Datum", "")
+    assert "date" not in dialog.roles()
     assert not dialog.import_button.isEnabled()
     dialog.set_role("Datum", "date")
     dialog.set_role("Story", "title")

@@ -265,6 +265,7 @@ Examples:
   event-atlas import incidents.csv
   event-atlas import incidents.csv --columns date=When,lat=Y,lon=X --dayfirst
   event-atlas import events.geojson --on-error abort
+  event-atlas import gdelt-20230310.export.CSV --repeats keep
   event-atlas import article.html --published 2025-06-02 --yes""",
 )
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -277,10 +278,19 @@ Examples:
     show_default=True,
 )  # fmt: skip
 @click.option(
-    "--columns", help="CSV columns: date=...,lat=...,lon=...,title=...,text=...,place=..."
+    "--columns",
+    help="Columns' roles, overriding detection: date=...,end=...,lat=...,lon=...,place=...,"
+    "origin=...,origin_lat=...,origin_lon=...,title=...,text=...,category=...,url=...",
 )
 @click.option("--dayfirst/--monthfirst", default=None, help="How to read 02/06/2025.")
 @click.option("--on-error", type=click.Choice(["skip", "abort"]), default="skip", show_default=True)
+@click.option(
+    "--repeats",
+    type=click.Choice(["drop", "keep"]),
+    default="drop",
+    show_default=True,
+    help="Rows that repeat an earlier row exactly: report and drop them, or keep them.",
+)
 @click.option("--encoding", help="Text encoding when detection is wrong (e.g. cp1251).")
 @click.option("--published", metavar="DATE", help="An article's date when the file lacks one.")
 @click.option("--yes", "assume_yes", is_flag=True, help="Save an article's events without asking.")
@@ -291,6 +301,7 @@ def import_file(
     columns: str | None,
     dayfirst: bool | None,
     on_error: str,
+    repeats: str,
     encoding: str | None,
     published: str | None,
     assume_yes: bool,
@@ -311,6 +322,7 @@ def import_file(
         encoding=encoding,
         published=published,
         echo_error=lambda line: click.echo(line, err=True),
+        repeats=repeats,
     )
     sys.exit(code)
 

@@ -16,7 +16,9 @@ Mapping (ACLED codebook -> event):
 - ``actor1``, ``assoc_actor_1``, ``actor2``, ``assoc_actor_2`` -> actors;
 - ``location``, ``latitude``, ``longitude``, ``country`` -> the place (``geo_precision`` 3,
   "only the region is known", makes the place a region);
-- ``notes`` -> the excerpt; ``source`` (``;``-separated) -> the cited sources.
+- ``notes`` -> the excerpt; ``source`` (``;``-separated) -> the cited sources;
+- every other column (``fatalities``, ``admin1``, ``inter1``, ``tags``, ...) -> the
+  event's attributes, under its own name.
 """
 
 from __future__ import annotations
@@ -33,6 +35,11 @@ from desktop_app.ingest.reader import ReadOptions
 from desktop_app.ingest.source import Source
 
 REQUIRED = ("event_id_cnty", "event_date", "latitude", "longitude")
+#: The columns that make up the event itself; the others are kept as its attributes.
+USED = frozenset({
+    *REQUIRED, "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
+    "actor2", "assoc_actor_2", "location", "country", "geo_precision", "notes", "source",
+})  # fmt: skip
 # Half the "within a week" window of time_precision 2.
 _WEEK_HALF = timedelta(days=3)
 
@@ -140,6 +147,7 @@ class _AcledMapper:
         actor_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
         source_cache: dict[str, tuple[str, ...]] = {}
         actor_columns = [i for i in (i_a1, i_aa1, i_a2, i_aa2) if i is not None]
+        kept = [(i, name) for name, i in sorted(ix.items(), key=lambda p: p[1]) if name not in USED]
 
         def get(row: list[str], i: int | None) -> str:
             return row[i] if i is not None else ""
@@ -207,6 +215,7 @@ class _AcledMapper:
                 place=place,
                 excerpt=get(row, i_notes),
                 sources=sources,
+                attributes=tuple((name, row[i]) for i, name in kept if row[i]),
             )
 
         return convert

@@ -9,7 +9,14 @@ from pathlib import Path
 from desktop_app.core.event import Event
 from desktop_app.ingest.bundled import open_store
 from desktop_app.ingest.delimited import parse_columns_option
-from desktop_app.ingest.pipeline import FORMATS, ImportAborted, detect_format, import_file
+from desktop_app.ingest.interpret import ROLES
+from desktop_app.ingest.pipeline import (
+    FORMATS,
+    REPEATS,
+    ImportAborted,
+    detect_format,
+    import_file,
+)
 from desktop_app.ingest.problems import ImportFailed
 from desktop_app.ingest.reader import ReadOptions
 from desktop_app.store.event_store import StoreError
@@ -35,6 +42,7 @@ def run_import(
     encoding: str | None = None,
     published: str | None = None,
     echo_error: Callable[[str], None] | None = None,
+    repeats: str = "drop",
 ) -> int:
     """Import one file into a store and say what happened; returns the exit status.
 
@@ -70,6 +78,9 @@ def run_import(
     echo_error
         Prints the one line that says why an import failed (``click.echo`` to stderr);
         None prints it with ``echo``.
+    repeats
+        ``drop`` (report rows that repeat an earlier row exactly, and leave them out) or
+        ``keep`` them as events of their own (``--repeats``).
 
     Returns
     -------
@@ -84,8 +95,14 @@ def run_import(
     if on_error not in ("skip", "abort"):
         echo(f"error: --on-error must be skip or abort, not {on_error!r}")
         return EXIT_USAGE
+    if repeats not in REPEATS:
+        echo(f"error: --repeats must be drop or keep, not {repeats!r}")
+        return EXIT_USAGE
     try:
         mapping = parse_columns_option(columns) if isinstance(columns, str) else columns
+        unknown = [role for role in mapping or {} if role not in ROLES]
+        if unknown:
+            raise ValueError(f"unknown role {unknown[0]!r} (roles: {', '.join(ROLES)})")
     except ValueError as exc:
         echo(f"error: --columns: {exc}")
         return EXIT_USAGE
@@ -117,6 +134,7 @@ def run_import(
                 options=options,
                 on_error=on_error,
                 accept=review if kind == "article" else None,
+                repeats=repeats,
             )
     except ImportAborted as exc:
         (echo_error or echo)(f"bad row: {exc.problem}")
@@ -135,7 +153,7 @@ def run_import(
         echo(f"skipped: {problem}")
     if report.skipped > MAX_PRINTED_PROBLEMS:
         echo(f"... and {report.skipped - MAX_PRINTED_PROBLEMS} more bad rows")
-    for line in report.places.lines():
+    for line in [*report.summary_lines(), *report.places.lines()]:
         echo(line)
     echo(f"imported {report.imported} events, skipped {report.skipped}")
     if report.imported == 0 and report.skipped:

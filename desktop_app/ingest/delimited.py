@@ -1,11 +1,14 @@
-"""CSV and TSV files of events, with their columns found by name.
+"""CSV and TSV files of events: the rows, with their columns' roles found by
+:mod:`desktop_app.ingest.interpret` from the header and the first rows' values.
 
-The header names each column; :data:`COLUMN_NAMES` lists the names each role goes by
-("lat", "latitude", "y", ...). A user's explicit mapping wins over detection. Rows with
-coordinates are placed as given; rows with only a place name are geocoded (offline
-unless the user allowed online look-ups). ACLED exports are recognised by their header
-and read by :mod:`desktop_app.ingest.acled`; files that ``export csv`` wrote, by their
-columns, field by field, into the events they were written from.
+A user's explicit mapping wins over detection. Rows with coordinates are placed as
+given; rows with only a place name are geocoded (offline unless the user allowed online
+look-ups). Known layouts are told by their columns: ACLED exports (read by
+:mod:`desktop_app.ingest.acled`), UCDP GED files (:mod:`desktop_app.ingest.ucdp`),
+files that ``export csv`` wrote (field by field, into the events they were written
+from), and headerless GDELT event files by their shape (:mod:`desktop_app.ingest.gdelt`).
+A headerless file of no known layout is refused at line 1, without taking its values
+for column names.
 
 Files are read as a stream: a million rows take the memory of one chunk.
 """
@@ -20,15 +23,14 @@ from pathlib import Path
 
 from desktop_app.core.dates import DateError, DatePrecision, event_span
 from desktop_app.core.event import Article, Event, Place, event_uid
-from desktop_app.geo.gazetteer import GeoContext
-from desktop_app.ingest import acled
+from desktop_app.ingest import acled, gdelt, interpret, ucdp
 from desktop_app.ingest.exporters import (
     CSV_OWN_COLUMNS,
     read_attributes,
     read_grade,
     restore_spreadsheet_text,
 )
-from desktop_app.ingest.fields import DateOrderContradiction, DateReader, coordinate, split_list
+from desktop_app.ingest.fields import DateOrderContradiction, coordinate, split_list
 from desktop_app.ingest.limits import MAX_LINE_CHARS, oversized_field
 from desktop_app.ingest.loose_dates import numeric_date
 from desktop_app.ingest.problems import BadRecord, ImportFailed
@@ -41,27 +43,8 @@ csv.field_size_limit(FIELD_LIMIT)
 # Rows read ahead to detect the date order before the first event is made.
 DETECTION_ROWS = 2000
 
-COLUMN_NAMES: dict[str, tuple[str, ...]] = {
-    "id": ("id", "uid", "event_id", "eventid", "event_id_cnty", "key"),
-    "date": (
-        "date", "event_date", "start", "start_date", "startdate", "start_time", "begin",
-        "datetime", "date_time", "time", "when", "day",
-    ),
-    "end": ("end", "end_date", "enddate", "end_time", "until", "finish"),
-    "lat": ("lat", "latitude", "y", "lat_dd", "coord_y"),
-    "lon": ("lon", "lng", "long", "longitude", "x", "lon_dd", "coord_x"),
-    "title": ("title", "headline", "name", "event", "event_name", "summary_title"),
-    "text": ("description", "notes", "text", "summary", "details", "body", "excerpt", "note"),
-    "place": ("place", "location", "city", "town", "site", "address", "place_name"),
-    "category": ("category", "type", "event_type", "kind"),
-    "source": ("source", "sources", "outlet", "cited"),
-    "country": ("country", "country_name"),
-}  # fmt: skip
-ROLES = tuple(COLUMN_NAMES)
-
-
-def _normal(header: str) -> str:
-    return "_".join(header.strip().strip("\ufeff").lower().replace("-", " ").split())
+#: Every role a column can have (see :mod:`desktop_app.ingest.interpret`).
+ROLES = interpret.ROLES
 
 
 def detect_columns(headers: list[str], explicit: dict[str, str] | None = None) -> dict[str, int]:
@@ -70,27 +53,7 @@ def detect_columns(headers: list[str], explicit: dict[str, str] | None = None) -
     An explicit empty header (``{"title": ""}``) means no column has that role.
     Raises :class:`ValueError` when the explicit mapping names an unknown role or column.
     """
-    normal = [_normal(h) for h in headers]
-    found: dict[str, int] = {}
-    for role, names in COLUMN_NAMES.items():
-        for name in names:
-            if name in normal and normal.index(name) not in found.values():
-                found[role] = normal.index(name)
-                break
-    for role, header in (explicit or {}).items():
-        if role not in COLUMN_NAMES:
-            raise ValueError(f"unknown column role {role!r} (roles: {', '.join(ROLES)})")
-        if not header:
-            # The mapping dialog says "no column has this role", overriding detection.
-            found.pop(role, None)
-            continue
-        if header in headers:
-            found[role] = headers.index(header)
-        elif _normal(header) in normal:
-            found[role] = normal.index(_normal(header))
-        else:
-            raise ValueError(f"no column {header!r} (columns: {', '.join(headers)})")
-    return found
+    return interpret.interpret(headers, (), explicit).roles
 
 
 def parse_columns_option(text: str) -> dict[str, str]:
@@ -195,29 +158,66 @@ def _dialect(path: Path, sample: str) -> type[csv.Dialect]:
     return Detected
 
 
+def looks_like_data(row: list[str]) -> bool:
+    """Whether a first row holds values rather than column names: most of its cells are
+    numbers or dates, and none is a name the synonym table knows."""
+    cells = [c.strip() for c in row if c.strip()]
+    if not cells:
+        return False
+    known = {n for names in interpret.synonyms().values() for n in names}
+    if any(interpret.normal_name(c) in known for c in cells):
+        return False
+    numeric = sum(1 for c in cells if c.replace(".", "", 1).lstrip("+-").isdigit())
+    return numeric * 2 > len(cells)
+
+
 def read_delimited(source: Source, options: ReadOptions) -> Iterator[Record]:
-    """Events from a CSV/TSV file (ACLED exports included)."""
+    """Events from a CSV/TSV file (ACLED, UCDP GED and headerless GDELT files included)."""
     table = Table(source)
     rows = iter(table)
-    header = None
+    first = None
     for item in rows:
         if isinstance(item, BadRecord):
             raise ImportFailed(BadRecord(item.file, item.where, f"bad header: {item.reason}"))
-        header = item[1]
+        first = item
         break
-    if header is None:
+    if first is None:
         raise ImportFailed(BadRecord(source.name, None, "the file is empty"))
-    header = [h.strip().lstrip("\ufeff") for h in header]
-    if acled.is_acled(header) and not options.columns:
-        mapper = acled.row_mapper(header, source, options)
-    elif set(header) >= CSV_OWN_COLUMNS and not options.columns:
-        mapper = _ExportMapper(header)
-    else:
-        mapper = _row_mapper(header, source, options)
-    # The day/month order is the whole column's: when the first rows write dates in
-    # numbers and more rows follow, every row's date is scanned first (the parsing is C).
+    header = [h.strip().lstrip("\ufeff") for h in first[1]]
+    notes = source.notes
+    gdelt_header = gdelt.gdelt_columns(header)
+    if gdelt_header is not None:
+        # GDELT files have no header row: the first line is an event like the others.
+        header, notes.layout = gdelt_header, "GDELT (no header row, by its shape)"
+        rows = itertools.chain([first], rows)
+    elif looks_like_data(header):
+        raise ImportFailed(
+            BadRecord(
+                source.name,
+                "line 1",
+                f"the file has no header row (its first line holds {len(header)} values, "
+                "not column names, and is no known layout); add a first line naming "
+                "the columns",
+            )
+        )
+    # The first rows are read before the columns are interpreted: their values say
+    # what each column holds.
     ahead = list(itertools.islice(rows, DETECTION_ROWS))
     good = [r for r in ahead if not isinstance(r, BadRecord)]
+    if acled.is_acled(header) and not options.columns:
+        mapper = acled.row_mapper(header, source, options)
+        notes.layout = "ACLED"
+    elif set(header) >= CSV_OWN_COLUMNS and not options.columns:
+        mapper = _ExportMapper(header)
+        notes.layout = "Event Atlas export"
+    else:
+        layout = ucdp.LAYOUT if ucdp.is_ucdp(header) else None
+        if layout is not None:
+            notes.layout = layout.name
+        mapper = _GenericMapper(header, source, options, [row for _, row in good], layout)
+        notes.interpretation = mapper.make.interpretation
+    # The day/month order is the whole column's: when the first rows write dates in
+    # numbers and more rows follow, every row's date is scanned first (the parsing is C).
     i = mapper.date_index
     if (
         i is not None
@@ -226,17 +226,22 @@ def read_delimited(source: Source, options: ReadOptions) -> Iterator[Record]:
     ):
         scan = Table(source)
         try:
-            body = itertools.islice(iter(scan), 1, None)
+            body = iter(scan)
+            if gdelt_header is None:
+                body = itertools.islice(body, 1, None)
             mapper.prepare(r for r in body if not isinstance(r, BadRecord))
         finally:
             scan.close()
     else:
         mapper.prepare(good)
-    yield from _map(itertools.chain(ahead, rows), mapper, len(header), source.name)
+    notes.date_order = mapper.dates.reason if mapper.dates else "ISO dates (an Event Atlas export)"
+    yield from _map(itertools.chain(ahead, rows), mapper, len(header), source)
 
 
-def _map(rows, mapper, width: int, name: str) -> Iterator[Record]:
+def _map(rows, mapper, width: int, source: Source) -> Iterator[Record]:
     convert = mapper.convert
+    name = source.name
+    notes = source.notes
     for item in rows:
         if isinstance(item, BadRecord):
             yield item
@@ -244,6 +249,7 @@ def _map(rows, mapper, width: int, name: str) -> Iterator[Record]:
         line, row = item
         if len(row) != width:
             if len(row) < width and not any(row):
+                notes.blank += 1
                 continue
             yield BadRecord(name, f"line {line}", f"expected {width} fields, found {len(row)}")
             continue
@@ -255,16 +261,26 @@ def _map(rows, mapper, width: int, name: str) -> Iterator[Record]:
             yield BadRecord(name, f"line {line}", str(exc) or type(exc).__name__)
             continue
         reason = oversized_field(event)
+        notes.where = f"line {line}"
         yield event if reason is None else BadRecord(name, f"line {line}", reason)
 
 
 class _GenericMapper:
-    def __init__(self, header: list[str], source: Source, options: ReadOptions) -> None:
+    """Rows of any other table: each column's role found by :mod:`interpret`."""
+
+    def __init__(
+        self,
+        header: list[str],
+        source: Source,
+        options: ReadOptions,
+        sample: list[list[str]],
+        layout: interpret.Layout | None = None,
+    ) -> None:
         try:
-            self.columns = detect_columns(header, options.columns)
+            found = interpret.interpret(header, sample, options.columns, layout)
         except ValueError as exc:
             raise ImportFailed(BadRecord(source.name, "line 1", str(exc))) from None
-        if "date" not in self.columns:
+        if found.column("date") is None and found.column("year") is None:
             raise ImportFailed(
                 BadRecord(
                     source.name,
@@ -275,87 +291,22 @@ class _GenericMapper:
                     + ")",
                 )
             )
-        self.options = options
-        self.dates = DateReader(options, source.name)
-        self.date_index = self.columns["date"]
-        self.signature = "|".join(_normal(h) for h in header)
         # Our own export marks text cells that a spreadsheet would run as formulas.
-        self._ours = set(header) >= CSV_OWN_COLUMNS
-        self._places: dict[tuple[str, str], Place | None] = {}
-        self.convert: Callable[[list[str]], Event] = self._convert
+        ours = set(header) >= CSV_OWN_COLUMNS
+        self.make = interpret.EventMaker(
+            found,
+            options,
+            source.name,
+            "|".join(interpret.normal_name(h) for h in header),
+            restore_spreadsheet_text if ours else None,
+            layout,
+        )
+        self.dates = self.make.dates
+        self.date_index = found.column("date")
+        self.convert: Callable[[list[str]], Event] = self.make
 
     def prepare(self, rows: Iterable[tuple[int, list[str]]]) -> None:
-        i = self.columns["date"]
-        self.dates.learn((f"line {n}", row[i]) for n, row in rows if len(row) > i)
-
-    def _get(self, row: list[str], role: str) -> str:
-        i = self.columns.get(role)
-        if i is None:
-            return ""
-        value = row[i].strip()
-        return restore_spreadsheet_text(value) if self._ours else value
-
-    def _place(self, row: list[str]) -> Place | None:
-        name = self._get(row, "place")
-        lat, lon = self._get(row, "lat"), self._get(row, "lon")
-        if lat or lon:
-            if not (lat and lon):
-                raise ValueError("a latitude without a longitude (or the reverse)")
-            y = coordinate(lat, -90, 90, "latitude")
-            x = coordinate(lon, -180, 180, "longitude")
-            return Place(name or f"{y:.4f}, {x:.4f}", y, x)
-        if not name:
-            return None
-        country = self._get(row, "country")
-        key = (name, country)
-        if key not in self._places:
-            geocoder = self.options.geocoder_or_default()
-            context = None
-            if country:
-                found = geocoder.gazetteer.lookup(country)
-                codes = frozenset(e.country for e in found if e.kind == "country")
-                context = GeoContext(countries=codes)
-            result = geocoder.geocode(name, context)
-            self._places[key] = result.place if result else None
-        place = self._places[key]
-        if place is None:
-            raise ValueError(f"place {name!r} not found in the gazetteer (add coordinates)")
-        return Place(name, place.lat, place.lon, place.kind, place.country)
-
-    def _convert(self, row: list[str]) -> Event:
-        start, precision = self.dates(self._get(row, "date"))
-        end_text = self._get(row, "end")
-        end = None
-        if end_text:
-            end, end_precision = self.dates(end_text)
-            if end_precision != precision:
-                # event_span keeps each ISO text's own period when it is coarser.
-                precision = DatePrecision.DAY
-        place = self._place(row)
-        text = self._get(row, "text")
-        title = self._get(row, "title") or _title_from(text, place, start)
-        ident = self._get(row, "id")
-        uid = (
-            event_uid("csv", self.signature, ident)
-            if ident
-            # Every column: rows alike in title, date and place but not in, say, a link
-            # are different records, never merged.
-            else event_uid("csv-row", self.signature, *row)
-        )
-        sources = tuple(s.strip() for s in self._get(row, "source").split(";") if s.strip())
-        category = self._get(row, "category").lower().replace(" ", "_") or "other"
-        return Event(
-            uid=uid,
-            title=title,
-            start=start,
-            end=end,
-            precision=precision,
-            display_date=self._get(row, "date"),
-            category=category,
-            place=place,
-            excerpt=text,
-            sources=sources,
-        )
+        self.make.learn((f"line {n}", row) for n, row in rows)
 
 
 class _ExportMapper:
@@ -369,6 +320,7 @@ class _ExportMapper:
     def __init__(self, header: list[str]) -> None:
         self._index = {name: i for i, name in enumerate(header)}
         self.date_index = None  # ISO dates: no order to learn
+        self.dates = None
         self.convert: Callable[[list[str]], Event] = self._convert
 
     def prepare(self, rows: Iterable[tuple[int, list[str]]]) -> None:
@@ -432,14 +384,3 @@ class _ExportMapper:
             attributes=read_attributes(get(row, "attributes")),
             grade=read_grade(lambda column: get(row, column)),
         )
-
-
-def _title_from(text: str, place: Place | None, start: str) -> str:
-    if text:
-        first = text.split(". ")[0]
-        return first if len(first) <= 90 else first[:87].rstrip() + "..."
-    return f"{place.name if place else 'Event'}, {start}"
-
-
-def _row_mapper(header: list[str], source: Source, options: ReadOptions) -> _GenericMapper:
-    return _GenericMapper(header, source, options)

@@ -49,6 +49,13 @@ class DateReader:
         self.dayfirst = bool(usual if options.dayfirst is None else options.dayfirst)
         #: Whether the order is known: forced, or proven by a value.
         self.decided = options.dayfirst is not None
+        #: How dates in numbers are read and why, for the import report.
+        forced = "--dayfirst" if options.dayfirst else "--monthfirst"
+        self.reason = (
+            "no dates in numbers to order"
+            if options.dayfirst is None
+            else f"{_ORDER[options.dayfirst]}, as {forced} says"
+        )
         self._cache: dict[str, tuple[str, DatePrecision]] = {}
 
     def learn(self, values: Iterable[str | tuple[str, str]]) -> None:
@@ -67,7 +74,12 @@ class DateReader:
             return
         if len(proofs) == 1:
             self.dayfirst, self.decided = next(iter(proofs)), True
+            self.reason = f"{_ORDER[self.dayfirst]}: {proofs[self.dayfirst]} can only be read so"
         elif len(proofs) == 2:
+            self.reason = (
+                f"month/day/year: the dates disagree ({proofs[True]} is day/month, "
+                f"{proofs[False]} month/day)"
+            )
             self.options.warnings.append(
                 f"{self.name}: dates disagree ({proofs[True]} is day/month, {proofs[False]} "
                 "month/day); read as month/day (use --dayfirst for day/month)"
@@ -75,7 +87,10 @@ class DateReader:
             self.dayfirst = False
         elif self.usual is not None:
             self.dayfirst = self.usual
+            if numeric:
+                self.reason = f"{_ORDER[self.usual]}, as the format writes them (no date tells)"
         elif numeric:
+            self.reason = "month/day/year: no date tells (every day is 12 or less)"
             self.options.warnings.append(
                 f"{self.name}: dates like 01/02/2020 are ambiguous; read as month/day "
                 "(use --dayfirst for day/month)"

@@ -25,6 +25,7 @@ from desktop_app.core.event import Article, Event, Place, event_uid
 from desktop_app.core.grading import Grade
 from desktop_app.ingest.exporters import read_attributes, read_grade
 from desktop_app.ingest.fields import DateOrderContradiction, DateReader, checked_point
+from desktop_app.ingest.interpret import PropertyRoles, split_items
 from desktop_app.ingest.limits import MAX_TEXT_CHARS, JsonDepthGuard, LimitExceeded, oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions
@@ -126,7 +127,12 @@ def _feature_records(
         if reason is not None:
             yield BadRecord(str(path), f"feature {number}", reason)
             return
-    yield from events
+    notes = dates.notes
+    if notes.interpretation is None:
+        notes.interpretation = dates.roles.first
+    for event in events:
+        notes.where = f"feature {number}"
+        yield event
 
 
 class _Utf8Stream:
@@ -280,6 +286,12 @@ def _first_item(source: Source, prefix: str) -> Any:
 
 #: The properties that hold a feature's dates.
 DATE_PROPERTIES = ("start", "time", "date", "end", "times")
+#: The properties the format reads itself, under these names (our export writes them).
+OWN_PROPERTIES = (
+    *DATE_PROPERTIES, "id", "title", "name", "place", "location", "place_kind", "country",
+    "display_date", "precision", "article", "category", "actors", "excerpt",
+    "description", "sources", "origin", "attributes",
+)  # fmt: skip
 
 
 class _Dates:
@@ -294,6 +306,10 @@ class _Dates:
     def __init__(self, source: Source, options: ReadOptions, prefix: str) -> None:
         self._source = source
         self._reader = DateReader(options, source.name)
+        #: The roles of the properties the format does not read itself.
+        self.roles = PropertyRoles(OWN_PROPERTIES, options.columns)
+        self.notes = source.notes
+        source.notes.date_order = "ISO dates"
         self._prefix = prefix
         self._learnt = False
 
@@ -308,7 +324,12 @@ class _Dates:
         if not self._learnt:
             self._learnt = True
             self._reader.learn(self._every_date())
+            self._source.notes.date_order = self._reader.reason
         return self._reader(text)
+
+    def _named_dates(self, props: dict) -> list[str]:
+        found = self.roles(props)
+        return [found.fields[i] for role in ("date", "end") for i in found.columns(role)]
 
     def _every_date(self) -> list[str]:
         values: set[str] = set()
@@ -317,7 +338,7 @@ class _Dates:
             for props in ijson.items(stream, self._prefix, use_float=True):
                 if not isinstance(props, dict):
                     continue
-                for key in DATE_PROPERTIES:
+                for key in (*DATE_PROPERTIES, *self._named_dates(props)):
                     value = props.get(key)
                     for item in value if isinstance(value, list) else [value]:
                         if isinstance(item, str):
@@ -395,8 +416,17 @@ def _events_of(
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise ValueError("not a GeoJSON Feature")
     props = feature.get("properties") or {}
+    if not isinstance(props, dict):
+        raise ValueError("'properties' must be an object")
+    # Properties of no meaning to the format itself get theirs from the interpretation
+    # layer (a "when", an "event_type", a "link"); the rest are kept as attributes.
+    roles = dates.roles(props)
+
+    def other(role: str) -> str:
+        return PropertyRoles.value(props, roles, role)
+
     points = _points(feature.get("geometry"))
-    name = props.get("place") or props.get("name") or props.get("location")
+    name = props.get("place") or props.get("name") or props.get("location") or other("place")
     places: list[Place | None] = [
         Place(
             str(name or f"{lat:.4f}, {lon:.4f}"),
@@ -413,16 +443,24 @@ def _events_of(
             raise ValueError(f"{len(times)} times for {len(places)} points")
         starts = [(str(t), None) for t in times]
     else:
-        start = props.get("start") or props.get("time") or props.get("date")
+        start = props.get("start") or props.get("time") or props.get("date") or other("date")
         if not start:
             raise ValueError("no date (expected a start, time, date or times property)")
-        starts = [(str(start), props.get("end"))] * len(places)
+        starts = [(str(start), props.get("end") or other("end"))] * len(places)
     given = DatePrecision(props["precision"]) if props.get("precision") else None
     article = articles.get(str(props.get("article"))) if props.get("article") else None
-    title = str(props.get("title") or props.get("name") or "Untitled event")
+    title = str(props.get("title") or props.get("name") or other("title") or "Untitled event")
+    url = other("url")
+    if article is None and url:
+        article = Article(uid=event_uid("article", url), title=title, url=url)
     origin = _origin(props.get("origin"))
-    attributes = read_attributes(props.get("attributes")) if ours else ()
-    grade = read_grade(props.get) if ours else Grade()
+    if ours:
+        # Our export writes every field under its own name and the source's kept
+        # fields as "attributes": nothing else is left over.
+        attributes = read_attributes(props.get("attributes"))
+        grade = read_grade(props.get)
+    else:
+        attributes, grade = PropertyRoles.kept(props, roles), Grade()
     display_date = props.get("display_date")
     for i, (place, (written, written_end)) in enumerate(zip(places, starts, strict=True)):
         start, found = dates(written)
@@ -438,7 +476,10 @@ def _events_of(
             raise ValueError(str(exc)) from None
         base_uid = props.get("id") or feature.get("id")
         if base_uid is None:
-            base_uid = event_uid(title, start, end, place, props.get("excerpt"))
+            # Every property: features alike in title, date and place but not in, say,
+            # a link are different records, never merged.
+            extra = [url, *PropertyRoles.kept(props, roles)] if url or roles.fields else []
+            base_uid = event_uid(title, start, end, place, props.get("excerpt"), *extra)
         yield Event(
             uid=str(base_uid) if len(places) == 1 else f"{base_uid}#{i}",
             title=title,
@@ -447,16 +488,22 @@ def _events_of(
             precision=precision,
             # An empty display date is the source's own (no words for the date).
             display_date=str(written if display_date is None else display_date),
-            category=str(props.get("category") or "other"),
-            actors=tuple(str(a) for a in props.get("actors") or ()),
+            category=str(props.get("category") or _category(other("category"))),
+            actors=tuple(str(a) for a in props.get("actors") or ())
+            or tuple(split_items(other("actors"))),
             place=place,
-            excerpt=str(props.get("excerpt") or props.get("description") or ""),
+            excerpt=str(props.get("excerpt") or props.get("description") or other("text")),
             article=article,
-            sources=tuple(str(s) for s in props.get("sources") or ()),
+            sources=tuple(str(s) for s in props.get("sources") or ())
+            or tuple(split_items(other("source"))),
             origin=origin,
             attributes=attributes,
             grade=grade,
         )
+
+
+def _category(text: str) -> str:
+    return text.lower().replace(" ", "_") or "other"
 
 
 def _origin(value: Any) -> Place | None:

@@ -36,6 +36,26 @@ MONTHS = {
     )
     for name in names
 }
+# The months in the main European languages as dates write them (Polish in the genitive
+# its dates use): "16 février 2024", "16. März 2024", "16 de febrero de 2024",
+# "16 lutego 2024". A plain table, not a locale: a file's language is not the system's.
+_EUROPEAN_MONTHS = (
+    "janvier janv januar jänner enero ene gennaio gen janeiro januari stycznia styczeń",
+    "février fevrier févr fevr februar febrero febbraio fevereiro fev februari lutego luty",
+    "mars märz maerz mär marzo março marco maart mrt marca marzec",
+    "avril avr abril aprile kwietnia kwiecień",
+    "mai maggio mag mayo maio mei maja maj",
+    "juin juni junio giugno giu junho czerwca czerwiec",
+    "juillet juil juli julio luglio lug julho lipca lipiec",
+    "août aout augustus agosto ago sierpnia sierpień",
+    "septembre septiembre setiembre settembre set setembro września wrzesień",
+    "octobre oktober okt octubre ottobre ott outubro out października październik",
+    "novembre noviembre novembro listopada listopad",
+    "décembre decembre déc dezember dez diciembre dic dicembre dezembro grudnia grudzień",
+)
+MONTHS.update(
+    {name: number for number, names in enumerate(_EUROPEAN_MONTHS, 1) for name in names.split()}
+)
 _MONTH = "|".join(sorted(MONTHS, key=len, reverse=True))
 _TIME = (
     r"(?:[T ](?P<hh>\d{1,2}):(?P<mi>\d{2})(?::(?P<ss>\d{2})(?:\.\d+)?)?"
@@ -44,7 +64,8 @@ _TIME = (
 _ISO = re.compile(r"^(?P<y>\d{4})(?:-(?P<m>\d{1,2})(?:-(?P<d>\d{1,2})" + _TIME + r")?)?$")
 _SLASHED = re.compile(r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4}|\d{2})" + _TIME + "$")
 _DAY_MONTH = re.compile(
-    rf"^(?:\w+,?\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon>{_MONTH})\.?,?\s+(?P<y>\d{{4}})$",
+    rf"^(?:\w+,?\s+)?(?P<d>\d{{1,2}})(?:st|nd|rd|th|er|\.)?\s+(?:of\s+|de\s+)?"
+    rf"(?P<mon>{_MONTH})\.?,?\s+(?:de\s+|del\s+)?(?P<y>\d{{4}})$",
     re.I,
 )
 _MONTH_DAY = re.compile(

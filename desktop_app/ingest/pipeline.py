@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from desktop_app.core.event import Event
@@ -74,9 +74,42 @@ class Progress:
         return self.elapsed * (1 - self.fraction) / self.fraction
 
 
+#: What an import does with a row that repeats an earlier row of the file exactly.
+REPEATS = ("drop", "keep")
+UNPLACED = "no place or coordinates in the record: on the timeline only"
+# Line numbers of repeated rows kept to show; the count covers all of them.
+MAX_REPEAT_LINES = 1000
+
+
 @dataclass
 class ImportReport:
-    """What an import did."""
+    """What an import did, accounting for every record of the file.
+
+    ``read`` = ``added`` + ``replaced`` + ``updated_in_file`` + ``skipped`` + the
+    repeats dropped (``repeats`` when ``repeats_kept`` is False; kept repeats are
+    imported, so they count in ``added`` or ``replaced``).
+
+    Parameters
+    ----------
+    added
+        New events.
+    replaced
+        Events that were in the store already (same id, or the same row) and were
+        written again.
+    updated_in_file
+        Rows that had the id of an earlier row of the same file but other values: the
+        later one is the event.
+    skipped
+        Bad records, each in ``problems`` (up to :data:`MAX_PROBLEMS_KEPT`).
+    repeats, repeat_lines, repeats_kept
+        Rows that repeat an earlier row exactly, where they are, and whether they were
+        imported as events of their own.
+    unplaced
+        Events imported without a place, by reason.
+    layout, columns_used, columns_kept, date_order
+        How the file was read: its known layout, each field's role, the fields kept as
+        attributes, the day/month order and why.
+    """
 
     path: str
     format: str
@@ -86,10 +119,59 @@ class ImportReport:
     problems: list[BadRecord] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     places: PlaceTally = field(default_factory=PlaceTally)
+    read: int = 0
+    updated_in_file: int = 0
+    repeats: int = 0
+    repeat_lines: list[str] = field(default_factory=list)
+    repeats_kept: bool = False
+    unplaced: dict[str, int] = field(default_factory=dict)
+    layout: str | None = None
+    columns_used: str | None = None
+    columns_kept: str | None = None
+    date_order: str | None = None
 
     @property
     def imported(self) -> int:
         return self.added + self.replaced
+
+    @property
+    def accounted(self) -> int:
+        """The records the report accounts for: equal to ``read`` for every import."""
+        dropped = 0 if self.repeats_kept else self.repeats
+        return self.added + self.replaced + self.updated_in_file + self.skipped + dropped
+
+    def summary_lines(self) -> list[str]:
+        """The report beyond the bad records, one line each (the CLI prints them, the
+        dialog shows them)."""
+        lines = [
+            f"read {self.read} rows: {self.added} new, {self.replaced} updated in the store"
+            + (f", {self.updated_in_file} updated by a later row" if self.updated_in_file else "")
+            + f", {self.skipped} skipped, {self.repeats} repeated"
+        ]
+        if self.repeats:
+            shown = ", ".join(w.removeprefix("line ") for w in self.repeat_lines[:20])
+            more = "" if self.repeats <= 20 else ", …"
+            kind = "lines" if all(w.startswith("line ") for w in self.repeat_lines) else "at"
+            what = (
+                "kept as events of their own"
+                if self.repeats_kept
+                else "dropped; --repeats keep imports them"
+            )
+            lines.append(
+                f"{self.repeats} rows repeat an earlier row exactly: {kind} {shown}{more} ({what})"
+            )
+        placed = self.imported - sum(self.unplaced.values())
+        if self.unplaced:
+            why = "; ".join(f"{n} {reason}" for reason, n in self.unplaced.items())
+            lines.append(f"placed {placed}, unplaced {sum(self.unplaced.values())} ({why})")
+        if self.layout:
+            lines.append(f"layout: {self.layout}")
+        if self.columns_used not in (None, "none") or self.columns_kept not in (None, "none"):
+            lines.append(f"columns used: {self.columns_used}")
+            lines.append(f"columns kept as attributes: {self.columns_kept}")
+        if self.date_order:
+            lines.append(f"dates: {self.date_order}")
+        return lines
 
 
 def detect_format(path: str | Path) -> str:
@@ -157,6 +239,7 @@ def import_file(
     progress: Callable[[Progress], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
     accept: Callable[[list[Event]], list[Event]] | None = None,
+    repeats: str = "drop",
 ) -> ImportReport:
     """Read ``path`` and write its events to ``store`` in one transaction.
 
@@ -175,6 +258,9 @@ def import_file(
     accept
         Called with all events before anything is written (for articles: the review);
         returns the events to save. When given, the events are held in memory.
+    repeats
+        What to do with a row that repeats an earlier row exactly: ``drop`` it (it is
+        counted and its line reported) or ``keep`` it as an event of its own.
 
     Raises
     ------
@@ -184,9 +270,11 @@ def import_file(
     """
     if on_error not in ("skip", "abort"):
         raise ValueError(f"on_error must be 'skip' or 'abort', not {on_error!r}")
+    if repeats not in REPEATS:
+        raise ValueError(f"repeats must be 'drop' or 'keep', not {repeats!r}")
     options = options or ReadOptions()
     fmt = detect_format(path) if fmt == "auto" else fmt
-    report = ImportReport(str(path), fmt)
+    report = ImportReport(str(path), fmt, repeats_kept=repeats == "keep")
     source = Source(path, options.encoding)
     started = time.perf_counter()
     count = 0
@@ -199,9 +287,13 @@ def import_file(
 
     placer = Placer(options.geocoder_or_default())
     report.places = placer.tally
+    # Hashes, not the events or uids themselves: a million rows take a few tens of MB.
+    seen_rows: set[int] = set()
+    seen_uids: set[int] = set()
 
     def good_events() -> Iterator[Event]:
         nonlocal count
+        notes = source.notes
         for record in reader_for(fmt)(source, options):
             count += 1
             if isinstance(record, BadRecord):
@@ -211,7 +303,24 @@ def import_file(
                 if len(report.problems) < MAX_PROBLEMS_KEPT:
                     report.problems.append(record)
                 continue
-            yield placer.place_event(record, count)
+            where, notes.where = notes.where or f"record {count}", None
+            row, uid = hash(record), hash(record.uid)
+            if row in seen_rows:
+                # The same uid and every field alike: the source repeats a row.
+                report.repeats += 1
+                if len(report.repeat_lines) < MAX_REPEAT_LINES:
+                    report.repeat_lines.append(where)
+                if repeats == "drop":
+                    continue
+                record = replace(record, uid=f"{record.uid}#repeat{report.repeats}")
+            elif uid in seen_uids:
+                report.updated_in_file += 1
+            seen_rows.add(row)
+            seen_uids.add(uid)
+            record = placer.place_event(record, count)
+            if record.place is None:
+                report.unplaced[UNPLACED] = report.unplaced.get(UNPLACED, 0) + 1
+            yield record
 
     try:
         events = good_events()
@@ -233,7 +342,20 @@ def import_file(
         report.added, report.replaced = writer.added, writer.replaced
     finally:
         source.close()
+    report.read = count
     report.warnings.extend(options.warnings)
+    _describe(report, source)
     if progress is not None:
         progress(Progress(count, source.size, source.size, time.perf_counter() - started))
     return report
+
+
+def _describe(report: ImportReport, source: Source) -> None:
+    """Copy what the reader found out about the file into the report."""
+    notes = source.notes
+    report.layout = notes.layout
+    report.date_order = notes.date_order
+    interpretation = notes.interpretation
+    if interpretation is not None:
+        report.columns_used = interpretation.used_text()
+        report.columns_kept = interpretation.kept_text()

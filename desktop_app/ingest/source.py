@@ -13,6 +13,7 @@ import codecs
 import io
 import json
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
@@ -69,6 +70,33 @@ def detect_encoding(sample: bytes) -> str:
     return "cp1252"
 
 
+@dataclass
+class SourceNotes:
+    """What a reader found out about a file, for the import report.
+
+    Parameters
+    ----------
+    where
+        Where the record just yielded is ("line 12", "feature 4"): a reader sets it
+        before each event it yields.
+    layout
+        The known layout the file was read as (ACLED, UCDP GED, GDELT), if any.
+    interpretation
+        The fields' roles (:class:`desktop_app.ingest.interpret.Interpretation`) when
+        they were interpreted.
+    date_order
+        How dates like 02/06/2025 were read, and why.
+    blank
+        Blank lines passed over.
+    """
+
+    where: str | None = None
+    layout: str | None = None
+    interpretation: object | None = None
+    date_order: str | None = None
+    blank: int = 0
+
+
 class Source:
     """A file opened for import, counting the bytes its reader has consumed.
 
@@ -91,6 +119,7 @@ class Source:
             raise ImportFailed(BadRecord(self.name, None, "is a folder, not a file"))
         self._encoding = encoding
         self._files: list[BinaryIO] = []
+        self.notes = SourceNotes()
 
     @property
     def bytes_read(self) -> int:

@@ -20,6 +20,7 @@ from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.dates import DatePrecision, event_span
 from desktop_app.core.event import Event, Place, event_uid
 from desktop_app.ingest.fields import checked_point
+from desktop_app.ingest.interpret import other_fields
 from desktop_app.ingest.limits import oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
@@ -27,6 +28,8 @@ from desktop_app.ingest.source import Source, json_document
 
 _TAGS = re.compile(r"<[^>]+>")
 _KEYS = {c.key for c in CATEGORIES}
+# The members an event's own fields come from; the others are kept as its attributes.
+_USED = ("start_date", "end_date", "text", "location", "group", "display_date", "unique_id")
 
 
 def _int(value: Any, what: str) -> int | None:
@@ -90,6 +93,7 @@ def read_timelinejs(source: Source, options: ReadOptions) -> Iterator[Record]:
             yield BadRecord(source.name, f"event {number}", str(exc) or type(exc).__name__)
             continue
         reason = oversized_field(event)
+        source.notes.where = f"event {number}"
         yield event if reason is None else BadRecord(source.name, f"event {number}", reason)
 
 
@@ -125,4 +129,5 @@ def _event(item: Any, number: int) -> Event:
         actors=(str(item["group"]),) if item.get("group") and group not in _KEYS else (),
         place=place,
         excerpt=body,
+        attributes=other_fields(item, _USED),
     )

@@ -15,10 +15,17 @@ from typing import Any
 
 from desktop_app.core.event import Event, Place
 from desktop_app.ingest.fields import DateOrderContradiction, DateReader, coordinate
+from desktop_app.ingest.interpret import other_fields
 from desktop_app.ingest.limits import oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
 from desktop_app.ingest.source import Source, json_document
+
+# The fields an event is made of; the others are kept as its attributes.
+_USED = (
+    "id", "date", "time", "location", "latitude", "longitude", "description",
+    "associations", "sources",
+)  # fmt: skip
 
 
 def _sibling(source: Source, name: str, options: ReadOptions) -> Any:
@@ -72,6 +79,7 @@ def read_timemap(source: Source, options: ReadOptions) -> Iterator[Record]:
         for n, item in enumerate(doc, start=1)
         if isinstance(item, dict)
     )
+    source.notes.date_order = dates.reason
     for number, item in enumerate(doc, start=1):
         try:
             event = _event(item, dates, sources, associations)
@@ -81,6 +89,7 @@ def read_timemap(source: Source, options: ReadOptions) -> Iterator[Record]:
             yield BadRecord(source.name, f"event {number}", str(exc) or type(exc).__name__)
             continue
         reason = oversized_field(event)
+        source.notes.where = f"event {number}"
         yield event if reason is None else BadRecord(source.name, f"event {number}", reason)
 
 
@@ -125,6 +134,7 @@ def _event(item: Any, dates: DateReader, sources: dict, associations: dict) -> E
         place=place,
         excerpt=description,
         sources=tuple(dict.fromkeys(cited)),
+        attributes=other_fields(item, _USED),
     )
 
 

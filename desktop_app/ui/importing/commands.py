@@ -247,6 +247,7 @@ class ImportCommands(QObject):
             dayfirst=dialog.dayfirst(),
             encoding=dialog.encoding(),
             on_error=dialog.on_error(),
+            repeats=dialog.repeats(),
             online_geocoding=settings.get(opt.ONLINE_GEOCODING),
             user_agent=user_agent(settings.get(opt.GEOCODER_CONTACT)),
         )
@@ -296,7 +297,7 @@ class ImportCommands(QObject):
         summary = self.summary(report)
         # What came in is worth keeping in view, not only a passing remark.
         self.window.notify(summary)
-        if report.skipped or report.warnings:
+        if report.skipped or report.warnings or report.repeats:
             self._open(ImportReportDialog(summary, report, report.problems, self.window))
 
     def _on_import_failed(self, job: ImportJob, error: BaseException) -> None:

@@ -36,7 +36,8 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.geo.geocoder import USER_AGENT
-from desktop_app.ingest.delimited import ROLES, Table, detect_columns
+from desktop_app.ingest.delimited import ROLES, Table
+from desktop_app.ingest.interpret import interpret
 from desktop_app.ingest.loose_dates import detect_dayfirst
 from desktop_app.ingest.pipeline import ImportReport, Progress
 from desktop_app.ingest.problems import BadRecord, ImportFailed
@@ -70,6 +71,15 @@ ROLE_LABELS: dict[str, str] = {
     "category": "Category",
     "source": "Sources",
     "country": "Country",
+    "time": "Time of day",
+    "year": "Year",
+    "admin": "Region (kept)",
+    "origin": "Origin place",
+    "origin_lat": "Origin latitude",
+    "origin_lon": "Origin longitude",
+    "actors": "Actors",
+    "url": "Link",
+    "precision": "Date precision",
 }
 PREVIEW_ROWS = 50
 SAMPLES_SHOWN = 3
@@ -89,6 +99,8 @@ class TablePreview:
     dayfirst: bool | None
     ambiguous_dates: bool
     problems: list[str] = field(default_factory=list)
+    #: Why each column has its role (or none), in column order.
+    reasons: list[str] = field(default_factory=list)
 
     def date_order(self, column: int | None) -> tuple[bool | None, bool]:
         """``(dayfirst, ambiguous)`` of the dates in ``column``: what the values tell about
@@ -110,7 +122,7 @@ def preview_table(path: str | Path, encoding: str | None = None) -> TablePreview
 
     Raises :class:`ImportFailed` for a file that cannot be read at all.
     """
-    from desktop_app.ingest import acled
+    from desktop_app.ingest import acled, gdelt, ucdp
 
     path = Path(path)
     source = Source(path, encoding)
@@ -132,13 +144,18 @@ def preview_table(path: str | Path, encoding: str | None = None) -> TablePreview
         raise ImportFailed(BadRecord(str(path), None, "the file is empty"))
     headers = [h.strip().lstrip("\ufeff") for h in rows[0]]
     body = rows[1:]
-    detected = detect_columns(headers)
+    gdelt_headers = gdelt.gdelt_columns(headers)
+    if gdelt_headers is not None:
+        # A GDELT file has no header row: its first line is an event too.
+        headers, body = gdelt_headers, rows
+    layout = ucdp.LAYOUT if ucdp.is_ucdp(headers) else None
+    found = interpret(headers, body, layout=layout)
     is_acled = acled.is_acled(headers)
     preview = TablePreview(
-        path, source.encoding, detected_encoding, headers, body, detected, is_acled,
-        None, False, problems,
+        path, source.encoding, detected_encoding, headers, body, found.roles, is_acled,
+        None, False, problems, [g.why for g in found.guesses],
     )  # fmt: skip
-    date_column = headers.index("event_date") if is_acled else detected.get("date")
+    date_column = headers.index("event_date") if is_acled else found.roles.get("date")
     preview.dayfirst, preview.ambiguous_dates = preview.date_order(date_column)
     return preview
 
@@ -214,6 +231,7 @@ class ImportSetupDialog(QDialog):
         if preview is not None:
             layout.addWidget(self._columns_group(preview), 1 if columns else 0)
         layout.addWidget(self._errors_group(on_error))
+        layout.addWidget(self._repeats_group())
         if not columns:
             layout.addStretch(1)
 
@@ -300,8 +318,15 @@ class ImportSetupDialog(QDialog):
             self.table.setItem(row, 1, sample_item)
             combo = QComboBox()
             combo.setAccessibleName(self.tr("Role of column %1").replace("%1", name))
-            combo.setToolTip(self.tr("What this column holds for each event"))
-            combo.addItem(self.tr("(not used)"), "")
+            why = preview.reasons[row] if row < len(preview.reasons) else ""
+            combo.setToolTip(
+                self.tr("What this column holds for each event (detected from: %1)").replace(
+                    "%1", why
+                )
+                if why
+                else self.tr("What this column holds for each event")
+            )
+            combo.addItem(self.tr("(kept as attribute)"), "")
             for role in ROLES:
                 combo.addItem(self.tr(ROLE_LABELS[role]), role)
             combo.setCurrentIndex(max(0, combo.findData(role_of.get(row, ""))))
@@ -324,6 +349,25 @@ class ImportSetupDialog(QDialog):
             self._error_group.addButton(radio)
             box.addWidget(radio)
         (self.abort_radio if on_error == "abort" else self.skip_radio).setChecked(True)
+        return group
+
+    def _repeats_group(self) -> QGroupBox:
+        group = QGroupBox(self.tr("Rows that repeat an earlier row exactly"))
+        group.setAccessibleName(self.tr("Rows that repeat an earlier row exactly"))
+        box = QVBoxLayout(group)
+        self.drop_repeats_radio = QRadioButton(self.tr("&Drop them and count them in the report"))
+        self.keep_repeats_radio = QRadioButton(self.tr("&Keep each as an event of its own"))
+        self.drop_repeats_radio.setToolTip(
+            self.tr("A row identical to an earlier one is one event, its lines reported")
+        )
+        self.keep_repeats_radio.setToolTip(
+            self.tr("Every row is an event, even one identical to an earlier row")
+        )
+        self._repeats_buttons = QButtonGroup(self)
+        for radio in (self.drop_repeats_radio, self.keep_repeats_radio):
+            self._repeats_buttons.addButton(radio)
+            box.addWidget(radio)
+        self.drop_repeats_radio.setChecked(True)
         return group
 
     # -- reactions ---------------------------------------------------------------------
@@ -406,6 +450,10 @@ class ImportSetupDialog(QDialog):
 
     def encoding(self) -> str | None:
         return self.encoding_box.currentData() if self.preview is not None else None
+
+    def repeats(self) -> str:
+        """``drop`` or ``keep``: what the import does with rows repeating earlier ones."""
+        return "keep" if self.keep_repeats_radio.isChecked() else "drop"
 
     def on_error(self) -> str:
         return "abort" if self.abort_radio.isChecked() else "skip"
@@ -572,6 +620,8 @@ class ImportReportDialog(QDialog):
         self.setWindowTitle(self.tr("Import report"))
         self.setAccessibleName(self.tr("Import report"))
         layout = QVBoxLayout(self)
+        # What every row became, the columns' roles and the day order, under the sentence.
+        summary = "\n".join([summary, *(report.summary_lines() if report else [])])
         self.summary = QLabel(summary)
         self.summary.setTextFormat(Qt.TextFormat.PlainText)
         self.summary.setWordWrap(True)
@@ -594,7 +644,7 @@ class ImportReportDialog(QDialog):
         buttons.addButton(copy, QDialogButtonBox.ButtonRole.ActionRole)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(720, 420 if listed else 140)
+        self.resize(720, 420 if listed else 220)
 
 
 def user_agent(contact: str) -> str:

@@ -61,6 +61,8 @@ class ImportJob:
         CSV column mapping, role -> header (an empty header: no column has the role).
     on_error
         ``skip`` or ``abort``.
+    repeats
+        ``drop`` or ``keep`` rows that repeat an earlier row exactly.
     online_geocoding
         Let rows with only a place name be looked up on Nominatim when the offline
         gazetteer does not know the name.
@@ -75,6 +77,7 @@ class ImportJob:
     dayfirst: bool | None = None
     encoding: str | None = None
     on_error: str = "skip"
+    repeats: str = "drop"
     online_geocoding: bool = False
     user_agent: str = USER_AGENT
 
@@ -182,6 +185,7 @@ def run_import(job: ImportJob, control: TaskControl) -> ImportOutcome:
                 fmt=job.fmt,
                 options=options,
                 on_error=job.on_error,
+                repeats=job.repeats,
                 progress=_ThrottledProgress(control),
                 cancelled=control.cancelled,
             )
