@@ -129,3 +129,23 @@ def panel_text(panel, html: str) -> str:
     document = QTextDocument()
     document.setHtml(html)
     return document.toPlainText()
+
+
+def test_a_place_read_from_the_text_says_so(qtbot, tmp_path):
+    from desktop_app.geo.placing import INFERRED_KIND
+
+    store = EventStore(tmp_path / "i.db")
+    store.add_events([
+        Event(uid="a", title="Shelling", start="2025-06-02",
+              place=Place("Chernihiv", 51.5, 31.3, INFERRED_KIND, "UA")),
+        Event(uid="b", title="Talks", start="2025-06-02", place=Place("Istanbul", 41.0, 29.0)),
+    ])  # fmt: skip
+    state = ViewState(TimeWindow(0, 1))
+    panel = ExcerptPanel(state, store.events)
+    qtbot.addWidget(panel)
+    by_uid = {e.uid: e.id for e in store.all_events()}
+    state.select([by_uid["a"]])
+    assert "place inferred from the text" in panel.details.toPlainText()
+    state.select([by_uid["b"]])
+    assert "inferred" not in panel.details.toPlainText()
+    store.close()

@@ -20,6 +20,7 @@ from desktop_app.core.categories import category
 from desktop_app.core.event import Event
 from desktop_app.core.originals import excerpt_span
 from desktop_app.core.outlets import corroboration
+from desktop_app.geo.placing import INFERRED_KIND
 from desktop_app.ui.panels.article_reader import ArticleReader
 from desktop_app.ui.view_state import ViewState
 from desktop_app.ui.words import plain_tooltip
@@ -208,6 +209,10 @@ class ExcerptPanel(QWidget):
             where = escape(event.place.name)
             if event.place.country:
                 where += f" <span style='color:gray'>({escape(event.place.country)})</span>"
+            if event.place.kind == INFERRED_KIND:
+                # No coordinates in the source: the import read the place from its text.
+                note = escape(tr("place inferred from the text"))
+                where += f" <span style='color:#9a6700'>· {note}</span>"
             parts.append(f"<b>{escape(tr('Where'))}:</b> {where}<br>")
         else:
             parts.append(f"<b>{escape(tr('Where'))}:</b> <i>{escape(tr('no place given'))}</i><br>")
