@@ -153,7 +153,7 @@ def run_import(
         echo(f"skipped: {problem}")
     if report.skipped > MAX_PRINTED_PROBLEMS:
         echo(f"... and {report.skipped - MAX_PRINTED_PROBLEMS} more bad rows")
-    for line in [*report.summary_lines(), *report.places.lines()]:
+    for line in report.summary_lines():
         echo(line)
     echo(f"imported {report.imported} events, skipped {report.skipped}")
     if report.imported == 0 and report.skipped:

@@ -171,7 +171,8 @@ class ImportReport:
             lines.append(f"columns kept as attributes: {self.columns_kept}")
         if self.date_order:
             lines.append(f"dates: {self.date_order}")
-        return lines
+        # How sure each place is, and why the unplaced are: the same lines everywhere.
+        return lines + self.places.lines()
 
 
 def detect_format(path: str | Path) -> str:
