@@ -157,3 +157,29 @@ def ranked_ids(
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return np.asarray([r[0] for r in conn.execute(sql, [scored, *params])], np.int64)
+
+
+def named_counts(conn: sqlite3.Connection, part: str, limit: int = 500) -> list[tuple[str, int]]:
+    """What a filter part can be set to, with how many events each names, most first:
+    ``part`` is ``"actors"`` (the events' actors), ``"sources"`` (cited outlets and the
+    outlets of the articles read) or ``"countries"`` (of the events' places)."""
+    if part == "actors":
+        sql = """SELECT j.value, count(*) FROM events e, json_each(e.actors) j
+                 WHERE e.actors IS NOT NULL AND e.actors != '[]' AND j.value != ''
+                 GROUP BY j.value"""
+    elif part == "sources":
+        # An event counts once per outlet, whether it cites it or was read from it.
+        sql = """SELECT name, count(*) FROM (
+                     SELECT s.name AS name, es.event_id AS id FROM event_sources es
+                     JOIN sources s ON s.id = es.source_id
+                     UNION
+                     SELECT a.outlet, e.id FROM events e JOIN articles a ON a.uid = e.article_uid
+                     WHERE a.outlet IS NOT NULL AND a.outlet != '')
+                 GROUP BY name"""
+    elif part == "countries":
+        sql = """SELECT p.country, count(*) FROM events e JOIN places p ON p.id = e.place_id
+                 WHERE p.country IS NOT NULL AND p.country != '' GROUP BY p.country"""
+    else:
+        raise ValueError(f"no filter part {part!r} to list")
+    rows = conn.execute(f"{sql} ORDER BY 2 DESC, 1 LIMIT ?", (int(limit),)).fetchall()
+    return [(str(name), int(count)) for name, count in rows]

@@ -31,8 +31,9 @@ from desktop_app.ui import settings as opt
 from desktop_app.ui.export.dialog import ExportActions
 from desktop_app.ui.importing.commands import ImportCommands
 from desktop_app.ui.map.describe import describe_events
-from desktop_app.ui.map.view import MapView
+from desktop_app.ui.map.view import MapView, category_mask
 from desktop_app.ui.panels.excerpt import ExcerptPanel
+from desktop_app.ui.panels.filters import FilterChips, FilterPanel
 from desktop_app.ui.panels.notice import NoticeBar
 from desktop_app.ui.panels.shortcuts import ShortcutsDialog
 from desktop_app.ui.settings import Settings
@@ -82,11 +83,13 @@ class MainWindow(QMainWindow):
             matching=lambda flt: self.store.matching_ids(flt),
         )
         self.notice = NoticeBar()
+        self.chips = FilterChips(self.state)
         centre = QWidget()
         column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.notice)
+        column.addWidget(self.chips)
         column.addWidget(self.map_view, 1)
         self.setCentralWidget(centre)
 
@@ -104,6 +107,14 @@ class MainWindow(QMainWindow):
         self.panel = ExcerptPanel(self.state, lambda ids: self.store.events(ids))
         self.panel_dock = self._dock(
             self.panel, self.tr("Excerpt"), "ExcerptDock", Qt.DockWidgetArea.RightDockWidgetArea
+        )
+        # Through self.store, so the panel asks the store open now.
+        self.filter_panel = FilterPanel(self.state, lambda: self.store.path)
+        self.filter_dock = self._dock(
+            self.filter_panel,
+            self.tr("Filters"),
+            "FilterDock",
+            Qt.DockWidgetArea.LeftDockWidgetArea,
         )
         self.status = QLabel()
         # No stretch: the bar's left part must stay free for its messages.
@@ -210,6 +221,21 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu(self.tr("&View"))
         view_menu.addAction(self.timeline_dock.toggleViewAction())
         view_menu.addAction(self.panel_dock.toggleViewAction())
+        filters = self.filter_dock.toggleViewAction()
+        filters.setText(self.tr("&Filters"))
+        filters.setShortcut(QKeySequence(self.tr("Ctrl+Shift+F")))
+        filters.setStatusTip(self.tr("Show or hide the filter panel"))
+        filters.triggered.connect(self._on_filters_shown)
+        view_menu.addAction(filters)
+        self.area_action = QAction(self.tr("Choose an &area on the map"), self, checkable=True)
+        self.area_action.setShortcut(QKeySequence(self.tr("Ctrl+Shift+A")))
+        self.area_action.setStatusTip(
+            self.tr("Drag a rectangle on the map to show only its events (Shift+drag always does)")
+        )
+        self.area_action.toggled.connect(self.map_view.set_area_mode)
+        self.map_view.areaModeChanged.connect(self.area_action.setChecked)
+        self.filter_panel.area_button.setDefaultAction(self.area_action)
+        view_menu.addAction(self.area_action)
         view_menu.addSeparator()
         fade = QAction(self.tr("&Fade older events"), self, checkable=True)
         fade.setChecked(bool(self.settings.get(opt.FADE_BY_AGE)))
@@ -266,7 +292,9 @@ class MainWindow(QMainWindow):
         if isinstance(dock_state, QByteArray) and not dock_state.isEmpty():
             self.restoreState(dock_state)
         else:
-            self.resizeDocks([self.panel_dock], [360], Qt.Orientation.Horizontal)
+            self.resizeDocks(
+                [self.panel_dock, self.filter_dock], [360, 290], Qt.Orientation.Horizontal
+            )
             self.resizeDocks([self.timeline_dock], [190], Qt.Orientation.Vertical)
 
     # -- reactions ---------------------------------------------------------------------------
@@ -293,10 +321,19 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, STATUS_MS)
         self.notice.show_notice(message, path)
 
+    def _on_filters_shown(self, shown: bool) -> None:
+        if shown:
+            self.filter_panel.text.setFocus()
+
     def _on_filter_changed(self, flt: Filter) -> None:
         # Once per change of filter, so that a scrub step only counts a window's rows.
         if flt.is_empty:
             self._filter_rows = None
+        elif flt.categories_only:
+            # The index knows each row's category: a tick of the legend needs no query.
+            mask = category_mask(flt.categories)
+            codes = np.array([c for c in range(256) if mask >> c & 1], np.uint8)
+            self._filter_rows = np.isin(self.index.arrays.category, codes)
         else:
             ids = self.store.matching_ids(flt)
             self._filter_rows = np.isin(self.index.arrays.ids, ids, assume_unique=True)
