@@ -74,14 +74,19 @@ def test_the_panel_s_questions_run_on_their_own_connection(seed_store):
     assert choices.actors[0][0] == "Ukraine"
 
 
-def test_unknown_categories_are_listed_as_other(tmp_path):
+def test_a_dataset_s_own_categories_are_listed_beyond_them_other(tmp_path):
     store = EventStore(tmp_path / "s.db")
     place = Place("P", 1, 2)
+    kinds = ["drones"] * 4 + ["Missile Strike"] * 3 + ["shelling"] * 2 + ["misc", "strike"]
     store.add_events(
-        [
-            Event(uid="a", title="a", start="2025-01-01", category="drones", place=place),
-            Event(uid="b", title="b", start="2025-01-02", category="strike", place=place),
-        ]
+        Event(uid=f"e{k}", title="a", start="2025-01-01", category=kind, place=place)
+        for k, kind in enumerate(kinds)
     )
-    assert dict(find_choices(store.path).categories) == {"strike": 1, "other": 1}
+    assert queries.dataset_keys(store.db.conn) == ("drones", "Missile Strike", "shelling")
+    assert find_choices(store.path).categories == (
+        ("strike", 1), ("other", 1), ("drones", 4), ("Missile Strike", 3), ("shelling", 2),
+    )  # fmt: skip
+    # The store's "Other" is what the map draws as Other: not a category of its own.
+    assert store.count_matching(Filter(categories={"other"})) == 1
+    assert store.count_matching(Filter(categories={"other", "drones"})) == 5
     store.close()

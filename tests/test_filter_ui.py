@@ -22,7 +22,6 @@ from desktop_app.ui.tasks import background_runner
 from tests.mapping import js, open_window, visible_ids
 
 SEED_WINDOW = TimeWindow(20000.0, 20400.0)  # every bundled event
-EVERY = frozenset(c.key for c in CATEGORIES)
 
 
 def shown_on_map(store, flt: Filter, window: TimeWindow) -> set[int]:
@@ -79,8 +78,11 @@ def test_a_legend_tick_filters_the_map_and_keeps_its_count(qtbot, window):
     strikes = entries["strike"]["count"]
     assert strikes > 0
 
+    # The categories the store has: unticking one filters by the others.
+    every = {category(e.category).key for e in store.all_events()}
+    assert 1 < len(every) < len(CATEGORIES)
     tick(qtbot, window, "strike")
-    qtbot.waitUntil(lambda: window.state.filter.categories == EVERY - {"strike"})
+    qtbot.waitUntil(lambda: window.state.filter.categories == every - {"strike"})
     flt = window.state.filter
     shown = visible_ids(qtbot, view)
     assert shown == shown_on_map(store, flt, SEED_WINDOW)
@@ -89,7 +91,8 @@ def test_a_legend_tick_filters_the_map_and_keeps_its_count(qtbot, window):
     after = legend(qtbot, window)
     assert after["strike"] == {**entries["strike"], "ticked": False}
     assert window.status.text().startswith(f"{len(shown):,} on the map")
-    assert len([c for c in window.chips.chips if c.text().startswith("Category:")]) == 8
+    chips = [c for c in window.chips.chips if c.text().startswith("Category:")]
+    assert len(chips) == len(every) - 1
 
     # Ticked again, every category shows: no category filter is left.
     tick(qtbot, window, "strike")
@@ -330,3 +333,48 @@ def test_a_store_copy_is_left_alone(seed_db, tmp_path):
     find_matches(copy, Filter(text="talks"))
     find_choices(copy)
     assert copy.read_bytes() == before
+
+
+def test_a_dataset_s_own_categories_are_listed_drawn_and_filtered(qtbot, tmp_path):
+    kinds = ["Missile Strike"] * 4 + ["drones"] * 3 + ["civilian_infrastructure_damage"] * 2
+    kinds += ["strike", "misc"]  # a fourth category of its own is drawn as "Other"
+    store = EventStore(tmp_path / "own.db")
+    store.add_events(
+        Event(
+            uid=f"e{k}",
+            title=f"event {k}",
+            start="2025-06-02",
+            category=kind,
+            place=Place(f"P{k}", 48 + k * 0.5, 30 + k),
+        )
+        for k, kind in enumerate(kinds)
+    )
+    store.close()
+    window = open_window(qtbot, tmp_path / "own.db")
+    window.state.set_window(TimeWindow(20200.0, 20300.0))
+    entries = legend(qtbot, window)
+    assert {k: (e["label"], e["count"]) for k, e in entries.items()} == {
+        "Missile Strike": ("Missile Strike", 4),
+        "drones": ("Drones", 3),
+        "civilian_infrastructure_damage": ("Civilian infrastructure damage", 2),
+        "strike": ("Strike", 1),
+        "other": ("Other", 1),
+    }
+    marks = js(qtbot, window.map_view, "EventAtlas.drawnMarks()")
+    assert {s[0] for m in marks for s in m["segments"]} == set(entries)
+    tick(qtbot, window, "drones")
+    qtbot.waitUntil(lambda: "drones" not in window.state.filter.categories)
+    flt = window.state.filter
+    assert window.chips.chips[0].text() == "Category: Strike  ×"
+    assert "Category: Drones  ×" not in [b.text() for b in window.chips.chips]
+    assert "Category: Missile Strike  ×" in [b.text() for b in window.chips.chips]
+    # The map, the timeline and the store agree on what the filter shows.
+    shown = visible_ids(qtbot, window.map_view)
+    assert shown == set(window.store.matching_ids(flt).tolist())
+    assert len(shown) == len(kinds) - 3
+    assert sorted(window.timeline.timeline.index.arrays.ids.tolist()) == sorted(shown)
+    panel = window.filter_panel
+    qtbot.waitUntil(lambda: panel.categories.count() == 5)
+    labels = [panel.categories.item(k).text() for k in range(panel.categories.count())]
+    assert "Drones (3)" in labels and "Other (1)" in labels
+    background_runner().wait()

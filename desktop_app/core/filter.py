@@ -18,7 +18,7 @@ import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from desktop_app.core.categories import CATEGORIES, category
+from desktop_app.core.categories import CATEGORIES, category_label
 from desktop_app.core.dates import DatePrecision
 
 
@@ -193,7 +193,7 @@ class Filter:
     def describe(self) -> list[Chip]:
         """The filter's parts, one chip each, in a stable order (empty: no chips)."""
         chips = [
-            Chip("categories", key, f"Category: {category(key).label}")
+            Chip("categories", key, f"Category: {category_label(key)}")
             for key in sorted(self.categories, key=_category_order)
         ]
         if self.text:

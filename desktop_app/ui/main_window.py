@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import fields, replace
 from html import escape
 from pathlib import Path
 
@@ -20,12 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import __version__
+from desktop_app.core.categories import CATEGORIES, Category, dataset_categories
 from desktop_app.core.filter import Filter
 from desktop_app.core.index import EventArrays, EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles, MBTilesError
 from desktop_app.mapgen.page import DEFAULT_CENTER, ONLINE_LAYERS
 from desktop_app.mapgen.payload import encode_events
+from desktop_app.store import queries
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
 from desktop_app.ui.export.dialog import ExportActions
@@ -60,7 +62,9 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.settings = Settings()
         self.store = store
-        self.index = EventIndex(store.arrays())
+        #: The categories of the index's codes: the palette, then the dataset's own.
+        self.categories: tuple[Category, ...] = CATEGORIES
+        self.index = self._read_index()
         self._payload = encode_events(self.index.arrays)
         self.state = ViewState(self._initial_window())
 
@@ -81,6 +85,7 @@ class MainWindow(QMainWindow):
             fit_when_ready=not remembered,
             # Through self.store, so the map follows when another store is opened.
             matching=lambda flt: self.store.matching_ids(flt),
+            categories=self.categories,
         )
         self.notice = NoticeBar()
         self.chips = FilterChips(self.state)
@@ -126,6 +131,8 @@ class MainWindow(QMainWindow):
         (self.map_view.focusProxy() or self.map_view).installEventFilter(self._timeline_keys)
         #: The index rows the filter lets through (None: every row), for the counts.
         self._filter_rows: np.ndarray | None = None
+        #: The filter less its categories, and the index rows it lets through.
+        self._rest_rows: tuple[Filter, np.ndarray] | None = None
         self.state.windowChanged.connect(self._on_window_changed)
         self.state.filterChanged.connect(self._on_filter_changed)
         self.state.eventsChanged.connect(self._on_events_changed)
@@ -154,6 +161,24 @@ class MainWindow(QMainWindow):
                     "%1 is on a medium that cannot be written: it is open for viewing only."
                 ).replace("%1", str(self.store.path))
             )
+
+    def _read_index(self) -> EventIndex:
+        """The store's columns, with the dataset's own categories under codes of their
+        own (the store keeps every unknown category as "Other")."""
+        arrays = self.store.arrays()
+        conn = self.store.db.conn
+        own = dataset_categories(queries.dataset_keys(conn))
+        self.categories = CATEGORIES + own
+        if own:
+            codes = np.array(arrays.category, np.uint8)
+            order = np.argsort(arrays.ids)
+            keys = tuple(c.key for c in own)
+            for k, ids in enumerate(queries.dataset_category_ids(conn, keys)):
+                at = np.minimum(np.searchsorted(arrays.ids, ids, sorter=order), len(order) - 1)
+                rows = order[at][arrays.ids[order[at]] == ids]
+                codes[rows] = len(CATEGORIES) + k
+            arrays = replace(arrays, category=codes)
+        return EventIndex(arrays)
 
     def _describe(self, ids: list[int]) -> list[dict]:
         return describe_events(self.store)(ids)
@@ -326,17 +351,22 @@ class MainWindow(QMainWindow):
             self.filter_panel.text.setFocus()
 
     def _on_filter_changed(self, flt: Filter) -> None:
-        # Once per change of filter, so that a scrub step only counts a window's rows.
-        if flt.is_empty:
-            self._filter_rows = None
-        elif flt.categories_only:
-            # The index knows each row's category: a tick of the legend needs no query.
-            mask = category_mask(flt.categories)
-            codes = np.array([c for c in range(256) if mask >> c & 1], np.uint8)
-            self._filter_rows = np.isin(self.index.arrays.category, codes)
-        else:
-            ids = self.store.matching_ids(flt)
-            self._filter_rows = np.isin(self.index.arrays.ids, ids, assume_unique=True)
+        # Once per change of filter, so that a scrub step only counts a window's rows. The
+        # categories come from the index's codes; the rest from the store, asked again
+        # only when the rest changed (a tick of the legend asks nothing).
+        rest = replace(flt, categories=frozenset())
+        rows = None
+        if not rest.is_empty:
+            if self._rest_rows is None or self._rest_rows[0] != rest:
+                ids = self.store.matching_ids(rest)
+                self._rest_rows = (rest, np.isin(self.index.arrays.ids, ids, assume_unique=True))
+            rows = self._rest_rows[1]
+        if flt.categories:
+            mask = category_mask(flt.categories, self.categories)
+            codes = np.array([c for c in range(len(self.categories)) if mask >> c & 1], np.uint8)
+            in_categories = np.isin(self.index.arrays.category, codes)
+            rows = in_categories if rows is None else rows & in_categories
+        self._filter_rows = rows
         # The timeline's bars and density show the filter's events; playback keeps the
         # span of them all, so a filter does not change where it plays.
         shown = self.index
@@ -349,6 +379,7 @@ class MainWindow(QMainWindow):
         self._on_window_changed(self.state.window)
 
     def _on_events_changed(self) -> None:
+        self._rest_rows = None
         self._on_filter_changed(self.state.filter)
 
     def _on_map_moved(self, view: dict) -> None:
@@ -446,8 +477,9 @@ class MainWindow(QMainWindow):
 
     def reload_events(self) -> None:
         """Read the store again (after an import or a switch) and let every view redraw."""
-        self.index = EventIndex(self.store.arrays())
+        self.index = self._read_index()
         self._payload = encode_events(self.index.arrays)
+        self.map_view.set_categories(self.categories)
         self.timeline.set_index(self.index)
         self.state.select([])
         self.state.eventsChanged.emit()

@@ -25,11 +25,22 @@
   ``open_1m_over_cold_start`` is the one divided by the other.
 - ``arrays_s_1m``: ``EventStore(path).arrays()`` on the 1M-event store, opened afresh
   each time (the columns the map and the timeline need; the median of five).
+- ``filter_apply_p50_ms_1m`` / ``filter_apply_ms_1m`` (p95): in the real main window on
+  the 1M-event store, a 30-day window, a category ticked off or on as the legend's
+  checkbox does it (``ViewState.set_filter`` from the bridge's slot), until the page says
+  the new frame is on screen. Everything the GUI thread does for it is inside: the map's
+  mask, the status bar's counts, the timeline's filtered index. The filter panel's count
+  runs in a background thread and is not waited for.
+- ``filter_apply_text_p50_ms_1m`` / ``_p95_``: the same with a text filter on (the store
+  found its rows once, when it was set), so a tick asks the store nothing again.
+- ``filter_text_set_ms_1m``: setting that text filter itself (``kharkiv``, the store's
+  full-text query over 1M events on the GUI thread) until the frame is on screen; median.
 
 The synthetic events (:func:`tests.mapping.synthetic_events`) spread over Ukraine and its
 neighbours, three years of dates. Run by ``tests/benchmarks/run.py`` through
 :func:`measure`, or alone: ``python tests/benchmarks/bench_map.py [--quick]``;
-``--starts`` measures only the starts and ``arrays_s_1m``.
+``--starts`` measures only the starts and ``arrays_s_1m``, ``--filters`` only the
+``filter_*`` metrics.
 """
 
 from __future__ import annotations
@@ -365,6 +376,68 @@ def start_metrics(db: Path, runs: int) -> dict[str, float]:
     return results
 
 
+def filter_metrics(db: Path, steps: int) -> dict[str, float]:
+    """The ``filter_*`` metrics of the module's docstring, in a real main window."""
+    import dataclasses
+
+    from desktop_app.core.categories import CATEGORIES
+    from desktop_app.core.filter import Filter
+    from desktop_app.core.window import TimeWindow
+    from desktop_app.store.event_store import EventStore
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.tasks import background_runner
+
+    # The window keeps its settings in folders of its own, not the user's.
+    home = Path(tempfile.mkdtemp(prefix="event-atlas-bench-"))
+    os.environ["EVENT_ATLAS_DATA_DIR"] = str(home / "data")
+    os.environ["EVENT_ATLAS_CONFIG_DIR"] = str(home / "config")
+    window = MainWindow(EventStore(db))
+    window.resize(1400, 900)
+    window.show()
+    if not _wait(lambda: window.map_view.is_ready):
+        raise TimeoutError("the map page did not load")
+    start, end = _windows(1)[0]
+    window.state.set_window(TimeWindow(start, end))
+    painted: list[float] = []
+    window.map_view.bridge.paintDone.connect(lambda _seq: painted.append(time.perf_counter()))
+    every = frozenset(c.key for c in CATEGORIES)
+    keys = [c.key for c in CATEGORIES]
+
+    def timed(flt: Filter) -> float:
+        before = len(painted)
+        sent = time.perf_counter()
+        window.state.set_filter(flt)
+        if not _wait(lambda: len(painted) > before, 30_000):
+            raise TimeoutError("the map did not draw the filter")
+        return (painted[before] - sent) * 1000
+
+    def toggles(base: Filter) -> list[float]:
+        out = []
+        for k in range(steps):
+            key = keys[k % len(keys)]
+            # Off, then on again: every second step is the whole set once more.
+            off = dataclasses.replace(base, categories=every - {key})
+            out.append(timed(off))
+            out.append(timed(base))
+        return out
+
+    toggles(Filter())  # warm the page's JIT
+    plain = toggles(Filter())
+    text = Filter(text="kharkiv")
+    set_text = [timed(text), timed(Filter()), timed(text)]
+    with_text = toggles(text)
+    background_runner().wait()
+    window.close()
+    _close(window.map_view)
+    return {
+        "filter_apply_p50_ms_1m": float(np.percentile(plain, 50)),
+        "filter_apply_ms_1m": float(np.percentile(plain, 95)),
+        "filter_apply_text_p50_ms_1m": float(np.percentile(with_text, 50)),
+        "filter_apply_text_p95_ms_1m": float(np.percentile(with_text, 95)),
+        "filter_text_set_ms_1m": float(np.median(set_text)),
+    }
+
+
 def _kept_or_new_store(folder: Path) -> Path:
     """The 1M-event store named by ``KEEP_STORE_ENV``, or one made in ``folder``."""
     from desktop_app.store.event_store import EventStore
@@ -440,6 +513,7 @@ def measure(quick: bool) -> dict[str, float]:
         results["rss_mb_seed"] = rss
         results["pss_mb_seed"] = pss
         results.update(start_metrics(db, 3 if quick else 5))
+        results.update(filter_metrics(db, 10 if quick else 30))
     return results
 
 
@@ -449,10 +523,23 @@ def measure_starts(runs: int) -> dict[str, float]:
         return start_metrics(_kept_or_new_store(Path(folder)), runs)
 
 
+def measure_filters(steps: int) -> dict[str, float]:
+    """Only the metrics of :func:`filter_metrics` (``--filters``)."""
+    _qt_env()
+    from desktop_app.ui.app import headless_application
+
+    headless_application()
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ.setdefault("EVENT_ATLAS_CACHE_DIR", str(Path(folder) / "cache"))
+        return filter_metrics(_kept_or_new_store(Path(folder)), steps)
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--rss-child"]:
         _rss_child(sys.argv[2])
     elif "--starts" in sys.argv[1:]:
         print(json.dumps(measure_starts(3 if "--quick" in sys.argv[1:] else 5), indent=2))
+    elif "--filters" in sys.argv[1:]:
+        print(json.dumps(measure_filters(10 if "--quick" in sys.argv[1:] else 30), indent=2))
     else:
         print(json.dumps(measure(quick="--quick" in sys.argv[1:]), indent=2))

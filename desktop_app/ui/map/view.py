@@ -20,7 +20,7 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.core.categories import CATEGORIES, category_code
+from desktop_app.core.categories import CATEGORIES, Category
 from desktop_app.core.filter import Filter, FilterError
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles
@@ -157,6 +157,8 @@ class MapView(QWebEngineView):
     matching
         Returns the ids (ascending) of the events a filter lets through, over all time
         (``EventStore.matching_ids``); without it, the map filters categories only.
+    categories
+        The categories of the buffer's codes: the palette, then a dataset's own.
     """
 
     pageReady = Signal()
@@ -181,6 +183,7 @@ class MapView(QWebEngineView):
         mbtiles: MBTiles | None = None,
         fit_when_ready: bool = False,
         matching: Callable[[Filter], np.ndarray] | None = None,
+        categories: tuple[Category, ...] = CATEGORIES,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -190,6 +193,8 @@ class MapView(QWebEngineView):
         self._rows: RowLookup | None = None
         #: The filter, less its categories, whose row mask the page holds (None: none sent).
         self._rows_sent: Filter | None = None
+        #: The keys of the categories the buffer holds (None: not counted yet).
+        self._present: frozenset[str] | None = None
         self._area_mode = False
         self._describe = describe
         self._ready = False
@@ -206,6 +211,7 @@ class MapView(QWebEngineView):
             zoom=zoom,
             online_layer=online_layer,
             mbtiles=_page_layer(mbtiles),
+            categories=tuple(categories),
         )
         self._mbtiles = mbtiles
         profile, self._handler = atlas_profile()
@@ -263,7 +269,17 @@ class MapView(QWebEngineView):
         self._ready = False
         self._rows = None
         self._rows_sent = None
+        self._present = None
         self.load(QUrl(f"{SCHEME}://{self._site}/{PAGE_PATH}"))
+
+    @property
+    def categories(self) -> tuple[Category, ...]:
+        """The categories of the buffer's codes, as the legend lists them."""
+        return self._spec.categories
+
+    def set_categories(self, categories: tuple[Category, ...]) -> None:
+        """The categories of the next buffer's codes (the page learns them as it loads)."""
+        self._spec = dataclasses.replace(self._spec, categories=tuple(categories))
 
     def reload_events(self) -> None:
         """The store changed: load the page again with the new events, keeping the view."""
@@ -397,7 +413,7 @@ class MapView(QWebEngineView):
         """Tell the page what ``flt`` shows: its categories as a bit mask, the rest of it as
         a bit per row of the page's buffer. The rows are found again only when the rest
         changed, so a tick of the legend costs the page one redraw and the store nothing."""
-        mask = category_mask(flt.categories) if flt.categories else None
+        mask = category_mask(flt.categories, self.categories) if flt.categories else None
         rest = dataclasses.replace(flt, categories=frozenset())
         if rest == self._rows_sent:
             self.page_api.set_categories(mask)
@@ -417,7 +433,7 @@ class MapView(QWebEngineView):
 
     def _on_legend_toggled(self, key: str, shown: bool) -> None:
         flt = self._state.filter
-        every = frozenset(c.key for c in CATEGORIES)
+        every = self.present_categories()
         current = flt.categories or every
         chosen = current | {key} if shown else current - {key}
         # Every category ticked is no category filter; none ticked would show nothing at
@@ -426,9 +442,19 @@ class MapView(QWebEngineView):
             flt, categories=frozenset() if chosen >= every else (chosen or current)
         )
         if wanted == flt:
-            self.page_api.set_categories(category_mask(flt.categories) if flt.categories else None)
+            mask = category_mask(flt.categories, self.categories) if flt.categories else None
+            self.page_api.set_categories(mask)
             return
         self._state.set_filter(wanted)
+
+    def present_categories(self) -> frozenset[str]:
+        """The keys of the categories the page's events have: ticking all of them is no
+        category filter, and unticking one filters by the others alone."""
+        if self._present is None:
+            codes = np.bincount(decode_events(self._events()).category, minlength=256)
+            cats = self.categories
+            self._present = frozenset(cats[c].key for c in np.flatnonzero(codes) if c < len(cats))
+        return self._present
 
     @property
     def area_mode(self) -> bool:
@@ -494,14 +520,15 @@ def place_names(
     ]
 
 
-def category_mask(keys: frozenset[str]) -> int:
-    """The page's bit mask of the categories ``keys`` (bit ``c`` for ``CATEGORIES[c]``)."""
+def category_mask(keys: frozenset[str], categories: tuple[Category, ...] = CATEGORIES) -> int:
+    """The page's bit mask of the categories ``keys`` (bit ``c`` for ``categories[c]``)."""
+    codes = {c.key: k for k, c in enumerate(categories)}
     mask = 0
     for key in keys:
         # An unknown key is drawn as "Other" by the page, but a filter for it is not one
         # for "Other": it matches nothing, as in the store.
-        if any(c.key == key for c in CATEGORIES):
-            mask |= 1 << category_code(key)
+        if key in codes:
+            mask |= 1 << codes[key]
     return mask
 
 

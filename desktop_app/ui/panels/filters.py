@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from desktop_app.core.categories import CATEGORIES, category
+from desktop_app.core.categories import CATEGORIES, category, category_label, dataset_categories
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.filter import Chip, Filter, FilterError, Placement, matched_spans
 from desktop_app.store import queries
@@ -167,12 +167,13 @@ def find_choices(path: Path) -> Choices:
     """What the filter parts can be set to in the store at ``path``."""
     conn = _connect(path)
     try:
+        own = [c.key for c in dataset_categories(queries.dataset_keys(conn))]
         used: dict[str, int] = {}
         for key, count in conn.execute("SELECT category, count(*) FROM events GROUP BY category"):
-            # Unknown categories are drawn and filtered as "Other": so they are counted.
-            shown = category(key).key
+            # Other unknown categories are drawn and filtered as "Other": so they count.
+            shown = key if key in own else category(key).key
             used[shown] = used.get(shown, 0) + int(count)
-        order = [c.key for c in CATEGORIES]
+        order = [c.key for c in CATEGORIES] + own
         return Choices(
             tuple((k, used[k]) for k in order if k in used),
             tuple(queries.named_counts(conn, "actors", MAX_CHOICES)),
@@ -467,7 +468,7 @@ class FilterPanel(QWidget):
 
     def _on_choices(self, choices: Choices) -> None:
         self._choices = choices
-        self.categories.fill(choices.categories, lambda key: self.tr(category(key).label))
+        self.categories.fill(choices.categories, lambda key: self.tr(category_label(key)))
         self.actors.fill(choices.actors, str)
         self.sources.fill(choices.sources, str)
         self._countries.setStringList([name for name, _n in choices.countries])
