@@ -3,6 +3,8 @@ set to (the filter panel's lists), against real stores."""
 
 from __future__ import annotations
 
+import json
+
 from desktop_app.core.event import Event, Place
 from desktop_app.core.filter import Filter, matched_spans
 from desktop_app.store import queries
@@ -90,3 +92,22 @@ def test_a_dataset_s_own_categories_are_listed_beyond_them_other(tmp_path):
     assert store.count_matching(Filter(categories={"other"})) == 1
     assert store.count_matching(Filter(categories={"other", "drones"})) == 5
     store.close()
+
+
+def test_the_export_command_follows_its_filter_options(seed_db, tmp_path):
+    from click.testing import CliRunner
+
+    from desktop_app.cli import main
+
+    out = tmp_path / "strikes.geojson"
+    args = ["export", "geojson", "--db", str(seed_db), "-o", str(out)]
+    result = CliRunner().invoke(main, [*args, "--category", "strike", "--search", "kharki*"])
+    assert result.exit_code == 0, result.output
+    with EventStore(seed_db) as store:
+        expected = store.count_matching(Filter(categories={"strike"}, text="kharki*"))
+        everything = store.count()
+    features = json.loads(out.read_text(encoding="utf-8"))["features"]
+    assert 0 < len(features) == expected < everything
+    assert f"({expected} events)" in result.output
+    bad = CliRunner().invoke(main, [*args, "--bbox", "1,2,3"])
+    assert bad.exit_code == 2 and "--bbox" in bad.output
