@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.categories import CATEGORIES, category, category_label, dataset_categories
 from desktop_app.core.dates import DatePrecision
-from desktop_app.core.filter import Chip, Filter, FilterError, Placement, matched_spans
+from desktop_app.core.filter import Filter, FilterError, Placement, matched_spans
 from desktop_app.store import queries
 from desktop_app.ui.tasks import Task, TaskControl, TaskRunner, background_runner
 from desktop_app.ui.view_state import ViewState
@@ -49,6 +49,8 @@ TYPING_PAUSE_MS = 300
 BEST_MATCHES = 10
 #: How many actors, outlets and countries the panel offers, the most frequent first.
 MAX_CHOICES = 500
+#: Up to this many category chips each have their own; more are one chip together.
+MAX_CATEGORY_CHIPS = 3
 #: How a match of the text filter is marked in rich text.
 MARK_STYLE = "background-color:#ffe27a; color:#000"
 
@@ -78,17 +80,29 @@ class FilterChips(QWidget):
         super().__init__(parent)
         self.setObjectName("FilterChips")
         self._state = state
-        self._row = QHBoxLayout(self)
-        self._row.setContentsMargins(6, 3, 6, 3)
+        outer = QHBoxLayout(self)
+        outer.setContentsMargins(6, 3, 6, 3)
+        outer.setSpacing(4)
+        outer.addWidget(QLabel(self.tr("Filter:")))
+        # The chips scroll sideways rather than widen the window when there are many.
+        self._strip = QWidget()
+        self._row = QHBoxLayout(self._strip)
+        self._row.setContentsMargins(0, 0, 0, 0)
         self._row.setSpacing(4)
-        self._label = QLabel(self.tr("Filter:"))
-        self._row.addWidget(self._label)
-        self._chips: list[QToolButton] = []
         self._row.addStretch(1)
+        scroll = QScrollArea()
+        scroll.setWidget(self._strip)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        scroll.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        outer.addWidget(scroll, 1)
+        self._scroll = scroll
         self.clear_all = QPushButton(self.tr("Clear all"))
         self.clear_all.setToolTip(self.tr("Show every event again"))
         self.clear_all.clicked.connect(lambda: state.set_filter(Filter()))
-        self._row.addWidget(self.clear_all)
+        outer.addWidget(self.clear_all)
+        self._chips: list[QToolButton] = []
         state.filterChanged.connect(self._on_filter_changed)
         self._on_filter_changed(state.filter)
 
@@ -102,18 +116,29 @@ class FilterChips(QWidget):
             self._row.removeWidget(button)
             button.deleteLater()
         self._chips = []
-        for k, chip in enumerate(flt.describe()):
+        chips = flt.describe()
+        kinds = [c for c in chips if c.part == "categories"]
+        parts: list[tuple[str, Callable[[], Filter]]] = []
+        if len(kinds) > MAX_CATEGORY_CHIPS:
+            # Most categories ticked (one left out in the legend, say): one chip for them.
+            names = ", ".join(c.text.partition(": ")[2] for c in kinds[:2])
+            text = (
+                self.tr("Category: %1 and %2 more")
+                .replace("%1", names)
+                .replace("%2", str(len(kinds) - 2))
+            )
+            parts.append((text, lambda: dataclasses.replace(flt, categories=frozenset())))
+            chips = [c for c in chips if c.part != "categories"]
+        parts += [(c.text, lambda c=c: flt.without(c)) for c in chips]
+        for k, (text, cleared) in enumerate(parts):
             button = QToolButton()
-            button.setText(self.tr("%1  ×").replace("%1", chip.text))
+            button.setText(self.tr("%1  ×").replace("%1", text))
             button.setToolTip(self.tr("Clear this part of the filter"))
-            button.setAutoRaise(False)
-            button.clicked.connect(lambda _=False, c=chip: self._clear(c))
-            self._row.insertWidget(1 + k, button)
+            button.clicked.connect(lambda _=False, f=cleared: self._state.set_filter(f()))
+            self._row.insertWidget(k, button)
             self._chips.append(button)
+        self._scroll.setFixedHeight(self._strip.sizeHint().height())
         self.setVisible(not flt.is_empty)
-
-    def _clear(self, chip: Chip) -> None:
-        self._state.set_filter(self._state.filter.without(chip))
 
 
 @dataclasses.dataclass(frozen=True)
