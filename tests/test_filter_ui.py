@@ -389,3 +389,30 @@ def test_a_dataset_s_own_categories_are_listed_drawn_and_filtered(qtbot, tmp_pat
     labels = [panel.categories.item(k).text() for k in range(panel.categories.count())]
     assert "Drones (3)" in labels and "Other (1)" in labels
     background_runner().wait()
+
+
+def test_counts_do_not_queue_up_behind_a_slow_one(qtbot, seed_store):
+    import threading
+
+    from desktop_app.ui.panels.filters import FilterPanel
+    from desktop_app.ui.tasks import Task, TaskRunner
+    from desktop_app.ui.view_state import ViewState
+
+    runner = TaskRunner(max_threads=1)
+    gate = threading.Event()
+    # The one thread is busy, as with a count over a million events.
+    runner.start(Task(lambda _control: gate.wait(30)))
+    state = ViewState(SEED_WINDOW)
+    panel = FilterPanel(state, lambda: seed_store.path, runner=runner)
+    qtbot.addWidget(panel)
+    asked = []
+    for text in ("talks", "kharki*", "strike*", "istanbul"):
+        state.set_filter(Filter(text=text))
+        asked.append(panel._counting)
+    gate.set()
+    assert runner.wait()
+    qtbot.waitUntil(lambda: panel.matches is not None and panel.matches.flt.text == "istanbul")
+    assert [t.is_cancelled() for t in asked] == [True, True, True, False]
+    assert panel.count.text() == (
+        f"{seed_store.count_matching(Filter(text='istanbul')):,} events match, at any time"
+    )

@@ -283,6 +283,9 @@ class FilterPanel(QWidget):
         self._store_path = store_path
         self._runner = runner or background_runner()
         self._asked: Filter | None = None
+        #: The count under way or waiting its turn (one at a time is enough: only the
+        #: last filter's answer is shown).
+        self._counting: Task | None = None
         self._syncing = False
         self.matches: Matches | None = None
         self._choices = Choices((), (), (), ())
@@ -447,9 +450,15 @@ class FilterPanel(QWidget):
         self._asked = flt
         self.count.setText(self.tr("Counting…"))
         path = self._store_path()
-        task = Task(lambda _control: find_matches(path, flt), expected=(FilterError,), parent=self)
+        if self._counting is not None:
+            # A count not started yet never runs: ticks and pauses do not queue up.
+            self._counting.cancel()
+        # No parent: the runner keeps a task alive until its outcome is handled, and a
+        # task that outlives the panel tells nobody.
+        task = Task(lambda _control: find_matches(path, flt), expected=(FilterError,))
         task.succeeded.connect(self._on_matches)
-        task.failed.connect(lambda exc: self._on_failed(flt, exc))
+        task.failed.connect(self._on_failed)
+        self._counting = task
         self._runner.start(task)
 
     def _on_matches(self, matches: Matches) -> None:
@@ -471,8 +480,8 @@ class FilterPanel(QWidget):
         self.best.setVisible(bool(matches.best))
         self.matchesFound.emit(matches)
 
-    def _on_failed(self, flt: Filter, exc: BaseException) -> None:
-        if flt == self._asked:
+    def _on_failed(self, exc: BaseException) -> None:
+        if self.sender() is self._counting:
             self.count.setText(self.tr("The store could not count: %1").replace("%1", str(exc)))
 
     def _on_best_activated(self, item: QListWidgetItem) -> None:
@@ -487,7 +496,7 @@ class FilterPanel(QWidget):
         def work(_control: TaskControl) -> Choices:
             return find_choices(path)
 
-        task = Task(work, parent=self)
+        task = Task(work)
         task.succeeded.connect(self._on_choices)
         self._runner.start(task)
 
