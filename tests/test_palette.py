@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from colorspacious import cspace_convert
 
-from desktop_app.core.categories import CATEGORIES
+from desktop_app.core.categories import CATEGORIES, DATASET_LOOKS, dataset_categories
 from desktop_app.mapgen.standalone import SHAPE_SVG
 
 MIN_DELTA_E = 40.0
@@ -33,8 +33,11 @@ def delta_e(a: str, b: str, vision: str | None) -> float:
     return float(np.linalg.norm(lab(a, vision) - lab(b, vision)))
 
 
+#: The palette and as many of a dataset's own categories as get a look of their own.
+EVERY_LOOK = CATEGORIES + dataset_categories(f"own {k}" for k in range(len(DATASET_LOOKS)))
+
 SAME_SHAPE = [
-    (a, b) for a, b in itertools.combinations(CATEGORIES, 2) if a.shape == b.shape
+    (a, b) for a, b in itertools.combinations(EVERY_LOOK, 2) if a.shape == b.shape
 ]
 
 
@@ -46,12 +49,22 @@ def test_categories_sharing_a_shape_differ_clearly_in_colour(pair, vision):
 
 
 def test_no_shape_is_shared_by_more_than_two_categories():
-    shapes = [c.shape for c in CATEGORIES]
+    shapes = [c.shape for c in EVERY_LOOK]
     assert max(shapes.count(s) for s in shapes) <= 2
 
 
 def test_every_shape_is_one_the_pages_draw():
-    assert {c.shape for c in CATEGORIES} <= set(SHAPE_SVG)
+    assert {c.shape for c in EVERY_LOOK} <= set(SHAPE_SVG)
+
+
+def test_a_dataset_s_own_categories_each_have_a_look_and_their_label():
+    own = dataset_categories(["Missile Strike", "strike", "drones", "civilian_damage", "x"])
+    assert [(c.key, c.label) for c in own] == [
+        ("Missile Strike", "Missile Strike"),
+        ("drones", "Drones"),
+        ("civilian_damage", "Civilian damage"),
+    ]
+    assert len({c.colour for c in EVERY_LOOK}) == len(EVERY_LOOK)
 
 
 def test_the_check_tells_close_colours_apart():

@@ -12,8 +12,16 @@ from pathlib import Path
 
 import click
 
-from desktop_app.cli.options import DB_OPTION, open_store_or_fail, parse_size, parse_window
+from desktop_app.cli.options import (
+    CATEGORY_NAMES,
+    DB_OPTION,
+    open_store_or_fail,
+    parse_filter,
+    parse_size,
+    parse_window,
+)
 from desktop_app.core.export_formats import ANIMATION_FORMATS, DATA_FORMATS, EXPORT_FORMATS
+from desktop_app.core.filter import Filter
 from desktop_app.core.index import EventIndex
 from desktop_app.files import ExportError
 from desktop_app.ingest.bundled import dataset_title
@@ -38,8 +46,11 @@ def run_cli_export(
     length: str | None = None,
     mode: str = "moving",
     paper: str = "a4",
+    flt: Filter | None = None,
 ) -> str:
     """Do one export as the command line describes it; returns the line to print.
+
+    ``flt`` keeps only the events it lets through, in every format.
 
     Raises :class:`click.ClickException` (one line) for anything the user can fix.
     """
@@ -52,6 +63,9 @@ def run_cli_export(
             name = title or dataset_title(store) or "Events"
             # Data needs no map: no Qt either.
             events = store.events_between(window) if window else store.all_events()
+            if flt is not None and not flt.is_empty:
+                keep = set(store.matching_ids(flt, window).tolist())
+                events = [e for e in events if e.id in keep]
             try:
                 count = write_data(fmt, output, events, name=name, article_text=store.article_text)
             except ExportError as exc:
@@ -65,7 +79,7 @@ def run_cli_export(
         try:
             return _run_job(
                 store, fmt, output, window, title, size, scale, legend, caption, timeline,
-                fps, step, length, mode, paper,
+                fps, step, length, mode, paper, flt or Filter(),
             )  # fmt: skip
         finally:
             del app
@@ -78,7 +92,7 @@ def _warn_if_empty(count: int) -> None:
 
 def _run_job(
     store, fmt, output, window, title, size, scale, legend, caption, timeline,
-    fps, step, length, mode, paper,
+    fps, step, length, mode, paper, flt,
 ) -> str:  # fmt: skip
     from desktop_app.core.playback import PlaybackMode
     from desktop_app.ui.export.animation import (
@@ -116,7 +130,7 @@ def _run_job(
             )
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
-    job = ExportJob(fmt, output, window, options, paper=paper, animation=animation)
+    job = ExportJob(fmt, output, window, options, paper=paper, animation=animation, filter=flt)
     try:
         if animation is None:
             result = run_export(job, store)
@@ -152,7 +166,8 @@ Examples:
   event-atlas export pdf -o map.pdf --paper a4
   event-atlas export html -o map.html
   event-atlas export gif -o playback.gif --step 1d --fps 4
-  event-atlas export geojson -o events.geojson""",
+  event-atlas export geojson -o events.geojson
+  event-atlas export csv -o strikes.csv --category strike --search 'kharki*'""",
 )
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
 @DB_OPTION
@@ -182,6 +197,22 @@ Examples:
     help="Animation: a moving window, or one growing from --from.",
 )
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@click.option("--search", "text", metavar="TEXT", help="Only events that match this text.")
+@click.option(
+    "--category",
+    "categories",
+    metavar="NAME",
+    multiple=True,
+    help="Only events of this category (repeat for several): " + CATEGORY_NAMES + ".",
+)
+@click.option("--place", metavar="TEXT", help="Only events at a place whose name starts so.")
+@click.option("--bbox", metavar="W,S,E,N", help="Only events placed in this area (degrees).")
+@click.option(
+    "--has-place/--timeline-only",
+    "has_place",
+    default=None,
+    help="Only events with a place on the map, or only those without one.",
+)
 def export_command(
     fmt: str,
     db_path: Path | None,
@@ -199,12 +230,19 @@ def export_command(
     length: str | None,
     mode: str,
     paper: str,
+    text: str | None,
+    categories: tuple[str, ...],
+    place: str | None,
+    bbox: str | None,
+    has_place: bool | None,
 ) -> None:
     """Export the events of a window: a picture, a page, an animation or data.
 
     FORMAT is one of png, pdf, html, gif, mp4, frames, geojson, csv, kml. Without
     --from/--to, pictures show the suggested window, animations and data everything.
+    --search, --category, --place, --bbox and --has-place filter as they do for events.
     """
+    flt = parse_filter(text, categories, place, bbox, has_place)
     line = run_cli_export(
         fmt,
         output,
@@ -222,5 +260,6 @@ def export_command(
         length=length,
         mode=mode,
         paper=paper,
+        flt=flt,
     )
     click.echo(line)

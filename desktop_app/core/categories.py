@@ -5,10 +5,15 @@ common forms of colour blindness. Nine categories share six marker shapes; two
 categories share a shape only where their colours stay far apart under normal
 vision and each common colour blindness too (tests/test_palette.py holds them
 to it), so neither colour nor shape alone has to tell them apart.
+
+A dataset may bring categories of its own ("Missile Strike", "drones"): the most frequent
+of them get a look of their own (:data:`DATASET_LOOKS`, held to the same test) and their
+label as the data wrote it; any further ones are drawn as "Other".
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -36,6 +41,39 @@ CATEGORIES: tuple[Category, ...] = (
 
 OTHER = CATEGORIES[-1]
 _BY_KEY = {c.key: c for c in CATEGORIES}
+
+#: The looks (colour, shape) of a dataset's own categories, the most frequent first: each
+#: takes a shape only one palette category has, in a colour far from that one's.
+DATASET_LOOKS: tuple[tuple[str, str], ...] = (
+    ("#332288", "square"),
+    ("#000000", "diamond"),
+    ("#6F4E9C", "cross"),
+)
+
+
+def readable_label(key: str) -> str:
+    """A stored category as the user reads it: "missile_strike" is "Missile strike",
+    "Missile Strike" stays as written."""
+    text = " ".join(key.replace("_", " ").split())
+    return text[:1].upper() + text[1:]
+
+
+def category_label(key: str | None) -> str:
+    """What a stored category is called: the palette's label, or for a dataset's own
+    category its :func:`readable_label` (never "Other" for a name the data gave)."""
+    if not key or key in _BY_KEY:
+        return category(key).label
+    return readable_label(key)
+
+
+def dataset_categories(keys: Iterable[str]) -> tuple[Category, ...]:
+    """A category of its own for each of the first keys (most frequent first) that the
+    palette lacks, as many as there are :data:`DATASET_LOOKS`."""
+    own = [k for k in dict.fromkeys(keys) if k and k not in _BY_KEY][: len(DATASET_LOOKS)]
+    return tuple(
+        Category(key, readable_label(key), colour, shape)
+        for key, (colour, shape) in zip(own, DATASET_LOOKS, strict=False)
+    )
 
 
 def category(key: str | None) -> Category:

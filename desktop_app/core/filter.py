@@ -14,10 +14,11 @@ else in it is only text, so no input is a syntax error of the search engine belo
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from desktop_app.core.categories import CATEGORIES, category
+from desktop_app.core.categories import CATEGORIES, category_label
 from desktop_app.core.dates import DatePrecision
 
 
@@ -91,6 +92,43 @@ def text_terms(text: str) -> tuple[TextTerm, ...]:
     return tuple(terms)
 
 
+def _folded(word: str) -> str:
+    # As the search engine's tokenizer compares words: any case, accents dropped.
+    decomposed = unicodedata.normalize("NFKD", word.casefold())
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def matched_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Where the text query ``query`` matches ``text``: ``(start, end)`` character spans,
+    in order and not overlapping, of each word, prefix or phrase it finds.
+
+    Words are compared as the store's search compares them (any case, accents dropped),
+    so what is marked is what made the event match. A query that cannot be read marks
+    nothing.
+    """
+    try:
+        terms = text_terms(query)
+    except FilterError:
+        return []
+    tokens = [(m.start(), m.end(), _folded(m.group())) for m in _WORD.finditer(text)]
+    spans: list[tuple[int, int]] = []
+    for term in terms:
+        words = [_folded(w) for w in term.words]
+        n = len(words)
+        for i in range(len(tokens) - n + 1):
+            head = all(tokens[i + j][2] == words[j] for j in range(n - 1))
+            last = tokens[i + n - 1][2]
+            if head and (last.startswith(words[-1]) if term.prefix else last == words[-1]):
+                spans.append((tokens[i][0], tokens[i + n - 1][1]))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
 def _words(text: str) -> str:
     return " ".join(text.replace("\x00", " ").split())
 
@@ -155,7 +193,7 @@ class Filter:
     def describe(self) -> list[Chip]:
         """The filter's parts, one chip each, in a stable order (empty: no chips)."""
         chips = [
-            Chip("categories", key, f"Category: {category(key).label}")
+            Chip("categories", key, f"Category: {category_label(key)}")
             for key in sorted(self.categories, key=_category_order)
         ]
         if self.text:

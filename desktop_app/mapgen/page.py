@@ -17,7 +17,7 @@ import xyzservices.providers as xyz
 from branca.element import MacroElement
 from jinja2 import Template
 
-from desktop_app.core.categories import CATEGORIES
+from desktop_app.core.categories import CATEGORIES, Category
 from desktop_app.mapgen.embed import (
     ContentPolicy,
     data_block,
@@ -153,6 +153,9 @@ class PageSpec:
     online_layer: str | None = None
     fade: bool = True
     mbtiles: MBTilesLayer | None = None
+    #: The categories the legend lists and the markers are drawn in, by code (the
+    #: palette, then the dataset's own).
+    categories: tuple[Category, ...] = CATEGORIES
 
 
 class LocalAttribution(MacroElement):
@@ -247,7 +250,7 @@ def build_page(spec: PageSpec) -> str:
         "basemap_url": BASEMAP_PATH,
         "categories": [
             {"key": c.key, "label": c.label, "colour": c.colour, "shape": c.shape}
-            for c in CATEGORIES
+            for c in spec.categories
         ],
         "window": [float(spec.window[0]), float(spec.window[1])],
         "fade": bool(spec.fade),

@@ -15,7 +15,7 @@ import sqlite3
 
 import numpy as np
 
-from desktop_app.core.categories import CATEGORIES, OTHER
+from desktop_app.core.categories import CATEGORIES, DATASET_LOOKS, OTHER
 from desktop_app.core.filter import Filter, FilterError, Placement, TextTerm, text_terms
 from desktop_app.core.window import TimeWindow
 
@@ -34,9 +34,33 @@ def _marks(values: object) -> str:
     return ",".join("?" * len(values))  # type: ignore[arg-type]
 
 
-def condition(flt: Filter, window: TimeWindow | None = None) -> tuple[str, list]:
+def dataset_keys(conn: sqlite3.Connection) -> tuple[str, ...]:
+    """The store's own categories that get a look of their own (see
+    :func:`~desktop_app.core.categories.dataset_categories`): the most frequent of those
+    the palette lacks."""
+    rows = conn.execute(
+        f"""SELECT category FROM events WHERE category NOT IN ({_marks(_KNOWN_CATEGORIES)})
+            AND category != '' GROUP BY category ORDER BY count(*) DESC, category LIMIT ?""",
+        [*_KNOWN_CATEGORIES, len(DATASET_LOOKS)],
+    )
+    return tuple(str(r[0]) for r in rows)
+
+
+def dataset_category_ids(conn: sqlite3.Connection, keys: tuple[str, ...]) -> list[np.ndarray]:
+    """The ids of the events of each category of ``keys``, in that order."""
+    out = []
+    for key in keys:
+        rows = conn.execute("SELECT id FROM events WHERE category = ?", (key,)).fetchall()
+        out.append(np.fromiter((r[0] for r in rows), np.int64, len(rows)))
+    return out
+
+
+def condition(
+    flt: Filter, window: TimeWindow | None = None, conn: sqlite3.Connection | None = None
+) -> tuple[str, list]:
     """The SQL condition (over ``e`` and ``p``) an event of ``flt`` and ``window`` meets,
-    with its parameters; ``"1"`` when nothing restricts."""
+    with its parameters; ``"1"`` when nothing restricts. ``conn`` tells a dataset's own
+    categories from "Other" (without it, every unknown category is "Other")."""
     parts: list[str] = []
     params: list = []
     if window is not None:
@@ -47,9 +71,11 @@ def condition(flt: Filter, window: TimeWindow | None = None) -> tuple[str, list]
         clause = f"e.category IN ({_marks(keys)})"
         params += keys
         if OTHER.key in flt.categories:
-            # The map draws a missing or unknown category as "Other": so does the filter.
-            clause += f" OR e.category IS NULL OR e.category NOT IN ({_marks(_KNOWN_CATEGORIES)})"
-            params += _KNOWN_CATEGORIES
+            # The map draws a missing or unknown category as "Other" (but for a dataset's
+            # own, which it draws as themselves): so does the filter.
+            drawn = _KNOWN_CATEGORIES + (dataset_keys(conn) if conn is not None else ())
+            clause += f" OR e.category IS NULL OR e.category NOT IN ({_marks(drawn)})"
+            params += drawn
         parts.append(f"({clause})")
     if flt.precisions:
         values = sorted(str(p) for p in flt.precisions)
@@ -101,10 +127,10 @@ def condition(flt: Filter, window: TimeWindow | None = None) -> tuple[str, list]
 
 
 def id_query(
-    _conn: sqlite3.Connection, flt: Filter, window: TimeWindow | None = None
+    conn: sqlite3.Connection, flt: Filter, window: TimeWindow | None = None
 ) -> tuple[str, list]:
     """A ``SELECT`` of the matching ids, with its parameters, to nest in another query."""
-    where, params = condition(flt, window)
+    where, params = condition(flt, window, conn)
     return f"SELECT e.id {_FROM} WHERE {where}", params
 
 
@@ -112,7 +138,7 @@ def matching_ids(
     conn: sqlite3.Connection, flt: Filter, window: TimeWindow | None = None
 ) -> np.ndarray:
     """The ids (int64, ascending) of the events of ``window`` that ``flt`` lets through."""
-    where, params = condition(flt, window)
+    where, params = condition(flt, window, conn)
     cursor = conn.execute(f"SELECT e.id {_FROM} WHERE {where}", params)
     chunks = []
     # Flat chunks of ids: a million one-element tuples at once would take ~100 MB.
@@ -124,7 +150,7 @@ def matching_ids(
 
 def count_matching(conn: sqlite3.Connection, flt: Filter, window: TimeWindow | None = None) -> int:
     """How many events of ``window`` ``flt`` lets through."""
-    where, params = condition(flt, window)
+    where, params = condition(flt, window, conn)
     return conn.execute(f"SELECT count(*) {_FROM} WHERE {where}", params).fetchone()[0]
 
 
@@ -139,7 +165,7 @@ def ranked_ids(
 
     Without a text query, in order of start.
     """
-    where, params = condition(flt, window)
+    where, params = condition(flt, window, conn)
     terms = text_terms(flt.text)
     if not terms:
         sql = f"SELECT e.id {_FROM} WHERE {where} ORDER BY e.t0, e.id"
@@ -206,3 +232,27 @@ def text_ids(conn: sqlite3.Connection, text: str) -> np.ndarray:
         everything = conn.execute("SELECT id FROM events ORDER BY id")
         return np.asarray([r[0] for r in everything], np.int64)
     return found
+def named_counts(conn: sqlite3.Connection, part: str, limit: int = 500) -> list[tuple[str, int]]:
+    """What a filter part can be set to, with how many events each names, most first:
+    ``part`` is ``"actors"`` (the events' actors), ``"sources"`` (cited outlets and the
+    outlets of the articles read) or ``"countries"`` (of the events' places)."""
+    if part == "actors":
+        sql = """SELECT j.value, count(*) FROM events e, json_each(e.actors) j
+                 WHERE e.actors IS NOT NULL AND e.actors != '[]' AND j.value != ''
+                 GROUP BY j.value"""
+    elif part == "sources":
+        # An event counts once per outlet, whether it cites it or was read from it.
+        sql = """SELECT name, count(*) FROM (
+                     SELECT s.name AS name, es.event_id AS id FROM event_sources es
+                     JOIN sources s ON s.id = es.source_id
+                     UNION
+                     SELECT a.outlet, e.id FROM events e JOIN articles a ON a.uid = e.article_uid
+                     WHERE a.outlet IS NOT NULL AND a.outlet != '')
+                 GROUP BY name"""
+    elif part == "countries":
+        sql = """SELECT p.country, count(*) FROM events e JOIN places p ON p.id = e.place_id
+                 WHERE p.country IS NOT NULL AND p.country != '' GROUP BY p.country"""
+    else:
+        raise ValueError(f"no filter part {part!r} to list")
+    rows = conn.execute(f"{sql} ORDER BY 2 DESC, 1 LIMIT ?", (int(limit),)).fetchall()
+    return [(str(name), int(count)) for name, count in rows]

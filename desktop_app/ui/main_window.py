@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import fields
+from dataclasses import fields, replace
 from functools import partial
 from html import escape
 from pathlib import Path
@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app import __version__
+from desktop_app.core.categories import CATEGORIES, Category
 from desktop_app.core.filter import Filter
 from desktop_app.core.index import EventArrays, EventIndex
 from desktop_app.core.window import TimeWindow
@@ -32,9 +33,16 @@ from desktop_app.ui import settings as opt
 from desktop_app.ui.export.dialog import ExportActions
 from desktop_app.ui.importing.commands import ImportCommands
 from desktop_app.ui.map.describe import describe_events
-from desktop_app.ui.map.view import MapView
-from desktop_app.ui.opening import OpenedEvents, find_place_names, prepare_timeline, read_events
+from desktop_app.ui.map.view import MapView, category_mask
+from desktop_app.ui.opening import (
+    OpenedEvents,
+    dataset_coded,
+    find_place_names,
+    prepare_timeline,
+    read_events,
+)
 from desktop_app.ui.panels.excerpt import ExcerptPanel
+from desktop_app.ui.panels.filters import FilterChips, FilterPanel
 from desktop_app.ui.panels.notice import NoticeBar
 from desktop_app.ui.panels.shortcuts import ShortcutsDialog
 from desktop_app.ui.panels.table import EventTablePanel
@@ -76,6 +84,8 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.settings = Settings()
         self.store = store
+        #: The categories of the index's codes: the palette, then the dataset's own.
+        self.categories: tuple[Category, ...] = CATEGORIES
         self.index = EventIndex(EventArrays.empty())
         #: The map page's buffer; None while the events are being read.
         self._payload: bytes | None = None
@@ -110,13 +120,16 @@ class MainWindow(QMainWindow):
             # Through self.store, so the map follows when another store is opened.
             matching=lambda flt: self.store.matching_ids(flt),
             names_later=True,
+            categories=self.categories,
         )
         self.notice = NoticeBar()
+        self.chips = FilterChips(self.state)
         centre = QWidget()
         column = QVBoxLayout(centre)
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.notice)
+        column.addWidget(self.chips)
         column.addWidget(self.map_view, 1)
         self.setCentralWidget(centre)
 
@@ -154,6 +167,14 @@ class MainWindow(QMainWindow):
         self.table_dock.visibilityChanged.connect(self._on_table_shown)
         self.table.centreRequested.connect(self.centre_map_on)
         self.table.told.connect(self.notify)
+        # Through self.store, so the panel asks the store open now.
+        self.filter_panel = FilterPanel(self.state, lambda: self.store.path)
+        self.filter_dock = self._dock(
+            self.filter_panel,
+            self.tr("Filters"),
+            "FilterDock",
+            Qt.DockWidgetArea.LeftDockWidgetArea,
+        )
         self.status = QLabel()
         # No stretch: the bar's left part must stay free for its messages.
         self.statusBar().addPermanentWidget(self.status)
@@ -164,6 +185,8 @@ class MainWindow(QMainWindow):
         (self.map_view.focusProxy() or self.map_view).installEventFilter(self._timeline_keys)
         #: The index rows the filter lets through (None: every row), for the counts.
         self._filter_rows: np.ndarray | None = None
+        #: The filter less its categories, and the index rows it lets through.
+        self._rest_rows: tuple[Filter, np.ndarray] | None = None
         self.state.windowChanged.connect(self._on_window_changed)
         self.state.filterChanged.connect(self._on_filter_changed)
         self.state.eventsChanged.connect(self._on_events_changed)
@@ -264,6 +287,21 @@ class MainWindow(QMainWindow):
         table_action.setShortcut(QKeySequence(self.tr("Ctrl+T")))
         table_action.setStatusTip(self.tr("List every event of the window and the filter"))
         view_menu.addAction(table_action)
+        filters = self.filter_dock.toggleViewAction()
+        filters.setText(self.tr("&Filters"))
+        filters.setShortcut(QKeySequence(self.tr("Ctrl+Shift+F")))
+        filters.setStatusTip(self.tr("Show or hide the filter panel"))
+        filters.triggered.connect(self._on_filters_shown)
+        view_menu.addAction(filters)
+        self.area_action = QAction(self.tr("Choose an &area on the map"), self, checkable=True)
+        self.area_action.setShortcut(QKeySequence(self.tr("Ctrl+Shift+A")))
+        self.area_action.setStatusTip(
+            self.tr("Drag a rectangle on the map to show only its events (Shift+drag always does)")
+        )
+        self.area_action.toggled.connect(self.map_view.set_area_mode)
+        self.map_view.areaModeChanged.connect(self.area_action.setChecked)
+        self.filter_panel.area_button.setDefaultAction(self.area_action)
+        view_menu.addAction(self.area_action)
         view_menu.addSeparator()
         fade = QAction(self.tr("&Fade older events"), self, checkable=True)
         fade.setChecked(bool(self.settings.get(opt.FADE_BY_AGE)))
@@ -320,7 +358,9 @@ class MainWindow(QMainWindow):
         if isinstance(dock_state, QByteArray) and not dock_state.isEmpty():
             self.restoreState(dock_state)
         else:
-            self.resizeDocks([self.panel_dock], [360], Qt.Orientation.Horizontal)
+            self.resizeDocks(
+                [self.panel_dock, self.filter_dock], [360, 290], Qt.Orientation.Horizontal
+            )
             self.resizeDocks([self.timeline_dock], [190], Qt.Orientation.Vertical)
         # A saved layout holds the table's size already.
         self._table_sized = isinstance(dock_state, QByteArray) and not dock_state.isEmpty()
@@ -357,13 +397,27 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(message, STATUS_MS)
         self.notice.show_notice(message, path)
 
+    def _on_filters_shown(self, shown: bool) -> None:
+        if shown:
+            self.filter_panel.text.setFocus()
+
     def _on_filter_changed(self, flt: Filter) -> None:
-        # Once per change of filter, so that a scrub step only counts a window's rows.
-        if flt.is_empty:
-            self._filter_rows = None
-        else:
-            ids = self.store.matching_ids(flt)
-            self._filter_rows = np.isin(self.index.arrays.ids, ids, assume_unique=True)
+        # Once per change of filter, so that a scrub step only counts a window's rows. The
+        # categories come from the index's codes; the rest from the store, asked again
+        # only when the rest changed (a tick of the legend asks nothing).
+        rest = replace(flt, categories=frozenset())
+        rows = None
+        if not rest.is_empty:
+            if self._rest_rows is None or self._rest_rows[0] != rest:
+                ids = self.store.matching_ids(rest)
+                self._rest_rows = (rest, np.isin(self.index.arrays.ids, ids, assume_unique=True))
+            rows = self._rest_rows[1]
+        if flt.categories:
+            mask = category_mask(flt.categories, self.categories)
+            codes = np.array([c for c in range(len(self.categories)) if mask >> c & 1], np.uint8)
+            in_categories = np.isin(self.index.arrays.category, codes)
+            rows = in_categories if rows is None else rows & in_categories
+        self._filter_rows = rows
         # The timeline's bars and density show the filter's events; playback keeps the
         # span of them all, so a filter does not change where it plays.
         if self._filter_rows is None:
@@ -378,6 +432,7 @@ class MainWindow(QMainWindow):
         self._on_window_changed(self.state.window)
 
     def _on_events_changed(self) -> None:
+        self._rest_rows = None
         self._on_filter_changed(self.state.filter)
 
     def centre_map_on(self, event_id: int) -> None:
@@ -496,7 +551,8 @@ class MainWindow(QMainWindow):
         """Read the store again, here and now (after an import, which shows the new
         events at once), and let every view redraw."""
         self._stop_reading()
-        self._show(OpenedEvents.of(self.store.arrays()))
+        arrays, categories = dataset_coded(self.store, self.store.arrays())
+        self._show(OpenedEvents.of(arrays, categories=categories))
         self._name_places()
 
     @property
@@ -576,6 +632,8 @@ class MainWindow(QMainWindow):
         """Hand ``opened`` to every view; ``waiting``, the map's page waits for the events
         being read instead."""
         self.index = opened.index
+        self.categories = opened.categories
+        self.map_view.set_categories(self.categories)
         self._payload = None if waiting else opened.payload
         self._filter_rows = None
         if opened.timeline is not None:

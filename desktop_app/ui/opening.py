@@ -18,13 +18,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
+from desktop_app.core.categories import CATEGORIES, Category, dataset_categories
 from desktop_app.core.index import EventArrays, EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.mapgen.payload import encode_events
-from desktop_app.store import columns
+from desktop_app.store import columns, queries
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui.map.describe import describe_places
 from desktop_app.ui.map.view import place_names
@@ -53,14 +56,20 @@ class OpenedEvents:
     payload: bytes
     suggested: TimeWindow
     timeline: TimelineData | None = None
+    categories: tuple[Category, ...] = CATEGORIES
 
     @classmethod
     def of(
-        cls, arrays: EventArrays, control: TaskControl | None = None, *, timeline: bool = True
+        cls,
+        arrays: EventArrays,
+        control: TaskControl | None = None,
+        *,
+        timeline: bool = True,
+        categories: tuple[Category, ...] = CATEGORIES,
     ) -> OpenedEvents:
-        """Prepare ``arrays`` (sorted by start) for the views, the timeline's view too
-        unless ``timeline`` is False; ``control`` is asked between the steps whether to
-        stop."""
+        """Prepare ``arrays`` (sorted by start, their category codes those of
+        ``categories``) for the views, the timeline's view too unless ``timeline`` is
+        False; ``control`` is asked between the steps whether to stop."""
         index = EventIndex(arrays)
         if control is not None:
             control.check()
@@ -68,7 +77,27 @@ class OpenedEvents:
         if control is not None:
             control.check()
         data = TimelineData.build(index, arrays.precision) if timeline else None
-        return cls(index, payload, index.suggested_window(), data)
+        return cls(index, payload, index.suggested_window(), data, categories)
+
+
+def dataset_coded(
+    store: EventStore, arrays: EventArrays
+) -> tuple[EventArrays, tuple[Category, ...]]:
+    """``arrays`` with the dataset's own categories under codes of their own (the store's
+    columns keep every category outside the palette as "Other"), and the categories of
+    the codes: the palette, then the dataset's own."""
+    conn = store.db.conn
+    own = dataset_categories(queries.dataset_keys(conn))
+    if not own:
+        return arrays, CATEGORIES
+    codes = np.array(arrays.category, np.uint8)
+    order = np.argsort(arrays.ids)
+    keys = tuple(c.key for c in own)
+    for k, ids in enumerate(queries.dataset_category_ids(conn, keys)):
+        at = np.minimum(np.searchsorted(arrays.ids, ids, sorter=order), len(order) - 1)
+        rows = order[at][arrays.ids[order[at]] == ids]
+        codes[rows] = len(CATEGORIES) + k
+    return replace(arrays, category=codes), CATEGORIES + own
 
 
 def read_events(path: Path, read_only: bool, control: TaskControl) -> OpenedEvents:
@@ -82,11 +111,11 @@ def read_events(path: Path, read_only: bool, control: TaskControl) -> OpenedEven
     try:
         with EventStore(path, read_only=read_only) as store:
             control.progress(columns.kept_count(store.db.conn))
-            arrays = store.arrays()
+            arrays, categories = dataset_coded(store, store.arrays())
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot be read ({exc})") from None
     control.check()
-    return OpenedEvents.of(arrays, control, timeline=False)
+    return OpenedEvents.of(arrays, control, timeline=False, categories=categories)
 
 
 def prepare_timeline(index: EventIndex, control: TaskControl) -> TimelineData:

@@ -34,7 +34,7 @@
     window: [0, 0],
     visible: new Int32Array(0),   // rows shown in the window, by start time
     placed: new Int32Array(0),    // the visible rows that have a place
-    categoryCounts: [],           // placed visible events per category
+    categoryCounts: [],           // placed events of the window per category, any category
     filterCategories: -1,         // bit c set: category c passes the filter (-1: all)
     filterRows: null,             // bit i set: row i passes the filter (null: all)
     groups: null,                 // what the last draw drew (see groupEvents, event_groups.js)
@@ -77,20 +77,27 @@
     EA.window = [w0, w1];
     const inWindow = EA.rowsIn(w0, w1);
     const cats = EA.filterCategories, bits = EA.filterRows, cat = EA.cat;
-    // The filter: two bit tests per row of the window, nothing when there is none.
-    const visible = cats === -1 && bits === null ? inWindow
-      : inWindow.filter((i) => ((cats >>> cat[i]) & 1) === 1 && (bits === null || ((bits[i >> 3] >> (i & 7)) & 1) === 1));
-    EA.visible = visible;
-    const rows = new Int32Array(visible.length);
+    // The legend counts every category the rest of the filter lets through, so that a
+    // category switched off still shows how many events it would bring back.
     const counts = new Array((EA.config ? EA.config.categories.length : 0) + 256).fill(0);
-    let placed = 0;
-    for (let k = 0; k < visible.length; k++) {
-      const i = visible[k];
-      if (EA.placeOf[i] >= 0) { rows[placed++] = i; counts[cat[i]]++; }
+    const rows = new Int32Array(inWindow.length);
+    const all = cats === -1 && bits === null;
+    const visible = all ? inWindow : new Int32Array(inWindow.length);
+    let placed = 0, shown = 0;
+    for (let k = 0; k < inWindow.length; k++) {
+      const i = inWindow[k];
+      // The filter: two bit tests per row of the window.
+      if (bits !== null && ((bits[i >> 3] >> (i & 7)) & 1) === 0) continue;
+      const here = EA.placeOf[i] >= 0;
+      if (here) counts[cat[i]]++;
+      if (((cats >>> cat[i]) & 1) === 0) continue;
+      if (!all) visible[shown++] = i;
+      if (here) rows[placed++] = i;
     }
+    EA.visible = all ? visible : visible.subarray(0, shown);
     EA.placed = rows.subarray(0, placed);
     EA.categoryCounts = counts;
-    if (EA.legend) EA.legend.update(counts);
+    if (EA.legend) EA.legend.update(counts, cats);
     if (EA.layer) EA.layer.redraw();
     EA.lastScrubMs = performance.now() - started;
     return EA.placed.length;
@@ -102,9 +109,22 @@
    * mask over the rows (null: all). The window is drawn again; nothing is reloaded.
    */
   EA.setFilter = function (categories, rowsBase64) {
-    EA.filterCategories = categories === null ? -1 : categories | 0;
     EA.filterRows = rowsBase64 === null ? null : G.bitsFromBase64(rowsBase64, EA.n);
+    return EA.setCategories(categories);
+  };
+
+  /* Change only the categories of the filter (a bit mask, null: all); the rows stay. */
+  EA.setCategories = function (categories) {
+    EA.filterCategories = categories === null ? -1 : categories | 0;
     return EA.setWindow(EA.window[0], EA.window[1]);
+  };
+
+  /* The legend's counts: placed events of the window per category key, before the
+   * categories of the filter (the others apply). */
+  EA.legendCounts = function () {
+    const out = {};
+    EA.config.categories.forEach((c, k) => { if (EA.categoryCounts[k]) out[c.key] = EA.categoryCounts[k]; });
+    return out;
   };
 
   EA.visibleCount = () => EA.placed.length;

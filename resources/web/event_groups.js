@@ -382,8 +382,26 @@
     return bits;
   }
 
+  /*
+   * The area between two corners of a dragged rectangle, [west, south, east, north] in
+   * degrees, from their longitudes and latitudes as the map gives them (longitudes run on
+   * past ±180 when the map is panned round the world). A rectangle wider than the world
+   * is all of it; one across the antimeridian keeps west > east, as the filter reads it.
+   */
+  function dragArea(lat0, lon0, lat1, lon1) {
+    const clampLat = (v) => Math.max(-90, Math.min(90, v));
+    const wrap = (v) => ((((v + 180) % 360) + 360) % 360) - 180;
+    const south = clampLat(Math.min(lat0, lat1)), north = clampLat(Math.max(lat0, lat1));
+    const left = Math.min(lon0, lon1), right = Math.max(lon0, lon1);
+    if (right - left >= 360) return [-180, south, 180, north];
+    const west = wrap(left);
+    let east = wrap(right);
+    if (east === -180 && right > left) east = 180;
+    return [west, south, east, north];
+  }
+
   window.EventAtlasGroups = {
-    bitsFromBase64, lowerBound, mercatorY, decode, rowOf, rowsIn, ageWeight, scratch, groupEvents, clusterRadius,
+    dragArea, bitsFromBase64, lowerBound, mercatorY, decode, rowOf, rowsIn, ageWeight, scratch, groupEvents, clusterRadius,
     groupAt, groupIds,
   };
 })();

@@ -11,14 +11,24 @@
   const EA = window.EventAtlas;
   const D = window.EventAtlasDraw;
 
-  /* The categories shown in the window, each with its colour and shape; DOM text only. */
+  /*
+   * The legend: a checklist of the categories in the window, each with its colour, shape
+   * and count (before the filter's categories, so one switched off shows what it would
+   * bring back). A tick tells the application, which owns the filter; a page without it
+   * (a saved page) filters by itself. DOM text only.
+   */
   const Legend = L.Control.extend({
     options: { position: "topright" },
     onAdd: function () {
       const box = L.DomUtil.create("div", "ea-legend leaflet-bar");
       L.DomEvent.disableClickPropagation(box);
-      this._rows = EA.config.categories.map((c) => {
-        const row = L.DomUtil.create("div", "ea-legend-row", box);
+      L.DomEvent.disableScrollPropagation(box);
+      this._rows = EA.config.categories.map((c, k) => {
+        const row = L.DomUtil.create("label", "ea-legend-row", box);
+        const tick = L.DomUtil.create("input", "ea-legend-tick", row);
+        tick.type = "checkbox";
+        tick.checked = true;
+        tick.addEventListener("change", () => this._toggled(k, tick));
         const swatch = L.DomUtil.create("canvas", "ea-legend-swatch", row);
         const ratio = window.devicePixelRatio || 1;
         swatch.width = 16 * ratio; swatch.height = 16 * ratio;
@@ -29,25 +39,109 @@
         ctx.fill(); ctx.stroke();
         const text = L.DomUtil.create("span", "ea-legend-label", row);
         text.textContent = c.label;
+        const count = L.DomUtil.create("span", "ea-legend-count", row);
         row.dataset.category = c.key;
-        return row;
+        return { row, tick, text, count };
       });
       this._box = box;
       return box;
     },
-    update: function (counts) {
+    _toggled: function (k, tick) {
+      const mask = EA.filterCategories === -1 ? ~0 : EA.filterCategories;
+      const next = tick.checked ? mask | (1 << k) : mask & ~(1 << k);
+      if (EA.bridge) {
+        EA.bridge.legendToggled(EA.config.categories[k].key, tick.checked);
+      } else {
+        const all = (1 << EA.config.categories.length) - 1;
+        EA.setCategories((next & all) === all ? null : next);
+      }
+    },
+    update: function (counts, mask) {
       let any = false;
-      this._rows.forEach((row, c) => {
+      this._rows.forEach(({ row, tick, count }, c) => {
+        const on = ((mask >>> c) & 1) === 1;
+        // A category switched off stays listed, with its count, so it can be ticked again.
         const shown = counts[c] > 0;
         any = any || shown;
         row.style.display = shown ? "" : "none";
+        tick.checked = on;
+        row.classList.toggle("ea-off", !on);
+        count.textContent = counts[c].toLocaleString("en");
       });
       this._box.style.display = any ? "" : "none";
     },
+    /* The labels of the categories listed and ticked. */
     shown: function () {
-      return this._rows.filter((row) => row.style.display !== "none").map((row) => row.textContent);
+      return this._rows.filter(({ row, tick }) => row.style.display !== "none" && tick.checked)
+        .map(({ text }) => text.textContent);
+    },
+    /* Every category listed: {key, label, count, ticked}. */
+    entries: function () {
+      return this._rows.filter(({ row }) => row.style.display !== "none").map(({ row, tick, text, count }) => ({
+        key: row.dataset.category, label: text.textContent, count: Number(count.textContent.replace(/,/g, "")),
+        ticked: tick.checked,
+      }));
     },
   });
+
+  /*
+   * Choosing an area: Shift+drag (or any drag while the application has area mode on)
+   * draws a rectangle; letting go tells the application its [west, south, east, north].
+   * Leaflet's own Shift+drag zoom is off: the rectangle means "only here" instead.
+   */
+  function watchAreaDrag(map) {
+    if (map.boxZoom) map.boxZoom.disable();
+    const container = map.getContainer();
+    let start = null, box = null, dragged = false;
+    // The click that ends a drag is not a click on the markers under it.
+    container.addEventListener("click", (e) => {
+      if (dragged) { dragged = false; e.stopPropagation(); }
+    }, true);
+    container.addEventListener("mousedown", (e) => {
+      if (e.button !== 0 || !(e.shiftKey || EA.areaMode)) return;
+      if (e.target.closest && e.target.closest(".leaflet-control")) return;
+      // Leaflet never hears this press, so the map does not pan under the rectangle.
+      e.preventDefault(); e.stopImmediatePropagation();
+      start = map.mouseEventToContainerPoint(e);
+      box = L.DomUtil.create("div", "ea-area", container);
+      L.DomUtil.setPosition(box, start);
+    }, true);
+    document.addEventListener("mousemove", (e) => {
+      if (!start) return;
+      const p = map.mouseEventToContainerPoint(e);
+      L.DomUtil.setPosition(box, L.point(Math.min(p.x, start.x), Math.min(p.y, start.y)));
+      box.style.width = Math.abs(p.x - start.x) + "px";
+      box.style.height = Math.abs(p.y - start.y) + "px";
+    });
+    document.addEventListener("mouseup", (e) => {
+      if (!start) return;
+      const end = map.mouseEventToContainerPoint(e);
+      const from = start;
+      start = null;
+      dragged = true;
+      setTimeout(() => { dragged = false; }, 0);
+      L.DomUtil.remove(box);
+      // A click is not an area: a few pixels of wobble do not filter the map away.
+      if (Math.abs(end.x - from.x) < 4 || Math.abs(end.y - from.y) < 4) return;
+      EA.chooseArea(from.x, from.y, end.x, end.y);
+    });
+  }
+
+  /* The area between two container points, told to the application (or, alone, kept). */
+  EA.chooseArea = function (x0, y0, x1, y1) {
+    const a = EA.map.containerPointToLatLng([x0, y0]), b = EA.map.containerPointToLatLng([x1, y1]);
+    const area = window.EventAtlasGroups.dragArea(a.lat, a.lng, b.lat, b.lng);
+    EA.lastArea = area;
+    if (EA.bridge) EA.bridge.areaDragged(JSON.stringify(area));
+    return area;
+  };
+
+  /* Whether a plain drag chooses an area (the window's toolbar toggle) or pans. */
+  EA.setAreaMode = function (on) {
+    EA.areaMode = !!on;
+    EA.map.getContainer().classList.toggle("ea-area-mode", EA.areaMode);
+    return EA.areaMode;
+  };
 
   /*
    * Each hover asks the application for titles, and the answer comes later: a hover
@@ -151,6 +245,7 @@
       EA.legend = new Legend().addTo(map);
       EA.layer = new D.EventCanvas().addTo(map);
       watchTiles(map);
+      watchAreaDrag(map);
       EA.setWindow(config.window[0], config.window[1]);
       map.on("click", onClick);
       let pending = null;

@@ -35,12 +35,24 @@
   was made) and ``store_5m_mb`` its size on disk.
 - ``arrays_s_1m``: ``EventStore(path).arrays()`` on the 1M-event store, opened afresh
   each time (the columns the map and the timeline need; the median of five).
+- ``filter_apply_p50_ms_1m`` / ``filter_apply_ms_1m`` (p95): in the real main window on
+  the 1M-event store, a 30-day window, a category ticked off or on as the legend's
+  checkbox does it (``ViewState.set_filter`` from the bridge's slot), until the page says
+  the new frame is on screen. Everything the GUI thread does for it is inside: the map's
+  mask, the status bar's counts, the timeline's filtered index. The filter panel's count
+  runs in a background thread and is not waited for.
+- ``filter_apply_map_p50_ms_1m`` / ``_p95_``: the map's part alone: the same ticks in a
+  map view of its own (no timeline, status bar or panel listening), tick to frame.
+- ``filter_apply_text_p50_ms_1m`` / ``_p95_``: the same with a text filter on (the store
+  found its rows once, when it was set), so a tick asks the store nothing again.
+- ``filter_text_set_ms_1m``: setting that text filter itself (``kharkiv``, the store's
+  full-text query over 1M events on the GUI thread) until the frame is on screen; median.
 
 The synthetic events (:func:`tests.mapping.synthetic_events`) spread over Ukraine and its
 neighbours, three years of dates. Run by ``tests/benchmarks/run.py`` through
 :func:`measure`, or alone: ``python tests/benchmarks/bench_map.py [--quick]``;
 ``--starts`` measures only the starts and ``arrays_s_1m``, ``--memory`` only
-``mem_mb_per_1m``.
+``mem_mb_per_1m``, ``--filters`` only the ``filter_*`` metrics.
 """
 
 from __future__ import annotations
@@ -411,6 +423,94 @@ def kept_big_store() -> tuple[Path, dict[str, float]]:
         store.arrays()  # columns of an older version are made before anything is timed
     built = json.loads(notes.read_text())["build_s"]
     return db, {"store_5m_build_s": built, "store_5m_mb": db.stat().st_size / 2**20}
+def filter_metrics(db: Path, steps: int) -> dict[str, float]:
+    """The ``filter_*`` metrics of the module's docstring, in a real main window."""
+    import dataclasses
+
+    from desktop_app.core.categories import CATEGORIES
+    from desktop_app.core.filter import Filter
+    from desktop_app.core.index import EventIndex
+    from desktop_app.core.window import TimeWindow
+    from desktop_app.mapgen.payload import encode_events
+    from desktop_app.store.event_store import EventStore
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.map.view import MapView
+    from desktop_app.ui.tasks import background_runner
+    from desktop_app.ui.view_state import ViewState
+
+    start, end = _windows(1)[0]
+    every = frozenset(c.key for c in CATEGORIES)
+    keys = [c.key for c in CATEGORIES]
+    results: dict[str, float] = {}
+
+    def toggles(state: ViewState, painted: list[float], base: Filter) -> list[float]:
+        def timed(flt: Filter) -> float:
+            before = len(painted)
+            sent = time.perf_counter()
+            state.set_filter(flt)
+            if not _wait(lambda: len(painted) > before, 60_000):
+                raise TimeoutError("the map did not draw the filter")
+            return (painted[before] - sent) * 1000
+
+        out = []
+        for k in range(steps):
+            # Off, then on again: every second step is the whole set once more.
+            out.append(timed(dataclasses.replace(base, categories=every - {keys[k % len(keys)]})))
+            out.append(timed(base))
+        return out
+
+    with EventStore(db) as store:
+        payload = encode_events(EventIndex(store.arrays()).arrays)
+        state = ViewState(TimeWindow(start, end))
+        view = MapView(state, lambda: payload, lambda ids: [], matching=store.matching_ids)
+        view.resize(*VIEW_SIZE)
+        view.show()
+        if not _wait(lambda: view.is_ready):
+            raise TimeoutError("the map page did not load")
+        painted_alone: list[float] = []
+        view.bridge.paintDone.connect(lambda _seq: painted_alone.append(time.perf_counter()))
+        toggles(state, painted_alone, Filter())  # warm the page's JIT
+        alone = toggles(state, painted_alone, Filter())
+        results["filter_apply_map_p50_ms_1m"] = float(np.percentile(alone, 50))
+        results["filter_apply_map_p95_ms_1m"] = float(np.percentile(alone, 95))
+        _close(view)
+
+    # The window keeps its settings in folders of its own, not the user's.
+    home = Path(tempfile.mkdtemp(prefix="event-atlas-bench-"))
+    os.environ["EVENT_ATLAS_DATA_DIR"] = str(home / "data")
+    os.environ["EVENT_ATLAS_CONFIG_DIR"] = str(home / "config")
+    window = MainWindow(EventStore(db))
+    window.resize(1400, 900)
+    window.show()
+    if not _wait(lambda: window.map_view.is_ready):
+        raise TimeoutError("the map page did not load")
+    window.state.set_window(TimeWindow(start, end))
+    painted: list[float] = []
+    window.map_view.bridge.paintDone.connect(lambda _seq: painted.append(time.perf_counter()))
+
+    def timed(flt: Filter) -> float:
+        before = len(painted)
+        sent = time.perf_counter()
+        window.state.set_filter(flt)
+        if not _wait(lambda: len(painted) > before, 60_000):
+            raise TimeoutError("the map did not draw the filter")
+        return (painted[before] - sent) * 1000
+
+    toggles(window.state, painted, Filter())  # warm the page's JIT
+    plain = toggles(window.state, painted, Filter())
+    text = Filter(text="kharkiv")
+    set_text = [timed(text), timed(Filter()), timed(text)]
+    with_text = toggles(window.state, painted, text)
+    background_runner().wait()
+    window.close()
+    _close(window.map_view)
+    return results | {
+        "filter_apply_p50_ms_1m": float(np.percentile(plain, 50)),
+        "filter_apply_ms_1m": float(np.percentile(plain, 95)),
+        "filter_apply_text_p50_ms_1m": float(np.percentile(with_text, 50)),
+        "filter_apply_text_p95_ms_1m": float(np.percentile(with_text, 95)),
+        "filter_text_set_ms_1m": float(np.median(set_text)),
+    }
 
 
 def _kept_or_new_store(folder: Path) -> Path:
@@ -493,6 +593,7 @@ def measure(quick: bool) -> dict[str, float]:
         big, notes = kept_big_store()
         results.update(notes)
         results.update(start_metrics(db, 3 if quick else 5, big))
+        results.update(filter_metrics(db, 10 if quick else 30))
     return results
 
 
@@ -513,6 +614,17 @@ def measure_memory() -> dict[str, float]:
     return {"pss_anon_mb_1m": big, "pss_anon_mb_seed": seed, "mem_mb_per_1m": big - seed}
 
 
+def measure_filters(steps: int) -> dict[str, float]:
+    """Only the metrics of :func:`filter_metrics` (``--filters``)."""
+    _qt_env()
+    from desktop_app.ui.app import headless_application
+
+    headless_application()
+    with tempfile.TemporaryDirectory() as folder:
+        os.environ.setdefault("EVENT_ATLAS_CACHE_DIR", str(Path(folder) / "cache"))
+        return filter_metrics(_kept_or_new_store(Path(folder)), steps)
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--rss-child"]:
         _rss_child(sys.argv[2])
@@ -520,5 +632,7 @@ if __name__ == "__main__":
         print(json.dumps(measure_starts(3 if "--quick" in sys.argv[1:] else 5), indent=2))
     elif "--memory" in sys.argv[1:]:
         print(json.dumps(measure_memory(), indent=2))
+    elif "--filters" in sys.argv[1:]:
+        print(json.dumps(measure_filters(10 if "--quick" in sys.argv[1:] else 30), indent=2))
     else:
         print(json.dumps(measure(quick="--quick" in sys.argv[1:]), indent=2))

@@ -232,3 +232,21 @@ test("a filter's row mask reads one bit per row, and a short mask is refused", (
   assert.deepEqual(passes, [1, 0, 0, 1, 0, 0, 0, 0, 0, 1]);
   assert.throws(() => G.bitsFromBase64(Buffer.from([1]).toString("base64"), 9), /does not cover/);
 });
+
+test("a dragged rectangle is the area between its corners, either way round", () => {
+  assert.deepEqual(G.dragArea(50, 26, 40, 34), [26, 40, 34, 50]);
+  assert.deepEqual(G.dragArea(40, 34, 50, 26), [26, 40, 34, 50]);
+});
+
+test("a rectangle panned round the world reads as longitudes of the world", () => {
+  // The map shows a second copy of the world east of 180: 370 is 10.
+  assert.deepEqual(G.dragArea(10, 365, 20, 370), [5, 10, 10, 20]);
+  // Across the antimeridian the west edge lies east of the east edge, as the filter reads it.
+  assert.deepEqual(G.dragArea(-10, 170, 10, 190), [170, -10, -170, 10]);
+  // Up to 180 exactly stays 180, not -180.
+  assert.deepEqual(G.dragArea(0, 170, 5, 180), [170, 0, 180, 5]);
+});
+
+test("a rectangle wider than the world, or past the poles, is clamped to it", () => {
+  assert.deepEqual(G.dragArea(-95, -200, 95, 200), [-180, -90, 180, 90]);
+});

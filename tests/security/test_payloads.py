@@ -461,9 +461,9 @@ def wait_for(qtbot, read: Callable[[], object], want: object, timeout_ms: int = 
     return got
 
 
-#: Elements the page itself puts in the label, tooltip and legend; anything else came from
-#: data parsed as markup.
-PAGE_TAGS = {"DIV", "B", "SPAN", "CANVAS"}
+#: Elements the page itself puts in the label, tooltip and legend (its rows are labels
+#: around a checkbox); anything else came from data parsed as markup.
+PAGE_TAGS = {"DIV", "B", "SPAN", "CANVAS", "LABEL", "INPUT"}
 
 
 def test_live_map_shows_payloads_as_text(qtbot, payload_db: Path, payloads, beacon, markers):

@@ -162,6 +162,7 @@ def job_for(target: ExportTarget, settings: ExportSettings) -> ExportJob:
         # The page written to disk asks nothing of the network unless the user reads the
         # map with online tiles.
         online_layer=online,
+        filter=target.state.filter,
     )
 
 

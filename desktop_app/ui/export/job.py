@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 
 from desktop_app.core.export_formats import ANIMATION_FORMATS, DATA_FORMATS, EXPORT_FORMATS
+from desktop_app.core.filter import Filter
 from desktop_app.core.window import TimeWindow
 from desktop_app.files import ExportError, atomic_output
 from desktop_app.ingest.bundled import dataset_title
@@ -59,6 +60,9 @@ class ExportJob:
     online_layer
         The online base layer to draw under the events (a key of ``ONLINE_LAYERS``);
         None keeps the export, and the HTML page it writes, off the network.
+    filter
+        Which events, besides the dates: every export shows what the window's filter
+        shows.
     """
 
     fmt: str
@@ -71,6 +75,7 @@ class ExportJob:
     extent: MapExtent | None = None
     view_size: tuple[int, int] | None = None
     online_layer: str | None = None
+    filter: Filter = Filter()
 
     def __post_init__(self) -> None:
         if self.fmt not in EXPORT_FORMATS:
@@ -112,8 +117,10 @@ def write_standalone_html(
     *,
     title: str,
     online_layer: str | None = None,
+    flt: Filter | None = None,
 ) -> int:
-    """Write the standalone page of ``window``'s events; returns how many markers.
+    """Write the standalone page of ``window``'s events that ``flt`` lets through;
+    returns how many markers.
 
     The page asks nothing of the network unless ``online_layer`` names online tiles.
     """
@@ -124,7 +131,7 @@ def write_standalone_html(
         more_events=tr("%1 more events are not shown (file size)."),
     )
     html, count = build_html(
-        store.events_between(window),
+        filtered(store, store.events_between(window), flt, window),
         title,
         window_in_words(window),
         tiles=online_tiles(online_layer),
@@ -133,6 +140,14 @@ def write_standalone_html(
     with atomic_output(path) as temporary:
         temporary.write_text(html, encoding="utf-8")
     return count
+
+
+def filtered(store: EventStore, events: list, flt: Filter | None, window: TimeWindow | None):
+    """``events`` (of ``window``, all when None) less those ``flt`` holds back, in order."""
+    if flt is None or flt.is_empty:
+        return events
+    keep = set(store.matching_ids(flt, window).tolist())
+    return [e for e in events if e.id in keep]
 
 
 def image_format(path: Path) -> str:
@@ -160,14 +175,21 @@ def run_export(
     """
     path = Path(job.path)
     if job.fmt in DATA_FORMATS:
-        events = store.all_events() if job.everything else store.events_between(job.window)
+        window = None if job.everything else job.window
+        events = store.all_events() if window is None else store.events_between(window)
+        events = filtered(store, events, job.filter, window)
         count = write_data(
             job.fmt, path, events, name=job.options.title, article_text=store.article_text
         )
         return ExportResult(path, count)
     if job.fmt == "html":
         count = write_standalone_html(
-            path, store, job.window, title=job.options.title, online_layer=job.online_layer
+            path,
+            store,
+            job.window,
+            title=job.options.title,
+            online_layer=job.online_layer,
+            flt=job.filter,
         )
         return ExportResult(path, count)
     if job.fmt == "png":
@@ -175,6 +197,7 @@ def run_export(
         image_format(path)
     own = maker is None
     maker = maker or SnapshotMaker(store, online_layer=job.online_layer)
+    maker.filter = job.filter
     try:
         return _draw(job, store, maker, path, progress)
     finally:
@@ -201,8 +224,8 @@ def _draw(
             view_size=job.view_size,
             progress=progress,
         )
-        return ExportResult(path, store.count_between(spec.whole), frames=frames)
-    events = store.count_between(job.window)
+        return ExportResult(path, store.count_matching(job.filter, spec.whole), frames=frames)
+    events = store.count_matching(job.filter, job.window)
     if job.fmt == "pdf":
         export_pdf(maker, job.window, job.options, path, paper=job.paper, extent=job.extent)
         return ExportResult(path, events)

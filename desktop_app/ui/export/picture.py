@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import fields
 from pathlib import Path
 
+import numpy as np
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
-from desktop_app.core.index import EventIndex
+from desktop_app.core.filter import Filter
+from desktop_app.core.index import EventArrays, EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.files import ExportError, atomic_output
 from desktop_app.store.event_store import EventStore
@@ -64,6 +67,8 @@ class SnapshotMaker:
         self._fade = fade
         self._renderer: MapRenderer | None = None
         self._prepared: tuple | None = None
+        #: Which events the pictures show, besides the window (an export's filter).
+        self.filter = Filter()
 
     def renderer(
         self,
@@ -79,6 +84,10 @@ class SnapshotMaker:
             self._renderer = MapRenderer(
                 self.store, fit_window or window, online_layer=self._online_layer, fade=self._fade
             )
+        if self._renderer.state.filter != self.filter:
+            # Before framing: a fitted map fits the events the filter shows.
+            self._renderer.state.set_filter(self.filter)
+            self._prepared = None
         if self._prepared != key:
             self._renderer.prepare(size, scale, extent, window=fit_window or window)
             self._prepared = key
@@ -122,13 +131,21 @@ class SnapshotMaker:
         strip = None
         if layout.timeline is not None:
             strip = timeline_strip(
-                self.index,
+                self._shown_index(),
                 window,
                 (round(layout.timeline.width()), round(layout.timeline.height())),
                 options.scale,
             )
         frame = Frame(renderer.grab(), window, info, strip, shown_count(info), date_always)
         return compose(options, layout, frame)
+
+    def _shown_index(self) -> EventIndex:
+        """The events the filter lets through, for the picture's timeline strip."""
+        if self.filter.is_empty:
+            return self.index
+        arrays = self.index.arrays
+        keep = np.isin(arrays.ids, self.store.matching_ids(self.filter), assume_unique=True)
+        return EventIndex(EventArrays(*(getattr(arrays, f.name)[keep] for f in fields(arrays))))
 
     def close(self) -> None:
         if self._renderer is not None:

@@ -106,7 +106,11 @@ class MapRenderer:
         self._page_controls = page_controls
         payload = encode_events(store.arrays())
         self.view = MapView(
-            self.state, lambda: payload, describe_events(store), online_layer=online_layer
+            self.state,
+            lambda: payload,
+            describe_events(store),
+            online_layer=online_layer,
+            matching=store.matching_ids,
         )
         self.view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         # A page drawn for exports is not a window of the user's: closing the last real

@@ -86,6 +86,15 @@ class PageApi:
             self._run(code, None)
         else:
             self._run(f"JSON.stringify({code})", lambda text: reply(_decoded(text)))
+    def set_categories(self, categories: int | None, reply: Reply | None = None) -> None:
+        """Change only the categories of the filter (a bit mask as in :meth:`set_filter`,
+        None for all), keeping its row mask; replies with how many are placed."""
+        mask = None if categories is None else int(categories)
+        self._call("setCategories", mask, reply=reply)
+
+    def set_area_mode(self, on: bool, reply: Reply | None = None) -> None:
+        """Make a plain drag on the map choose an area (``True``) instead of panning."""
+        self._call("setAreaMode", bool(on), reply=reply)
 
     def set_fade(self, on: bool, reply: Reply | None = None) -> None:
         """Draw older events of the window paler (``True``) or all alike."""
@@ -141,6 +150,9 @@ class PageApi:
         view (``{category index: count}``) and the attribution text."""
         self._call("viewInfo", reply=reply)
 
+    def legend_entries(self, reply: Reply) -> None:
+        """Reply with the legend's rows: ``{"key", "label", "count", "ticked"}`` each."""
+        self._call("legend.entries", reply=reply)
 
     def drawn_labels(self, reply: Reply) -> None:
         """Reply with the names the last draw printed: ``{"text", "x", "y", "w", "h",

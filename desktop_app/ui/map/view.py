@@ -20,7 +20,7 @@ from PySide6.QtWebEngineCore import QWebEnginePage, QWebEngineSettings
 from PySide6.QtWebEngineWidgets import QWebEngineView
 from PySide6.QtWidgets import QWidget
 
-from desktop_app.core.categories import CATEGORIES, category_code
+from desktop_app.core.categories import CATEGORIES, Category
 from desktop_app.core.filter import Filter, FilterError
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles
@@ -63,6 +63,8 @@ class MapBridge(QObject):
     viewMoved = Signal(dict)
     paintDone = Signal(int)
     tilesFailed = Signal()
+    categoryToggled = Signal(str, bool)
+    areaChosen = Signal(tuple)
 
     def __init__(self, describe: Callable[[list[int]], list[dict]], parent: QObject | None = None):
         super().__init__(parent)
@@ -95,6 +97,18 @@ class MapBridge(QObject):
     @Slot()
     def tilesUnavailable(self) -> None:
         self.tilesFailed.emit()
+
+    @Slot(str, bool)
+    def legendToggled(self, key: str, shown: bool) -> None:
+        """A tick of the legend: show (or hide) the category ``key``."""
+        self.categoryToggled.emit(str(key), bool(shown))
+
+    @Slot(str)
+    def areaDragged(self, area_json: str) -> None:
+        """A rectangle dragged on the map: ``[west, south, east, north]``."""
+        area = json.loads(area_json)
+        if isinstance(area, list) and len(area) == 4:
+            self.areaChosen.emit(tuple(float(v) for v in area))
 
     @Slot(str, result=str)
     def describe(self, ids_json: str) -> str:
@@ -149,6 +163,8 @@ class MapView(QWebEngineView):
         The owner finds the place names off the GUI thread and hands them over with
         :meth:`set_place_names`; until then the page starts without them. Otherwise the
         view finds them itself (with ``describe``) when the page asks.
+    categories
+        The categories of the buffer's codes: the palette, then a dataset's own.
     """
 
     pageReady = Signal()
@@ -158,6 +174,8 @@ class MapView(QWebEngineView):
     #: The page's renderer process died; the page was loaded again and is ready, showing
     #: the same window, view, base layer, fading and selection.
     pageRestarted = Signal()
+    #: Whether a plain drag chooses an area; it ends by itself once one is chosen.
+    areaModeChanged = Signal(bool)
 
     def __init__(
         self,
@@ -172,6 +190,7 @@ class MapView(QWebEngineView):
         fit_when_ready: bool = False,
         matching: Callable[[Filter], np.ndarray] | None = None,
         names_later: bool = False,
+        categories: tuple[Category, ...] = CATEGORIES,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -179,6 +198,11 @@ class MapView(QWebEngineView):
         self._events = events
         self._matching = matching
         self._rows: RowLookup | None = None
+        #: The filter, less its categories, whose row mask the page holds (None: none sent).
+        self._rows_sent: Filter | None = None
+        #: The keys of the categories the buffer holds (None: not counted yet).
+        self._present: frozenset[str] | None = None
+        self._area_mode = False
         self._describe = describe
         self._names_later = names_later
         #: The place names of the current events as JSON text, once known.
@@ -201,6 +225,7 @@ class MapView(QWebEngineView):
             zoom=zoom,
             online_layer=online_layer,
             mbtiles=_page_layer(mbtiles),
+            categories=tuple(categories),
         )
         self._mbtiles = mbtiles
         profile, self._handler = atlas_profile()
@@ -224,6 +249,8 @@ class MapView(QWebEngineView):
         self.bridge.viewMoved.connect(self.remember_view)
         self.bridge.viewMoved.connect(self.viewMoved)
         self.bridge.tilesFailed.connect(self.tilesUnavailable)
+        self.bridge.categoryToggled.connect(self._on_legend_toggled)
+        self.bridge.areaChosen.connect(self._on_area_chosen)
         state.windowChanged.connect(self._on_window_changed)
         state.selectionChanged.connect(self._on_selection_changed)
         state.currentChanged.connect(self._on_current_changed)
@@ -288,7 +315,18 @@ class MapView(QWebEngineView):
         self._served = False
         self._names_owed = False
         self._rows = None
+        self._rows_sent = None
+        self._present = None
         self.load(QUrl(f"{SCHEME}://{self._site}/{PAGE_PATH}"))
+
+    @property
+    def categories(self) -> tuple[Category, ...]:
+        """The categories of the buffer's codes, as the legend lists them."""
+        return self._spec.categories
+
+    def set_categories(self, categories: tuple[Category, ...]) -> None:
+        """The categories of the next buffer's codes (the page learns them as it loads)."""
+        self._spec = dataclasses.replace(self._spec, categories=tuple(categories))
 
     def reload_events(self) -> None:
         """The store changed: load the page again with the new events, keeping the view.
@@ -407,6 +445,8 @@ class MapView(QWebEngineView):
         self._ready = True
         queued, self._queue = self._queue, []
         self._send_filter(self._state.filter)
+        if self._area_mode:
+            self.page_api.set_area_mode(True)
         self._on_window_changed(self._state.window)
         self._on_selection_changed(self._state.selection)
         for code, callback in queued:
@@ -430,21 +470,73 @@ class MapView(QWebEngineView):
             self._send_filter(flt)
 
     def _send_filter(self, flt: Filter) -> None:
-        """Tell the page what ``flt`` shows: by category alone where that says it all, else
-        as a bit per row of the page's buffer."""
-        if flt.categories_only or self._matching is None:
-            mask = category_mask(flt.categories) if flt.categories else None
-            self.page_api.set_filter(mask, None)
+        """Tell the page what ``flt`` shows: its categories as a bit mask, the rest of it as
+        a bit per row of the page's buffer. The rows are found again only when the rest
+        changed, so a tick of the legend costs the page one redraw and the store nothing."""
+        mask = category_mask(flt.categories, self.categories) if flt.categories else None
+        rest = dataclasses.replace(flt, categories=frozenset())
+        if rest == self._rows_sent:
+            self.page_api.set_categories(mask)
             return
-        if self._rows is None:
-            self._rows = RowLookup(buffer_ids(self._events()))
+        rows = None
+        if not rest.is_empty and self._matching is not None:
+            if self._rows is None:
+                self._rows = RowLookup(buffer_ids(self._events()))
+            try:
+                rows = self._rows.mask(self._matching(rest))
+            except FilterError as exc:
+                # ViewState refuses unreadable filters; this is a store that failed under us.
+                log.warning("the map could not apply the filter: %s", exc)
+                return
+        self._rows_sent = rest
+        self.page_api.set_filter(mask, rows)
+
+    def _on_legend_toggled(self, key: str, shown: bool) -> None:
+        flt = self._state.filter
+        every = self.present_categories()
+        current = flt.categories or every
+        chosen = current | {key} if shown else current - {key}
+        # Every category ticked is no category filter; none ticked would show nothing at
+        # all, so the last one cannot be unticked.
+        wanted = dataclasses.replace(
+            flt, categories=frozenset() if chosen >= every else (chosen or current)
+        )
+        if wanted == flt:
+            mask = category_mask(flt.categories, self.categories) if flt.categories else None
+            self.page_api.set_categories(mask)
+            return
+        self._state.set_filter(wanted)
+
+    def present_categories(self) -> frozenset[str]:
+        """The keys of the categories the page's events have: ticking all of them is no
+        category filter, and unticking one filters by the others alone."""
+        if self._present is None:
+            codes = np.bincount(decode_events(self._events()).category, minlength=256)
+            cats = self.categories
+            self._present = frozenset(cats[c].key for c in np.flatnonzero(codes) if c < len(cats))
+        return self._present
+
+    @property
+    def area_mode(self) -> bool:
+        """Whether a plain drag on the map chooses an area instead of panning."""
+        return self._area_mode
+
+    def set_area_mode(self, on: bool) -> None:
+        """Let a plain drag choose an area (Shift+drag always does), until one is chosen."""
+        on = bool(on)
+        if on != self._area_mode:
+            self._area_mode = on
+            self.page_api.set_area_mode(on)
+            self.areaModeChanged.emit(on)
+
+    def _on_area_chosen(self, area: tuple[float, float, float, float]) -> None:
+        self.set_area_mode(False)
         try:
-            ids = self._matching(flt)
+            flt = dataclasses.replace(self._state.filter, bbox=area)
         except FilterError as exc:
-            # ViewState refuses unreadable filters; this is a store that failed under us.
-            log.warning("the map could not apply the filter: %s", exc)
+            log.warning("the map's area cannot be a filter: %s", exc)
             return
-        self.page_api.set_filter(None, self._rows.mask(ids))
+        self._state.set_filter(flt)
 
     def _on_selection_changed(self, _ids: tuple[int, ...]) -> None:
         self._send_selection()
@@ -488,14 +580,15 @@ def place_names(
     ]
 
 
-def category_mask(keys: frozenset[str]) -> int:
-    """The page's bit mask of the categories ``keys`` (bit ``c`` for ``CATEGORIES[c]``)."""
+def category_mask(keys: frozenset[str], categories: tuple[Category, ...] = CATEGORIES) -> int:
+    """The page's bit mask of the categories ``keys`` (bit ``c`` for ``categories[c]``)."""
+    codes = {c.key: k for k, c in enumerate(categories)}
     mask = 0
     for key in keys:
         # An unknown key is drawn as "Other" by the page, but a filter for it is not one
         # for "Other": it matches nothing, as in the store.
-        if any(c.key == key for c in CATEGORIES):
-            mask |= 1 << category_code(key)
+        if key in codes:
+            mask |= 1 << codes[key]
     return mask
 
 

@@ -22,6 +22,7 @@ from desktop_app.core.originals import excerpt_span
 from desktop_app.core.outlets import corroboration
 from desktop_app.geo.placing import INFERRED_KIND
 from desktop_app.ui.panels.article_reader import ArticleReader
+from desktop_app.ui.panels.filters import highlighted
 from desktop_app.ui.view_state import ViewState
 from desktop_app.ui.words import plain_tooltip
 
@@ -100,6 +101,8 @@ class ExcerptPanel(QWidget):
         state.selectionChanged.connect(self._on_selection_changed)
         state.currentChanged.connect(self._on_current_changed)
         state.eventsChanged.connect(self._on_events_changed)
+        # The text filter's matches are marked: a new filter marks others.
+        state.filterChanged.connect(lambda _flt: self._on_current_changed(state.current))
         self._on_selection_changed(state.selection)
 
     def _on_events_changed(self) -> None:
@@ -198,7 +201,8 @@ class ExcerptPanel(QWidget):
         """The event as escaped rich text."""
         tr = self.tr
         cat = category(event.category)
-        parts = [f"<h3>{escape(event.title)}</h3>"]
+        marked = self._state.filter
+        parts = [f"<h3>{highlighted(event.title, marked)}</h3>"]
         when = escape(event.display_date or event.start)
         iso = escape(event.start + (f" – {event.end}" if event.end else ""))
         parts.append(
@@ -230,12 +234,12 @@ class ExcerptPanel(QWidget):
             headline, _, standfirst = event.excerpt.partition("\n")
             parts.append(
                 f"<p><b>{escape(tr('From the headline'))}:</b></p>"
-                f"<p style='margin-left:8px'><b>{escape(headline)}</b>"
-                + (f"<br><i>{escape(standfirst)}</i>" if standfirst else "")
+                f"<p style='margin-left:8px'><b>{highlighted(headline, marked)}</b>"
+                + (f"<br><i>{highlighted(standfirst, marked)}</i>" if standfirst else "")
                 + "</p>"
             )
         elif event.excerpt:
-            lines = "<br>".join(escape(line) for line in event.excerpt.split("\n"))
+            lines = "<br>".join(highlighted(line, marked) for line in event.excerpt.split("\n"))
             parts.append(
                 "<blockquote style='margin-left:8px; padding-left:8px; font-style:italic'>"
                 f"“{lines}”</blockquote>"
