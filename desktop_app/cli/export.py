@@ -12,7 +12,14 @@ from pathlib import Path
 
 import click
 
-from desktop_app.cli.options import DB_OPTION, open_store_or_fail, parse_size, parse_window
+from desktop_app.cli.options import (
+    DB_OPTION,
+    VIEW_OPTION,
+    chosen_view,
+    open_store_or_fail,
+    parse_size,
+    parse_window,
+)
 from desktop_app.core.export_formats import ANIMATION_FORMATS, DATA_FORMATS, EXPORT_FORMATS
 from desktop_app.core.index import EventIndex
 from desktop_app.files import ExportError
@@ -38,8 +45,12 @@ def run_cli_export(
     length: str | None = None,
     mode: str = "moving",
     paper: str = "a4",
+    view_name: str | None = None,
 ) -> str:
     """Do one export as the command line describes it; returns the line to print.
+
+    ``view_name`` names a saved view: its dates (unless ``start`` or ``end`` are given),
+    its map extent, and for data its filter.
 
     Raises :class:`click.ClickException` (one line) for anything the user can fix.
     """
@@ -47,11 +58,15 @@ def run_cli_export(
     if not output.parent.is_dir():
         raise click.ClickException(f"{output}: the folder {output.parent} does not exist")
     with open_store_or_fail(db_path) as store:
-        window = parse_window(store, start, end)
+        view = chosen_view(store, view_name)
+        window = parse_window(store, start, end) or (view.window if view else None)
         if fmt in DATA_FORMATS:
             name = title or dataset_title(store) or "Events"
             # Data needs no map: no Qt either.
-            events = store.events_between(window) if window else store.all_events()
+            if view is not None and not view.filter.is_empty:
+                events = store.matching_events(view.filter, window)
+            else:
+                events = store.events_between(window) if window else store.all_events()
             try:
                 count = write_data(fmt, output, events, name=name, article_text=store.article_text)
             except ExportError as exc:
@@ -61,11 +76,17 @@ def run_cli_export(
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from desktop_app.ui.app import headless_application
 
+        if view is not None and not view.filter.is_empty:
+            click.echo(
+                f"warning: the view's filter ({view.filter.describe()[0]}…) applies to data "
+                "exports only; this one shows every event of its dates",
+                err=True,
+            )
         app = headless_application()
         try:
             return _run_job(
                 store, fmt, output, window, title, size, scale, legend, caption, timeline,
-                fps, step, length, mode, paper,
+                fps, step, length, mode, paper, view,
             )  # fmt: skip
         finally:
             del app
@@ -78,7 +99,7 @@ def _warn_if_empty(count: int) -> None:
 
 def _run_job(
     store, fmt, output, window, title, size, scale, legend, caption, timeline,
-    fps, step, length, mode, paper,
+    fps, step, length, mode, paper, view,
 ) -> str:  # fmt: skip
     from desktop_app.core.playback import PlaybackMode
     from desktop_app.ui.export.animation import (
@@ -116,7 +137,14 @@ def _run_job(
             )
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
-    job = ExportJob(fmt, output, window, options, paper=paper, animation=animation)
+    extent = None
+    if view is not None:
+        from desktop_app.ui.views.export import extent_of_view
+
+        extent = extent_of_view(view)
+    job = ExportJob(
+        fmt, output, window, options, paper=paper, animation=animation, extent=extent
+    )
     try:
         if animation is None:
             result = run_export(job, store)
@@ -152,7 +180,8 @@ Examples:
   event-atlas export pdf -o map.pdf --paper a4
   event-atlas export html -o map.html
   event-atlas export gif -o playback.gif --step 1d --fps 4
-  event-atlas export geojson -o events.geojson""",
+  event-atlas export geojson -o events.geojson
+  event-atlas export png -o talks.png --view 'Istanbul talks'""",
 )
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
 @DB_OPTION
@@ -182,6 +211,7 @@ Examples:
     help="Animation: a moving window, or one growing from --from.",
 )
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
+@VIEW_OPTION
 def export_command(
     fmt: str,
     db_path: Path | None,
@@ -199,6 +229,7 @@ def export_command(
     length: str | None,
     mode: str,
     paper: str,
+    view_name: str | None,
 ) -> None:
     """Export the events of a window: a picture, a page, an animation or data.
 
@@ -222,5 +253,6 @@ def export_command(
         length=length,
         mode=mode,
         paper=paper,
+        view_name=view_name,
     )
     click.echo(line)
