@@ -17,7 +17,9 @@ from desktop_app.cli.grades import grade_command, outlets_command
 from desktop_app.cli.options import (
     CATEGORY_NAMES,
     DB_OPTION,
+    VIEW_OPTION,
     chosen_store,
+    chosen_view,
     open_store_or_fail,
     parse_filter,
     parse_size,
@@ -215,7 +217,8 @@ def _csv_fields() -> list[str]:
     epilog="""\b
 Examples:
   event-atlas snapshot -o map.png --from 2025-05-25 --to 2025-06-02 --size 1600x900
-  event-atlas snapshot -o kharkiv.png --select 16"""
+  event-atlas snapshot -o kharkiv.png --select 16
+  event-atlas snapshot -o talks.png --view 'Istanbul talks'"""
 )
 @DB_OPTION
 @click.option(
@@ -229,6 +232,7 @@ Examples:
 @click.option("--to", "end", metavar="DATE", help="Last day of the window, included.")
 @click.option("--size", default="1280x720", show_default=True, help="Image size, WIDTHxHEIGHT.")
 @click.option("--select", "select", type=int, help="Id of an event to select and centre.")
+@VIEW_OPTION
 def snapshot(
     db_path: Path | None,
     output: Path,
@@ -236,6 +240,7 @@ def snapshot(
     end: str | None,
     size: str,
     select: int | None,
+    view_name: str | None,
 ) -> None:
     """Render the map for a time window to a PNG, without opening a window."""
     width_height = parse_size(size)
@@ -244,12 +249,19 @@ def snapshot(
     from desktop_app.ui.app import headless_application
     from desktop_app.ui.export.picture import save_image
     from desktop_app.ui.export.render import SnapshotError, SnapshotRequest, render_map
+    from desktop_app.ui.views.export import snapshot_of_view
 
     with open_store_or_fail(db_path) as store:
-        window = parse_window(store, start, end) or EventIndex(store.arrays()).suggested_window()
+        view = chosen_view(store, view_name)
+        window = parse_window(store, start, end) or (
+            view.window if view else EventIndex(store.arrays()).suggested_window()
+        )
+        request = SnapshotRequest(window, width_height, select)
+        if view is not None:
+            request = snapshot_of_view(view, request)
         app = headless_application()
         try:
-            image = render_map(store, SnapshotRequest(window, width_height, select))
+            image = render_map(store, request)
             save_image(image, output)
         except (SnapshotError, ExportError) as exc:
             raise click.ClickException(str(exc)) from None
@@ -325,6 +337,32 @@ def import_file(
         repeats=repeats,
     )
     sys.exit(code)
+
+
+@main.command(
+    "views",
+    epilog="""\b
+Examples:
+  event-atlas views
+  event-atlas --db talks.db views
+  event-atlas snapshot -o map.png --view NAME""",
+)
+@DB_OPTION
+def list_views(db_path: Path | None) -> None:
+    """List the views saved in the store, in their order: number, name, dates, filter."""
+    from desktop_app.store.views import saved_views
+
+    with open_store_or_fail(db_path) as store:
+        try:
+            found = saved_views(store)
+        except StoreError as exc:
+            raise click.ClickException(str(exc)) from None
+    for number, view in enumerate(found, 1):
+        start, end = view.window.iso()
+        chips = "; ".join(str(c) for c in view.filter.describe()) or "no filter"
+        # Names come from the user but may have been typed anywhere: keep the terminal safe.
+        click.echo(terminal_text(f"{number:>3}  {view.name}  {start} – {end}  {chips}"))
+    click.echo(f"{len(found)} views")
 
 
 main.add_command(export_command)

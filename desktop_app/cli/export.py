@@ -15,6 +15,8 @@ import click
 from desktop_app.cli.options import (
     CATEGORY_NAMES,
     DB_OPTION,
+    VIEW_OPTION,
+    chosen_view,
     open_store_or_fail,
     parse_filter,
     parse_size,
@@ -47,10 +49,13 @@ def run_cli_export(
     mode: str = "moving",
     paper: str = "a4",
     flt: Filter | None = None,
+    view_name: str | None = None,
 ) -> str:
     """Do one export as the command line describes it; returns the line to print.
 
-    ``flt`` keeps only the events it lets through, in every format.
+    ``flt`` keeps only the events it lets through, in every format. ``view_name`` names a
+    saved view: its dates (unless ``start`` or ``end`` are given), its map extent, and
+    its filter (unless ``flt`` filters).
 
     Raises :class:`click.ClickException` (one line) for anything the user can fix.
     """
@@ -58,7 +63,10 @@ def run_cli_export(
     if not output.parent.is_dir():
         raise click.ClickException(f"{output}: the folder {output.parent} does not exist")
     with open_store_or_fail(db_path) as store:
-        window = parse_window(store, start, end)
+        view = chosen_view(store, view_name)
+        window = parse_window(store, start, end) or (view.window if view else None)
+        if (flt is None or flt.is_empty) and view is not None:
+            flt = view.filter
         if fmt in DATA_FORMATS:
             name = title or dataset_title(store) or "Events"
             # Data needs no map: no Qt either.
@@ -79,7 +87,7 @@ def run_cli_export(
         try:
             return _run_job(
                 store, fmt, output, window, title, size, scale, legend, caption, timeline,
-                fps, step, length, mode, paper, flt or Filter(),
+                fps, step, length, mode, paper, flt or Filter(), view,
             )  # fmt: skip
         finally:
             del app
@@ -92,7 +100,7 @@ def _warn_if_empty(count: int) -> None:
 
 def _run_job(
     store, fmt, output, window, title, size, scale, legend, caption, timeline,
-    fps, step, length, mode, paper, flt,
+    fps, step, length, mode, paper, flt, view,
 ) -> str:  # fmt: skip
     from desktop_app.core.playback import PlaybackMode
     from desktop_app.ui.export.animation import (
@@ -130,7 +138,15 @@ def _run_job(
             )
         except ValueError as exc:
             raise click.BadParameter(str(exc)) from None
-    job = ExportJob(fmt, output, window, options, paper=paper, animation=animation, filter=flt)
+    extent = None
+    if view is not None:
+        from desktop_app.ui.views.export import extent_of_view
+
+        extent = extent_of_view(view)
+    job = ExportJob(
+        fmt, output, window, options, paper=paper, animation=animation, filter=flt,
+        extent=extent,
+    )  # fmt: skip
     try:
         if animation is None:
             result = run_export(job, store)
@@ -167,7 +183,8 @@ Examples:
   event-atlas export html -o map.html
   event-atlas export gif -o playback.gif --step 1d --fps 4
   event-atlas export geojson -o events.geojson
-  event-atlas export csv -o strikes.csv --category strike --search 'kharki*'""",
+  event-atlas export csv -o strikes.csv --category strike --search 'kharki*'
+  event-atlas export png -o talks.png --view 'Istanbul talks'""",
 )
 @click.argument("fmt", metavar="FORMAT", type=click.Choice(EXPORT_FORMATS))
 @DB_OPTION
@@ -213,6 +230,7 @@ Examples:
     default=None,
     help="Only events with a place on the map, or only those without one.",
 )
+@VIEW_OPTION
 def export_command(
     fmt: str,
     db_path: Path | None,
@@ -235,6 +253,7 @@ def export_command(
     place: str | None,
     bbox: str | None,
     has_place: bool | None,
+    view_name: str | None,
 ) -> None:
     """Export the events of a window: a picture, a page, an animation or data.
 
@@ -261,5 +280,6 @@ def export_command(
         mode=mode,
         paper=paper,
         flt=flt,
+        view_name=view_name,
     )
     click.echo(line)

@@ -11,6 +11,7 @@ from desktop_app.core.dates import DateError, DatePrecision, event_span
 from desktop_app.core.filter import Filter, FilterError, Placement, parse_bbox, text_terms
 from desktop_app.core.window import TimeWindow
 from desktop_app.store.event_store import EventStore, StoreError
+from desktop_app.store.views import SavedView, UnknownView, find_view
 
 DB_OPTION = click.option(
     "--db",
@@ -38,6 +39,33 @@ def open_store_or_fail(db_path: Path | None) -> EventStore:
 
     try:
         return open_store(chosen_store(db_path))
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+VIEW_OPTION = click.option(
+    "--view",
+    "view_name",
+    metavar="NAME",
+    help="A view saved in the store: its dates, map extent, filter and selection "
+    "(--from/--to still choose other dates).",
+)
+
+
+class UnknownViewError(click.ClickException):
+    """A ``--view`` the store does not have: one line naming the ones it has, exit 2."""
+
+    exit_code = 2
+
+
+def chosen_view(store: EventStore, name: str | None) -> SavedView | None:
+    """The view ``--view`` names (None without one); an unknown name exits 2."""
+    if name is None:
+        return None
+    try:
+        return find_view(store, name)
+    except UnknownView as exc:
+        raise UnknownViewError(str(exc)) from None
     except StoreError as exc:
         raise click.ClickException(str(exc)) from None
 

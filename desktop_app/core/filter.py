@@ -190,6 +190,57 @@ class Filter:
         """True when nothing but categories is set: the map filters those by itself."""
         return replace(self, categories=frozenset()).is_empty
 
+    def to_json(self) -> dict:
+        """The filter as JSON-ready values; :meth:`from_json` reads it back equal.
+
+        Only the parts that are set are written, each set sorted, so one filter always
+        writes the same text (a saved view compares and diffs cleanly).
+        """
+        data: dict = {}
+        for name, value in (
+            ("categories", sorted(self.categories)),
+            ("text", self.text),
+            ("place", self.place),
+            ("precisions", sorted(str(p) for p in self.precisions)),
+            ("actors", sorted(self.actors)),
+            ("sources", sorted(self.sources)),
+        ):
+            if value:
+                data[name] = value
+        if self.placement is not Placement.ANY:
+            data["placement"] = self.placement.name.lower()
+        if self.bbox is not None:
+            data["bbox"] = list(self.bbox)
+        return data
+
+    @classmethod
+    def from_json(cls, data: object) -> Filter:
+        """The filter :meth:`to_json` wrote; :class:`FilterError` for anything else."""
+        if not isinstance(data, dict):
+            raise FilterError("Filter: expected an object of filter parts")
+        unknown = sorted(set(data) - _JSON_PARTS)
+        if unknown:
+            raise FilterError(f"Filter: unknown part {unknown[0]!r}")
+        try:
+            placement = Placement[str(data.get("placement", "any")).upper()]
+        except KeyError:
+            raise FilterError(f"Filter: unknown placement {data['placement']!r}") from None
+        try:
+            return cls(
+                categories=frozenset(_texts(data, "categories")),
+                text=_text(data, "text"),
+                place=_text(data, "place"),
+                precisions=frozenset(DatePrecision(p) for p in _texts(data, "precisions")),
+                placement=placement,
+                bbox=tuple(data["bbox"]) if data.get("bbox") is not None else None,
+                actors=frozenset(_texts(data, "actors")),
+                sources=frozenset(_texts(data, "sources")),
+            )
+        except (TypeError, ValueError) as exc:
+            if isinstance(exc, FilterError):
+                raise
+            raise FilterError(f"Filter: {exc}") from None
+
     def describe(self) -> list[Chip]:
         """The filter's parts, one chip each, in a stable order (empty: no chips)."""
         chips = [
@@ -225,6 +276,23 @@ class Filter:
 
 
 _CATEGORY_KEYS = [c.key for c in CATEGORIES]
+_JSON_PARTS = frozenset(
+    {"categories", "text", "place", "precisions", "placement", "bbox", "actors", "sources"}
+)
+
+
+def _text(data: dict, name: str) -> str:
+    value = data.get(name, "")
+    if not isinstance(value, str):
+        raise FilterError(f"Filter: {name} must be text")
+    return value
+
+
+def _texts(data: dict, name: str) -> list[str]:
+    value = data.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise FilterError(f"Filter: {name} must be a list of texts")
+    return value
 
 
 def _category_order(key: str) -> tuple[int, str]:

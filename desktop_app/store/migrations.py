@@ -150,6 +150,19 @@ def m006_event_attributes(db: Database) -> None:
 
 
 @migrations()
+def m008_saved_views(db: Database) -> None:
+    # Views the user named (a time window, a map extent, a filter, a selection) live in
+    # the store, so they travel with its events. ``state`` is the JSON of
+    # desktop_app/store/views.py; ``position`` is the order the user gave them.
+    db["saved_views"].create(
+        {"id": int, "name": str, "position": int, "state": str, "created": str, "updated": str},
+        pk="id",
+        not_null={"name", "position", "state", "created", "updated"},
+    )
+    db["saved_views"].create_index(["name"], unique=True)
+
+
+@migrations()
 def m009_distinct_events(db: Database) -> None:
     # Pairs of events the user has looked at and called two different events: the
     # duplicate finder leaves them out. Deleting either event forgets the pair.
@@ -191,5 +204,6 @@ def m010_grades_and_originals(db: Database) -> None:
 
 
 #: Steps a store opened read-only can do without, because they only keep ready what can
-#: be worked out from the rows: such a store is read as it is.
-READABLE_WITHOUT = frozenset({"m005_event_columns"})
+#: be worked out from the rows, or add what such a store cannot have yet: it is read as
+#: it is (a store without saved views has none to recall).
+READABLE_WITHOUT = frozenset({"m005_event_columns", "m008_saved_views"})

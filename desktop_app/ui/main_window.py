@@ -52,6 +52,10 @@ from desktop_app.ui.timeline.bar import TimelinePanel
 from desktop_app.ui.timeline.keys import TimelineKeys
 from desktop_app.ui.timeline.paint import TimelineData
 from desktop_app.ui.view_state import ViewState
+from desktop_app.ui.views.commands import ViewCommands
+from desktop_app.ui.views.dock import ViewsPanel
+from desktop_app.ui.views.goto import GoToEventDialog
+from desktop_app.ui.views.recent import RecentStoresMenu, remember_store
 from desktop_app.ui.words import window_in_words
 
 #: How long a passing remark stays in the status bar (ms).
@@ -175,6 +179,19 @@ class MainWindow(QMainWindow):
             "FilterDock",
             Qt.DockWidgetArea.LeftDockWidgetArea,
         )
+        # The legend's checklist and the chips filter without it: the map keeps its room
+        # until View ▸ Filters asks for the panel (the saved layout then keeps it).
+        self.filter_dock.hide()
+        self.views = ViewCommands(self)
+        self.views_panel = ViewsPanel(self.views)
+        self.views_dock = self._dock(
+            self.views_panel,
+            self.tr("Saved views"),
+            "ViewsDock",
+            Qt.DockWidgetArea.RightDockWidgetArea,
+        )
+        # Out of the way until asked for (Views ▸ Saved views panel); the layout then keeps it.
+        self.views_dock.hide()
         self.status = QLabel()
         # No stretch: the bar's left part must stay free for its messages.
         self.statusBar().addPermanentWidget(self.status)
@@ -196,6 +213,7 @@ class MainWindow(QMainWindow):
         self.map_view.pageRestarted.connect(self._on_page_restarted)
         self._on_window_changed(self.state.window)
         self._restore_layout()
+        remember_store(self.settings, self.store.path)
         self._tell_if_read_only()
         self._read_events()
         if lost_mbtiles:
@@ -267,6 +285,8 @@ class MainWindow(QMainWindow):
             self.tr("Open another Event Atlas store"),
         )
         file_menu.addAction(self.open_action)
+        self.recent_stores = RecentStoresMenu(self.settings, self.open_store, self)
+        file_menu.addMenu(self.recent_stores.menu)
         self.imports = ImportCommands(self)
         file_menu.addAction(self.imports.import_action)
         file_menu.addAction(self.imports.paste_action)
@@ -303,6 +323,21 @@ class MainWindow(QMainWindow):
         self.filter_panel.area_button.setDefaultAction(self.area_action)
         view_menu.addAction(self.area_action)
         view_menu.addSeparator()
+        self.fit_action = self._action(
+            self.tr("Fit map to &events"),
+            self.fit_map_to_events,
+            QKeySequence(self.tr("Ctrl+0")),
+            self.tr("Show every event of the time window and the filter on the map"),
+        )
+        view_menu.addAction(self.fit_action)
+        self.go_to_action = self._action(
+            self.tr("&Go to event…"),
+            self.go_to_event_dialog,
+            QKeySequence(self.tr("Ctrl+G")),
+            self.tr("Find an event by its id or words and show it"),
+        )
+        view_menu.addAction(self.go_to_action)
+        view_menu.addSeparator()
         fade = QAction(self.tr("&Fade older events"), self, checkable=True)
         fade.setChecked(bool(self.settings.get(opt.FADE_BY_AGE)))
         fade.toggled.connect(self._on_fade_toggled)
@@ -333,6 +368,10 @@ class MainWindow(QMainWindow):
         self.mbtiles_action.triggered.connect(self.choose_mbtiles_dialog)
         group.addAction(self.mbtiles_action)
         layers_menu.addAction(self.mbtiles_action)
+
+        dock_action = self.views_dock.toggleViewAction()
+        dock_action.setText(self.tr("Saved views &panel"))
+        menu.addMenu(self.views.build_menu(dock_action))
 
         tools_menu = menu.addMenu(self.tr("&Tools"))
         tools_menu.addAction(self.imports.preferences_action)
@@ -458,6 +497,24 @@ class MainWindow(QMainWindow):
         self.settings.set(opt.FADE_BY_AGE, on)
         self.map_view.set_fade(on)
 
+    def show_base_layer(self, key: str, mbtiles_file: str = "") -> bool:
+        """Show the online layer ``key`` ("" for the offline outlines), or with ``key``
+        "mbtiles" the local file ``mbtiles_file``, and check its menu entry."""
+        if key == "mbtiles":
+            return self.open_mbtiles(Path(mbtiles_file))
+        self._on_layer_chosen(key)
+        self._check_shown_layer()
+        return True
+
+    def fit_map_to_events(self) -> None:
+        """Frame the map on every placed event of the time window and the filter."""
+        self.map_view.page_api.fit_visible(0.0)
+
+    def go_to_event_dialog(self) -> GoToEventDialog:
+        dialog = GoToEventDialog(self.store, self.state, self.map_view, self)
+        dialog.open()
+        return dialog
+
     def _on_layer_chosen(self, key: str) -> None:
         self.settings.set(opt.ONLINE_LAYER, key)
         self.settings.set(opt.MBTILES_FILE, "")
@@ -509,6 +566,8 @@ class MainWindow(QMainWindow):
         self.store.close()
         self.store = store
         self.settings.set(opt.LAST_STORE, str(path))
+        remember_store(self.settings, path)
+        self.views.viewsChanged.emit()
         self.notice.hide()
         self._tell_if_read_only()
         self._keep_window = False

@@ -129,6 +129,25 @@ class NumbersOption(Option[list[float] | None]):
         return numbers
 
 
+@dataclass(frozen=True)
+class TextListOption(Option[list[str]]):
+    """Lines of text in order (paths, names), at most ``limit`` of them, none empty."""
+
+    default: list[str] = field(default_factory=list)
+    limit: int = 8
+
+    def read(self, stored: object) -> list[str]:
+        # QSettings gives back a list of one as a plain string.
+        items = [stored] if isinstance(stored, str) else stored
+        if not isinstance(items, list | tuple):
+            return []
+        return [str(item) for item in items if str(item)][: self.limit]
+
+    def write(self, value: list[str]) -> object:
+        items = [str(item) for item in value if str(item)][: self.limit]
+        return items or None
+
+
 # Preferences the user chooses.
 ONLINE_LAYER = TextOption("map/online_layer")
 # The local MBTiles file shown as the base layer; empty when another base layer is chosen.
@@ -148,6 +167,10 @@ TIME_WINDOW = NumbersOption("ui/time_window", count=2)
 MAP_VIEW = NumbersOption("ui/map_view", count=3)
 LAST_STORE = TextOption("ui/last_store")
 IMPORT_FOLDER = TextOption("ui/import_folder")
+# The folder the last export went to, where the next one starts.
+EXPORT_FOLDER = TextOption("ui/export_folder")
+# File ▸ Recent stores, the latest first.
+RECENT_STORES = TextListOption("ui/recent_stores", limit=8)
 
 
 class Settings:

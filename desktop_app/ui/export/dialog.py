@@ -38,6 +38,7 @@ from desktop_app.core.timescale import datetime_from_days, days_from_datetime
 from desktop_app.core.window import TimeWindow
 from desktop_app.files import ExportError
 from desktop_app.store.event_store import EventStore
+from desktop_app.ui import settings as opt
 from desktop_app.ui.export.animation import (
     AnimationSpec,
     ExportCancelled,
@@ -49,6 +50,7 @@ from desktop_app.ui.export.job import ExportJob, export_title, run_export
 from desktop_app.ui.export.picture import SnapshotMaker
 from desktop_app.ui.export.render import MapExtent, SnapshotError, view_info
 from desktop_app.ui.map.view import MapView
+from desktop_app.ui.settings import Settings
 from desktop_app.ui.view_state import ViewState
 
 #: Format key -> (menu text, file suffix); "frames" writes a folder.
@@ -86,6 +88,21 @@ class ExportSettings:
     step: str = "1d"
     range_start: float | None = None
     range_end: float | None = None
+
+
+def last_export_folder() -> Path | None:
+    """The folder the last export went to (in this session or an earlier one), if it is
+    still there."""
+    saved = Settings().get(opt.EXPORT_FOLDER)
+    return Path(saved) if saved and Path(saved).is_dir() else None
+
+
+def remember_export_folder(path: Path, fmt: str) -> None:
+    """Keep where an export of ``fmt`` to ``path`` went, for the next export's Browse."""
+    folder = path if fmt == "frames" else path.parent
+    settings = Settings()
+    settings.set(opt.EXPORT_FOLDER, str(folder.resolve()))
+    settings.sync()
 
 
 def _view_of(target: ExportTarget) -> tuple[MapExtent | None, tuple[int, int] | None, str | None]:
@@ -437,14 +454,24 @@ class ExportDialog(QDialog):
         self.width_box.setVisible(custom)
         self.height_box.setVisible(custom)
 
+    def browse_start(self) -> str:
+        """Where Browse… opens: the path typed, else the last export's folder."""
+        typed = self.path_edit.text().strip()
+        if typed:
+            return typed
+        folder = last_export_folder()
+        return str(folder) if folder is not None else ""
+
     def _browse(self) -> None:
         fmt = self.format_box.currentData()
         if fmt == "frames":
-            path = QFileDialog.getExistingDirectory(self, self.tr("Folder for the frames"))
+            path = QFileDialog.getExistingDirectory(
+                self, self.tr("Folder for the frames"), self.browse_start()
+            )
         else:
             text, suffix = FORMATS[fmt]
             path, _filter = QFileDialog.getSaveFileName(
-                self, self.tr("Export"), self.path_edit.text(), f"{self.tr(text)} (*{suffix})"
+                self, self.tr("Export"), self.browse_start(), f"{self.tr(text)} (*{suffix})"
             )
         if path:
             self.path_edit.setText(path)
@@ -519,6 +546,7 @@ class ExportActions(QObject):
             QMessageBox.warning(parent, self.tr("Export failed"), str(exc))
             return False
         self.last = settings
+        remember_export_folder(settings.path, settings.fmt)
         self.again.setEnabled(True)
         # Where the file went is worth keeping in view, not only a passing remark.
         self.target.notify(message, settings.path)

@@ -15,12 +15,13 @@ would change the whole process.)
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, Qt, QTimer
 from PySide6.QtGui import QImage
 
+from desktop_app.core.filter import Filter
 from desktop_app.core.window import TimeWindow
 from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore
@@ -91,6 +92,9 @@ class MapRenderer:
     page_controls
         Keep the page's own scale bar and attribution (a plain snapshot); an export
         hides them and draws its own.
+    matching
+        Returns the ids a filter lets through, for a filter set on :attr:`state` that is
+        more than categories (by default the store's ``matching_ids``).
     """
 
     def __init__(
@@ -101,6 +105,7 @@ class MapRenderer:
         online_layer: str | None = None,
         fade: bool = True,
         page_controls: bool = False,
+        matching: Callable[[Filter], Any] | None = None,
     ) -> None:
         self.state = ViewState(window)
         self._page_controls = page_controls
@@ -110,7 +115,7 @@ class MapRenderer:
             lambda: payload,
             describe_events(store),
             online_layer=online_layer,
-            matching=store.matching_ids,
+            matching=matching or store.matching_ids,
         )
         self.view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         # A page drawn for exports is not a window of the user's: closing the last real
@@ -244,11 +249,18 @@ def view_info(view: MapView) -> dict:
 @dataclass(frozen=True)
 class SnapshotRequest:
     """What to render: the window, the image size, and an event to select and centre
-    (without one, the map fits the window's events)."""
+    (without one, the map fits the window's events).
+
+    A saved view also gives the map's ``extent`` (which wins over centring ``select``),
+    its ``filter`` and its ``selection``.
+    """
 
     window: TimeWindow
     size: tuple[int, int] = (1280, 720)
     select: int | None = None
+    extent: MapExtent | None = None
+    filter: Filter = field(default_factory=Filter)
+    selection: tuple[int, ...] = ()
 
 
 def render_map(store: EventStore, request: SnapshotRequest) -> QImage:
@@ -259,8 +271,15 @@ def render_map(store: EventStore, request: SnapshotRequest) -> QImage:
     """
     if request.select is not None and store.event(request.select) is None:
         raise SnapshotError(f"there is no event with id {request.select}")
-    with MapRenderer(store, request.window, page_controls=True) as renderer:
+    with MapRenderer(
+        store, request.window, page_controls=True, matching=store.matching_ids
+    ) as renderer:
+        renderer.state.set_filter(request.filter)
+        selection = list(request.selection)
         if request.select is not None:
-            renderer.state.select([request.select])
-        renderer.prepare(request.size, focus=request.select)
+            selection = [request.select, *(i for i in selection if i != request.select)]
+        if selection:
+            renderer.state.select(selection)
+        focus = request.select if request.extent is None else None
+        renderer.prepare(request.size, extent=request.extent, focus=focus)
         return renderer.grab()

@@ -1,0 +1,1 @@
+"""Saved views in the window: the Views menu and dock, and recalling a view."""
