@@ -50,8 +50,16 @@ def test_selecting_rows_selects_on_the_map_and_timeline(qtbot, seed_db):
 def test_a_click_on_the_map_selects_and_shows_the_row(qtbot, seed_db):
     window = table_window(qtbot, seed_db)
     table = window.table
-    # The map shrank as the table appeared: let it measure itself before a click.
-    js(qtbot, window.map_view, "EventAtlas.map.invalidateSize({animate: false}) && true")
+    # The map shrank as the table appeared: let it measure itself before a click, and
+    # wait until its size is the view's (the docks settle their sizes later).
+    view = window.map_view
+
+    def measured() -> bool:
+        js(qtbot, view, "EventAtlas.map.invalidateSize({animate: false}) && true")
+        size = js(qtbot, view, "[EventAtlas.map.getSize().x, EventAtlas.map.getSize().y]")
+        return size == [view.width(), view.height()]
+
+    qtbot.waitUntil(measured, timeout=WAIT_MS)
     placed = sorted(visible_ids(qtbot, window.map_view))
     # Far down the table, so that it has to scroll to it.
     target = max(placed, key=lambda i: row_of(window, i))
