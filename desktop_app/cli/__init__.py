@@ -12,6 +12,7 @@ import click
 
 from desktop_app import __version__
 from desktop_app.cli.export import export_command
+from desktop_app.cli.history import history_command
 from desktop_app.cli.options import (
     CATEGORY_NAMES,
     DB_OPTION,
@@ -296,3 +297,4 @@ def import_file(
 
 
 main.add_command(export_command)
+main.add_command(history_command)

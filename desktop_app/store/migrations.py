@@ -139,6 +139,31 @@ def m005_event_columns(db: Database) -> None:
         db.execute(f"CREATE TRIGGER {name} {when} BEGIN {bump}; END")
 
 
+@migrations()
+def m007_history(db: Database) -> None:
+    # Every change to the events, told as it happened: imports (with the file's name,
+    # size and SHA-256), edits, merges, deletes and their undoing. ``before`` and
+    # ``after`` are JSON of the values that changed; rows are only ever added.
+    db["history"].create(
+        {
+            "id": int,
+            "at": str,
+            "kind": str,
+            "event_id": int,
+            "event_uid": str,
+            "before": str,
+            "after": str,
+            "file_name": str,
+            "file_size": int,
+            "file_sha256": str,
+        },
+        pk="id",
+        not_null={"at", "kind"},
+    )
+    db["history"].create_index(["event_id"])
+
+
 #: Steps a store opened read-only can do without, because they only keep ready what can
-#: be worked out from the rows: such a store is read as it is.
-READABLE_WITHOUT = frozenset({"m005_event_columns"})
+#: be worked out from the rows, or record changes a read-only store never makes: such a
+#: store is read as it is.
+READABLE_WITHOUT = frozenset({"m005_event_columns", "m007_history"})
