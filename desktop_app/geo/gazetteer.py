@@ -168,6 +168,11 @@ class Gazetteer:
                 gazetteer._add(entry, keys)
         return gazetteer
 
+    def names(self) -> list[str]:
+        """The names of every place with a point, each once, in alphabetical order (for
+        suggestions as the user types)."""
+        return sorted({e.name for e in self._entries if not math.isnan(e.lat)}, key=str.casefold)
+
     def contains(self, key: str) -> bool:
         """True when ``key`` (a :func:`name_key`) names some place."""
         return key in self._index

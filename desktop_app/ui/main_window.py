@@ -28,6 +28,8 @@ from desktop_app.mapgen.page import DEFAULT_CENTER, ONLINE_LAYERS
 from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
+from desktop_app.ui.editing.actions import EditActions
+from desktop_app.ui.editing.history_text import history_lines
 from desktop_app.ui.export.dialog import ExportActions
 from desktop_app.ui.importing.commands import ImportCommands
 from desktop_app.ui.map.describe import describe_events
@@ -101,7 +103,11 @@ class MainWindow(QMainWindow):
             Qt.DockWidgetArea.BottomDockWidgetArea,
         )
         # Through self.store, so the panel follows when another store is opened.
-        self.panel = ExcerptPanel(self.state, lambda ids: self.store.events(ids))
+        self.panel = ExcerptPanel(
+            self.state,
+            lambda ids: self.store.events(ids),
+            history=lambda event_id: history_lines(self.store.history(event_id)),
+        )
         self.panel_dock = self._dock(
             self.panel, self.tr("Excerpt"), "ExcerptDock", Qt.DockWidgetArea.RightDockWidgetArea
         )
@@ -206,6 +212,15 @@ class MainWindow(QMainWindow):
             # Spelled out: some platforms (and the offscreen one) define no standard key.
             self._action(self.tr("&Quit"), self.close, QKeySequence(self.tr("Ctrl+Q")))
         )
+
+        edit_menu = menu.addMenu(self.tr("&Edit"))
+        self.edits = EditActions(self)
+        for action in self.edits.actions():
+            if action is None:
+                edit_menu.addSeparator()
+            else:
+                edit_menu.addAction(action)
+        self.panel.editRequested.connect(lambda _id: self.edits.edit_current())
 
         view_menu = menu.addMenu(self.tr("&View"))
         view_menu.addAction(self.timeline_dock.toggleViewAction())
@@ -409,11 +424,25 @@ class MainWindow(QMainWindow):
 
     def reload_events(self) -> None:
         """Read the store again (after an import or a switch) and let every view redraw."""
+        # Undo writes rows back as they were: after an import or in another store, the
+        # rows it would write back are no longer the ones it changed.
+        self.edits.clear()
         self.index = EventIndex(self.store.arrays())
         self._payload = encode_events(self.index.arrays)
         self.timeline.set_index(self.index)
         self.state.select([])
         self.state.eventsChanged.emit()
+
+    def show_edited(self, select: list[int]) -> None:
+        """Show the store after an edit or its undo: the map and the timeline get the new
+        events without the page loading again, and ``select`` is selected."""
+        self.index = EventIndex(self.store.arrays())
+        self._payload = encode_events(self.index.arrays)
+        self.timeline.set_index(self.index)
+        self._on_filter_changed(self.state.filter)
+        self.map_view.refresh_events()
+        self.state.select(select)
+        self.panel.refresh()
 
     def show_shortcuts(self) -> ShortcutsDialog:
         menus = [a.menu() for a in self.menuBar().actions() if a.menu() is not None]

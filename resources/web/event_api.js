@@ -107,6 +107,41 @@
     return EA.setWindow(EA.window[0], EA.window[1]);
   };
 
+  /*
+   * The store's events changed (an edit, an undo): fetch the buffer and the place names
+   * again and draw them, keeping the view, the window and the selection. The filter comes
+   * along, since its row mask is over the new buffer's rows. The page itself stays; the
+   * bridge hears `eventsReloaded(revision)` once the new events are drawn.
+   */
+  EA.reloadEvents = function (revision, categories, rowsBase64) {
+    const config = EA.config, query = "?r=" + encodeURIComponent(revision);
+    const events = fetch(config.events_url + query).then((r) => r.arrayBuffer());
+    const places = fetch(config.places_url + query)
+      .then((r) => (r.ok ? r.json() : []))
+      .catch(() => []);
+    Promise.all([events, places]).then(([buffer, names]) => {
+      EA.decode(buffer);
+      EA.setPlaceNames(names);
+      EA.setFilter(categories, rowsBase64);
+      if (EA.bridge) EA.bridge.eventsReloaded(revision);
+    }).catch((err) => {
+      EA.error = String(err);
+      if (EA.bridge) EA.bridge.pageFailed(String(err));
+    });
+    return revision;
+  };
+
+  /*
+   * While on, the next click on the map is not a click on a marker: it tells the bridge
+   * the point (`pointPicked`, JSON {lat, lon}), for an event to be added there.
+   */
+  EA.pickingPoint = false;
+  EA.setPickPoint = function (on) {
+    EA.pickingPoint = !!on;
+    if (EA.map) EA.map.getContainer().classList.toggle("ea-picking", EA.pickingPoint);
+    return EA.pickingPoint;
+  };
+
   EA.visibleCount = () => EA.placed.length;
   EA.visibleIds = () => Array.from(EA.placed, (i) => EA.ids[i]);
 

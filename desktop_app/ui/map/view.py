@@ -63,6 +63,8 @@ class MapBridge(QObject):
     viewMoved = Signal(dict)
     paintDone = Signal(int)
     tilesFailed = Signal()
+    pointChosen = Signal(float, float)
+    reloaded = Signal(int)
 
     def __init__(self, describe: Callable[[list[int]], list[dict]], parent: QObject | None = None):
         super().__init__(parent)
@@ -95,6 +97,18 @@ class MapBridge(QObject):
     @Slot()
     def tilesUnavailable(self) -> None:
         self.tilesFailed.emit()
+
+    @Slot(str)
+    def pointPicked(self, point_json: str) -> None:
+        point = json.loads(point_json)
+        if isinstance(point, dict):
+            lat, lon = point.get("lat"), point.get("lon")
+            if isinstance(lat, int | float) and isinstance(lon, int | float):
+                self.pointChosen.emit(float(lat), float(lon))
+
+    @Slot(int)
+    def eventsReloaded(self, revision: int) -> None:
+        self.reloaded.emit(revision)
 
     @Slot(str, result=str)
     def describe(self, ids_json: str) -> str:
@@ -152,6 +166,10 @@ class MapView(QWebEngineView):
     #: The page's renderer process died; the page was loaded again and is ready, showing
     #: the same window, view, base layer, fading and selection.
     pageRestarted = Signal()
+    #: The page draws the events :meth:`refresh_events` sent it.
+    eventsRefreshed = Signal()
+    #: The user clicked this point (lat, lon) after :meth:`choose_point`.
+    pointPicked = Signal(float, float)
 
     def __init__(
         self,
@@ -179,6 +197,7 @@ class MapView(QWebEngineView):
         self._closing = False
         self._fit_when_ready = fit_when_ready
         self._queue: list[tuple[str, Callable | None]] = []
+        self._revision = 0
         #: The page's functions; calls wait until the page says it is ready.
         self.page_api = PageApi(self._run_js)
         self._spec = PageSpec(
@@ -210,6 +229,8 @@ class MapView(QWebEngineView):
         self.bridge.viewMoved.connect(self.remember_view)
         self.bridge.viewMoved.connect(self.viewMoved)
         self.bridge.tilesFailed.connect(self.tilesUnavailable)
+        self.bridge.pointChosen.connect(self.pointPicked)
+        self.bridge.reloaded.connect(self._on_events_reloaded)
         state.windowChanged.connect(self._on_window_changed)
         state.selectionChanged.connect(self._on_selection_changed)
         state.currentChanged.connect(self._on_current_changed)
@@ -249,6 +270,28 @@ class MapView(QWebEngineView):
             self._spec, window=(self._state.window.start, self._state.window.end)
         )
         self.load_page()
+
+    def refresh_events(self) -> None:
+        """The store's events changed (an edit): the page fetches the new events and draws
+        them, without loading again; view, window, filter and selection stay.
+        :attr:`eventsRefreshed` tells when they are drawn."""
+        self._rows = None
+        if not self._ready:
+            # A page still loading may have fetched the old events already.
+            self.reload_events()
+            return
+        self._revision += 1
+        mask, rows = self._filter_arguments(self._state.filter) or (None, None)
+        self.page_api.reload_events(self._revision, mask, rows)
+
+    def _on_events_reloaded(self, revision: int) -> None:
+        if revision == self._revision:
+            self._send_selection()
+            self.eventsRefreshed.emit()
+
+    def choose_point(self, on: bool = True) -> None:
+        """Let the next click on the map choose a point (:attr:`pointPicked`), not a marker."""
+        self.page_api.set_pick_point(on)
 
     @property
     def online_layer(self) -> str | None:
@@ -370,12 +413,16 @@ class MapView(QWebEngineView):
             self._send_filter(flt)
 
     def _send_filter(self, flt: Filter) -> None:
-        """Tell the page what ``flt`` shows: by category alone where that says it all, else
-        as a bit per row of the page's buffer."""
+        """Tell the page what ``flt`` shows."""
+        found = self._filter_arguments(flt)
+        if found is not None:
+            self.page_api.set_filter(*found)
+
+    def _filter_arguments(self, flt: Filter) -> tuple[int | None, str | None] | None:
+        """What :meth:`PageApi.set_filter` says of ``flt``: by category alone where that
+        says it all, else as a bit per row of the page's buffer (None: it cannot be said)."""
         if flt.categories_only or self._matching is None:
-            mask = category_mask(flt.categories) if flt.categories else None
-            self.page_api.set_filter(mask, None)
-            return
+            return (category_mask(flt.categories) if flt.categories else None), None
         if self._rows is None:
             self._rows = RowLookup(buffer_ids(self._events()))
         try:
@@ -383,8 +430,8 @@ class MapView(QWebEngineView):
         except FilterError as exc:
             # ViewState refuses unreadable filters; this is a store that failed under us.
             log.warning("the map could not apply the filter: %s", exc)
-            return
-        self.page_api.set_filter(None, self._rows.mask(ids))
+            return None
+        return None, self._rows.mask(ids)
 
     def _on_selection_changed(self, _ids: tuple[int, ...]) -> None:
         self._send_selection()
