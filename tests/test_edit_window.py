@@ -105,9 +105,24 @@ def test_the_form_says_what_is_wrong(qtbot, seed_db):
     assert window.store.history() == []
 
 
+def place_name_of(qtbot, window, event_id: int) -> str | None:
+    return js(
+        qtbot,
+        window.map_view,
+        f"EventAtlas.placeName[EventAtlas.placeOf[EventAtlas.rowOf({event_id})]] || null",
+    )
+
+
+def named_places(qtbot, window) -> int:
+    return js(qtbot, window.map_view, "EventAtlas.placeName.filter((n) => n).length")
+
+
 def test_an_event_is_added_where_the_map_is_clicked(qtbot, seed_db):
     window = open_window(qtbot, seed_db)
     count = window.store.count()
+    named = named_places(qtbot, window)
+    kharkiv = place_name_of(qtbot, window, 16)
+    assert kharkiv
     window.edits.add_action.trigger()
     lat, lon = js(
         qtbot,
@@ -142,9 +157,14 @@ def test_an_event_is_added_where_the_map_is_clicked(qtbot, seed_db):
     assert added.title == "Added at a click" and added.place.name == "Somewhere clicked"
     assert new_id in visible_ids(qtbot, window.map_view)
     assert label(qtbot, window) == "Added at a click"
+    # The page names the new place and keeps the names of the others.
+    assert place_name_of(qtbot, window, new_id) == "Somewhere clicked"
+    assert place_name_of(qtbot, window, 16) == kharkiv
+    assert named_places(qtbot, window) == named + 1
     changed(qtbot, window, window.edits.undo_action.trigger)
     assert window.store.count() == count
     assert new_id not in visible_ids(qtbot, window.map_view)
+    assert named_places(qtbot, window) == named
     # Clicks after the point was chosen are marker clicks again.
     assert js(qtbot, window.map_view, "EventAtlas.pickingPoint") is False
 

@@ -440,7 +440,7 @@ class MainWindow(QMainWindow):
         self._payload = encode_events(self.index.arrays)
         self.timeline.set_index(self.index)
         self._on_filter_changed(self.state.filter)
-        self.map_view.refresh_events()
+        self.map_view.refresh_events(select)
         self.state.select(select)
         self.panel.refresh()
 

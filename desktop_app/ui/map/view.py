@@ -10,7 +10,7 @@ import logging
 import sqlite3
 import struct
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
@@ -271,10 +271,11 @@ class MapView(QWebEngineView):
         )
         self.load_page()
 
-    def refresh_events(self) -> None:
-        """The store's events changed (an edit): the page fetches the new events and draws
-        them, without loading again; view, window, filter and selection stay.
-        :attr:`eventsRefreshed` tells when they are drawn."""
+    def refresh_events(self, changed: Sequence[int] = ()) -> None:
+        """The store's events changed (an edit of the events ``changed``): the page
+        fetches the new events and draws them, without loading again; view, window,
+        filter, selection and place names stay. :attr:`eventsRefreshed` tells when they
+        are drawn."""
         self._rows = None
         if not self._ready:
             # A page still loading may have fetched the old events already.
@@ -282,7 +283,12 @@ class MapView(QWebEngineView):
             return
         self._revision += 1
         mask, rows = self._filter_arguments(self._state.filter) or (None, None)
-        self.page_api.reload_events(self._revision, mask, rows)
+        names = [
+            [row["id"], row["place"], row.get("place_kind")]
+            for row in self._describe(list(changed))
+            if row.get("place")
+        ]
+        self.page_api.reload_events(self._revision, mask, rows, names)
 
     def _on_events_reloaded(self, revision: int) -> None:
         if revision == self._revision:
