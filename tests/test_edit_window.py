@@ -207,3 +207,18 @@ def test_two_events_merge_and_undo_parts_them(qtbot, seed_db):
     assert (17 in visible_ids(qtbot, window.map_view)) == (other.place is not None)
     kinds = [(h.kind, h.event_id) for h in window.store.history()]
     assert kinds == [("merge", 16), ("merge", 17), ("undo merge", 16), ("undo merge", 17)]
+
+
+def test_no_two_menu_entries_share_a_key(qtbot, seed_db):
+    """A key two actions claim runs neither (Qt calls it ambiguous)."""
+    window = open_window(qtbot, seed_db)
+    seen: dict[str, str] = {}
+    for menu_action in window.menuBar().actions():
+        for action in menu_action.menu().actions():
+            for key in action.shortcuts():
+                text = key.toString()
+                assert text not in seen, (text, seen.get(text), action.text())
+                seen[text] = action.text()
+    assert seen["F2"] == "&Edit event…"
+    assert seen["Del"] == "&Delete"
+    assert seen["Ctrl+Z"] == "&Undo" and seen["Ctrl+Shift+Z"] == "&Redo"

@@ -117,13 +117,14 @@ class EditActions(QObject):
         self.edit_action = self._action(
             self.tr("&Edit event…"),
             self.edit_current,
-            QKeySequence(self.tr("Ctrl+E")),
+            # F2, the desktop's key for editing the item at hand: Ctrl+E is Export snapshot.
+            QKeySequence(self.tr("F2")),
             self.tr("Change the fields of the event being read"),
         )
         self.add_action = self._action(
             self.tr("&Add event"),
             self.choose_point,
-            QKeySequence(self.tr("Ctrl+Shift+E")),
+            QKeySequence(self.tr("Ctrl+Shift+A")),
             self.tr("Click the map where the new event happened"),
         )
         self.delete_action = self._action(

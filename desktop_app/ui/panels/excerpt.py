@@ -94,7 +94,7 @@ class ExcerptPanel(QWidget):
         layout.addWidget(self.details, 1)
         self._history = history
         self.edit_button = QPushButton(self.tr("Edit…"))
-        self.edit_button.setToolTip(self.tr("Change this event's fields (Ctrl+E)"))
+        self.edit_button.setToolTip(self.tr("Change this event's fields (F2)"))
         self.edit_button.clicked.connect(self._ask_edit)
         self.choices.itemDoubleClicked.connect(lambda _item: self._ask_edit())
         self.history_toggle = QToolButton()
