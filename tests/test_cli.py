@@ -13,7 +13,9 @@ from desktop_app.cli import main
 
 REQUIRED = {
     "id", "title", "start", "end", "precision", "display_date", "place", "lat", "lon",
-    "category", "excerpt", "article_title", "sources",
+    "category", "excerpt", "article_title", "sources", "reliability", "credibility",
+    "corroboration", "article_url", "article_sha256", "place_precision", "origin",
+    "attributes",
 }  # fmt: skip
 
 
@@ -104,3 +106,30 @@ def test_events_csv_text_cells_cannot_run_as_formulas(tmp_path):
         "'@me", "'-Town", "'+1", "'\tx",
     )  # fmt: skip
     assert (row["lat"], row["lon"]) == ("41.5", "-3.5")
+
+
+def test_events_records_carry_the_origin_and_the_kept_fields(tmp_path):
+    from desktop_app.core.event import Event, Place
+    from desktop_app.store.event_store import EventStore
+
+    db = tmp_path / "o.db"
+    store = EventStore(db)
+    store.add_events([
+        Event(uid="a", title="Drones from Kursk strike Sumy", start="2025-06-01",
+              place=Place("Sumy", 50.9, 34.8), origin=Place("Kursk", 51.7, 36.2),
+              attributes=(("fatalities", "2"), ("notes", "=cmd|' /C calc'!A0"))),
+        Event(uid="b", title="Talks", start="2025-06-02", place=Place("Istanbul", 41.0, 29.0)),
+    ])  # fmt: skip
+    store.close()
+    records = {r["title"]: r for r in json.loads(run("events", "--db", str(db), "--format",
+                                                     "json").output)}  # fmt: skip
+    strike, talks = records["Drones from Kursk strike Sumy"], records["Talks"]
+    assert strike["origin"] == {"name": "Kursk", "lat": 51.7, "lon": 36.2}
+    assert strike["attributes"] == {"fatalities": "2", "notes": "=cmd|' /C calc'!A0"}
+    assert talks["origin"] is None and talks["attributes"] == {}
+    rows = {r["title"]: r for r in csv.DictReader(io.StringIO(
+        run("events", "--db", str(db), "--format", "csv").output))}  # fmt: skip
+    row = rows["Drones from Kursk strike Sumy"]
+    assert (row["origin"], row["origin_lat"], row["origin_lon"]) == ("Kursk", "51.7", "36.2")
+    assert json.loads(row["attributes"]) == strike["attributes"]
+    assert rows["Talks"]["attributes"] == "" and rows["Talks"]["origin"] == ""

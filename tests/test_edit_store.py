@@ -163,3 +163,16 @@ def test_the_columns_follow_every_kind_of_edit_in_a_row(seed_store, seed_db):
     for change in reversed(changes):
         seed_store.restore_events(change.before, "undo " + change.kind)
         assert_current(seed_db)
+
+
+def test_undoing_an_edit_keeps_what_refers_to_the_event(seed_store, seed_db):
+    """An event written back is updated in place: rows that go with it when it is deleted
+    (two events marked as distinct) stay."""
+    seed_store.mark_distinct(16, 20)
+    change = seed_store.update_event(edited(seed_store.event(16)))
+    seed_store.restore_events(change.before, "undo edit")
+    seed_store.restore_events(change.after, "redo edit")
+    with closing(sqlite3.connect(seed_db)) as conn:
+        assert conn.execute("SELECT first_id, second_id FROM distinct_events").fetchall() == [
+            (16, 20)
+        ]

@@ -39,6 +39,7 @@ def test_panel_escapes_and_refuses_script_links(qtbot, tmp_path):
         place=Place("<u>Town</u>", 1, 2),
         article=Article("a", "<script>alert(1)</script>", url="javascript:alert(1)"),
         sources=("<a href='https://evil.example'>x</a>",),
+        attributes=(("<i>notes</i>", "<img src=x onerror=alert(1)>"), ("fatalities", "3")),
     )])  # fmt: skip
     state = ViewState(TimeWindow(0, 1))
     panel = ExcerptPanel(state, store.events)
@@ -47,8 +48,13 @@ def test_panel_escapes_and_refuses_script_links(qtbot, tmp_path):
     text = panel.details.toPlainText()
     assert "<b>bold?</b>" in text and "a & b <i>c</i>" in text and "<u>Town</u>" in text
     assert "<script>alert(1)</script>" in text
+    # The dataset's own fields, under "More fields", as text.
+    assert "More fields" in text
+    assert "<i>notes</i>" in text and "<img src=x onerror=alert(1)>" in text
+    assert "fatalities" in text and "3" in text
     html = panel.event_html(store.all_events()[0])
     assert "javascript:" not in html and "<script" not in html and "href='https://evil" not in html
+    assert "<img" not in html
     store.close()
 
 

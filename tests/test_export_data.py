@@ -14,6 +14,7 @@ import pytest
 
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Article, Event, Place
+from desktop_app.core.grading import Credibility, Grade, Reliability
 from desktop_app.files import ExportError, atomic_output
 from desktop_app.ingest.bundled import bundled_datasets
 from desktop_app.ingest.exporters import (
@@ -280,6 +281,12 @@ def _every_field_events() -> list[Event]:
             "art-1", "Title & <more>", "Au Thor", "Outlet", "https://example.org/a?b=1&c=2",
             "2025-06-02",
         ),
+        # A dataset's own fields, with names and values that are awkward in each format.
+        attributes=(
+            ("fatalities", "3"), ("notes", 'He said "no" <b>&</b>'), ("Event Type", "=SUM(A1)"),
+            ("empty", ""), ("ünïcode/name", "Харків\nline two"),
+        ),
+        grade=Grade(Reliability.B, Credibility.PROBABLY_TRUE, "=wire agency; <one> outlet"),
     )  # fmt: skip
     month = Event(
         uid="month-no-place",
@@ -315,7 +322,7 @@ def _every_field_events() -> list[Event]:
 
 
 FIELDS = ("title", "start", "end", "precision", "display_date", "category", "actors",
-          "excerpt", "sources", "origin")  # fmt: skip
+          "excerpt", "sources", "origin", "attributes", "grade")  # fmt: skip
 
 
 def _assert_same_fields(before: Event, after: Event) -> None:

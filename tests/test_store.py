@@ -231,3 +231,18 @@ def test_arrays_carry_precision_codes(tmp_path):
     by_id = dict(zip(arrays.t0.tolist(), arrays.precision.tolist(), strict=True))
     assert sorted(by_id.values()) == sorted(PRECISION_CODES.values())
     assert arrays.sorted().precision.tolist() == arrays.precision.tolist()
+
+
+def test_a_dataset_s_own_fields_are_kept_in_order_as_json(tmp_path):
+    import json as _json
+
+    store = EventStore(tmp_path / "kept.db")
+    kept = (("zeta", "1"), ("alpha", "two words"), ("notes", 'a "quote" \\ and <tag>'))
+    store.add_events([Event(uid="k", title="T", start="2025-06-02", attributes=kept),
+                      Event(uid="n", title="N", start="2025-06-02")])  # fmt: skip
+    stored = dict(store.db.execute("SELECT uid, attributes FROM events").fetchall())
+    assert _json.loads(stored["k"]) == dict(kept) and stored["n"] is None
+    by_uid = {e.uid: e for e in store.all_events()}
+    assert by_uid["k"].attributes == kept  # the source's order, not sorted
+    assert by_uid["n"].attributes == ()
+    store.close()

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 
 from desktop_app import __version__
+from desktop_app.cli.duplicates import duplicates_command
 from desktop_app.cli.export import export_command
 from desktop_app.cli.history import history_command
 from desktop_app.cli.options import (
@@ -26,7 +27,7 @@ from desktop_app.core.event import Event
 from desktop_app.core.filter import FilterError
 from desktop_app.core.index import EventIndex
 from desktop_app.core.text import terminal_text
-from desktop_app.ingest.exporters import LIST_SEPARATOR, spreadsheet_text
+from desktop_app.ingest.exporters import LIST_SEPARATOR, provenance_fields, spreadsheet_text
 from desktop_app.ingest.pipeline import FORMATS as IMPORT_FORMATS
 from desktop_app.store.errors import StoreError
 
@@ -87,7 +88,33 @@ def _record(event: Event) -> dict:
         "article_outlet": event.article.outlet if event.article else None,
         "article_published": event.article.published if event.article else None,
         "sources": list(event.sources),
+        "origin": (
+            {"name": event.origin.name, "lat": event.origin.lat, "lon": event.origin.lon}
+            if event.origin
+            else None
+        ),
+        **provenance_fields(event),
+        "attributes": dict(event.attributes),
     }
+
+
+def _csv_record(record: dict) -> dict:
+    """A record as one CSV row: lists joined, the origin in three columns, the kept
+    source fields as a JSON object, text cells kept from running as formulas."""
+    origin = record["origin"] or {}
+    row = {
+        **record,
+        "actors": LIST_SEPARATOR.join(record["actors"]),
+        "sources": LIST_SEPARATOR.join(record["sources"]),
+        "origin": origin.get("name"),
+        "origin_lat": origin.get("lat"),
+        "origin_lon": origin.get("lon"),
+        "attributes": (
+            json.dumps(record["attributes"], ensure_ascii=False) if record["attributes"] else ""
+        ),
+    }
+    # Text cells only: ids and coordinates are numbers and stay numbers.
+    return {k: spreadsheet_text(v) if isinstance(v, str) else v for k, v in row.items()}
 
 
 @main.command(
@@ -165,18 +192,10 @@ def events(
     if fmt == "json":
         click.echo(json.dumps(records, ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        writer = csv.DictWriter(sys.stdout, fieldnames=list(_record_fields()), lineterminator="\n")
+        writer = csv.DictWriter(sys.stdout, fieldnames=_csv_fields(), lineterminator="\n")
         writer.writeheader()
         for record in records:
-            row = {
-                **record,
-                "actors": LIST_SEPARATOR.join(record["actors"]),
-                "sources": LIST_SEPARATOR.join(record["sources"]),
-            }
-            # Text cells only: ids and coordinates are numbers and stay numbers.
-            writer.writerow(
-                {k: spreadsheet_text(v) if isinstance(v, str) else v for k, v in row.items()}
-            )
+            writer.writerow(_csv_record(record))
     else:
         for record in records:
             line = (
@@ -188,8 +207,8 @@ def events(
         click.echo(f"{len(records)} events")
 
 
-def _record_fields() -> list[str]:
-    return list(_record(Event(uid="", title="", start="2000")).keys())
+def _csv_fields() -> list[str]:
+    return list(_csv_record(_record(Event(uid="", title="", start="2000"))).keys())
 
 
 @main.command(
@@ -298,3 +317,4 @@ def import_file(
 
 main.add_command(export_command)
 main.add_command(history_command)
+main.add_command(duplicates_command)

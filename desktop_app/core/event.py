@@ -6,6 +6,20 @@ import hashlib
 from dataclasses import dataclass, field
 
 from desktop_app.core.dates import DatePrecision, event_span
+from desktop_app.core.grading import Grade
+
+#: How precisely a place is known, from its kind: an exact point (a building, an air
+#: base), a settlement, a region, a country. The map draws the uncertainty as a halo.
+PLACE_PRECISIONS = ("exact", "settlement", "region", "country", "unknown")
+_PRECISION_OF_KIND = {
+    "landmark": "exact", "airbase": "exact", "airfield": "exact", "building": "exact",
+    "point": "exact", "exact": "exact",
+    "city": "settlement", "town": "settlement", "village": "settlement",
+    "settlement": "settlement",
+    "region": "region", "admin1": "region", "admin2": "region", "province": "region",
+    "oblast": "region",
+    "country": "country",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -17,6 +31,11 @@ class Place:
     lon: float
     kind: str | None = None
     country: str | None = None
+
+    @property
+    def precision(self) -> str:
+        """One of :data:`PLACE_PRECISIONS`, from the place's kind ("unknown" without one)."""
+        return _PRECISION_OF_KIND.get((self.kind or "").lower(), "unknown")
 
 
 @dataclass(frozen=True)
@@ -30,6 +49,11 @@ class Article:
     url: str | None = None
     published: str | None = None
     text: str | None = None
+    #: When the text was taken from its source (ISO, UTC), if known.
+    retrieved: str | None = None
+    #: The SHA-256 of ``text`` as the store keeps it (set on events read from a store,
+    #: which leave the text itself in the store); derived, so not compared.
+    sha256: str | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -57,6 +81,14 @@ class Event:
         The outlets the article cites for this claim.
     id
         The row id once the event is in a store.
+    grade
+        How far the claim can be trusted (see :mod:`desktop_app.core.grading`): F6,
+        "cannot be judged", until someone grades it.
+    attributes
+        The source's own fields that no part of the event holds (a dataset's
+        ``fatalities`` or ``notes``), as ``(name, value)`` pairs in the source's order:
+        kept so that an import loses nothing, shown in the excerpt panel, written by
+        every export.
     """
 
     uid: str
@@ -73,6 +105,8 @@ class Event:
     sources: tuple[str, ...] = ()
     id: int | None = field(default=None, compare=False)
     origin: Place | None = None
+    attributes: tuple[tuple[str, str], ...] = ()
+    grade: Grade = Grade()
 
     @property
     def span(self) -> tuple[float, float]:

@@ -24,6 +24,8 @@ from desktop_app.geo.gazetteer import GeoContext
 from desktop_app.ingest import acled
 from desktop_app.ingest.exporters import (
     CSV_OWN_COLUMNS,
+    read_attributes,
+    read_grade,
     restore_spreadsheet_text,
 )
 from desktop_app.ingest.fields import DateOrderContradiction, DateReader, coordinate, split_list
@@ -427,6 +429,8 @@ class _ExportMapper:
             article=article,
             sources=split_list(get(row, "sources")),
             origin=self._place(row, "origin_", "origin"),
+            attributes=read_attributes(get(row, "attributes")),
+            grade=read_grade(lambda column: get(row, column)),
         )
 
 

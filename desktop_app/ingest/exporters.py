@@ -30,6 +30,9 @@ from desktop_app.core.categories import CATEGORIES, category
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Event
 from desktop_app.core.export_formats import DATA_FORMATS
+from desktop_app.core.grading import Grade, GradeError, credibility, reliability
+from desktop_app.core.originals import text_sha256
+from desktop_app.core.outlets import corroboration
 from desktop_app.core.text import xml_text
 from desktop_app.files import atomic_output
 
@@ -41,6 +44,8 @@ CSV_COLUMNS = (
     "place_kind", "country", "category", "actors", "excerpt", "article_id", "article_title",
     "article_author", "article_outlet", "article_published", "article_url", "sources",
     "origin", "origin_latitude", "origin_longitude", "origin_kind", "origin_country", "id",
+    "reliability", "credibility", "grade_reason", "grade_from_outlet", "corroboration",
+    "article_sha256", "place_precision", "attributes",
 )  # fmt: skip
 #: The columns every CSV file this module ever wrote has: how the importer knows one.
 CSV_OWN_COLUMNS = frozenset({
@@ -49,7 +54,9 @@ CSV_OWN_COLUMNS = frozenset({
     "article_published", "article_url", "sources",
 })  # fmt: skip
 #: Columns of :data:`CSV_COLUMNS` that hold numbers: they are written as they are.
-CSV_NUMBER_COLUMNS = frozenset({"latitude", "longitude", "origin_latitude", "origin_longitude"})
+CSV_NUMBER_COLUMNS = frozenset(
+    {"latitude", "longitude", "origin_latitude", "origin_longitude", "corroboration"}
+)
 #: How lists (actors, sources) are joined in one CSV cell; the CSV importer splits on ";".
 LIST_SEPARATOR = "; "
 
@@ -59,6 +66,64 @@ _FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
 _MARKED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
 
 KML_NS = "http://www.opengis.net/kml/2.2"
+#: A KML ``Data`` element named so holds one of the event's kept source fields, under the
+#: field's own name after the prefix (the other names are the event's own fields).
+KML_ATTRIBUTE_PREFIX = "attribute:"
+
+
+def provenance_fields(event: Event) -> dict[str, str | int | None]:
+    """What every export says of how far an event can be trusted: its grade (and why),
+    how many independent outlets it cites, the article's address and text hash, and how
+    precisely its place is known."""
+    grade, article = event.grade, event.article
+    return {
+        "reliability": str(grade.reliability),
+        "credibility": str(grade.credibility),
+        "grade_reason": grade.reason or None,
+        "grade_from_outlet": grade.from_outlet or None,
+        "corroboration": corroboration(event.sources),
+        "article_url": article.url if article else None,
+        "article_sha256": article.sha256 if article else None,
+        "place_precision": event.place.precision if event.place else None,
+    }
+
+
+def read_grade(fields: Callable[[str], object]) -> Grade:
+    """The grade an export of ours wrote (``reliability``, ``credibility`` and
+    ``grade_reason`` fields, read through ``fields``); a grade taken from an outlet is
+    not the event's own, so it reads back as none. Raises ValueError for a bad grade."""
+    letter, digit = fields("reliability"), fields("credibility")
+    if not letter and not digit:
+        return Grade()
+    if fields("grade_from_outlet"):
+        return Grade()
+    try:
+        return Grade(reliability(str(letter or "F")), credibility(str(digit or "6")),
+                     str(fields("grade_reason") or ""))  # fmt: skip
+    except GradeError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def attributes_object(attributes: tuple[tuple[str, str], ...]) -> dict[str, str]:
+    """An event's kept source fields as the JSON object GeoJSON and CSV exports write."""
+    return dict(attributes)
+
+
+def read_attributes(value: object) -> tuple[tuple[str, str], ...]:
+    """The kept source fields an export of ours wrote (a JSON object, or its text), back
+    as ``(name, value)`` pairs; raises ValueError for anything else."""
+    if value in (None, ""):
+        return ()
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError as exc:
+            raise ValueError(f"'attributes' is not a JSON object ({exc.msg})") from None
+    if not isinstance(value, dict) or any(
+        isinstance(v, (dict, list)) for v in value.values()
+    ):
+        raise ValueError("'attributes' must be an object of names to texts or numbers")
+    return tuple((str(k), "" if v is None else str(v)) for k, v in value.items())
 
 # -- GeoJSON --------------------------------------------------------------------------------
 
@@ -95,6 +160,8 @@ def geojson_document(
                 "outlet": article.outlet,
                 "url": article.url,
                 "published": article.published,
+                "retrieved": article.retrieved,
+                "sha256": article.sha256 or (text_sha256(text) if text else None),
                 "text": text,
             }
         place = event.place
@@ -117,6 +184,9 @@ def geojson_document(
             "article": article.uid if article else None,
             "sources": list(event.sources),
         }
+        properties.update(provenance_fields(event))
+        if event.attributes:
+            properties["attributes"] = attributes_object(event.attributes)
         # Where a strike or a move came from, for the events that have one.
         origin = event.origin
         if origin is not None:
@@ -205,6 +275,12 @@ def csv_row(event: Event) -> dict[str, str]:
         "origin_kind": origin.kind if origin else None,
         "origin_country": origin.country if origin else None,
         "id": event.uid,
+        **provenance_fields(event),
+        "attributes": (
+            json.dumps(attributes_object(event.attributes), ensure_ascii=False)
+            if event.attributes
+            else None
+        ),
     }
     row = {}
     for key, value in values.items():
@@ -289,8 +365,10 @@ def _description(event: Event) -> str:
 
 def kml_fields(event: Event) -> dict[str, str | None]:
     """The fields of an event as a Placemark's ``ExtendedData`` holds them: the CSV row's
-    columns, with the event's own texts (no spreadsheet marks)."""
+    columns, with the event's own texts (no spreadsheet marks), then each kept source
+    field under :data:`KML_ATTRIBUTE_PREFIX` and its name."""
     place, article, origin = event.place, event.article, event.origin
+    kept = {KML_ATTRIBUTE_PREFIX + name: value for name, value in event.attributes}
     return {
         "id": event.uid,
         "start": event.start,
@@ -315,6 +393,8 @@ def kml_fields(event: Event) -> dict[str, str | None]:
         "origin_longitude": repr(origin.lon) if origin else None,
         "origin_kind": origin.kind if origin else None,
         "origin_country": origin.country if origin else None,
+        **{k: None if v is None else str(v) for k, v in provenance_fields(event).items()},
+        **kept,
     }
 
 
@@ -355,7 +435,8 @@ def kml_tree(events: Iterable[Event], *, name: str | None = None) -> ET.ElementT
         # The importer reads them back into the same event (see kml.read_kml).
         extended = sub(mark, "ExtendedData")
         for key, value in kml_fields(event).items():
-            if value:
+            # An empty kept field is the source's own (a blank cell): it is kept too.
+            if value or (value is not None and key.startswith(KML_ATTRIBUTE_PREFIX)):
                 data = sub(extended, "Data", name=key)
                 sub(data, "value", value)
         if event.place is not None:

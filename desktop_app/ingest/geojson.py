@@ -22,6 +22,7 @@ import ijson
 
 from desktop_app.core.dates import DateError, DatePrecision, event_span, parse_iso
 from desktop_app.core.event import Article, Event, Place, event_uid
+from desktop_app.ingest.exporters import read_attributes, read_grade
 from desktop_app.ingest.fields import DateOrderContradiction, DateReader, checked_point
 from desktop_app.ingest.limits import MAX_TEXT_CHARS, JsonDepthGuard, LimitExceeded, oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
@@ -366,6 +367,7 @@ def _articles(entries: Any, path: Path) -> dict[str, Article]:
             url=entry.get("url"),
             published=entry.get("published"),
             text=text,
+            retrieved=entry.get("retrieved"),
         )
     return articles
 
@@ -411,6 +413,8 @@ def _events_of(feature: Any, articles: _Articles, dates: _Dates) -> Iterator[Eve
     article = articles.get(str(props.get("article"))) if props.get("article") else None
     title = str(props.get("title") or props.get("name") or "Untitled event")
     origin = _origin(props.get("origin"))
+    attributes = read_attributes(props.get("attributes"))
+    grade = read_grade(props.get)
     display_date = props.get("display_date")
     for i, (place, (written, written_end)) in enumerate(zip(places, starts, strict=True)):
         start, found = dates(written)
@@ -442,6 +446,8 @@ def _events_of(feature: Any, articles: _Articles, dates: _Dates) -> Iterator[Eve
             article=article,
             sources=tuple(str(s) for s in props.get("sources") or ()),
             origin=origin,
+            attributes=attributes,
+            grade=grade,
         )
 
 

@@ -31,6 +31,7 @@ from defusedxml.ElementTree import DefusedXMLParser
 
 from desktop_app.core.dates import DateError, DatePrecision, Granularity, event_span, parse_iso
 from desktop_app.core.event import Article, Event, Place, event_uid
+from desktop_app.ingest.exporters import KML_ATTRIBUTE_PREFIX, read_grade
 from desktop_app.ingest.fields import checked_point, split_list
 from desktop_app.ingest.limits import (
     MAX_XML_TEXT_CHARS,
@@ -432,6 +433,12 @@ def _exported_event(placemark: Element, fields: dict[str, str]) -> Event:
         article=article,
         sources=split_list(fields.get("sources", "")),
         origin=origin,
+        attributes=tuple(
+            (name.removeprefix(KML_ATTRIBUTE_PREFIX), value)
+            for name, value in fields.items()
+            if name.startswith(KML_ATTRIBUTE_PREFIX)
+        ),
+        grade=read_grade(fields.get),
     )
 
 

@@ -263,6 +263,8 @@ class BulkWriter:
             event.excerpt,
             article.uid if article is not None else None,
             self._cached_place_id(event.origin),
+            rows.attributes_json(event.attributes),
+            *rows.grade_values(event.grade),
         )
 
     def _cached_place_id(self, place: Place | None) -> int | None:

@@ -19,11 +19,14 @@ from sqlite_utils import Database
 
 from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.dates import DatePrecision
+from desktop_app.core.duplicates import DuplicateRules, ProbableDuplicate
 from desktop_app.core.event import Article, Event, Place
 from desktop_app.core.filter import Filter, FilterError
+from desktop_app.core.grading import Credibility, Grade, Reliability
 from desktop_app.core.index import EventArrays
+from desktop_app.core.outlets import outlet_names
 from desktop_app.core.window import TimeWindow
-from desktop_app.store import columns, history, queries, rows
+from desktop_app.store import columns, duplicates, history, queries, rows
 from desktop_app.store.bulk_writer import BulkWriter
 from desktop_app.store.errors import StoreError
 from desktop_app.store.history import HistoryEntry
@@ -58,7 +61,11 @@ _EVENT_COLUMNS = """
     e.id, e.uid, e.title, e.start, e."end", e.precision, e.display_date, e.category, e.actors,
     e.excerpt, p.name, p.lat, p.lon, p.kind, p.country,
     a.uid, a.title, a.author, a.outlet, a.url, a.published,
-    o.name, o.lat, o.lon, o.kind, o.country
+    o.name, o.lat, o.lon, o.kind, o.country, e.attributes,
+    e.reliability, e.credibility, e.grade_reason, a.sha256, a.retrieved,
+    (SELECT og.reliability || og.credibility || ' ' || og.outlet FROM event_sources es
+        JOIN sources s ON s.id = es.source_id JOIN outlet_grades og ON og.outlet = s.outlet
+        WHERE es.event_id = e.id ORDER BY og.reliability, og.credibility LIMIT 1)
 """
 _EVENT_FROM = """
     FROM events e
@@ -204,6 +211,7 @@ class EventStore:
             db.execute("PRAGMA journal_mode = WAL")
             db.execute("PRAGMA foreign_keys = ON")
             migrations.apply(db)
+            _rename_outlets(db)
         except BaseException:
             db.close()
             raise
@@ -542,7 +550,8 @@ class EventStore:
             event_id, uid, title, start, end, precision, display_date, category, actors,
             excerpt, place_name, lat, lon, kind, country,
             article_uid, article_title, author, outlet, url, published,
-            origin_name, origin_lat, origin_lon, origin_kind, origin_country,
+            origin_name, origin_lat, origin_lon, origin_kind, origin_country, attributes,
+            reliability, credibility, grade_reason, sha256, retrieved, outlet_grade,
         ) = row  # fmt: skip
         place = Place(place_name, lat, lon, kind, country) if place_name is not None else None
         origin = (
@@ -551,7 +560,8 @@ class EventStore:
             else None
         )
         article = (
-            Article(article_uid, article_title, author, outlet, url, published)
+            Article(article_uid, article_title, author, outlet, url, published,
+                    retrieved=retrieved, sha256=sha256)
             if article_uid is not None
             else None
         )
@@ -572,6 +582,10 @@ class EventStore:
             sources=sources,
             id=event_id,
             origin=origin,
+            attributes=rows.stored_attributes(attributes),
+            grade=rows.stored_grade(reliability, credibility, grade_reason)
+            if reliability is not None or outlet_grade is None
+            else rows.inherited_grade(outlet_grade),
         )
 
     # -- bulk import --------------------------------------------------------------------
@@ -663,6 +677,87 @@ class EventStore:
         finally:
             conn.execute("COMMIT")
 
+    # -- grades ---------------------------------------------------------------------------
+
+    def set_grades(self, ids: Sequence[int], grade: Grade) -> None:
+        """Give the events ``ids`` one grade, in one transaction (F6 with no reason
+        ungrades them, so that they take their outlets' grades again)."""
+        values = rows.grade_values(grade)
+        self.begin_write()
+        try:
+            for chunk in _chunks(list(ids), 900):
+                self.db.execute(
+                    "UPDATE events SET reliability = ?, credibility = ?, grade_reason = ? "
+                    f"WHERE id IN ({','.join('?' * len(chunk))})",
+                    [*values, *chunk],
+                )
+        except BaseException:
+            self.db.conn.execute("ROLLBACK")
+            raise
+        self.db.conn.execute("COMMIT")
+
+    def set_outlet_grade(self, outlet: str, grade: Grade | None) -> str:
+        """Grade a cited outlet (by any of its names; None removes its grade): every
+        event citing it that has no grade of its own takes it. Returns the outlet's one
+        name."""
+        name = outlet_names().name(outlet)
+        self.begin_write()
+        try:
+            if grade is None:
+                self.db.execute("DELETE FROM outlet_grades WHERE outlet = ?", [name])
+            else:
+                self.db.execute(
+                    "INSERT INTO outlet_grades (outlet, reliability, credibility, reason) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (outlet) DO UPDATE SET "
+                    "reliability = excluded.reliability, credibility = excluded.credibility, "
+                    "reason = excluded.reason",
+                    [name, str(grade.reliability), str(grade.credibility), grade.reason],
+                )
+        except BaseException:
+            self.db.conn.execute("ROLLBACK")
+            raise
+        self.db.conn.execute("COMMIT")
+        return name
+
+    def outlet_grades(self) -> dict[str, Grade]:
+        """The graded outlets by their one name."""
+        return {
+            outlet: Grade(Reliability(r), Credibility(c), reason)
+            for outlet, r, c, reason in self.db.execute(
+                "SELECT outlet, reliability, credibility, reason FROM outlet_grades "
+                "ORDER BY outlet"
+            )
+        }
+
+    # -- probable duplicates ------------------------------------------------------------
+
+    def probable_duplicates(
+        self, rules: DuplicateRules | None = None, among: Iterable[int] | None = None
+    ) -> list[ProbableDuplicate]:
+        """Pairs of events that are probably one (see :mod:`desktop_app.core.duplicates`),
+        best first; ``among`` limits them to pairs with one of those events (the ones an
+        import added). Pairs marked distinct are left out."""
+        return duplicates.probable_duplicates(
+            self.db.conn, self.arrays(), rules or DuplicateRules(), among
+        )
+
+    def mark_distinct(self, first: int, second: int) -> None:
+        """Record, in its own transaction, that two events are not one."""
+        if first == second:
+            raise StoreError(f"{self.path}: an event cannot be distinct from itself")
+        self.begin_write()
+        try:
+            found = self.db.execute(
+                "SELECT count(*) FROM events WHERE id IN (?, ?)", [first, second]
+            ).fetchone()[0]
+            if found != 2:
+                raise StoreError(f"{self.path}: no event {first} or no event {second}")
+            duplicates.mark_distinct(self.db.conn, first, second)
+        except BaseException:
+            self.db.conn.execute("ROLLBACK")
+            raise
+        self.db.conn.execute("COMMIT")
+
     def _lock_if_free(self) -> bool:
         """Begin a write transaction if no other program is writing (without waiting)."""
         conn = self.db.conn
@@ -676,6 +771,23 @@ class EventStore:
         finally:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         return True
+
+
+def _rename_outlets(db: Database) -> None:
+    """Name every cited outlet by the outlet table in use, when it changed since the
+    store was last opened (a user edited it, or a new version ships more names)."""
+    names = outlet_names()
+    row = db.execute("SELECT value FROM meta WHERE key = 'outlet_names'").fetchone()
+    if row is not None and row[0] == names.fingerprint:
+        return
+    with db.atomic():
+        for source_id, name in db.execute("SELECT id, name FROM sources").fetchall():
+            db.execute("UPDATE sources SET outlet = ? WHERE id = ?", [names.name(name), source_id])
+        db.execute(
+            "INSERT INTO meta (key, value) VALUES ('outlet_names', ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [names.fingerprint],
+        )
 
 
 def _on_read_only_medium(path: Path) -> bool:

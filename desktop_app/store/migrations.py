@@ -140,6 +140,14 @@ def m005_event_columns(db: Database) -> None:
 
 
 @migrations()
+def m006_event_attributes(db: Database) -> None:
+    # A source's fields that no part of an event holds, kept as one JSON object per event
+    # (NULL for none: most events of our own formats have none). Plain ALTER TABLE, as
+    # for the origin: a rebuild would be slow on a large store.
+    db.execute("ALTER TABLE events ADD COLUMN attributes TEXT")
+
+
+@migrations()
 def m007_history(db: Database) -> None:
     # Every change to the events, told as it happened: imports (with the file's name,
     # size and SHA-256), edits, merges, deletes and their undoing. ``before`` and
@@ -161,6 +169,49 @@ def m007_history(db: Database) -> None:
         not_null={"at", "kind"},
     )
     db["history"].create_index(["event_id"])
+
+
+@migrations()
+def m009_distinct_events(db: Database) -> None:
+    # Pairs of events the user has looked at and called two different events: the
+    # duplicate finder leaves them out. Deleting either event forgets the pair.
+    db.execute(
+        """CREATE TABLE distinct_events (
+            first_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            second_id INTEGER NOT NULL REFERENCES events(id) ON DELETE CASCADE,
+            marked TEXT NOT NULL,
+            PRIMARY KEY (first_id, second_id),
+            CHECK (first_id < second_id)
+        )"""
+    )
+
+
+@migrations()
+def m010_grades_and_originals(db: Database) -> None:
+    # An event's grade (NULL: not graded, F6); an outlet's grade, which the events
+    # citing it inherit until they are graded themselves; each cited name's outlet by
+    # its one name (desktop_app/core/outlets.py), so that corroboration counts outlets,
+    # not spellings; and each article's text hash and retrieval time, so that a kept
+    # original can be shown unchanged.
+    for column in ("reliability", "credibility", "grade_reason"):
+        db.execute(f"ALTER TABLE events ADD COLUMN {column} TEXT")
+    db.execute("ALTER TABLE sources ADD COLUMN outlet TEXT")
+    db.execute("CREATE INDEX sources_outlet ON sources (outlet)")
+    db.execute("ALTER TABLE articles ADD COLUMN sha256 TEXT")
+    db.execute("ALTER TABLE articles ADD COLUMN retrieved TEXT")
+    db.execute(
+        """CREATE TABLE outlet_grades (
+            outlet TEXT PRIMARY KEY,
+            reliability TEXT NOT NULL,
+            credibility TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT ''
+        )"""
+    )
+    # Each cited name's outlet is filled in on opening (event_store._rename_outlets).
+    from desktop_app.core.originals import text_sha256
+
+    for uid, text in db.execute("SELECT uid, text FROM articles WHERE text IS NOT NULL").fetchall():
+        db.execute("UPDATE articles SET sha256 = ? WHERE uid = ?", [text_sha256(text), uid])
 
 
 #: Steps a store opened read-only can do without, because they only keep ready what can

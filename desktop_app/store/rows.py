@@ -15,12 +15,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from desktop_app.core.event import Article, Place
+from desktop_app.core.grading import Credibility, Grade, Reliability
+from desktop_app.core.originals import text_sha256
+from desktop_app.core.outlets import outlet_names
 
 #: The events columns an event fills, in the order of :func:`insert_events` rows after
 #: the uid, and of :func:`update_event` values.
 EVENT_VALUES = (
     "title", "start", '"end"', "precision", "display_date", "t0", "t1", "category",
-    "actors", "place_id", "excerpt", "article_uid", "origin_place_id",
+    "actors", "place_id", "excerpt", "article_uid", "origin_place_id", "attributes",
+    "reliability", "credibility", "grade_reason",
 )  # fmt: skip
 
 _INSERT_EVENT = (
@@ -36,6 +40,20 @@ class AddResult:
 
     added: int
     replaced: int
+
+
+def attributes_json(attributes: tuple[tuple[str, str], ...]) -> str | None:
+    """An event's kept source fields as the JSON object the store holds (None for none)."""
+    if not attributes:
+        return None
+    return json.dumps(dict(attributes), ensure_ascii=False)
+
+
+def stored_attributes(text: str | None) -> tuple[tuple[str, str], ...]:
+    """The ``(name, value)`` pairs of a stored JSON object (see :func:`attributes_json`)."""
+    if not text:
+        return ()
+    return tuple((str(k), str(v)) for k, v in json.loads(text).items())
 
 
 def last_event_id(conn: sqlite3.Connection) -> int:
@@ -71,14 +89,40 @@ def place_id(conn: sqlite3.Connection, place: Place) -> int:
     ).fetchone()[0]
 
 
+def grade_values(grade: Grade) -> tuple[str | None, str | None, str | None]:
+    """An event's grade as its three columns: all NULL for an ungraded event (F6)."""
+    if not grade.is_judged and not grade.reason:
+        return None, None, None
+    return str(grade.reliability), str(grade.credibility), grade.reason or None
+
+
+def stored_grade(reliability: str | None, credibility: str | None, reason: str | None) -> Grade:
+    """The grade of :func:`grade_values`' columns."""
+    if reliability is None:
+        return Grade()
+    return Grade(Reliability(reliability), Credibility(credibility), reason or "")
+
+
+def inherited_grade(outlet_grade: str) -> Grade:
+    """The grade an ungraded event takes from a cited outlet's: ``"B2 Reuters"``, as the
+    store's events query gives it (the best graded outlet the event cites)."""
+    code, _, outlet = outlet_grade.partition(" ")
+    return Grade(Reliability(code[0]), Credibility(code[1]), from_outlet=outlet)
+
+
 def write_article(conn: sqlite3.Connection, article: Article) -> None:
-    """Store ``article`` by its uid; a stored text is kept when the new copy has none."""
+    """Store ``article`` by its uid; a stored text (and its hash and retrieval time) is
+    kept when the new copy has none."""
+    text = article.text
     conn.execute(
-        """INSERT INTO articles (uid, title, author, outlet, url, published, text)
-           VALUES (?, ?, ?, ?, ?, ?, ?)
+        """INSERT INTO articles (uid, title, author, outlet, url, published, text, sha256,
+                                 retrieved)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (uid) DO UPDATE SET title = excluded.title,
            author = excluded.author, outlet = excluded.outlet, url = excluded.url,
-           published = excluded.published, text = coalesce(excluded.text, text)""",
+           published = excluded.published, text = coalesce(excluded.text, text),
+           sha256 = coalesce(excluded.sha256, sha256),
+           retrieved = coalesce(excluded.retrieved, retrieved)""",
         [
             article.uid,
             article.title,
@@ -86,14 +130,20 @@ def write_article(conn: sqlite3.Connection, article: Article) -> None:
             article.outlet,
             article.url,
             article.published,
-            article.text,
+            text,
+            text_sha256(text) if text is not None else None,
+            article.retrieved,
         ],
     )
 
 
 def source_id(conn: sqlite3.Connection, name: str) -> int:
-    """The id of the cited outlet ``name``, stored first when new."""
-    conn.execute("INSERT OR IGNORE INTO sources (name) VALUES (?)", [name])
+    """The id of the cited outlet ``name``, stored first when new (with the outlet's one
+    name, see :mod:`desktop_app.core.outlets`)."""
+    conn.execute(
+        "INSERT OR IGNORE INTO sources (name, outlet) VALUES (?, ?)",
+        [name, outlet_names().name(name)],
+    )
     return conn.execute("SELECT id FROM sources WHERE name = ?", [name]).fetchone()[0]
 
 
@@ -207,8 +257,9 @@ def restore_rows(conn: sqlite3.Connection, saved: EventRows) -> None:
     outlets and articles they use; rows it records as absent are deleted (a place,
     outlet or article only if no event uses it any more).
 
-    The full-text index follows through the store's delete trigger; rows inserted again
-    are left for the caller to index (the bulk writer indexes them once).
+    Written inside the bulk writer, whose update triggers are off: the rows written
+    are left for it to index (it indexes them once); rows deleted leave the index through
+    the store's delete trigger.
     """
     cols = saved.columns
     for table, key, found in (
@@ -218,15 +269,22 @@ def restore_rows(conn: sqlite3.Connection, saved: EventRows) -> None:
     ):
         _upsert(conn, table, key, cols[table], [row for row in found.values() if row is not None])
     ids = json.dumps(list(saved.events))
+    present = [row for row in saved.events.values() if row is not None]
+    gone = json.dumps([i for i, row in saved.events.items() if row is None])
     conn.execute(
         "DELETE FROM event_sources WHERE event_id IN (SELECT value FROM json_each(?))", [ids]
     )
-    conn.execute("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))", [ids])
-    names = ", ".join(f'"{c}"' for c in cols["events"])
-    conn.executemany(
-        f"INSERT INTO events ({names}) VALUES ({', '.join('?' * len(cols['events']))})",
-        [row for row in saved.events.values() if row is not None],
+    conn.execute("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))", [gone])
+    # A stored event is updated in place, not deleted and inserted again: rows that
+    # refer to it (and go with it when it is deleted) stay. Its old text leaves the
+    # full-text index first; the caller indexes the new text.
+    conn.execute(
+        """INSERT INTO events_fts (events_fts, rowid, title, excerpt)
+           SELECT 'delete', id, title, excerpt FROM events
+           WHERE id IN (SELECT value FROM json_each(?))""",
+        [ids],
     )
+    _upsert(conn, "events", "id", cols["events"], present)
     conn.executemany(
         "INSERT INTO event_sources (rowid, event_id, source_id) VALUES (?, ?, ?)",
         [

@@ -107,6 +107,7 @@ class MainWindow(QMainWindow):
             self.state,
             lambda ids: self.store.events(ids),
             history=lambda event_id: history_lines(self.store.history(event_id)),
+            article_text=lambda uid: self.store.article_text(uid),
         )
         self.panel_dock = self._dock(
             self.panel, self.tr("Excerpt"), "ExcerptDock", Qt.DockWidgetArea.RightDockWidgetArea

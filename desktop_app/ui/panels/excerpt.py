@@ -22,6 +22,9 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.categories import category
 from desktop_app.core.event import Event
+from desktop_app.core.originals import excerpt_span
+from desktop_app.core.outlets import corroboration
+from desktop_app.ui.panels.article_reader import ArticleReader
 from desktop_app.ui.view_state import ViewState
 from desktop_app.ui.words import plain_tooltip
 
@@ -59,10 +62,16 @@ class ExcerptPanel(QWidget):
     history
         Returns an event's history as plain lines (shown under "History"); None: no
         history and no "Edit…" button.
+    article_text
+        Returns an article's kept text by its uid (None when none is kept): the panel
+        then checks the excerpt against it and offers to read it.
     """
 
     #: The user asked to edit the event shown ("Edit…", or a double-click in the list).
     editRequested = Signal(int)
+
+    #: The link that opens the kept text of the article (not a web address).
+    READ_ARTICLE = "atlas-article:read"
 
     def __init__(
         self,
@@ -70,11 +79,16 @@ class ExcerptPanel(QWidget):
         lookup: Callable[[Sequence[int]], list[Event]],
         parent: QWidget | None = None,
         history: Callable[[int], list[str]] | None = None,
+        article_text: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ExcerptPanel")
         self._state = state
         self._lookup = lookup
+        self._article_text = article_text
+        self._shown: Event | None = None
+        #: The article reader last opened (kept so that it stays open).
+        self.reader: ArticleReader | None = None
         self.heading = QLabel()
         self.heading.setTextFormat(Qt.TextFormat.PlainText)
         self.choices = QListWidget()
@@ -179,6 +193,7 @@ class ExcerptPanel(QWidget):
                 self.choices.blockSignals(False)
         found = self._lookup([event_id]) if event_id is not None else []
         self._links.clear()
+        self._shown = found[0] if found else None
         self.edit_button.setEnabled(bool(found))
         self._show_history(event_id if found else None)
         if found:
@@ -188,6 +203,9 @@ class ExcerptPanel(QWidget):
             self.details.setHtml(f"<p style='color: gray'>{hint}</p>")
 
     def _on_link_activated(self, url: QUrl) -> None:
+        if url.toString() == self.READ_ARTICLE:
+            self.read_article()
+            return
         original = self._links.get(url.toString())
         if original is not None:
             QDesktopServices.openUrl(QUrl(original))
@@ -195,6 +213,46 @@ class ExcerptPanel(QWidget):
     def _on_choice_changed(self, item: QListWidgetItem | None, _previous) -> None:
         if item is not None:
             self._state.set_current(int(item.data(Qt.ItemDataRole.UserRole)))
+
+    def _kept_text(self, event: Event) -> str | None:
+        if event.article is None or self._article_text is None:
+            return None
+        return self._article_text(event.article.uid)
+
+    def read_article(self) -> None:
+        """Open the kept text of the shown event's article, its excerpt marked."""
+        event = self._shown
+        text = self._kept_text(event) if event is not None else None
+        if event is None or text is None:
+            return
+        self.reader = ArticleReader(event.article, text, event.excerpt, self)
+        self.reader.show()
+
+    def _grade_html(self, event: Event) -> str:
+        """The grade, why, and how many independent outlets the claim cites."""
+        tr = self.tr
+        grade = event.grade
+        if grade.is_judged:
+            words = tr("%1 – %2, %3").replace("%1", grade.code)
+            words = words.replace("%2", tr(grade.reliability.label))
+            words = words.replace("%3", tr(grade.credibility.label).lower())
+        else:
+            words = tr("%1 – not graded").replace("%1", grade.code)
+        text = f"<br><b>{escape(tr('Grade'))}:</b> {escape(words)}"
+        if grade.from_outlet:
+            note = tr("the grade of %1, which it cites").replace("%1", grade.from_outlet)
+            text += f" <span style='color:gray'>({escape(note)})</span>"
+        if grade.reason:
+            text += f"<br><span style='color:gray'>{escape(grade.reason)}</span>"
+        count = corroboration(event.sources)
+        # Without a translation Qt leaves plurals alone: English needs the singular apart.
+        outlets = (
+            tr("1 independent outlet")
+            if count == 1
+            else tr("%n independent outlets", "", count)
+        )
+        text += f"<br><b>{escape(tr('Corroboration'))}:</b> {escape(outlets)}"
+        return text
 
     def event_html(self, event: Event) -> str:
         """The event as escaped rich text."""
@@ -220,6 +278,7 @@ class ExcerptPanel(QWidget):
         )
         if event.actors:
             parts.append(f"<br><b>{escape(tr('Actors'))}:</b> {escape(', '.join(event.actors))}")
+        parts.append(self._grade_html(event))
         parts.append("</p>")
         if event.excerpt and is_headline(event):
             # All the source gives is the article's headline and standfirst (a listing):
@@ -249,6 +308,19 @@ class ExcerptPanel(QWidget):
             parts.append(f"<p><b>{escape(tr('Article'))}:</b> {title}")
             if byline:
                 parts.append(f"<br>{' · '.join(byline)}")
+            kept = self._kept_text(event)
+            if kept is not None:
+                parts.append(
+                    f"<br><a href='{self.READ_ARTICLE}'>{escape(tr('Read the kept text'))}</a>"
+                )
+                if event.excerpt and excerpt_span(event.excerpt, kept) is None:
+                    warning = escape(
+                        tr("The excerpt is not in the kept article text word for word.")
+                    )
+                    parts.append(f"<br><span style='color:#b00020'>&#9888; {warning}</span>")
+            if article.sha256:
+                sha = tr("SHA-256 %1").replace("%1", article.sha256[:16] + "…")
+                parts.append(f"<br><span style='color:gray'>{escape(sha)}</span>")
             parts.append("</p>")
         if event.sources:
             items = "".join(f"<li>{escape(s)}</li>" for s in event.sources)
@@ -258,4 +330,13 @@ class ExcerptPanel(QWidget):
                 f"<p><b>{escape(tr('Cited outlets'))}:</b> "
                 f"<i>{escape(tr('none named for this claim'))}</i></p>"
             )
+        if event.attributes:
+            # The source's own fields that the event has no place for, as the file named
+            # them: what a reader checks against the original dataset.
+            rows = "".join(
+                f"<tr><td style='color:gray; padding-right:8px'>{escape(name)}</td>"
+                f"<td>{escape(value)}</td></tr>"
+                for name, value in event.attributes
+            )
+            parts.append(f"<p><b>{escape(tr('More fields'))}:</b></p><table>{rows}</table>")
         return "".join(parts)
