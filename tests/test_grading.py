@@ -223,3 +223,57 @@ def test_the_kept_article_is_read_with_its_excerpt_marked_and_checked(
     panel.read_article()
     assert panel.reader.found is None and not panel.reader.unchanged
     assert "no longer matches the SHA-256" in panel.reader.check.text()
+
+
+def test_grading_from_the_command_line(tmp_path):
+    from click.testing import CliRunner
+
+    from desktop_app.cli import main
+
+    db = tmp_path / "c.db"
+    store = EventStore(db)
+    store.add_events([
+        Event(uid="a", title="A", start="2025-06-02", sources=("Guardian",)),
+        Event(uid="b", title="B", start="2025-06-02", sources=("theguardian.com", "Reuters")),
+    ])  # fmt: skip
+    ids = sorted(e.id for e in store.all_events())
+    store.close()
+    run = CliRunner().invoke
+
+    def records():
+        out = run(main, ["events", "--db", str(db), "--format", "json"]).output
+        return {r["title"]: r for r in json.loads(out)}
+
+    listed = json.loads(run(main, ["outlets", "--db", str(db), "--format", "json"]).output)
+    assert listed[0] == {"outlet": "The Guardian", "events": 2, "grade": None, "reason": None,
+                         "cited_as": ["Guardian", "theguardian.com"]}  # fmt: skip
+    done = run(main, ["grade", "B2", "--outlet", "The Guardian", "--db", str(db)])
+    assert done.exit_code == 0 and "2 events cite it" in done.output
+    assert records()["A"]["reliability"] + records()["A"]["credibility"] == "B2"
+    assert records()["A"]["grade_from_outlet"] == "The Guardian"
+    run(main, ["grade", "a1", str(ids[1]), "--reason", "on video", "--db", str(db)])
+    assert (records()["B"]["reliability"], records()["B"]["grade_reason"]) == ("A", "on video")
+    assert records()["B"]["corroboration"] == 2
+    bad = run(main, ["grade", "B2", str(ids[0]), "12345", "--db", str(db)])
+    assert bad.exit_code == 1 and "12345" in bad.output and "Traceback" not in bad.output
+    assert records()["A"]["grade_from_outlet"] == "The Guardian"  # nothing changed
+    assert run(main, ["grade", "Z9", str(ids[0]), "--db", str(db)]).exit_code == 2
+    assert run(main, ["grade", "B2", "--db", str(db)]).exit_code == 2  # neither ids nor outlet
+    run(main, ["grade", "none", "--outlet", "guardian", "--db", str(db)])
+    assert records()["A"]["reliability"] + records()["A"]["credibility"] == "F6"
+
+
+def test_grade_and_kept_field_names_in_someone_else_s_geojson_are_not_ours(tmp_path):
+    from desktop_app.ingest.pipeline import import_file
+
+    path = tmp_path / "foreign.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [30.5, 50.4]},
+        "properties": {"title": "T", "date": "2025-06-02", "reliability": "high",
+                       "credibility": "low", "attributes": {"nested": {"x": 1}}}}]}),
+        encoding="utf-8")  # fmt: skip
+    store = EventStore(tmp_path / "f.db")
+    import_file(path, store)
+    (event,) = store.all_events()
+    assert event.grade.code == "F6"
+    store.close()

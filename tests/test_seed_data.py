@@ -20,6 +20,9 @@ MAIN_ARTICLE_ID = "covalent-bond-negotiations-without-illusions"
 MAX_BYTES = 200 * 1024
 
 PROPERTY_KEYS = {
+    "reliability",
+    "credibility",
+    "grade_reason",
     "id",
     "title",
     "start",

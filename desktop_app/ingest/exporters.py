@@ -28,6 +28,7 @@ from pathlib import Path
 
 from desktop_app.core.categories import CATEGORIES, category
 from desktop_app.core.dates import DatePrecision
+from desktop_app.core.edtf import to_edtf
 from desktop_app.core.event import Event
 from desktop_app.core.export_formats import DATA_FORMATS
 from desktop_app.core.grading import Grade, GradeError, credibility, reliability
@@ -44,7 +45,7 @@ CSV_COLUMNS = (
     "place_kind", "country", "category", "actors", "excerpt", "article_id", "article_title",
     "article_author", "article_outlet", "article_published", "article_url", "sources",
     "origin", "origin_latitude", "origin_longitude", "origin_kind", "origin_country", "id",
-    "reliability", "credibility", "grade_reason", "grade_from_outlet", "corroboration",
+    "edtf", "reliability", "credibility", "grade_reason", "grade_from_outlet", "corroboration",
     "article_sha256", "place_precision", "attributes",
 )  # fmt: skip
 #: The columns every CSV file this module ever wrote has: how the importer knows one.
@@ -72,11 +73,13 @@ KML_ATTRIBUTE_PREFIX = "attribute:"
 
 
 def provenance_fields(event: Event) -> dict[str, str | int | None]:
-    """What every export says of how far an event can be trusted: its grade (and why),
-    how many independent outlets it cites, the article's address and text hash, and how
-    precisely its place is known."""
+    """What every export says of how far an event can be trusted: its dates in EDTF
+    (with what is uncertain about them), its grade (and why), how many independent
+    outlets it cites, the article's address and text hash, and how precisely its place
+    is known."""
     grade, article = event.grade, event.article
     return {
+        "edtf": to_edtf(event.start, event.end, event.precision),
         "reliability": str(grade.reliability),
         "credibility": str(grade.credibility),
         "grade_reason": grade.reason or None,

@@ -22,6 +22,7 @@ import ijson
 
 from desktop_app.core.dates import DateError, DatePrecision, event_span, parse_iso
 from desktop_app.core.event import Article, Event, Place, event_uid
+from desktop_app.core.grading import Grade
 from desktop_app.ingest.exporters import read_attributes, read_grade
 from desktop_app.ingest.fields import DateOrderContradiction, DateReader, checked_point
 from desktop_app.ingest.limits import MAX_TEXT_CHARS, JsonDepthGuard, LimitExceeded, oversized_field
@@ -80,7 +81,9 @@ def stream_geojson(
         # tracks come) is a collection of one, and is small enough to hold.
         if kind == "Feature":
             dates = _Dates(source, options, "properties")
-            yield from _feature_records(members, 1, _Articles(source, {}), dates, source.path)
+            yield from _feature_records(
+                members, 1, _Articles(source, {}), dates, source.path, ours=False
+            )
             return
         if kind != "FeatureCollection":
             raise ImportFailed(BadRecord(source.name, None, "not a GeoJSON FeatureCollection"))
@@ -93,11 +96,14 @@ def stream_geojson(
         raise ImportFailed(BadRecord(source.name, None, "not a GeoJSON FeatureCollection"))
     articles = _Articles(source, members.get("articles"), known="articles" in members)
     dates = _Dates(source, options, "features.item.properties")
+    # Our own exports say so before their features: only theirs hold a grade and kept
+    # fields under our names ("reliability" may mean anything in someone else's file).
+    ours = "event_atlas" in members
     stream = _Utf8Stream(source)
     try:
         features = ijson.items(stream, "features.item", use_float=True)
         for number, feature in enumerate(features, start=1):
-            yield from _feature_records(feature, number, articles, dates, source.path)
+            yield from _feature_records(feature, number, articles, dates, source.path, ours)
     except ijson.JSONError as exc:
         raise _malformed(source, stream, exc) from None
     finally:
@@ -105,11 +111,11 @@ def stream_geojson(
 
 
 def _feature_records(
-    feature: Any, number: int, articles: _Articles, dates: _Dates, path: Path
+    feature: Any, number: int, articles: _Articles, dates: _Dates, path: Path, ours: bool
 ) -> Iterator[Event | BadRecord]:
     try:
         # A list: a feature with several points is good or bad as a whole.
-        events = list(_events_of(feature, articles, dates))
+        events = list(_events_of(feature, articles, dates, ours))
     except DateOrderContradiction as exc:
         raise ImportFailed(BadRecord(str(path), f"feature {number}", str(exc))) from None
     except (ValueError, TypeError, KeyError, IndexError, AttributeError, OverflowError) as exc:
@@ -383,7 +389,9 @@ def _article_text(path: Path) -> str | None:
         return None
 
 
-def _events_of(feature: Any, articles: _Articles, dates: _Dates) -> Iterator[Event]:
+def _events_of(
+    feature: Any, articles: _Articles, dates: _Dates, ours: bool
+) -> Iterator[Event]:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
         raise ValueError("not a GeoJSON Feature")
     props = feature.get("properties") or {}
@@ -413,8 +421,8 @@ def _events_of(feature: Any, articles: _Articles, dates: _Dates) -> Iterator[Eve
     article = articles.get(str(props.get("article"))) if props.get("article") else None
     title = str(props.get("title") or props.get("name") or "Untitled event")
     origin = _origin(props.get("origin"))
-    attributes = read_attributes(props.get("attributes"))
-    grade = read_grade(props.get)
+    attributes = read_attributes(props.get("attributes")) if ours else ()
+    grade = read_grade(props.get) if ours else Grade()
     display_date = props.get("display_date")
     for i, (place, (written, written_end)) in enumerate(zip(places, starts, strict=True)):
         start, found = dates(written)

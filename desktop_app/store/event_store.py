@@ -519,6 +519,22 @@ class EventStore:
             found += self.events(chunk)
         return found
 
+    def text_ids(self, text: str) -> np.ndarray:
+        """The ids (ascending) of the events the text query ``text`` finds, as
+        :meth:`matching_ids` with only that text would, from the text indexes alone."""
+        try:
+            return queries.text_ids(self.db.conn, text)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: the search could not be run ({exc})") from None
+
+    def ordered_ids(self, key: str) -> np.ndarray:
+        """Every event's id in the order ``key`` names: ``"title"`` or ``"place"`` (by
+        name, events without a place last), ignoring case; see ``queries.ORDERS``."""
+        try:
+            return queries.ordered_ids(self.db.conn, key)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: the events could not be ordered ({exc})") from None
+
     def _query(self, ask, flt: Filter, window: TimeWindow | None):
         try:
             return ask(self.db.conn, flt, window)
@@ -682,15 +698,9 @@ class EventStore:
     def set_grades(self, ids: Sequence[int], grade: Grade) -> None:
         """Give the events ``ids`` one grade, in one transaction (F6 with no reason
         ungrades them, so that they take their outlets' grades again)."""
-        values = rows.grade_values(grade)
         self.begin_write()
         try:
-            for chunk in _chunks(list(ids), 900):
-                self.db.execute(
-                    "UPDATE events SET reliability = ?, credibility = ?, grade_reason = ? "
-                    f"WHERE id IN ({','.join('?' * len(chunk))})",
-                    [*values, *chunk],
-                )
+            rows.set_grades(self.db.conn, ids, grade)
         except BaseException:
             self.db.conn.execute("ROLLBACK")
             raise

@@ -10,6 +10,8 @@ from __future__ import annotations
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from desktop_app.core.originals import text_sha256
+
 MIGRATION_SET = "event_atlas"
 
 migrations = Migrations(MIGRATION_SET)
@@ -208,8 +210,6 @@ def m010_grades_and_originals(db: Database) -> None:
         )"""
     )
     # Each cited name's outlet is filled in on opening (event_store._rename_outlets).
-    from desktop_app.core.originals import text_sha256
-
     for uid, text in db.execute("SELECT uid, text FROM articles WHERE text IS NOT NULL").fetchall():
         db.execute("UPDATE articles SET sha256 = ? WHERE uid = ?", [text_sha256(text), uid])
 

@@ -157,3 +157,52 @@ def ranked_ids(
     if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return np.asarray([r[0] for r in conn.execute(sql, [scored, *params])], np.int64)
+
+
+#: What the events can be listed by besides their start, as SQL ``ORDER BY`` terms: a
+#: place's name (events without a place last), an event's title; both ignore case.
+ORDERS = {
+    "title": "e.title COLLATE NOCASE, e.t0, e.id",
+    "place": "p.name IS NULL, p.name COLLATE NOCASE, e.t0, e.id",
+}
+
+
+def ordered_ids(conn: sqlite3.Connection, key: str) -> np.ndarray:
+    """Every event's id (int64) in the order ``key`` of :data:`ORDERS` names."""
+    cursor = conn.execute(f"SELECT e.id {_FROM} ORDER BY {ORDERS[key]}")
+    chunks = []
+    while rows := cursor.fetchmany(100_000):
+        chunks.append(np.fromiter((r[0] for r in rows), np.int64, len(rows)))
+    return np.concatenate(chunks) if chunks else np.empty(0, np.int64)
+
+
+def text_ids(conn: sqlite3.Connection, text: str) -> np.ndarray:
+    """The ids (int64, ascending) of the events the text query ``text`` finds: the events
+    the text part of :func:`condition` lets through, found from the full-text indexes
+    and the place and outlet indexes alone, without a pass over every event.
+
+    Each term's events (by title or excerpt, place, or cited outlet) are one ``UNION``;
+    the terms' sets are intersected here. A query of no terms finds every event.
+    """
+    found: np.ndarray | None = None
+    for term in text_terms(text):
+        phrase = fts_phrase(term)
+        cursor = conn.execute(
+            """SELECT rowid FROM events_fts WHERE events_fts MATCH ?
+               UNION SELECT e.id FROM events e WHERE e.place_id IN
+                   (SELECT rowid FROM places_fts WHERE places_fts MATCH ?)
+               UNION SELECT es.event_id FROM event_sources es WHERE es.source_id IN
+                   (SELECT rowid FROM sources_fts WHERE sources_fts MATCH ?)""",
+            [phrase, f"name : {phrase}", phrase],
+        )
+        chunks = []
+        while rows := cursor.fetchmany(100_000):
+            chunks.append(np.fromiter((r[0] for r in rows), np.int64, len(rows)))
+        ids = np.unique(np.concatenate(chunks)) if chunks else np.empty(0, np.int64)
+        found = ids if found is None else np.intersect1d(found, ids, assume_unique=True)
+        if not len(found):
+            break
+    if found is None:
+        everything = conn.execute("SELECT id FROM events ORDER BY id")
+        return np.asarray([r[0] for r in everything], np.int64)
+    return found

@@ -103,6 +103,15 @@ def stored_grade(reliability: str | None, credibility: str | None, reason: str |
     return Grade(Reliability(reliability), Credibility(credibility), reason or "")
 
 
+def set_grades(conn: sqlite3.Connection, ids: Iterable[int], grade: Grade) -> None:
+    """Give the events ``ids`` one grade (see :func:`grade_values`)."""
+    values = grade_values(grade)
+    conn.executemany(
+        "UPDATE events SET reliability = ?, credibility = ?, grade_reason = ? WHERE id = ?",
+        [(*values, event_id) for event_id in ids],
+    )
+
+
 def inherited_grade(outlet_grade: str) -> Grade:
     """The grade an ungraded event takes from a cited outlet's: ``"B2 Reuters"``, as the
     store's events query gives it (the best graded outlet the event cites)."""

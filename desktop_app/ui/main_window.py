@@ -37,6 +37,7 @@ from desktop_app.ui.map.view import MapView
 from desktop_app.ui.panels.excerpt import ExcerptPanel
 from desktop_app.ui.panels.notice import NoticeBar
 from desktop_app.ui.panels.shortcuts import ShortcutsDialog
+from desktop_app.ui.panels.table import EventTablePanel
 from desktop_app.ui.settings import Settings
 from desktop_app.ui.timeline.bar import TimelinePanel
 from desktop_app.ui.timeline.keys import TimelineKeys
@@ -45,6 +46,10 @@ from desktop_app.ui.words import window_in_words
 
 #: How long a passing remark stays in the status bar (ms).
 STATUS_MS = 8000
+#: The least zoom the map centres on an event at: close enough to tell its place.
+CENTRE_ZOOM = 8
+#: The event table's height when first shown (pixels).
+TABLE_HEIGHT = 300
 
 
 class MainWindow(QMainWindow):
@@ -69,6 +74,8 @@ class MainWindow(QMainWindow):
         center, zoom, remembered = DEFAULT_CENTER, 5, False
         if isinstance(view, list) and len(view) == 3:
             center, zoom, remembered = (float(view[0]), float(view[1])), int(view[2]), True
+        #: The map's zoom as it last reported it, for centring on an event.
+        self._map_zoom = zoom
         layer = str(self.settings.get(opt.ONLINE_LAYER) or "") or None
         mbtiles, lost_mbtiles = self._remembered_mbtiles()
         self.map_view = MapView(
@@ -112,6 +119,21 @@ class MainWindow(QMainWindow):
         self.panel_dock = self._dock(
             self.panel, self.tr("Excerpt"), "ExcerptDock", Qt.DockWidgetArea.RightDockWidgetArea
         )
+        # Through self.store and self.index, so the table follows when another store opens.
+        self.table = EventTablePanel(self.state, lambda: self.store, lambda: self.index)
+        self.table_dock = self._dock(
+            self.table,
+            self.tr("Event table"),
+            "EventTableDock",
+            Qt.DockWidgetArea.BottomDockWidgetArea,
+        )
+        self.splitDockWidget(self.timeline_dock, self.table_dock, Qt.Orientation.Vertical)
+        # Shown from View ▸ Event table; the saved layout brings it back as it was.
+        self.table_dock.hide()
+        self._table_sized = False
+        self.table_dock.visibilityChanged.connect(self._on_table_shown)
+        self.table.centreRequested.connect(self.centre_map_on)
+        self.table.told.connect(self.notify)
         self.status = QLabel()
         # No stretch: the bar's left part must stay free for its messages.
         self.statusBar().addPermanentWidget(self.status)
@@ -226,6 +248,10 @@ class MainWindow(QMainWindow):
         view_menu = menu.addMenu(self.tr("&View"))
         view_menu.addAction(self.timeline_dock.toggleViewAction())
         view_menu.addAction(self.panel_dock.toggleViewAction())
+        table_action = self.table_dock.toggleViewAction()
+        table_action.setShortcut(QKeySequence(self.tr("Ctrl+T")))
+        table_action.setStatusTip(self.tr("List every event of the window and the filter"))
+        view_menu.addAction(table_action)
         view_menu.addSeparator()
         fade = QAction(self.tr("&Fade older events"), self, checkable=True)
         fade.setChecked(bool(self.settings.get(opt.FADE_BY_AGE)))
@@ -284,6 +310,14 @@ class MainWindow(QMainWindow):
         else:
             self.resizeDocks([self.panel_dock], [360], Qt.Orientation.Horizontal)
             self.resizeDocks([self.timeline_dock], [190], Qt.Orientation.Vertical)
+        # A saved layout holds the table's size already.
+        self._table_sized = isinstance(dock_state, QByteArray) and not dock_state.isEmpty()
+
+    def _on_table_shown(self, visible: bool) -> None:
+        if visible and not self._table_sized:
+            # Shown for the first time: room for a screenful of rows, not a sliver.
+            self._table_sized = True
+            self.resizeDocks([self.table_dock], [TABLE_HEIGHT], Qt.Orientation.Vertical)
 
     # -- reactions ---------------------------------------------------------------------------
 
@@ -330,7 +364,22 @@ class MainWindow(QMainWindow):
     def _on_events_changed(self) -> None:
         self._on_filter_changed(self.state.filter)
 
+    def centre_map_on(self, event_id: int) -> None:
+        """Centre the map on the event ``event_id``, at the map's zoom (or closer)."""
+        row = self.index.row_of(event_id)
+        if row is None:
+            return
+        lat, lon = self.index.arrays.lat[row], self.index.arrays.lon[row]
+        if np.isnan(lat) or np.isnan(lon):
+            self.statusBar().showMessage(
+                self.tr("This event has no place: it is on the timeline only."), STATUS_MS
+            )
+            return
+        self._map_zoom = max(self._map_zoom, CENTRE_ZOOM)
+        self.map_view.page_api.show_extent(float(lat), float(lon), self._map_zoom)
+
     def _on_map_moved(self, view: dict) -> None:
+        self._map_zoom = int(view["zoom"])
         self.map_view.remember_view(view)
         self.settings.set(opt.MAP_VIEW, [view["lat"], view["lon"], view["zoom"]])
 

@@ -4,7 +4,9 @@ Usage::
 
     python tests/benchmarks/run.py [--quick] [--json FILE] [--only NAME ...]
 
-Each ``bench_*.py`` module beside this file exposes ``measure(quick: bool) -> dict``.
+Each ``bench_*.py`` module beside this file exposes ``measure(quick: bool) -> dict``
+(``bench_table.py``: the event table over 1M events, ``table_scroll_p95_ms_1m`` and
+``search_ms_1m`` among its keys).
 Benchmarks are measured, never asserted: this machine is shared and noisy, so the
 numbers go into the issue notes and the README, not into pass/fail tests.
 """

@@ -1,0 +1,1 @@
+"""The event table: its model over the store (the dock itself is in ui/panels/table.py)."""

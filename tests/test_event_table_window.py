@@ -1,0 +1,150 @@
+"""The event table in the real window: linked both ways with the map's page and the
+timeline through the view state, centring the map, its search box and its menu entry."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt
+
+from desktop_app.core.filter import Filter
+from desktop_app.core.window import TimeWindow
+from desktop_app.ui.table.model import COLUMN_KEYS
+from tests.mapping import PAGE_TIMEOUT_MS, click_event, js, open_window, visible_ids
+
+WAIT_MS = 30_000
+
+
+def table_window(qtbot, db):
+    window = open_window(qtbot, db)
+    window.table_dock.show()
+    qtbot.waitUntil(lambda: not window.table.model.busy, timeout=WAIT_MS)
+    return window
+
+
+def row_of(window, event_id: int) -> int:
+    return int(window.table.model.rows_of([event_id])[0])
+
+
+def test_selecting_rows_selects_on_the_map_and_timeline(qtbot, seed_db):
+    window = table_window(qtbot, seed_db)
+    table = window.table
+    ids = table.model.ids.tolist()
+    assert len(ids) == window.store.count_between(window.state.window)
+    flags = QItemSelectionModel.SelectionFlag
+    chosen = [ids[1], ids[5]]
+    view = table.view
+    view.selectionModel().setCurrentIndex(
+        table.model.index(5, 0), flags.ClearAndSelect | flags.Rows
+    )
+    view.selectionModel().select(table.model.index(1, 0), flags.Select | flags.Rows)
+    assert set(window.state.selection) == set(chosen)
+    assert window.state.current == ids[5]
+    qtbot.waitUntil(
+        lambda: set(js(qtbot, window.map_view, "Array.from(EventAtlas.selection)") or [])
+        == set(chosen),
+        timeout=WAIT_MS,
+    )
+    # The excerpt panel reads the current one.
+    assert window.store.event(ids[5]).title[:30] in window.panel.details.toPlainText()
+
+
+def test_a_click_on_the_map_selects_and_shows_the_row(qtbot, seed_db):
+    window = table_window(qtbot, seed_db)
+    table = window.table
+    # The map shrank as the table appeared: let it measure itself before a click.
+    js(qtbot, window.map_view, "EventAtlas.map.invalidateSize({animate: false}) && true")
+    placed = sorted(visible_ids(qtbot, window.map_view))
+    # Far down the table, so that it has to scroll to it.
+    target = max(placed, key=lambda i: row_of(window, i))
+    click_event(qtbot, window.map_view, target)
+    # A click selects every event at the marker's place; the first is read.
+    qtbot.waitUntil(lambda: target in window.state.selection, timeout=WAIT_MS)
+    rows = table.selected_rows().tolist()
+    assert row_of(window, target) in rows
+    assert set(table.selected_ids()) == set(window.state.selection)
+    current = row_of(window, window.state.current)
+    assert table.view.currentIndex().row() == current
+    rect = table.view.visualRect(table.model.index(current, 0))
+    assert table.view.viewport().rect().intersects(rect)
+    # After a new order, the same events stay selected.
+    table.model.sort(COLUMN_KEYS.index("category"), Qt.SortOrder.DescendingOrder)
+    assert set(table.selected_ids()) == set(window.state.selection)
+
+
+def test_double_click_centres_the_map_on_the_event(qtbot, seed_db):
+    window = table_window(qtbot, seed_db)
+    table = window.table
+    vilnius = next(
+        e for e in window.store.events(table.model.ids.tolist())
+        if e.place and e.place.name == "Vilnius"
+    )  # fmt: skip
+    row = row_of(window, vilnius.id)
+    table.view.scrollTo(table.model.index(row, 1))
+    centre = table.view.visualRect(table.model.index(row, 1)).center()
+    viewport = table.view.viewport()
+    qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=centre)
+    qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=centre)
+    assert window.state.current == vilnius.id
+
+    def centred() -> bool:
+        centre = "EventAtlas.map.getCenter()"
+        lat, lon = js(qtbot, window.map_view, f"[{centre}.lat, {centre}.lng]")
+        return abs(lat - vilnius.place.lat) < 0.01 and abs(lon - vilnius.place.lon) < 0.01
+
+    qtbot.waitUntil(centred, timeout=WAIT_MS)
+    assert js(qtbot, window.map_view, "EventAtlas.map.getZoom()") >= 8
+
+
+def test_timeline_only_events_are_in_the_table(qtbot, seed_db):
+    window = table_window(qtbot, seed_db)
+    bounds = window.index.bounds
+    window.state.set_window(TimeWindow(bounds[0], bounds[1] + 1))
+    model = window.table.model
+    assert model.rowCount() == window.store.count()
+    placeless = [e for e in window.store.events(model.ids.tolist()) if e.place is None]
+    assert placeless
+    row = row_of(window, placeless[0].id)
+    place = model.data(model.index(row, COLUMN_KEYS.index("place")))
+    assert place == "timeline only"
+    # Double-clicking one says why the map does not move.
+    window.centre_map_on(placeless[0].id)
+    assert "timeline only" in window.statusBar().currentMessage()
+
+
+def test_the_search_box_filters_table_map_and_timeline(qtbot, seed_db):
+    window = table_window(qtbot, seed_db)
+    table = window.table
+    qtbot.keyClicks(table.search, "kharki*")
+    qtbot.keyClick(table.search, Qt.Key.Key_Return)
+    assert window.state.filter == Filter(text="kharki*")
+    qtbot.waitUntil(lambda: not table.model.busy, timeout=WAIT_MS)
+    expected = window.store.matching_ids(Filter(text="kharki*"), window.state.window)
+    assert 0 < len(expected) < window.store.count_between(window.state.window)
+    assert sorted(table.model.ids.tolist()) == expected.tolist()
+    placed = {e.id for e in window.store.events(expected.tolist()) if e.place}
+    qtbot.waitUntil(lambda: visible_ids(qtbot, window.map_view) == placed, timeout=WAIT_MS)
+    assert f"{len(expected)} events" in table.count.text()
+    # A filter set elsewhere shows in the box.
+    window.state.set_filter(Filter(text="istanbul"))
+    assert table.search.text() == "istanbul"
+
+
+def test_view_menu_toggles_the_table_and_the_layout_keeps_it(qtbot, seed_db):
+    window = open_window(qtbot, seed_db)
+    assert not window.table_dock.isVisible()
+    action = window.table_dock.toggleViewAction()
+    view_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&View")
+    assert action in view_menu.actions()
+    assert action.shortcut().toString() == "Ctrl+T"
+    action.trigger()
+    assert window.table_dock.isVisible()
+    # Shown for the first time at a height for reading rows.
+    qtbot.waitUntil(lambda: window.table_dock.height() >= 200, timeout=WAIT_MS)
+    window.close()
+    again = open_window(qtbot, seed_db)
+    qtbot.waitUntil(lambda: again.table_dock.isVisible(), timeout=PAGE_TIMEOUT_MS)
+    assert again.table.model.rowCount() == again.store.count_between(again.state.window)
+    again.table_dock.toggleViewAction().trigger()
+    assert not again.table_dock.isVisible()
+    again.close()
+    third = open_window(qtbot, seed_db)
+    assert not third.table_dock.isVisible()
