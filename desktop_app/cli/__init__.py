@@ -14,6 +14,7 @@ from desktop_app import __version__
 from desktop_app.cli.duplicates import duplicates_command
 from desktop_app.cli.export import export_command
 from desktop_app.cli.grades import grade_command, outlets_command
+from desktop_app.cli.history import history_command
 from desktop_app.cli.options import (
     CATEGORY_NAMES,
     DB_OPTION,
@@ -366,6 +367,7 @@ def list_views(db_path: Path | None) -> None:
 
 
 main.add_command(export_command)
+main.add_command(history_command)
 main.add_command(duplicates_command)
 main.add_command(grade_command)
 main.add_command(outlets_command)

@@ -278,6 +278,10 @@ class Gazetteer:
             name = codes.get((entry.country, entry.admin1)) if entry.kind == "city" else None
             if name:
                 self._entries[number] = replace(entry, region=name)
+    def names(self) -> list[str]:
+        """The names of every place with a point, each once, in alphabetical order (for
+        suggestions as the user types)."""
+        return sorted({e.name for e in self._entries if not math.isnan(e.lat)}, key=str.casefold)
 
     def contains(self, key: str) -> bool:
         """True when ``key`` (a :func:`name_key`) names some place."""

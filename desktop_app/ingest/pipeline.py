@@ -340,6 +340,7 @@ def import_file(
             if chunk:
                 writer.add(chunk)
             tick()
+            writer.record_import(Path(path))
         report.added, report.replaced = writer.added, writer.replaced
     finally:
         source.close()

@@ -11,7 +11,8 @@ from pathlib import Path
 
 from desktop_app.core.dates import DateError, event_span
 from desktop_app.core.event import Event, Place
-from desktop_app.store import columns, rows
+from desktop_app.core.index import EventArrays
+from desktop_app.store import columns, history, rows
 from desktop_app.store.errors import StoreError
 from desktop_app.store.rows import AddResult
 
@@ -83,6 +84,10 @@ class BulkWriter:
         self._indexes: list[str] = []
         self._max_before = 0
         self._rewritten: list[int] = []
+        #: The columns as they were at the start, read before a delete (whose trigger
+        #: would make them look out of date) and used at the end.
+        self._columns_before: EventArrays | None = None
+        self._columns_read = False
         self._open = False
         self._pragmas: dict[str, object] = {}
 
@@ -148,7 +153,7 @@ class BulkWriter:
         # Valid as of the start of the transaction (the triggers that would have raised
         # the generation since are this writer's to drop), so the rows changed since
         # are exactly those this writer wrote.
-        before = columns.kept(self.conn)
+        before = self._columns_before if self._columns_read else columns.kept(self.conn)
         if before is None:
             arrays = columns.from_rows(self.conn)
         else:
@@ -308,6 +313,46 @@ class BulkWriter:
                    SELECT id, title, excerpt FROM events WHERE id = ?""",
                 [event_id],
             )
+
+    def delete(self, event_ids: Sequence[int]) -> None:
+        """Delete stored events (their places, articles and outlets stay)."""
+        self._keep_columns()
+        try:
+            rows.delete_events(self.conn, event_ids)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: nothing was saved ({exc})") from None
+        self._rewritten.extend(event_ids)
+
+    def restore(self, saved: rows.EventRows) -> None:
+        """Write back rows saved before (see :func:`desktop_app.store.rows.restore_rows`)."""
+        self._keep_columns()
+        present = [i for i, row in saved.events.items() if row is not None]
+        try:
+            rows.restore_rows(self.conn, saved)
+            # Rows above the first id are indexed once at the end, with the new ones.
+            self.conn.execute(
+                """INSERT INTO events_fts (rowid, title, excerpt)
+                   SELECT id, title, excerpt FROM events
+                   WHERE id IN (SELECT value FROM json_each(?)) AND id <= ?""",
+                [json.dumps(present), self._max_before],
+            )
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: nothing was saved ({exc})") from None
+        self._rewritten.extend(saved.events)
+
+    def record_import(self, path: Path) -> None:
+        """Tell the store's history that this transaction imports the file ``path``."""
+        history.record(
+            self.conn,
+            history.IMPORT,
+            after={"added": self.added, "replaced": self.replaced},
+            file=Path(path),
+        )
+
+    def _keep_columns(self) -> None:
+        if not self._columns_read:
+            self._columns_before = columns.kept(self.conn)
+            self._columns_read = True
 
     def _source_id(self, name: str) -> int:
         found = self._sources.get(name)

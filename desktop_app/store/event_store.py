@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import itertools
 import json
 import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -24,13 +26,21 @@ from desktop_app.core.grading import Credibility, Grade, Reliability
 from desktop_app.core.index import EventArrays
 from desktop_app.core.outlets import outlet_names
 from desktop_app.core.window import TimeWindow
-from desktop_app.store import columns, duplicates, queries, rows
+from desktop_app.store import columns, duplicates, history, queries, rows
 from desktop_app.store.bulk_writer import BulkWriter
 from desktop_app.store.errors import StoreError
+from desktop_app.store.history import HistoryEntry
 from desktop_app.store.migrations import MIGRATION_SET, READABLE_WITHOUT, migrations
-from desktop_app.store.rows import AddResult
+from desktop_app.store.rows import AddResult, EventRows
 
-__all__ = ["AddResult", "EventStore", "FilterError", "StoreError", "check_store_file"]
+__all__ = [
+    "AddResult",
+    "Change",
+    "EventStore",
+    "FilterError",
+    "StoreError",
+    "check_store_file",
+]
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +73,26 @@ _EVENT_FROM = """
     LEFT JOIN articles a ON a.uid = e.article_uid
     LEFT JOIN places o ON o.id = e.origin_place_id
 """
+
+
+@dataclass(frozen=True)
+class Change:
+    """One edit of the store, as rows before and after it: what undo and redo write back.
+
+    Parameters
+    ----------
+    kind
+        What was done (``edit``, ``add``, ``delete``, ``merge``), as the history says.
+    before, after
+        The rows of every event the change touched, and of what they use, on each side.
+    event_ids
+        The events the change touched (an added one included).
+    """
+
+    kind: str
+    before: EventRows
+    after: EventRows
+    event_ids: tuple[int, ...]
 
 
 def check_store_file(path: Path) -> None:
@@ -190,9 +220,7 @@ class EventStore:
     def _open_read_only(self) -> Database:
         if not self.path.exists():
             raise StoreError(f"{self.path}: does not exist (and a read-only store is not made)")
-        conn = sqlite3.connect(
-            _read_only_uri(self.path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000
-        )
+        conn = sqlite3.connect(_read_only_uri(self.path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         db = Database(conn)
         if any(step.name not in READABLE_WITHOUT for step in migrations.pending(db)):
             db.close()
@@ -275,6 +303,134 @@ class EventStore:
             while chunk := list(itertools.islice(pending, ADD_CHUNK)):
                 writer.add(chunk)
         return writer.result
+
+    # -- editing (every change one transaction, with its history row) -------------------
+
+    def update_event(self, event: Event) -> Change:
+        """Store new values for the stored event ``event.id`` (its uid is kept)."""
+        stored = self._stored(event.id)
+        edited = dataclasses.replace(event, uid=stored.uid)
+        return self._change(history.EDIT, [stored.id], [edited], lambda w: w.add([edited]))
+
+    def add_event(self, event: Event) -> Change:
+        """Store a new event; its uid must not be stored yet."""
+        found = self.db.execute("SELECT id FROM events WHERE uid = ?", [event.uid]).fetchone()
+        if found is not None:
+            raise StoreError(f"{self.path}: an event with the key {event.uid!r} is stored already")
+
+        def write(writer: BulkWriter) -> list[int]:
+            writer.add([event])
+            return [
+                self.db.execute("SELECT id FROM events WHERE uid = ?", [event.uid]).fetchone()[0]
+            ]
+
+        return self._change(history.ADD, [], [event], write)
+
+    def delete_events(self, ids: Sequence[int]) -> Change:
+        """Delete the stored events ``ids`` (unknown ids are left out)."""
+        found = [e.id for e in self.events(list(ids))]
+        if not found:
+            raise StoreError(f"{self.path}: no such events to delete")
+        return self._change(history.DELETE, found, [], lambda w: w.delete(found))
+
+    def merge_events(self, keep: int, other: int) -> Change:
+        """Make one event of two: ``keep`` stays, with the outlets of both and both
+        excerpts; ``other`` is deleted."""
+        if keep == other:
+            raise StoreError(f"{self.path}: an event cannot be merged with itself")
+        kept, gone = self._stored(keep), self._stored(other)
+        merged = dataclasses.replace(
+            kept,
+            sources=tuple(dict.fromkeys((*kept.sources, *gone.sources))),
+            excerpt=merged_excerpt(kept.excerpt, gone.excerpt),
+            actors=tuple(dict.fromkeys((*kept.actors, *gone.actors))),
+        )
+
+        def write(writer: BulkWriter) -> None:
+            writer.add([merged])
+            writer.delete([gone.id])
+
+        return self._change(history.MERGE, [kept.id, gone.id], [merged], write)
+
+    def restore_events(self, saved: EventRows, kind: str) -> None:
+        """Write back the rows of one side of a :class:`Change` (undo writes ``before``,
+        redo ``after``), told in the history as ``kind`` ("undo edit", "redo edit")."""
+        ids = list(saved.events)
+        with self.bulk_writer() as writer:
+            was = {e.id: e for e in self.events(ids)}
+            writer.restore(saved)
+            self._record(writer, kind, ids, was)
+
+    def history(self, event_id: int | None = None) -> list[HistoryEntry]:
+        """The store's changes, oldest first (of one event, with ``event_id``)."""
+        return history.entries(self.db.conn, event_id)
+
+    def _stored(self, event_id: int | None) -> Event:
+        found = self.event(event_id) if event_id is not None else None
+        if found is None:
+            raise StoreError(f"{self.path}: no event with the id {event_id}")
+        return found
+
+    def _change(
+        self,
+        kind: str,
+        ids: list[int],
+        written: list[Event],
+        write: Callable[[BulkWriter], list[int] | None],
+    ) -> Change:
+        conn = self.db.conn
+        with self.bulk_writer() as writer:
+            # What the new values will use and may create: saved as absent when new, so
+            # that undo deletes them again.
+            places = [p for e in written for p in (e.place, e.origin) if p is not None]
+            place_ids = [
+                row[0]
+                for p in places
+                for row in conn.execute(
+                    "SELECT id FROM places WHERE name = ? AND lat = ? AND lon = ?",
+                    [p.name, p.lat, p.lon],
+                )
+            ]
+            source_ids = [
+                row[0]
+                for e in written
+                for name in e.sources
+                for row in conn.execute("SELECT id FROM sources WHERE name = ?", [name])
+            ]
+            article_uids = [e.article.uid for e in written if e.article is not None]
+            before = rows.event_rows(conn, ids, place_ids, source_ids, article_uids)
+            was = {e.id: e for e in self.events(ids)}
+            touched = list(dict.fromkeys([*ids, *(write(writer) or [])]))
+            after = rows.event_rows(conn, touched, before.places, before.sources, before.articles)
+            # Every stored row the new values use was looked up above: a row missing
+            # from before is one this change made.
+            for mine, theirs in (
+                (before.places, after.places),
+                (before.sources, after.sources),
+                (before.articles, after.articles),
+            ):
+                for key in theirs.keys() - mine.keys():
+                    mine[key] = None
+            for key in touched:
+                before.events.setdefault(key, None)
+                before.event_sources.setdefault(key, ())
+            self._record(writer, kind, touched, was)
+        return Change(kind, before, after, tuple(touched))
+
+    def _record(self, writer: BulkWriter, kind: str, ids: list[int], was: dict[int, Event]) -> None:
+        """One history row per event ``ids``: what it was (``was``) and what it is now."""
+        now = {e.id: e for e in self.events(ids)}
+        for event_id in ids:
+            old, new = was.get(event_id), now.get(event_id)
+            if old is not None and new is not None:
+                before, after = history.changed_values(old, new)
+            else:
+                before = history.event_values(old) if old is not None else None
+                after = history.event_values(new) if new is not None else None
+            uid = (new or old).uid if (new or old) is not None else None
+            history.record(
+                writer.conn, kind, event_id=event_id, event_uid=uid, before=before, after=after
+            )
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -658,6 +814,12 @@ def _on_read_only_medium(path: Path) -> bool:
 def _refused_for_writing(exc: sqlite3.OperationalError) -> bool:
     """The file is there, but SQLite may not write it (or the journal beside it)."""
     return exc.sqlite_errorcode & 0xFF in (sqlite3.SQLITE_READONLY, sqlite3.SQLITE_CANTOPEN)
+
+
+def merged_excerpt(first: str, second: str) -> str:
+    """Both excerpts of two merged events, each once, the kept event's first."""
+    parts = [text for text in dict.fromkeys((first.strip(), second.strip())) if text]
+    return "\n\n".join(parts)
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -150,6 +150,30 @@ def m006_event_attributes(db: Database) -> None:
 
 
 @migrations()
+def m007_history(db: Database) -> None:
+    # Every change to the events, told as it happened: imports (with the file's name,
+    # size and SHA-256), edits, merges, deletes and their undoing. ``before`` and
+    # ``after`` are JSON of the values that changed; rows are only ever added.
+    db["history"].create(
+        {
+            "id": int,
+            "at": str,
+            "kind": str,
+            "event_id": int,
+            "event_uid": str,
+            "before": str,
+            "after": str,
+            "file_name": str,
+            "file_size": int,
+            "file_sha256": str,
+        },
+        pk="id",
+        not_null={"at", "kind"},
+    )
+    db["history"].create_index(["event_id"])
+
+
+@migrations()
 def m008_saved_views(db: Database) -> None:
     # Views the user named (a time window, a map extent, a filter, a selection) live in
     # the store, so they travel with its events. ``state`` is the JSON of
@@ -204,6 +228,7 @@ def m010_grades_and_originals(db: Database) -> None:
 
 
 #: Steps a store opened read-only can do without, because they only keep ready what can
-#: be worked out from the rows, or add what such a store cannot have yet: it is read as
-#: it is (a store without saved views has none to recall).
-READABLE_WITHOUT = frozenset({"m005_event_columns", "m008_saved_views"})
+#: be worked out from the rows, add what such a store cannot have yet (a store without
+#: saved views has none to recall), or record changes a read-only store never makes: such
+#: a store is read as it is.
+READABLE_WITHOUT = frozenset({"m005_event_columns", "m007_history", "m008_saved_views"})

@@ -161,3 +161,171 @@ def link_sources(conn: sqlite3.Connection, links: Iterable[tuple[int, int]]) -> 
     conn.executemany(
         "INSERT OR IGNORE INTO event_sources (event_id, source_id) VALUES (?, ?)", links
     )
+
+
+@dataclass(frozen=True)
+class EventRows:
+    """The stored rows of some events and of what they refer to, exactly as stored: what
+    :meth:`EventStore.restore_events` writes back to undo or redo a change.
+
+    Each mapping goes from a key to its row (a tuple in the order of ``columns``) or to
+    None for a row that did not exist: restoring deletes it (a place, outlet or article
+    only while no other event still uses it).
+    """
+
+    columns: dict[str, tuple[str, ...]]
+    events: dict[int, tuple | None]
+    #: Each event's links to cited outlets, ``(rowid, source id)``, in their order.
+    event_sources: dict[int, tuple[tuple[int, int], ...]]
+    places: dict[int, tuple | None]
+    sources: dict[int, tuple | None]
+    articles: dict[str, tuple | None]
+
+    def referenced(self) -> tuple[set[int], set[int], set[str]]:
+        """The places, outlets and articles these events use."""
+        cols = self.columns["events"]
+        place_at, origin_at = cols.index("place_id"), cols.index("origin_place_id")
+        article_at = cols.index("article_uid")
+        places: set[int] = set()
+        articles: set[str] = set()
+        for row in self.events.values():
+            if row is None:
+                continue
+            places.update(i for i in (row[place_at], row[origin_at]) if i is not None)
+            if row[article_at] is not None:
+                articles.add(row[article_at])
+        sources = {source for links in self.event_sources.values() for _, source in links}
+        return places, sources, articles
+
+
+def _columns(conn: sqlite3.Connection, table: str) -> tuple[str, ...]:
+    names = tuple(row[1] for row in conn.execute(f"PRAGMA table_info({table})"))
+    # The rowid of a table keyed otherwise is part of the row too: it orders an event's
+    # cited outlets, and a restored row is the same only with the same one.
+    return names if table in ("events", "places", "sources") else ("rowid", *names)
+
+
+def _rows_by(
+    conn: sqlite3.Connection, table: str, key: str, cols: tuple[str, ...], keys: Iterable
+) -> dict:
+    wanted = list(dict.fromkeys(keys))
+    names = ", ".join(f't."{c}"' for c in cols)
+    found = {
+        row[0]: tuple(row[1:])
+        for row in conn.execute(
+            f"SELECT t.{key}, {names} FROM {table} t JOIN json_each(?) j ON j.value = t.{key}",
+            [json.dumps(wanted, ensure_ascii=False)],
+        )
+    }
+    return {k: found.get(k) for k in wanted}
+
+
+def event_rows(
+    conn: sqlite3.Connection,
+    event_ids: Iterable[int],
+    places: Iterable[int] = (),
+    sources: Iterable[int] = (),
+    articles: Iterable[str] = (),
+) -> EventRows:
+    """The rows of the events ``event_ids`` with every place, outlet and article they use,
+    and those named besides (None for each that is not stored)."""
+    ids = list(dict.fromkeys(event_ids))
+    cols = {t: _columns(conn, t) for t in ("events", "places", "sources", "articles")}
+    events = _rows_by(conn, "events", "id", cols["events"], ids)
+    links: dict[int, list[tuple[int, int]]] = {i: [] for i in ids}
+    for rowid, event_id, source in conn.execute(
+        """SELECT s.rowid, s.event_id, s.source_id FROM event_sources s JOIN json_each(?) j
+           ON j.value = s.event_id ORDER BY s.rowid""",
+        [json.dumps(ids)],
+    ):
+        links[event_id].append((rowid, source))
+    partial = EventRows(cols, events, {k: tuple(v) for k, v in links.items()}, {}, {}, {})
+    used_places, used_sources, used_articles = partial.referenced()
+    return EventRows(
+        cols,
+        events,
+        partial.event_sources,
+        _rows_by(conn, "places", "id", cols["places"], [*used_places, *places]),
+        _rows_by(conn, "sources", "id", cols["sources"], [*used_sources, *sources]),
+        _rows_by(conn, "articles", "uid", cols["articles"], [*used_articles, *articles]),
+    )
+
+
+def _upsert(conn: sqlite3.Connection, table: str, key: str, cols: tuple[str, ...], rows) -> None:
+    names = ", ".join(f'"{c}"' if c != "rowid" else c for c in cols)
+    sets = ", ".join(f'"{c}" = excluded."{c}"' for c in cols if c not in (key, "rowid"))
+    conn.executemany(
+        f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))}) "
+        f"ON CONFLICT ({key}) DO UPDATE SET {sets}",
+        rows,
+    )
+
+
+def restore_rows(conn: sqlite3.Connection, saved: EventRows) -> None:
+    """Write ``saved`` back exactly: its events with their ids, links and the places,
+    outlets and articles they use; rows it records as absent are deleted (a place,
+    outlet or article only if no event uses it any more).
+
+    Written inside the bulk writer, whose update triggers are off: the rows written
+    are left for it to index (it indexes them once); rows deleted leave the index through
+    the store's delete trigger.
+    """
+    cols = saved.columns
+    for table, key, found in (
+        ("places", "id", saved.places),
+        ("sources", "id", saved.sources),
+        ("articles", "uid", saved.articles),
+    ):
+        _upsert(conn, table, key, cols[table], [row for row in found.values() if row is not None])
+    ids = json.dumps(list(saved.events))
+    present = [row for row in saved.events.values() if row is not None]
+    gone = json.dumps([i for i, row in saved.events.items() if row is None])
+    conn.execute(
+        "DELETE FROM event_sources WHERE event_id IN (SELECT value FROM json_each(?))", [ids]
+    )
+    conn.execute("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))", [gone])
+    # A stored event is updated in place, not deleted and inserted again: rows that
+    # refer to it (and go with it when it is deleted) stay. Its old text leaves the
+    # full-text index first; the caller indexes the new text.
+    conn.execute(
+        """INSERT INTO events_fts (events_fts, rowid, title, excerpt)
+           SELECT 'delete', id, title, excerpt FROM events
+           WHERE id IN (SELECT value FROM json_each(?))""",
+        [ids],
+    )
+    _upsert(conn, "events", "id", cols["events"], present)
+    conn.executemany(
+        "INSERT INTO event_sources (rowid, event_id, source_id) VALUES (?, ?, ?)",
+        [
+            (rowid, event_id, source)
+            for event_id, links in saved.event_sources.items()
+            if saved.events.get(event_id) is not None
+            for rowid, source in links
+        ],
+    )
+    in_use = {
+        "places": """SELECT place_id FROM events WHERE place_id IS NOT NULL
+                     UNION SELECT origin_place_id FROM events WHERE origin_place_id IS NOT NULL""",
+        "sources": "SELECT source_id FROM event_sources",
+        "articles": "SELECT article_uid FROM events WHERE article_uid IS NOT NULL",
+    }
+    for table, key, found in (
+        ("places", "id", saved.places),
+        ("sources", "id", saved.sources),
+        ("articles", "uid", saved.articles),
+    ):
+        gone = json.dumps([k for k, row in found.items() if row is None], ensure_ascii=False)
+        conn.execute(
+            f"DELETE FROM {table} WHERE {key} IN (SELECT value FROM json_each(?)) "
+            f"AND {key} NOT IN ({in_use[table]})",
+            [gone],
+        )
+
+
+def delete_events(conn: sqlite3.Connection, event_ids: Iterable[int]) -> None:
+    """Delete events and their links to cited outlets (their places and articles stay)."""
+    ids = json.dumps(list(event_ids))
+    conn.execute(
+        "DELETE FROM event_sources WHERE event_id IN (SELECT value FROM json_each(?))", [ids]
+    )
+    conn.execute("DELETE FROM events WHERE id IN (SELECT value FROM json_each(?))", [ids])

@@ -30,6 +30,8 @@ from desktop_app.geo.mbtiles import MBTiles, MBTilesError
 from desktop_app.mapgen.page import DEFAULT_CENTER, ONLINE_LAYERS
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
+from desktop_app.ui.editing.actions import EditActions
+from desktop_app.ui.editing.history_text import history_lines
 from desktop_app.ui.export.dialog import ExportActions
 from desktop_app.ui.importing.commands import ImportCommands
 from desktop_app.ui.map.describe import describe_events
@@ -151,6 +153,7 @@ class MainWindow(QMainWindow):
         self.panel = ExcerptPanel(
             self.state,
             lambda ids: self.store.events(ids),
+            history=lambda event_id: history_lines(self.store.history(event_id)),
             article_text=lambda uid: self.store.article_text(uid),
         )
         self.panel_dock = self._dock(
@@ -299,6 +302,15 @@ class MainWindow(QMainWindow):
             # Spelled out: some platforms (and the offscreen one) define no standard key.
             self._action(self.tr("&Quit"), self.close, QKeySequence(self.tr("Ctrl+Q")))
         )
+
+        edit_menu = menu.addMenu(self.tr("&Edit"))
+        self.edits = EditActions(self)
+        for action in self.edits.actions():
+            if action is None:
+                edit_menu.addSeparator()
+            else:
+                edit_menu.addAction(action)
+        self.panel.editRequested.connect(lambda _id: self.edits.edit_current())
 
         view_menu = menu.addMenu(self.tr("&View"))
         view_menu.addAction(self.timeline_dock.toggleViewAction())
@@ -609,6 +621,9 @@ class MainWindow(QMainWindow):
     def reload_events(self) -> None:
         """Read the store again, here and now (after an import, which shows the new
         events at once), and let every view redraw."""
+        # Undo writes rows back as they were: after an import or in another store, the
+        # rows it would write back are no longer the ones it changed.
+        self.edits.clear()
         self._stop_reading()
         arrays, categories = dataset_coded(self.store, self.store.arrays())
         self._show(OpenedEvents.of(arrays, categories=categories))
@@ -719,6 +734,24 @@ class MainWindow(QMainWindow):
         task.failed.connect(lambda exc: log.warning("no place names on the map: %s", exc))
         self._naming = task
         background_runner().start(task)
+
+    def show_edited(self, select: list[int]) -> None:
+        """Show the store after an edit or its undo: the map and the timeline get the new
+        events without the page loading again, and ``select`` is selected."""
+        arrays, categories = dataset_coded(self.store, self.store.arrays())
+        opened = OpenedEvents.of(arrays, categories=categories)
+        self.index = opened.index
+        self.categories = opened.categories
+        self.map_view.set_categories(self.categories)
+        self._payload = opened.payload
+        self._all_events = opened.timeline
+        self.timeline.set_data(opened.timeline)
+        self._rest_rows = None
+        self._on_filter_changed(self.state.filter)
+        self.map_view.refresh_events(select)
+        self.table.model.refresh()
+        self.state.select(select)
+        self.panel.refresh()
 
     def show_shortcuts(self) -> ShortcutsDialog:
         menus = [a.menu() for a in self.menuBar().actions() if a.menu() is not None]

@@ -61,6 +61,11 @@
   EA.setPlaceNames = function (rows) {
     EA.placeName = new Array(EA.nPlaces);
     EA.placeKind = new Array(EA.nPlaces);
+    return EA.nameEvents(rows);
+  };
+
+  /* Name the places of some events, keeping the names of the others. */
+  EA.nameEvents = function (rows) {
     let named = 0;
     for (const [id, name, kind] of rows) {
       const i = EA.rowOf(id);
@@ -125,6 +130,66 @@
     const out = {};
     EA.config.categories.forEach((c, k) => { if (EA.categoryCounts[k]) out[c.key] = EA.categoryCounts[k]; });
     return out;
+  };
+
+  /*
+   * The names of the named places by their coordinates (their float bits, as places are
+   * told apart), to name the same points again in another buffer.
+   */
+  function namesByPoint() {
+    const found = new Map();
+    if (!EA.placeName) return found;
+    const done = new Uint8Array(EA.nPlaces);
+    for (let i = 0; i < EA.n; i++) {
+      const p = EA.placeOf[i];
+      if (p < 0 || done[p] || !EA.placeName[p]) continue;
+      done[p] = 1;
+      found.set(EA.lat[i] + "," + EA.lon[i], [EA.placeName[p], EA.placeKind[p]]);
+    }
+    return found;
+  }
+
+  /*
+   * The store's events changed (an edit, an undo): fetch the buffer again and draw it,
+   * keeping the view, the window and the selection. The filter comes along, since its
+   * row mask is over the new buffer's rows. Places keep their names (found again by
+   * their coordinates); `namesJson` names the places of the changed events, as
+   * [[event id, place name, place kind], ...]. The page itself stays; the bridge hears
+   * `eventsReloaded(revision)` once the new events are drawn.
+   */
+  EA.reloadEvents = function (revision, categories, rowsBase64, namesJson) {
+    const query = "?r=" + encodeURIComponent(revision);
+    fetch(EA.config.events_url + query).then((r) => r.arrayBuffer()).then((buffer) => {
+      const named = namesByPoint();
+      EA.decode(buffer);
+      EA.placeName = new Array(EA.nPlaces);
+      EA.placeKind = new Array(EA.nPlaces);
+      for (let i = 0; i < EA.n; i++) {
+        const p = EA.placeOf[i];
+        if (p < 0 || EA.placeName[p] !== undefined) continue;
+        const name = named.get(EA.lat[i] + "," + EA.lon[i]);
+        EA.placeName[p] = name ? name[0] : null;
+        EA.placeKind[p] = name ? name[1] : null;
+      }
+      EA.nameEvents(JSON.parse(namesJson));
+      EA.setFilter(categories, rowsBase64);
+      if (EA.bridge) EA.bridge.eventsReloaded(revision);
+    }).catch((err) => {
+      EA.error = String(err);
+      if (EA.bridge) EA.bridge.pageFailed(String(err));
+    });
+    return revision;
+  };
+
+  /*
+   * While on, the next click on the map is not a click on a marker: it tells the bridge
+   * the point (`pointPicked`, JSON {lat, lon}), for an event to be added there.
+   */
+  EA.pickingPoint = false;
+  EA.setPickPoint = function (on) {
+    EA.pickingPoint = !!on;
+    if (EA.map) EA.map.getContainer().classList.toggle("ea-picking", EA.pickingPoint);
+    return EA.pickingPoint;
   };
 
   EA.visibleCount = () => EA.placed.length;

@@ -211,6 +211,11 @@
   }
 
   function onClick(e) {
+    if (EA.pickingPoint) {
+      EA.setPickPoint(false);
+      if (EA.bridge) EA.bridge.pointPicked(JSON.stringify({ lat: e.latlng.lat, lon: e.latlng.lng }));
+      return;
+    }
     const k = EA.groupAt(e.containerPoint.x, e.containerPoint.y);
     const g = EA.groups;
     // A cluster opens by zooming in; at the last zoom level it lists its events.

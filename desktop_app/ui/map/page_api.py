@@ -108,6 +108,28 @@ class PageApi:
         """Show or hide the page's scale bar and attribution (an export draws its own)."""
         self._call("setScaleAndAttribution", bool(shown), reply=reply)
 
+    def reload_events(
+        self,
+        revision: int,
+        categories: int | None,
+        rows: str | None,
+        names: Sequence[Sequence],
+        reply: Reply | None = None,
+    ) -> None:
+        """Fetch the event buffer again (the store changed) and draw it, with the filter
+        ``categories`` and ``rows`` over the new rows (as for :meth:`set_filter`). Places
+        keep their names; ``names`` (``[event id, place name, place kind]`` each) names
+        those of the changed events. The page tells the bridge ``eventsReloaded(revision)``."""
+        mask = None if categories is None else int(categories)
+        rows = None if rows is None else str(rows)
+        listed = json.dumps([[int(i), str(n), k] for i, n, k in names], ensure_ascii=False)
+        self._call("reloadEvents", int(revision), mask, rows, listed, reply=reply)
+
+    def set_pick_point(self, on: bool, reply: Reply | None = None) -> None:
+        """Make the next click on the map choose a point (told to the bridge as
+        ``pointPicked``) instead of a marker; False gives clicks back to the markers."""
+        self._call("setPickPoint", bool(on), reply=reply)
+
     def redraw(self, reply: Reply | None = None) -> None:
         """Draw the event layer again (the page reports the paint through the bridge)."""
         self._call("redraw", reply=reply)

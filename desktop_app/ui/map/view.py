@@ -10,7 +10,7 @@ import logging
 import sqlite3
 import struct
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from PySide6.QtCore import QObject, QUrl, Signal, Slot
@@ -65,6 +65,8 @@ class MapBridge(QObject):
     tilesFailed = Signal()
     categoryToggled = Signal(str, bool)
     areaChosen = Signal(tuple)
+    pointChosen = Signal(float, float)
+    reloaded = Signal(int)
 
     def __init__(self, describe: Callable[[list[int]], list[dict]], parent: QObject | None = None):
         super().__init__(parent)
@@ -109,6 +111,17 @@ class MapBridge(QObject):
         area = json.loads(area_json)
         if isinstance(area, list) and len(area) == 4:
             self.areaChosen.emit(tuple(float(v) for v in area))
+    @Slot(str)
+    def pointPicked(self, point_json: str) -> None:
+        point = json.loads(point_json)
+        if isinstance(point, dict):
+            lat, lon = point.get("lat"), point.get("lon")
+            if isinstance(lat, int | float) and isinstance(lon, int | float):
+                self.pointChosen.emit(float(lat), float(lon))
+
+    @Slot(int)
+    def eventsReloaded(self, revision: int) -> None:
+        self.reloaded.emit(revision)
 
     @Slot(str, result=str)
     def describe(self, ids_json: str) -> str:
@@ -176,6 +189,10 @@ class MapView(QWebEngineView):
     pageRestarted = Signal()
     #: Whether a plain drag chooses an area; it ends by itself once one is chosen.
     areaModeChanged = Signal(bool)
+    #: The page draws the events :meth:`refresh_events` sent it.
+    eventsRefreshed = Signal()
+    #: The user clicked this point (lat, lon) after :meth:`choose_point`.
+    pointPicked = Signal(float, float)
 
     def __init__(
         self,
@@ -217,6 +234,7 @@ class MapView(QWebEngineView):
         self._closing = False
         self._fit_when_ready = fit_when_ready
         self._queue: list[tuple[str, Callable | None]] = []
+        self._revision = 0
         #: The page's functions; calls wait until the page says it is ready.
         self.page_api = PageApi(self._run_js)
         self._spec = PageSpec(
@@ -251,6 +269,8 @@ class MapView(QWebEngineView):
         self.bridge.tilesFailed.connect(self.tilesUnavailable)
         self.bridge.categoryToggled.connect(self._on_legend_toggled)
         self.bridge.areaChosen.connect(self._on_area_chosen)
+        self.bridge.pointChosen.connect(self.pointPicked)
+        self.bridge.reloaded.connect(self._on_events_reloaded)
         state.windowChanged.connect(self._on_window_changed)
         state.selectionChanged.connect(self._on_selection_changed)
         state.currentChanged.connect(self._on_current_changed)
@@ -342,6 +362,34 @@ class MapView(QWebEngineView):
             self.load_page()
         else:
             self._handler.answer_waiting(self._site)
+
+    def refresh_events(self, changed: Sequence[int] = ()) -> None:
+        """The store's events changed (an edit of the events ``changed``): the page
+        fetches the new events and draws them, without loading again; view, window,
+        filter, selection and place names stay. :attr:`eventsRefreshed` tells when they
+        are drawn."""
+        self._rows = None
+        if not self._ready:
+            # A page still loading may have fetched the old events already.
+            self.reload_events()
+            return
+        self._revision += 1
+        mask, rows = self._filter_arguments(self._state.filter) or (None, None)
+        names = [
+            [row["id"], row["place"], row.get("place_kind")]
+            for row in self._describe(list(changed))
+            if row.get("place")
+        ]
+        self.page_api.reload_events(self._revision, mask, rows, names)
+
+    def _on_events_reloaded(self, revision: int) -> None:
+        if revision == self._revision:
+            self._send_selection()
+            self.eventsRefreshed.emit()
+
+    def choose_point(self, on: bool = True) -> None:
+        """Let the next click on the map choose a point (:attr:`pointPicked`), not a marker."""
+        self.page_api.set_pick_point(on)
 
     @property
     def online_layer(self) -> str | None:
@@ -490,6 +538,22 @@ class MapView(QWebEngineView):
                 return
         self._rows_sent = rest
         self.page_api.set_filter(mask, rows)
+
+    def _filter_arguments(self, flt: Filter) -> tuple[int | None, str | None] | None:
+        """What :meth:`PageApi.set_filter` says of ``flt``: its categories as a bit mask,
+        the rest of it as a bit per row of the page's buffer (None: it cannot be said)."""
+        mask = category_mask(flt.categories, self.categories) if flt.categories else None
+        rest = dataclasses.replace(flt, categories=frozenset())
+        if rest.is_empty or self._matching is None:
+            return mask, None
+        if self._rows is None:
+            self._rows = RowLookup(buffer_ids(self._events()))
+        try:
+            return mask, self._rows.mask(self._matching(rest))
+        except FilterError as exc:
+            # ViewState refuses unreadable filters; this is a store that failed under us.
+            log.warning("the map could not apply the filter: %s", exc)
+            return None
 
     def _on_legend_toggled(self, key: str, shown: bool) -> None:
         flt = self._state.filter

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from html import escape
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
     QTextBrowser,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -57,10 +61,16 @@ class ExcerptPanel(QWidget):
         ``current`` when the user picks from the list.
     lookup
         Returns the stored events for ids, in the order given.
+    history
+        Returns an event's history as plain lines (shown under "History"); None: no
+        history and no "Edit…" button.
     article_text
         Returns an article's kept text by its uid (None when none is kept): the panel
         then checks the excerpt against it and offers to read it.
     """
+
+    #: The user asked to edit the event shown ("Edit…", or a double-click in the list).
+    editRequested = Signal(int)
 
     #: The link that opens the kept text of the article (not a web address).
     READ_ARTICLE = "atlas-article:read"
@@ -70,6 +80,7 @@ class ExcerptPanel(QWidget):
         state: ViewState,
         lookup: Callable[[Sequence[int]], list[Event]],
         parent: QWidget | None = None,
+        history: Callable[[int], list[str]] | None = None,
         article_text: Callable[[str], str | None] | None = None,
     ) -> None:
         super().__init__(parent)
@@ -97,6 +108,32 @@ class ExcerptPanel(QWidget):
         layout.addWidget(self.heading)
         layout.addWidget(self.choices)
         layout.addWidget(self.details, 1)
+        self._history = history
+        self.edit_button = QPushButton(self.tr("Edit…"))
+        self.edit_button.setToolTip(self.tr("Change this event's fields (F2)"))
+        self.edit_button.clicked.connect(self._ask_edit)
+        self.choices.itemDoubleClicked.connect(lambda _item: self._ask_edit())
+        self.history_toggle = QToolButton()
+        self.history_toggle.setText(self.tr("History"))
+        self.history_toggle.setCheckable(True)
+        self.history_toggle.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        self.history_toggle.setArrowType(Qt.ArrowType.RightArrow)
+        self.history_toggle.setToolTip(self.tr("Every change of this event, newest first"))
+        self.history_toggle.toggled.connect(self._on_history_toggled)
+        # Plain text: the history repeats the data's own words.
+        self.history_text = QPlainTextEdit()
+        self.history_text.setReadOnly(True)
+        self.history_text.setAccessibleName(self.tr("History of the event"))
+        self.history_text.setMaximumHeight(160)
+        self.history_text.hide()
+        bar = QHBoxLayout()
+        bar.addWidget(self.history_toggle)
+        bar.addStretch(1)
+        bar.addWidget(self.edit_button)
+        layout.addLayout(bar)
+        layout.addWidget(self.history_text)
+        for widget in (self.edit_button, self.history_toggle):
+            widget.setVisible(history is not None)
         self.choices.currentItemChanged.connect(self._on_choice_changed)
         state.selectionChanged.connect(self._on_selection_changed)
         state.currentChanged.connect(self._on_current_changed)
@@ -107,6 +144,28 @@ class ExcerptPanel(QWidget):
 
     def _on_events_changed(self) -> None:
         self._on_selection_changed(self._state.selection)
+
+    def refresh(self) -> None:
+        """Read the shown events again (they were edited)."""
+        self._on_events_changed()
+
+    def _ask_edit(self) -> None:
+        if self._state.current is not None:
+            self.editRequested.emit(self._state.current)
+
+    def _on_history_toggled(self, shown: bool) -> None:
+        arrow = Qt.ArrowType.DownArrow if shown else Qt.ArrowType.RightArrow
+        self.history_toggle.setArrowType(arrow)
+        self.history_text.setVisible(shown)
+        self._show_history(self._state.current)
+
+    def _show_history(self, event_id: int | None) -> None:
+        if self._history is None or not self.history_toggle.isChecked():
+            return
+        lines = self._history(event_id) if event_id is not None else []
+        self.history_text.setPlainText(
+            "\n".join(lines) if lines else self.tr("No changes since it was imported.")
+        )
 
     def _on_selection_changed(self, ids: tuple[int, ...]) -> None:
         events = self._lookup(list(ids)) if ids else []
@@ -139,6 +198,8 @@ class ExcerptPanel(QWidget):
         found = self._lookup([event_id]) if event_id is not None else []
         self._links.clear()
         self._shown = found[0] if found else None
+        self.edit_button.setEnabled(bool(found))
+        self._show_history(event_id if found else None)
         if found:
             self.details.setHtml(self.event_html(found[0]))
         else:

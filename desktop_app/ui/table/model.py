@@ -314,6 +314,10 @@ class EventTableModel(QAbstractTableModel):
 
         self._start("filter", work, lambda mask: self._set_mask(flt, mask))
 
+    def refresh(self) -> None:
+        """The store's events changed in place (an edit or its undo): read them again."""
+        self._on_events_changed()
+
     def _on_events_changed(self) -> None:
         self._generation += 1
         for key in list(self._tasks):

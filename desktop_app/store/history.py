@@ -1,0 +1,182 @@
+"""The history of a store: one row per import, edit, merge, delete and undo.
+
+Rows are written in the transaction of the change they tell (so the history and the
+events never disagree) and only ever added. ``before`` and ``after`` hold JSON of the
+values that changed, as :func:`event_values` writes them. Each function takes the
+connection of the transaction it works in and neither begins nor commits one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from desktop_app.core.event import Event
+
+#: The kinds of change a history row tells.
+IMPORT = "import"
+EDIT = "edit"
+ADD = "add"
+DELETE = "delete"
+MERGE = "merge"
+#: Undoing or redoing a change is a row of its own: "undo edit", "redo merge", ...
+UNDO = "undo"
+REDO = "redo"
+
+# Files are hashed in pieces of this size, so a large import costs no more memory.
+_HASH_PIECE = 1 << 20
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change of the store, as the history tells it.
+
+    Parameters
+    ----------
+    at
+        When, in UTC (ISO 8601, seconds).
+    kind
+        ``import``, ``edit``, ``add``, ``delete``, ``merge``, or one of these after
+        ``undo`` or ``redo``.
+    before, after
+        The values that changed (decoded JSON), None where there were none.
+    file_name, file_size, file_sha256
+        For an import, the file it read.
+    """
+
+    id: int
+    at: str
+    kind: str
+    event_id: int | None
+    event_uid: str | None
+    before: Any
+    after: Any
+    file_name: str | None = None
+    file_size: int | None = None
+    file_sha256: str | None = None
+
+
+def event_values(event: Event) -> dict[str, Any]:
+    """What an event says, as plain JSON values (its place and article as objects)."""
+    place = event.place
+    origin = event.origin
+    article = event.article
+    return {
+        "title": event.title,
+        "start": event.start,
+        "end": event.end,
+        "precision": str(event.precision),
+        "display_date": event.display_date,
+        "category": event.category,
+        "actors": list(event.actors),
+        "place": None if place is None else _place(place),
+        "origin": None if origin is None else _place(origin),
+        "excerpt": event.excerpt,
+        "sources": list(event.sources),
+        "article": None
+        if article is None
+        else {
+            "uid": article.uid,
+            "title": article.title,
+            "author": article.author,
+            "outlet": article.outlet,
+            "url": article.url,
+            "published": article.published,
+        },
+    }
+
+
+def _place(place) -> dict[str, Any]:
+    return {
+        "name": place.name,
+        "lat": place.lat,
+        "lon": place.lon,
+        "kind": place.kind,
+        "country": place.country,
+    }
+
+
+def changed_values(before: Event, after: Event) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The values that differ between two versions of an event: ``(before, after)``."""
+    old, new = event_values(before), event_values(after)
+    keys = [key for key in old if old[key] != new[key]]
+    return {key: old[key] for key in keys}, {key: new[key] for key in keys}
+
+
+def now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def record(
+    conn: sqlite3.Connection,
+    kind: str,
+    *,
+    event_id: int | None = None,
+    event_uid: str | None = None,
+    before: Any = None,
+    after: Any = None,
+    file: Path | None = None,
+) -> None:
+    """Add a row to the history (``file``: the file an import read, hashed here)."""
+    name = size = digest = None
+    if file is not None:
+        name, size, digest = file.name, file.stat().st_size, file_sha256(file)
+    conn.execute(
+        """INSERT INTO history (at, kind, event_id, event_uid, before, after, file_name,
+           file_size, file_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+        [
+            now(),
+            kind,
+            event_id,
+            event_uid,
+            None if before is None else json.dumps(before, ensure_ascii=False),
+            None if after is None else json.dumps(after, ensure_ascii=False),
+            name,
+            size,
+            digest,
+        ],
+    )
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as data:
+        while piece := data.read(_HASH_PIECE):
+            digest.update(piece)
+    return digest.hexdigest()
+
+
+def entries(conn: sqlite3.Connection, event_id: int | None = None) -> list[HistoryEntry]:
+    """The history, oldest first: all of it, or the rows of the event ``event_id``."""
+    exists = conn.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'history'"
+    ).fetchone()
+    if exists is None:
+        return []  # a store from an older version, open read-only
+    sql = """SELECT id, at, kind, event_id, event_uid, before, after, file_name, file_size,
+             file_sha256 FROM history"""
+    params: list = []
+    if event_id is not None:
+        sql += " WHERE event_id = ?"
+        params.append(event_id)
+    found = conn.execute(sql + " ORDER BY id", params).fetchall()
+    return [
+        HistoryEntry(
+            row[0],
+            row[1],
+            row[2],
+            row[3],
+            row[4],
+            None if row[5] is None else json.loads(row[5]),
+            None if row[6] is None else json.loads(row[6]),
+            row[7],
+            row[8],
+            row[9],
+        )
+        for row in found
+    ]

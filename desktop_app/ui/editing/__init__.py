@@ -1,0 +1,1 @@
+"""Editing events: the form, the undoable changes and the Edit menu."""

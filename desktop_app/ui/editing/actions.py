@@ -1,0 +1,282 @@
+"""The Edit menu: undo and redo, edit, add at a map click, delete and merge events.
+
+Every change is made in the store first (one transaction, with its history row) and then
+pushed on the window's :class:`QUndoStack` as a :class:`StoreChange`; the views are then
+shown the store's new state without loading the map page again.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from PySide6.QtCore import QObject, Qt
+from PySide6.QtGui import QAction, QKeySequence, QUndoStack
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QMessageBox,
+    QStatusBar,
+    QWidget,
+)
+
+from desktop_app.core.event import Event
+from desktop_app.geo.gazetteer import default_gazetteer
+from desktop_app.store.event_store import Change, EventStore, StoreError
+from desktop_app.ui.editing.commands import StoreChange
+from desktop_app.ui.editing.form import EventForm
+from desktop_app.ui.map.view import MapView
+from desktop_app.ui.view_state import ViewState
+
+#: How long a remark about an edit stays in the status bar (ms).
+STATUS_MS = 8000
+#: Titles longer than this are cut in the Edit menu's "Undo …" text.
+TITLE_IN_MENU = 40
+
+
+class EditTarget(Protocol):
+    """What the edit commands need of a window."""
+
+    store: EventStore
+    state: ViewState
+    map_view: MapView
+
+    def show_edited(self, select: list[int]) -> None: ...
+
+    def statusBar(self) -> QStatusBar: ...
+
+
+def quoted(title: str) -> str:
+    """A title for the Edit menu: in quotes, cut to a length that fits."""
+    title = " ".join(title.split())
+    if len(title) > TITLE_IN_MENU:
+        title = title[: TITLE_IN_MENU - 1] + "…"
+    return f"‘{title}’"
+
+
+class MergeDialog(QDialog):
+    """Two of the selected events: which one stays, and which one is merged into it."""
+
+    def __init__(self, events: list[Event], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Merge events"))
+        self.keep = QComboBox()
+        self.other = QComboBox()
+        for box in (self.keep, self.other):
+            for event in events:
+                box.addItem(f"{event.display_date or event.start} — {event.title}", event.id)
+        self.other.setCurrentIndex(1)
+        note = QLabel(
+            self.tr(
+                "The kept event gets the cited outlets, actors and excerpt of both; the "
+                "other is deleted. Undo brings it back."
+            )
+        )
+        note.setWordWrap(True)
+        note.setTextFormat(Qt.TextFormat.PlainText)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QFormLayout(self)
+        layout.addRow(self.tr("&Keep"), self.keep)
+        layout.addRow(self.tr("&Merge into it"), self.other)
+        layout.addRow(note)
+        layout.addRow(buttons)
+
+    def chosen(self) -> tuple[int, int]:
+        return int(self.keep.currentData()), int(self.other.currentData())
+
+    def accept(self) -> None:
+        keep, other = self.chosen()
+        if keep != other:
+            super().accept()
+
+
+class EditActions(QObject):
+    """The edit actions of one window, and its undo stack.
+
+    Parameters
+    ----------
+    window
+        The main window: its store is changed, its views shown the change.
+    """
+
+    def __init__(self, window: EditTarget) -> None:
+        super().__init__(window)  # type: ignore[arg-type]
+        self._window = window
+        self.stack = QUndoStack(self)
+        self.form: EventForm | None = None
+        self.undo_action = self.stack.createUndoAction(self, self.tr("&Undo"))
+        self.undo_action.setShortcut(QKeySequence(self.tr("Ctrl+Z")))
+        self.redo_action = self.stack.createRedoAction(self, self.tr("&Redo"))
+        self.redo_action.setShortcut(QKeySequence(self.tr("Ctrl+Shift+Z")))
+        self.edit_action = self._action(
+            self.tr("&Edit event…"),
+            self.edit_current,
+            # F2, the desktop's key for editing the item at hand: Ctrl+E is Export snapshot.
+            QKeySequence(self.tr("F2")),
+            self.tr("Change the fields of the event being read"),
+        )
+        self.add_action = self._action(
+            self.tr("&Add event"),
+            self.choose_point,
+            QKeySequence(self.tr("Ctrl+Shift+N")),
+            self.tr("Click the map where the new event happened"),
+        )
+        self.delete_action = self._action(
+            self.tr("&Delete"),
+            self.delete_selected,
+            QKeySequence(QKeySequence.StandardKey.Delete),
+            self.tr("Delete the selected events (Undo brings them back)"),
+        )
+        self.merge_action = self._action(
+            self.tr("&Merge events…"),
+            self.merge_selected,
+            tip=self.tr("Make one event of two selected ones"),
+        )
+        window.map_view.pointPicked.connect(self._on_point_picked)
+        window.state.selectionChanged.connect(self._update_actions)
+        window.state.currentChanged.connect(self._update_actions)
+        self._picking_for: EventForm | None = None
+        self._update_actions()
+
+    def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(shortcut)
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        return action
+
+    def actions(self) -> list[QAction | None]:
+        """The Edit menu, None where a separator goes."""
+        return [
+            self.undo_action,
+            self.redo_action,
+            None,
+            self.edit_action,
+            self.add_action,
+            self.delete_action,
+            self.merge_action,
+        ]
+
+    def _update_actions(self, *_args) -> None:
+        writable = not self._window.store.read_only
+        state = self._window.state
+        self.edit_action.setEnabled(writable and state.current is not None)
+        self.add_action.setEnabled(writable)
+        self.delete_action.setEnabled(writable and bool(state.selection))
+        self.merge_action.setEnabled(writable and len(state.selection) >= 2)
+
+    def clear(self) -> None:
+        """Forget every change (another store is open, or an import rewrote this one)."""
+        self.stack.clear()
+        self._update_actions()
+
+    # -- the commands ----------------------------------------------------------------------
+
+    def edit_current(self) -> EventForm | None:
+        """Open the form on the event being read."""
+        current = self._window.state.current
+        event = self._window.store.event(current) if current is not None else None
+        if event is None:
+            return None
+        return self._open_form(event, None)
+
+    def choose_point(self) -> None:
+        """Let the next click on the map place a new event there."""
+        self._picking_for = None
+        self._window.map_view.choose_point(True)
+        self._window.statusBar().showMessage(
+            self.tr("Click the map where the event happened."), STATUS_MS
+        )
+
+    def _on_point_picked(self, lat: float, lon: float) -> None:
+        form, self._picking_for = self._picking_for, None
+        if form is not None:
+            form.set_point(lat, lon)
+            form.show()
+            form.raise_()
+            return
+        self._open_form(None, (lat, lon))
+
+    def _open_form(self, event: Event | None, point: tuple[float, float] | None) -> EventForm:
+        if self.form is not None:
+            self.form.close()
+        form = EventForm(event, default_gazetteer(), self._window, point=point)  # type: ignore[arg-type]
+        form.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        form.accepted.connect(lambda: self._on_form_accepted(form, event))
+        form.chooseOnMap.connect(lambda: self._pick_for(form))
+        form.destroyed.connect(lambda *_: self._forget_form(form))
+        self.form = form
+        # Not modal: the map stays clickable, to choose the place on it.
+        form.show()
+        return form
+
+    def _forget_form(self, form: EventForm) -> None:
+        if self.form is form:
+            self.form = None
+
+    def _pick_for(self, form: EventForm) -> None:
+        self._picking_for = form
+        form.hide()
+        self._window.map_view.choose_point(True)
+        self._window.statusBar().showMessage(
+            self.tr("Click the map where the event happened."), STATUS_MS
+        )
+
+    def _on_form_accepted(self, form: EventForm, original: Event | None) -> None:
+        event = form.edited_event()
+        store = self._window.store
+        if original is None:
+            self._apply(lambda: store.add_event(event), self.tr("addition of %1"), event.title)
+        elif event != original:
+            self._apply(lambda: store.update_event(event), self.tr("edit of %1"), original.title)
+
+    def delete_selected(self) -> None:
+        ids = list(self._window.state.selection)
+        if not ids:
+            return
+        events = self._window.store.events(ids)
+        if len(events) == 1:
+            text = self.tr("deletion of %1")
+        else:
+            text = self.tr("deletion of %n events", "", len(events))
+        self._apply(lambda: self._window.store.delete_events(ids), text, events[0].title)
+
+    def merge_selected(self) -> MergeDialog | None:
+        events = self._window.store.events(list(self._window.state.selection))
+        if len(events) < 2:
+            return None
+        dialog = MergeDialog(events, self._window)  # type: ignore[arg-type]
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.merge(*dialog.chosen()))
+        dialog.open()
+        return dialog
+
+    def merge(self, keep: int, other: int) -> None:
+        """Merge the event ``other`` into ``keep``, undoably."""
+        title = self._window.store.event(keep).title
+        self._apply(
+            lambda: self._window.store.merge_events(keep, other), self.tr("merge into %1"), title
+        )
+
+    def _apply(self, change, text: str, title: str) -> None:
+        try:
+            made: Change = change()
+        except StoreError as exc:
+            QMessageBox.warning(self._window, self.tr("Not saved"), str(exc))  # type: ignore[arg-type]
+            return
+        command = StoreChange(
+            text.replace("%1", quoted(title)),
+            made,
+            lambda: self._window.store,
+            self._window.show_edited,
+        )
+        self.stack.push(command)
