@@ -222,3 +222,44 @@ def test_no_two_menu_entries_share_a_key(qtbot, seed_db):
     assert seen["F2"] == "&Edit event…"
     assert seen["Del"] == "&Delete"
     assert seen["Ctrl+Z"] == "&Undo" and seen["Ctrl+Shift+Z"] == "&Redo"
+
+
+def test_a_grade_is_edited_in_the_form_undone_and_kept_in_the_history(qtbot, seed_db):
+    window = open_window(qtbot, seed_db)
+    select(qtbot, window, 16)
+    before = window.store.event(16).grade
+    form = window.edits.edit_current()
+    assert form.reliability.currentData() == str(before.reliability)
+    form.reliability.setCurrentIndex(form.reliability.findData("A"))
+    form.credibility.setCurrentIndex(form.credibility.findData("1"))
+    form.grade_reason.setText("confirmed on video by two newsrooms")
+    changed(qtbot, window, form.accept)
+    after = window.store.event(16).grade
+    assert (after.code, after.reason) == ("A1", "confirmed on video by two newsrooms")
+    assert "A1 – Completely reliable, confirmed by other sources" in (
+        window.panel.details.toPlainText()
+    )
+    (edit,) = [h for h in window.store.history(16) if h.kind == "edit"]
+    assert edit.before["grade"] == before.code and edit.after["grade"] == "A1"
+    changed(qtbot, window, window.edits.undo_action.trigger)
+    assert window.store.event(16).grade == before
+
+
+def test_an_outlet_s_grade_is_not_saved_as_the_event_s_own(qtbot, seed_db):
+    from desktop_app.core.grading import Grade, parse_grade
+
+    window = open_window(qtbot, seed_db)
+    event = window.store.event(16)
+    window.store.set_grades([16], Grade())
+    window.store.set_outlet_grade(event.sources[0], parse_grade("C3"))
+    select(qtbot, window, 16)
+    form = window.edits.edit_current()
+    assert form.reliability.currentData() == "F" and form.grade_note.isVisibleTo(form)
+    assert "C3" in form.grade_note.text()
+    form.title.setText("A new title")
+    changed(qtbot, window, form.accept)
+    stored = window.store.db.execute(
+        "SELECT reliability, credibility FROM events WHERE id = 16"
+    ).fetchone()
+    assert stored == (None, None)  # still the outlet's, not copied onto the event
+    assert window.store.event(16).grade.from_outlet == event.sources[0]

@@ -78,6 +78,11 @@ def event_values(event: Event) -> dict[str, Any]:
         "origin": None if origin is None else _place(origin),
         "excerpt": event.excerpt,
         "sources": list(event.sources),
+        # The event's own grade: one taken from a cited outlet is not the event's.
+        "grade": None if event.grade.from_outlet or not event.grade.is_judged
+        else event.grade.code,
+        "grade_reason": "" if event.grade.from_outlet else event.grade.reason,
+        "attributes": dict(event.attributes),
         "article": None
         if article is None
         else {

@@ -90,8 +90,9 @@ def place_id(conn: sqlite3.Connection, place: Place) -> int:
 
 
 def grade_values(grade: Grade) -> tuple[str | None, str | None, str | None]:
-    """An event's grade as its three columns: all NULL for an ungraded event (F6)."""
-    if not grade.is_judged and not grade.reason:
+    """An event's grade as its three columns: all NULL for an ungraded event (F6), and
+    for one whose grade is a cited outlet's (it is not the event's own)."""
+    if grade.from_outlet or (not grade.is_judged and not grade.reason):
         return None, None, None
     return str(grade.reliability), str(grade.credibility), grade.reason or None
 

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.dates import DateError, DatePrecision, event_span
 from desktop_app.core.event import Article, Event, Place, event_uid
+from desktop_app.core.grading import Credibility, Grade, Reliability
 from desktop_app.geo.gazetteer import Gazetteer, GazetteerEntry
 
 
@@ -93,6 +94,20 @@ class EventForm(QDialog):
         self.sources.setPlaceholderText(self.tr("one outlet per line"))
         self.sources.setMaximumHeight(70)
 
+        # The Admiralty grading: who says it (A-F), how well it is confirmed (1-6).
+        self.reliability = QComboBox()
+        for letter in Reliability:
+            self.reliability.addItem(f"{letter} – {self.tr(letter.label)}", str(letter))
+        self.credibility = QComboBox()
+        for digit in Credibility:
+            self.credibility.addItem(f"{digit} – {self.tr(digit.label)}", str(digit))
+        self.grade_reason = QLineEdit()
+        self.grade_reason.setPlaceholderText(self.tr("why this grade (shown with it)"))
+        self.grade_note = QLabel()
+        self.grade_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.grade_note.setWordWrap(True)
+        self._set_grade(Grade())
+
         self.no_place = QCheckBox(self.tr("No place (on the timeline only)"))
         self.place_name = QLineEdit()
         self.place_name.setPlaceholderText(self.tr("type a place name"))
@@ -137,6 +152,10 @@ class EventForm(QDialog):
         form.addRow(self.tr("&Actors"), self.actors)
         form.addRow(self.tr("E&xcerpt"), self.excerpt)
         form.addRow(self.tr("Cited &outlets"), self.sources)
+        form.addRow(self.tr("&Reliability"), self.reliability)
+        form.addRow(self.tr("Cre&dibility"), self.credibility)
+        form.addRow(self.tr("Grade reason"), self.grade_reason)
+        form.addRow("", self.grade_note)
 
         place_box = QGroupBox(self.tr("Place"))
         place_form = QFormLayout(place_box)
@@ -197,6 +216,7 @@ class EventForm(QDialog):
         self.actors.setText("; ".join(event.actors))
         self.excerpt.setPlainText(event.excerpt)
         self.sources.setPlainText("\n".join(event.sources))
+        self._set_grade(event.grade)
         place = event.place
         self.no_place.setChecked(place is None)
         if place is not None:
@@ -212,6 +232,21 @@ class EventForm(QDialog):
             self.article_outlet.setText(article.outlet or "")
             self.article_url.setText(article.url or "")
             self.article_published.setText(article.published or "")
+
+    def _set_grade(self, grade: Grade) -> None:
+        # A grade taken from a cited outlet is not the event's own: the boxes say
+        # "cannot be judged", and the note says whose grade the event shows meanwhile.
+        own = Grade() if grade.from_outlet else grade
+        self.reliability.setCurrentIndex(self.reliability.findData(str(own.reliability)))
+        self.credibility.setCurrentIndex(self.credibility.findData(str(own.credibility)))
+        self.grade_reason.setText(own.reason)
+        note = ""
+        if grade.from_outlet:
+            note = self.tr("Ungraded, it shows %1's grade %2.").replace(
+                "%1", grade.from_outlet
+            ).replace("%2", grade.code)
+        self.grade_note.setText(note)
+        self.grade_note.setVisible(bool(note))
 
     def set_point(self, lat: float, lon: float) -> None:
         """Place the event at the point chosen on the map; a name it lacks is the point's."""
@@ -309,6 +344,11 @@ class EventForm(QDialog):
             "excerpt": self.excerpt.toPlainText().strip(),
             "sources": _lines(self.sources.toPlainText()),
             "article": self._article(),
+            "grade": Grade(
+                Reliability(self.reliability.currentData()),
+                Credibility(self.credibility.currentData()),
+                self.grade_reason.text().strip(),
+            ),
         }
         if self._original is not None:
             return dataclasses.replace(self._original, **values)
