@@ -25,6 +25,8 @@ from desktop_app.cli.options import (
     parse_filter,
     parse_size,
     parse_window,
+    provenance_options,
+    with_provenance,
 )
 from desktop_app.core.event import Event
 from desktop_app.core.filter import FilterError
@@ -127,6 +129,8 @@ Examples:
   event-atlas events --search 'kharki*' --category strike
   event-atlas events --search '"second round"' --sort relevance
   event-atlas events --place Kyiv --bbox 22,44,41,53 --has-place
+  event-atlas events --min-reliability B --min-corroboration 2
+  event-atlas events --attribute fatalities=3 --exact-place
   event-atlas events --format json > events.json
   event-atlas --db talks.db events --format csv > events.csv
 
@@ -154,6 +158,7 @@ finds the words side by side."""
     default=None,
     help="Only events with a place on the map, or only those without one.",
 )
+@provenance_options
 @click.option(
     "--sort",
     type=click.Choice(["time", "relevance"]),
@@ -177,11 +182,19 @@ def events(
     place: str | None,
     bbox: str | None,
     has_place: bool | None,
+    min_reliability: str | None,
+    min_credibility: str | None,
+    min_corroboration: int,
+    exact_place: bool,
+    attributes: tuple[str, ...],
     sort: str,
     fmt: str,
 ) -> None:
     """List events, one record per event."""
-    flt = parse_filter(text, categories, place, bbox, has_place)
+    flt = with_provenance(
+        parse_filter(text, categories, place, bbox, has_place),
+        min_reliability, min_credibility, min_corroboration, exact_place, attributes,
+    )  # fmt: skip
     with open_store_or_fail(db_path) as store:
         window = parse_window(store, start, end)
         try:

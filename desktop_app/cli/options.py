@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 
 import click
@@ -131,6 +132,53 @@ def parse_filter(
         placement=placement[has_place],
         bbox=parse_bbox(bbox) if bbox is not None else None,
     )
+
+
+def provenance_options(command):
+    """The options that filter by what an event rests on: its grade, how many outlets
+    confirm it, how exact its place is, and a dataset's kept fields."""
+    for option in reversed((
+        click.option("--min-reliability", metavar="A-F",
+                     help="Only events graded this reliable or better (A best)."),
+        click.option("--min-credibility", metavar="1-6",
+                     help="Only events graded this credible or better (1 best)."),
+        click.option("--min-corroboration", type=click.IntRange(0), default=0,
+                     help="Only events citing at least this many independent outlets."),
+        click.option("--exact-place", is_flag=True,
+                     help="Only events at an exact point (not a town, region or country)."),
+        click.option("--attribute", "attributes", metavar="NAME=VALUE", multiple=True,
+                     help="Only events whose kept field NAME is VALUE (repeat for several)."),
+    )):  # fmt: skip
+        command = option(command)
+    return command
+
+
+def with_provenance(
+    flt: Filter,
+    min_reliability: str | None,
+    min_credibility: str | None,
+    min_corroboration: int,
+    exact_place: bool,
+    attributes: tuple[str, ...],
+) -> Filter:
+    """``flt`` with the parts :func:`provenance_options` name; a bad one is a usage error."""
+    pairs = []
+    for text in attributes:
+        name, equals, value = text.partition("=")
+        if not equals or not name.strip():
+            raise click.BadParameter(f"{text!r} is not NAME=VALUE", param_hint="--attribute")
+        pairs.append((name.strip(), value))
+    try:
+        return dataclasses.replace(
+            flt,
+            min_reliability=min_reliability or "",
+            min_credibility=min_credibility or "",
+            min_corroboration=min_corroboration,
+            exact_place=exact_place,
+            attributes=frozenset(pairs),
+        )
+    except FilterError as exc:
+        raise click.BadParameter(str(exc)) from None
 
 
 def parse_size(text: str) -> tuple[int, int]:

@@ -20,6 +20,8 @@ _PRECISION_OF_KIND = {
     "oblast": "region",
     "country": "country",
 }  # fmt: skip
+#: The place kinds that are an exact point.
+EXACT_KINDS = frozenset(k for k, v in _PRECISION_OF_KIND.items() if v == "exact")
 
 
 @dataclass(frozen=True)

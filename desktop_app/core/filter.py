@@ -20,6 +20,7 @@ from enum import StrEnum
 
 from desktop_app.core.categories import CATEGORIES, category_label
 from desktop_app.core.dates import DatePrecision
+from desktop_app.core.grading import GradeError, credibility, reliability
 
 
 class FilterError(ValueError):
@@ -156,6 +157,16 @@ class Filter:
         Events naming any of these actors; empty: any.
     sources
         Events citing any of these outlets, or read from an article of one; empty: any.
+    min_reliability, min_credibility
+        Events graded at least this well (``"B"``: A or B; ``"2"``: 1 or 2), by their
+        own grade or the one they take from a cited outlet; empty: any grade.
+    min_corroboration
+        Events citing at least this many independent outlets; 0: any.
+    exact_place
+        Only events whose place is an exact point (a building, an air base), not a
+        settlement, region or country.
+    attributes
+        ``(name, value)`` pairs of a dataset's kept fields: events having each.
     """
 
     categories: frozenset[str] = field(default_factory=frozenset)
@@ -166,6 +177,11 @@ class Filter:
     bbox: tuple[float, float, float, float] | None = None
     actors: frozenset[str] = field(default_factory=frozenset)
     sources: frozenset[str] = field(default_factory=frozenset)
+    min_reliability: str = ""
+    min_credibility: str = ""
+    min_corroboration: int = 0
+    exact_place: bool = False
+    attributes: frozenset[tuple[str, str]] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         # Normal forms, so that two filters that mean the same compare equal.
@@ -179,6 +195,17 @@ class Filter:
         set_(self, "sources", frozenset(s for s in self.sources if s))
         if self.bbox is not None:
             set_(self, "bbox", _checked_bbox(self.bbox))
+        try:
+            set_(self, "min_reliability", str(reliability(self.min_reliability))
+                 if self.min_reliability else "")
+            set_(self, "min_credibility", str(credibility(self.min_credibility))
+                 if self.min_credibility else "")
+        except GradeError as exc:
+            raise FilterError(f"Grade: {exc}") from None
+        if not isinstance(self.min_corroboration, int) or self.min_corroboration < 0:
+            raise FilterError("Corroboration: a number of outlets, 0 or more")
+        set_(self, "exact_place", bool(self.exact_place))
+        set_(self, "attributes", frozenset((str(k), str(v)) for k, v in self.attributes))
 
     @property
     def is_empty(self) -> bool:
@@ -211,6 +238,11 @@ class Filter:
             data["placement"] = self.placement.name.lower()
         if self.bbox is not None:
             data["bbox"] = list(self.bbox)
+        for name in ("min_reliability", "min_credibility", "min_corroboration", "exact_place"):
+            if getattr(self, name):
+                data[name] = getattr(self, name)
+        if self.attributes:
+            data["attributes"] = [list(pair) for pair in sorted(self.attributes)]
         return data
 
     @classmethod
@@ -235,6 +267,13 @@ class Filter:
                 bbox=tuple(data["bbox"]) if data.get("bbox") is not None else None,
                 actors=frozenset(_texts(data, "actors")),
                 sources=frozenset(_texts(data, "sources")),
+                min_reliability=_text(data, "min_reliability"),
+                min_credibility=_text(data, "min_credibility"),
+                min_corroboration=int(data.get("min_corroboration", 0)),
+                exact_place=bool(data.get("exact_place", False)),
+                attributes=frozenset(
+                    (str(k), str(v)) for k, v in data.get("attributes", [])
+                ),
             )
         except (TypeError, ValueError) as exc:
             if isinstance(exc, FilterError):
@@ -262,6 +301,19 @@ class Filter:
             chips.append(Chip("bbox", self.bbox, f"Area: {box}"))
         chips += [Chip("actors", a, f"Actor: {a}") for a in sorted(self.actors)]
         chips += [Chip("sources", s, f"Source: {s}") for s in sorted(self.sources)]
+        if self.min_reliability:
+            chips.append(Chip("min_reliability", self.min_reliability,
+                              f"Reliability: {self.min_reliability} or better"))  # fmt: skip
+        if self.min_credibility:
+            chips.append(Chip("min_credibility", self.min_credibility,
+                              f"Credibility: {self.min_credibility} or better"))  # fmt: skip
+        if self.min_corroboration:
+            chips.append(Chip("min_corroboration", self.min_corroboration,
+                              f"Outlets: at least {self.min_corroboration}"))  # fmt: skip
+        if self.exact_place:
+            chips.append(Chip("exact_place", True, "Only: exact places"))
+        chips += [Chip("attributes", pair, f"{pair[0]}: {pair[1]}")
+                  for pair in sorted(self.attributes)]  # fmt: skip
         return chips
 
     def without(self, chip: Chip | str) -> Filter:
@@ -277,7 +329,8 @@ class Filter:
 
 _CATEGORY_KEYS = [c.key for c in CATEGORIES]
 _JSON_PARTS = frozenset(
-    {"categories", "text", "place", "precisions", "placement", "bbox", "actors", "sources"}
+    {"categories", "text", "place", "precisions", "placement", "bbox", "actors", "sources",
+     "min_reliability", "min_credibility", "min_corroboration", "exact_place", "attributes"}
 )
 
 

@@ -106,6 +106,12 @@ def _host(text: str) -> str | None:
     return ".".join(labels)
 
 
+def outlet_key(name: str) -> str:
+    """What two spellings of one outlet share (see :meth:`OutletNames.independent`): the
+    store counts independent outlets by it too."""
+    return _key(name)
+
+
 def _key(name: str) -> str:
     """A name without case, accents' compatibility forms, punctuation or a leading
     "The": what two spellings of one outlet share."""

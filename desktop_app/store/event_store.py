@@ -24,7 +24,7 @@ from desktop_app.core.event import Article, Event, Place
 from desktop_app.core.filter import Filter, FilterError
 from desktop_app.core.grading import Credibility, Grade, Reliability
 from desktop_app.core.index import EventArrays
-from desktop_app.core.outlets import outlet_names
+from desktop_app.core.outlets import outlet_key, outlet_names
 from desktop_app.core.window import TimeWindow
 from desktop_app.store import columns, duplicates, history, queries, rows
 from desktop_app.store.bulk_writer import BulkWriter
@@ -206,6 +206,7 @@ class EventStore:
     def _open_read_write(self) -> Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = Database(sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000))
+        _add_functions(db.conn)
         try:
             db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             db.execute("PRAGMA journal_mode = WAL")
@@ -222,6 +223,7 @@ class EventStore:
             raise StoreError(f"{self.path}: does not exist (and a read-only store is not made)")
         conn = sqlite3.connect(_read_only_uri(self.path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
         db = Database(conn)
+        _add_functions(conn)
         if any(step.name not in READABLE_WITHOUT for step in migrations.pending(db)):
             db.close()
             raise StoreError(
@@ -781,6 +783,11 @@ class EventStore:
         finally:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         return True
+
+
+def _add_functions(conn: sqlite3.Connection) -> None:
+    """The functions of ours that the store's queries call (see store/queries.py)."""
+    conn.create_function("outlet_key", 1, outlet_key, deterministic=True)
 
 
 def _rename_outlets(db: Database) -> None:

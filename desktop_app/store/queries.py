@@ -16,6 +16,7 @@ import sqlite3
 import numpy as np
 
 from desktop_app.core.categories import CATEGORIES, DATASET_LOOKS, OTHER
+from desktop_app.core.event import EXACT_KINDS
 from desktop_app.core.filter import Filter, FilterError, Placement, TextTerm, text_terms
 from desktop_app.core.window import TimeWindow
 
@@ -123,6 +124,35 @@ def condition(
                 OR e.article_uid IN (SELECT uid FROM articles WHERE outlet IN ({_marks(names)})))"""
         )
         params += names + names
+    if flt.min_reliability or flt.min_credibility:
+        # The event's own grade, else the best of its cited outlets' (as events read).
+        inherited = """(SELECT og.{0} FROM event_sources es JOIN sources s
+                ON s.id = es.source_id JOIN outlet_grades og ON og.outlet = s.outlet
+                WHERE es.event_id = e.id ORDER BY og.reliability, og.credibility LIMIT 1)"""
+        for column, bar, worst in (("reliability", flt.min_reliability, "F"),
+                                   ("credibility", flt.min_credibility, "6")):  # fmt: skip
+            if bar:
+                parts.append(
+                    f"coalesce(e.{column}, {inherited.format(column)}, '{worst}') <= ?"
+                )
+                params.append(bar)
+    if flt.min_corroboration:
+        # Independent outlets, counted as desktop_app.core.outlets counts them.
+        parts.append(
+            """(SELECT count(DISTINCT outlet_key(s.outlet)) FROM event_sources es
+                JOIN sources s ON s.id = es.source_id WHERE es.event_id = e.id) >= ?"""
+        )
+        params.append(flt.min_corroboration)
+    if flt.exact_place:
+        kinds = sorted(EXACT_KINDS)
+        parts.append(f"lower(p.kind) IN ({_marks(kinds)})")
+        params += kinds
+    for name, value in sorted(flt.attributes):
+        parts.append(
+            "EXISTS (SELECT 1 FROM json_each(coalesce(e.attributes, '{}')) "
+            "WHERE key = ? AND value = ?)"
+        )
+        params += [name, value]
     return (" AND ".join(parts) or "1"), params
 
 
