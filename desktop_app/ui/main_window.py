@@ -31,6 +31,7 @@ from desktop_app.mapgen.page import DEFAULT_CENTER, ONLINE_LAYERS
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
 from desktop_app.ui.editing.actions import EditActions
+from desktop_app.ui.editing.duplicates import DuplicatesDialog
 from desktop_app.ui.editing.history_text import history_lines
 from desktop_app.ui.export.dialog import ExportActions
 from desktop_app.ui.importing.commands import ImportCommands
@@ -386,6 +387,14 @@ class MainWindow(QMainWindow):
         menu.addMenu(self.views.build_menu(dock_action))
 
         tools_menu = menu.addMenu(self.tr("&Tools"))
+        tools_menu.addAction(
+            self._action(
+                self.tr("Find &duplicates…"),
+                self.find_duplicates,
+                QKeySequence(self.tr("Ctrl+Shift+D")),
+                self.tr("Events close in time and place whose words are alike, to merge"),
+            )
+        )
         tools_menu.addAction(self.imports.preferences_action)
 
         help_menu = menu.addMenu(self.tr("&Help"))
@@ -752,6 +761,21 @@ class MainWindow(QMainWindow):
         self.table.model.refresh()
         self.state.select(select)
         self.panel.refresh()
+
+    def find_duplicates(self) -> DuplicatesDialog:
+        """Open the review of the events that are probably told twice."""
+        dialog = DuplicatesDialog(
+            lambda: self.store, self.edits.merge, self._select_and_read, self
+        )
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.show()
+        dialog.search()
+        return dialog
+
+    def _select_and_read(self, ids: list[int]) -> None:
+        self.state.select(ids)
+        if ids:
+            self.state.set_current(ids[0])
 
     def show_shortcuts(self) -> ShortcutsDialog:
         menus = [a.menu() for a in self.menuBar().actions() if a.menu() is not None]
