@@ -159,3 +159,14 @@ def test_the_command_lists_pairs_and_marks_them_distinct(tmp_path):
     wrong = runner.invoke(main, ["duplicates", "--db", db, "--distinct", "1", "1"])
     assert wrong.exit_code == 1 and "Traceback" not in wrong.output
     assert "itself" in wrong.output
+
+
+def test_an_import_says_how_many_probable_duplicates_it_brought(tmp_path):
+    runner = CliRunner()
+    db = str(tmp_path / "imp.db")
+    first = runner.invoke(main, ["--db", db, "import", str(KNOWN_PAIRS)])
+    assert first.exit_code == 0, first.output
+    assert "probable duplicates: 10 pairs with the new events" in first.output
+    # The same file again adds nothing new: no search, no line.
+    again = runner.invoke(main, ["--db", db, "import", str(KNOWN_PAIRS)])
+    assert "probable duplicates" not in again.output

@@ -28,6 +28,31 @@ EXIT_USAGE = 2
 MAX_PRINTED_PROBLEMS = 50
 
 
+#: Above this many new events, the duplicate search is left for the user to ask for: on a
+#: million it would add seconds to every import.
+DUPLICATE_SEARCH_LIMIT = 200_000
+
+
+def _duplicates_line(store, before: int, added: int) -> str | None:
+    """What the duplicate finder says of the events an import added (ids after
+    ``before``): how many probable pairs they are in, or where to look for them."""
+    if added == 0:
+        return None
+    if added > DUPLICATE_SEARCH_LIMIT:
+        return (
+            f"probable duplicates: not looked for among {added:,} new events "
+            "(run: event-atlas duplicates)"
+        )
+    ids = range(before + 1, store.last_event_id() + 1)
+    found = store.probable_duplicates(among=ids)
+    if not found:
+        return "probable duplicates: none with the new events"
+    return (
+        f"probable duplicates: {len(found)} pairs with the new events "
+        "(event-atlas duplicates lists them)"
+    )
+
+
 def run_import(
     path: str | Path,
     db_path: str | Path | None = None,
@@ -127,6 +152,7 @@ def run_import(
     try:
         kind = detect_format(path) if fmt == "auto" else fmt
         with open_store(db_path) as store:
+            before = store.last_event_id()
             report = import_file(
                 path,
                 store,
@@ -136,6 +162,7 @@ def run_import(
                 accept=review if kind == "article" else None,
                 repeats=repeats,
             )
+            told_twice = _duplicates_line(store, before, report.added)
     except ImportAborted as exc:
         (echo_error or echo)(f"bad row: {exc.problem}")
         echo("import aborted; nothing was saved")
@@ -155,6 +182,8 @@ def run_import(
         echo(f"... and {report.skipped - MAX_PRINTED_PROBLEMS} more bad rows")
     for line in report.summary_lines():
         echo(line)
+    if told_twice:
+        echo(told_twice)
     echo(f"imported {report.imported} events, skipped {report.skipped}")
     if report.imported == 0 and report.skipped:
         # A script must not take a file whose every record was refused for a done import.
