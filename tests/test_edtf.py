@@ -102,3 +102,32 @@ def test_every_export_writes_edtf(tmp_path):
     assert [r["edtf"] for r in rows] == ["2025-06-20/2025-06-30", "2025-06~"]
     write_kml(tmp_path / "e.kml", events)
     assert "<value>2025-06~</value>" in (tmp_path / "e.kml").read_text(encoding="utf-8")
+
+
+def test_imports_read_edtf_and_leave_other_dates_alone(tmp_path):
+    import json
+
+    from desktop_app.ingest.pipeline import import_file
+    from desktop_app.store.event_store import EventStore
+
+    csv_path = tmp_path / "edtf.csv"
+    csv_path.write_text(
+        "title,date,lat,lon\nA,2025-06~,50.4,30.5\nB,2025-06-20/2025-06-30,50.4,30.5\n"
+        "C,2025-XX,50.4,30.5\nD,2025-21,50.4,30.5\nE,2025-06-30/2025-06-20,50.4,30.5\n"
+        "F,25/06/2025,50.4,30.5\n",
+        encoding="utf-8",
+    )
+    geojson_path = tmp_path / "edtf.geojson"
+    geojson_path.write_text(json.dumps({"type": "FeatureCollection", "features": [{
+        "type": "Feature", "geometry": {"type": "Point", "coordinates": [30.5, 50.4]},
+        "properties": {"title": "G", "date": "2025-06-02?"}}]}), encoding="utf-8")  # fmt: skip
+    with EventStore(tmp_path / "e.db") as store:
+        report = import_file(csv_path, store)
+        assert report.skipped == 1 and "comes before the start" in str(report.problems[0])
+        import_file(geojson_path, store)
+        got = {e.title: (e.start, e.end, e.precision) for e in store.all_events()}
+    assert got == {
+        "A": ("2025-06", None, APPROX), "B": ("2025-06-20", "2025-06-30", DAY),
+        "C": ("2025", None, YEAR), "D": ("2025-03", "2025-05", MONTH),
+        "F": ("2025-06-25", None, DAY), "G": ("2025-06-02", None, APPROX),
+    }  # fmt: skip

@@ -21,6 +21,9 @@ _SEASONS = {21: (3, 5), 22: (6, 8), 23: (9, 11), 24: (12, 2)}
 _QUALIFIER = re.compile(r"[~?%]$")
 _UNSPECIFIED = re.compile(r"^(\d{2,3})(X{1,2})$|^(\d{4})-XX(?:-XX)?$|^(\d{4}-\d{2})-XX$")
 _SEASON = re.compile(r"^(\d{4})-(2[1-4])$")
+# One side of an interval, or a lone date: four digits (or an X'd decade) first, or an
+# open or unknown end.
+_EDTF_SIDE = re.compile(r"^(?:\d{2}[\dX]{2}(?:[-T:.\dXZ+]*)[~?%]?|\.\.|)$")
 
 
 @dataclass(frozen=True)
@@ -35,13 +38,18 @@ class EdtfDate:
 
 def looks_like_edtf(text: str) -> bool:
     """Whether ``text`` uses EDTF's own marks (a qualifier, an interval, ``X`` digits or
-    a season): plain ISO dates are read as ISO anyway."""
+    a season) on an ISO-shaped date: plain ISO dates are read as ISO anyway, and
+    "02/06/2025" or "Xmas 2025" are not EDTF."""
     text = text.strip()
+    sides = text.split("/")
+    if len(sides) > 2 or not all(_EDTF_SIDE.match(side) for side in sides):
+        return False
+    first = _QUALIFIER.sub("", sides[0])
     return bool(
-        _QUALIFIER.search(text.split("/")[0])
-        or "/" in text
-        or "X" in text
-        or _SEASON.match(text)
+        len(sides) == 2
+        or _QUALIFIER.search(sides[0])
+        or _UNSPECIFIED.match(first)
+        or _SEASON.match(first)
     )
 
 

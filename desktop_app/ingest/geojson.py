@@ -21,6 +21,7 @@ from typing import Any
 import ijson
 
 from desktop_app.core.dates import DateError, DatePrecision, event_span, parse_iso
+from desktop_app.core.edtf import looks_like_edtf, parse_edtf
 from desktop_app.core.event import Article, Event, Place, event_uid
 from desktop_app.core.grading import Grade
 from desktop_app.ingest.exporters import read_attributes, read_grade
@@ -463,8 +464,12 @@ def _events_of(
         attributes, grade = PropertyRoles.kept(props, roles), Grade()
     display_date = props.get("display_date")
     for i, (place, (written, written_end)) in enumerate(zip(places, starts, strict=True)):
-        start, found = dates(written)
         end = None
+        if looks_like_edtf(str(written)):
+            edtf = parse_edtf(str(written))
+            start, found, end = edtf.start, edtf.precision, edtf.end
+        else:
+            start, found = dates(written)
         if written_end:
             end, found_end = dates(str(written_end))
             if found_end != found:

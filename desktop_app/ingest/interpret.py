@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
-from desktop_app.core.dates import DatePrecision
+from desktop_app.core.dates import DateError, DatePrecision, event_span
+from desktop_app.core.edtf import looks_like_edtf, parse_edtf
 from desktop_app.core.event import Article, Event, Place, event_uid
 from desktop_app.geo.gazetteer import GeoContext
 from desktop_app.ingest.fields import DateReader, coordinate
@@ -543,7 +544,12 @@ class EventMaker:
     def when(self, row: Sequence[str]) -> tuple[str, str | None, DatePrecision, str]:
         """``(start, end, precision, the date as written)``."""
         written = self._get(row, "date")
-        if written:
+        edtf_end = None
+        if written and looks_like_edtf(written):
+            # "2025-06~", "2025-06-20/2025-06-30", "2025-XX": EDTF says what it knows.
+            edtf = parse_edtf(written)
+            start, precision, edtf_end = edtf.start, edtf.precision, edtf.end
+        elif written:
             start, precision = self._date(written, "date")
         else:
             year = self._get(row, "year")
@@ -560,7 +566,7 @@ class EventMaker:
             start = parsed
             written = f"{written} {clock}"
         end_text = self._get(row, "end")
-        end = None
+        end = edtf_end
         if end_text:
             end, end_precision = self._date(end_text, "end")
             if end == start:
@@ -571,6 +577,11 @@ class EventMaker:
         given = self._get(row, "precision").lower()
         if given in {p.value for p in DatePrecision}:
             precision = DatePrecision(given)
+        if end is not None:
+            try:
+                event_span(start, end, precision)
+            except DateError as exc:
+                raise ValueError(str(exc)) from None
         return start, end, precision, written
 
     def attributes(self, row: Sequence[str]) -> tuple[tuple[str, str], ...]:
