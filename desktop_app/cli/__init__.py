@@ -16,11 +16,11 @@ from desktop_app.cli.export import export_command
 from desktop_app.cli.grades import grade_command, outlets_command
 from desktop_app.cli.history import history_command
 from desktop_app.cli.options import (
-    CATEGORY_NAMES,
     DB_OPTION,
     VIEW_OPTION,
     chosen_store,
     chosen_view,
+    filter_options,
     open_store_or_fail,
     parse_filter,
     parse_size,
@@ -142,22 +142,7 @@ finds the words side by side."""
 @DB_OPTION
 @click.option("--from", "start", metavar="DATE", help="First day (ISO: 2025-06-01, 2025-06, 2025).")
 @click.option("--to", "end", metavar="DATE", help="Last day, included.")
-@click.option("--search", "text", metavar="TEXT", help="Only events that match this text.")
-@click.option(
-    "--category",
-    "categories",
-    metavar="NAME",
-    multiple=True,
-    help="Only events of this category (repeat for several): " + CATEGORY_NAMES + ".",
-)
-@click.option("--place", metavar="TEXT", help="Only events at a place whose name starts so.")
-@click.option("--bbox", metavar="W,S,E,N", help="Only events placed in this area (degrees).")
-@click.option(
-    "--has-place/--timeline-only",
-    "has_place",
-    default=None,
-    help="Only events with a place on the map, or only those without one.",
-)
+@filter_options
 @provenance_options
 @click.option(
     "--sort",

@@ -13,10 +13,10 @@ from pathlib import Path
 import click
 
 from desktop_app.cli.options import (
-    CATEGORY_NAMES,
     DB_OPTION,
     VIEW_OPTION,
     chosen_view,
+    filter_options,
     open_store_or_fail,
     parse_filter,
     parse_size,
@@ -214,22 +214,7 @@ Examples:
     help="Animation: a moving window, or one growing from --from.",
 )
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
-@click.option("--search", "text", metavar="TEXT", help="Only events that match this text.")
-@click.option(
-    "--category",
-    "categories",
-    metavar="NAME",
-    multiple=True,
-    help="Only events of this category (repeat for several): " + CATEGORY_NAMES + ".",
-)
-@click.option("--place", metavar="TEXT", help="Only events at a place whose name starts so.")
-@click.option("--bbox", metavar="W,S,E,N", help="Only events placed in this area (degrees).")
-@click.option(
-    "--has-place/--timeline-only",
-    "has_place",
-    default=None,
-    help="Only events with a place on the map, or only those without one.",
-)
+@filter_options
 @VIEW_OPTION
 def export_command(
     fmt: str,

@@ -134,6 +134,26 @@ def parse_filter(
     )
 
 
+def filter_options(command):
+    """The options that name a filter (read by :func:`parse_filter`): text, categories,
+    place, area and whether events have a place."""
+    for option in reversed((
+        click.option("--search", "text", metavar="TEXT",
+                     help="Only events that match this text."),
+        click.option("--category", "categories", metavar="NAME", multiple=True,
+                     help="Only events of this category (repeat for several): "
+                     + CATEGORY_NAMES + "."),
+        click.option("--place", metavar="TEXT",
+                     help="Only events at a place whose name starts so."),
+        click.option("--bbox", metavar="W,S,E,N",
+                     help="Only events placed in this area (degrees)."),
+        click.option("--has-place/--timeline-only", "has_place", default=None,
+                     help="Only events with a place on the map, or only those without one."),
+    )):  # fmt: skip
+        command = option(command)
+    return command
+
+
 def provenance_options(command):
     """The options that filter by what an event rests on: its grade, how many outlets
     confirm it, how exact its place is, and a dataset's kept fields."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 import gzip
 import math
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -433,9 +433,9 @@ class Gazetteer:
         return list(found)
 
 
-def read_not_places(path: Path) -> dict[str, tuple[str, str]]:
-    """The names of ``not_places.tsv`` by comparison key: ``(kind, reason)``."""
-    found: dict[str, tuple[str, str]] = {}
+def _tsv_rows(path: Path) -> Iterator[dict[str, str]]:
+    """The rows of one of our curated tab-separated files (``#`` lines are comments, the
+    first other line names the columns), as dicts."""
     header = None
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
@@ -444,7 +444,13 @@ def read_not_places(path: Path) -> dict[str, tuple[str, str]]:
         if header is None:
             header = fields
             continue
-        row = dict(zip(header, fields, strict=False))
+        yield dict(zip(header, fields, strict=False))
+
+
+def read_not_places(path: Path) -> dict[str, tuple[str, str]]:
+    """The names of ``not_places.tsv`` by comparison key: ``(kind, reason)``."""
+    found: dict[str, tuple[str, str]] = {}
+    for row in _tsv_rows(path):
         names = [row["name"], *(a for a in (row.get("aliases") or "").split("|") if a)]
         for name in names:
             found[name_key(name)] = (row["kind"], row["reason"])
@@ -454,15 +460,7 @@ def read_not_places(path: Path) -> dict[str, tuple[str, str]]:
 def read_extras(path: Path) -> list[tuple[GazetteerEntry, list[str]]]:
     """The curated places of ``extras.tsv`` with their comparison keys."""
     found = []
-    header = None
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        fields = line.split("\t")
-        if header is None:
-            header = fields
-            continue
-        row = dict(zip(header, fields, strict=False))
+    for row in _tsv_rows(path):
         entry = GazetteerEntry(
             row["name"],
             row["kind"],
