@@ -510,6 +510,40 @@ def test_live_map_shows_payloads_as_text(qtbot, payload_db: Path, payloads, beac
     assert_nothing_ran(beacon, markers)
 
 
+def test_place_names_reach_the_page_as_data_when_read_and_after_an_edit(
+    qtbot, tmp_path: Path, payload_db: Path, payloads, beacon, markers
+):
+    """The names the map prints come from a worker (``setPlaceNames``) and, after an edit,
+    with the refreshed events (``reloadEvents``): both as JSON, never as code."""
+    import dataclasses
+    import shutil
+
+    from tests.mapping import js, open_window
+
+    start_clean(beacon, markers)
+    db = tmp_path / "edited.db"
+    shutil.copy(payload_db, db)
+    window = open_window(qtbot, db)
+    view = window.map_view
+    qtbot.waitUntil(lambda: view.has_place_names, timeout=30_000)
+    expected = {e.place.name for e in window.store.all_events() if e.place}
+    names = "EventAtlas.placeName.filter((n) => typeof n === 'string')"
+    qtbot.waitUntil(lambda: set(js(qtbot, view, names) or []) == expected, timeout=30_000)
+    # An edit sends the changed events' names with the new buffer.
+    first = payload_events(window.store, payloads)[payloads[0].id]
+    moved = dataclasses.replace(
+        first, place=dataclasses.replace(first.place, name=payloads[-1].text, lat=10.5, lon=20.5)
+    )
+    window.store.update_event(moved)
+    with qtbot.waitSignal(view.eventsRefreshed, timeout=30_000):
+        window.show_edited([first.id])
+    assert payloads[-1].text in set(js(qtbot, view, names) or [])
+    assert js(qtbot, view, "typeof window.__pwned") == "undefined"
+    assert [m for m in view.console_messages if m[0] >= 2] == []
+    qtbot.wait(300)
+    assert_nothing_ran(beacon, markers)
+
+
 # -- the excerpt panel and the events at one place --------------------------------------------
 
 
