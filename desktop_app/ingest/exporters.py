@@ -246,39 +246,49 @@ def restore_spreadsheet_text(value: str) -> str:
     return value[1:] if _MARKED_FORMULA.match(value) else value
 
 
-def csv_row(event: Event) -> dict[str, str]:
-    """One event as a CSV row: every value a string, lists joined by ``"; "``, text cells
-    kept from running as formulas (:func:`spreadsheet_text`)."""
+def event_fields(event: Event) -> dict[str, str | int | None]:
+    """The fields of an event as CSV columns and KML ``Data`` name them, besides the
+    title and the place's point (which each format writes its own way) and the kept
+    source fields."""
     place, article, origin = event.place, event.article, event.origin
-    values = {
-        "title": event.title,
+    return {
+        "id": event.uid,
         "start": event.start,
         "end": event.end,
         "precision": str(event.precision),
         "display_date": event.display_date,
-        "place": place.name if place else None,
-        # repr keeps every digit of the float, so coordinates survive the round trip.
-        "latitude": repr(place.lat) if place else None,
-        "longitude": repr(place.lon) if place else None,
-        "place_kind": place.kind if place else None,
-        "country": place.country if place else None,
         "category": event.category,
         "actors": LIST_SEPARATOR.join(event.actors),
+        "place": place.name if place else None,
+        "place_kind": place.kind if place else None,
+        "country": place.country if place else None,
         "excerpt": event.excerpt,
+        "sources": LIST_SEPARATOR.join(event.sources),
         "article_id": article.uid if article else None,
         "article_title": article.title if article else None,
         "article_author": article.author if article else None,
         "article_outlet": article.outlet if article else None,
         "article_published": article.published if article else None,
         "article_url": article.url if article else None,
-        "sources": LIST_SEPARATOR.join(event.sources),
+        # repr keeps every digit of the float, so coordinates survive the round trip.
         "origin": origin.name if origin else None,
         "origin_latitude": repr(origin.lat) if origin else None,
         "origin_longitude": repr(origin.lon) if origin else None,
         "origin_kind": origin.kind if origin else None,
         "origin_country": origin.country if origin else None,
-        "id": event.uid,
         **provenance_fields(event),
+    }
+
+
+def csv_row(event: Event) -> dict[str, str]:
+    """One event as a CSV row: every value a string, lists joined by ``"; "``, text cells
+    kept from running as formulas (:func:`spreadsheet_text`)."""
+    place = event.place
+    values = {
+        "title": event.title,
+        **event_fields(event),
+        "latitude": repr(place.lat) if place else None,
+        "longitude": repr(place.lon) if place else None,
         "attributes": (
             json.dumps(attributes_object(event.attributes), ensure_ascii=False)
             if event.attributes
@@ -370,35 +380,9 @@ def kml_fields(event: Event) -> dict[str, str | None]:
     """The fields of an event as a Placemark's ``ExtendedData`` holds them: the CSV row's
     columns, with the event's own texts (no spreadsheet marks), then each kept source
     field under :data:`KML_ATTRIBUTE_PREFIX` and its name."""
-    place, article, origin = event.place, event.article, event.origin
     kept = {KML_ATTRIBUTE_PREFIX + name: value for name, value in event.attributes}
-    return {
-        "id": event.uid,
-        "start": event.start,
-        "end": event.end,
-        "precision": str(event.precision),
-        "display_date": event.display_date,
-        "category": event.category,
-        "actors": LIST_SEPARATOR.join(event.actors),
-        "place": place.name if place else None,
-        "place_kind": place.kind if place else None,
-        "country": place.country if place else None,
-        "excerpt": event.excerpt,
-        "sources": LIST_SEPARATOR.join(event.sources),
-        "article_id": article.uid if article else None,
-        "article_title": article.title if article else None,
-        "article_author": article.author if article else None,
-        "article_outlet": article.outlet if article else None,
-        "article_published": article.published if article else None,
-        "article_url": article.url if article else None,
-        "origin": origin.name if origin else None,
-        "origin_latitude": repr(origin.lat) if origin else None,
-        "origin_longitude": repr(origin.lon) if origin else None,
-        "origin_kind": origin.kind if origin else None,
-        "origin_country": origin.country if origin else None,
-        **{k: None if v is None else str(v) for k, v in provenance_fields(event).items()},
-        **kept,
-    }
+    fields = {k: None if v is None else str(v) for k, v in event_fields(event).items()}
+    return {**fields, **kept}
 
 
 def kml_tree(events: Iterable[Event], *, name: str | None = None) -> ET.ElementTree:
