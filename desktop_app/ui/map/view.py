@@ -71,6 +71,13 @@ class MapBridge(QObject):
     def __init__(self, describe: Callable[[list[int]], list[dict]], parent: QObject | None = None):
         super().__init__(parent)
         self._describe = describe
+        self._closed = False
+
+    def close(self) -> None:
+        """Hear nothing more from the page: its store is closing, and calls still queued
+        in the channel would otherwise reach it."""
+        self._closed = True
+        self.blockSignals(True)
 
     @Slot()
     def pageReady(self) -> None:
@@ -111,6 +118,7 @@ class MapBridge(QObject):
         area = json.loads(area_json)
         if isinstance(area, list) and len(area) == 4:
             self.areaChosen.emit(tuple(float(v) for v in area))
+
     @Slot(str)
     def pointPicked(self, point_json: str) -> None:
         point = json.loads(point_json)
@@ -125,6 +133,8 @@ class MapBridge(QObject):
 
     @Slot(str, result=str)
     def describe(self, ids_json: str) -> str:
+        if self._closed:
+            return "[]"
         ids = [int(i) for i in json.loads(ids_json)][:20]
         return json.dumps(self._describe(ids), ensure_ascii=False)
 
@@ -327,8 +337,10 @@ class MapView(QWebEngineView):
 
     def detach(self) -> None:
         """Stop serving this view's page and data (its store is about to close): requests
-        still in flight get a 404 instead of reading a closed store."""
+        still in flight get a 404 instead of reading a closed store, and the page's
+        calls still queued are dropped."""
         self._handler.remove_site(self._site)
+        self.bridge.close()
 
     def load_page(self) -> None:
         self._ready = False
