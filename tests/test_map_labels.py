@@ -157,3 +157,35 @@ def test_a_stacked_place_shows_the_mix_of_its_categories(qtbot, seed_store):
 def _distance(colour: str, pixel) -> float:
     r, g, b = (int(colour[k : k + 2], 16) for k in (1, 3, 5))
     return (r - pixel.red()) ** 2 + (g - pixel.green()) ** 2 + (b - pixel.blue()) ** 2
+
+
+def test_a_long_title_near_the_right_edge_is_read_whole(qtbot, seed_store):
+    width = 900
+    view = open_map(qtbot, seed_store, window(*JUNE_2), size=(width, 600))
+    kharkiv = next(
+        e.id
+        for e in seed_store.events_between(window(*JUNE_2))
+        if e.place and "Kharkiv" in e.place.name
+    )
+    title = "A long title of the current event, " * 2
+    view.page_api.set_selection([kharkiv], [title.strip()])
+    # Kharkiv 40 pixels from the map's right edge: a title to its right would be cut off.
+    x, _y = js(qtbot, view, f"EventAtlas.pixelOf({kharkiv})")
+    redrawn(qtbot, view, f"EventAtlas.map.panBy([{x - (width - 40)}, 0], {{animate: false}})")
+    x, _y = js(qtbot, view, f"EventAtlas.pixelOf({kharkiv})")
+    assert width - 60 < x < width
+    box = js(
+        qtbot,
+        view,
+        """(() => {
+            const el = EventAtlas.map.getContainer().querySelector('.ea-label');
+            const r = el.getBoundingClientRect();
+            const o = EventAtlas.map.getContainer().getBoundingClientRect();
+            return {x: r.left - o.left, w: r.width, shown: el.style.display, text: el.textContent};
+        })()""",
+    )
+    assert box["shown"] == "block" and box["text"] == title.strip()
+    assert box["w"] > 200
+    assert box["x"] >= 0 and box["x"] + box["w"] <= width, box
+    # It went to the mark's left, clear of the mark.
+    assert box["x"] + box["w"] < x

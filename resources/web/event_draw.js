@@ -236,7 +236,7 @@
     const p = EA.placeOf[i];
     const x = EA.placeWx[p] * view.scale + view.ox, y = EA.placeWy[p] * view.scale + view.oy;
     const w = Math.min(TITLE_MAX_WIDTH, textWidth(ctx, PLACE_FONT, EA.selectionTitles[0]) + 16);
-    return [{ x: x + TITLE_DX, y: y + TITLE_DY, w, h: 22, key: "title" }];
+    return [{ x: Labels.titleLeft(x, w, view.w, TITLE_DX), y: y + TITLE_DY, w, h: 22, key: "title" }];
   }
 
   /* The boxes of the map's controls on show (legend, zoom, scale): a name under one is lost. */
@@ -391,7 +391,8 @@
       const [x, y] = current;
       label.textContent = EA.selectionTitles[0];
       label.style.display = "block";
-      L.DomUtil.setPosition(label, map.containerPointToLayerPoint([x + TITLE_DX, y + TITLE_DY]));
+      const left = Labels.titleLeft(x, label.offsetWidth, map.getSize().x, TITLE_DX);
+      L.DomUtil.setPosition(label, map.containerPointToLayerPoint([left, y + TITLE_DY]));
     },
   });
 

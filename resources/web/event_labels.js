@@ -81,6 +81,17 @@
   }
 
   /*
+   * The left edge of the current event's title, w pixels wide, beside a mark at x on a map
+   * viewW wide: to the right of the mark (dx away) where it fits, else to its left, else
+   * as far right as the map allows, so that a long title near the edge is read whole.
+   */
+  function titleLeft(x, w, viewW, dx) {
+    if (x + dx + w <= viewW) return x + dx;
+    if (x - dx - w >= 0) return x - dx - w;
+    return Math.max(0, viewW - w);
+  }
+
+  /*
    * Area, centroid and east-west extent (all in degrees) of one ring of [lon, lat]
    * points: the shoelace formula.
    */
@@ -122,5 +133,5 @@
     return out;
   }
 
-  window.EventAtlasLabels = { placeLabels, countryLabelPoints, kindRank, overlaps };
+  window.EventAtlasLabels = { placeLabels, countryLabelPoints, kindRank, overlaps, titleLeft };
 })();

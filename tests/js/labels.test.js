@@ -102,3 +102,17 @@ test("a country's label point is in its largest polygon", () => {
   assert.ok(Math.abs(points[1].lon - 21) < 1e-9 && points[1].area === 4);
   assert.equal(points[0].span, 10);
 });
+
+test("the current event's title goes right of its mark, left near the map's edge, and never off it", () => {
+  const dx = 15;
+  assert.equal(L.titleLeft(100, 200, VIEW.w, dx), 115);
+  // Near the right edge: mirrored to the left of the mark, whole.
+  assert.equal(L.titleLeft(350, 200, VIEW.w, dx), 135);
+  // Too long for either side: as far right as the map allows, its start still on the map.
+  assert.equal(L.titleLeft(150, 380, VIEW.w, dx), 20);
+  assert.equal(L.titleLeft(150, 500, VIEW.w, dx), 0);
+  for (let x = 0; x <= VIEW.w; x += 25) {
+    const left = L.titleLeft(x, 180, VIEW.w, dx);
+    assert.ok(left >= 0 && left + 180 <= VIEW.w, `title at ${left} leaves the map for a mark at ${x}`);
+  }
+});
