@@ -223,3 +223,31 @@ def test_the_synchronous_runner_tells_everything_before_start_returns():
     refused_outcomes = Outcomes(refused)
     SynchronousRunner().start(refused)
     assert refused_outcomes.names == ["cancelled", "finished"]
+
+
+@pytest.mark.parametrize("tells_progress", [False, True])
+def test_a_task_deleted_with_its_owner_ends_quietly(qtbot, runner, capfd, caplog, tells_progress):
+    from PySide6.QtCore import QObject
+    from shiboken6 import Shiboken
+
+    owner = QObject()
+    go_on, after = threading.Event(), []
+
+    def work(control):
+        go_on.wait(WAIT_MS / 1000)
+        if tells_progress:
+            control.progress(1)
+        after.append("ran to the end")
+        return 7
+
+    task = Task(work, parent=owner)
+    runner.start(task)
+    Shiboken.delete(owner)  # a window closed while the work runs: its tasks go with it
+    go_on.set()
+    assert runner.wait(WAIT_MS)
+    qtbot.wait(20)
+    # The work ends (cancelled at its next progress) and nothing is printed or logged as
+    # an error: no "Signal source has been deleted" from the pool's thread.
+    assert after == ([] if tells_progress else ["ran to the end"])
+    assert "Traceback" not in capfd.readouterr().err
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -56,7 +56,11 @@ class TaskControl:
 
     def progress(self, value: object) -> None:
         """Tell the GUI thread how far the work is; it gets every value, in order."""
-        self._task._relay_progress.emit(value)
+        try:
+            self._task._relay_progress.emit(value)
+        except RuntimeError:
+            # Deleted with its owner: no one wants the rest of the work.
+            raise TaskCancelled() from None
 
 
 Work = Callable[[TaskControl], object]
@@ -146,15 +150,23 @@ class Task(QObject):
                 raise TaskCancelled()
             result = self._work(TaskControl(self))
         except TaskCancelled:
-            self._relay_end.emit(_CANCELLED, None)
+            self._post(_CANCELLED, None)
         except Exception as exc:  # reported to the GUI thread, never raised in the pool
             if not isinstance(exc, self._expected):
                 log.error("background task failed", exc_info=exc)
-            self._relay_end.emit(_FAILED, exc)
+            self._post(_FAILED, exc)
         else:
-            self._relay_end.emit(_SUCCEEDED, result)
+            self._post(_SUCCEEDED, result)
         finally:
             self._done.set()
+
+    def _post(self, outcome: str, value: object) -> None:
+        try:
+            self._relay_end.emit(outcome, value)
+        except RuntimeError:
+            # The task was deleted with its owner (a window closed while the work ran):
+            # nobody is left to tell.
+            log.debug("a background task ended after its owner was deleted")
 
     @Slot(object)
     def _on_relay_progress(self, value: object) -> None:
