@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import trafilatura
 from lxml import etree
 
 # Only dates the page states in its markup and metadata: a date found in the story's own
@@ -52,6 +51,10 @@ def _paragraphs(body: etree._Element | None) -> str:
 
 def read_page(page: str) -> PageArticle:
     """The article of the HTML ``page`` (its whole text), without any network access."""
+    # Imported here, not with the module: the window imports this module at every start,
+    # and trafilatura's own imports cost a tenth of a second of it.
+    import trafilatura
+
     tree = trafilatura.load_html(page)
     if tree is None:
         return PageArticle("")
