@@ -90,6 +90,7 @@ class EventLayer(MacroElement):
         ("qwebchannel", QWEBCHANNEL_PATH),
         ("event_groups", "web/event_groups.js"),
         ("event_labels", "web/event_labels.js"),
+        ("event_dots", "web/event_dots.js"),
         ("event_api", "web/event_api.js"),
         ("event_draw", "web/event_draw.js"),
         ("event_layer", "web/event_layer.js"),
@@ -138,6 +139,10 @@ class MBTilesLayer:
     revision: int = 0
 
 
+#: How the map draws its events (resources/web/event_dots.js): "auto" draws a dense
+#: window as dots and the rest as grouped marks; "groups" and "dots" always do one.
+MARK_STYLES = ("auto", "groups", "dots")
+
 #: Where the map opens with no view of its own to restore: central Ukraine, the middle of
 #: the bundled dataset's region.
 DEFAULT_CENTER = (48.5, 32.0)
@@ -152,6 +157,7 @@ class PageSpec:
     zoom: int = 5
     online_layer: str | None = None
     fade: bool = True
+    mark_style: str = "auto"
     mbtiles: MBTilesLayer | None = None
     #: The categories the legend lists and the markers are drawn in, by code (the
     #: palette, then the dataset's own).
@@ -254,6 +260,7 @@ def build_page(spec: PageSpec) -> str:
         ],
         "window": [float(spec.window[0]), float(spec.window[1])],
         "fade": bool(spec.fade),
+        "mark_style": spec.mark_style if spec.mark_style in MARK_STYLES else "auto",
     }
     blocks.insert(0, data_block(CONFIG_ID, config))
     EventLayer().add_to(fmap)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QVBoxLayout,
     QWidget,
@@ -27,7 +28,7 @@ from desktop_app.core.filter import Filter
 from desktop_app.core.index import EventArrays, EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles, MBTilesError
-from desktop_app.mapgen.page import DEFAULT_CENTER, ONLINE_LAYERS
+from desktop_app.mapgen.page import DEFAULT_CENTER, MARK_STYLES, ONLINE_LAYERS
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
 from desktop_app.ui.editing.actions import EditActions
@@ -356,6 +357,7 @@ class MainWindow(QMainWindow):
         fade.toggled.connect(self._on_fade_toggled)
         view_menu.addAction(fade)
         self._on_fade_toggled(fade.isChecked())
+        self._add_mark_styles(view_menu.addMenu(self.tr("&Marks")))
         layers_menu = view_menu.addMenu(self.tr("&Base layer"))
         group = QActionGroup(self)
         names = {
@@ -513,6 +515,41 @@ class MainWindow(QMainWindow):
         self._map_zoom = int(view["zoom"])
         self.map_view.remember_view(view)
         self.settings.set(opt.MAP_VIEW, [view["lat"], view["lon"], view["zoom"]])
+
+    def _add_mark_styles(self, menu: QMenu) -> None:
+        names = {
+            "auto": (
+                self.tr("&Automatic"),
+                self.tr("Grouped marks, or every event a dot when the window is dense"),
+            ),
+            "groups": (
+                self.tr("&Grouped marks"),
+                self.tr("Marks in the shape and colour of each category, stacked and clustered"),
+            ),
+            "dots": (
+                self.tr("&Dots, every event"),
+                self.tr("Every event its own dot in its category's colour, never grouped"),
+            ),
+        }
+        group = QActionGroup(self)
+        chosen = str(self.settings.get(opt.MARK_STYLE))
+        self.mark_style_actions: dict[str, QAction] = {}
+        for style in MARK_STYLES:
+            text, tip = names[style]
+            action = QAction(text, self, checkable=True)
+            action.setStatusTip(tip)
+            action.setChecked(style == chosen)
+            action.triggered.connect(lambda _on=False, style=style: self.set_mark_style(style))
+            group.addAction(action)
+            menu.addAction(action)
+            self.mark_style_actions[style] = action
+        self.map_view.set_mark_style(chosen)
+
+    def set_mark_style(self, style: str) -> None:
+        """Draw the map's events as ``style`` (see :data:`MARK_STYLES`), remembered."""
+        self.settings.set(opt.MARK_STYLE, style)
+        self.mark_style_actions[style].setChecked(True)
+        self.map_view.set_mark_style(style)
 
     def _on_fade_toggled(self, on: bool) -> None:
         self.settings.set(opt.FADE_BY_AGE, on)

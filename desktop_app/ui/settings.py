@@ -15,6 +15,7 @@ from typing import Generic, TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from desktop_app.mapgen.page import MARK_STYLES
 from desktop_app.paths import user_config_dir
 
 T = TypeVar("T")
@@ -153,6 +154,7 @@ ONLINE_LAYER = TextOption("map/online_layer")
 # The local MBTiles file shown as the base layer; empty when another base layer is chosen.
 MBTILES_FILE = TextOption("map/mbtiles_file")
 FADE_BY_AGE = BoolOption("map/fade_by_age", True)
+MARK_STYLE = ChoiceOption("map/mark_style", "auto", choices=MARK_STYLES)
 # Online geocoding sends unknown place names to OpenStreetMap Nominatim: off until asked.
 ONLINE_GEOCODING = BoolOption("geo/online_geocoding", False)
 GEOCODER_CONTACT = TextOption("geo/nominatim_contact")

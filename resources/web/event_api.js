@@ -15,6 +15,7 @@
 
   const G = window.EventAtlasGroups;
   const { scratch } = G;
+  const Dots = window.EventAtlasDots;
 
   const EA = {
     map: null,
@@ -41,6 +42,9 @@
     selection: new Set(),
     selectionTitles: [],
     fade: true,
+    markStyle: "auto",            // groups, dots, or dots for a dense window (event_dots.js)
+    drawingDots: false,           // whether the last draw drew dots
+    dotsDrawn: 0,                 // how many dots it put on the map
     paintSeq: 0,
     lastDrawMs: 0,
     lastScrubMs: 0,
@@ -209,6 +213,17 @@
     return EA.fade;
   };
 
+  /*
+   * How events are drawn: "groups" (marks, stacked and clustered), "dots" (every event
+   * its own dot) or "auto" (dots when the window holds more events than marks can draw
+   * in a frame). Anything else is taken as "auto".
+   */
+  EA.setMarkStyle = function (style) {
+    EA.markStyle = Dots.STYLES.includes(style) ? style : "auto";
+    if (EA.layer) EA.layer.redraw();
+    return EA.markStyle;
+  };
+
   /* Draw the event layer again; the bridge hears when the frame is shown. */
   EA.redraw = function () {
     EA.layer.redraw();
@@ -347,12 +362,19 @@
     return EA.containerPoint(i);
   };
 
+  /* How far from a dot (CSS pixels) a click or a hover still finds it. */
+  const DOT_REACH = 4;
+
   /* Hit-testing the groups of the last draw: see event_groups.js. */
   EA.groupAt = function (x, y) { return G.groupAt(EA.groups, x, y); };
   EA.groupIds = function (k) { return G.groupIds(EA, EA.groups, k); };
 
   /* The events drawn under a container point: every event of the marker there. */
   EA.hitTest = function (x, y) {
+    if (EA.drawingDots) {
+      const rows = Dots.rowsAtPlaceOf(EA, Dots.dotAt(EA, EA.currentView(EA.map), x, y, DOT_REACH));
+      return rows.map((i) => EA.ids[i]);
+    }
     return EA.groupIds(EA.groupAt(x, y));
   };
 

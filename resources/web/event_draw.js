@@ -12,6 +12,7 @@
   const G = window.EventAtlasGroups;
   const { mercatorY, scratch, clusterRadius } = G;
   const Labels = window.EventAtlasLabels;
+  const Dots = window.EventAtlasDots;
 
   const RADIUS = 7;
   const BADGE_DX = RADIUS + 5, BADGE_DY = -RADIUS - 4; // a count badge's centre, off its mark
@@ -305,9 +306,12 @@
       ctx.clearRect(0, 0, view.w, view.h);
       const cats = EA.config.categories, nc = cats.length;
 
-      const g = G.groupEvents(EA, view);
+      // A dense window is drawn as dots, one per event: no groups, arcs or place names.
+      EA.drawingDots = Dots.wantsDots(EA.markStyle, EA.placed.length);
+      const g = EA.drawingDots ? Dots.noGroups() : G.groupEvents(EA, view);
       EA.groups = g;
-      EA.arcsDrawn = drawArcs(ctx, view, g);
+      EA.dotsDrawn = EA.drawingDots ? this._drawDots(ctx, view, ratio) : 0;
+      EA.arcsDrawn = EA.drawingDots ? 0 : drawArcs(ctx, view, g);
       const inView = (x, y, r) => x >= -r && y >= -r && x <= view.w + r && y <= view.h + r;
       const drawnKeys = [];
       for (let k = 0; k < g.n; k++) if (inView(g.x[k], g.y[k], 32)) drawnKeys.push(k);
@@ -380,6 +384,24 @@
       EA.lastDrawMs = performance.now() - started;
       const seq = ++EA.paintSeq;
       if (EA.bridge) requestAnimationFrame(() => EA.bridge.painted(seq));
+    },
+    /* Every event of the window as a dot, into the canvas's pixels; how many fell on it. */
+    _drawDots: function (ctx, view, ratio) {
+      const canvas = this._canvas;
+      if (!this._dots || this._dots.width !== canvas.width || this._dots.height !== canvas.height) {
+        this._dots = ctx.createImageData(canvas.width, canvas.height);
+        this._dotWords = new Uint32Array(this._dots.data.buffer);
+      } else {
+        this._dotWords.fill(0);
+      }
+      if (this._dotCategories !== EA.config.categories) {
+        this._dotCategories = EA.config.categories;
+        this._dotColours = Dots.colourWords(EA.config.categories);
+      }
+      const drawn = Dots.paintDots(this._dotWords, canvas.width, canvas.height, EA, view, ratio, this._dotColours);
+      // Device pixels, whatever the transform: the canvas was cleared, so nothing is lost.
+      ctx.putImageData(this._dots, 0, 0);
+      return drawn;
     },
     _placeLabel: function (selected, map) {
       // The title is the current event's (the first of the selection): it goes beside that

@@ -216,6 +216,10 @@
       if (EA.bridge) EA.bridge.pointPicked(JSON.stringify({ lat: e.latlng.lat, lon: e.latlng.lng }));
       return;
     }
+    if (EA.drawingDots) {
+      if (EA.bridge) EA.bridge.eventsClicked(JSON.stringify(EA.hitTest(e.containerPoint.x, e.containerPoint.y)));
+      return;
+    }
     const k = EA.groupAt(e.containerPoint.x, e.containerPoint.y);
     const g = EA.groups;
     // A cluster opens by zooming in; at the last zoom level it lists its events.
@@ -230,6 +234,7 @@
     EA.map = map;
     EA.config = config;
     EA.fade = config.fade;
+    EA.markStyle = window.EventAtlasDots.STYLES.includes(config.mark_style) ? config.mark_style : "auto";
     map.getContainer().style.background = "#c9dbe6";
     map.attributionControl.setPrefix("Leaflet");
     EA.tooltip = L.DomUtil.create("div", "ea-tooltip", map.getContainer());

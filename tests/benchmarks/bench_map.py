@@ -35,6 +35,15 @@
   was made) and ``store_5m_mb`` its size on disk.
 - ``arrays_s_1m``: ``EventStore(path).arrays()`` on the 1M-event store, opened afresh
   each time (the columns the map and the timeline need; the median of five).
+- ``dots_frame_p50_ms_1m`` / ``dots_frame_p95_ms_1m``: every event of the 1M-event
+  store drawn as its own dot (mark style "dots", the window over all three years, zoom
+  6 over Ukraine), while the map pans 40 pixels a step: from the pan sent with
+  ``runJavaScript`` until the page says the frame is on screen (``bridge.painted``).
+  ``dots_draw_p95_ms_1m`` is the page's own time for the frame (``EventAtlas.lastDrawMs``),
+  ``dots_drawn_mean_1m`` how many events had their dot on the map. In the same run and
+  view, ``groups_frame_p50_ms_1m`` / ``_p95_`` are the same pans with grouped marks
+  (clusters of the same million), the plain alternative, and ``dots_speedup_vs_groups_1m``
+  is the p50 of one divided by the other.
 - ``filter_apply_p50_ms_1m`` / ``filter_apply_ms_1m`` (p95): in the real main window on
   the 1M-event store, a 30-day window, a category ticked off or on as the legend's
   checkbox does it (``ViewState.set_filter`` from the bridge's slot), until the page says
@@ -52,7 +61,8 @@ The synthetic events (:func:`tests.mapping.synthetic_events`) spread over Ukrain
 neighbours, three years of dates. Run by ``tests/benchmarks/run.py`` through
 :func:`measure`, or alone: ``python tests/benchmarks/bench_map.py [--quick]``;
 ``--starts`` measures only the starts and ``arrays_s_1m``, ``--memory`` only
-``mem_mb_per_1m``, ``--filters`` only the ``filter_*`` metrics.
+``mem_mb_per_1m``, ``--filters`` only the ``filter_*`` metrics, ``--dots`` only the
+``dots_*`` and ``groups_*`` ones.
 """
 
 from __future__ import annotations
@@ -513,6 +523,61 @@ def filter_metrics(db: Path, steps: int) -> dict[str, float]:
     }
 
 
+def _pans(view, steps: int) -> tuple[list[float], list[float], list[float]]:
+    """Frame times (sent → presented), the page's draw times and the dots drawn, of
+    ``steps`` pans of 40 pixels (east and back, then south and back, in turn)."""
+    painted: list[tuple[int, float]] = []
+    view.bridge.paintDone.connect(lambda seq: painted.append((seq, time.perf_counter())))
+    moves = [(40, 0), (-40, 0), (0, 40), (0, -40)]
+    frames, draws, dots = [], [], []
+    for k in range(steps):
+        dx, dy = moves[k % len(moves)]
+        sent = time.perf_counter()
+        value, _rt = _call(
+            view,
+            # Leaflet redraws within panBy (moveend): the numbers are the new frame's.
+            f"(EventAtlas.map.panBy([{dx}, {dy}], {{animate: false}}),"
+            " [EventAtlas.paintSeq, EventAtlas.lastDrawMs, EventAtlas.dotsDrawn])",
+        )
+        seq, draw_ms, drawn = value
+        if not _wait(lambda s=seq: any(p[0] >= s for p in painted), 10_000):
+            raise TimeoutError("the map did not draw the pan")
+        shown = next(p[1] for p in painted if p[0] >= seq)
+        frames.append((shown - sent) * 1000)
+        draws.append(draw_ms)
+        dots.append(drawn)
+    return frames, draws, dots
+
+
+def dots_metrics(db: Path, steps: int) -> dict[str, float]:
+    """The ``dots_*`` and ``groups_*`` metrics of the module's docstring."""
+    from desktop_app.mapgen.payload import encode_events
+    from desktop_app.store.event_store import EventStore
+
+    with EventStore(db) as store:
+        first, last = store.time_bounds()
+        payload = encode_events(store.arrays())
+    view, _ms = _open_view(payload, (first, last + 1))
+    results: dict[str, float] = {}
+    try:
+        _call(view, "EventAtlas.map.setView([48.5, 34], 6, {animate: false}) && 1")
+        for style in ("dots", "groups"):
+            _call(view, f"EventAtlas.setMarkStyle('{style}')")
+            _pans(view, 8)  # warm the page's JIT before timing
+            frames, draws, drawn = _pans(view, steps)
+            results[f"{style}_frame_p50_ms_1m"] = float(np.percentile(frames, 50))
+            results[f"{style}_frame_p95_ms_1m"] = float(np.percentile(frames, 95))
+            results[f"{style}_draw_p95_ms_1m"] = float(np.percentile(draws, 95))
+            if style == "dots":
+                results["dots_drawn_mean_1m"] = float(np.mean(drawn))
+    finally:
+        _close(view)
+    results["dots_speedup_vs_groups_1m"] = (
+        results["groups_frame_p50_ms_1m"] / results["dots_frame_p50_ms_1m"]
+    )
+    return results
+
+
 def _kept_or_new_store(folder: Path) -> Path:
     """The 1M-event store named by ``KEEP_STORE_ENV``, or one made in ``folder``."""
     from desktop_app.store.event_store import EventStore
@@ -594,6 +659,7 @@ def measure(quick: bool) -> dict[str, float]:
         results.update(notes)
         results.update(start_metrics(db, 3 if quick else 5, big))
         results.update(filter_metrics(db, 10 if quick else 30))
+        results.update(dots_metrics(db, 40 if quick else 200))
     return results
 
 
@@ -625,6 +691,18 @@ def measure_filters(steps: int) -> dict[str, float]:
         return filter_metrics(_kept_or_new_store(Path(folder)), steps)
 
 
+def measure_dots(steps: int) -> dict[str, float]:
+    """Only the metrics of :func:`dots_metrics` (``--dots``)."""
+    _qt_env()
+    from desktop_app.ui.app import headless_application
+
+    headless_application()
+    # The web profile may still be writing its cache as the folder goes.
+    with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
+        os.environ.setdefault("EVENT_ATLAS_CACHE_DIR", str(Path(folder) / "cache"))
+        return dots_metrics(_kept_or_new_store(Path(folder)), steps)
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] == ["--rss-child"]:
         _rss_child(sys.argv[2])
@@ -632,6 +710,8 @@ if __name__ == "__main__":
         print(json.dumps(measure_starts(3 if "--quick" in sys.argv[1:] else 5), indent=2))
     elif "--memory" in sys.argv[1:]:
         print(json.dumps(measure_memory(), indent=2))
+    elif "--dots" in sys.argv[1:]:
+        print(json.dumps(measure_dots(40 if "--quick" in sys.argv[1:] else 200), indent=2))
     elif "--filters" in sys.argv[1:]:
         print(json.dumps(measure_filters(10 if "--quick" in sys.argv[1:] else 30), indent=2))
     else:

@@ -100,6 +100,11 @@ class PageApi:
         """Draw older events of the window paler (``True``) or all alike."""
         self._call("setFade", bool(on), reply=reply)
 
+    def set_mark_style(self, style: str, reply: Reply | None = None) -> None:
+        """Draw events as grouped marks, as dots, or as dots when the window is dense
+        (one of :data:`~desktop_app.mapgen.page.MARK_STYLES`)."""
+        self._call("setMarkStyle", str(style), reply=reply)
+
     def set_controls(self, shown: bool, reply: Reply | None = None) -> None:
         """Show or hide the zoom buttons and the legend."""
         self._call("setControls", bool(shown), reply=reply)

@@ -26,6 +26,7 @@ from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles
 from desktop_app.mapgen.page import (
     DEFAULT_CENTER,
+    MARK_STYLES,
     PAGE_PATH,
     SCHEME,
     MBTilesLayer,
@@ -454,6 +455,18 @@ class MapView(QWebEngineView):
         """Draw older events paler (or not), now and in every later load of the page."""
         self._spec = dataclasses.replace(self._spec, fade=bool(on))
         self.page_api.set_fade(on)
+
+    @property
+    def mark_style(self) -> str:
+        """How events are drawn: one of :data:`~desktop_app.mapgen.page.MARK_STYLES`."""
+        return self._spec.mark_style
+
+    def set_mark_style(self, style: str) -> None:
+        """Draw events as ``style`` now and in every later load of the page."""
+        if style not in MARK_STYLES:
+            raise ValueError(f"unknown mark style: {style!r}")
+        self._spec = dataclasses.replace(self._spec, mark_style=style)
+        self.page_api.set_mark_style(style)
 
     def remember_view(self, view: dict) -> None:
         """Keep the map's centre and zoom for the next load of the page."""
