@@ -44,6 +44,15 @@
   view, ``groups_frame_p50_ms_1m`` / ``_p95_`` are the same pans with grouped marks
   (clusters of the same million), the plain alternative, and ``dots_speedup_vs_groups_1m``
   is the p50 of one divided by the other.
+- ``frame_p50_ms_1m`` / ``frame_p95_ms_1m``: a scrub step of the 30-day window on the
+  1M-event store (zoom 6 over Ukraine, the mark style "auto" as a user has it;
+  ``frame_drawn_as_dots_1m`` says whether it drew dots, ``frame_visible_mean_1m`` how
+  many events a window held), from ``setWindow`` sent until the page says the frame is
+  on screen. ``leaflet_kept_rt_p50_ms_1m``: the best plain alternative in the same run,
+  a Leaflet page kept loaded with every event's columns that makes an
+  ``L.circleMarker`` (canvas renderer) per event starting in the window at each step,
+  the step's round trip from Python (its own drawing, a frame later, not included);
+  ``speedup_vs_leaflet_1m`` is that divided by ``frame_p50_ms_1m``.
 - ``filter_apply_p50_ms_1m`` / ``filter_apply_ms_1m`` (p95): in the real main window on
   the 1M-event store, a 30-day window, a category ticked off or on as the legend's
   checkbox does it (``ViewState.set_filter`` from the bridge's slot), until the page says
@@ -61,8 +70,8 @@ The synthetic events (:func:`tests.mapping.synthetic_events`) spread over Ukrain
 neighbours, three years of dates. Run by ``tests/benchmarks/run.py`` through
 :func:`measure`, or alone: ``python tests/benchmarks/bench_map.py [--quick]``;
 ``--starts`` measures only the starts and ``arrays_s_1m``, ``--memory`` only
-``mem_mb_per_1m``, ``--filters`` only the ``filter_*`` metrics, ``--dots`` only the
-``dots_*`` and ``groups_*`` ones.
+``mem_mb_per_1m``, ``--filters`` only the ``filter_*`` metrics, ``--frames`` only the
+``dots_*``, ``groups_*``, ``frame_*`` and ``leaflet_*`` ones.
 """
 
 from __future__ import annotations
@@ -243,6 +252,127 @@ def folium_rebuild_ms(arrays, window: tuple[float, float]) -> tuple[float, int]:
     handler.remove_site("folium-bench")
     _close(view)
     return elapsed, len(rows)
+
+
+#: The best plain alternative to our page: a Leaflet page kept loaded, holding every
+#: event's columns, that on each step drops the last step's markers and makes an
+#: ``L.circleMarker`` (canvas renderer) for each event starting in the window.
+_KEPT_LEAFLET_JS = """
+window.Bench = (function () {
+  const bench = { n: 0, group: null };
+  bench.load = function (map, colours) {
+    bench.map = map; bench.colours = colours;
+    bench.renderer = L.canvas();
+    return fetch("/EVENTS_PATH").then((r) => r.arrayBuffer()).then((buffer) => {
+      const n = new DataView(buffer).getUint32(4, true);
+      let at = 8;
+      const take = (Type) => { const a = new Type(buffer, at, n); at += n * Type.BYTES_PER_ELEMENT; return a; };
+      bench.t0 = take(Float64Array); take(Float64Array); take(Uint32Array);
+      bench.lat = take(Float32Array); bench.lon = take(Float32Array);
+      take(Float32Array); take(Float32Array);
+      bench.cat = new Uint8Array(buffer, at, n);
+      bench.n = n;
+      return n;
+    });
+  };
+  bench.step = function (w0, w1) {
+    if (bench.group) bench.map.removeLayer(bench.group);
+    const group = L.layerGroup();
+    let lo = 0, hi = bench.n;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (bench.t0[mid] < w0) lo = mid + 1; else hi = mid; }
+    let made = 0;
+    for (let i = lo; i < bench.n && bench.t0[i] < w1; i++) {
+      if (Number.isNaN(bench.lat[i])) continue;
+      L.circleMarker([bench.lat[i], bench.lon[i]], {
+        renderer: bench.renderer, radius: 6, color: "#fff", weight: 1,
+        fillColor: bench.colours[Math.min(bench.cat[i], bench.colours.length - 1)], fillOpacity: 0.9,
+      }).addTo(group);
+      made++;
+    }
+    group.addTo(bench.map);
+    bench.group = group;
+    return made;
+  };
+  return bench;
+})();
+"""
+
+
+def kept_leaflet_ms(payload: bytes, steps: int) -> tuple[list[float], list[int]]:
+    """Round trips (ms) of ``steps`` window steps on the kept Leaflet page of
+    :data:`_KEPT_LEAFLET_JS` holding ``payload``'s events, and the markers made each."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtWebEngineCore import QWebEnginePage
+    from PySide6.QtWebEngineWidgets import QWebEngineView
+
+    from desktop_app.core.categories import CATEGORIES
+    from desktop_app.mapgen.page import EVENTS_PATH, SCHEME, AtlasMap
+    from desktop_app.ui.map.web_profile import atlas_profile
+
+    profile, handler = atlas_profile()
+    view = QWebEngineView()
+    view.setPage(QWebEnginePage(profile, view))
+    view.resize(*VIEW_SIZE)
+    view.show()
+    loaded: list[bool] = []
+    view.loadFinished.connect(loaded.append)
+    fmap = AtlasMap(location=[48.5, 33.0], zoom_start=6, tiles=None, prefer_canvas=True)
+    script = _KEPT_LEAFLET_JS.replace("EVENTS_PATH", EVENTS_PATH)
+    html = fmap.get_root().render().replace("</body>", f"<script>{script}</script></body>")
+    handler.add_site("leaflet-bench", lambda: html, lambda: payload)
+    try:
+        view.load(QUrl(f"{SCHEME}://leaflet-bench/map.html"))
+        if not _wait(lambda: bool(loaded)):
+            raise TimeoutError("the kept Leaflet page did not load")
+        colours = json.dumps([c.colour for c in CATEGORIES])
+        _call(view, f"(Bench.load({fmap.get_name()}, {colours}), 0)")
+        if not _wait(lambda: (_call(view, "Bench.n")[0] or 0) > 0):
+            raise TimeoutError("the kept Leaflet page did not read the events")
+        windows = _windows(steps + 5)
+        for start, end in windows[:5]:  # warm its JIT, as ours is
+            _call(view, f"Bench.step({start!r}, {end!r})")
+        times, made = [], []
+        for start, end in windows[5:]:
+            count, ms = _call(view, f"Bench.step({start!r}, {end!r})")
+            times.append(ms)
+            made.append(count)
+    finally:
+        handler.remove_site("leaflet-bench")
+        _close(view)
+    return times, made
+
+
+def frame_metrics(db: Path, steps: int, leaflet_steps: int) -> dict[str, float]:
+    """``frame_p50_ms_1m`` / ``frame_p95_ms_1m`` (a scrub step of the 30-day window sent
+    until the page says the frame is on screen, the mark style "auto" as a user has it),
+    the kept Leaflet page's round trips at the same windows in the same run, and
+    ``speedup_vs_leaflet_1m`` (its p50 over our frame p50)."""
+    from desktop_app.mapgen.payload import encode_events
+    from desktop_app.store.event_store import EventStore
+
+    with EventStore(db) as store:
+        payload = encode_events(store.arrays())
+    view, _ms = _open_view(payload, _windows(1)[0])
+    try:
+        _call(view, "EventAtlas.map.setView([48.5, 34], 6, {animate: false}) && 1")
+        _scrub(view, 10)
+        times = _scrub(view, steps)
+        dots = _call(view, "EventAtlas.drawingDots")[0]
+    finally:
+        _close(view)
+    leaflet, made = kept_leaflet_ms(payload, leaflet_steps)
+    results = {
+        "frame_p50_ms_1m": float(np.percentile(times["paint"], 50)),
+        "frame_p95_ms_1m": float(np.percentile(times["paint"], 95)),
+        "frame_drawn_as_dots_1m": float(bool(dots)),
+        "frame_visible_mean_1m": float(np.mean(times["visible"])),
+        "leaflet_kept_rt_p50_ms_1m": float(np.percentile(leaflet, 50)),
+        "leaflet_kept_markers_mean_1m": float(np.mean(made)),
+    }
+    results["speedup_vs_leaflet_1m"] = (
+        results["leaflet_kept_rt_p50_ms_1m"] / results["frame_p50_ms_1m"]
+    )
+    return results
 
 
 def _subset(arrays, n: int, seed: int = 2):
@@ -433,6 +563,8 @@ def kept_big_store() -> tuple[Path, dict[str, float]]:
         store.arrays()  # columns of an older version are made before anything is timed
     built = json.loads(notes.read_text())["build_s"]
     return db, {"store_5m_build_s": built, "store_5m_mb": db.stat().st_size / 2**20}
+
+
 def filter_metrics(db: Path, steps: int) -> dict[str, float]:
     """The ``filter_*`` metrics of the module's docstring, in a real main window."""
     import dataclasses
@@ -660,6 +792,7 @@ def measure(quick: bool) -> dict[str, float]:
         results.update(start_metrics(db, 3 if quick else 5, big))
         results.update(filter_metrics(db, 10 if quick else 30))
         results.update(dots_metrics(db, 40 if quick else 200))
+        results.update(frame_metrics(db, 60 if quick else 300, 10 if quick else 30))
     return results
 
 
@@ -691,8 +824,8 @@ def measure_filters(steps: int) -> dict[str, float]:
         return filter_metrics(_kept_or_new_store(Path(folder)), steps)
 
 
-def measure_dots(steps: int) -> dict[str, float]:
-    """Only the metrics of :func:`dots_metrics` (``--dots``)."""
+def measure_frames(quick: bool) -> dict[str, float]:
+    """Only the metrics of :func:`dots_metrics` and :func:`frame_metrics` (``--frames``)."""
     _qt_env()
     from desktop_app.ui.app import headless_application
 
@@ -700,7 +833,10 @@ def measure_dots(steps: int) -> dict[str, float]:
     # The web profile may still be writing its cache as the folder goes.
     with tempfile.TemporaryDirectory(ignore_cleanup_errors=True) as folder:
         os.environ.setdefault("EVENT_ATLAS_CACHE_DIR", str(Path(folder) / "cache"))
-        return dots_metrics(_kept_or_new_store(Path(folder)), steps)
+        db = _kept_or_new_store(Path(folder))
+        results = dots_metrics(db, 40 if quick else 200)
+        results.update(frame_metrics(db, 60 if quick else 300, 10 if quick else 30))
+        return results
 
 
 if __name__ == "__main__":
@@ -710,8 +846,8 @@ if __name__ == "__main__":
         print(json.dumps(measure_starts(3 if "--quick" in sys.argv[1:] else 5), indent=2))
     elif "--memory" in sys.argv[1:]:
         print(json.dumps(measure_memory(), indent=2))
-    elif "--dots" in sys.argv[1:]:
-        print(json.dumps(measure_dots(40 if "--quick" in sys.argv[1:] else 200), indent=2))
+    elif "--frames" in sys.argv[1:]:
+        print(json.dumps(measure_frames("--quick" in sys.argv[1:]), indent=2))
     elif "--filters" in sys.argv[1:]:
         print(json.dumps(measure_filters(10 if "--quick" in sys.argv[1:] else 30), indent=2))
     else:
