@@ -36,7 +36,8 @@ def drawn_dots(qtbot, view) -> list[dict]:
             for (const i of EventAtlas.placed) {
                 const [x, y] = EventAtlas.containerPoint(i);
                 if (x < 2 || y < 2 || x > size.x - 2 || y > size.y - 2) continue;
-                const [r, g, b, a] = ctx.getImageData(Math.floor(x * ratio), Math.floor(y * ratio), 1, 1).data;
+                const px = Math.floor(x * ratio), py = Math.floor(y * ratio);
+                const [r, g, b, a] = ctx.getImageData(px, py, 1, 1).data;
                 out.push({id: EventAtlas.ids[i], cat: EventAtlas.cat[i], x, y, rgba: [r, g, b, a]});
             }
             return out;
@@ -76,7 +77,9 @@ def test_each_event_is_a_dot_of_its_category_colour_and_a_click_finds_it(qtbot, 
                 const c = EventAtlas.map.getContainer(), r = c.getBoundingClientRect();
                 const o = {{clientX: r.left + {shared[0]["x"]}, clientY: r.top + {shared[0]["y"]},
                            bubbles: true, button: 0}};
-                for (const k of ['mousedown', 'mouseup', 'click']) c.dispatchEvent(new MouseEvent(k, o));
+                for (const k of ['mousedown', 'mouseup', 'click']) {{
+                    c.dispatchEvent(new MouseEvent(k, o));
+                }}
                 return true;
             }})()""",
         )

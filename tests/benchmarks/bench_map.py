@@ -266,7 +266,11 @@ window.Bench = (function () {
     return fetch("/EVENTS_PATH").then((r) => r.arrayBuffer()).then((buffer) => {
       const n = new DataView(buffer).getUint32(4, true);
       let at = 8;
-      const take = (Type) => { const a = new Type(buffer, at, n); at += n * Type.BYTES_PER_ELEMENT; return a; };
+      const take = (Type) => {
+        const a = new Type(buffer, at, n);
+        at += n * Type.BYTES_PER_ELEMENT;
+        return a;
+      };
       bench.t0 = take(Float64Array); take(Float64Array); take(Uint32Array);
       bench.lat = take(Float32Array); bench.lon = take(Float32Array);
       take(Float32Array); take(Float32Array);
@@ -279,13 +283,17 @@ window.Bench = (function () {
     if (bench.group) bench.map.removeLayer(bench.group);
     const group = L.layerGroup();
     let lo = 0, hi = bench.n;
-    while (lo < hi) { const mid = (lo + hi) >> 1; if (bench.t0[mid] < w0) lo = mid + 1; else hi = mid; }
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (bench.t0[mid] < w0) lo = mid + 1; else hi = mid;
+    }
     let made = 0;
     for (let i = lo; i < bench.n && bench.t0[i] < w1; i++) {
       if (Number.isNaN(bench.lat[i])) continue;
       L.circleMarker([bench.lat[i], bench.lon[i]], {
         renderer: bench.renderer, radius: 6, color: "#fff", weight: 1,
-        fillColor: bench.colours[Math.min(bench.cat[i], bench.colours.length - 1)], fillOpacity: 0.9,
+        fillColor: bench.colours[Math.min(bench.cat[i], bench.colours.length - 1)],
+        fillOpacity: 0.9,
       }).addTo(group);
       made++;
     }
