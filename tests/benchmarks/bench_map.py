@@ -177,26 +177,38 @@ def _windows(steps: int, seed: int = 1) -> list[tuple[float, float]]:
     return out[:steps]
 
 
-def _scrub(view, steps: int) -> dict[str, list[float]]:
-    """In-page and round-trip times of ``steps`` window changes, and the visible counts."""
+def _frames(view, steps: list[str]) -> list[tuple[float, float, list]]:
+    """Run each JS expression of ``steps`` in the page; each returns ``[paintSeq after
+    the step, ...]``. For each: the ms from sending it until the page said that frame
+    is on screen (``bridge.painted``), the call's round trip, and the rest of its value."""
     painted: list[tuple[int, float]] = []
     view.bridge.paintDone.connect(lambda seq: painted.append((seq, time.perf_counter())))
-    in_page, round_trip, to_paint, visible = [], [], [], []
-    for start, end in _windows(steps):
+    out = []
+    for code in steps:
         sent = time.perf_counter()
-        value, rt = _call(
-            view,
-            f"[EventAtlas.setWindow({start!r}, {end!r}), EventAtlas.lastScrubMs,"
-            " EventAtlas.paintSeq]",
-        )
-        count, ms, seq = value
-        _wait(lambda s=seq: any(p[0] >= s for p in painted), 10_000)
+        value, rt = _call(view, code)
+        seq, *rest = value
+        if not _wait(lambda s=seq: any(p[0] >= s for p in painted), 10_000):
+            raise TimeoutError("the map did not draw the step")
         shown = next(p[1] for p in painted if p[0] >= seq)
-        in_page.append(ms)
-        round_trip.append(rt)
-        to_paint.append((shown - sent) * 1000)
-        visible.append(count)
-    return {"in_page": in_page, "round_trip": round_trip, "paint": to_paint, "visible": visible}
+        out.append(((shown - sent) * 1000, rt, rest))
+    return out
+
+
+def _scrub(view, steps: int) -> dict[str, list[float]]:
+    """In-page and round-trip times of ``steps`` window changes, and the visible counts."""
+    codes = [
+        f"(EventAtlas.setWindow({start!r}, {end!r}),"
+        " [EventAtlas.paintSeq, EventAtlas.lastScrubMs, EventAtlas.placed.length])"
+        for start, end in _windows(steps)
+    ]
+    frames = _frames(view, codes)
+    return {
+        "in_page": [rest[0] for _f, _rt, rest in frames],
+        "round_trip": [rt for _f, rt, _rest in frames],
+        "paint": [f for f, _rt, _rest in frames],
+        "visible": [rest[1] for _f, _rt, rest in frames],
+    }
 
 
 def _fit(view) -> None:
@@ -666,27 +678,19 @@ def filter_metrics(db: Path, steps: int) -> dict[str, float]:
 def _pans(view, steps: int) -> tuple[list[float], list[float], list[float]]:
     """Frame times (sent → presented), the page's draw times and the dots drawn, of
     ``steps`` pans of 40 pixels (east and back, then south and back, in turn)."""
-    painted: list[tuple[int, float]] = []
-    view.bridge.paintDone.connect(lambda seq: painted.append((seq, time.perf_counter())))
     moves = [(40, 0), (-40, 0), (0, 40), (0, -40)]
-    frames, draws, dots = [], [], []
-    for k in range(steps):
-        dx, dy = moves[k % len(moves)]
-        sent = time.perf_counter()
-        value, _rt = _call(
-            view,
-            # Leaflet redraws within panBy (moveend): the numbers are the new frame's.
-            f"(EventAtlas.map.panBy([{dx}, {dy}], {{animate: false}}),"
-            " [EventAtlas.paintSeq, EventAtlas.lastDrawMs, EventAtlas.dotsDrawn])",
-        )
-        seq, draw_ms, drawn = value
-        if not _wait(lambda s=seq: any(p[0] >= s for p in painted), 10_000):
-            raise TimeoutError("the map did not draw the pan")
-        shown = next(p[1] for p in painted if p[0] >= seq)
-        frames.append((shown - sent) * 1000)
-        draws.append(draw_ms)
-        dots.append(drawn)
-    return frames, draws, dots
+    # Leaflet redraws within panBy (moveend): the numbers are the new frame's.
+    codes = [
+        f"(EventAtlas.map.panBy([{dx}, {dy}], {{animate: false}}),"
+        " [EventAtlas.paintSeq, EventAtlas.lastDrawMs, EventAtlas.dotsDrawn])"
+        for dx, dy in (moves[k % len(moves)] for k in range(steps))
+    ]
+    frames = _frames(view, codes)
+    return (
+        [f for f, _rt, _rest in frames],
+        [rest[0] for _f, _rt, rest in frames],
+        [rest[1] for _f, _rt, rest in frames],
+    )
 
 
 def dots_metrics(db: Path, steps: int) -> dict[str, float]:
