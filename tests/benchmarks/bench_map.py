@@ -216,27 +216,35 @@ def _fit(view) -> None:
     _wait(lambda: False, 300)
 
 
-def folium_rebuild_ms(arrays, window: tuple[float, float]) -> tuple[float, int]:
-    """The naive way: the window's events as folium markers, rendered and loaded."""
-    import folium
-    from PySide6.QtCore import QUrl
+def _plain_view():
+    """A shown web view in our profile (our scheme serves its pages), without the map
+    page; its scheme handler and the list ``loadFinished`` appends to."""
+    from PySide6.QtWebEngineCore import QWebEnginePage
     from PySide6.QtWebEngineWidgets import QWebEngineView
 
-    from desktop_app.core.categories import CATEGORIES
-    from desktop_app.core.index import EventIndex
-    from desktop_app.core.window import TimeWindow
-    from desktop_app.mapgen.page import SCHEME, AtlasMap
     from desktop_app.ui.map.web_profile import atlas_profile
 
     profile, handler = atlas_profile()
     view = QWebEngineView()
-    from PySide6.QtWebEngineCore import QWebEnginePage
-
     view.setPage(QWebEnginePage(profile, view))
     view.resize(*VIEW_SIZE)
     view.show()
     loaded: list[bool] = []
     view.loadFinished.connect(loaded.append)
+    return view, handler, loaded
+
+
+def folium_rebuild_ms(arrays, window: tuple[float, float]) -> tuple[float, int]:
+    """The naive way: the window's events as folium markers, rendered and loaded."""
+    import folium
+    from PySide6.QtCore import QUrl
+
+    from desktop_app.core.categories import CATEGORIES
+    from desktop_app.core.index import EventIndex
+    from desktop_app.core.window import TimeWindow
+    from desktop_app.mapgen.page import SCHEME, AtlasMap
+
+    view, handler, loaded = _plain_view()
     started = time.perf_counter()
     index = EventIndex(arrays)
     rows = index.rows_in(TimeWindow(*window))
@@ -322,20 +330,11 @@ def kept_leaflet_ms(payload: bytes, steps: int) -> tuple[list[float], list[int]]
     """Round trips (ms) of ``steps`` window steps on the kept Leaflet page of
     :data:`_KEPT_LEAFLET_JS` holding ``payload``'s events, and the markers made each."""
     from PySide6.QtCore import QUrl
-    from PySide6.QtWebEngineCore import QWebEnginePage
-    from PySide6.QtWebEngineWidgets import QWebEngineView
 
     from desktop_app.core.categories import CATEGORIES
     from desktop_app.mapgen.page import EVENTS_PATH, SCHEME, AtlasMap
-    from desktop_app.ui.map.web_profile import atlas_profile
 
-    profile, handler = atlas_profile()
-    view = QWebEngineView()
-    view.setPage(QWebEnginePage(profile, view))
-    view.resize(*VIEW_SIZE)
-    view.show()
-    loaded: list[bool] = []
-    view.loadFinished.connect(loaded.append)
+    view, handler, loaded = _plain_view()
     fmap = AtlasMap(location=[48.5, 33.0], zoom_start=6, tiles=None, prefer_canvas=True)
     script = _KEPT_LEAFLET_JS.replace("EVENTS_PATH", EVENTS_PATH)
     html = fmap.get_root().render().replace("</body>", f"<script>{script}</script></body>")
