@@ -39,16 +39,18 @@ from desktop_app.store.event_store import CitedOutlet, EventStore
 
 
 class GradeBoxes(QObject):
-    """A reliability box, a credibility box and a reason line, as a form's rows.
+    """A reliability box, a credibility box and a reason line: a grade to choose, in the
+    words of :mod:`desktop_app.core.grading` (the event form uses them too).
 
     Parameters
     ----------
-    form
-        The form the three rows are added to.
+    parent
+        Owns the boxes until they are added to a form (:meth:`add_rows`).
     """
 
-    def __init__(self, form: QFormLayout, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
+        # The Admiralty grading: who says it (A-F), how well it is confirmed (1-6).
         self.reliability = QComboBox()
         for letter in Reliability:
             self.reliability.addItem(f"{letter} – {self.tr(letter.label)}", str(letter))
@@ -57,9 +59,12 @@ class GradeBoxes(QObject):
             self.credibility.addItem(f"{digit} – {self.tr(digit.label)}", str(digit))
         self.reason = QLineEdit()
         self.reason.setPlaceholderText(self.tr("why this grade (shown with it)"))
+
+    def add_rows(self, form: QFormLayout) -> None:
+        """Add the three boxes to ``form``, a row each."""
         form.addRow(self.tr("&Reliability"), self.reliability)
         form.addRow(self.tr("Cre&dibility"), self.credibility)
-        form.addRow(self.tr("Reas&on"), self.reason)
+        form.addRow(self.tr("Grade r&eason"), self.reason)
 
     def grade(self) -> Grade:
         """The grade the boxes say."""
@@ -98,7 +103,8 @@ class GradeEventsDialog(QDialog):
         intro = QLabel(self.tr("Give the %n selected events one grade:", "", count))
         intro.setTextFormat(Qt.TextFormat.PlainText)
         form.addRow(intro)
-        self.boxes = GradeBoxes(form, self)
+        self.boxes = GradeBoxes(self)
+        self.boxes.add_rows(form)
         self.boxes.set_grade(grade)
         note = QLabel(
             self.tr(
@@ -235,7 +241,8 @@ class OutletsDialog(QDialog):
         header.setSectionResizeMode(OutletsModel.GRADE, QHeaderView.ResizeMode.ResizeToContents)
         self.table.selectionModel().currentRowChanged.connect(self._on_outlet_chosen)
         form = QFormLayout()
-        self.boxes = GradeBoxes(form, self)
+        self.boxes = GradeBoxes(self)
+        self.boxes.add_rows(form)
         self.set_button = QPushButton(self.tr("&Set grade"))
         self.set_button.clicked.connect(self.set_grade)
         self.remove_button = QPushButton(self.tr("Re&move grade"))
