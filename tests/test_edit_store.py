@@ -14,6 +14,7 @@ from test_store_columns import assert_current
 
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Article, Event, Place
+from desktop_app.ingest.pipeline import import_file
 from desktop_app.store.event_store import EventStore, StoreError
 
 TABLES = {
@@ -23,6 +24,8 @@ TABLES = {
     "event_sources": "SELECT rowid, * FROM event_sources ORDER BY rowid",
     "articles": "SELECT rowid, * FROM articles ORDER BY rowid",
     "fts": "SELECT rowid, title, excerpt FROM events_fts ORDER BY rowid",
+    "distinct": "SELECT * FROM distinct_events ORDER BY first_id, second_id",
+    "outlet_grades": "SELECT * FROM outlet_grades ORDER BY outlet",
 }
 
 
@@ -176,3 +179,55 @@ def test_undoing_an_edit_keeps_what_refers_to_the_event(seed_store, seed_db):
         assert conn.execute("SELECT first_id, second_id FROM distinct_events").fetchall() == [
             (16, 20)
         ]
+
+
+KNOWN_PAIRS = Path(__file__).parent / "fixtures" / "duplicates" / "known_pairs.csv"
+
+
+def pairs_store(tmp_path: Path) -> tuple[EventStore, Path]:
+    db = tmp_path / "pairs.db"
+    store = EventStore(db)
+    import_file(KNOWN_PAIRS, store)
+    return store, db
+
+
+def offered(store: EventStore) -> set[tuple[int, int]]:
+    return {(d.first, d.second) for d in store.probable_duplicates()}
+
+
+def test_undoing_a_delete_brings_back_the_pairs_marked_distinct(tmp_path):
+    store, db = pairs_store(tmp_path)
+    first, second = sorted(next(iter(offered(store))))
+    store.mark_distinct(first, second)
+    before = dump(db)
+    change = store.delete_events([first])
+    after = dump(db)
+    assert after["distinct"] == []
+    check_undo_redo(store, change, db, before, after)
+    store.restore_events(change.before, "undo delete")
+    assert dump(db)["distinct"] == before["distinct"] != []
+    assert (first, second) not in offered(store)
+    # The history tells the pair going with the event and coming back with it.
+    told = [(h.kind, h.before, h.after) for h in store.history(first)]
+    assert told[0][0] == "delete" and told[0][1]["distinct_from"] == [second]
+    assert told[1][0] == "undo delete" and told[1][2]["distinct_from"] == [second]
+    assert told[2][0] == "redo delete" and told[2][1]["distinct_from"] == [second]
+    assert [h.kind for h in store.history(second)] == []
+    store.close()
+
+
+def test_undoing_a_merge_brings_back_the_pairs_marked_distinct(tmp_path):
+    store, db = pairs_store(tmp_path)
+    first, second = sorted(next(iter(offered(store))))
+    keep = next(e.id for e in store.all_events() if e.id not in (first, second))
+    store.mark_distinct(first, second)
+    before = dump(db)
+    change = store.merge_events(keep, second)
+    after = dump(db)
+    assert after["distinct"] == []
+    check_undo_redo(store, change, db, before, after)
+    assert (first, second) not in offered(store)
+    undone = next(h for h in store.history(second) if h.kind == "undo merge")
+    assert undone.after["distinct_from"] == [first]
+    store.close()
+

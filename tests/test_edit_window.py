@@ -263,3 +263,28 @@ def test_an_outlet_s_grade_is_not_saved_as_the_event_s_own(qtbot, seed_db):
     ).fetchone()
     assert stored == (None, None)  # still the outlet's, not copied onto the event
     assert window.store.event(16).grade.from_outlet == event.sources[0]
+
+
+def test_undoing_a_delete_keeps_the_pair_marked_distinct(qtbot, tmp_path):
+    from test_edit_store import offered, pairs_store
+
+    store, db = pairs_store(tmp_path)
+    first, second = sorted(next(iter(offered(store))))
+    store.mark_distinct(first, second)
+    store.close()
+    window = open_window(qtbot, db)
+    select(qtbot, window, first)
+    changed(qtbot, window, window.edits.delete_action.trigger)
+    assert window.store.event(first) is None
+    changed(qtbot, window, window.edits.undo_action.trigger)
+    assert window.state.selection == (first,)
+    assert window.store.db.execute(
+        "SELECT first_id, second_id FROM distinct_events"
+    ).fetchall() == [(first, second)]
+    assert (first, second) not in offered(window.store)
+    changed(qtbot, window, window.edits.redo_action.trigger)
+    changed(qtbot, window, window.edits.undo_action.trigger)
+    assert (first, second) not in offered(window.store)
+    kinds = [h.kind for h in window.store.history(first)]
+    assert kinds == ["delete", "undo delete", "redo delete", "undo delete"]
+    assert window.store.history(first)[-1].after["distinct_from"] == [second]

@@ -1,12 +1,13 @@
 """Probable duplicates in a store: the finder of :mod:`desktop_app.core.duplicates` over
 the store's kept columns and texts, and the pairs the user has marked as distinct.
 
-Each function takes the connection it reads or writes in; the one that writes neither
-begins nor commits a transaction.
+Each function takes the connection it reads or writes in; those that write neither
+begin nor commit a transaction.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable
 
@@ -60,3 +61,44 @@ def mark_distinct(conn: sqlite3.Connection, first: int, second: int) -> None:
 def marked_distinct(conn: sqlite3.Connection) -> set[tuple[int, int]]:
     """The pairs ``(smaller id, larger id)`` the user has marked as two events."""
     return {(a, b) for a, b in conn.execute("SELECT first_id, second_id FROM distinct_events")}
+
+
+def distinct_rows(conn: sqlite3.Connection, ids: Iterable[int]) -> tuple[tuple[int, int, str], ...]:
+    """The pairs marked distinct that one of the events ``ids`` is part of, as stored:
+    ``(smaller id, larger id, when marked)``. They are deleted with either event, so a
+    change that deletes events keeps them to bring back on undo."""
+    wanted = json.dumps(sorted(set(ids)))
+    return tuple(
+        conn.execute(
+            """SELECT first_id, second_id, marked FROM distinct_events
+               WHERE first_id IN (SELECT value FROM json_each(?))
+                  OR second_id IN (SELECT value FROM json_each(?))
+               ORDER BY first_id, second_id""",
+            [wanted, wanted],
+        ).fetchall()
+    )
+
+
+def restore_distinct(conn: sqlite3.Connection, saved: Iterable[tuple[int, int, str]]) -> None:
+    """Mark the pairs ``saved`` (as :func:`distinct_rows` gives them) distinct again, with
+    the time they were first marked; a pair one of whose events is gone stays forgotten.
+
+    Pairs are only added, never removed: a pair goes when one of its events is deleted,
+    and one marked after the change being undone is the user's and stays."""
+    conn.executemany(
+        """INSERT OR IGNORE INTO distinct_events (first_id, second_id, marked)
+           SELECT ?1, ?2, ?3 WHERE (SELECT count(*) FROM events WHERE id IN (?1, ?2)) = 2""",
+        saved,
+    )
+
+
+def distinct_partners(conn: sqlite3.Connection, ids: Iterable[int]) -> dict[int, list[int]]:
+    """For each of the events ``ids``, the events it is marked distinct from, ascending."""
+    wanted = set(ids)
+    found: dict[int, list[int]] = {event_id: [] for event_id in wanted}
+    for first, second, _marked in distinct_rows(conn, wanted):
+        if first in wanted:
+            found[first].append(second)
+        if second in wanted:
+            found[second].append(first)
+    return {event_id: sorted(partners) for event_id, partners in found.items()}

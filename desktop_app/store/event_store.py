@@ -36,6 +36,7 @@ from desktop_app.store.rows import AddResult, EventRows
 __all__ = [
     "AddResult",
     "Change",
+    "CitedOutlet",
     "EventStore",
     "FilterError",
     "StoreError",
@@ -82,17 +83,71 @@ class Change:
     Parameters
     ----------
     kind
-        What was done (``edit``, ``add``, ``delete``, ``merge``), as the history says.
+        What was done (``edit``, ``add``, ``delete``, ``merge``, ``grade``, ``grade
+        outlet``), as the history says.
     before, after
-        The rows of every event the change touched, and of what they use, on each side.
+        The rows of every event the change touched, and of what they use (the pairs
+        marked distinct they are part of, the grades of the outlets graded), on each side.
     event_ids
-        The events the change touched (an added one included).
+        The events the change touched (an added one included; none for an outlet's grade).
     """
 
     kind: str
     before: EventRows
     after: EventRows
     event_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class CitedOutlet:
+    """An outlet the events cite, by its one name (see :mod:`desktop_app.core.outlets`).
+
+    Parameters
+    ----------
+    name
+        The outlet's one name.
+    events
+        How many events cite it (by any of its names).
+    grade
+        Its grade, which the events citing it without a grade of their own take; None
+        when it has none.
+    """
+
+    name: str
+    events: int
+    grade: Grade | None
+
+
+def _outlet_grade_rows(
+    conn: sqlite3.Connection, outlets: Iterable[str]
+) -> dict[str, tuple[str, str, str] | None]:
+    """The ``outlet_grades`` rows ``(reliability, credibility, reason)`` of ``outlets``
+    (None for an ungraded one)."""
+    found: dict[str, tuple[str, str, str] | None] = {}
+    for outlet in outlets:
+        row = conn.execute(
+            "SELECT reliability, credibility, reason FROM outlet_grades WHERE outlet = ?",
+            [outlet],
+        ).fetchone()
+        found[outlet] = None if row is None else tuple(row)
+    return found
+
+
+def _write_outlet_grades(
+    conn: sqlite3.Connection, grades: dict[str, tuple[str, str, str] | None]
+) -> None:
+    """Write back outlets' grade rows as :func:`_outlet_grade_rows` reads them."""
+    for outlet, row in grades.items():
+        if row is None:
+            conn.execute("DELETE FROM outlet_grades WHERE outlet = ?", [outlet])
+        else:
+            conn.execute(
+                "INSERT INTO outlet_grades (outlet, reliability, credibility, reason) "
+                "VALUES (?, ?, ?, ?) ON CONFLICT (outlet) DO UPDATE SET "
+                "reliability = excluded.reliability, credibility = excluded.credibility, "
+                "reason = excluded.reason",
+                [outlet, *row],
+            )
 
 
 def check_store_file(path: Path) -> None:
@@ -360,8 +415,13 @@ class EventStore:
         ids = list(saved.events)
         with self.bulk_writer() as writer:
             was = {e.id: e for e in self.events(ids)}
+            partners = duplicates.distinct_partners(writer.conn, ids)
+            graded = _outlet_grade_rows(writer.conn, saved.outlet_grades)
             writer.restore(saved)
-            self._record(writer, kind, ids, was)
+            duplicates.restore_distinct(writer.conn, saved.distinct)
+            _write_outlet_grades(writer.conn, saved.outlet_grades)
+            self._record(writer, kind, ids, was, partners)
+            self._record_outlets(writer, kind, graded)
 
     def history(self, event_id: int | None = None) -> list[HistoryEntry]:
         """The store's changes, oldest first (of one event, with ``event_id``)."""
@@ -401,9 +461,13 @@ class EventStore:
             ]
             article_uids = [e.article.uid for e in written if e.article is not None]
             before = rows.event_rows(conn, ids, place_ids, source_ids, article_uids)
+            # Pairs marked distinct go with a deleted event: kept, to come back with it.
+            before = dataclasses.replace(before, distinct=duplicates.distinct_rows(conn, ids))
             was = {e.id: e for e in self.events(ids)}
+            partners = duplicates.distinct_partners(conn, ids)
             touched = list(dict.fromkeys([*ids, *(write(writer) or [])]))
             after = rows.event_rows(conn, touched, before.places, before.sources, before.articles)
+            after = dataclasses.replace(after, distinct=duplicates.distinct_rows(conn, touched))
             # Every stored row the new values use was looked up above: a row missing
             # from before is one this change made.
             for mine, theirs in (
@@ -416,12 +480,21 @@ class EventStore:
             for key in touched:
                 before.events.setdefault(key, None)
                 before.event_sources.setdefault(key, ())
-            self._record(writer, kind, touched, was)
+            self._record(writer, kind, touched, was, partners)
         return Change(kind, before, after, tuple(touched))
 
-    def _record(self, writer: BulkWriter, kind: str, ids: list[int], was: dict[int, Event]) -> None:
-        """One history row per event ``ids``: what it was (``was``) and what it is now."""
+    def _record(
+        self,
+        writer: BulkWriter,
+        kind: str,
+        ids: list[int],
+        was: dict[int, Event],
+        was_distinct: dict[int, list[int]],
+    ) -> None:
+        """One history row per event ``ids``: what it was (``was``, and the events it was
+        marked distinct from, ``was_distinct``) and what it is now."""
         now = {e.id: e for e in self.events(ids)}
+        now_distinct = duplicates.distinct_partners(writer.conn, ids)
         for event_id in ids:
             old, new = was.get(event_id), now.get(event_id)
             if old is not None and new is not None:
@@ -429,10 +502,31 @@ class EventStore:
             else:
                 before = history.event_values(old) if old is not None else None
                 after = history.event_values(new) if new is not None else None
+            old_pairs, new_pairs = was_distinct.get(event_id, []), now_distinct.get(event_id, [])
+            if old_pairs != new_pairs:
+                if before is not None:
+                    before["distinct_from"] = old_pairs
+                if after is not None:
+                    after["distinct_from"] = new_pairs
             uid = (new or old).uid if (new or old) is not None else None
             history.record(
                 writer.conn, kind, event_id=event_id, event_uid=uid, before=before, after=after
             )
+
+    def _record_outlets(
+        self, writer: BulkWriter, kind: str, was: dict[str, tuple[str, str, str] | None]
+    ) -> None:
+        """One history row per outlet of ``was`` whose grade changed: what it was, what it
+        is now."""
+        now = _outlet_grade_rows(writer.conn, was)
+        for outlet, old in was.items():
+            if now[outlet] != old:
+                history.record(
+                    writer.conn,
+                    kind,
+                    before=history.outlet_values(outlet, old),
+                    after=history.outlet_values(outlet, now[outlet]),
+                )
 
     # -- reading ---------------------------------------------------------------------------
 
@@ -699,37 +793,67 @@ class EventStore:
 
     def set_grades(self, ids: Sequence[int], grade: Grade) -> None:
         """Give the events ``ids`` one grade, in one transaction (F6 with no reason
-        ungrades them, so that they take their outlets' grades again)."""
-        self.begin_write()
-        try:
-            rows.set_grades(self.db.conn, ids, grade)
-        except BaseException:
-            self.db.conn.execute("ROLLBACK")
-            raise
-        self.db.conn.execute("COMMIT")
+        ungrades them, so that they take their outlets' grades again); see
+        :meth:`grade_events`."""
+        self.grade_events(ids, grade)
+
+    def grade_events(self, ids: Sequence[int], grade: Grade) -> Change:
+        """Give the events ``ids`` one grade, undoably: one transaction, one history row
+        per event whose grade changed (the change touches only those; unknown ids and
+        events graded so already are left out)."""
+        values = rows.grade_values(grade)
+        wanted = json.dumps(list(dict.fromkeys(ids)))
+        changing = [
+            event_id
+            for event_id, *stored in self.db.execute(
+                """SELECT id, reliability, credibility, grade_reason FROM events
+                   WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id""",
+                [wanted],
+            )
+            if tuple(stored) != values
+        ]
+        return self._change(
+            history.GRADE, changing, [], lambda w: rows.set_grades(w.conn, changing, grade)
+        )
 
     def set_outlet_grade(self, outlet: str, grade: Grade | None) -> str:
         """Grade a cited outlet (by any of its names; None removes its grade): every
         event citing it that has no grade of its own takes it. Returns the outlet's one
-        name."""
+        name; see :meth:`grade_outlet`."""
+        change = self.grade_outlet(outlet, grade)
+        return next(iter(change.after.outlet_grades))
+
+    def grade_outlet(self, outlet: str, grade: Grade | None) -> Change:
+        """Grade a cited outlet (by any of its names; None removes its grade), undoably:
+        one transaction and one history row. Every event citing it that has no grade of
+        its own takes it. The change's ``outlet_grades`` name the outlet by its one name."""
         name = outlet_names().name(outlet)
-        self.begin_write()
-        try:
-            if grade is None:
-                self.db.execute("DELETE FROM outlet_grades WHERE outlet = ?", [name])
-            else:
-                self.db.execute(
-                    "INSERT INTO outlet_grades (outlet, reliability, credibility, reason) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT (outlet) DO UPDATE SET "
-                    "reliability = excluded.reliability, credibility = excluded.credibility, "
-                    "reason = excluded.reason",
-                    [name, str(grade.reliability), str(grade.credibility), grade.reason],
-                )
-        except BaseException:
-            self.db.conn.execute("ROLLBACK")
-            raise
-        self.db.conn.execute("COMMIT")
-        return name
+        new = {
+            name: None
+            if grade is None
+            else (str(grade.reliability), str(grade.credibility), grade.reason)
+        }
+        with self.bulk_writer() as writer:
+            conn = writer.conn
+            old = _outlet_grade_rows(conn, new)
+            before = dataclasses.replace(rows.event_rows(conn, []), outlet_grades=old)
+            after = dataclasses.replace(rows.event_rows(conn, []), outlet_grades=new)
+            _write_outlet_grades(conn, new)
+            self._record_outlets(writer, history.GRADE_OUTLET, old)
+        return Change(history.GRADE_OUTLET, before, after, ())
+
+    def outlets(self) -> list[CitedOutlet]:
+        """Every outlet the events cite, by its one name: how many events cite it and its
+        grade (None when ungraded), most cited first."""
+        grades = self.outlet_grades()
+        return [
+            CitedOutlet(outlet, count, grades.get(outlet))
+            for outlet, count in self.db.execute(
+                """SELECT s.outlet, count(DISTINCT es.event_id) FROM sources s
+                   JOIN event_sources es ON es.source_id = s.id
+                   GROUP BY s.outlet ORDER BY count(DISTINCT es.event_id) DESC, s.outlet"""
+            )
+        ]
 
     def outlet_grades(self) -> dict[str, Grade]:
         """The graded outlets by their one name."""

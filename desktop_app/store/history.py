@@ -2,8 +2,10 @@
 
 Rows are written in the transaction of the change they tell (so the history and the
 events never disagree) and only ever added. ``before`` and ``after`` hold JSON of the
-values that changed, as :func:`event_values` writes them. Each function takes the
-connection of the transaction it works in and neither begins nor commits one.
+values that changed, as :func:`event_values` writes them, and ``distinct_from`` (the
+events it is marked distinct from) when those went or came back with the event. Each
+function takes the connection of the transaction it works in and neither begins nor
+commits one.
 """
 
 from __future__ import annotations
@@ -24,6 +26,10 @@ EDIT = "edit"
 ADD = "add"
 DELETE = "delete"
 MERGE = "merge"
+#: Grading events (one row per event whose grade changed) and grading a cited outlet (one
+#: row with no event: ``before`` and ``after`` name the outlet and its grade).
+GRADE = "grade"
+GRADE_OUTLET = "grade outlet"
 #: Undoing or redoing a change is a row of its own: "undo edit", "redo merge", ...
 UNDO = "undo"
 REDO = "redo"
@@ -41,8 +47,8 @@ class HistoryEntry:
     at
         When, in UTC (ISO 8601, seconds).
     kind
-        ``import``, ``edit``, ``add``, ``delete``, ``merge``, or one of these after
-        ``undo`` or ``redo``.
+        ``import``, ``edit``, ``add``, ``delete``, ``merge``, ``grade``, ``grade outlet``,
+        or one of these after ``undo`` or ``redo``.
     before, after
         The values that changed (decoded JSON), None where there were none.
     file_name, file_size, file_sha256
@@ -111,6 +117,16 @@ def changed_values(before: Event, after: Event) -> tuple[dict[str, Any], dict[st
     old, new = event_values(before), event_values(after)
     keys = [key for key in old if old[key] != new[key]]
     return {key: old[key] for key in keys}, {key: new[key] for key in keys}
+
+
+def outlet_values(outlet: str, grade: tuple[str, str, str] | None) -> dict[str, Any]:
+    """What a graded outlet's history row says: its one name and its grade (None when
+    it has none), from its ``outlet_grades`` row ``(reliability, credibility, reason)``."""
+    return {
+        "outlet": outlet,
+        "grade": None if grade is None else grade[0] + grade[1],
+        "grade_reason": "" if grade is None else grade[2],
+    }
 
 
 def now() -> str:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from desktop_app.core.event import Article, Place
 from desktop_app.core.grading import Credibility, Grade, Reliability
@@ -172,6 +172,10 @@ class EventRows:
     Each mapping goes from a key to its row (a tuple in the order of ``columns``) or to
     None for a row that did not exist: restoring deletes it (a place, outlet or article
     only while no other event still uses it).
+
+    ``distinct`` holds the pairs marked distinct that the events are part of, which go
+    with an event when it is deleted and come back with it; ``outlet_grades`` the rows of
+    the graded outlets a change touched (see ``EventStore.grade_outlet``).
     """
 
     columns: dict[str, tuple[str, ...]]
@@ -181,6 +185,10 @@ class EventRows:
     places: dict[int, tuple | None]
     sources: dict[int, tuple | None]
     articles: dict[str, tuple | None]
+    #: ``(first id, second id, marked)`` rows of ``distinct_events``.
+    distinct: tuple[tuple[int, int, str], ...] = ()
+    #: An outlet's one name to its ``(reliability, credibility, reason)``, None: ungraded.
+    outlet_grades: dict[str, tuple[str, str, str] | None] = field(default_factory=dict)
 
     def referenced(self) -> tuple[set[int], set[int], set[str]]:
         """The places, outlets and articles these events use."""

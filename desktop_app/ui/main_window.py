@@ -397,6 +397,7 @@ class MainWindow(QMainWindow):
                 self.tr("Events close in time and place whose words are alike, to merge"),
             )
         )
+        tools_menu.addAction(self.edits.outlets_action)
         tools_menu.addAction(self.imports.preferences_action)
 
         help_menu = menu.addMenu(self.tr("&Help"))

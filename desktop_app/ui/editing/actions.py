@@ -1,4 +1,5 @@
-"""The Edit menu: undo and redo, edit, add at a map click, delete and merge events.
+"""The Edit menu: undo and redo, edit, add at a map click, delete, merge and grade events;
+and grading the cited outlets (Tools ▸ Grade outlets).
 
 Every change is made in the store first (one transaction, with its history row) and then
 pushed on the window's :class:`QUndoStack` as a :class:`StoreChange`; the views are then
@@ -23,10 +24,12 @@ from PySide6.QtWidgets import (
 )
 
 from desktop_app.core.event import Event
+from desktop_app.core.grading import Grade
 from desktop_app.geo.gazetteer import default_gazetteer
 from desktop_app.store.event_store import Change, EventStore, StoreError
 from desktop_app.ui.editing.commands import StoreChange
 from desktop_app.ui.editing.form import EventForm
+from desktop_app.ui.editing.grading import GradeEventsDialog, OutletsDialog
 from desktop_app.ui.map.view import MapView
 from desktop_app.ui.view_state import ViewState
 
@@ -44,6 +47,8 @@ class EditTarget(Protocol):
     map_view: MapView
 
     def show_edited(self, select: list[int]) -> None: ...
+
+    def notify(self, message: str) -> None: ...
 
     def statusBar(self) -> QStatusBar: ...
 
@@ -138,6 +143,19 @@ class EditActions(QObject):
             self.merge_selected,
             tip=self.tr("Make one event of two selected ones"),
         )
+        self.grade_action = self._action(
+            self.tr("&Grade selected events…"),
+            self.grade_selected,
+            QKeySequence(self.tr("Ctrl+Shift+G")),
+            self.tr("Give every selected event one grade (Undo gives each its own back)"),
+        )
+        self.outlets_action = self._action(
+            self.tr("Grade &outlets…"),
+            self.grade_outlets,
+            tip=self.tr("The outlets the events cite, and the grade their events take"),
+        )
+        self.outlets_dialog: OutletsDialog | None = None
+        self.stack.indexChanged.connect(self._on_stack_moved)
         window.map_view.pointPicked.connect(self._on_point_picked)
         window.state.selectionChanged.connect(self._update_actions)
         window.state.currentChanged.connect(self._update_actions)
@@ -164,6 +182,7 @@ class EditActions(QObject):
             self.add_action,
             self.delete_action,
             self.merge_action,
+            self.grade_action,
         ]
 
     def _update_actions(self, *_args) -> None:
@@ -173,11 +192,14 @@ class EditActions(QObject):
         self.add_action.setEnabled(writable)
         self.delete_action.setEnabled(writable and bool(state.selection))
         self.merge_action.setEnabled(writable and len(state.selection) >= 2)
+        self.grade_action.setEnabled(writable and bool(state.selection))
 
     def clear(self) -> None:
         """Forget every change (another store is open, or an import rewrote this one)."""
         self.stack.clear()
         self._update_actions()
+        if self.outlets_dialog is not None:
+            self.outlets_dialog.reload()
 
     # -- the commands ----------------------------------------------------------------------
 
@@ -267,16 +289,117 @@ class EditActions(QObject):
             lambda: self._window.store.merge_events(keep, other), self.tr("merge into %1"), title
         )
 
-    def _apply(self, change, text: str, title: str) -> None:
+    def grade_selected(self) -> GradeEventsDialog | None:
+        """Ask for one grade for every selected event."""
+        ids = list(self._window.state.selection)
+        if not ids:
+            return None
+        if self._refused_read_only():
+            return None
+        # The boxes start at the grade the events share (an outlet's is not an event's
+        # own), not at A1: OK pressed by mistake must not make them look trustworthy.
+        own = [Grade() if e.grade.from_outlet else e.grade for e in self._window.store.events(ids)]
+        codes = {(g.reliability, g.credibility) for g in own}
+        reasons = {g.reason for g in own}
+        start = Grade()
+        if len(codes) == 1:
+            reliability, credibility = codes.pop()
+            reason = reasons.pop() if len(reasons) == 1 else ""
+            start = Grade(reliability, credibility, reason)
+        dialog = GradeEventsDialog(len(ids), start, self._window)  # type: ignore[arg-type]
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.accepted.connect(lambda: self.grade(ids, dialog.grade()))
+        dialog.open()
+        return dialog
+
+    def grade(self, ids: list[int], grade: Grade) -> None:
+        """Give the events ``ids`` the grade ``grade``, as one undoable change."""
+        store = self._window.store
+        events = store.events(ids)
+        if not events:
+            return
+        if len(events) == 1:
+            text = self.tr("grading of %1 as %2")
+        else:
+            text = self.tr("grading of %n events as %2", "", len(events))
+        made = self._apply(
+            lambda: store.grade_events(ids, grade),
+            text.replace("%2", grade.code),
+            events[0].title,
+        )
+        if made is not None and not made.event_ids:
+            self._window.statusBar().showMessage(
+                self.tr("The selected events are graded %1 already.").replace("%1", grade.code),
+                STATUS_MS,
+            )
+
+    def grade_outlets(self) -> OutletsDialog:
+        """Open the list of cited outlets, to grade them."""
+        if self.outlets_dialog is None:
+            dialog = OutletsDialog(lambda: self._window.store, self.grade_outlet, self._window)  # type: ignore[arg-type]
+            dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            dialog.destroyed.connect(lambda *_: setattr(self, "outlets_dialog", None))
+            self.outlets_dialog = dialog
+        else:
+            self.outlets_dialog.reload()
+        self.outlets_dialog.show()
+        self.outlets_dialog.raise_()
+        return self.outlets_dialog
+
+    def grade_outlet(self, outlet: str, grade: Grade | None) -> None:
+        """Grade the cited outlet ``outlet`` (None: remove its grade), undoably."""
+        if self._refused_read_only():
+            return
+        if grade is None:
+            text = self.tr("removal of the grade of %1")
+        else:
+            text = self.tr("grading of %1 as %2").replace("%2", grade.code)
+        self._apply(
+            lambda: self._window.store.grade_outlet(outlet, grade),
+            text,
+            outlet,
+            # No event is added or removed: the selection stays what it was.
+            keep_selection=True,
+        )
+
+    def _on_stack_moved(self, _index: int) -> None:
+        # An undo or redo may change any outlet's grade: the open list shows the store's.
+        if self.outlets_dialog is not None:
+            self.outlets_dialog.reload()
+
+    def _refused_read_only(self) -> bool:
+        store = self._window.store
+        if not store.read_only:
+            return False
+        self._window.notify(
+            self.tr(
+                "%1 is on a medium that cannot be written: it is open for viewing only."
+            ).replace("%1", str(store.path))
+        )
+        return True
+
+    def _apply(
+        self, change, text: str, title: str, *, keep_selection: bool = False
+    ) -> Change | None:
         try:
             made: Change = change()
         except StoreError as exc:
             QMessageBox.warning(self._window, self.tr("Not saved"), str(exc))  # type: ignore[arg-type]
-            return
+            return None
+        if not made.event_ids and made.before.outlet_grades == made.after.outlet_grades:
+            return made  # nothing changed: nothing to undo
+        shown = self._window.show_edited
+        if keep_selection:
+            window = self._window
+
+            def shown(_ids: list[int]) -> None:
+                window.show_edited(list(window.state.selection))
+
         command = StoreChange(
             text.replace("%1", quoted(title)),
             made,
             lambda: self._window.store,
-            self._window.show_edited,
+            shown,
         )
         self.stack.push(command)
+        return made

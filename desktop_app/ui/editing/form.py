@@ -28,8 +28,9 @@ from PySide6.QtWidgets import (
 from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.dates import DateError, DatePrecision, event_span
 from desktop_app.core.event import Article, Event, Place, event_uid
-from desktop_app.core.grading import Credibility, Grade, Reliability
+from desktop_app.core.grading import Grade
 from desktop_app.geo.gazetteer import Gazetteer, GazetteerEntry
+from desktop_app.ui.editing.grading import GradeBoxes
 
 
 def _lines(text: str) -> tuple[str, ...]:
@@ -94,15 +95,10 @@ class EventForm(QDialog):
         self.sources.setPlaceholderText(self.tr("one outlet per line"))
         self.sources.setMaximumHeight(70)
 
-        # The Admiralty grading: who says it (A-F), how well it is confirmed (1-6).
-        self.reliability = QComboBox()
-        for letter in Reliability:
-            self.reliability.addItem(f"{letter} – {self.tr(letter.label)}", str(letter))
-        self.credibility = QComboBox()
-        for digit in Credibility:
-            self.credibility.addItem(f"{digit} – {self.tr(digit.label)}", str(digit))
-        self.grade_reason = QLineEdit()
-        self.grade_reason.setPlaceholderText(self.tr("why this grade (shown with it)"))
+        self.grade_boxes = GradeBoxes(self)
+        self.reliability = self.grade_boxes.reliability
+        self.credibility = self.grade_boxes.credibility
+        self.grade_reason = self.grade_boxes.reason
         self.grade_note = QLabel()
         self.grade_note.setTextFormat(Qt.TextFormat.PlainText)
         self.grade_note.setWordWrap(True)
@@ -152,9 +148,7 @@ class EventForm(QDialog):
         form.addRow(self.tr("&Actors"), self.actors)
         form.addRow(self.tr("E&xcerpt"), self.excerpt)
         form.addRow(self.tr("Cited &outlets"), self.sources)
-        form.addRow(self.tr("&Reliability"), self.reliability)
-        form.addRow(self.tr("Cre&dibility"), self.credibility)
-        form.addRow(self.tr("Grade reason"), self.grade_reason)
+        self.grade_boxes.add_rows(form)
         form.addRow("", self.grade_note)
 
         place_box = QGroupBox(self.tr("Place"))
@@ -236,10 +230,7 @@ class EventForm(QDialog):
     def _set_grade(self, grade: Grade) -> None:
         # A grade taken from a cited outlet is not the event's own: the boxes say
         # "cannot be judged", and the note says whose grade the event shows meanwhile.
-        own = Grade() if grade.from_outlet else grade
-        self.reliability.setCurrentIndex(self.reliability.findData(str(own.reliability)))
-        self.credibility.setCurrentIndex(self.credibility.findData(str(own.credibility)))
-        self.grade_reason.setText(own.reason)
+        self.grade_boxes.set_grade(Grade() if grade.from_outlet else grade)
         note = ""
         if grade.from_outlet:
             note = self.tr("Ungraded, it shows %1's grade %2.").replace(
@@ -344,11 +335,7 @@ class EventForm(QDialog):
             "excerpt": self.excerpt.toPlainText().strip(),
             "sources": _lines(self.sources.toPlainText()),
             "article": self._article(),
-            "grade": Grade(
-                Reliability(self.reliability.currentData()),
-                Credibility(self.credibility.currentData()),
-                self.grade_reason.text().strip(),
-            ),
+            "grade": self.grade_boxes.grade(),
         }
         if self._original is not None:
             return dataclasses.replace(self._original, **values)
