@@ -19,7 +19,7 @@ from desktop_app.store import queries
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.panels.filters import find_choices
 from desktop_app.ui.tasks import background_runner
-from tests.mapping import open_window, visible_ids
+from tests.mapping import js, open_window, visible_ids
 
 WINDOW = TimeWindow(20240.0, 20243.0)  # 2025-06-01 to 06-04
 
@@ -129,6 +129,15 @@ def test_the_store_lists_kept_field_names_by_how_many_events_have_them(graded_db
     assert find_choices(graded_db).attributes == (("fatalities", 2), ("notes", 1))
 
 
+def test_two_changes_in_a_row_leave_the_chips_in_view(qtbot, window):
+    window.state.set_filter(Filter(min_corroboration=1))
+    window.state.set_filter(Filter(min_corroboration=1, exact_place=True))
+    chips = window.chips
+    assert [b.text() for b in chips.chips] == ["Outlets: at least 1  ×", "Only: exact places  ×"]
+    # The row is as tall as its chips, not squeezed to nothing.
+    assert chips._scroll.height() >= chips.chips[0].sizeHint().height() > 0
+
+
 class Marked(QTranslator):
     """A catalogue for the chips' context that marks every word it translates."""
 
@@ -223,3 +232,99 @@ def test_the_events_command_takes_a_polygon_as_points_or_geojson(seed_db, tmp_pa
         result = run(main, ["events", "--db", str(seed_db), "--polygon", bad])
         assert result.exit_code == 2 and "--polygon" in result.output
         assert "Area: " in result.output and "Traceback" not in result.output
+
+
+# -- a polygon drawn on the map ---------------------------------------------------------------
+
+SEED_WINDOW = TimeWindow(20000.0, 20400.0)  # every bundled event
+
+
+def press(qtbot, view, corners, kinds=("mousedown", "mouseup", "click"), last=()) -> None:
+    """Click the page at each ``(lat, lon)`` corner; ``last``: events after the last."""
+    js(
+        qtbot,
+        view,
+        f"""(() => {{
+            const map = EventAtlas.map, c = map.getContainer(), r = c.getBoundingClientRect();
+            const points = {json.dumps(corners)}.map((ll) => map.latLngToContainerPoint(ll));
+            const at = (p) => ({{clientX: r.left + p.x, clientY: r.top + p.y, bubbles: true,
+                                 button: 0}});
+            const send = (kinds, p) => {{
+                for (const kind of kinds) c.dispatchEvent(new MouseEvent(kind, at(p)));
+            }};
+            for (const p of points) send({json.dumps([*kinds, "mousemove"])}, p);
+            send({json.dumps(list(last))}, points[points.length - 1]);
+            return true;
+        }})()""",
+    )
+
+
+def in_triangle(lon: float, lat: float, ring) -> bool:
+    """Plain point-in-polygon, one point at a time (a ray to the east, even-odd)."""
+    inside = False
+    for k in range(len(ring)):
+        (x1, y1), (x2, y2) = ring[k], ring[(k + 1) % len(ring)]
+        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+    return inside
+
+
+@pytest.fixture
+def seed_window(qtbot, seed_db):
+    w = open_window(qtbot, seed_db)
+    w.state.set_window(SEED_WINDOW)
+    js(qtbot, w.map_view, "EventAtlas.showExtent(45, 30, 5, null)")
+    yield w
+    background_runner().wait()
+
+
+def test_a_triangle_drawn_on_the_map_shows_exactly_the_events_inside(qtbot, seed_window):
+    window, view = seed_window, seed_window.map_view
+    everything = visible_ids(qtbot, view)
+    window.polygon_action.trigger()
+    qtbot.waitUntil(lambda: js(qtbot, view, "EventAtlas.polygonMode") is True)
+    corners = [[52.0, 29.0], [45.0, 27.0], [47.0, 39.0]]  # (lat, lon)
+    press(qtbot, view, corners, last=("mousedown", "mouseup", "click", "dblclick"))
+    qtbot.waitUntil(lambda: bool(window.state.filter.polygon))
+    assert not window.polygon_action.isChecked()
+    drawn = window.state.filter.polygon
+    assert len(drawn) == 3
+    for (lon, lat), (want_lat, want_lon) in zip(drawn, corners, strict=True):
+        assert lon == pytest.approx(want_lon, abs=0.3) and lat == pytest.approx(want_lat, abs=0.3)
+    expected = {
+        e.id for e in window.store.events_between(SEED_WINDOW)
+        if e.place is not None and in_triangle(e.place.lon, e.place.lat, drawn)
+    }  # fmt: skip
+    shown = visible_ids(qtbot, view)
+    assert shown == expected and 0 < len(shown) < len(everything)
+    # The timeline and the table's filter follow; the chip names the polygon and clears it.
+    assert set(window.timeline.timeline.index.arrays.ids.tolist()) == expected
+    (chip,) = window.chips.chips
+    assert chip.text() == "Area: polygon of 3 points  ×"
+    # The map outlines the filter's polygon while it applies.
+    assert js(qtbot, view, "EventAtlas.outlinedPolygon") == [list(c) for c in drawn]
+    chip.click()
+    assert window.state.filter.is_empty
+    assert js(qtbot, view, "EventAtlas.outlinedPolygon") is None
+    assert visible_ids(qtbot, view) == everything
+
+
+def test_clicking_the_first_corner_closes_and_esc_gives_up(qtbot, seed_window):
+    window, view = seed_window, seed_window.map_view
+    window.polygon_action.trigger()
+    corners = [[52.0, 29.0], [45.0, 27.0], [47.0, 39.0], [52.0, 29.0]]
+    press(qtbot, view, corners)
+    qtbot.waitUntil(lambda: len(window.state.filter.polygon) == 3)
+    # Esc: no polygon, the mode ends, the filter stays as it was.
+    before = window.state.filter
+    window.polygon_action.trigger()
+    press(qtbot, view, corners[:2])
+    js(qtbot, view, "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape'}))")
+    qtbot.waitUntil(lambda: not window.polygon_action.isChecked())
+    assert js(qtbot, view, "EventAtlas.polygonMode") is False
+    assert window.state.filter == before
+    # Two corners are no polygon: a double-click after them chooses nothing.
+    window.polygon_action.trigger()
+    press(qtbot, view, corners[:2], last=("dblclick",))
+    qtbot.waitUntil(lambda: not window.polygon_action.isChecked())
+    assert window.state.filter == before

@@ -450,26 +450,37 @@ def inside_polygon(
     """Which of the points ``(lon, lat)`` lie inside ``polygon`` or on its edges (a bool
     array); a point with no coordinates (NaN) is outside.
 
-    One vectorised pass over the points per edge (the even-odd rule: a ray to the east
-    of a point inside crosses the edges an odd number of times), so a million points
-    and a polygon drawn by hand cost a few array operations per corner.
+    The even-odd rule (a ray to the east of a point inside crosses the edges an odd
+    number of times), vectorised: the points are sorted by latitude once, so each edge
+    looks only at the band of points beside it (two binary searches), not at them all.
     """
-    x = np.asarray(lon, float)
-    y = np.asarray(lat, float)
-    inside = np.zeros(x.shape, bool)
-    on_edge = np.zeros(x.shape, bool)
+    x = np.asarray(lon, float).ravel()
+    y = np.asarray(lat, float).ravel()
+    order = np.argsort(y, kind="stable")
+    xs, ys = x[order], y[order]
+    found = np.zeros(len(xs), bool)
+    edges = np.zeros(len(xs), bool)
     ring = np.asarray(polygon, float)
     for (x1, y1), (x2, y2) in zip(ring, np.roll(ring, -1, axis=0), strict=True):
-        spans = (y1 > y) != (y2 > y)
-        if spans.any():
-            # Where the edge is at the point's latitude (only read where it spans it).
-            with np.errstate(divide="ignore", invalid="ignore"):
-                at = x1 + (y - y1) * (x2 - x1) / (y2 - y1)
-            inside ^= spans & (x < at)
-        # On the edge: on its line, within its ends. Exact, so corners and edges count.
-        on_edge |= (
-            ((x2 - x1) * (y - y1) == (y2 - y1) * (x - x1))
-            & (np.minimum(x1, x2) <= x) & (x <= np.maximum(x1, x2))
-            & (np.minimum(y1, y2) <= y) & (y <= np.maximum(y1, y2))
-        )  # fmt: skip
-    return inside | on_edge
+        # NaN latitudes sort last, beyond every band.
+        a = int(np.searchsorted(ys, min(y1, y2), "left"))
+        b = int(np.searchsorted(ys, max(y1, y2), "right"))
+        if a == b:
+            continue
+        bx, by = xs[a:b], ys[a:b]
+        spans = (y1 > by) != (y2 > by)
+        # Where the edge is at each point's latitude (read only where it spans it).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            at = x1 + (by - y1) * (x2 - x1) / (y2 - y1)
+        crossed = spans & (bx < at)
+        # On the edge: on its line, within its ends (the band holds its latitudes).
+        # Exact, so corners and edges belong to the polygon.
+        on_edge = ((x2 - x1) * (by - y1) == (y2 - y1) * (bx - x1)) & (
+            (min(x1, x2) <= bx) & (bx <= max(x1, x2))
+        )
+        found[a:b] ^= crossed
+        # Kept apart from the crossings, which a later edge could toggle back.
+        edges[a:b] |= on_edge
+    out = np.zeros(len(x), bool)
+    out[order] = found | edges
+    return out.reshape(np.shape(lon))

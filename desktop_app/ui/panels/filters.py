@@ -182,7 +182,9 @@ class FilterChips(QWidget):
             button.clicked.connect(lambda _=False, f=cleared: self._state.set_filter(f()))
             self._row.insertWidget(k, button)
             self._chips.append(button)
-        self._scroll.setFixedHeight(self._strip.sizeHint().height())
+        # From the chips themselves: the strip's own hint lags behind a second change in
+        # the same turn of the event loop (and was 0 then, hiding every chip).
+        self._scroll.setFixedHeight(max((b.sizeHint().height() for b in self._chips), default=0))
         self.setVisible(not flt.is_empty)
 
 
@@ -413,6 +415,13 @@ class FilterPanel(QWidget):
             self.placement.addItem(text, value)
         self.area_button = QToolButton()
         self.area_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.polygon_button = QToolButton()
+        self.polygon_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # One above the other: side by side they are wider than the dock.
+        areas = QVBoxLayout()
+        areas.setContentsMargins(0, 0, 0, 0)
+        areas.addWidget(self.area_button)
+        areas.addWidget(self.polygon_button)
         self.min_reliability = QComboBox()
         self.min_reliability.setToolTip(
             self.tr("Only events whose source is graded at least this reliable")
@@ -470,12 +479,15 @@ class FilterPanel(QWidget):
         form.addRow(self.tr("&Place:"), self.place)
         form.addRow(self.tr("Dated to:"), dated)
         form.addRow(self.tr("&Only:"), self.placement)
-        form.addRow(self.tr("Area:"), self.area_button)
+        form.addRow(self.tr("Area:"), areas)
         form.addRow(self.tr("&Reliability at least:"), self.min_reliability)
         form.addRow(self.tr("C&redibility at least:"), self.min_credibility)
         form.addRow(self.tr("Reported by at &least:"), self.min_corroboration)
         form.addRow(self.exact_place)
-        form.addRow(self.tr("&Kept fields:"), kept)
+        # A row of three controls has no buddy of its own: Alt+K goes to the field's name.
+        kept_label = QLabel(self.tr("&Kept fields:"))
+        kept_label.setBuddy(self.attribute_name)
+        form.addRow(kept_label, kept)
         form.addRow(self.attributes)
         inner = QWidget()
         inner.setLayout(form)
