@@ -53,6 +53,11 @@ def pixels(image: QImage) -> set[str]:
     return {f"#{r:02x}{g:02x}{b:02x}" for b, g, r in unique.tolist()}
 
 
+def bluish(colour: QColor) -> bool:
+    """Near drones' #332288, even under a light wash; far from grey, orange and the wash."""
+    return colour.blue() - colour.green() > 60 and colour.red() < 120
+
+
 def timeline_layer(store: EventStore, scale: TimeScale) -> TimelineLayer:
     arrays, categories = dataset_coded(store, store.arrays())
     opened = OpenedEvents.of(arrays, categories=categories)
@@ -93,7 +98,7 @@ def test_the_legend_lists_the_map_s_own_categories_by_code(own_store):
 
 def test_the_png_legend_paints_a_dataset_s_category_in_colour(qtbot, own_store, tmp_path):
     path = tmp_path / "own.png"
-    options = SnapshotOptions(title="", size=(640, 400), caption=False, legend=True)
+    options = SnapshotOptions(title="", size=(640, 400), caption=False, legend=True, timeline=True)
     job = ExportJob("png", path, TimeWindow(DAY - 1, DAY + 4), options)
     run_export(job, own_store)
     image = QImage(str(path))
@@ -101,8 +106,11 @@ def test_the_png_legend_paints_a_dataset_s_category_in_colour(qtbot, own_store, 
     card = image.copy(0, image.height() // 2, image.width() // 2, image.height() // 2)
     seen = pixels(card)
     assert DRONES.lower() in seen and MISSILES.lower() in seen
-    # And the markers on the map are the dataset's own colours too.
-    assert QColor(DRONES).name() in pixels(image)
+    # And the timeline strip under the map paints drones in their deep blue (under the
+    # window band's light wash, so near it rather than exactly it), never Other's grey.
+    strip = image.copy(0, image.height() * 4 // 5, image.width(), image.height() // 5)
+    blues = [c for c in pixels(strip) if bluish(QColor(c))]
+    assert blues, "no bar of the dataset's own colour in the timeline strip"
 
 
 def test_kml_gives_a_dataset_s_category_a_style_in_its_colour(own_store, tmp_path):
