@@ -8,6 +8,7 @@ import base64
 import numpy as np
 import pytest
 
+from desktop_app.cli.options import filter_words
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.filter import Filter, FilterError, Placement
 from desktop_app.core.window import TimeWindow
@@ -81,7 +82,7 @@ def test_view_state_refuses_a_filter_it_cannot_apply(qtbot):
         Filter(placement=Placement.TIMELINE_ONLY),
         Filter(text="nosuchwordanywhere"),
     ],
-    ids=lambda f: " & ".join(map(str, f.describe())),
+    ids=lambda f: " & ".join(filter_words(f)),
 )
 def test_the_map_shows_what_the_query_layer_matches(qtbot, seed_store, flt):
     view = open_map(qtbot, seed_store, SEED_WINDOW)

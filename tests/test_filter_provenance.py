@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from desktop_app.cli import main
+from desktop_app.cli.options import filter_words
 from desktop_app.core.event import Event, Place
 from desktop_app.core.filter import Filter, FilterError
 from desktop_app.core.grading import parse_grade
@@ -74,7 +75,7 @@ def test_exact_places_and_kept_fields(store):
 def test_the_parts_read_as_chips_clear_one_by_one_and_round_trip_as_json():
     flt = Filter(min_reliability="b", min_credibility="2", min_corroboration=2,
                  exact_place=True, attributes=frozenset({("fatalities", "3")}))  # fmt: skip
-    texts = [str(c) for c in flt.describe()]
+    texts = filter_words(flt)
     assert texts == ["Reliability: B or better", "Credibility: 2 or better",
                      "Outlets: at least 2", "Only: exact places", "fatalities: 3"]  # fmt: skip
     assert Filter.from_json(json.loads(json.dumps(flt.to_json()))) == flt

@@ -11,6 +11,7 @@ import sqlite3
 import numpy as np
 import pytest
 
+from desktop_app.cli.options import filter_words
 from desktop_app.core.categories import category
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Event
@@ -286,7 +287,7 @@ def big(tmp_path_factory):
         Filter(sources={"Kyiv Independent"}, categories={"diplomacy"}),
         Filter(categories={"strike"}, text="generat*", place="kharkiv", bbox=(35, 49, 38, 51)),
     ],
-    ids=lambda f: " & ".join(map(str, f.describe())) or "empty",
+    ids=lambda f: " & ".join(filter_words(f)) or "empty",
 )
 def test_counts_on_a_100k_store_match_a_plain_filter(big, flt):
     store, events = big

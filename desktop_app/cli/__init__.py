@@ -21,6 +21,7 @@ from desktop_app.cli.options import (
     chosen_store,
     chosen_view,
     filter_options,
+    filter_words,
     open_store_or_fail,
     parse_filter,
     parse_size,
@@ -129,6 +130,7 @@ Examples:
   event-atlas events --search 'kharki*' --category strike
   event-atlas events --search '"second round"' --sort relevance
   event-atlas events --place Kyiv --bbox 22,44,41,53 --has-place
+  event-atlas events --polygon '30 50, 32 50, 31 51.5'
   event-atlas events --min-reliability B --min-corroboration 2
   event-atlas events --attribute fatalities=3 --exact-place
   event-atlas events --format json > events.json
@@ -166,6 +168,7 @@ def events(
     categories: tuple[str, ...],
     place: str | None,
     bbox: str | None,
+    polygon: str | None,
     has_place: bool | None,
     min_reliability: str | None,
     min_credibility: str | None,
@@ -177,7 +180,7 @@ def events(
 ) -> None:
     """List events, one record per event."""
     flt = with_provenance(
-        parse_filter(text, categories, place, bbox, has_place),
+        parse_filter(text, categories, place, bbox, has_place, polygon),
         min_reliability, min_credibility, min_corroboration, exact_place, attributes,
     )  # fmt: skip
     with open_store_or_fail(db_path) as store:
@@ -358,7 +361,7 @@ def list_views(db_path: Path | None) -> None:
             raise click.ClickException(str(exc)) from None
     for number, view in enumerate(found, 1):
         start, end = view.window.iso()
-        chips = "; ".join(str(c) for c in view.filter.describe()) or "no filter"
+        chips = "; ".join(filter_words(view.filter)) or "no filter"
         # Names come from the user but may have been typed anywhere: keep the terminal safe.
         click.echo(terminal_text(f"{number:>3}  {view.name}  {start} – {end}  {chips}"))
     click.echo(f"{len(found)} views")

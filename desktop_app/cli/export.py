@@ -28,6 +28,7 @@ from desktop_app.core.index import EventIndex
 from desktop_app.files import ExportError
 from desktop_app.ingest.bundled import dataset_title
 from desktop_app.ingest.exporters import write_data
+from desktop_app.store import queries
 
 
 def run_cli_export(
@@ -75,7 +76,14 @@ def run_cli_export(
                 keep = set(store.matching_ids(flt, window).tolist())
                 events = [e for e in events if e.id in keep]
             try:
-                count = write_data(fmt, output, events, name=name, article_text=store.article_text)
+                count = write_data(
+                    fmt,
+                    output,
+                    events,
+                    name=name,
+                    article_text=store.article_text,
+                    own=queries.own_categories(store.db.conn),
+                )
             except ExportError as exc:
                 raise click.ClickException(str(exc)) from None
             _warn_if_empty(count)
@@ -237,6 +245,7 @@ def export_command(
     categories: tuple[str, ...],
     place: str | None,
     bbox: str | None,
+    polygon: str | None,
     has_place: bool | None,
     view_name: str | None,
 ) -> None:
@@ -244,9 +253,10 @@ def export_command(
 
     FORMAT is one of png, pdf, html, gif, mp4, frames, geojson, csv, kml. Without
     --from/--to, pictures show the suggested window, animations and data everything.
-    --search, --category, --place, --bbox and --has-place filter as they do for events.
+    --search, --category, --place, --bbox, --polygon and --has-place filter as they do
+    for events.
     """
-    flt = parse_filter(text, categories, place, bbox, has_place)
+    flt = parse_filter(text, categories, place, bbox, has_place, polygon)
     line = run_cli_export(
         fmt,
         output,

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import click
 
-from desktop_app.core.categories import CATEGORIES
+from desktop_app.core.categories import CATEGORIES, category_label
 from desktop_app.core.dates import DateError, DatePrecision, event_span
-from desktop_app.core.filter import Filter, FilterError, Placement, parse_bbox, text_terms
+from desktop_app.core.filter import (
+    Chip,
+    Filter,
+    FilterError,
+    Placement,
+    checked_polygon,
+    parse_bbox,
+    parse_polygon,
+    text_terms,
+)
 from desktop_app.core.window import TimeWindow
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.store.views import SavedView, UnknownView, find_view
@@ -110,33 +120,63 @@ def _category_key(name: str) -> str:
     )
 
 
+def read_polygon(value: str) -> tuple[tuple[float, float], ...]:
+    """The ``--polygon`` option: ``"lon lat, lon lat, ..."``, or a GeoJSON file whose
+    Polygon (a geometry, a Feature, or the first Feature of a collection) gives its outer
+    ring. :class:`FilterError` (one line) when it is neither."""
+    path = Path(value)
+    if not path.is_file():
+        return parse_polygon(value)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FilterError(f"{path}: not a GeoJSON file ({exc})") from None
+    if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+        features = data.get("features") or [None]
+        data = features[0]
+    if isinstance(data, dict) and data.get("type") == "Feature":
+        data = data.get("geometry")
+    if not isinstance(data, dict) or data.get("type") != "Polygon" or not data.get("coordinates"):
+        raise FilterError(f"{path}: holds no GeoJSON Polygon")
+    try:
+        return checked_polygon(data["coordinates"][0])
+    except FilterError as exc:
+        raise FilterError(f"{path}: {exc}") from None
+
+
 def parse_filter(
     text: str | None,
     categories: tuple[str, ...],
     place: str | None,
     bbox: str | None,
     has_place: bool | None,
+    polygon: str | None = None,
 ) -> Filter:
     """The filter the ``events`` options name; an unreadable option is a usage error."""
     placement = {None: Placement.ANY, True: Placement.PLACED, False: Placement.TIMELINE_ONLY}
-    for value, hint, read in ((text, "--search", text_terms), (bbox, "--bbox", parse_bbox)):
+    area = ()
+    for value, hint, read in ((text, "--search", text_terms), (bbox, "--bbox", parse_bbox),
+                              (polygon, "--polygon", read_polygon)):  # fmt: skip
         if value is not None:
             try:
-                read(value)
+                found = read(value)
             except FilterError as exc:
                 raise click.BadParameter(str(exc), param_hint=hint) from None
+            if hint == "--polygon":
+                area = found
     return Filter(
         categories=frozenset(_category_key(c) for c in categories),
         text=text or "",
         place=place or "",
         placement=placement[has_place],
         bbox=parse_bbox(bbox) if bbox is not None else None,
+        polygon=area,
     )
 
 
 def filter_options(command):
     """The options that name a filter (read by :func:`parse_filter`): text, categories,
-    place, area and whether events have a place."""
+    place, area (a box or a polygon) and whether events have a place."""
     for option in reversed((
         click.option("--search", "text", metavar="TEXT",
                      help="Only events that match this text."),
@@ -147,6 +187,10 @@ def filter_options(command):
                      help="Only events at a place whose name starts so."),
         click.option("--bbox", metavar="W,S,E,N",
                      help="Only events placed in this area (degrees)."),
+        click.option("--polygon", metavar="'LON LAT, LON LAT, ...'|FILE",
+                     help="Only events placed inside this polygon (three or more points, "
+                     "degrees; or a GeoJSON file of a Polygon). It may not cross the "
+                     "antimeridian."),
         click.option("--has-place/--timeline-only", "has_place", default=None,
                      help="Only events with a place on the map, or only those without one."),
     )):  # fmt: skip
@@ -199,6 +243,35 @@ def with_provenance(
         )
     except FilterError as exc:
         raise click.BadParameter(str(exc)) from None
+
+
+#: How each filter part reads in the terminal: "Category: Strike".
+_CHIP_WORDS = {
+    "categories": lambda v: f"Category: {category_label(v)}",
+    "text": lambda v: f"Text: {v}",
+    "place": lambda v: f"Place: {v}",
+    "precisions": lambda v: f"Dated to: {DatePrecision(v).value}",
+    "placement": lambda v: f"Only: {Placement(v).value}",
+    "bbox": lambda v: "Area: " + ", ".join(f"{x:g}" for x in v),
+    "polygon": lambda v: f"Area: polygon of {len(v)} points",
+    "actors": lambda v: f"Actor: {v}",
+    "sources": lambda v: f"Source: {v}",
+    "min_reliability": lambda v: f"Reliability: {v} or better",
+    "min_credibility": lambda v: f"Credibility: {v} or better",
+    "min_corroboration": lambda v: f"Outlets: at least {v}",
+    "exact_place": lambda _v: "Only: exact places",
+    "attributes": lambda v: f"{v[0]}: {v[1]}",
+}
+
+
+def chip_words(chip: Chip) -> str:
+    """A filter's part as the CLI prints it, in plain English ("Category: Strike")."""
+    return _CHIP_WORDS[chip.part](chip.value)
+
+
+def filter_words(flt: Filter) -> list[str]:
+    """Every part of ``flt`` as :func:`chip_words` says it."""
+    return [chip_words(c) for c in flt.describe()]
 
 
 def parse_size(text: str) -> tuple[int, int]:

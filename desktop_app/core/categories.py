@@ -76,6 +76,23 @@ def dataset_categories(keys: Iterable[str]) -> tuple[Category, ...]:
     )
 
 
+def code_colours() -> tuple[str, ...]:
+    """The colour of each category code the views draw: the palette's, then, from
+    ``len(CATEGORIES)`` on, those of a dataset's own categories in the order
+    :func:`dataset_categories` gives them (the map, the timeline and the legends all
+    paint a code in this one colour)."""
+    return tuple(c.colour for c in CATEGORIES) + tuple(colour for colour, _s in DATASET_LOOKS)
+
+
+def drawn_category(key: str | None, own: Iterable[Category] = ()) -> Category:
+    """How an event of the stored category ``key`` is drawn, given the dataset's ``own``
+    categories (:func:`dataset_categories`): as its own, else as the palette's (or Other)."""
+    for c in own:
+        if c.key == key:
+            return c
+    return category(key)
+
+
 def category(key: str | None) -> Category:
     """The category called ``key``; unknown or missing keys are drawn as "Other"."""
     return _BY_KEY.get(key or "", OTHER)

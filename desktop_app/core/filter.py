@@ -2,8 +2,12 @@
 
 A filter is a value: every change makes a new one, so views compare filters instead of
 tracking edits. Empty parts restrict nothing; the parts that are set all apply at once
-(a strike *and* in Kharkiv). Each part reads as a chip ("Category: Strike") that the
-user can clear on its own (:meth:`Filter.without`).
+(a strike *and* in Kharkiv). Each part is a chip, a ``(part, value)`` pair that the user
+can clear on its own (:meth:`Filter.without`); the views word the chips in the user's
+language ("Category: Strike"), so no word of them is here.
+
+An area is a box (``bbox``) or a polygon (``polygon``, drawn on the map); which events
+lie inside a polygon is answered for all of them at once by :func:`inside_polygon`.
 
 The free text is a small query language over titles, excerpts, places and cited
 outlets: words (all must appear), ``kharki*`` for a word's beginning and
@@ -13,12 +17,15 @@ else in it is only text, so no input is a syntax error of the search engine belo
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
-from desktop_app.core.categories import CATEGORIES, category_label
+import numpy as np
+
+from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.grading import GradeError, credibility, reliability
 
@@ -49,14 +56,11 @@ class TextTerm:
 
 @dataclass(frozen=True)
 class Chip:
-    """One part of a filter as the user reads it: ``str(chip)`` is "Category: Strike"."""
+    """One part of a filter: ``part`` names it (a field of :class:`Filter`), ``value`` is
+    what it is set to (one category key, the text, the polygon's vertices, ...)."""
 
     part: str
     value: object
-    text: str
-
-    def __str__(self) -> str:
-        return self.text
 
 
 # A quoted phrase (maybe unclosed: the error names it), or a run of anything but spaces.
@@ -153,6 +157,10 @@ class Filter:
     bbox
         ``(west, south, east, north)`` in degrees: only events placed inside. A west
         edge east of the east edge crosses the antimeridian.
+    polygon
+        ``(lon, lat)`` vertices in degrees, three or more: only events placed inside or
+        on its edges. Longitudes are plain numbers, so a polygon does not cross the
+        antimeridian. A last vertex repeating the first (a closed ring) is dropped.
     actors
         Events naming any of these actors; empty: any.
     sources
@@ -175,6 +183,7 @@ class Filter:
     precisions: frozenset[DatePrecision] = field(default_factory=frozenset)
     placement: Placement = Placement.ANY
     bbox: tuple[float, float, float, float] | None = None
+    polygon: tuple[tuple[float, float], ...] = ()
     actors: frozenset[str] = field(default_factory=frozenset)
     sources: frozenset[str] = field(default_factory=frozenset)
     min_reliability: str = ""
@@ -195,6 +204,10 @@ class Filter:
         set_(self, "sources", frozenset(s for s in self.sources if s))
         if self.bbox is not None:
             set_(self, "bbox", _checked_bbox(self.bbox))
+        if self.polygon:
+            set_(self, "polygon", checked_polygon(self.polygon))
+        else:
+            set_(self, "polygon", ())
         try:
             set_(self, "min_reliability", str(reliability(self.min_reliability))
                  if self.min_reliability else "")
@@ -238,6 +251,8 @@ class Filter:
             data["placement"] = self.placement.name.lower()
         if self.bbox is not None:
             data["bbox"] = list(self.bbox)
+        if self.polygon:
+            data["polygon"] = [list(vertex) for vertex in self.polygon]
         for name in ("min_reliability", "min_credibility", "min_corroboration", "exact_place"):
             if getattr(self, name):
                 data[name] = getattr(self, name)
@@ -265,6 +280,7 @@ class Filter:
                 precisions=frozenset(DatePrecision(p) for p in _texts(data, "precisions")),
                 placement=placement,
                 bbox=tuple(data["bbox"]) if data.get("bbox") is not None else None,
+                polygon=_vertices(data.get("polygon", [])),
                 actors=frozenset(_texts(data, "actors")),
                 sources=frozenset(_texts(data, "sources")),
                 min_reliability=_text(data, "min_reliability"),
@@ -282,54 +298,41 @@ class Filter:
 
     def describe(self) -> list[Chip]:
         """The filter's parts, one chip each, in a stable order (empty: no chips)."""
-        chips = [
-            Chip("categories", key, f"Category: {category_label(key)}")
-            for key in sorted(self.categories, key=_category_order)
-        ]
-        if self.text:
-            chips.append(Chip("text", self.text, f"Text: {self.text}"))
-        if self.place:
-            chips.append(Chip("place", self.place, f"Place: {self.place}"))
+        chips = [Chip("categories", key) for key in sorted(self.categories, key=_category_order)]
+        for name in ("text", "place"):
+            if getattr(self, name):
+                chips.append(Chip(name, getattr(self, name)))
         chips += [
-            Chip("precisions", p, f"Dated to: {p.value}")
-            for p in sorted(self.precisions, key=list(DatePrecision).index)
+            Chip("precisions", p) for p in sorted(self.precisions, key=list(DatePrecision).index)
         ]
         if self.placement is not Placement.ANY:
-            chips.append(Chip("placement", self.placement, f"Only: {self.placement.value}"))
+            chips.append(Chip("placement", self.placement))
         if self.bbox is not None:
-            box = ", ".join(f"{v:g}" for v in self.bbox)
-            chips.append(Chip("bbox", self.bbox, f"Area: {box}"))
-        chips += [Chip("actors", a, f"Actor: {a}") for a in sorted(self.actors)]
-        chips += [Chip("sources", s, f"Source: {s}") for s in sorted(self.sources)]
-        if self.min_reliability:
-            chips.append(Chip("min_reliability", self.min_reliability,
-                              f"Reliability: {self.min_reliability} or better"))  # fmt: skip
-        if self.min_credibility:
-            chips.append(Chip("min_credibility", self.min_credibility,
-                              f"Credibility: {self.min_credibility} or better"))  # fmt: skip
-        if self.min_corroboration:
-            chips.append(Chip("min_corroboration", self.min_corroboration,
-                              f"Outlets: at least {self.min_corroboration}"))  # fmt: skip
-        if self.exact_place:
-            chips.append(Chip("exact_place", True, "Only: exact places"))
-        chips += [Chip("attributes", pair, f"{pair[0]}: {pair[1]}")
-                  for pair in sorted(self.attributes)]  # fmt: skip
+            chips.append(Chip("bbox", self.bbox))
+        if self.polygon:
+            chips.append(Chip("polygon", self.polygon))
+        chips += [Chip("actors", a) for a in sorted(self.actors)]
+        chips += [Chip("sources", s) for s in sorted(self.sources)]
+        for name in ("min_reliability", "min_credibility", "min_corroboration", "exact_place"):
+            if getattr(self, name):
+                chips.append(Chip(name, getattr(self, name)))
+        chips += [Chip("attributes", pair) for pair in sorted(self.attributes)]
         return chips
 
-    def without(self, chip: Chip | str) -> Filter:
-        """This filter with one part cleared: a chip of :meth:`describe`, or its text."""
-        found = next((c for c in self.describe() if c == chip or c.text == chip), None)
-        if found is None:
+    def without(self, chip: Chip) -> Filter:
+        """This filter with one part cleared: a chip of :meth:`describe`."""
+        if chip not in self.describe():
             return self
-        current = getattr(self, found.part)
+        current = getattr(self, chip.part)
         if isinstance(current, frozenset):
-            return replace(self, **{found.part: current - {found.value}})
-        return replace(self, **{found.part: getattr(Filter(), found.part)})
+            return replace(self, **{chip.part: current - {chip.value}})
+        return replace(self, **{chip.part: getattr(Filter(), chip.part)})
 
 
 _CATEGORY_KEYS = [c.key for c in CATEGORIES]
 _JSON_PARTS = frozenset(
-    {"categories", "text", "place", "precisions", "placement", "bbox", "actors", "sources",
+    {"categories", "text", "place", "precisions", "placement", "bbox", "polygon", "actors",
+     "sources",
      "min_reliability", "min_credibility", "min_corroboration", "exact_place", "attributes"}
 )
 
@@ -346,6 +349,12 @@ def _texts(data: dict, name: str) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise FilterError(f"Filter: {name} must be a list of texts")
     return value
+
+
+def _vertices(value: object) -> tuple:
+    if not isinstance(value, list) or not all(isinstance(v, list | tuple) for v in value):
+        raise FilterError("Filter: polygon must be a list of [lon, lat] points")
+    return tuple(tuple(v) for v in value)
 
 
 def _category_order(key: str) -> tuple[int, str]:
@@ -378,3 +387,100 @@ def parse_bbox(text: str) -> tuple[float, float, float, float]:
     if len(numbers) != 4:
         raise FilterError(f"Area: {text!r} is not west,south,east,north")
     return _checked_bbox(numbers)
+
+
+#: Fewest corners of a polygon.
+MIN_POLYGON_POINTS = 3
+
+
+def checked_polygon(points: object) -> tuple[tuple[float, float], ...]:
+    """``points`` as ``(lon, lat)`` vertices of a polygon; :class:`FilterError` (one line
+    for the user) unless each is two finite numbers in range and, a closing vertex that
+    repeats the first dropped, at least three distinct points that enclose an area."""
+    try:
+        vertices = [(float(lon), float(lat)) for lon, lat in points]  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise FilterError("Area: each point of a polygon is two numbers, lon lat") from None
+    for lon, lat in vertices:
+        if not (math.isfinite(lon) and math.isfinite(lat)):
+            raise FilterError("Area: a point of the polygon is not a number")
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            raise FilterError(
+                f"Area: the point {lon:g} {lat:g} lies outside -180..180, -90..90"
+            )
+    if len(vertices) > 1 and vertices[0] == vertices[-1]:
+        vertices.pop()
+    if len(set(vertices)) < MIN_POLYGON_POINTS:
+        raise FilterError(f"Area: a polygon needs at least {MIN_POLYGON_POINTS} points")
+    ring = np.asarray(vertices)
+    twice_area = np.dot(ring[:, 0], np.roll(ring[:, 1], -1)) - np.dot(
+        ring[:, 1], np.roll(ring[:, 0], -1)
+    )
+    if twice_area == 0:
+        raise FilterError("Area: the polygon's points lie on one line")
+    return tuple(vertices)
+
+
+def parse_polygon(text: str) -> tuple[tuple[float, float], ...]:
+    """``"lon lat, lon lat, ..."`` as the vertices of a polygon (see
+    :func:`checked_polygon`); :class:`FilterError` when it is not that."""
+    points = []
+    for part in text.split(","):
+        numbers = part.split()
+        if len(numbers) != 2:
+            raise FilterError(f"Area: {part.strip()!r} is not a point 'lon lat'")
+        try:
+            points.append((float(numbers[0]), float(numbers[1])))
+        except ValueError:
+            raise FilterError(f"Area: {part.strip()!r} is not a point 'lon lat'") from None
+    return checked_polygon(points)
+
+
+def polygon_bounds(polygon: tuple[tuple[float, float], ...]) -> tuple[float, float, float, float]:
+    """``(west, south, east, north)`` of a polygon's vertices."""
+    ring = np.asarray(polygon)
+    west, south = ring.min(axis=0)
+    east, north = ring.max(axis=0)
+    return float(west), float(south), float(east), float(north)
+
+
+def inside_polygon(
+    lon: np.ndarray, lat: np.ndarray, polygon: tuple[tuple[float, float], ...]
+) -> np.ndarray:
+    """Which of the points ``(lon, lat)`` lie inside ``polygon`` or on its edges (a bool
+    array); a point with no coordinates (NaN) is outside.
+
+    The even-odd rule (a ray to the east of a point inside crosses the edges an odd
+    number of times), vectorised: the points are sorted by latitude once, so each edge
+    looks only at the band of points beside it (two binary searches), not at them all.
+    """
+    x = np.asarray(lon, float).ravel()
+    y = np.asarray(lat, float).ravel()
+    order = np.argsort(y, kind="stable")
+    xs, ys = x[order], y[order]
+    found = np.zeros(len(xs), bool)
+    edges = np.zeros(len(xs), bool)
+    ring = np.asarray(polygon, float)
+    for (x1, y1), (x2, y2) in zip(ring, np.roll(ring, -1, axis=0), strict=True):
+        # NaN latitudes sort last, beyond every band.
+        a = int(np.searchsorted(ys, min(y1, y2), "left"))
+        b = int(np.searchsorted(ys, max(y1, y2), "right"))
+        if a == b:
+            continue
+        bx, by = xs[a:b], ys[a:b]
+        spans = (y1 > by) != (y2 > by)
+        # Where the edge is at each point's latitude (read only where it spans it).
+        with np.errstate(divide="ignore", invalid="ignore"):
+            at = x1 + (by - y1) * (x2 - x1) / (y2 - y1)
+        crossed = spans & (bx < at)
+        # On the edge: on its line, within its ends (the band holds its latitudes).
+        # Exact, so corners and edges belong to the polygon.
+        on_edge = ((x2 - x1) * (by - y1) == (y2 - y1) * (bx - x1)) & (
+            (min(x1, x2) <= bx) & (bx <= max(x1, x2))
+        )
+        found[a:b] ^= crossed
+        # Kept apart from the crossings, which a later edge could toggle back.
+        edges[a:b] |= on_edge
+    out = np.zeros(len(x), bool)
+    out[order] = found | edges
+    return out.reshape(np.shape(lon))

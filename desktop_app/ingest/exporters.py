@@ -26,7 +26,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
-from desktop_app.core.categories import CATEGORIES, category
+from desktop_app.core.categories import CATEGORIES, Category, drawn_category
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.edtf import to_edtf
 from desktop_app.core.event import Event
@@ -385,8 +385,15 @@ def kml_fields(event: Event) -> dict[str, str | None]:
     return {**fields, **kept}
 
 
-def kml_tree(events: Iterable[Event], *, name: str | None = None) -> ET.ElementTree:
-    """The events as a KML document: one Placemark each, one Style per category."""
+def kml_tree(
+    events: Iterable[Event], *, name: str | None = None, own: tuple[Category, ...] = ()
+) -> ET.ElementTree:
+    """The events as a KML document: one Placemark each, one Style per category.
+
+    ``own`` are the dataset's own categories (see
+    :func:`~desktop_app.core.categories.dataset_categories`): each gets a Style in the
+    colour the map gives it, instead of Other's.
+    """
     ET.register_namespace("", KML_NS)
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
@@ -399,8 +406,12 @@ def kml_tree(events: Iterable[Event], *, name: str | None = None) -> ET.ElementT
     root = ET.Element(f"{{{KML_NS}}}kml")
     document = sub(root, "Document")
     sub(document, "name", name or "Event Atlas export")
-    for c in CATEGORIES:
-        style = sub(document, "Style", id=f"category-{c.key}")
+    styles = {c.key: f"category-{c.key}" for c in CATEGORIES}
+    # A dataset's own keys are the data's text ("Missile Strike"): numbered ids keep
+    # the Style ids valid XML names whatever they say.
+    styles.update({c.key: f"category-own-{k + 1}" for k, c in enumerate(own)})
+    for c in (*CATEGORIES, *own):
+        style = sub(document, "Style", id=styles[c.key])
         icon_style = sub(style, "IconStyle")
         sub(icon_style, "color", _kml_colour(c.colour))
         sub(icon_style, "scale", "0.9")
@@ -416,7 +427,7 @@ def kml_tree(events: Iterable[Event], *, name: str | None = None) -> ET.ElementT
         else:
             stamp = sub(mark, "TimeStamp")
             sub(stamp, "when", kml_time(event.start, event.precision))
-        sub(mark, "styleUrl", f"#category-{category(event.category).key}")
+        sub(mark, "styleUrl", "#" + styles[drawn_category(event.category, own).key])
         sub(mark, "description", _description(event))
         # The raw fields, for programs (and importers) that want data, not a balloon.
         # The importer reads them back into the same event (see kml.read_kml).
@@ -433,9 +444,15 @@ def kml_tree(events: Iterable[Event], *, name: str | None = None) -> ET.ElementT
     return ET.ElementTree(root)
 
 
-def write_kml(path: str | Path, events: Iterable[Event], *, name: str | None = None) -> int:
+def write_kml(
+    path: str | Path,
+    events: Iterable[Event],
+    *,
+    name: str | None = None,
+    own: tuple[Category, ...] = (),
+) -> int:
     """Write the events as KML (see :func:`kml_tree`); returns how many Placemarks."""
-    tree = kml_tree(events, name=name)
+    tree = kml_tree(events, name=name, own=own)
     count = sum(1 for _ in tree.getroot().iter(f"{{{KML_NS}}}Placemark"))
     with atomic_output(path) as temporary:
         tree.write(temporary, encoding="utf-8", xml_declaration=True)
@@ -452,12 +469,14 @@ def write_data(
     *,
     name: str | None = None,
     article_text: ArticleText | None = None,
+    own: tuple[Category, ...] = (),
 ) -> int:
-    """Write ``events`` to ``path`` in ``fmt`` (one of :data:`DATA_FORMATS`)."""
+    """Write ``events`` to ``path`` in ``fmt`` (one of :data:`DATA_FORMATS`); ``own``,
+    the dataset's own categories, give KML their styles."""
     if fmt == "geojson":
         return write_geojson(path, events, name=name, article_text=article_text)
     if fmt == "csv":
         return write_csv(path, events)
     if fmt == "kml":
-        return write_kml(path, events, name=name)
+        return write_kml(path, events, name=name, own=own)
     raise ValueError(f"unknown data format {fmt!r} (one of {', '.join(DATA_FORMATS)})")

@@ -6,24 +6,49 @@ event's title or excerpt (``events_fts``), its place's name (``places_fts``) or 
 outlet (``sources_fts``), and all terms must match. The terms are read by
 :func:`~desktop_app.core.filter.text_terms` and written back as quoted FTS5 phrases, so
 nothing the user types is FTS syntax and no query can fail to parse.
+
+A polygon is the one part SQL does not answer alone: the condition keeps the events in
+the polygon's bounding box (the place index finds them), and numpy tells which of those
+lie inside (:func:`~desktop_app.core.filter.inside_polygon`), all at once.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 
 import numpy as np
 
-from desktop_app.core.categories import CATEGORIES, DATASET_LOOKS, OTHER
+from desktop_app.core.categories import (
+    CATEGORIES,
+    DATASET_LOOKS,
+    OTHER,
+    Category,
+    dataset_categories,
+)
 from desktop_app.core.event import EXACT_KINDS
-from desktop_app.core.filter import Filter, FilterError, Placement, TextTerm, text_terms
+from desktop_app.core.filter import (
+    Filter,
+    FilterError,
+    Placement,
+    TextTerm,
+    inside_polygon,
+    polygon_bounds,
+    text_terms,
+)
+from desktop_app.core.outlets import outlet_key
 from desktop_app.core.window import TimeWindow
 
 _FROM = "FROM events e LEFT JOIN places p ON p.id = e.place_id"
 _KNOWN_CATEGORIES = tuple(c.key for c in CATEGORIES)
 # The words of a place filter: letters and digits of any script, as text_terms reads them.
 _WORD = re.compile(r"[^\W_]+")
+
+
+def add_functions(conn: sqlite3.Connection) -> None:
+    """Give a connection of its own (a worker's) the functions these queries call."""
+    conn.create_function("outlet_key", 1, outlet_key, deterministic=True)
 
 
 def fts_phrase(term: TextTerm) -> str:
@@ -45,6 +70,11 @@ def dataset_keys(conn: sqlite3.Connection) -> tuple[str, ...]:
         [*_KNOWN_CATEGORIES, len(DATASET_LOOKS)],
     )
     return tuple(str(r[0]) for r in rows)
+
+
+def own_categories(conn: sqlite3.Connection) -> tuple[Category, ...]:
+    """The store's own categories with their looks, as the map draws them."""
+    return dataset_categories(dataset_keys(conn))
 
 
 def dataset_category_ids(conn: sqlite3.Connection, keys: tuple[str, ...]) -> list[np.ndarray]:
@@ -91,6 +121,11 @@ def condition(
         west, south, east, north = flt.bbox
         across = "AND" if west <= east else "OR"  # across the antimeridian: either side
         parts.append(f"(p.lat BETWEEN ? AND ? AND (p.lon >= ? {across} p.lon <= ?))")
+        params += [south, north, west, east]
+    if flt.polygon:
+        # The box around it, in SQL; which of those lie inside is told by _inside.
+        west, south, east, north = polygon_bounds(flt.polygon)
+        parts.append("(p.lat BETWEEN ? AND ? AND p.lon BETWEEN ? AND ?)")
         params += [south, north, west, east]
     for term in text_terms(flt.text):
         phrase = fts_phrase(term)
@@ -160,8 +195,31 @@ def id_query(
     conn: sqlite3.Connection, flt: Filter, window: TimeWindow | None = None
 ) -> tuple[str, list]:
     """A ``SELECT`` of the matching ids, with its parameters, to nest in another query."""
+    if flt.polygon:
+        # The polygon is answered here, not in SQL: its ids go in as one JSON list.
+        ids = matching_ids(conn, flt, window).tolist()
+        return "SELECT value FROM json_each(?)", [json.dumps(ids)]
     where, params = condition(flt, window, conn)
     return f"SELECT e.id {_FROM} WHERE {where}", params
+
+
+def _selected(cursor: sqlite3.Cursor, flt: Filter) -> np.ndarray:
+    """The ids the rows of ``cursor`` (id, and with a polygon lon, lat) hold, in their
+    order, less those outside ``flt``'s polygon."""
+    chunks = []
+    # Flat chunks of ids: a million one-element tuples at once would take ~100 MB.
+    while rows := cursor.fetchmany(100_000):
+        if flt.polygon:
+            block = np.array(rows, dtype=float).reshape(len(rows), 3)
+            keep = inside_polygon(block[:, 1], block[:, 2], flt.polygon)
+            chunks.append(block[keep, 0].astype(np.int64))
+        else:
+            chunks.append(np.fromiter((r[0] for r in rows), np.int64, len(rows)))
+    return np.concatenate(chunks) if chunks else np.empty(0, np.int64)
+
+
+def _columns(flt: Filter) -> str:
+    return "e.id, p.lon, p.lat" if flt.polygon else "e.id"
 
 
 def matching_ids(
@@ -169,17 +227,15 @@ def matching_ids(
 ) -> np.ndarray:
     """The ids (int64, ascending) of the events of ``window`` that ``flt`` lets through."""
     where, params = condition(flt, window, conn)
-    cursor = conn.execute(f"SELECT e.id {_FROM} WHERE {where}", params)
-    chunks = []
-    # Flat chunks of ids: a million one-element tuples at once would take ~100 MB.
-    while rows := cursor.fetchmany(100_000):
-        chunks.append(np.fromiter((r[0] for r in rows), np.int64, len(rows)))
+    cursor = conn.execute(f"SELECT {_columns(flt)} {_FROM} WHERE {where}", params)
     # Sorted here, not by SQLite: a plan through the place index would sort on disk.
-    return np.sort(np.concatenate(chunks)) if chunks else np.empty(0, np.int64)
+    return np.sort(_selected(cursor, flt))
 
 
 def count_matching(conn: sqlite3.Connection, flt: Filter, window: TimeWindow | None = None) -> int:
     """How many events of ``window`` ``flt`` lets through."""
+    if flt.polygon:
+        return len(matching_ids(conn, flt, window))
     where, params = condition(flt, window, conn)
     return conn.execute(f"SELECT count(*) {_FROM} WHERE {where}", params).fetchone()[0]
 
@@ -197,22 +253,21 @@ def ranked_ids(
     """
     where, params = condition(flt, window, conn)
     terms = text_terms(flt.text)
+    # With a polygon, the limit applies to the events inside it: after numpy's answer.
+    cap = "" if limit is None or flt.polygon else f" LIMIT {int(limit)}"
+    end = None if limit is None else int(limit)
     if not terms:
-        sql = f"SELECT e.id {_FROM} WHERE {where} ORDER BY e.t0, e.id"
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return np.asarray([r[0] for r in conn.execute(sql, params)], np.int64)
+        sql = f"SELECT {_columns(flt)} {_FROM} WHERE {where} ORDER BY e.t0, e.id{cap}"
+        return _selected(conn.execute(sql, params), flt)[:end]
     # Any term counts towards the rank: an event found by place for one term is still
     # ranked by how well its title and excerpt match the others.
     scored = " OR ".join(fts_phrase(t) for t in terms)
     sql = f"""
         WITH score AS (SELECT rowid AS id, bm25(events_fts) AS s FROM events_fts
                        WHERE events_fts MATCH ?)
-        SELECT e.id {_FROM} LEFT JOIN score ON score.id = e.id WHERE {where}
-        ORDER BY score.s IS NULL, score.s, e.t0, e.id"""
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    return np.asarray([r[0] for r in conn.execute(sql, [scored, *params])], np.int64)
+        SELECT {_columns(flt)} {_FROM} LEFT JOIN score ON score.id = e.id WHERE {where}
+        ORDER BY score.s IS NULL, score.s, e.t0, e.id{cap}"""
+    return _selected(conn.execute(sql, [scored, *params]), flt)[:end]
 
 
 #: What the events can be listed by besides their start, as SQL ``ORDER BY`` terms: a
@@ -265,7 +320,8 @@ def text_ids(conn: sqlite3.Connection, text: str) -> np.ndarray:
 def named_counts(conn: sqlite3.Connection, part: str, limit: int = 500) -> list[tuple[str, int]]:
     """What a filter part can be set to, with how many events each names, most first:
     ``part`` is ``"actors"`` (the events' actors), ``"sources"`` (cited outlets and the
-    outlets of the articles read) or ``"countries"`` (of the events' places)."""
+    outlets of the articles read), ``"countries"`` (of the events' places) or
+    ``"attributes"`` (the names of a dataset's kept fields)."""
     if part == "actors":
         sql = """SELECT j.value, count(*) FROM events e, json_each(e.actors) j
                  WHERE e.actors IS NOT NULL AND e.actors != '[]' AND j.value != ''
@@ -282,6 +338,10 @@ def named_counts(conn: sqlite3.Connection, part: str, limit: int = 500) -> list[
     elif part == "countries":
         sql = """SELECT p.country, count(*) FROM events e JOIN places p ON p.id = e.place_id
                  WHERE p.country IS NOT NULL AND p.country != '' GROUP BY p.country"""
+    elif part == "attributes":
+        # The names of a dataset's kept fields (see store.rows.attributes_json).
+        sql = """SELECT j.key, count(*) FROM events e, json_each(e.attributes) j
+                 WHERE e.attributes IS NOT NULL GROUP BY j.key"""
     else:
         raise ValueError(f"no filter part {part!r} to list")
     rows = conn.execute(f"{sql} ORDER BY 2 DESC, 1 LIMIT ?", (int(limit),)).fetchall()

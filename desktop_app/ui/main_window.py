@@ -336,6 +336,16 @@ class MainWindow(QMainWindow):
         self.map_view.areaModeChanged.connect(self.area_action.setChecked)
         self.filter_panel.area_button.setDefaultAction(self.area_action)
         view_menu.addAction(self.area_action)
+        self.polygon_action = QAction(self.tr("Select an area by &polygon"), self, checkable=True)
+        self.polygon_action.setShortcut(QKeySequence(self.tr("Ctrl+Shift+P")))
+        self.polygon_action.setStatusTip(
+            self.tr("Click the corners of an area on the map; double-click or click the first "
+                    "corner to close it, Esc to give up")
+        )  # fmt: skip
+        self.polygon_action.toggled.connect(self.map_view.set_polygon_mode)
+        self.map_view.polygonModeChanged.connect(self.polygon_action.setChecked)
+        self.filter_panel.polygon_button.setDefaultAction(self.polygon_action)
+        view_menu.addAction(self.polygon_action)
         view_menu.addSeparator()
         self.fit_action = self._action(
             self.tr("Fit map to &events"),

@@ -431,6 +431,140 @@
     return map.getZoom();
   };
 
+  /*
+   * Choosing an area by polygon. In polygon mode (the window's "Select an area by
+   * polygon" toggle) each click on the map adds a corner; a double-click, or a click on
+   * the first corner, closes the polygon and tells the application
+   * (bridge.polygonDrawn, JSON [[lon, lat], ...]); Esc gives up. The map neither pans
+   * nor zooms nor selects on those clicks. The outline is one Leaflet polyline, drawn
+   * while the corners are chosen; the filter's own polygon is shown by showPolygon.
+   */
+  const CLOSE_PX = 8; // a click this near the first corner closes the polygon
+  let drawing = null; // { points: [container points], line: L.Polyline } while drawing
+  let shownPolygon = null;
+
+  function drawingLatLngs(pointer) {
+    const points = pointer ? drawing.points.concat([pointer]) : drawing.points;
+    return points.map((p) => EA.map.containerPointToLatLng(p));
+  }
+
+  function redrawDrawing(pointer) {
+    if (!drawing) return;
+    drawing.line.setLatLngs(drawingLatLngs(pointer));
+  }
+
+  /* The corners as [lon, lat], a click's double (a double-click's two presses) dropped,
+   * moved by whole turns so that a polygon drawn on a copy of the world east or west
+   * reads as the same place. */
+  function polygonLonLats(points) {
+    const kept = [];
+    for (const p of points) {
+      const last = kept[kept.length - 1];
+      if (!last || Math.abs(last.x - p.x) > 2 || Math.abs(last.y - p.y) > 2) kept.push(p);
+    }
+    const lls = kept.map((p) => EA.map.containerPointToLatLng(p));
+    const mean = lls.reduce((sum, ll) => sum + ll.lng, 0) / Math.max(1, lls.length);
+    const turn = Math.round(mean / 360) * 360;
+    const clamp = (v, m) => Math.max(-m, Math.min(m, v));
+    return lls.map((ll) => [clamp(ll.lng - turn, 180), clamp(ll.lat, 90)]);
+  }
+
+  function stopDrawing() {
+    if (drawing) drawing.line.remove();
+    drawing = null;
+  }
+
+  /* Close the polygon being drawn and tell the application; fewer than three corners
+   * choose nothing. Returns the corners told, or null. */
+  EA.closePolygon = function () {
+    if (!drawing) return null;
+    const corners = polygonLonLats(drawing.points);
+    stopDrawing();
+    EA.setPolygonMode(false);
+    if (corners.length < 3) {
+      // Fewer than three corners choose nothing: as if given up.
+      if (EA.bridge) EA.bridge.polygonCancelled();
+      return null;
+    }
+    EA.lastPolygon = corners;
+    if (EA.bridge) EA.bridge.polygonDrawn(JSON.stringify(corners));
+    return corners;
+  };
+
+  /* Give up the polygon being drawn and leave polygon mode (Esc). */
+  EA.cancelPolygon = function () {
+    const was = EA.polygonMode;
+    stopDrawing();
+    EA.setPolygonMode(false);
+    if (was && EA.bridge) EA.bridge.polygonCancelled();
+    return was;
+  };
+
+  function watchPolygonClicks(map) {
+    const container = map.getContainer();
+    const onMap = (e) => e.button === 0 && EA.polygonMode
+      && !(e.target.closest && e.target.closest(".leaflet-control"));
+    container.addEventListener("mousedown", (e) => {
+      if (!onMap(e)) return;
+      // Leaflet never hears this press: the map does not pan under the pointer.
+      e.preventDefault(); e.stopImmediatePropagation();
+      const p = map.mouseEventToContainerPoint(e);
+      if (!drawing) {
+        drawing = { points: [], line: L.polyline([], {
+          color: "#1f4e8c", weight: 2, dashArray: "6 4", interactive: false }).addTo(map) };
+      }
+      const first = drawing.points[0];
+      if (first && drawing.points.length >= 3 && first.distanceTo(p) <= CLOSE_PX) {
+        EA.closePolygon();
+        return;
+      }
+      drawing.points.push(p);
+      redrawDrawing(null);
+    }, true);
+    for (const kind of ["click", "mouseup"]) {
+      container.addEventListener(kind, (e) => {
+        if (onMap(e)) e.stopImmediatePropagation();
+      }, true);
+    }
+    container.addEventListener("dblclick", (e) => {
+      if (!EA.polygonMode) return;
+      e.preventDefault(); e.stopImmediatePropagation();
+      EA.closePolygon();
+    }, true);
+    container.addEventListener("mousemove", (e) => {
+      if (drawing) redrawDrawing(map.mouseEventToContainerPoint(e));
+    });
+    document.addEventListener("keydown", (e) => {
+      if (e.key === "Escape" && EA.polygonMode) EA.cancelPolygon();
+    });
+  }
+
+  /* Whether clicks on the map draw a polygon (the window's toggle) or do what they do. */
+  EA.setPolygonMode = function (on) {
+    const map = EA.map;
+    if (!EA.polygonWatched) { watchPolygonClicks(map); EA.polygonWatched = true; }
+    EA.polygonMode = !!on;
+    if (!EA.polygonMode) stopDrawing();
+    map.getContainer().style.cursor = EA.polygonMode ? "crosshair" : "";
+    // A double-click closes the polygon: it must not zoom the map too.
+    if (map.doubleClickZoom) map.doubleClickZoom[EA.polygonMode ? "disable" : "enable"]();
+    return EA.polygonMode;
+  };
+
+  /* Outline the filter's polygon ([[lon, lat], ...]) on the map; null: none. */
+  EA.showPolygon = function (corners) {
+    if (shownPolygon) { shownPolygon.remove(); shownPolygon = null; }
+    EA.outlinedPolygon = null;
+    if (Array.isArray(corners) && corners.length >= 3) {
+      EA.outlinedPolygon = corners;
+      shownPolygon = L.polygon(corners.map(([lon, lat]) => [lat, lon]), {
+        color: "#1f4e8c", weight: 2, dashArray: "6 4", fill: true, fillOpacity: 0.05,
+        interactive: false,
+      }).addTo(EA.map);
+    }
+    return shownPolygon !== null;
+  };
+
   /* What the map shows now, for exports (scale bar, legend, caption). */
   EA.viewInfo = function () {
     const map = EA.map, c = map.getCenter(), b = map.getBounds(), size = map.getSize();

@@ -22,7 +22,7 @@ from PySide6.QtGui import (
     QPen,
 )
 
-from desktop_app.core.categories import CATEGORIES
+from desktop_app.core.categories import CATEGORIES, Category
 from desktop_app.core.window import TimeWindow
 from desktop_app.ui.words import window_in_words
 
@@ -207,20 +207,28 @@ def _card(painter: QPainter, rect: QRectF, unit: float) -> None:
     painter.drawRoundedRect(rect, 4 * unit, 4 * unit)
 
 
-def legend_entries(category_counts: dict) -> list[tuple[int, int]]:
-    """``(category index, count)`` of the categories in view, in the categories' order."""
+def legend_entries(
+    category_counts: dict, categories: tuple[Category, ...] = CATEGORIES
+) -> list[tuple[Category, int]]:
+    """``(category, count)`` of the categories in view, in the categories' order.
+
+    ``category_counts`` counts by code; ``categories`` are the codes' categories (the
+    map's: the palette, then a dataset's own), so that each is listed in its own colour.
+    """
     counts = {int(k): int(v) for k, v in category_counts.items() if int(v) > 0}
-    return [(i, counts[i]) for i in range(len(CATEGORIES)) if i in counts]
+    return [(c, counts[i]) for i, c in enumerate(categories) if i in counts]
 
 
-def paint_legend(painter: QPainter, area: QRectF, entries: list[tuple[int, int]], unit: float):
+def paint_legend(
+    painter: QPainter, area: QRectF, entries: list[tuple[Category, int]], unit: float
+):
     """A card at the bottom left of ``area`` with each category's shape, colour and count."""
     if not entries:
         return None
     font = _font(13 * unit)
     metrics = QFontMetricsF(font)
     pad, gap, row = 10 * unit, 8 * unit, max(metrics.height(), 16 * unit) + 4 * unit
-    texts = [f"{tr(CATEGORIES[i].label)} ({count:,})" for i, count in entries]
+    texts = [f"{tr(c.label)} ({count:,})" for c, count in entries]
     column_w = 2 * MARKER_RADIUS * unit + gap + max(metrics.horizontalAdvance(t) for t in texts)
     # Wrap into columns rather than let a tall legend cover most of a short map.
     max_rows = max(1, int((area.height() * 0.6 - 2 * pad) // row))
@@ -232,11 +240,10 @@ def paint_legend(painter: QPainter, area: QRectF, entries: list[tuple[int, int]]
     card = QRectF(area.left() + margin, area.bottom() - margin - height, width, height)
     _card(painter, card, unit)
     painter.setFont(font)
-    for k, ((i, _count), text) in enumerate(zip(entries, texts, strict=True)):
+    for k, ((category, _count), text) in enumerate(zip(entries, texts, strict=True)):
         c, r = divmod(k, rows)
         x = card.left() + pad + c * (column_w + 2 * gap)
         cy = card.top() + pad + r * row + row / 2
-        category = CATEGORIES[i]
         painter.setPen(QPen(QColor(255, 255, 255), 1.5 * unit))
         painter.setBrush(QColor(category.colour))
         radius = MARKER_RADIUS * unit
@@ -375,7 +382,9 @@ def compose(options: SnapshotOptions, layout: Layout, frame: Frame) -> QImage:
         if options.scale_bar:
             paint_scale_bar(painter, layout.map, frame.info, unit, above)
         if options.legend:
-            entries = legend_entries(frame.info.get("categories", {}))
+            entries = legend_entries(
+                frame.info.get("categories", {}), frame.info.get("drawn", CATEGORIES)
+            )
             paint_legend(painter, layout.map, entries, unit)
         if layout.caption is not None:
             subtitle = dates

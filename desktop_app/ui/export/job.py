@@ -20,6 +20,7 @@ from desktop_app.ingest.bundled import dataset_title
 from desktop_app.ingest.exporters import write_data
 from desktop_app.mapgen.page import ONLINE_LAYERS
 from desktop_app.mapgen.standalone import OnlineTiles, PageTexts, build_html
+from desktop_app.store import queries
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.export.animation import AnimationSpec, export_animation
 from desktop_app.ui.export.compose import SnapshotOptions
@@ -179,7 +180,12 @@ def run_export(
         events = store.all_events() if window is None else store.events_between(window)
         events = filtered(store, events, job.filter, window)
         count = write_data(
-            job.fmt, path, events, name=job.options.title, article_text=store.article_text
+            job.fmt,
+            path,
+            events,
+            name=job.options.title,
+            article_text=store.article_text,
+            own=queries.own_categories(store.db.conn),
         )
         return ExportResult(path, count)
     if job.fmt == "html":

@@ -16,7 +16,7 @@ from PySide6.QtCore import QMarginsF, QUrl
 from PySide6.QtGui import QPageLayout, QPageSize
 from PySide6.QtWebEngineCore import QWebEnginePage
 
-from desktop_app.core.categories import CATEGORIES
+from desktop_app.core.categories import CATEGORIES, Category
 from desktop_app.core.window import TimeWindow
 from desktop_app.files import ExportError, atomic_output
 from desktop_app.mapgen.embed import ContentPolicy
@@ -49,11 +49,13 @@ def page_layout(paper: str) -> QPageLayout:
     )
 
 
-def _page_html(title: str, subtitle: str, legend: list[tuple[int, int]], map_mm: tuple) -> str:
+def _page_html(
+    title: str, subtitle: str, legend: list[tuple[Category, int]], map_mm: tuple
+) -> str:
     items = "".join(
-        f'<span class="item">{shape_svg(CATEGORIES[i].shape, CATEGORIES[i].colour, 14)} '
-        f"{escape(CATEGORIES[i].label)} ({count:,})</span>"
-        for i, count in legend
+        f'<span class="item">{shape_svg(c.shape, c.colour, 14)} '
+        f"{escape(c.label)} ({count:,})</span>"
+        for c, count in legend
     )
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{escape(title)}</title>
@@ -106,7 +108,8 @@ def export_pdf(
     image = maker.snapshot(window, picture, extent=extent)
     info = maker.renderer(window, map_px, 2, extent).view_info()
     subtitle = f"{window_in_words(window)} · {events_on_map(shown_count(info))}"
-    legend = legend_entries(info.get("categories", {})) if options.legend else []
+    drawn = info.get("drawn", CATEGORIES)
+    legend = legend_entries(info.get("categories", {}), drawn) if options.legend else []
     with tempfile.TemporaryDirectory(prefix="event-atlas-pdf-") as folder:
         folder = Path(folder)
         if not image.save(str(folder / "map.png"), "PNG"):

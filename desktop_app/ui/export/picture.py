@@ -16,6 +16,7 @@ from desktop_app.files import ExportError, atomic_output
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.export.compose import Frame, Layout, SnapshotOptions, compose, layout_for
 from desktop_app.ui.export.render import MapExtent, MapRenderer
+from desktop_app.ui.opening import dataset_coded
 from desktop_app.ui.view_state import ViewState
 
 
@@ -62,7 +63,8 @@ class SnapshotMaker:
         self, store: EventStore, *, online_layer: str | None = None, fade: bool = True
     ) -> None:
         self.store = store
-        self.index = EventIndex(store.arrays())
+        # A dataset's own categories keep their codes: the strip paints them in colour.
+        self.index = EventIndex(dataset_coded(store, store.arrays())[0])
         self._online_layer = online_layer
         self._fade = fade
         self._renderer: MapRenderer | None = None

@@ -27,6 +27,7 @@ from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.map.describe import describe_events
 from desktop_app.ui.map.view import FIT_TRIM, MapView
+from desktop_app.ui.opening import dataset_coded
 from desktop_app.ui.view_state import ViewState
 
 
@@ -109,13 +110,16 @@ class MapRenderer:
     ) -> None:
         self.state = ViewState(window)
         self._page_controls = page_controls
-        payload = encode_events(store.arrays())
+        # A dataset's own categories keep their codes and looks, as on screen.
+        arrays, categories = dataset_coded(store, store.arrays())
+        payload = encode_events(arrays)
         self.view = MapView(
             self.state,
             lambda: payload,
             describe_events(store),
             online_layer=online_layer,
             matching=matching or store.matching_ids,
+            categories=categories,
         )
         self.view.setAttribute(Qt.WidgetAttribute.WA_DontShowOnScreen, True)
         # A page drawn for exports is not a window of the user's: closing the last real
@@ -243,6 +247,8 @@ def view_info(view: MapView) -> dict:
     info = wait_for(view.page_api.view_info)
     if not isinstance(info, dict):
         raise SnapshotError("the map page did not describe its view")
+    # The categories the page's codes stand for, for a legend in their colours.
+    info["drawn"] = view.categories
     return info
 
 

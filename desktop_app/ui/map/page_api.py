@@ -96,6 +96,15 @@ class PageApi:
         """Make a plain drag on the map choose an area (``True``) instead of panning."""
         self._call("setAreaMode", bool(on), reply=reply)
 
+    def set_polygon_mode(self, on: bool, reply: Reply | None = None) -> None:
+        """Make clicks on the map draw a polygon (``True``); the page tells the bridge
+        ``polygonDrawn`` once it is closed, ``polygonCancelled`` on Esc."""
+        self._call("setPolygonMode", bool(on), reply=reply)
+
+    def show_polygon(self, corners: list[list[float]] | None, reply: Reply | None = None) -> None:
+        """Outline the filter's polygon (``[[lon, lat], ...]``) on the map; None: none."""
+        self._call("showPolygon", corners, reply=reply)
+
     def set_fade(self, on: bool, reply: Reply | None = None) -> None:
         """Draw older events of the window paler (``True``) or all alike."""
         self._call("setFade", bool(on), reply=reply)

@@ -66,6 +66,8 @@ class MapBridge(QObject):
     tilesFailed = Signal()
     categoryToggled = Signal(str, bool)
     areaChosen = Signal(tuple)
+    polygonChosen = Signal(tuple)
+    polygonDropped = Signal()
     pointChosen = Signal(float, float)
     reloaded = Signal(int)
 
@@ -119,6 +121,21 @@ class MapBridge(QObject):
         area = json.loads(area_json)
         if isinstance(area, list) and len(area) == 4:
             self.areaChosen.emit(tuple(float(v) for v in area))
+
+    @Slot(str)
+    def polygonDrawn(self, corners_json: str) -> None:
+        """A polygon drawn on the map: ``[[lon, lat], ...]`` (checked by the filter)."""
+        corners = json.loads(corners_json)
+        if isinstance(corners, list) and all(
+            isinstance(c, list) and len(c) == 2 and all(isinstance(v, int | float) for v in c)
+            for c in corners
+        ):
+            self.polygonChosen.emit(tuple((float(lon), float(lat)) for lon, lat in corners))
+
+    @Slot()
+    def polygonCancelled(self) -> None:
+        """Esc ended the polygon being drawn: nothing was chosen."""
+        self.polygonDropped.emit()
 
     @Slot(str)
     def pointPicked(self, point_json: str) -> None:
@@ -200,6 +217,8 @@ class MapView(QWebEngineView):
     pageRestarted = Signal()
     #: Whether a plain drag chooses an area; it ends by itself once one is chosen.
     areaModeChanged = Signal(bool)
+    #: Whether clicks on the map draw a polygon; it ends once one is drawn or Esc pressed.
+    polygonModeChanged = Signal(bool)
     #: The page draws the events :meth:`refresh_events` sent it.
     eventsRefreshed = Signal()
     #: The user clicked this point (lat, lon) after :meth:`choose_point`.
@@ -231,6 +250,9 @@ class MapView(QWebEngineView):
         #: The keys of the categories the buffer holds (None: not counted yet).
         self._present: frozenset[str] | None = None
         self._area_mode = False
+        self._polygon_mode = False
+        #: The polygon the page outlines (the filter's), as last sent.
+        self._polygon_shown: tuple[tuple[float, float], ...] = ()
         self._describe = describe
         self._names_later = names_later
         #: The place names of the current events as JSON text, once known.
@@ -280,6 +302,8 @@ class MapView(QWebEngineView):
         self.bridge.tilesFailed.connect(self.tilesUnavailable)
         self.bridge.categoryToggled.connect(self._on_legend_toggled)
         self.bridge.areaChosen.connect(self._on_area_chosen)
+        self.bridge.polygonChosen.connect(self._on_polygon_chosen)
+        self.bridge.polygonDropped.connect(lambda: self.set_polygon_mode(False))
         self.bridge.pointChosen.connect(self.pointPicked)
         self.bridge.reloaded.connect(self._on_events_reloaded)
         state.windowChanged.connect(self._on_window_changed)
@@ -520,6 +544,11 @@ class MapView(QWebEngineView):
         self._send_filter(self._state.filter)
         if self._area_mode:
             self.page_api.set_area_mode(True)
+        if self._polygon_mode:
+            self.page_api.set_polygon_mode(True)
+        # A page loaded again outlines nothing until told.
+        self._polygon_shown = ()
+        self._show_polygon(self._state.filter)
         self._on_window_changed(self._state.window)
         self._on_selection_changed(self._state.selection)
         for code, callback in queued:
@@ -541,6 +570,12 @@ class MapView(QWebEngineView):
     def _on_filter_changed(self, flt: Filter) -> None:
         if self._ready:
             self._send_filter(flt)
+            self._show_polygon(flt)
+
+    def _show_polygon(self, flt: Filter) -> None:
+        if flt.polygon != self._polygon_shown:
+            self._polygon_shown = flt.polygon
+            self.page_api.show_polygon([list(c) for c in flt.polygon] or None)
 
     def _send_filter(self, flt: Filter) -> None:
         """Tell the page what ``flt`` shows: its categories as a bit mask, the rest of it as
@@ -613,15 +648,43 @@ class MapView(QWebEngineView):
     def set_area_mode(self, on: bool) -> None:
         """Let a plain drag choose an area (Shift+drag always does), until one is chosen."""
         on = bool(on)
+        if on and self._polygon_mode:
+            self.set_polygon_mode(False)
         if on != self._area_mode:
             self._area_mode = on
             self.page_api.set_area_mode(on)
             self.areaModeChanged.emit(on)
 
+    @property
+    def polygon_mode(self) -> bool:
+        """Whether clicks on the map draw a polygon to choose an area."""
+        return self._polygon_mode
+
+    def set_polygon_mode(self, on: bool) -> None:
+        """Let clicks on the map draw a polygon (see ``EventAtlas.setPolygonMode``), until
+        one is drawn or given up; it and the rectangle's mode exclude each other."""
+        on = bool(on)
+        if on and self._area_mode:
+            self.set_area_mode(False)
+        if on != self._polygon_mode:
+            self._polygon_mode = on
+            self.page_api.set_polygon_mode(on)
+            self.polygonModeChanged.emit(on)
+
+    def _on_polygon_chosen(self, corners: tuple[tuple[float, float], ...]) -> None:
+        self.set_polygon_mode(False)
+        try:
+            # One area at a time: the polygon replaces a rectangle chosen before.
+            flt = dataclasses.replace(self._state.filter, polygon=corners, bbox=None)
+        except FilterError as exc:
+            log.warning("the polygon drawn cannot be a filter: %s", exc)
+            return
+        self._state.set_filter(flt)
+
     def _on_area_chosen(self, area: tuple[float, float, float, float]) -> None:
         self.set_area_mode(False)
         try:
-            flt = dataclasses.replace(self._state.filter, bbox=area)
+            flt = dataclasses.replace(self._state.filter, bbox=area, polygon=())
         except FilterError as exc:
             log.warning("the map's area cannot be a filter: %s", exc)
             return

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QSpinBox,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -37,7 +38,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app.core.categories import CATEGORIES, category, category_label, dataset_categories
 from desktop_app.core.dates import DatePrecision
-from desktop_app.core.filter import Filter, FilterError, Placement, matched_spans
+from desktop_app.core.filter import Chip, Filter, FilterError, Placement, matched_spans
+from desktop_app.core.grading import Credibility, Reliability
 from desktop_app.store import queries
 from desktop_app.ui.tasks import Task, TaskControl, TaskRunner, background_runner
 from desktop_app.ui.view_state import ViewState
@@ -64,6 +66,49 @@ def highlighted(text: str, flt: Filter) -> str:
         at = end
     out.append(escape(text[at:]))
     return "".join(out)
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("FilterChips", text)
+
+
+def chip_text(chip: Chip) -> str:
+    """What a chip of :meth:`Filter.describe` says, in the user's language ("Category:
+    Strike"); every word goes through the translations of the context ``FilterChips``."""
+    part, value = chip.part, chip.value
+    if part == "categories":
+        return _tr("Category: %1").replace("%1", _tr(category_label(str(value))))
+    if part == "text":
+        return _tr("Text: %1").replace("%1", str(value))
+    if part == "place":
+        return _tr("Place: %1").replace("%1", str(value))
+    if part == "precisions":
+        return _tr("Dated to: %1").replace("%1", _tr(DatePrecision(value).value))
+    if part == "placement":
+        if value is Placement.PLACED:
+            return _tr("Only: has a place")
+        return _tr("Only: timeline only")
+    if part == "bbox":
+        box = ", ".join(f"{v:g}" for v in value)  # type: ignore[union-attr]
+        return _tr("Area: %1").replace("%1", box)
+    if part == "polygon":
+        return _tr("Area: polygon of %1 points").replace("%1", str(len(value)))  # type: ignore[arg-type]
+    if part == "actors":
+        return _tr("Actor: %1").replace("%1", str(value))
+    if part == "sources":
+        return _tr("Source: %1").replace("%1", str(value))
+    if part == "min_reliability":
+        return _tr("Reliability: %1 or better").replace("%1", str(value))
+    if part == "min_credibility":
+        return _tr("Credibility: %1 or better").replace("%1", str(value))
+    if part == "min_corroboration":
+        return _tr("Outlets: at least %1").replace("%1", str(value))
+    if part == "exact_place":
+        return _tr("Only: exact places")
+    if part == "attributes":
+        name, kept = value  # type: ignore[misc]
+        return _tr("%1: %2").replace("%1", name).replace("%2", kept)
+    raise ValueError(f"no wording for the filter part {part!r}")
 
 
 class FilterChips(QWidget):
@@ -121,7 +166,7 @@ class FilterChips(QWidget):
         parts: list[tuple[str, Callable[[], Filter]]] = []
         if len(kinds) > MAX_CATEGORY_CHIPS:
             # Most categories ticked (one left out in the legend, say): one chip for them.
-            names = ", ".join(c.text.partition(": ")[2] for c in kinds[:2])
+            names = ", ".join(_tr(category_label(str(c.value))) for c in kinds[:2])
             text = (
                 self.tr("Category: %1 and %2 more")
                 .replace("%1", names)
@@ -129,7 +174,7 @@ class FilterChips(QWidget):
             )
             parts.append((text, lambda: dataclasses.replace(flt, categories=frozenset())))
             chips = [c for c in chips if c.part != "categories"]
-        parts += [(c.text, lambda c=c: flt.without(c)) for c in chips]
+        parts += [(chip_text(c), lambda c=c: flt.without(c)) for c in chips]
         for k, (text, cleared) in enumerate(parts):
             button = QToolButton()
             button.setText(self.tr("%1  ×").replace("%1", text))
@@ -137,7 +182,9 @@ class FilterChips(QWidget):
             button.clicked.connect(lambda _=False, f=cleared: self._state.set_filter(f()))
             self._row.insertWidget(k, button)
             self._chips.append(button)
-        self._scroll.setFixedHeight(self._strip.sizeHint().height())
+        # From the chips themselves: the strip's own hint lags behind a second change in
+        # the same turn of the event loop (and was 0 then, hiding every chip).
+        self._scroll.setFixedHeight(max((b.sizeHint().height() for b in self._chips), default=0))
         self.setVisible(not flt.is_empty)
 
 
@@ -154,18 +201,21 @@ class Matches:
 @dataclasses.dataclass(frozen=True)
 class Choices:
     """What the parts of a filter can be set to, with how many events each: categories
-    (keys), actors, outlets and countries, the most frequent first."""
+    (keys), actors, outlets, countries and the names of kept fields, the most frequent
+    first."""
 
     categories: tuple[tuple[str, int], ...]
     actors: tuple[tuple[str, int], ...]
     sources: tuple[tuple[str, int], ...]
     countries: tuple[tuple[str, int], ...]
+    attributes: tuple[tuple[str, int], ...] = ()
 
 
 def _connect(path: Path) -> sqlite3.Connection:
     # A thread's own connection, read-only: the window's belongs to the GUI thread.
     conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     conn.execute("PRAGMA busy_timeout = 5000")
+    queries.add_functions(conn)
     return conn
 
 
@@ -204,6 +254,7 @@ def find_choices(path: Path) -> Choices:
             tuple(queries.named_counts(conn, "actors", MAX_CHOICES)),
             tuple(queries.named_counts(conn, "sources", MAX_CHOICES)),
             tuple(queries.named_counts(conn, "countries", MAX_CHOICES)),
+            tuple(queries.named_counts(conn, "attributes", MAX_CHOICES)),
         )
     finally:
         conn.close()
@@ -223,12 +274,17 @@ class _CheckList(QListWidget):
         self.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.itemChanged.connect(lambda _item: self.changed.emit())
 
-    def fill(self, rows: tuple[tuple[str, int], ...], label: Callable[[str], str]) -> None:
+    def fill(
+        self,
+        rows: tuple[tuple[str, int], ...],
+        label: Callable[[str], str],
+        counted: bool = True,
+    ) -> None:
         picked = self.picked
         self.blockSignals(True)
         self.clear()
         for name, count in rows:
-            item = QListWidgetItem(f"{label(name)} ({count:,})")
+            item = QListWidgetItem(f"{label(name)} ({count:,})" if counted else label(name))
             item.setData(Qt.ItemDataRole.UserRole, name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if name in picked else Qt.CheckState.Unchecked)
@@ -250,6 +306,16 @@ class _CheckList(QListWidget):
             on = item.data(Qt.ItemDataRole.UserRole) in names
             item.setCheckState(Qt.CheckState.Checked if on else Qt.CheckState.Unchecked)
         self.blockSignals(False)
+
+
+def _pair_text(pair: tuple[str, str]) -> str:
+    # One line per condition; the field's name cannot hold a newline's worth of meaning.
+    return f"{pair[0]}\x1f{pair[1]}"
+
+
+def _pair(text: str) -> tuple[str, str]:
+    name, _sep, value = text.partition("\x1f")
+    return name, value
 
 
 class FilterPanel(QWidget):
@@ -349,6 +415,56 @@ class FilterPanel(QWidget):
             self.placement.addItem(text, value)
         self.area_button = QToolButton()
         self.area_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        self.polygon_button = QToolButton()
+        self.polygon_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        # One above the other: side by side they are wider than the dock.
+        areas = QVBoxLayout()
+        areas.setContentsMargins(0, 0, 0, 0)
+        areas.addWidget(self.area_button)
+        areas.addWidget(self.polygon_button)
+        self.min_reliability = QComboBox()
+        self.min_reliability.setToolTip(
+            self.tr("Only events whose source is graded at least this reliable")
+        )
+        self.min_reliability.addItem(self.tr("Any"), "")
+        for grade in Reliability:
+            self.min_reliability.addItem(f"{grade.value} – {self.tr(grade.label)}", grade.value)
+        self.min_credibility = QComboBox()
+        self.min_credibility.setToolTip(
+            self.tr("Only events whose claim is graded at least this credible")
+        )
+        self.min_credibility.addItem(self.tr("Any"), "")
+        for grade in Credibility:
+            self.min_credibility.addItem(f"{grade.value} – {self.tr(grade.label)}", grade.value)
+        self.min_corroboration = QSpinBox()
+        self.min_corroboration.setRange(0, 99)
+        # 0 restricts nothing: it reads as "Any", not as "at least 0".
+        self.min_corroboration.setSpecialValueText(self.tr("Any"))
+        self.min_corroboration.setSuffix(self.tr(" independent outlets"))
+        self.min_corroboration.setToolTip(
+            self.tr("Only events that at least this many independent outlets report")
+        )
+        self.exact_place = QCheckBox(self.tr("Only exact places"))
+        self.exact_place.setToolTip(
+            self.tr("Only events at an exact point (a building, an air base), not a town, "
+                    "region or country")
+        )  # fmt: skip
+        self.attribute_name = QComboBox()
+        self.attribute_name.setToolTip(self.tr("A field the dataset brought, kept on its events"))
+        self.attribute_value = QLineEdit()
+        self.attribute_value.setPlaceholderText(self.tr("Value"))
+        self.attribute_value.setToolTip(self.tr("Only events whose field has exactly this value"))
+        self.attribute_add = QPushButton(self.tr("Add"))
+        self.attribute_add.setToolTip(self.tr("Add this condition on a kept field"))
+        self.attribute_add.clicked.connect(self._add_attribute)
+        self.attribute_value.returnPressed.connect(self._add_attribute)
+        self.attributes = _CheckList(self.tr("Conditions on kept fields"))
+        self.attributes.setToolTip(self.tr("Untick a condition to drop it"))
+        kept = QHBoxLayout()
+        kept.setContentsMargins(0, 0, 0, 0)
+        kept.addWidget(self.attribute_name, 1)
+        kept.addWidget(self.attribute_value, 1)
+        kept.addWidget(self.attribute_add)
 
         form = QFormLayout()
         # Labels above their controls: the dock is narrow, the lists need its width.
@@ -363,7 +479,16 @@ class FilterPanel(QWidget):
         form.addRow(self.tr("&Place:"), self.place)
         form.addRow(self.tr("Dated to:"), dated)
         form.addRow(self.tr("&Only:"), self.placement)
-        form.addRow(self.tr("Area:"), self.area_button)
+        form.addRow(self.tr("Area:"), areas)
+        form.addRow(self.tr("&Reliability at least:"), self.min_reliability)
+        form.addRow(self.tr("C&redibility at least:"), self.min_credibility)
+        form.addRow(self.tr("Reported by at &least:"), self.min_corroboration)
+        form.addRow(self.exact_place)
+        # A row of three controls has no buddy of its own: Alt+K goes to the field's name.
+        kept_label = QLabel(self.tr("&Kept fields:"))
+        kept_label.setBuddy(self.attribute_name)
+        form.addRow(kept_label, kept)
+        form.addRow(self.attributes)
         inner = QWidget()
         inner.setLayout(form)
         scroll = QScrollArea()
@@ -387,6 +512,11 @@ class FilterPanel(QWidget):
         for checklist in (self.categories, self.actors, self.sources):
             checklist.changed.connect(self._apply)
         self.placement.currentIndexChanged.connect(self._apply)
+        self.min_reliability.currentIndexChanged.connect(self._apply)
+        self.min_credibility.currentIndexChanged.connect(self._apply)
+        self.min_corroboration.valueChanged.connect(self._apply)
+        self.exact_place.toggled.connect(self._apply)
+        self.attributes.changed.connect(self._apply)
 
         state.filterChanged.connect(self._on_filter_changed)
         state.eventsChanged.connect(self.refresh_choices)
@@ -409,7 +539,21 @@ class FilterPanel(QWidget):
             sources=self.sources.picked,
             precisions=frozenset(p for p, box in self.precisions.items() if box.isChecked()),
             placement=Placement(self.placement.currentData()),
+            min_reliability=self.min_reliability.currentData(),
+            min_credibility=self.min_credibility.currentData(),
+            min_corroboration=self.min_corroboration.value(),
+            exact_place=self.exact_place.isChecked(),
+            attributes=frozenset(_pair(text) for text in self.attributes.picked),
         )
+
+    def _add_attribute(self) -> None:
+        name = self.attribute_name.currentData()
+        if not name:
+            return
+        pair = (str(name), self.attribute_value.text())
+        flt = self._state.filter
+        self._state.set_filter(dataclasses.replace(flt, attributes=flt.attributes | {pair}))
+        self.attribute_value.clear()
 
     def _apply(self) -> None:
         if self._syncing:
@@ -441,10 +585,32 @@ class FilterPanel(QWidget):
             for precision, box in self.precisions.items():
                 box.setChecked(precision in flt.precisions)
             self.placement.setCurrentIndex(self.placement.findData(flt.placement))
+            self.min_reliability.setCurrentIndex(
+                self.min_reliability.findData(flt.min_reliability)
+            )
+            self.min_credibility.setCurrentIndex(
+                self.min_credibility.findData(flt.min_credibility)
+            )
+            self.min_corroboration.setValue(flt.min_corroboration)
+            self.exact_place.setChecked(flt.exact_place)
+            self._show_attributes(flt)
         finally:
             self._syncing = False
         self.problem.hide()
         self._ask(flt)
+
+    def _show_attributes(self, flt: Filter) -> None:
+        # The list holds exactly the filter's conditions, ticked: unticking one drops it.
+        pairs = sorted(flt.attributes)
+        self.attributes.fill(
+            tuple((_pair_text(p), 0) for p in pairs),
+            lambda text: self.tr("%1 is %2")
+            .replace("%1", _pair(text)[0])
+            .replace("%2", _pair(text)[1]),
+            counted=False,
+        )
+        self.attributes.pick(frozenset(_pair_text(p) for p in pairs))
+        self.attributes.setVisible(bool(pairs))
 
     def _ask(self, flt: Filter) -> None:
         self._asked = flt
@@ -506,6 +672,11 @@ class FilterPanel(QWidget):
         self.actors.fill(choices.actors, str)
         self.sources.fill(choices.sources, str)
         self._countries.setStringList([name for name, _n in choices.countries])
+        self.attribute_name.clear()
+        for name, count in choices.attributes:
+            self.attribute_name.addItem(f"{name} ({count:,})", name)
+        for widget in (self.attribute_name, self.attribute_value, self.attribute_add):
+            widget.setEnabled(bool(choices.attributes))
         self._syncing = True
         try:
             flt = self._state.filter

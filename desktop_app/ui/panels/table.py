@@ -35,6 +35,7 @@ from desktop_app.core.event import Event
 from desktop_app.core.filter import FilterError
 from desktop_app.core.index import EventIndex
 from desktop_app.ingest.exporters import spreadsheet_text, write_data
+from desktop_app.store import queries
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.table.model import COLUMN_KEYS, EventTableModel
 from desktop_app.ui.tasks import Task, TaskRunner, background_runner
@@ -348,6 +349,7 @@ class EventTablePanel(QWidget):
                     _events_in_chunks(store, ids),
                     name=title,
                     article_text=store.article_text,
+                    own=queries.own_categories(store.db.conn),
                 )
 
         task = Task(work, expected=(OSError,), parent=self)

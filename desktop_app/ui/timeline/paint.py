@@ -15,7 +15,7 @@ import numpy as np
 from PySide6.QtCore import QLocale, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter, QPalette, QPen
 
-from desktop_app.core.categories import CATEGORIES
+from desktop_app.core.categories import CATEGORIES, code_colours
 from desktop_app.core.density import PRECISE, BinUnit, CategoryDensity, bin_edges, choose_bin_unit
 from desktop_app.core.index import LONG_EVENT_DAYS, EventIndex
 from desktop_app.core.lanes import pack_lanes
@@ -53,7 +53,8 @@ def blend(a: QColor, b: QColor, amount: float) -> QColor:
 
 
 def category_colours() -> list[QColor]:
-    return [QColor(c.colour) for c in CATEGORIES]
+    """The colour of each category code, a dataset's own categories included."""
+    return [QColor(colour) for colour in code_colours()]
 
 
 @dataclass
@@ -84,7 +85,11 @@ class TimelineData:
         if precisions.shape != (n,) or placed.shape != (n,):
             raise ValueError(f"precisions and placed need one value per event ({n})")
         n_long = int(np.count_nonzero((arrays.t1 - arrays.t0) > LONG_EVENT_DAYS))
-        return cls(index, CategoryDensity(arrays), precisions, placed, n_long)
+        # A dataset's own categories have codes past the palette's: a row each, so that
+        # they are stacked in their own colours rather than counted as "Other".
+        top = int(arrays.category.max()) + 1 if n else 0
+        kinds = min(max(top, len(CATEGORIES)), len(code_colours()))
+        return cls(index, CategoryDensity(arrays, kinds), precisions, placed, n_long)
 
 
 @dataclass
@@ -247,7 +252,7 @@ class TimelineLayer:
         unplaced = ~data.placed[rows]
         style = imprecise.astype(np.int8) * 2 + unplaced.astype(np.int8)
         bar_h = lane_h - 1.0 if lane_h >= 4 else lane_h
-        category = np.minimum(arrays.category[rows], len(CATEGORIES) - 1)
+        category = np.minimum(arrays.category[rows], len(code_colours()) - 1)
         return Marks(rows, x0, x1, y, bar_h, style, category, overflow)
 
     # -- painting --------------------------------------------------------------------------
@@ -318,7 +323,7 @@ class TimelineLayer:
         width = width - gap
         base_y = plot.bottom()
         painter.setPen(Qt.PenStyle.NoPen)
-        for code, colour in enumerate(category_colours()):
+        for code, colour in zip(range(len(tops)), category_colours(), strict=False):
             height = tops[code] - bottoms[code]
             keep = np.flatnonzero(height > 0.05)
             if not len(keep):

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from desktop_app.ui.panels.filters import chip_text
 from desktop_app.ui.views.commands import ViewCommands
 from desktop_app.ui.words import plain_tooltip, window_in_words
 
@@ -93,7 +94,8 @@ class ViewsPanel(QWidget):
                 item = QListWidgetItem(name)
                 item.setData(NAME_ROLE, name)
                 # What the view shows, so views of similar names can be told apart.
-                parts = [window_in_words(view.window)] + [str(c) for c in view.filter.describe()]
+                chips = [chip_text(c) for c in view.filter.describe()]
+                parts = [window_in_words(view.window), *chips]
                 item.setToolTip(plain_tooltip(" · ".join(parts)))
                 item.setFlags(item.flags() | Qt.ItemFlag.ItemIsEditable)
                 self.list.addItem(item)
