@@ -474,6 +474,24 @@ class ImportSetupDialog(QDialog):
         chosen = self.roles()
         return {role: chosen.get(role, "") for role in ROLES}
 
+    def places_to_confirm(self) -> bool:
+        """Whether rows are placed by looking up a place name, so the user may have
+        guesses to confirm before the import is saved: a place column, and no
+        coordinates in some of the first rows (a file with coordinates in every one is
+        not read twice for the few rows that may lack them)."""
+        columns = self.columns()
+        if "place" not in columns or self.preview is None:
+            return False
+        if "lat" not in columns or "lon" not in columns:
+            return True
+        headers = self.preview.headers
+        lat, lon = headers.index(columns["lat"][0]), headers.index(columns["lon"][0])
+        return any(
+            not (row[lat].strip() and row[lon].strip())
+            for row in self.preview.rows
+            if len(row) > max(lat, lon)
+        )
+
     def dayfirst(self) -> bool | None:
         return self.dayfirst_box.currentData() if self.preview is not None else None
 
@@ -538,7 +556,12 @@ class ImportSetupDialog(QDialog):
                 self.tr("No coordinates and no place names: events will be on the timeline only.")
             )
         elif not preview.acled and "lat" not in roles:
-            notes.append(self.tr("Rows are placed by looking up their place names."))
+            notes.append(
+                self.tr(
+                    "Rows are placed by looking up their place names; you confirm the "
+                    "guesses before anything is saved."
+                )
+            )
         return notes
 
 
@@ -546,18 +569,27 @@ class ImportProgressDialog(QDialog):
     """Rows read, rows per second, time left, and Cancel.
 
     Closing the dialog (Esc, the window's close button) asks to cancel, like the button.
+    With ``reading_places`` it says that the file's place names are being read for the
+    user to confirm, before anything is saved.
     """
 
     cancelRequested = Signal()
 
-    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, name: str, parent: QWidget | None = None, *, reading_places: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("ImportProgressDialog")
         self.setWindowTitle(self.tr("Importing"))
         self.setAccessibleName(self.tr("Import progress"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         layout = QVBoxLayout(self)
-        self.title = QLabel(self.tr("Importing %1…").replace("%1", name))
+        title = (
+            self.tr("Reading the place names of %1 (nothing is saved yet)…")
+            if reading_places
+            else self.tr("Importing %1…")
+        )
+        self.title = QLabel(title.replace("%1", name))
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.title)
         self.bar = QProgressBar()
