@@ -193,6 +193,9 @@ def test_column_mapping_dialog_gives_the_mapping_the_pipeline_uses(qtbot, tmp_pa
     assert not dialog.import_button.isEnabled()
     dialog.set_role("Datum", "date")
     dialog.set_role("Story", "title")
+    # A title is one column's: "name" keeps it too until the user takes it away.
+    assert not dialog.import_button.isEnabled()
+    dialog.set_role("name", "")
     assert dialog.roles() == {"date": "Datum", "lat": "Y", "lon": "X", "title": "Story",
                               "place": "Town"}  # fmt: skip
     assert dialog.import_button.isEnabled()

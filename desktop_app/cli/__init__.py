@@ -294,7 +294,8 @@ Examples:
 @click.option(
     "--columns",
     help="Columns' roles, overriding detection: date=...,end=...,lat=...,lon=...,place=...,"
-    "origin=...,origin_lat=...,origin_lon=...,title=...,text=...,category=...,url=...",
+    "origin=...,origin_lat=...,origin_lon=...,title=...,text=...,category=...,url=...; "
+    "actors and source take several columns: actors=actor1,actor2",
 )
 @click.option("--dayfirst/--monthfirst", default=None, help="How to read 02/06/2025.")
 @click.option("--on-error", type=click.Choice(["skip", "abort"]), default="skip", show_default=True)

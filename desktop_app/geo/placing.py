@@ -18,11 +18,16 @@ Read, in order of trust:
 
 Spelling matches (rapidfuzz) are used for labels only: elsewhere in a text a word
 merely spelled like a town is no evidence of a place.
+
+Before an import is saved the user may confirm the names placed by a guess
+(:func:`place_questions` lists them); the :class:`Placer` then puts their events where
+the user chose, or leaves them unplaced, and the tally counts them as "confirmed by you".
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
 from desktop_app.core.event import Event, Place
@@ -34,6 +39,8 @@ from desktop_app.geo.names import name_key
 INFERRED_KIND = "inferred from text"
 #: Unplaced events listed by name and record in a tally; the count covers all of them.
 MAX_UNPLACED_LISTED = 200
+#: Why an event has no place when the user chose to leave its place name unplaced.
+LEFT_UNPLACED = "left unplaced by you"
 
 _UPPER = "A-ZÀ-ÖØ-ÞĀ-ŽА-ЯІЇЄҐЎ"
 _WORD = rf"[{_UPPER}][\w’'\-]*"
@@ -74,6 +81,106 @@ class Unplaced:
         return f"record {self.record}: {self.title}{named}: {self.reason}"
 
 
+@dataclass(frozen=True)
+class PlaceQuestion:
+    """A place name of a file for the user to confirm before it is imported: the place
+    it was resolved to (None when unplaced), how sure that is, why, the other places the
+    name may mean, and how many rows name it.
+
+    Parameters
+    ----------
+    name
+        The name as the file writes it.
+    rows
+        The rows placed by this name (for an unplaced name: the rows refused for it).
+    place
+        The place the name was resolved to; None when no place was found.
+    confidence, reason, fuzzy
+        How sure, why in words a user reads, and whether matched by spelling only.
+    alternatives
+        The other places the name may mean, most likely first.
+    """
+
+    name: str
+    rows: int
+    place: Place | None
+    confidence: Confidence
+    reason: str
+    alternatives: tuple[GazetteerEntry, ...] = ()
+    fuzzy: bool = False
+
+    def choices(self) -> list[Place]:
+        """The places the user can choose for the name: the guess, then the others."""
+        if self.place is None:
+            return []
+        return [self.place, *(entry.place() for entry in self.alternatives)]
+
+
+def needs_confirming(answer: Geocoded | Resolution | None) -> bool:
+    """Whether the user should confirm an answer: a guess, a spelling match, or a
+    likely place among others of the same name."""
+    if not isinstance(answer, Geocoded):
+        return False
+    if answer.confidence is Confidence.GUESS or answer.fuzzy:
+        return True
+    return answer.confidence is Confidence.LIKELY and bool(answer.alternatives)
+
+
+def place_questions(
+    answers: Mapping[str, Geocoded | Resolution],
+    placed: Mapping[str, int],
+    refused: Mapping[str, int],
+) -> list[PlaceQuestion]:
+    """What to ask the user about a file's place names, from its geocoder's answers.
+
+    Parameters
+    ----------
+    answers
+        The import's :attr:`Geocoder.answers`, by name.
+    placed
+        Rows placed by each name (as resolved, not given coordinates).
+    refused
+        Rows refused because no place was found for their name.
+
+    Returns
+    -------
+    list of PlaceQuestion
+        The names to confirm, the most rows first, then the unplaced ones with their
+        reasons, the most rows first.
+    """
+    confirm = []
+    for name, rows in placed.items():
+        answer = answers.get(name)
+        if rows and isinstance(answer, Geocoded) and needs_confirming(answer):
+            confirm.append(
+                PlaceQuestion(
+                    name,
+                    rows,
+                    answer.place,
+                    answer.confidence,
+                    answer.reason,
+                    answer.alternatives,
+                    answer.fuzzy,
+                )  # fmt: skip
+            )
+    unplaced = []
+    for name, rows in refused.items():
+        answer = answers.get(name)
+        if rows and isinstance(answer, Resolution):
+            unplaced.append(PlaceQuestion(name, rows, None, Confidence.UNPLACED, answer.reason))
+    return sorted(confirm, key=_most_rows_first) + sorted(unplaced, key=_most_rows_first)
+
+
+def _most_rows_first(question: PlaceQuestion) -> tuple[int, str]:
+    return -question.rows, question.name.casefold()
+
+
+def same_point(one: Place, other: Place) -> bool:
+    """True when two places are at the same point (a geocoded place under the file's
+    name and the geocoder's answer for it)."""
+    return one.lat == other.lat and one.lon == other.lon
+
+
 @dataclass
 class PlaceTally:
     """How an import's events were placed: the counts the import report prints.
@@ -86,6 +193,8 @@ class PlaceTally:
         Events the article reader placed (it reads a text's places in context itself).
     exact, likely, guessed
         Events placed from a place name, by :class:`Confidence`.
+    confirmed
+        Events placed where the user confirmed or chose for their place name.
     inferred
         Events placed from a name in their title or text (also counted by confidence).
     unplaced
@@ -100,6 +209,7 @@ class PlaceTally:
     exact: int = 0
     likely: int = 0
     guessed: int = 0
+    confirmed: int = 0
     inferred: int = 0
     unplaced: int = 0
     unplaced_events: list[Unplaced] = field(default_factory=list)
@@ -107,7 +217,10 @@ class PlaceTally:
 
     @property
     def placed(self) -> int:
-        return self.given + self.from_article + self.exact + self.likely + self.guessed
+        return (
+            self.given + self.from_article + self.exact + self.likely + self.guessed
+            + self.confirmed
+        )  # fmt: skip
 
     def count(self, confidence: Confidence) -> None:
         if confidence is Confidence.EXACT:
@@ -128,6 +241,7 @@ class PlaceTally:
             (self.exact, "placed exactly"),
             (self.likely, "likely"),
             (self.guessed, "guessed"),
+            (self.confirmed, "confirmed by you"),
             (self.inferred, "of them inferred from text"),
             (self.unplaced, "unplaced"),
         ]
@@ -149,12 +263,25 @@ class Placer:
         tally knows how sure each of those was, and the context grows across the file.
     infer
         Read places from the text of events that have none (True by default).
+    choices
+        The user's choice for place names (by the name as the file writes it): the
+        place to put its events at, or None to leave them unplaced. A choice applies
+        to events placed by the name, not to those that came with coordinates.
     """
 
-    def __init__(self, geocoder: Geocoder, *, infer: bool = True) -> None:
+    def __init__(
+        self,
+        geocoder: Geocoder,
+        *,
+        infer: bool = True,
+        choices: Mapping[str, Place | None] | None = None,
+    ) -> None:
         self.geocoder = geocoder
         self.infer = infer
+        self.choices = dict(choices or {})
         self.tally = PlaceTally()
+        #: Whether the last event placed was left unplaced by the user's choice.
+        self.left_unplaced = False
         # The same names recur across a file's events: keys and answers are kept (an
         # answer only while the context it was given in has not grown).
         self._keys: dict[str, str] = {}
@@ -164,8 +291,15 @@ class Placer:
     def place_event(self, event: Event, record: int) -> Event:
         """``event`` with its place, inferred from its text when it had none; counted."""
         tally = self.tally
+        self.left_unplaced = False
         if event.place is not None:
             answer = self.geocoder.answers.get(event.place.name)
+            if (
+                isinstance(answer, Geocoded)
+                and event.place.name in self.choices
+                and same_point(event.place, answer.place)
+            ):
+                return self._chosen(event, record)
             if isinstance(answer, Geocoded):
                 tally.count(answer.confidence)
                 if answer.alternatives and answer.confidence is not Confidence.EXACT:
@@ -196,6 +330,23 @@ class Placer:
             reason = "; ".join(why) or "no place named"
             tally.unplaced_events.append(Unplaced(record, event.title, names, reason))
         return event
+
+    def _chosen(self, event: Event, record: int) -> Event:
+        """``event`` where the user chose for its place name, or unplaced; counted."""
+        name = event.place.name
+        chosen = self.choices[name]
+        tally = self.tally
+        if chosen is None:
+            self.left_unplaced = True
+            tally.unplaced += 1
+            if len(tally.unplaced_events) < MAX_UNPLACED_LISTED:
+                tally.unplaced_events.append(Unplaced(record, event.title, (name,), LEFT_UNPLACED))
+            return replace(event, place=None)
+        tally.confirmed += 1
+        # The file's name stays: the choice says where it is, not what it is called.
+        return replace(
+            event, place=Place(name, chosen.lat, chosen.lon, chosen.kind, chosen.country)
+        )
 
     def _from_text(self, event: Event) -> tuple[Geocoded | None, list[Resolution]]:
         """The place an event's title or text names, and the names refused on the way."""

@@ -56,15 +56,30 @@ def detect_columns(headers: list[str], explicit: dict[str, str] | None = None) -
     return interpret.interpret(headers, (), explicit).roles
 
 
-def parse_columns_option(text: str) -> dict[str, str]:
-    """``"date=When,lat=Y"`` -> ``{"date": "When", "lat": "Y"}`` (the CLI's --columns)."""
-    mapping = {}
+def parse_columns_option(text: str) -> dict[str, str | tuple[str, ...]]:
+    """``"date=When,lat=Y"`` -> ``{"date": "When", "lat": "Y"}`` (the CLI's --columns).
+
+    The roles that take several columns (actors, sources) name them one after another:
+    ``"actors=actor1,actor2,date=When"`` -> ``{"actors": ("actor1", "actor2"), ...}``.
+    Raises :class:`ValueError` for a part that is not ``role=column``, an unknown role,
+    and a role of one column (a date, a latitude) given two.
+    """
+    mapping: dict[str, list[str]] = {}
+    role = None
     for part in filter(None, (p.strip() for p in text.split(","))):
-        role, sep, header = part.partition("=")
-        if not sep or not role.strip() or not header.strip():
+        name, sep, header = part.partition("=")
+        if not sep and role is not None:
+            mapping[role].append(part)
+            continue
+        if not sep or not name.strip() or not header.strip():
             raise ValueError(f"expected role=column, got {part!r}")
-        mapping[role.strip().lower()] = header.strip()
-    return mapping
+        role = name.strip().lower()
+        mapping.setdefault(role, []).append(header.strip())
+    interpret.chosen_fields(mapping)  # the same refusals as the dialog's mapping
+    return {
+        role: tuple(headers) if role in interpret.MANY and len(headers) > 1 else headers[0]
+        for role, headers in mapping.items()
+    }
 
 
 class Table:

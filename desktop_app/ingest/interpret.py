@@ -281,6 +281,31 @@ _FRAGMENTS = (
 )
 
 
+#: A role's columns in the user's mapping: one header, or several for the roles of
+#: :data:`MANY` (an empty header or none: no column has the role).
+Chosen = str | Sequence[str]
+
+
+def chosen_fields(explicit: dict[str, Chosen] | None) -> dict[str, tuple[str, ...]]:
+    """The user's mapping as role -> its fields' names (none for a role unticked).
+
+    Raises :class:`ValueError` for an unknown role, or for a role that takes one field
+    (a date, a latitude) given several.
+    """
+    chosen: dict[str, tuple[str, ...]] = {}
+    for role, given in (explicit or {}).items():
+        if role not in ROLES:
+            raise ValueError(f"unknown column role {role!r} (roles: {', '.join(ROLES)})")
+        names = tuple(n for n in ((given,) if isinstance(given, str) else given) if n)
+        if len(names) > 1 and role not in MANY:
+            raise ValueError(
+                f"{role} takes one column, not {len(names)} ({', '.join(names)}); "
+                f"only {' and '.join(sorted(MANY))} take several"
+            )
+        chosen[role] = tuple(dict.fromkeys(names))
+    return chosen
+
+
 def interpret(
     fields: Sequence[str],
     rows: Iterable[Sequence[str]] = (),
@@ -297,15 +322,17 @@ def interpret(
         Some records' values, in the order of ``fields`` (at most
         :data:`SAMPLE_ROWS` are looked at).
     explicit
-        The user's mapping, role -> field name; an empty name means no field has the
-        role. It wins over what the names and values say.
+        The user's mapping, role -> field name (or names, for the roles of
+        :data:`MANY`); an empty name means no field has the role. It wins over what the
+        names and values say.
     layout
         A known dataset's roles, taken before the names' (the mapping still wins).
 
     Raises
     ------
     ValueError
-        The mapping names an unknown role or a field the source does not have.
+        The mapping names an unknown role or a field the source does not have, or gives
+        a role of one field several.
     """
     fields = tuple(fields)
     normal = [normal_name(f) for f in fields]
@@ -320,36 +347,31 @@ def interpret(
                 sample[i].append(str(value).strip())
     roles: list[str | None] = [None] * len(fields)
     why = ["no name or values of a role"] * len(fields)
-    chosen: dict[str, str] = {}
-    for role, name in (explicit or {}).items():
-        if role not in ROLES:
-            raise ValueError(f"unknown column role {role!r} (roles: {', '.join(ROLES)})")
-        chosen[role] = name
+    chosen = chosen_fields(explicit)
 
     def position(name: str) -> int | None:
         if name in fields:
             return fields.index(name)
         return normal.index(normal_name(name)) if normal_name(name) in normal else None
 
-    for role, name in chosen.items():
-        if not name:
-            continue
-        i = position(name)
-        if i is None:
-            raise ValueError(f"no column {name!r} (columns: {', '.join(fields)})")
-        roles[i], why[i] = role, "chosen"
+    for role, names in chosen.items():
+        for name in names:
+            i = position(name)
+            if i is None:
+                raise ValueError(f"no column {name!r} (columns: {', '.join(fields)})")
+            roles[i], why[i] = role, "chosen"
     if layout is not None:
         for role, name in layout.roles.items():
             if role in chosen:
                 continue
-            chosen[role] = name
+            chosen[role] = (name,) if name else ()
             i = position(name) if name else None
             if i is not None and roles[i] is None:
                 roles[i], why[i] = role, f"the {layout.name} layout"
         for role, names in layout.many.items():
             if role in (explicit or {}):
                 continue
-            chosen[role] = names[0]
+            chosen[role] = tuple(names)
             for name in names:
                 i = position(name)
                 if i is not None and roles[i] is None:
@@ -671,10 +693,10 @@ class PropertyRoles:
     own
         The names the format reads itself; they get no role here and are not kept.
     explicit
-        The user's mapping, role -> property name.
+        The user's mapping, role -> property name (or names).
     """
 
-    def __init__(self, own: Iterable[str], explicit: dict[str, str] | None = None) -> None:
+    def __init__(self, own: Iterable[str], explicit: dict[str, Chosen] | None = None) -> None:
         self._own = frozenset(own)
         self._explicit = explicit or {}
         self._cache: dict[tuple[str, ...], Interpretation] = {}
@@ -685,7 +707,14 @@ class PropertyRoles:
         names = tuple(k for k in props if k not in self._own)
         found = self._cache.get(names)
         if found is None:
-            explicit = {r: n for r, n in self._explicit.items() if not n or n in names}
+            # A mapping's fields this record lacks are not asked of it; an unticked
+            # role (no field) stays unticked.
+            explicit = {}
+            for role, given in self._explicit.items():
+                wanted = chosen_fields({role: given})[role]
+                present = tuple(n for n in wanted if n in names)
+                if present or not wanted:
+                    explicit[role] = present
             row = [property_text(props[k]) for k in names]
             found = interpret(names, [row], explicit)
             if len(self._cache) < 1000:

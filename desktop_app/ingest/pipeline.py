@@ -7,12 +7,12 @@ An aborted, cancelled or failed import leaves the store as it was: the writer ro
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from desktop_app.core.event import Event
-from desktop_app.geo.placing import Placer, PlaceTally
+from desktop_app.core.event import Event, Place
+from desktop_app.geo.placing import LEFT_UNPLACED, Placer, PlaceTally
 from desktop_app.ingest.article import read_article
 from desktop_app.ingest.delimited import read_delimited
 from desktop_app.ingest.geojson import read_geojson_records
@@ -241,6 +241,7 @@ def import_file(
     cancelled: Callable[[], bool] | None = None,
     accept: Callable[[list[Event]], list[Event]] | None = None,
     repeats: str = "drop",
+    place_choices: Mapping[str, Place | None] | None = None,
 ) -> ImportReport:
     """Read ``path`` and write its events to ``store`` in one transaction.
 
@@ -262,6 +263,9 @@ def import_file(
     repeats
         What to do with a row that repeats an earlier row exactly: ``drop`` it (it is
         counted and its line reported) or ``keep`` it as an event of its own.
+    place_choices
+        The user's place for each place name they confirmed (None: leave its events
+        unplaced), by the name as the file writes it; counted as "confirmed by you".
 
     Raises
     ------
@@ -286,7 +290,7 @@ def import_file(
         if progress is not None:
             progress(Progress(count, source.bytes_read, source.size, time.perf_counter() - started))
 
-    placer = Placer(options.geocoder_or_default())
+    placer = Placer(options.geocoder_or_default(), choices=place_choices)
     report.places = placer.tally
     # Hashes, not the events or uids themselves: a million rows take a few tens of MB.
     seen_rows: set[int] = set()
@@ -320,7 +324,8 @@ def import_file(
             seen_uids.add(uid)
             record = placer.place_event(record, count)
             if record.place is None:
-                report.unplaced[UNPLACED] = report.unplaced.get(UNPLACED, 0) + 1
+                why = f"{LEFT_UNPLACED}: on the timeline only" if placer.left_unplaced else UNPLACED
+                report.unplaced[why] = report.unplaced.get(why, 0) + 1
             yield record
 
     try:

@@ -31,7 +31,8 @@ class ReadOptions:
     columns
         For CSV: which column holds each role (``date``, ``end``, ``lat``, ``lon``,
         ``title``, ``text``, ``place``, ``id``, ``category``, ``source``, ``country``),
-        overriding detection. Keys are roles, values are header names.
+        overriding detection. Keys are roles, values are header names (a tuple of them
+        for the roles that take several columns: actors, source).
     dayfirst
         For dates like 02/06/2025: True reads day/month, False month/day, None detects
         from the data (and falls back to month/day, with a warning, when nothing tells).
@@ -47,7 +48,7 @@ class ReadOptions:
         article's date and where it was found).
     """
 
-    columns: dict[str, str] = field(default_factory=dict)
+    columns: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     dayfirst: bool | None = None
     encoding: str | None = None
     geocoder: Geocoder | None = None

@@ -4,9 +4,12 @@
 ``.state``, ``.settings`` and ``reload_events()``. A dataset import asks its set-up
 first (columns, day order, encoding, and what to do with bad rows: asked *before* the
 import because the import is one transaction, and pausing a half-written transaction
-on a modal question would hold the store's write lock while the user thinks), then runs
-in the write runner's thread behind a progress dialog, then reloads the window and moves
-its time window to the new events. An article file is read, and an article's events found,
+on a modal question would hold the store's write lock while the user thinks). When rows
+are placed by their place names, the file is then read once without writing, in the
+write runner's thread, and the names placed by a guess (or as one of several places) are
+put to the user to confirm; then the import runs in that thread behind a progress
+dialog, with the user's places, then reloads the window and moves its time window to
+the new events. An article file is read, and an article's events found,
 in a :class:`~desktop_app.ui.tasks.Task` of the background runner (finding them loads the
 gazetteer and can take seconds, which would freeze the window); the review dialog then
 opens in the GUI thread, and the kept events are saved in one transaction from it: a few
@@ -19,6 +22,7 @@ starts until its outcome is handled.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -30,6 +34,7 @@ from shiboken6 import isValid
 from desktop_app.core.event import Event
 from desktop_app.core.index import EventIndex
 from desktop_app.core.window import TimeWindow
+from desktop_app.geo.placing import PlaceQuestion
 from desktop_app.ingest.article import ArticleDraft, article_kind
 from desktop_app.ingest.pipeline import ImportAborted, ImportReport, Progress, detect_format
 from desktop_app.ingest.problems import BadRecord, ImportFailed
@@ -45,12 +50,14 @@ from desktop_app.ui.importing.dialogs import (
     preview_table,
     user_agent,
 )
+from desktop_app.ui.importing.place_review import PlaceReviewDialog
 from desktop_app.ui.importing.worker import (
     ImportJob,
     ImportOutcome,
     StoreNote,
     import_failure,
     import_task,
+    survey_task,
     window_for_new_events,
 )
 from desktop_app.ui.settings import Settings
@@ -232,7 +239,9 @@ class ImportCommands(QObject):
             return self._warn(self.tr("Cannot import"), str(exc))
         on_error = self.window.settings.get(opt.IMPORT_ON_ERROR)
         dialog = ImportSetupDialog(path, kind, preview, on_error, self.window)
-        dialog.accepted.connect(lambda: self.start(self.job_from(dialog)))
+        dialog.accepted.connect(
+            lambda: self.begin(self.job_from(dialog), confirm_places=dialog.places_to_confirm())
+        )
         return self._open(dialog)
 
     def job_from(self, dialog: ImportSetupDialog) -> ImportJob:
@@ -252,23 +261,63 @@ class ImportCommands(QObject):
             user_agent=user_agent(settings.get(opt.GEOCODER_CONTACT)),
         )
 
+    def begin(self, job: ImportJob, *, confirm_places: bool) -> Task:
+        """Import ``job``; with ``confirm_places``, first read its place names and let the
+        user confirm the guesses (the import starts when they have)."""
+        return self.read_places(job) if confirm_places else self.start(job)
+
+    def read_places(self, job: ImportJob) -> Task:
+        """Read ``job``'s place names in the write runner's thread behind a progress
+        dialog; then ask the user to confirm the guesses, or import when there are none."""
+        return self._run(
+            survey_task(job),
+            job,
+            lambda questions: self._on_places_read(job, questions),
+            reading_places=True,
+        )
+
     def start(self, job: ImportJob) -> Task:
         """Run ``job`` in the write runner's thread behind a progress dialog."""
+        return self._run(import_task(job), job, self._on_succeeded)
+
+    def _run(
+        self,
+        run: Task,
+        job: ImportJob,
+        succeeded: Callable[[object], None],
+        *,
+        reading_places: bool = False,
+    ) -> Task:
+        """Start ``run``, a task of ``job``, behind a progress dialog with Cancel; its
+        result goes to ``succeeded``."""
         if self.busy:
             raise RuntimeError("an import is already running")
-        run = import_task(job)
-        progress = ImportProgressDialog(job.path.name, self.window)
+        progress = ImportProgressDialog(job.path.name, self.window, reading_places=reading_places)
         progress.cancelRequested.connect(run.cancel)
         run.progressed.connect(self._on_progress)
-        run.succeeded.connect(self._on_succeeded)
+        # The dialog of this task closes before the next task (started from the
+        # outcome) opens its own.
+        run.succeeded.connect(lambda _outcome: self._close_progress(progress))
+        run.succeeded.connect(succeeded)
         run.cancelled.connect(self._on_cancelled)
         run.failed.connect(lambda error: self._on_import_failed(job, error))
-        run.finished.connect(self._on_finished)
+        run.finished.connect(lambda: self._on_finished(progress))
         self.run, self.progress_dialog, self.last_progress = run, progress, None
         progress.show()
         self.writes.start(run)
         self._update_actions()
         return run
+
+    def _on_places_read(self, job: ImportJob, questions: list[PlaceQuestion]) -> None:
+        if not questions:
+            self.start(job)
+            return
+        if not self.window.isVisible():  # closed while the names were read
+            return
+        dialog = PlaceReviewDialog(job.path.name, questions, self.window)
+        dialog.accepted.connect(lambda: self.start(replace(job, place_choices=dialog.choices())))
+        dialog.rejected.connect(self._on_cancelled)
+        self._open(dialog)
 
     def _on_progress(self, progress: Progress | StoreNote) -> None:
         if isinstance(progress, StoreNote):
@@ -279,11 +328,14 @@ class ImportCommands(QObject):
         if self.progress_dialog is not None:
             self.progress_dialog.show_progress(progress)
 
-    def _on_finished(self) -> None:
-        if self.progress_dialog is not None:
-            self.progress_dialog.finish()
-            self.progress_dialog.deleteLater()
+    def _close_progress(self, progress: ImportProgressDialog) -> None:
+        if self.progress_dialog is progress:
             self.progress_dialog = None
+            progress.finish()
+            progress.deleteLater()
+
+    def _on_finished(self, progress: ImportProgressDialog) -> None:
+        self._close_progress(progress)
         self._update_actions()
 
     def _on_succeeded(self, outcome: ImportOutcome) -> None:

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from desktop_app.geo.geocoder import USER_AGENT
 from desktop_app.ingest.delimited import ROLES, Table
-from desktop_app.ingest.interpret import interpret
+from desktop_app.ingest.interpret import MANY, interpret
 from desktop_app.ingest.loose_dates import detect_dayfirst
 from desktop_app.ingest.pipeline import ImportReport, Progress
 from desktop_app.ingest.problems import BadRecord, ImportFailed
@@ -101,6 +101,9 @@ class TablePreview:
     problems: list[str] = field(default_factory=list)
     #: Why each column has its role (or none), in column order.
     reasons: list[str] = field(default_factory=list)
+    #: Each column's detected role ("" for none), in column order: the roles of
+    #: :data:`~desktop_app.ingest.interpret.MANY` may be several columns'.
+    column_roles: list[str] = field(default_factory=list)
 
     def date_order(self, column: int | None) -> tuple[bool | None, bool]:
         """``(dayfirst, ambiguous)`` of the dates in ``column``: what the values tell about
@@ -154,10 +157,24 @@ def preview_table(path: str | Path, encoding: str | None = None) -> TablePreview
     preview = TablePreview(
         path, source.encoding, detected_encoding, headers, body, found.roles, is_acled,
         None, False, problems, [g.why for g in found.guesses],
+        [g.role or "" for g in found.guesses],
     )  # fmt: skip
     date_column = headers.index("event_date") if is_acled else found.roles.get("date")
     preview.dayfirst, preview.ambiguous_dates = preview.date_order(date_column)
     return preview
+
+
+def _detected_roles(preview: TablePreview) -> dict[int, str]:
+    """Column index -> detected role, every column of a role of several columns too."""
+    if preview.column_roles:
+        return {i: role for i, role in enumerate(preview.column_roles) if role}
+    return {index: role for role, index in preview.detected.items()}
+
+
+def plain_tip(text: str) -> str:
+    """A tooltip showing ``text`` as it is: Qt takes a tooltip that looks like markup for
+    rich text, so file content is escaped inside a paragraph of its own."""
+    return f"<p style='white-space:pre-wrap'>{escape(text)}</p>" if text else ""
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -172,7 +189,8 @@ class ImportSetupDialog(QDialog):
     """What to do with a file before it is imported.
 
     For CSV/TSV files: which column holds which role (detected roles preselected, one
-    combo box per header), whether 03/04/2025 is day/month or month/day, and the text
+    combo box per header; actors and sources may be several columns', every other role
+    one column's), whether 03/04/2025 is day/month or month/day, and the text
     encoding (the detected one marked; a legacy code page is pointed out). For every
     format: skip bad rows and report them, or abort at the first one.
 
@@ -301,20 +319,21 @@ class ImportSetupDialog(QDialog):
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
         form.addWidget(self.table, 1)
-        self._fill_columns(preview, preview.detected)
+        self._fill_columns(preview, _detected_roles(preview))
         return group
 
-    def _fill_columns(self, preview: TablePreview, roles: dict[str, int]) -> None:
+    def _fill_columns(self, preview: TablePreview, role_of: dict[int, str]) -> None:
+        """One row per column: its name, example values, and its role (``role_of``:
+        column index -> role)."""
         self.table.setRowCount(len(preview.headers))
         self._combos = []
-        role_of = {index: role for role, index in roles.items()}
         for row, name in enumerate(preview.headers):
             item = QTableWidgetItem(name)
-            item.setToolTip(name)
+            item.setToolTip(plain_tip(name))
             self.table.setItem(row, 0, item)
             samples = preview.samples(row)
             sample_item = QTableWidgetItem(" · ".join(_short(s) for s in samples))
-            sample_item.setToolTip("\n".join(samples))
+            sample_item.setToolTip(plain_tip("\n".join(samples)))
             self.table.setItem(row, 1, sample_item)
             combo = QComboBox()
             combo.setAccessibleName(self.tr("Role of column %1").replace("%1", name))
@@ -382,16 +401,13 @@ class ImportSetupDialog(QDialog):
             self.dayfirst_box.setCurrentIndex(0)
 
     def _on_role_chosen(self, row: int) -> None:
+        # A second column given a role of one column is not cleared behind the user's
+        # back: problems() names both and the import waits for a choice.
         role = self._combos[row].currentData()
-        if role:
-            # A role belongs to one column: taking it clears it elsewhere.
-            for other, combo in enumerate(self._combos):
-                if other != row and combo.currentData() == role:
-                    combo.setCurrentIndex(0)
-        if role == "date" or "date" not in self.roles():
+        dates = self.columns().get("date", [])
+        if role == "date" or not dates:
             # Another date column: what its values tell about day and month order.
-            header = self.roles().get("date")
-            column = self.preview.headers.index(header) if header else None
+            column = self.preview.headers.index(dates[0]) if dates else None
             order = self.preview.date_order(column)
             self.preview.dayfirst, self.preview.ambiguous_dates = order
             self._preset_date_order(*order)
@@ -404,12 +420,17 @@ class ImportSetupDialog(QDialog):
         except (ImportFailed, ValueError, LookupError) as exc:
             self.notes.setText(f"<b>{escape(str(exc))}</b>")
             return
-        keep = self.roles()
+        keep = self.columns()
         fresh.detected_encoding = self.preview.detected_encoding
         self.preview = fresh
         if not fresh.acled and self._combos:
-            names = {role: fresh.headers.index(h) for role, h in keep.items() if h in fresh.headers}
-            self._fill_columns(fresh, names or fresh.detected)
+            names = {
+                fresh.headers.index(h): role
+                for role, headers in keep.items()
+                for h in headers
+                if h in fresh.headers
+            }
+            self._fill_columns(fresh, names or _detected_roles(fresh))
         self._refresh_notes()
 
     def _refresh_notes(self) -> None:
@@ -423,17 +444,25 @@ class ImportSetupDialog(QDialog):
 
     # -- what the user chose --------------------------------------------------------------
 
-    def roles(self) -> dict[str, str]:
-        """Role -> header for the roles given to a column."""
+    def columns(self) -> dict[str, list[str]]:
+        """Role -> the headers of the columns given it, in file order."""
         if self.preview is None:
             return {}
+        found: dict[str, list[str]] = {}
+        for row, combo in enumerate(self._combos):
+            if combo.currentData():
+                found.setdefault(combo.currentData(), []).append(self.preview.headers[row])
+        return found
+
+    def roles(self) -> dict[str, str | tuple[str, ...]]:
+        """Role -> header for the roles given to a column; the headers, as a tuple, for
+        a role given several."""
         return {
-            combo.currentData(): self.preview.headers[row]
-            for row, combo in enumerate(self._combos)
-            if combo.currentData()
+            role: headers[0] if len(headers) == 1 else tuple(headers)
+            for role, headers in self.columns().items()
         }
 
-    def mapping(self) -> dict[str, str]:
+    def mapping(self) -> dict[str, str | tuple[str, ...]]:
         """The column mapping for the pipeline (``ReadOptions.columns``).
 
         Every role is named, an empty header for the roles no column has, so that what
@@ -444,6 +473,24 @@ class ImportSetupDialog(QDialog):
             return {}
         chosen = self.roles()
         return {role: chosen.get(role, "") for role in ROLES}
+
+    def places_to_confirm(self) -> bool:
+        """Whether rows are placed by looking up a place name, so the user may have
+        guesses to confirm before the import is saved: a place column, and no
+        coordinates in some of the first rows (a file with coordinates in every one is
+        not read twice for the few rows that may lack them)."""
+        columns = self.columns()
+        if "place" not in columns or self.preview is None:
+            return False
+        if "lat" not in columns or "lon" not in columns:
+            return True
+        headers = self.preview.headers
+        lat, lon = headers.index(columns["lat"][0]), headers.index(columns["lon"][0])
+        return any(
+            not (row[lat].strip() and row[lon].strip())
+            for row in self.preview.rows
+            if len(row) > max(lat, lon)
+        )
 
     def dayfirst(self) -> bool | None:
         return self.dayfirst_box.currentData() if self.preview is not None else None
@@ -467,12 +514,20 @@ class ImportSetupDialog(QDialog):
         """What stops the import from starting."""
         if self.preview is None or self.preview.acled:
             return []
-        roles = self.roles()
+        roles = self.columns()
         found = []
         if "date" not in roles:
             found.append(self.tr("No column holds the date: choose one under “Used as”."))
         if ("lat" in roles) != ("lon" in roles):
             found.append(self.tr("Choose both a latitude and a longitude column, or neither."))
+        for role, headers in roles.items():
+            if len(headers) > 1 and role not in MANY:
+                found.append(
+                    self.tr("“%1” takes one column, but %2 have it: %3. Choose one.")
+                    .replace("%1", self.tr(ROLE_LABELS[role]))
+                    .replace("%2", str(len(headers)))
+                    .replace("%3", ", ".join(headers))
+                )
         return found
 
     def notes_text(self) -> list[str]:
@@ -501,7 +556,12 @@ class ImportSetupDialog(QDialog):
                 self.tr("No coordinates and no place names: events will be on the timeline only.")
             )
         elif not preview.acled and "lat" not in roles:
-            notes.append(self.tr("Rows are placed by looking up their place names."))
+            notes.append(
+                self.tr(
+                    "Rows are placed by looking up their place names; you confirm the "
+                    "guesses before anything is saved."
+                )
+            )
         return notes
 
 
@@ -509,18 +569,27 @@ class ImportProgressDialog(QDialog):
     """Rows read, rows per second, time left, and Cancel.
 
     Closing the dialog (Esc, the window's close button) asks to cancel, like the button.
+    With ``reading_places`` it says that the file's place names are being read for the
+    user to confirm, before anything is saved.
     """
 
     cancelRequested = Signal()
 
-    def __init__(self, name: str, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, name: str, parent: QWidget | None = None, *, reading_places: bool = False
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("ImportProgressDialog")
         self.setWindowTitle(self.tr("Importing"))
         self.setAccessibleName(self.tr("Import progress"))
         self.setWindowModality(Qt.WindowModality.WindowModal)
         layout = QVBoxLayout(self)
-        self.title = QLabel(self.tr("Importing %1…").replace("%1", name))
+        title = (
+            self.tr("Reading the place names of %1 (nothing is saved yet)…")
+            if reading_places
+            else self.tr("Importing %1…")
+        )
+        self.title = QLabel(title.replace("%1", name))
         self.title.setTextFormat(Qt.TextFormat.PlainText)
         layout.addWidget(self.title)
         self.bar = QProgressBar()

@@ -11,9 +11,12 @@ the window's connection keeps reading (WAL) while the import writes.
 
 from __future__ import annotations
 
+import ast
 import logging
+import re
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -23,18 +26,29 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import QObject
 
+from desktop_app.core.event import Event, Place
 from desktop_app.core.index import EventArrays, EventIndex
 from desktop_app.core.window import TimeWindow
-from desktop_app.geo.geocoder import USER_AGENT, GeocodeError, Geocoder, NominatimGeocoder
+from desktop_app.geo.geocoder import (
+    USER_AGENT,
+    Geocoded,
+    GeocodeError,
+    Geocoder,
+    NominatimGeocoder,
+)
+from desktop_app.geo.placing import PlaceQuestion, place_questions, same_point
 from desktop_app.ingest.pipeline import (
     ImportAborted,
     ImportCancelled,
     ImportReport,
     Progress,
+    detect_format,
     import_file,
+    reader_for,
 )
-from desktop_app.ingest.problems import ImportFailed
+from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions
+from desktop_app.ingest.source import Source
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui.tasks import Task, TaskCancelled, TaskControl
 
@@ -43,6 +57,12 @@ from desktop_app.ui.tasks import Task, TaskCancelled, TaskControl
 PROGRESS_INTERVAL_S = 0.1
 # A window wider than this around the new events shows the busiest stretch instead.
 MAX_FIT_DAYS = 120.0
+# Records read between two looks at Cancel and two progress reports while the place
+# names are read.
+SURVEY_STEP = 2000
+# The delimited reader's reason for a row whose place name no step could place: the
+# name in it (as Python writes a string) tells which name the row was refused for.
+_NOT_FOUND = re.compile(r"^place ('.*'|\".*\") not found in the gazetteer")
 
 
 @dataclass(frozen=True)
@@ -68,18 +88,22 @@ class ImportJob:
         gazetteer does not know the name.
     user_agent
         What the app tells Nominatim it is.
+    place_choices
+        The user's place for each place name they confirmed (None: leave unplaced), by
+        the name as the file writes it.
     """
 
     path: Path
     store_path: Path
     fmt: str = "auto"
-    columns: dict[str, str] = field(default_factory=dict)
+    columns: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     dayfirst: bool | None = None
     encoding: str | None = None
     on_error: str = "skip"
     repeats: str = "drop"
     online_geocoding: bool = False
     user_agent: str = USER_AGENT
+    place_choices: dict[str, Place | None] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -157,6 +181,80 @@ class _ThrottledProgress:
             self._control.progress(progress)
 
 
+def _read_options(job: ImportJob, store: EventStore, control: TaskControl) -> ReadOptions:
+    online = None
+    if job.online_geocoding:
+        online = _CancellableOnline(NominatimGeocoder(user_agent=job.user_agent), control)
+    return ReadOptions(
+        columns=dict(job.columns),
+        dayfirst=job.dayfirst,
+        encoding=job.encoding,
+        # The cache is this thread's store: online answers are written in the
+        # import's transaction, so a cancelled import leaves no trace at all.
+        geocoder=Geocoder(cache=store, online=online),
+    )
+
+
+def survey_places(job: ImportJob, control: TaskControl) -> list[PlaceQuestion]:
+    """Read ``job``'s file as its import will, writing nothing, and list the place names
+    the user should confirm (guesses, spelling matches, likely places among others of the
+    same name) and those left unplaced, each with its rows.
+
+    The file is read in the same order with the same options as by the import, so the
+    import resolves every name as here. Progress is reported as :class:`Progress`
+    values; raises :class:`~desktop_app.ui.tasks.TaskCancelled` when cancelled,
+    :class:`ImportAborted` at the first bad row when the import is to abort there, and what
+    the reader raises (:class:`ImportFailed`, :class:`StoreError`, :class:`GeocodeError`).
+    """
+    with _store_notes(control), EventStore(job.store_path) as store:
+        options = _read_options(job, store, control)
+        geocoder = options.geocoder
+        placed: Counter[str] = Counter()
+        refused: Counter[str] = Counter()
+        fmt = detect_format(job.path) if job.fmt == "auto" else job.fmt
+        source = Source(job.path, options.encoding)
+        started = time.perf_counter()
+        report = _ThrottledProgress(control)
+        count = 0
+        try:
+            for record in reader_for(fmt)(source, options):
+                count += 1
+                if count % SURVEY_STEP == 0:
+                    control.check()
+                    elapsed = time.perf_counter() - started
+                    report(Progress(count, source.bytes_read, source.size, elapsed))
+                if isinstance(record, BadRecord):
+                    if job.on_error == "abort":
+                        # The import would stop here: nothing to confirm first.
+                        raise ImportAborted(record)
+                    found = _NOT_FOUND.match(record.reason)
+                    if found:
+                        refused[ast.literal_eval(found.group(1))] += 1
+                elif _geocoded(record, geocoder):
+                    placed[record.place.name] += 1
+        except ImportCancelled:
+            raise TaskCancelled() from None
+        finally:
+            source.close()
+        report(Progress(count, source.size, source.size, time.perf_counter() - started))
+        return place_questions(geocoder.answers, placed, refused)
+
+
+def _geocoded(event: Event, geocoder: Geocoder) -> bool:
+    """True when ``event`` was placed by looking up its place name (not by coordinates)."""
+    if event.place is None:
+        return False
+    answer = geocoder.answers.get(event.place.name)
+    return isinstance(answer, Geocoded) and same_point(event.place, answer.place)
+
+
+def survey_task(job: ImportJob, parent: QObject | None = None) -> Task:
+    """The :class:`~desktop_app.ui.tasks.Task` of :func:`survey_places`: its result is a
+    list of :class:`PlaceQuestion`, its progress :class:`Progress` values and
+    :class:`StoreNote` s, its error one of :data:`IMPORT_ERRORS` (or a bug's exception)."""
+    return Task(partial(survey_places, job), expected=IMPORT_ERRORS, parent=parent)
+
+
 def run_import(job: ImportJob, control: TaskControl) -> ImportOutcome:
     """Import ``job`` in the calling thread, through a store connection of its own.
 
@@ -166,17 +264,7 @@ def run_import(job: ImportJob, control: TaskControl) -> ImportOutcome:
     then.
     """
     with _store_notes(control), EventStore(job.store_path) as store:
-        online = None
-        if job.online_geocoding:
-            online = _CancellableOnline(NominatimGeocoder(user_agent=job.user_agent), control)
-        options = ReadOptions(
-            columns=dict(job.columns),
-            dayfirst=job.dayfirst,
-            encoding=job.encoding,
-            # The cache is this thread's store: online answers are written in the
-            # import's transaction, so a cancelled import leaves no trace at all.
-            geocoder=Geocoder(cache=store, online=online),
-        )
+        options = _read_options(job, store, control)
         before = store.last_event_id()
         try:
             report = import_file(
@@ -188,6 +276,7 @@ def run_import(job: ImportJob, control: TaskControl) -> ImportOutcome:
                 repeats=job.repeats,
                 progress=_ThrottledProgress(control),
                 cancelled=control.cancelled,
+                place_choices=job.place_choices,
             )
         except ImportCancelled:
             raise TaskCancelled() from None
