@@ -153,6 +153,7 @@ ONLINE_LAYER = TextOption("map/online_layer")
 # The local MBTiles file shown as the base layer; empty when another base layer is chosen.
 MBTILES_FILE = TextOption("map/mbtiles_file")
 FADE_BY_AGE = BoolOption("map/fade_by_age", True)
+PLACE_UNCERTAINTY = BoolOption("map/place_uncertainty", True)
 # Online geocoding sends unknown place names to OpenStreetMap Nominatim: off until asked.
 ONLINE_GEOCODING = BoolOption("geo/online_geocoding", False)
 GEOCODER_CONTACT = TextOption("geo/nominatim_contact")

@@ -43,6 +43,11 @@
         row.dataset.category = c.key;
         return { row, tick, text, count };
       });
+      // What a halo means, shown while the map draws any (see showHaloNote).
+      this._halo = L.DomUtil.create("div", "ea-legend-halo", box);
+      this._halo.style.display = "none";
+      L.DomUtil.create("span", "ea-legend-halo-swatch", this._halo);
+      L.DomUtil.create("span", "ea-legend-label", this._halo).textContent = EA.config.halo_note || "";
       this._box = box;
       return box;
     },
@@ -69,6 +74,10 @@
         count.textContent = counts[c].toLocaleString("en");
       });
       this._box.style.display = any ? "" : "none";
+    },
+    /* Say what a halo means while the map draws any. */
+    showHaloNote: function (shown) {
+      this._halo.style.display = shown ? "" : "none";
     },
     /* The labels of the categories listed and ticked. */
     shown: function () {
@@ -230,6 +239,7 @@
     EA.map = map;
     EA.config = config;
     EA.fade = config.fade;
+    EA.halos = config.halos !== false;
     map.getContainer().style.background = "#c9dbe6";
     map.attributionControl.setPrefix("Leaflet");
     EA.tooltip = L.DomUtil.create("div", "ea-tooltip", map.getContainer());

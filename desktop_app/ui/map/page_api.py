@@ -100,6 +100,15 @@ class PageApi:
         """Draw older events of the window paler (``True``) or all alike."""
         self._call("setFade", bool(on), reply=reply)
 
+    def set_halos(self, on: bool, reply: Reply | None = None) -> None:
+        """Draw a halo of the ground a place may cover around each place known only
+        roughly (``True``), or none."""
+        self._call("setHalos", bool(on), reply=reply)
+
+    def drawn_halos(self, reply: Reply) -> None:
+        """Replies with the halos of the last draw (see ``EventAtlas.drawnHalos``)."""
+        self._call("drawnHalos", reply=reply)
+
     def set_controls(self, shown: bool, reply: Reply | None = None) -> None:
         """Show or hide the zoom buttons and the legend."""
         self._call("setControls", bool(shown), reply=reply)

@@ -254,6 +254,7 @@ class MapView(QWebEngineView):
             online_layer=online_layer,
             mbtiles=_page_layer(mbtiles),
             categories=tuple(categories),
+            halo_note=self.tr("Shaded ring: how precisely the place is known"),
         )
         self._mbtiles = mbtiles
         profile, self._handler = atlas_profile()
@@ -454,6 +455,16 @@ class MapView(QWebEngineView):
         """Draw older events paler (or not), now and in every later load of the page."""
         self._spec = dataclasses.replace(self._spec, fade=bool(on))
         self.page_api.set_fade(on)
+
+    @property
+    def halos(self) -> bool:
+        """Whether places known only roughly wear a halo of the ground they may cover."""
+        return self._spec.halos
+
+    def set_halos(self, on: bool) -> None:
+        """Draw the places' halos (or not), now and in every later load of the page."""
+        self._spec = dataclasses.replace(self._spec, halos=bool(on))
+        self.page_api.set_halos(on)
 
     def remember_view(self, view: dict) -> None:
         """Keep the map's centre and zoom for the next load of the page."""
