@@ -235,6 +235,21 @@
     if (EA.bridge) EA.bridge.eventsClicked(JSON.stringify(EA.groupIds(k)));
   }
 
+  /*
+   * The ids of the events on the map now: the placed events of the window and the
+   * filter inside the map's bounds, as viewInfo counts them (an export's graded legend
+   * counts their grades).
+   */
+  EA.shownIds = function () {
+    const size = EA.map.getSize(), out = [];
+    for (const i of EA.placed) {
+      const [x, y] = EA.containerPoint(i);
+      if (x < 0 || y < 0 || x > size.x || y > size.y) continue;
+      out.push(EA.ids[i]);
+    }
+    return out;
+  };
+
   EA.start = function (map, config) {
     EA.map = map;
     EA.config = config;

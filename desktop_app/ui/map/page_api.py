@@ -181,6 +181,10 @@ class PageApi:
         view (``{category index: count}``) and the attribution text."""
         self._call("viewInfo", reply=reply)
 
+    def shown_ids(self, reply: Reply) -> None:
+        """Reply with the ids of the events on the map now (those ``view_info`` counts)."""
+        self._call("shownIds", reply=reply)
+
     def legend_entries(self, reply: Reply) -> None:
         """Reply with the legend's rows: ``{"key", "label", "count", "ticked"}`` each."""
         self._call("legend.entries", reply=reply)
