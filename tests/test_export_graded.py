@@ -26,6 +26,7 @@ from desktop_app.ui.export.compose import (
     paint_legend,
     paint_scale_bar,
 )
+from desktop_app.ui.export.dialog import ExportDialog
 from desktop_app.ui.export.picture import SnapshotMaker, grade_counts
 from desktop_app.ui.export.render import MapExtent
 
@@ -164,3 +165,21 @@ def test_cli_export_graded_legend(graded, tmp_path):
         for y in range(top, top + 60)
     )
     assert changed > 300
+
+
+def test_the_export_dialog_offers_the_graded_legend_for_pictures(qtbot, graded, tmp_path):
+    from tests.mapping import open_map
+    from tests.test_export_dialog import Target
+
+    with EventStore(graded) as store:
+        view = open_map(qtbot, store, WINDOW, size=(700, 450))
+        target = Target(store, view)
+        qtbot.addWidget(target)
+        dialog = ExportDialog(target)
+        qtbot.addWidget(dialog)
+        dialog.path_edit.setText(str(tmp_path / "map.png"))
+        assert dialog.graded_box.isEnabled() and not dialog.settings().options.graded_legend
+        dialog.graded_box.setChecked(True)
+        assert dialog.settings().options.graded_legend
+        dialog.format_box.setCurrentIndex(dialog.format_box.findData("csv"))
+        assert not dialog.graded_box.isEnabled()
