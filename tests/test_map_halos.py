@@ -19,7 +19,9 @@ from desktop_app.core.window import TimeWindow
 from desktop_app.ingest.pipeline import read_records
 from desktop_app.mapgen.payload import decode_events, encode_events
 from desktop_app.store.event_store import EventStore
-from desktop_app.ui.export.render import FIRST_SETTLE_MS
+from desktop_app.ui.export.compose import SnapshotOptions, layout_for
+from desktop_app.ui.export.picture import SnapshotMaker
+from desktop_app.ui.export.render import FIRST_SETTLE_MS, MapExtent, wait_for
 from tests.mapping import js, open_map
 
 DAY = "2025-06-02"
@@ -153,3 +155,28 @@ def test_the_toggle_hides_the_halos_and_the_page_draws_none(qtbot, tmp_path):
         assert len(changed) > len(box) // 2
         # A later load of the page remembers the choice.
         assert view.halos is False
+
+
+def test_an_exported_picture_draws_the_halos_and_its_legend_says_what_they_mean(qtbot, tmp_path):
+    options = SnapshotOptions("Halos", (1280, 720))
+    layout = layout_for(options)
+    extent = MapExtent(49.6, 36.5, 9)
+    with _store(tmp_path / "atlas.db") as store, SnapshotMaker(store) as maker:
+        shown = maker.snapshot(_window(), options, extent=extent)
+        renderer = maker.renderer(_window(), layout.map_size, 1, extent)
+        assert renderer.halos_drawn()
+        halos = {h["precision"]: h for h in wait_for(renderer.view.page_api.drawn_halos)}
+        renderer.view.set_halos(False)
+        hidden = maker.snapshot(_window(), options, extent=extent)
+        assert not renderer.halos_drawn()
+    region = halos["region"]
+    x, y = round(region["x"]), round(region["y"] + layout.map.top() - 60)
+    box = [(x + dx, y + dy) for dx in range(-5, 5) for dy in range(-5, 5)]
+    assert sum(shown.pixel(*p) != hidden.pixel(*p) for p in box) > len(box) // 2
+    # The legend (bottom left) has one more line: the halos'.
+    corner = [
+        (px, py)
+        for px in range(10, 360, 2)
+        for py in range(round(layout.map.bottom()) - 60, round(layout.map.bottom()) - 10, 2)
+    ]
+    assert sum(shown.pixel(*p) != hidden.pixel(*p) for p in corner) > 200

@@ -444,9 +444,14 @@
    */
   EA.drawnHalos = function () {
     const names = EA.config.place_precisions || [];
-    return (EA.halosDrawn || []).map((h) => ({
+    const halos = EA.halosDrawn || [], ids = new Map(halos.map((h) => [h.place, []]));
+    for (const i of EA.placed) {
+      const here = ids.get(EA.placeOf[i]);
+      if (here) here.push(EA.ids[i]);
+    }
+    return halos.map((h) => ({
       x: h.x, y: h.y, metres: h.metres, px: h.px, precision: names[h.precision] || null,
-      ids: Array.from(EA.placed).filter((i) => EA.placeOf[i] === h.place).map((i) => EA.ids[i]),
+      ids: ids.get(h.place),
     }));
   };
 

@@ -219,8 +219,21 @@ def legend_entries(category_counts: dict) -> list[tuple[int, int]]:
     return [(i, counts[i]) for i in range(len(CATEGORIES)) if i in counts]
 
 
-def paint_legend(painter: QPainter, area: QRectF, entries: list[tuple[int, int]], unit: float):
-    """A card at the bottom left of ``area`` with each category's shape, colour and count."""
+#: The legend's line on halos, as the map page's legend says it (mapgen/page.py).
+HALO_NOTE = "Shaded ring: how precisely the place is known"
+#: A halo as the map page draws it (event_draw.js drawHalos).
+HALO_FILL, HALO_EDGE = QColor(52, 92, 160, 30), QColor(52, 92, 160, 150)
+
+
+def paint_legend(
+    painter: QPainter,
+    area: QRectF,
+    entries: list[tuple[int, int]],
+    unit: float,
+    halo_note: str | None = None,
+):
+    """A card at the bottom left of ``area`` with each category's shape, colour and count,
+    and under them ``halo_note`` (what the map's halos mean), when given."""
     if not entries:
         return None
     font = _font(13 * unit)
@@ -233,7 +246,10 @@ def paint_legend(painter: QPainter, area: QRectF, entries: list[tuple[int, int]]
     columns = math.ceil(len(entries) / max_rows)
     rows = math.ceil(len(entries) / columns)
     width = 2 * pad + columns * column_w + (columns - 1) * 2 * gap
-    height = 2 * pad + rows * row
+    note_w = 2 * MARKER_RADIUS * unit + gap + metrics.horizontalAdvance(halo_note or "")
+    if halo_note:
+        width = max(width, 2 * pad + note_w)
+    height = 2 * pad + (rows + (1 if halo_note else 0)) * row
     margin = 12 * unit
     card = QRectF(area.left() + margin, area.bottom() - margin - height, width, height)
     _card(painter, card, unit)
@@ -251,6 +267,18 @@ def paint_legend(painter: QPainter, area: QRectF, entries: list[tuple[int, int]]
         text_rect = QRectF(x + 2 * radius + gap, cy - row / 2, column_w, row)
         painter.drawText(
             text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text
+        )
+    if halo_note:
+        x, cy = card.left() + pad, card.top() + pad + rows * row + row / 2
+        radius = MARKER_RADIUS * unit
+        painter.setPen(QPen(HALO_EDGE, max(1.0, unit), Qt.PenStyle.DashLine))
+        painter.setBrush(HALO_FILL)
+        painter.drawEllipse(QPointF(x + radius, cy), radius, radius)
+        painter.setPen(MUTED)
+        painter.drawText(
+            QRectF(x + 2 * radius + gap, cy - row / 2, note_w, row),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            halo_note,
         )
     return card
 
@@ -473,6 +501,8 @@ class Frame:
     date_always: bool = False
     #: How many of the events shown have each grade ({"B2": 3}), for the graded legend.
     grades: Mapping[str, int] | None = None
+    #: Whether the map drew halos (the legend then says what they mean).
+    halos: bool = False
 
 
 def compose(options: SnapshotOptions, layout: Layout, frame: Frame) -> QImage:
@@ -501,7 +531,8 @@ def compose(options: SnapshotOptions, layout: Layout, frame: Frame) -> QImage:
             cards.append(paint_scale_bar(painter, layout.map, frame.info, unit, above))
         if options.legend:
             entries = legend_entries(frame.info.get("categories", {}))
-            card = paint_legend(painter, layout.map, entries, unit)
+            note = tr(HALO_NOTE) if frame.halos else None
+            card = paint_legend(painter, layout.map, entries, unit, note)
             if card is not None:
                 cards.append(card)
         if layout.caption is not None:

@@ -144,7 +144,8 @@ class SnapshotMaker:
             )
         grades = grade_counts(self.store, renderer.shown_ids()) if options.graded_legend else None
         frame = Frame(
-            renderer.grab(), window, info, strip, shown_count(info), date_always, grades
+            renderer.grab(), window, info, strip, shown_count(info), date_always, grades,
+            halos=renderer.halos_drawn(),
         )
         return compose(options, layout, frame)
 
