@@ -180,3 +180,22 @@ def test_an_exported_picture_draws_the_halos_and_its_legend_says_what_they_mean(
         for py in range(round(layout.map.bottom()) - 60, round(layout.map.bottom()) - 10, 2)
     ]
     assert sum(shown.pixel(*p) != hidden.pixel(*p) for p in corner) > 200
+
+
+def test_places_with_far_apart_ids_keep_their_precisions(tmp_path):
+    import sqlite3
+    from contextlib import closing
+
+    path = tmp_path / "atlas.db"
+    _store(path).close()
+    with closing(sqlite3.connect(path)) as conn, conn:
+        # Ids far beyond the number of places (another program's rows): no table by id.
+        conn.execute("PRAGMA foreign_keys = OFF")
+        conn.execute("UPDATE events SET place_id = place_id + 10000000000")
+        conn.execute("UPDATE places SET id = id + 10000000000")
+    with EventStore(path) as store:
+        arrays = store.arrays()
+        by_id = {e.id: e for e in store.all_events()}
+        expected = [PLACE_PRECISION_CODES[by_id[int(i)].place.precision] for i in arrays.ids]
+        assert arrays.place_precision.tolist() == expected
+        assert int(arrays.place_id.min()) > 10**10
