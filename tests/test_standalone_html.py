@@ -116,3 +116,23 @@ def test_online_tiles_only_when_chosen(seed_store, tmp_path):
     text = online.read_text()
     assert '"url":"https://tile.openstreetmap.org/{z}/{x}/{y}.png"' in text
     assert "img-src data: https://tile.openstreetmap.org;" in text
+
+
+def test_the_page_draws_a_halo_of_each_roughly_known_places_ground(qtbot, browser, tmp_path):
+    places = {
+        "settlement": Place("Chuhuiv", 49.8353, 36.6880, "town", "UA"),
+        "exact": Place("Chuhuiv air base", 49.85, 36.60, "airbase", "UA"),
+        "region": Place("Kharkiv oblast", 49.40, 36.20, "region", "UA"),
+    }
+    path = tmp_path / "halos.db"
+    with EventStore(path) as store:
+        store.add_events(
+            Event(uid=key, title=key, start="2025-06-02", place=place)
+            for key, place in places.items()
+        )
+        out = tmp_path / "halos.html"
+        assert write_standalone_html(out, store, everything(store), title="Halos") == 3
+    run = open_file(qtbot, browser, out)
+    halos = run("window.eaHalos.map((h) => [h.getLatLng().lat, h.getRadius(), !!h._map])")
+    assert sorted(halos) == [[49.4, 100_000, True], [49.8353, 5_000, True]]
+    assert run("!!document.querySelector('.ea-halo-note')") is True

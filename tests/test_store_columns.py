@@ -21,7 +21,7 @@ import pytest
 
 from desktop_app.core.categories import category_code
 from desktop_app.core.dates import DatePrecision, precision_codes
-from desktop_app.core.event import Event, Place
+from desktop_app.core.event import PLACE_PRECISION_CODES, Event, Place
 from desktop_app.core.index import EventArrays
 from desktop_app.ingest.pipeline import import_file
 from desktop_app.store import columns
@@ -29,7 +29,7 @@ from desktop_app.store.event_store import EventStore, StoreError
 from tests.crashing import import_killed_after
 
 _ROWS = """
-    SELECT e.id, e.t0, e.t1, p.lat, p.lon, e.category, o.lat, o.lon, e.precision
+    SELECT e.id, e.t0, e.t1, p.lat, p.lon, e.category, o.lat, o.lon, e.precision, p.kind, p.id
     FROM events e LEFT JOIN places p ON p.id = e.place_id
     LEFT JOIN places o ON o.id = e.origin_place_id ORDER BY e.t0, e.id
 """
@@ -38,6 +38,7 @@ TOWNS = [
     Place("Odesa", 46.4825, 30.7233, "city", "UA"),
     Place("Lviv", 49.8397, 24.0297),
     Place("Nowhere in particular", 0.1, -0.1),
+    Place("Sumy region", 50.9, 34.8, "Region", "UA"),
 ]
 LAUNCH = Place("Belgorod", 50.5997, 36.5983)
 CATEGORIES = ["strike", "military", "diplomacy", "other", "no-such-category", ""]
@@ -79,8 +80,8 @@ def rebuilt(path: Path) -> dict[str, np.ndarray]:
     """Every column, made row by row from the rows with a plain connection."""
     with closing(sqlite3.connect(path)) as conn:
         rows = conn.execute(_ROWS).fetchall()
-    ids, t0, t1, lat, lon, cats, olat, olon, precisions = (
-        zip(*rows, strict=True) if rows else [()] * 9
+    ids, t0, t1, lat, lon, cats, olat, olon, precisions, kinds, places = (
+        zip(*rows, strict=True) if rows else [()] * 11
     )
 
     def coords(values: tuple) -> np.ndarray:
@@ -96,6 +97,14 @@ def rebuilt(path: Path) -> dict[str, np.ndarray]:
         "origin_lat": coords(olat),
         "origin_lon": coords(olon),
         "precision": precision_codes(precisions),
+        "place_precision": np.array(
+            [
+                PLACE_PRECISION_CODES["unknown" if y is None else Place("", y, 0, k).precision]
+                for y, k in zip(lat, kinds, strict=True)
+            ],
+            np.uint8,
+        ),
+        "place_id": np.array([-1 if p is None else p for p in places], np.int64),
     }
 
 
@@ -106,7 +115,7 @@ def kept(path: Path) -> EventArrays | None:
 
 
 def assert_same(arrays: EventArrays, expected: dict[str, np.ndarray]) -> None:
-    for name, dtype in columns.COLUMNS.items():
+    for name, dtype in {**columns.COLUMNS, **columns.DERIVED}.items():
         got = getattr(arrays, name)
         assert got.dtype == np.dtype(dtype), name
         assert np.array_equal(got, expected[name], equal_nan=True), name
@@ -373,7 +382,8 @@ def test_an_import_killed_mid_way_leaves_the_columns_of_the_rows(tmp_path, store
             count = conn.execute("SELECT count(*) FROM events").fetchone()[0]
         found = assert_current(store_path)
         if count == len(before):
-            assert_same(found, {name: getattr(before, name) for name in columns.COLUMNS})
+            every = {**columns.COLUMNS, **columns.DERIVED}
+            assert_same(found, {name: getattr(before, name) for name in every})
         else:
             assert count == len(before) + CRASH_ROWS
             break

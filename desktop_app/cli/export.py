@@ -44,6 +44,7 @@ def run_cli_export(
     legend: bool = True,
     caption: bool = True,
     timeline: bool = False,
+    graded_legend: bool = False,
     fps: int = 10,
     step: str = "1d",
     length: str | None = None,
@@ -95,7 +96,7 @@ def run_cli_export(
         try:
             return _run_job(
                 store, fmt, output, window, title, size, scale, legend, caption, timeline,
-                fps, step, length, mode, paper, flt or Filter(), view,
+                graded_legend, fps, step, length, mode, paper, flt or Filter(), view,
             )  # fmt: skip
         finally:
             del app
@@ -107,7 +108,7 @@ def _warn_if_empty(count: int) -> None:
 
 
 def _run_job(
-    store, fmt, output, window, title, size, scale, legend, caption, timeline,
+    store, fmt, output, window, title, size, scale, legend, caption, timeline, graded_legend,
     fps, step, length, mode, paper, flt, view,
 ) -> str:  # fmt: skip
     from desktop_app.core.playback import PlaybackMode
@@ -133,6 +134,7 @@ def _run_job(
         caption=caption,
         legend=legend,
         timeline=timeline,
+        graded_legend=graded_legend,
     )
     if fmt in ANIMATION_FORMATS:
         try:
@@ -211,6 +213,11 @@ Examples:
 @click.option("--no-legend", is_flag=True, help="Leave out the legend.")
 @click.option("--no-caption", is_flag=True, help="Leave out the title and dates band.")
 @click.option("--with-timeline", is_flag=True, help="Add the timeline strip under the map.")
+@click.option(
+    "--graded-legend",
+    is_flag=True,
+    help="Print the grading scale and the grades of the events shown (pictures).",
+)
 @click.option("--fps", type=click.IntRange(1, 60), default=10, show_default=True)
 @click.option("--step", default="1d", show_default=True, help="Animation step: 12h, 1d, 1w.")
 @click.option("--length", help="Moving window length (default: one step).")
@@ -236,6 +243,7 @@ def export_command(
     no_legend: bool,
     no_caption: bool,
     with_timeline: bool,
+    graded_legend: bool,
     fps: int,
     step: str,
     length: str | None,
@@ -269,6 +277,7 @@ def export_command(
         legend=not no_legend,
         caption=not no_caption,
         timeline=with_timeline,
+        graded_legend=graded_legend,
         fps=fps,
         step=step,
         length=length,

@@ -9,19 +9,43 @@ from desktop_app.core.dates import DatePrecision, event_span
 from desktop_app.core.grading import Grade
 
 #: How precisely a place is known, from its kind: an exact point (a building, an air
-#: base), a settlement, a region, a country. The map draws the uncertainty as a halo.
-PLACE_PRECISIONS = ("exact", "settlement", "region", "country", "unknown")
+#: base), a settlement, a district, a region, a country. The map draws the uncertainty
+#: as a halo.
+PLACE_PRECISIONS = ("exact", "settlement", "district", "region", "country", "unknown")
+#: The code of each precision, as the map's columns and page carry it (one byte an event).
+PLACE_PRECISION_CODES = {p: code for code, p in enumerate(PLACE_PRECISIONS)}
+#: How far from its mark an event of each precision may have happened, in metres on the
+#: ground: the radius of the map's halo. Each is about the radius of a circle as large
+#: as a typical area of that kind, so that the halo covers where the event could be:
+#: a town of ~100,000 people covers ~80 km² (radius 5 km; Kharkiv's 350 km² would be
+#: 10 km, a village 1 km); a district (a Ukrainian raion since 2020: 603,628 km² / 136,
+#: ~4,400 km², or a county) ~25 km (its centre is rarely its middle, so not 37 km); a
+#: region (a Ukrainian oblast, ~25,000 km², or a province) ~100 km; a country (Ukraine
+#: 438 km, Germany 337 km, Poland 315 km) ~400 km. An exact point has none, and an
+#: unknown precision none either: there is no radius to draw, and the excerpt panel
+#: says "unknown".
+UNCERTAINTY_METRES = {
+    "exact": 0, "settlement": 5_000, "district": 25_000, "region": 100_000,
+    "country": 400_000, "unknown": 0,
+}  # fmt: skip
 _PRECISION_OF_KIND = {
     "landmark": "exact", "airbase": "exact", "airfield": "exact", "building": "exact",
     "point": "exact", "exact": "exact",
     "city": "settlement", "town": "settlement", "village": "settlement",
     "settlement": "settlement",
+    "district": "district", "county": "district", "raion": "district",
     "region": "region", "admin1": "region", "admin2": "region", "province": "region",
     "oblast": "region",
     "country": "country",
 }  # fmt: skip
 #: The place kinds that are an exact point.
 EXACT_KINDS = frozenset(k for k, v in _PRECISION_OF_KIND.items() if v == "exact")
+
+
+def kind_precisions() -> dict[str, str]:
+    """Every place kind that has a precision of its own (lower case), with it; any other
+    kind is "unknown"."""
+    return dict(_PRECISION_OF_KIND)
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from desktop_app.core.event import PLACE_PRECISION_CODES
 from desktop_app.core.window import TimeWindow
 
 #: Events longer than this (days) are kept apart from the rest, so that one year-long event
@@ -18,9 +19,12 @@ LONG_EVENT_DAYS = 2.0
 class EventArrays:
     """Columns of every event, sorted by ``t0``; ``lat``/``lon`` are NaN where there is no place.
 
-    ``origin_lat``/``origin_lon`` locate where an event came from (NaN for none), and
-    ``precision`` holds :data:`desktop_app.core.dates.PRECISION_CODES`; left out, they mean
-    no event has an origin and every date is given to the day.
+    ``origin_lat``/``origin_lon`` locate where an event came from (NaN for none),
+    ``precision`` holds :data:`desktop_app.core.dates.PRECISION_CODES`, ``place_id`` the
+    store's id of the event's place (-1 for none) and ``place_precision``
+    :data:`desktop_app.core.event.PLACE_PRECISION_CODES`; left out, they mean no event
+    has an origin, every date is given to the day and no place is known by id or by
+    precision.
     """
 
     ids: np.ndarray  # int64
@@ -32,6 +36,8 @@ class EventArrays:
     origin_lat: np.ndarray | None = None  # float32
     origin_lon: np.ndarray | None = None  # float32
     precision: np.ndarray | None = None  # uint8
+    place_precision: np.ndarray | None = None  # uint8
+    place_id: np.ndarray | None = None  # int64
 
     def __post_init__(self) -> None:
         # Frozen, so fill the optional columns through object.__setattr__: every reader
@@ -41,6 +47,11 @@ class EventArrays:
                 object.__setattr__(self, name, np.full(len(self.ids), np.nan, np.float32))
         if self.precision is None:
             object.__setattr__(self, "precision", np.zeros(len(self.ids), np.uint8))
+        if self.place_id is None:
+            object.__setattr__(self, "place_id", np.full(len(self.ids), -1, np.int64))
+        if self.place_precision is None:
+            unknown = PLACE_PRECISION_CODES["unknown"]
+            object.__setattr__(self, "place_precision", np.full(len(self.ids), unknown, np.uint8))
 
     def __len__(self) -> int:
         return int(self.ids.shape[0])
@@ -63,6 +74,8 @@ class EventArrays:
             origin_lat=self.origin_lat[order],
             origin_lon=self.origin_lon[order],
             precision=self.precision[order],
+            place_precision=self.place_precision[order],
+            place_id=self.place_id[order],
         )
 
     def columns(self) -> tuple[np.ndarray, ...]:

@@ -14,8 +14,9 @@ Mapping (ACLED codebook -> event):
   remote violence: strike; protests, riots: politics; agreements: diplomacy; ...) and the
   title, with the location and any fatalities;
 - ``actor1``, ``assoc_actor_1``, ``actor2``, ``assoc_actor_2`` -> actors;
-- ``location``, ``latitude``, ``longitude``, ``country`` -> the place (``geo_precision`` 3,
-  "only the region is known", makes the place a region);
+- ``location``, ``latitude``, ``longitude``, ``country`` -> the place, whose kind says
+  how precisely it is known (``geo_precision``): 1, the town itself, a city; 2, "part of
+  a region or near a town", a district; 3, "only the region is known", a region;
 - ``notes`` -> the excerpt; ``source`` (``;``-separated) -> the cited sources;
 - every other column (``fatalities``, ``admin1``, ``inter1``, ``tags``, ...) -> the
   event's attributes, under its own name.
@@ -40,6 +41,9 @@ USED = frozenset({
     *REQUIRED, "time_precision", "event_type", "sub_event_type", "actor1", "assoc_actor_1",
     "actor2", "assoc_actor_2", "location", "country", "geo_precision", "notes", "source",
 })  # fmt: skip
+# The place kind of each ``geo_precision`` (the kind gives the place its precision, see
+# desktop_app/core/event.py); an export without the column codes towns.
+_KIND_OF_GEO_PRECISION = {"1": "city", "2": "district", "3": "region"}
 # Half the "within a week" window of time_precision 2.
 _WEEK_HALF = timedelta(days=3)
 
@@ -169,7 +173,7 @@ class _AcledMapper:
                     location or f"{lat:.4f}, {lon:.4f}",
                     lat,
                     lon,
-                    "region" if geo.strip() == "3" else "city",
+                    _KIND_OF_GEO_PRECISION.get(geo.strip(), "city"),
                     self._country(country) if country else None,
                 )
                 if len(places) > 200_000:

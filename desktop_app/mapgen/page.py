@@ -18,6 +18,7 @@ from branca.element import MacroElement
 from jinja2 import Template
 
 from desktop_app.core.categories import CATEGORIES, Category
+from desktop_app.core.event import PLACE_PRECISIONS, UNCERTAINTY_METRES
 from desktop_app.mapgen.embed import (
     ContentPolicy,
     data_block,
@@ -92,6 +93,7 @@ class EventLayer(MacroElement):
         ("event_labels", "web/event_labels.js"),
         ("event_dots", "web/event_dots.js"),
         ("event_api", "web/event_api.js"),
+        ("event_halos", "web/event_halos.js"),
         ("event_draw", "web/event_draw.js"),
         ("event_layer", "web/event_layer.js"),
     ]
@@ -158,6 +160,10 @@ class PageSpec:
     online_layer: str | None = None
     fade: bool = True
     mark_style: str = "auto"
+    #: Whether places known only roughly (a town, a region) wear a halo of that much ground.
+    halos: bool = True
+    #: The legend's line that says what a halo means (the window gives it translated).
+    halo_note: str = "Shaded ring: how precisely the place is known"
     mbtiles: MBTilesLayer | None = None
     #: The categories the legend lists and the markers are drawn in, by code (the
     #: palette, then the dataset's own).
@@ -261,6 +267,11 @@ def build_page(spec: PageSpec) -> str:
         "window": [float(spec.window[0]), float(spec.window[1])],
         "fade": bool(spec.fade),
         "mark_style": spec.mark_style if spec.mark_style in MARK_STYLES else "auto",
+        "halos": bool(spec.halos),
+        "halo_note": str(spec.halo_note),
+        # The ground radius of each place precision, by the code the event buffer holds.
+        "halo_metres": [UNCERTAINTY_METRES[p] for p in PLACE_PRECISIONS],
+        "place_precisions": list(PLACE_PRECISIONS),
     }
     blocks.insert(0, data_block(CONFIG_ID, config))
     EventLayer().add_to(fmap)

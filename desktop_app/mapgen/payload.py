@@ -1,9 +1,11 @@
 """The compact buffer that carries every event to the map page in one request.
 
-Layout (little-endian): ``b"EVA2"``, uint32 count, then the columns ``t0`` and ``t1``
+Layout (little-endian): ``b"EVA3"``, uint32 count, then the columns ``t0`` and ``t1``
 (float64), ``ids`` (uint32), ``lat`` and ``lon`` (float32, NaN with no place),
-``origin_lat`` and ``origin_lon`` (float32, NaN with no origin) and ``category``
-(uint8), each ``count`` long, sorted by ``t0``. Every column starts on a boundary of its
+``origin_lat`` and ``origin_lon`` (float32, NaN with no origin), ``category`` (uint8)
+and ``place_precision`` (uint8, :data:`desktop_app.core.event.PLACE_PRECISION_CODES`:
+how precisely the place is known, drawn as a halo), each ``count`` long, sorted by
+``t0``. Every column starts on a boundary of its
 own size, so the page views it without copying.
 """
 
@@ -15,7 +17,7 @@ import numpy as np
 
 from desktop_app.core.index import EventArrays
 
-MAGIC = b"EVA2"
+MAGIC = b"EVA3"
 
 
 def encode_events(arrays: EventArrays) -> bytes:
@@ -33,6 +35,7 @@ def encode_events(arrays: EventArrays) -> bytes:
         arrays.origin_lat.astype("<f4").tobytes(),
         arrays.origin_lon.astype("<f4").tobytes(),
         arrays.category.astype("u1").tobytes(),
+        arrays.place_precision.astype("u1").tobytes(),
     ]
     return b"".join(parts)
 
@@ -44,9 +47,12 @@ def decode_events(buffer: bytes) -> EventArrays:
     (n,) = struct.unpack_from("<I", buffer, 4)
     offset = 8
     columns = []
-    for dtype in ("<f8", "<f8", "<u4", "<f4", "<f4", "<f4", "<f4", "u1"):
+    for dtype in ("<f8", "<f8", "<u4", "<f4", "<f4", "<f4", "<f4", "u1", "u1"):
         column = np.frombuffer(buffer, dtype, n, offset)
         offset += column.nbytes
         columns.append(column)
-    t0, t1, ids, lat, lon, origin_lat, origin_lon, cat = columns
-    return EventArrays(ids.astype(np.int64), t0, t1, lat, lon, cat, origin_lat, origin_lon)
+    t0, t1, ids, lat, lon, origin_lat, origin_lon, cat, place_precision = columns
+    return EventArrays(
+        ids.astype(np.int64), t0, t1, lat, lon, cat, origin_lat, origin_lon,
+        place_precision=place_precision,
+    )

@@ -24,7 +24,7 @@ import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 
 from desktop_app.core.categories import CATEGORIES, category_code
-from desktop_app.core.event import Event
+from desktop_app.core.event import UNCERTAINTY_METRES, Event
 from desktop_app.mapgen.embed import (
     ContentPolicy,
     data_block,
@@ -61,6 +61,7 @@ class PageTexts:
     article: str = "Article:"
     outlines: str = "Natural Earth"
     more_events: str = "%1 more events are not shown (file size)."
+    halo: str = "Shaded ring: how precisely the place is known"
 
 
 def _read(folder: str | Path, name: str) -> str:
@@ -134,6 +135,8 @@ def _record(event: Event) -> dict:
         "title": event.title,
         "date": event.display_date or event.start,
         "place": event.place.name,
+        # The ground its place may cover (metres, 0 for none): drawn as a halo.
+        "halo": UNCERTAINTY_METRES[event.place.precision],
         "excerpt": event.excerpt,
         "sources": list(event.sources),
         "article": ", ".join(p for p in (article.title, article.outlet) if p) if article else "",
@@ -184,7 +187,10 @@ def build_html(
         "title": title,
         "subtitle": subtitle,
         "note": note,
-        "texts": {"sources": texts.sources, "article": texts.article, "outlines": texts.outlines},
+        "texts": {
+            "sources": texts.sources, "article": texts.article, "outlines": texts.outlines,
+            "halo": texts.halo,
+        },
     }
     page = fmap.get_root().render()
 

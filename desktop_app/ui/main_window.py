@@ -368,6 +368,14 @@ class MainWindow(QMainWindow):
         view_menu.addAction(fade)
         self._on_fade_toggled(fade.isChecked())
         self._add_mark_styles(view_menu.addMenu(self.tr("&Marks")))
+        self.halos_action = QAction(self.tr("Show place &uncertainty"), self, checkable=True)
+        self.halos_action.setStatusTip(
+            self.tr("Draw a shaded ring of the ground each roughly known place may cover")
+        )
+        self.halos_action.setChecked(bool(self.settings.get(opt.PLACE_UNCERTAINTY)))
+        self.halos_action.toggled.connect(self._on_halos_toggled)
+        view_menu.addAction(self.halos_action)
+        self._on_halos_toggled(self.halos_action.isChecked())
         layers_menu = view_menu.addMenu(self.tr("&Base layer"))
         group = QActionGroup(self)
         names = {
@@ -565,6 +573,10 @@ class MainWindow(QMainWindow):
     def _on_fade_toggled(self, on: bool) -> None:
         self.settings.set(opt.FADE_BY_AGE, on)
         self.map_view.set_fade(on)
+
+    def _on_halos_toggled(self, on: bool) -> None:
+        self.settings.set(opt.PLACE_UNCERTAINTY, on)
+        self.map_view.set_halos(on)
 
     def show_base_layer(self, key: str, mbtiles_file: str = "") -> bool:
         """Show the online layer ``key`` ("" for the offline outlines), or with ``key``

@@ -155,6 +155,7 @@ ONLINE_LAYER = TextOption("map/online_layer")
 MBTILES_FILE = TextOption("map/mbtiles_file")
 FADE_BY_AGE = BoolOption("map/fade_by_age", True)
 MARK_STYLE = ChoiceOption("map/mark_style", "auto", choices=MARK_STYLES)
+PLACE_UNCERTAINTY = BoolOption("map/place_uncertainty", True)
 # Online geocoding sends unknown place names to OpenStreetMap Nominatim: off until asked.
 ONLINE_GEOCODING = BoolOption("geo/online_geocoding", False)
 GEOCODER_CONTACT = TextOption("geo/nominatim_contact")

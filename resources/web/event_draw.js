@@ -1,8 +1,9 @@
 /*
  * Event Atlas map page: drawing. One canvas over the map draws the groups of the window's
  * events (event_groups.js finds them), the arcs from where strikes were launched, the
- * selection rings, the names of places and countries (event_labels.js places them) and
- * the current event's label. Text from the data is only ever set with textContent or
+ * selection rings, the halos of places known only roughly (event_halos.js finds them),
+ * the names of places and countries (event_labels.js places them) and the current
+ * event's label. Text from the data is only ever set with textContent or
  * drawn as canvas text, never parsed as HTML. Exposes window.EventAtlasDraw.
  */
 (function () {
@@ -13,6 +14,7 @@
   const { mercatorY, scratch, clusterRadius } = G;
   const Labels = window.EventAtlasLabels;
   const Dots = window.EventAtlasDots;
+  const Halos = window.EventAtlasHalos;
 
   const RADIUS = 7;
   const BADGE_DX = RADIUS + 5, BADGE_DY = -RADIUS - 4; // a count badge's centre, off its mark
@@ -269,6 +271,32 @@
     ctx.restore();
   }
 
+  /*
+   * The halos, under everything else: each precision's circles as one path, filled once,
+   * so that halos that overlap read as one area where the events may be rather than
+   * darkening where they cross; wider precisions first, so a town's halo shows inside a
+   * region's. The dashed edge says "about here", not a border.
+   */
+  function drawHalos(ctx, halos) {
+    ctx.save();
+    ctx.fillStyle = "rgba(52, 92, 160, 0.10)";
+    ctx.strokeStyle = "rgba(52, 92, 160, 0.55)";
+    ctx.lineWidth = 1;
+    ctx.setLineDash([4, 3]);
+    let k = 0;
+    while (k < halos.length) {
+      const code = halos[k].precision;
+      ctx.beginPath();
+      for (; k < halos.length && halos[k].precision === code; k++) {
+        const h = halos[k];
+        ctx.moveTo(h.x + h.px, h.y);
+        ctx.arc(h.x, h.y, h.px, 0, Math.PI * 2);
+      }
+      ctx.fill(); ctx.stroke();
+    }
+    ctx.restore();
+  }
+
   function countText(count) {
     if (count < 1000) return String(count);
     if (count < 10000) return (count / 1000).toFixed(1).replace(/\.0$/, "") + "k";
@@ -310,9 +338,30 @@
       EA.drawingDots = Dots.wantsDots(EA.markStyle, EA.placed.length);
       const g = EA.drawingDots ? Dots.noGroups() : G.groupEvents(EA, view);
       EA.groups = g;
+      // Dots go into the pixels first: writing pixels replaces what is under them.
       EA.dotsDrawn = EA.drawingDots ? this._drawDots(ctx, view, ratio) : 0;
-      EA.arcsDrawn = EA.drawingDots ? 0 : drawArcs(ctx, view, g);
       const inView = (x, y, r) => x >= -r && y >= -r && x <= view.w + r && y <= view.h + r;
+      const selected = [];
+      if (EA.selection.size) {
+        for (let k = 0; k < EA.placed.length; k++) {
+          const i = EA.placed[k];
+          if (!EA.selection.has(EA.ids[i])) continue;
+          const p = EA.placeOf[i];
+          const x = EA.placeWx[p] * view.scale + view.ox, y = EA.placeWy[p] * view.scale + view.oy;
+          if (inView(x, y, RADIUS + 8)) selected.push([x, y, i]);
+        }
+        // The current event (first in the selection) is drawn last, on top.
+        const first = EA.selection.values().next().value;
+        selected.sort((a, b) => (EA.ids[a[2]] === first) - (EA.ids[b[2]] === first));
+      }
+      // Selected events wear their halo even inside a cluster; a halo no wider than its
+      // mark would be hidden under it.
+      EA.halosDrawn = EA.halos && EA.config.halo_metres
+        ? Halos.placeHalos(EA, g, EA.config.halo_metres, view, selected.map((s) => s[2]), RADIUS + 1)
+        : [];
+      drawHalos(ctx, EA.halosDrawn);
+      if (EA.legend) EA.legend.showHaloNote(EA.halosDrawn.length > 0);
+      EA.arcsDrawn = EA.drawingDots ? 0 : drawArcs(ctx, view, g);
       const drawnKeys = [];
       for (let k = 0; k < g.n; k++) if (inView(g.x[k], g.y[k], 32)) drawnKeys.push(k);
       const labels = chooseLabels(ctx, view, g, drawnKeys, map);
@@ -357,19 +406,6 @@
       }
       drawLabels(ctx, labels, false);
       EA.drawn = { labels, marks };
-      const selected = [];
-      if (EA.selection.size) {
-        for (let k = 0; k < EA.placed.length; k++) {
-          const i = EA.placed[k];
-          if (!EA.selection.has(EA.ids[i])) continue;
-          const p = EA.placeOf[i];
-          const x = EA.placeWx[p] * view.scale + view.ox, y = EA.placeWy[p] * view.scale + view.oy;
-          if (inView(x, y, RADIUS + 8)) selected.push([x, y, i]);
-        }
-        // The current event (first in the selection) is drawn last, on top.
-        const first = EA.selection.values().next().value;
-        selected.sort((a, b) => (EA.ids[a[2]] === first) - (EA.ids[b[2]] === first));
-      }
       for (const [x, y, i] of selected) {
         const c = categoryOf(i);
         ctx.lineWidth = 3; ctx.strokeStyle = "#111";
@@ -417,6 +453,31 @@
       L.DomUtil.setPosition(label, map.containerPointToLayerPoint([left, y + TITLE_DY]));
     },
   });
+
+  /* Draw the halos of places known only roughly (on) or not; replies with the setting. */
+  EA.setHalos = function (on) {
+    EA.halos = !!on;
+    if (EA.layer) EA.layer.redraw();
+    return EA.halos;
+  };
+
+  /*
+   * The halos the last draw drew, for tests and tools: the place's centre (container
+   * pixels), its radius in metres on the ground and in pixels, the precision's name and
+   * the ids of the window's events there.
+   */
+  EA.drawnHalos = function () {
+    const names = EA.config.place_precisions || [];
+    const halos = EA.halosDrawn || [], ids = new Map(halos.map((h) => [h.place, []]));
+    for (const i of EA.placed) {
+      const here = ids.get(EA.placeOf[i]);
+      if (here) here.push(EA.ids[i]);
+    }
+    return halos.map((h) => ({
+      x: h.x, y: h.y, metres: h.metres, px: h.px, precision: names[h.precision] || null,
+      ids: ids.get(h.place),
+    }));
+  };
 
   window.EventAtlasDraw = { EventCanvas, shapePath, countText, RADIUS };
 })();

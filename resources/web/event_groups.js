@@ -36,7 +36,7 @@
   function decode(ea, buffer) {
     const head = new DataView(buffer, 0, 8);
     const magic = String.fromCharCode(head.getUint8(0), head.getUint8(1), head.getUint8(2), head.getUint8(3));
-    if (magic !== "EVA2") throw new Error("not an event buffer");
+    if (magic !== "EVA3") throw new Error("not an event buffer");
     const n = head.getUint32(4, true);
     let offset = 8;
     const take = (Type, count) => {
@@ -53,6 +53,7 @@
     ea.olat = take(Float32Array, n);
     ea.olon = take(Float32Array, n);
     ea.cat = take(Uint8Array, n);
+    ea.placePrecision = take(Uint8Array, n);  // how precisely each place is known (a code)
     findPlaces(ea, buffer);
     indexIds(ea);
     let longCount = 0;

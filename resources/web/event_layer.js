@@ -43,6 +43,11 @@
         row.dataset.category = c.key;
         return { row, tick, text, count };
       });
+      // What a halo means, shown while the map draws any (see showHaloNote).
+      this._halo = L.DomUtil.create("div", "ea-legend-halo", box);
+      this._halo.style.display = "none";
+      L.DomUtil.create("span", "ea-legend-halo-swatch", this._halo);
+      L.DomUtil.create("span", "ea-legend-label", this._halo).textContent = EA.config.halo_note || "";
       this._box = box;
       return box;
     },
@@ -69,6 +74,10 @@
         count.textContent = counts[c].toLocaleString("en");
       });
       this._box.style.display = any ? "" : "none";
+    },
+    /* Say what a halo means while the map draws any. */
+    showHaloNote: function (shown) {
+      this._halo.style.display = shown ? "" : "none";
     },
     /* The labels of the categories listed and ticked. */
     shown: function () {
@@ -230,11 +239,27 @@
     if (EA.bridge) EA.bridge.eventsClicked(JSON.stringify(EA.groupIds(k)));
   }
 
+  /*
+   * The ids of the events on the map now: the placed events of the window and the
+   * filter inside the map's bounds, as viewInfo counts them (an export's graded legend
+   * counts their grades).
+   */
+  EA.shownIds = function () {
+    const size = EA.map.getSize(), out = [];
+    for (const i of EA.placed) {
+      const [x, y] = EA.containerPoint(i);
+      if (x < 0 || y < 0 || x > size.x || y > size.y) continue;
+      out.push(EA.ids[i]);
+    }
+    return out;
+  };
+
   EA.start = function (map, config) {
     EA.map = map;
     EA.config = config;
     EA.fade = config.fade;
     EA.markStyle = window.EventAtlasDots.STYLES.includes(config.mark_style) ? config.mark_style : "auto";
+    EA.halos = config.halos !== false;
     map.getContainer().style.background = "#c9dbe6";
     map.attributionControl.setPrefix("Leaflet");
     EA.tooltip = L.DomUtil.create("div", "ea-tooltip", map.getContainer());

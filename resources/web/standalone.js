@@ -49,6 +49,19 @@
     return box;
   }
 
+  // Where each event may really be: a halo of its place's ground radius in metres (as
+  // the app's map draws it), one per place and radius, under the markers on one canvas.
+  const haloRenderer = L.canvas({ padding: 0.2 });
+  const haloSpots = new Map();
+  for (const e of config.events) {
+    if (e.halo > 0) haloSpots.set(e.lat + "," + e.lon + "," + e.halo, e);
+  }
+  const halos = Array.from(haloSpots.values(), (e) => L.circle([e.lat, e.lon], {
+    radius: e.halo, renderer: haloRenderer, interactive: false, weight: 1, dashArray: "4 3",
+    color: "rgb(52, 92, 160)", opacity: 0.55, fillColor: "rgb(52, 92, 160)", fillOpacity: 0.10,
+  }).addTo(map));
+  window.eaHalos = halos;
+
   const group = config.cluster ? L.markerClusterGroup() : L.layerGroup();
   const markers = config.events.map((e) => {
     const marker = L.marker([e.lat, e.lon], {icon: icons[e.cat], title: e.title});
@@ -77,6 +90,7 @@
       row.append(text("span", " " + c.label + " (" + c.count.toLocaleString() + ")"));
       box.append(row);
     }
+    if (halos.length) box.append(text("div", config.texts.halo, "ea-halo-note"));
     if (config.note) box.append(text("div", config.note, "ea-note"));
     return box;
   };

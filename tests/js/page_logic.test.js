@@ -21,9 +21,9 @@ const CATEGORIES = [{ key: "strike" }, { key: "diplomacy" }, { key: "other" }];
 /* The page's event buffer (desktop_app/mapgen/payload.py) of `events`, sorted by t0. */
 function buffer(events) {
   const n = events.length;
-  const out = new ArrayBuffer(8 + n * (8 + 8 + 4 * 5 + 1));
+  const out = new ArrayBuffer(8 + n * (8 + 8 + 4 * 5 + 1 + 1));
   const head = new DataView(out, 0, 8);
-  "EVA2".split("").forEach((c, k) => head.setUint8(k, c.charCodeAt(0)));
+  "EVA3".split("").forEach((c, k) => head.setUint8(k, c.charCodeAt(0)));
   head.setUint32(4, n, true);
   let offset = 8;
   const column = (Type, key, missing) => {
@@ -39,6 +39,7 @@ function buffer(events) {
   column(Float32Array, "olat", NaN);
   column(Float32Array, "olon", NaN);
   column(Uint8Array, "cat", 0);
+  column(Uint8Array, "precision", 0);
   return out;
 }
 

@@ -9,6 +9,7 @@ small caption lost in a big map.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication, QPointF, QRectF, Qt
@@ -23,6 +24,7 @@ from PySide6.QtGui import (
 )
 
 from desktop_app.core.categories import CATEGORIES, Category
+from desktop_app.core.grading import Credibility, Reliability
 from desktop_app.core.window import TimeWindow
 from desktop_app.ui.words import window_in_words
 
@@ -57,6 +59,9 @@ class SnapshotOptions:
     caption, legend, scale_bar, attribution, timeline
         Which elements to draw. Attribution should stay on when publishing: the base
         layers' licences ask for it.
+    graded_legend
+        Print the grading scale (source reliability A–F, information credibility 1–6)
+        and how many of the events shown have each grade.
     """
 
     title: str = ""
@@ -67,6 +72,7 @@ class SnapshotOptions:
     scale_bar: bool = True
     attribution: bool = True
     timeline: bool = False
+    graded_legend: bool = False
 
 
 @dataclass(frozen=True)
@@ -219,10 +225,21 @@ def legend_entries(
     return [(c, counts[i]) for i, c in enumerate(categories) if i in counts]
 
 
+#: The legend's line on halos, as the map page's legend says it (mapgen/page.py).
+HALO_NOTE = "Shaded ring: how precisely the place is known"
+#: A halo as the map page draws it (event_draw.js drawHalos).
+HALO_FILL, HALO_EDGE = QColor(52, 92, 160, 30), QColor(52, 92, 160, 150)
+
+
 def paint_legend(
-    painter: QPainter, area: QRectF, entries: list[tuple[Category, int]], unit: float
+    painter: QPainter,
+    area: QRectF,
+    entries: list[tuple[Category, int]],
+    unit: float,
+    halo_note: str | None = None,
 ):
-    """A card at the bottom left of ``area`` with each category's shape, colour and count."""
+    """A card at the bottom left of ``area`` with each category's shape, colour and count,
+    and under them ``halo_note`` (what the map's halos mean), when given."""
     if not entries:
         return None
     font = _font(13 * unit)
@@ -235,7 +252,10 @@ def paint_legend(
     columns = math.ceil(len(entries) / max_rows)
     rows = math.ceil(len(entries) / columns)
     width = 2 * pad + columns * column_w + (columns - 1) * 2 * gap
-    height = 2 * pad + rows * row
+    note_w = 2 * MARKER_RADIUS * unit + gap + metrics.horizontalAdvance(halo_note or "")
+    if halo_note:
+        width = max(width, 2 * pad + note_w)
+    height = 2 * pad + (rows + (1 if halo_note else 0)) * row
     margin = 12 * unit
     card = QRectF(area.left() + margin, area.bottom() - margin - height, width, height)
     _card(painter, card, unit)
@@ -253,6 +273,133 @@ def paint_legend(
         painter.drawText(
             text_rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, text
         )
+    if halo_note:
+        x, cy = card.left() + pad, card.top() + pad + rows * row + row / 2
+        radius = MARKER_RADIUS * unit
+        painter.setPen(QPen(HALO_EDGE, max(1.0, unit), Qt.PenStyle.DashLine))
+        painter.setBrush(HALO_FILL)
+        painter.drawEllipse(QPointF(x + radius, cy), radius, radius)
+        painter.setPen(MUTED)
+        painter.drawText(
+            QRectF(x + 2 * radius + gap, cy - row / 2, note_w, row),
+            Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft,
+            halo_note,
+        )
+    return card
+
+
+def graded_legend_entries(grade_counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    """``(grade code, count)`` of the grades of the events shown, best first (A1, A2, …,
+    B1, …, F6: by reliability, then credibility); grades no event has are left out."""
+    counts = {str(code): int(n) for code, n in grade_counts.items() if int(n) > 0}
+    return sorted(counts.items())
+
+
+def graded_counts_text(entries: Sequence[tuple[str, int]]) -> str:
+    """``"B2 ×3, F6 ×30"``."""
+    return ", ".join(f"{code} ×{count:,}" for code, count in entries)
+
+
+# The graded legend is tried at these sizes (shares of the picture's unit), largest first,
+# until it fits beside the other cards; then as its title and counts alone.
+_GRADED_SIZES = (1.0, 0.85, 0.72, 0.6)
+#: The largest share of the map's width or height the graded legend may take.
+MAX_CARD_SHARE = 0.6
+
+
+def _graded_lines(entries: Sequence[tuple[str, int]], full: bool) -> list[tuple[str, str, bool]]:
+    """The legend's lines as (left column, right column, heading)."""
+    lines = [(tr("Graded sources (Admiralty scale)"), "", True)]
+    if full:
+        lines.append((tr("Source reliability"), tr("Information credibility"), True))
+        lines += [
+            (f"{r}  {tr(r.label)}", f"{c}  {tr(c.label)}", False)
+            for r, c in zip(Reliability, Credibility, strict=True)
+        ]
+    shown = graded_counts_text(entries) if entries else tr("none")
+    lines.append((tr("Events shown: %1").replace("%1", shown), "", False))
+    return lines
+
+
+def _graded_card(
+    lines: list[tuple[str, str, bool]], area: QRectF, unit: float, avoid: Sequence[QRectF]
+) -> tuple[QRectF, list[tuple[str, str, bool]], float] | None:
+    """Where the legend of ``lines`` goes at ``unit`` (the top right of ``area``, the
+    counts wrapped to its width), or None when it would leave the map or cover a card."""
+    font, bold = _font(12 * unit), _font(12 * unit, bold=True)
+    metrics, heavy = QFontMetricsF(font), QFontMetricsF(bold)
+    pad, gap = 9 * unit, 14 * unit
+    margin = 12 * unit
+    table = lines[1:-1]
+    left_w = max((heavy.horizontalAdvance(a) for a, _, _ in table), default=0.0)
+    right_w = max((heavy.horizontalAdvance(b) for _, b, _ in table), default=0.0)
+    width = max(left_w + (gap + right_w if table else 0.0), heavy.horizontalAdvance(lines[0][0]))
+    # A legend is a corner of the map, not most of it: wider or taller than this, smaller.
+    if width + 2 * pad > area.width() * MAX_CARD_SHARE:
+        return None
+    # The counts line wraps at commas to the legend's width.
+    wrapped: list[tuple[str, str, bool]] = []
+    line = ""
+    for part in lines[-1][0].split(", "):
+        candidate = f"{line}, {part}" if line else part
+        if line and metrics.horizontalAdvance(candidate) > width:
+            wrapped.append((line + ",", "", False))
+            line = part
+        else:
+            line = candidate
+    wrapped.append((line, "", False))
+    body = [lines[0], *table, *wrapped]
+    row = max(metrics.height(), heavy.height()) + 2 * unit
+    card = QRectF(
+        area.right() - margin - width - 2 * pad, area.top() + margin,
+        width + 2 * pad, len(body) * row + 2 * pad,
+    )  # fmt: skip
+    if any(metrics.horizontalAdvance(text) > width for text, _, _ in wrapped):
+        return None
+    if card.height() > area.height() * MAX_CARD_SHARE or card.bottom() > area.bottom() - margin:
+        return None
+    if any(card.intersects(other) for other in avoid):
+        return None
+    return card, body, left_w + gap
+
+
+def paint_graded_legend(
+    painter: QPainter,
+    area: QRectF,
+    entries: Sequence[tuple[str, int]],
+    unit: float,
+    avoid: Sequence[QRectF] = (),
+) -> QRectF | None:
+    """A card at the top right of ``area``: the grading scale in the words of
+    :mod:`desktop_app.core.grading` and the grades of the events shown (``entries``, see
+    :func:`graded_legend_entries`). It never covers a card of ``avoid`` (the category
+    legend, the scale bar, the credits): it shrinks, then leaves out the scale, then
+    gives way. Returns its card, or None when it found no room."""
+    placed = None
+    for full, size in ((full, size) for full in (True, False) for size in _GRADED_SIZES):
+        placed = _graded_card(_graded_lines(entries, full), area, unit * size, avoid)
+        if placed is not None:
+            break
+    if placed is None:
+        return None
+    card, body, column = placed
+    u = unit * size
+    _card(painter, card, unit)
+    font, bold = _font(12 * u), _font(12 * u, bold=True)
+    row = max(QFontMetricsF(font).height(), QFontMetricsF(bold).height()) + 2 * u
+    pad = 9 * u
+    flags = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+    for k, (left, right, heading) in enumerate(body):
+        painter.setFont(bold if heading else font)
+        painter.setPen(INK if heading or k == len(body) - 1 or not right else MUTED)
+        y = card.top() + pad + k * row
+        painter.drawText(QRectF(card.left() + pad, y, card.width() - 2 * pad, row), flags, left)
+        if right:
+            painter.drawText(
+                QRectF(card.left() + pad + column, y, card.width() - 2 * pad - column, row),
+                flags,
+                right,
+            )
     return card
 
 
@@ -357,6 +504,10 @@ class Frame:
     timeline_image: QImage | None = None
     shown: int | None = None
     date_always: bool = False
+    #: How many of the events shown have each grade ({"B2": 3}), for the graded legend.
+    grades: Mapping[str, int] | None = None
+    #: Whether the map drew halos (the legend then says what they mean).
+    halos: bool = False
 
 
 def compose(options: SnapshotOptions, layout: Layout, frame: Frame) -> QImage:
@@ -376,23 +527,31 @@ def compose(options: SnapshotOptions, layout: Layout, frame: Frame) -> QImage:
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.drawImage(layout.map, frame.map_image)
         above = 0.0
+        cards: list[QRectF] = []
         if options.attribution:
             text = str(frame.info.get("attribution") or DEFAULT_ATTRIBUTION)
-            above = paint_attribution(painter, layout.map, text, unit).height()
+            cards.append(paint_attribution(painter, layout.map, text, unit))
+            above = cards[-1].height()
         if options.scale_bar:
-            paint_scale_bar(painter, layout.map, frame.info, unit, above)
+            cards.append(paint_scale_bar(painter, layout.map, frame.info, unit, above))
         if options.legend:
             entries = legend_entries(
                 frame.info.get("categories", {}), frame.info.get("drawn", CATEGORIES)
             )
-            paint_legend(painter, layout.map, entries, unit)
+            note = tr(HALO_NOTE) if frame.halos else None
+            card = paint_legend(painter, layout.map, entries, unit, note)
+            if card is not None:
+                cards.append(card)
         if layout.caption is not None:
             subtitle = dates
             if frame.shown is not None:
                 subtitle += " · " + events_on_map(frame.shown)
             paint_caption(painter, layout.caption, options.title, subtitle, unit)
         elif frame.date_always:
-            paint_date_badge(painter, layout.map, dates, unit)
+            cards.append(paint_date_badge(painter, layout.map, dates, unit))
+        if options.graded_legend and frame.grades is not None:
+            entries = graded_legend_entries(frame.grades)
+            paint_graded_legend(painter, layout.map, entries, unit, cards)
         if layout.timeline is not None and frame.timeline_image is not None:
             painter.drawImage(layout.timeline, frame.timeline_image)
             painter.setPen(QPen(QColor(0, 0, 0, 40), max(1.0, unit)))

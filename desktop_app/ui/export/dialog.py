@@ -308,10 +308,15 @@ class ExportDialog(QDialog):
         self.scale_bar_box = QCheckBox(self.tr("Scale bar"))
         self.attribution_box = QCheckBox(self.tr("Attribution (required by the base map)"))
         self.timeline_box = QCheckBox(self.tr("Timeline strip"))
+        self.graded_box = QCheckBox(self.tr("Graded sources (reliability and credibility)"))
+        self.graded_box.setToolTip(
+            self.tr("Print the Admiralty grading scale and the grades of the events shown")
+        )
         for box in (self.caption_box, self.legend_box, self.scale_bar_box, self.attribution_box):
             box.setChecked(True)
             form.addRow("", box)
         form.addRow("", self.timeline_box)
+        form.addRow("", self.graded_box)
 
         self.paper_box = QComboBox()
         self.paper_box.addItem(self.tr("A4 landscape"), "a4")
@@ -390,6 +395,7 @@ class ExportDialog(QDialog):
         self.scale_bar_box.setChecked(o.scale_bar)
         self.attribution_box.setChecked(o.attribution)
         self.timeline_box.setChecked(o.timeline)
+        self.graded_box.setChecked(o.graded_legend)
         self.paper_box.setCurrentIndex(self.paper_box.findData(s.paper))
         self.mode_box.setCurrentIndex(self.mode_box.findData(s.mode))
         self.fps_box.setValue(s.fps)
@@ -410,6 +416,7 @@ class ExportDialog(QDialog):
             scale_bar=self.scale_bar_box.isChecked(),
             attribution=self.attribution_box.isChecked(),
             timeline=self.timeline_box.isChecked(),
+            graded_legend=self.graded_box.isChecked(),
         )
         range_start = days_from_datetime(self.from_edit.date().toPython())
         range_end = days_from_datetime(self.to_edit.date().toPython()) + 1
@@ -438,6 +445,7 @@ class ExportDialog(QDialog):
             self.scale_bar_box,
             self.attribution_box,
             self.timeline_box,
+            self.graded_box,
         ):
             box.setEnabled(picture)
         self.paper_box.setEnabled(fmt == "pdf")

@@ -130,6 +130,7 @@ def write_standalone_html(
         article=tr("Article:"),
         outlines=tr("Natural Earth"),
         more_events=tr("%1 more events are not shown (file size)."),
+        halo=tr("Shaded ring: how precisely the place is known"),
     )
     html, count = build_html(
         filtered(store, store.events_between(window), flt, window),

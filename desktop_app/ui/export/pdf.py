@@ -104,6 +104,8 @@ def export_pdf(
         legend=False,
         scale_bar=options.scale_bar,
         attribution=options.attribution,
+        # On the map, top right: the category legend is the page's, under the map.
+        graded_legend=options.graded_legend,
     )
     image = maker.snapshot(window, picture, extent=extent)
     info = maker.renderer(window, map_px, 2, extent).view_info()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import fields
 from pathlib import Path
 
@@ -40,6 +41,11 @@ def timeline_strip(
     finally:
         widget.deleteLater()
     return image
+
+
+def grade_counts(store: EventStore, ids: list[int]) -> dict[str, int]:
+    """How many of the events ``ids`` have each grade (their own, else their outlets')."""
+    return dict(Counter(event.grade.code for event in store.events(ids)))
 
 
 def shown_count(info: dict) -> int:
@@ -138,7 +144,11 @@ class SnapshotMaker:
                 (round(layout.timeline.width()), round(layout.timeline.height())),
                 options.scale,
             )
-        frame = Frame(renderer.grab(), window, info, strip, shown_count(info), date_always)
+        grades = grade_counts(self.store, renderer.shown_ids()) if options.graded_legend else None
+        frame = Frame(
+            renderer.grab(), window, info, strip, shown_count(info), date_always, grades,
+            halos=renderer.halos_drawn(),
+        )
         return compose(options, layout, frame)
 
     def _shown_index(self) -> EventIndex:

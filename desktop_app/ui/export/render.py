@@ -220,6 +220,18 @@ class MapRenderer:
         """What the page shows now: zoom, centre, bounds, categories in view, attribution."""
         return view_info(self.view)
 
+    def halos_drawn(self) -> bool:
+        """Whether the page's last draw drew any halo of a place known only roughly."""
+        halos = wait_for(self.view.page_api.drawn_halos)
+        return isinstance(halos, list) and bool(halos)
+
+    def shown_ids(self) -> list[int]:
+        """The ids of the events on the map now (those :meth:`view_info` counts)."""
+        ids = wait_for(self.view.page_api.shown_ids)
+        if not isinstance(ids, list):
+            raise SnapshotError("the map page did not list its events")
+        return [int(i) for i in ids]
+
     def close(self) -> None:
         self.view.close()
         self.view.deleteLater()

@@ -114,6 +114,15 @@ class PageApi:
         (one of :data:`~desktop_app.mapgen.page.MARK_STYLES`)."""
         self._call("setMarkStyle", str(style), reply=reply)
 
+    def set_halos(self, on: bool, reply: Reply | None = None) -> None:
+        """Draw a halo of the ground a place may cover around each place known only
+        roughly (``True``), or none."""
+        self._call("setHalos", bool(on), reply=reply)
+
+    def drawn_halos(self, reply: Reply) -> None:
+        """Replies with the halos of the last draw (see ``EventAtlas.drawnHalos``)."""
+        self._call("drawnHalos", reply=reply)
+
     def set_controls(self, shown: bool, reply: Reply | None = None) -> None:
         """Show or hide the zoom buttons and the legend."""
         self._call("setControls", bool(shown), reply=reply)
@@ -185,6 +194,10 @@ class PageApi:
         """Reply with the view: zoom, centre, bounds, size, pixel ratio, categories in
         view (``{category index: count}``) and the attribution text."""
         self._call("viewInfo", reply=reply)
+
+    def shown_ids(self, reply: Reply) -> None:
+        """Reply with the ids of the events on the map now (those ``view_info`` counts)."""
+        self._call("shownIds", reply=reply)
 
     def legend_entries(self, reply: Reply) -> None:
         """Reply with the legend's rows: ``{"key", "label", "count", "ticked"}`` each."""

@@ -277,6 +277,7 @@ class MapView(QWebEngineView):
             online_layer=online_layer,
             mbtiles=_page_layer(mbtiles),
             categories=tuple(categories),
+            halo_note=self.tr("Shaded ring: how precisely the place is known"),
         )
         self._mbtiles = mbtiles
         profile, self._handler = atlas_profile()
@@ -491,6 +492,16 @@ class MapView(QWebEngineView):
             raise ValueError(f"unknown mark style: {style!r}")
         self._spec = dataclasses.replace(self._spec, mark_style=style)
         self.page_api.set_mark_style(style)
+
+    @property
+    def halos(self) -> bool:
+        """Whether places known only roughly wear a halo of the ground they may cover."""
+        return self._spec.halos
+
+    def set_halos(self, on: bool) -> None:
+        """Draw the places' halos (or not), now and in every later load of the page."""
+        self._spec = dataclasses.replace(self._spec, halos=bool(on))
+        self.page_api.set_halos(on)
 
     def remember_view(self, view: dict) -> None:
         """Keep the map's centre and zoom for the next load of the page."""
