@@ -172,3 +172,57 @@ def test_a_date_the_user_corrects_keeps_the_event_keys() -> None:
     (yesterday,) = (c.event for c in redated.candidates if "yesterday" in c.event.excerpt)
     assert yesterday.start == "2025-06-09"
     assert (redated.article.published, redated.dated.origin) == ("2025-06-10", "given")
+
+
+# (the article's first lines, the date it is given, where its year comes from)
+YEARLESS = [
+    (
+        ["Drones hit Kharkiv", "KYIV, June 2 (Reuters) - Russian drones struck Kharkiv "
+         "overnight, a day after the talks that opened on 1 June 2025 in Istanbul."],
+        "2025-06-02",
+        "1 June 2025",
+    ),
+    (
+        ["Drones hit Kharkiv", "2 June — Russian drones struck Kharkiv overnight.",
+         "The first round of talks, on 16 May 2025, brought an exchange of prisoners."],
+        "2025-06-02",
+        "16 May 2025",
+    ),
+    (
+        ["Drones hit Kharkiv", "Updated: 3 June 2025",
+         "KHARKIV, Ukraine, 2 June (AP) — Russian drones struck the city overnight."],
+        "2025-06-02",
+        "Updated: 3 June 2025",
+    ),
+    # The year that puts the day nearest the other date: December before a January.
+    (
+        ["Drones hit Kharkiv", "KYIV, Dec. 30 (Reuters) - Drones struck Kharkiv overnight.",
+         "The mayor said the talks planned for 2 January 2026 would go ahead."],
+        "2025-12-30",
+        "2 January 2026",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("head", "day", "year_from"), YEARLESS, ids=[y[1] for y in YEARLESS])
+def test_a_dateline_without_its_year_takes_it_from_the_articles_other_dates(
+    head: list[str], day: str, year_from: str
+) -> None:
+    dateline = find_dateline(head)
+    assert (dateline.day.isoformat(), dateline.year_from, dateline.updated) == (
+        day, year_from, False
+    )
+    draft = extract_article("\n\n".join(head) + "\n\n" + BODY, today=TODAY)
+    assert (draft.article.published, draft.dated.origin) == (day, "dateline")
+    (yesterday,) = (c.event for c in draft.candidates if "yesterday" in c.event.excerpt)
+    assert yesterday.start == (date.fromisoformat(day) - timedelta(days=1)).isoformat()
+
+
+def test_a_dateline_without_a_year_anywhere_is_never_dated_by_today(tmp_path: Path) -> None:
+    text = "Drones hit Kharkiv\n\nKYIV, June 2 (Reuters) - Russian drones struck Kharkiv.\n\n"
+    assert find_dateline(text.splitlines()) is None
+    draft = extract_article(text + BODY, today=TODAY)
+    assert (draft.article.published, draft.dated.origin) == (TODAY.isoformat(), "today")
+    # The user's date, or the confirmation of today's, is what dates it then.
+    given = extract_article(text + BODY, published="2025-06-02", today=TODAY)
+    assert (given.article.published, given.dated.origin) == ("2025-06-02", "given")

@@ -116,7 +116,7 @@ def test_kml_times_inheritance_tracks_and_extended_data(tmp_path: Path) -> None:
         ("inherits", "2004-10", "2004-11", "month"),
         ("year", "2011", None, "year"),
     ]
-    assert events[0].place.lat == 50.4 and "k: v" in events[1].excerpt
+    assert events[0].place.lat == 50.4 and events[1].attributes == (("k", "v"),)
     assert bad[0].where == "placemark 3 (timeless)"
 
 

@@ -236,7 +236,8 @@ def test_kmz_is_streamed_from_its_inner_document(tmp_path: Path) -> None:
     inherited, own = events["kml:k0"], events["kml:k1"]
     assert (inherited.start, inherited.precision) == ("1999-03", "month")
     assert (own.start, own.precision) == ("1999-03-02", "day")
-    assert own.excerpt == "Something happened near Kharkiv, number 1.\nn: 1"
+    assert own.excerpt == "Something happened near Kharkiv, number 1."
+    assert own.attributes == (("n", "1"),)
 
 
 def test_malformed_kml_fails_with_its_line_and_saves_nothing(tmp_path: Path) -> None:

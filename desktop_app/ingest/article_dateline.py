@@ -4,7 +4,11 @@ News pages and pasted articles print it in many shapes: "10 June 2025", "June 10
 "6/2/25", "2025-06-10", "10.06.2025", "Published: Tue 10 Jun 2025 14.30 BST",
 "Updated 12 June 2025", "Posted on June 10, 2025 at 3:15 p.m. EDT", "By Jane Doe |
 June 10, 2025", or a wire dateline opening the text ("KYIV, June 10, 2025 (Reuters) -").
-Only a full date (day, month and year) counts: "10 June" alone could be any year.
+A full date (day, month and year) counts as it is. A wire dateline without its year
+("KYIV, June 2 (Reuters) -", "2 June —") takes the year from the article's other full
+dates (an updated line, "on 2 June 2025" in the story): the year that puts its day
+nearest them. Without any, it is no date of the article ("10 June" could be any year),
+and never one of the day it is read.
 
 When a page says both when it was published and when it was updated, the publication
 date wins: the article's "yesterday" is counted from the day it was written.
@@ -17,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 
+from desktop_app.ingest.article_dates import nearest_year
 from desktop_app.ingest.loose_dates import MONTHS
 
 _MON = "|".join(sorted(MONTHS, key=len, reverse=True))
@@ -38,6 +43,15 @@ _LABEL = re.compile(
 _WIRE = re.compile(
     r"^[A-ZÀ-Þ][A-ZÀ-Þ .'’\-]+(?:,\s*[A-Za-zÀ-ÿ .]+)?,\s+(?P<rest>.{6,40}?)\s*[(—–-]"
 )
+# A day and month without a year, all that a wire dateline's date part holds.
+_DAY_MONTH = (
+    re.compile(rf"^{_DAY}\s+(?:of\s+)?(?P<mon>{_MON})\.?$", re.I),
+    re.compile(rf"^(?P<mon>{_MON})\.?\s+{_DAY}$", re.I),
+)
+# A dateline of a day and month alone, opening the text before a dash: "2 June —",
+# "June 2 (AP) -".
+_BARE = re.compile(r"^(?P<rest>[^\W\d_]{3,10}\.?\s+\d{1,2}|\d{1,2}\s+[^\W\d_]{3,10}\.?)"
+                   r"\s*(?:\([^)]{1,30}\)\s*)?[—–-]\s")  # fmt: skip
 # What a line giving the date may hold besides it: the weekday, the time and its zone,
 # separators, "at", "on".
 _AROUND_A_DATE = re.compile(
@@ -64,6 +78,9 @@ class Dateline:
     updated
         True when the line says the article was updated (or modified) that day, rather
         than published.
+    year_from
+        For a dateline without its year: the full date of the article its year was taken
+        from, as written.
     lines
         The numbers of the lines that say only when the article was published or updated
         (not a wire dateline, which opens the story): they are no sentence of the story.
@@ -73,6 +90,7 @@ class Dateline:
     text: str
     updated: bool = False
     lines: tuple[int, ...] = ()
+    year_from: str = ""
 
 
 def _full_date(text: str, dayfirst: bool | None) -> tuple[date, re.Match] | None:
@@ -83,6 +101,28 @@ def _full_date(text: str, dayfirst: bool | None) -> tuple[date, re.Match] | None
                 return _date_of(match, dayfirst), match
             except ValueError:
                 continue
+    return None
+
+
+def _day_month(text: str) -> tuple[int, int] | None:
+    """``(month, day)`` when ``text`` is a day and month and nothing else."""
+    for pattern in _DAY_MONTH:
+        match = pattern.match(text.strip(" ,"))
+        if match:
+            month, day = MONTHS[match.group("mon").lower()], int(match.group("d"))
+            return (month, day) if 1 <= day <= 31 else None
+    return None
+
+
+def _yearless_dateline(line: str) -> tuple[int, int, int] | None:
+    """``(month, day, where the dateline ends)`` of a wire dateline without its year
+    ("KYIV, June 2 (Reuters) -", "2 June —"), or None."""
+    for pattern in (_WIRE, _BARE):
+        match = pattern.match(line)
+        if match:
+            found = _day_month(match.group("rest"))
+            if found is not None:
+                return (*found, match.end())
     return None
 
 
@@ -130,8 +170,10 @@ def find_dateline(lines: Iterable[str], dayfirst: bool | None = None) -> Datelin
         How to read "6/2/25" when its numbers do not prove the order: True reads
         6 February, False or None 2 June (month first, as US sites print it).
     """
+    lines = list(lines)
     updated: Dateline | None = None
     date_lines: list[int] = []
+    yearless: tuple[int, str, tuple[int, int, int]] | None = None
     for number, raw in enumerate(lines):
         if number >= _HEAD_LINES:
             break
@@ -140,6 +182,11 @@ def find_dateline(lines: Iterable[str], dayfirst: bool | None = None) -> Datelin
             continue
         label = _LABEL.match(line)
         wire = _WIRE.match(line)
+        if yearless is None and not label:
+            day_month = _yearless_dateline(line)
+            if day_month is not None:
+                yearless = (number, line, day_month)
+                continue
         found = None
         if label:
             found = _full_date(line[label.end() :], dayfirst)
@@ -159,4 +206,36 @@ def find_dateline(lines: Iterable[str], dayfirst: bool | None = None) -> Datelin
         if not is_update:
             return Dateline(day, shown, lines=tuple(date_lines))
         updated = updated or Dateline(day, shown, updated=True)
+    if yearless is not None:
+        dated = _with_year(yearless, lines, updated, dayfirst)
+        if dated is not None:
+            return replace(dated, lines=tuple(date_lines))
     return replace(updated, lines=tuple(date_lines)) if updated else None
+
+
+def _with_year(
+    yearless: tuple[int, str, tuple[int, int, int]],
+    lines: list[str],
+    updated: Dateline | None,
+    dayfirst: bool | None,
+) -> Dateline | None:
+    """A dateline without its year, dated by the year that puts it nearest the
+    article's other full date (its updated line, else the first in its text)."""
+    at, line, (month, day, end) = yearless
+    if updated is not None:
+        reference, written = updated.day, updated.text
+    else:
+        for number, text in enumerate(lines):
+            # The dateline's own line counts from where the story begins.
+            found = _full_date(" ".join(text.split())[end:] if number == at else text, dayfirst)
+            if found is not None:
+                reference, written = found[0], found[1].group(0)
+                break
+        else:
+            return None
+    try:
+        dated = date(nearest_year(month, day, reference), month, day)
+    except ValueError:
+        return None
+    shown = line if len(line) <= _MAX_LINE else line[:_MAX_LINE].rsplit(" ", 1)[0] + "…"
+    return Dateline(dated, shown, year_from=written)

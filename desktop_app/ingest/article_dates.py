@@ -107,7 +107,7 @@ class TimeMention:
     kind: str
 
 
-def _nearest_year(month: int, day: int, published: date) -> int:
+def nearest_year(month: int, day: int, published: date) -> int:
     """The year that puts month/day nearest the publication date (ties: the past)."""
     best = None
     for year in (published.year - 1, published.year, published.year + 1):
@@ -175,7 +175,7 @@ def _resolve(
         m2 = MONTHS[m.group("m2").lower()] if m.group("m2") else m1
         d1, d2 = int(m.group("d1")), int(m.group("d2"))
         # A year written closes the range: "December 30 to January 2, 2025".
-        year = int(m.group("y")) - (m2 < m1) if m.group("y") else _nearest_year(m1, d1, published)
+        year = int(m.group("y")) - (m2 < m1) if m.group("y") else nearest_year(m1, d1, published)
         first, last = date(year, m1, d1), date(year + (m2 < m1), m2, d2)
         if last < first:
             return None
@@ -192,7 +192,7 @@ def _resolve(
         # "may 2 ..." in running text is the verb: only a capitalised "May 2" is a date.
         if not m.group("m")[0].isupper():
             return None
-        year = int(m.group("y")) if m.group("y") else _nearest_year(month, d, published)
+        year = int(m.group("y")) if m.group("y") else nearest_year(month, d, published)
         return day(date(year, month, d))
     if kind == "numeric":
         a, b, y = int(m.group("a")), int(m.group("b")), int(m.group("y"))
@@ -218,7 +218,7 @@ def _resolve(
         if not word[0].isupper() or bare:
             return None
         month = MONTHS[word.lower()]
-        year = int(m.group("y")) if m.group("y") else _nearest_year(month, 15, published)
+        year = int(m.group("y")) if m.group("y") else nearest_year(month, 15, published)
         part = (m.group("part") or "").lower()
         if part:
             first_day = {"early": 1, "mid": 11, "late": 21}[part]

@@ -1,10 +1,12 @@
 """GeoJSON FeatureCollections of events: the format the atlas ships, imports and exports.
 
 A feature is an event. Its properties carry the time (``start``/``end``, or ``time``,
-``date``, ``times``), the date as the source wrote it (``display_date``), the category,
-the actors, the verbatim ``excerpt``, the ``sources`` it cites and, for an event with an
-origin and a target, ``origin`` as ``{name, lat, lon, kind, country}``. A foreign member
-``articles`` at the top describes the articles that features name in ``article``.
+``date``, ``times``, or a property the interpretation layer finds the date in, such as
+``timestamp``: written dates, Unix seconds or milliseconds, or spreadsheet day numbers),
+the date as the source wrote it (``display_date``), the category, the actors, the
+verbatim ``excerpt``, the ``sources`` it cites and, for an event with an origin and a
+target, ``origin`` as ``{name, lat, lon, kind, country}``. A foreign member ``articles``
+at the top describes the articles that features name in ``article``.
 
 Files are read with ``ijson``, one feature at a time, so a file of any size imports in
 bounded memory: only the current feature, and the top-level members other than
@@ -26,7 +28,7 @@ from desktop_app.core.event import Article, Event, Place, event_uid
 from desktop_app.core.grading import Grade
 from desktop_app.ingest.exporters import read_attributes, read_grade
 from desktop_app.ingest.fields import DateOrderContradiction, DateReader, checked_point
-from desktop_app.ingest.interpret import PropertyRoles, split_items
+from desktop_app.ingest.interpret import PropertyRoles, number_date, split_items
 from desktop_app.ingest.limits import MAX_TEXT_CHARS, JsonDepthGuard, LimitExceeded, oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions
@@ -443,11 +445,20 @@ def _events_of(
         if len(times) != len(places):
             raise ValueError(f"{len(times)} times for {len(places)} points")
         starts = [(str(t), None) for t in times]
+        forms = {}
     else:
-        start = props.get("start") or props.get("time") or props.get("date") or other("date")
+        own_start = props.get("start") or props.get("time") or props.get("date")
+        start = own_start or other("date")
         if not start:
             raise ValueError("no date (expected a start, time, date or times property)")
-        starts = [(str(start), props.get("end") or other("end"))] * len(places)
+        own_end = props.get("end")
+        starts = [(str(start), own_end or other("end"))] * len(places)
+        # Numbers in the format's own date properties are judged one by one; in a
+        # property that the interpretation made the date, as that property was judged.
+        forms = {
+            "date": None if own_start else roles.date_forms.get("date"),
+            "end": None if own_end else roles.date_forms.get("end"),
+        }
     given = DatePrecision(props["precision"]) if props.get("precision") else None
     article = articles.get(str(props.get("article"))) if props.get("article") else None
     title = str(props.get("title") or props.get("name") or other("title") or "Untitled event")
@@ -465,13 +476,18 @@ def _events_of(
     display_date = props.get("display_date")
     for i, (place, (written, written_end)) in enumerate(zip(places, starts, strict=True)):
         end = None
-        if looks_like_edtf(str(written)):
+        number = number_date(written, forms.get("date"))
+        if number is not None:
+            start, found = number
+        elif looks_like_edtf(str(written)):
             edtf = parse_edtf(str(written))
             start, found, end = edtf.start, edtf.precision, edtf.end
         else:
             start, found = dates(written)
         if written_end:
-            end, found_end = dates(str(written_end))
+            end, found_end = number_date(written_end, forms.get("end")) or dates(
+                str(written_end)
+            )
             if found_end != found:
                 found = DatePrecision.DAY  # each ISO text keeps its own period
         precision = given or found

@@ -5,9 +5,11 @@ properties. :func:`interpret` decides each field's role (date, lat, place, origi
 title, ...) from its name, through the synonym table in ``data/import/field_roles.json``,
 and from its values: a field named like a latitude whose values are not latitudes gets
 no role, a ``time`` holding ``14:30`` is a time of day and one holding ``2025-06-02`` a
-date, a ``category`` with as many values as rows is no category, and a date column of
-10-digit numbers holds Unix seconds. The user's mapping (``--columns``, the import
-dialog) overrides it. Fields without a role are kept on the event as its attributes.
+date, a ``category`` with as many values as rows is no category, a date column of
+10-digit numbers holds Unix seconds and a field of 13-digit numbers Unix milliseconds
+whatever its name (:func:`number_date_form`, the one such decision for every format).
+The user's mapping (``--columns``, the import dialog) overrides it. Fields without a
+role are kept on the event as its attributes.
 
 :class:`EventMaker` turns a record, read with an :class:`Interpretation`, into an event.
 """
@@ -54,6 +56,7 @@ _INTEGER = re.compile(r"^\d+(?:\.0+)?$")
 _CLOCK = re.compile(r"^\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:\s*[ap]\.?m\.?)?$", re.I)
 _EXCEL_EPOCH = date(1899, 12, 30)  # serial 1 is 1900-01-01 after Lotus's leap-year slip
 _UNIX_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_UNIX_END = 4_102_444_800  # 2100-01-01 in Unix seconds
 
 
 def normal_name(name: str) -> str:
@@ -193,23 +196,48 @@ def _is_date(value: str) -> bool:
     return False
 
 
-def number_date_form(values: list[str]) -> str | None:
+def number_date_form(values: list[str], named: bool = True) -> str | None:
     """``unix``, ``unix_ms`` or ``excel`` when every value is a number of that kind, else
-    None (``20250602`` is a written date, read as such)."""
+    None (``20250602`` is a written date, read as such).
+
+    This is the one decision, for every format, that a field holds dates as numbers.
+    ``named`` says the field's name says it is a date or time; without it only Unix
+    milliseconds of 13 digits (from September 2001: no count or code looks so) are
+    taken. Each kind is taken only in its plausible range: Unix time from 1973 (9
+    digits) to 2100, spreadsheet days from 1955 (20000) to 2119 (80000).
+    """
     if not values or not all(_NUMBER.match(v) for v in values):
         return None
     numbers = [float(v.replace(",", ".")) for v in values]
     whole = [v.split(".")[0].split(",")[0].lstrip("+-") for v in values]
-    if all(len(w) == 8 for w in whole) and all(_is_date(w) for w in whole):
-        return None
-    if all(len(w) in (9, 10) for w in whole) and all(n > 0 for n in numbers):
-        return "unix"
-    if all(len(w) in (12, 13) for w in whole) and all(n > 0 for n in numbers):
+    ms_digits = (12, 13) if named else (13,)
+    if all(len(w) in ms_digits for w in whole) and all(0 < n < _UNIX_END * 1000 for n in numbers):
         return "unix_ms"
-    # Excel's serial days: 1955 (20000) to 2119 (80000), possibly with a time fraction.
+    if not named or (all(len(w) == 8 for w in whole) and all(_is_date(w) for w in whole)):
+        return None
+    if all(len(w) in (9, 10) for w in whole) and all(0 < n < _UNIX_END for n in numbers):
+        return "unix"
+    # Excel's serial days, possibly with a time fraction.
     if all(20_000 <= n <= 80_000 for n in numbers):
         return "excel"
     return None
+
+
+def number_date(value: object, form: str | None = None) -> tuple[str, DatePrecision] | None:
+    """The date a number in a date field stands for (a JSON number or its text), in the
+    ``form`` decided for the field or else by :func:`number_date_form` on this value;
+    None when it is no number of a date. Raises :class:`ValueError` for a value that is
+    not of the ``form`` its field was found to hold."""
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        return None
+    text = property_text(value).strip()
+    form = form or number_date_form([text])
+    if form is None:
+        return None
+    try:
+        return date_of_number(text, form)
+    except (ValueError, OverflowError):
+        raise ValueError(f"{text!r} is not a {FORM_NAMES[form]}") from None
 
 
 def date_of_number(text: str, form: str) -> tuple[str, DatePrecision]:
@@ -277,7 +305,7 @@ def _fits_role(role: str, values: list[str], rows: int, strict: bool = True) -> 
 _FRAGMENTS = (
     ("lat", ("latitude", "lat")),
     ("lon", ("longitude", "long", "lon", "lng")),
-    ("date", ("date",)),
+    ("date", ("date", "timestamp", "epoch")),
 )
 
 
@@ -410,6 +438,11 @@ def interpret(
             if roles[i] is None and len(sample[i]) >= 1 and _fits(sample[i], _dated_text):
                 roles[i], why[i] = "date", "its values"
                 break
+    if free("date") and "date" not in roles:
+        for i in range(len(fields)):
+            if roles[i] is None and number_date_form(sample[i], named=False):
+                roles[i], why[i] = "date", "its values (Unix time in milliseconds)"
+                break
     forms = {}
     for role in ("date", "end"):
         i = next((j for j, r in enumerate(roles) if r == role), None)
@@ -471,6 +504,8 @@ class EventMaker:
         self._places: dict[tuple[str, str], Place | None] = {}
         self._index = {role: interpretation.columns(role) for role in ROLES}
         self._kept = interpretation.kept
+        #: Whether :meth:`learn` has run.
+        self.learnt = False
 
     @property
     def date_index(self) -> int | None:
@@ -478,6 +513,7 @@ class EventMaker:
 
     def learn(self, rows: Iterable[tuple[str, Sequence[str]]]) -> None:
         """Learn the day/month order from ``(where, row)`` pairs."""
+        self.learnt = True
         columns = [
             i
             for role in ("date", "end")
@@ -488,7 +524,8 @@ class EventMaker:
             (where, row[i]) for where, row in rows for i in columns if len(row) > i
         )
 
-    def _get(self, row: Sequence[str], role: str) -> str:
+    def value(self, row: Sequence[str], role: str) -> str:
+        """The first field with ``role`` in ``row`` ("" when none has it)."""
         columns = self._index[role]
         if not columns:
             return ""
@@ -499,7 +536,8 @@ class EventMaker:
         i = self._by_name.get(name)
         return (row[i] or "").strip() if i is not None and i < len(row) else ""
 
-    def _all(self, row: Sequence[str], role: str) -> list[str]:
+    def items(self, row: Sequence[str], role: str) -> list[str]:
+        """The items of every field with ``role`` in ``row`` (actors, sources)."""
         values = []
         for i in self._index[role]:
             text = (row[i] or "").strip()
@@ -509,10 +547,7 @@ class EventMaker:
     def _date(self, text: str, role: str) -> tuple[str, DatePrecision]:
         form = self.interpretation.date_forms.get(role)
         if form:
-            try:
-                return date_of_number(text, form)
-            except (ValueError, OverflowError):
-                raise ValueError(f"{text!r} is not a {_FORM_NAMES[form]}") from None
+            return number_date(text, form)
         return self.dates(text)
 
     def _geocoded(self, name: str, country: str) -> Place | None:
@@ -529,7 +564,7 @@ class EventMaker:
         return self._places[key]
 
     def _point(self, row, name: str, lat_role: str, lon_role: str, what: str) -> Place | None:
-        lat, lon = self._get(row, lat_role), self._get(row, lon_role)
+        lat, lon = self.value(row, lat_role), self.value(row, lon_role)
         if not (lat or lon):
             return None
         if not (lat and lon):
@@ -540,13 +575,13 @@ class EventMaker:
 
     def place(self, row: Sequence[str]) -> Place | None:
         """The event's place: its coordinates, or its place name found in the gazetteer."""
-        name = self._get(row, "place")
+        name = self.value(row, "place")
         place = self._point(row, name, "lat", "lon", "place")
         if place is not None:
             return place
         if not name:
             return None
-        country = self._get(row, "country")
+        country = self.value(row, "country")
         found = self._geocoded(name, country)
         if found is None:
             raise ValueError(f"place {name!r} not found in the gazetteer (add coordinates)")
@@ -554,7 +589,7 @@ class EventMaker:
 
     def origin(self, row: Sequence[str]) -> Place | None:
         """Where the event came from (a strike's launch site, a convoy's port)."""
-        name = self._get(row, "origin")
+        name = self.value(row, "origin")
         place = self._point(row, name, "origin_lat", "origin_lon", "origin")
         if place is not None or not name:
             return place
@@ -565,7 +600,7 @@ class EventMaker:
 
     def when(self, row: Sequence[str]) -> tuple[str, str | None, DatePrecision, str]:
         """``(start, end, precision, the date as written)``."""
-        written = self._get(row, "date")
+        written = self.value(row, "date")
         edtf_end = None
         if written and looks_like_edtf(written):
             # "2025-06~", "2025-06-20/2025-06-30", "2025-XX": EDTF says what it knows.
@@ -574,20 +609,20 @@ class EventMaker:
         elif written:
             start, precision = self._date(written, "date")
         else:
-            year = self._get(row, "year")
+            year = self.value(row, "year")
             if not year:
                 raise ValueError("no date")
             start, precision, written = f"{int(float(year)):04d}", DatePrecision.YEAR, year
-        if self.interpretation.column("year") is not None and written != self._get(row, "year"):
-            year = self._get(row, "year")
+        if self.interpretation.column("year") is not None and written != self.value(row, "year"):
+            year = self.value(row, "year")
             if year and _INTEGER.match(year) and start[:4] != f"{int(float(year)):04d}":
                 raise ValueError(f"date {written!r} is not in the year {year!r} of its row")
-        clock = self._get(row, "time")
+        clock = self.value(row, "time")
         if clock and len(start) == 10:
             parsed, _ = parse_loose_date(f"{start} {clock}")
             start = parsed
             written = f"{written} {clock}"
-        end_text = self._get(row, "end")
+        end_text = self.value(row, "end")
         end = edtf_end
         if end_text:
             end, end_precision = self._date(end_text, "end")
@@ -596,7 +631,7 @@ class EventMaker:
             elif end_precision != precision:
                 # event_span keeps each ISO text's own period when it is coarser.
                 precision = DatePrecision.DAY
-        given = self._get(row, "precision").lower()
+        given = self.value(row, "precision").lower()
         if given in {p.value for p in DatePrecision}:
             precision = DatePrecision(given)
         if end is not None:
@@ -606,11 +641,15 @@ class EventMaker:
                 raise ValueError(str(exc)) from None
         return start, end, precision, written
 
-    def attributes(self, row: Sequence[str]) -> tuple[tuple[str, str], ...]:
-        """The fields without a role, as ``(name, value)`` pairs (empty values left out)."""
+    def attributes(
+        self, row: Sequence[str], also: Iterable[str] = ()
+    ) -> tuple[tuple[str, str], ...]:
+        """The fields without a role, as ``(name, value)`` pairs (empty values left out),
+        and those of the roles ``also`` (a date the format's own time overrides)."""
         fields = self.interpretation.fields
         pairs = []
-        for i in self._kept:
+        extra = [i for role in also for i in self._index[role]]
+        for i in sorted({*self._kept, *extra}):
             value = (row[i] or "").strip() if i < len(row) else ""
             if value:
                 pairs.append((fields[i], self._restore(value) if self._restore else value))
@@ -619,13 +658,13 @@ class EventMaker:
     def __call__(self, row: Sequence[str], title: str | None = None) -> Event:
         start, end, precision, written = self.when(row)
         place = self.place(row)
-        text = self._get(row, "text")
-        actors = tuple(dict.fromkeys(self._all(row, "actors")))
+        text = self.value(row, "text")
+        actors = tuple(dict.fromkeys(self.items(row, "actors")))
         layout = self.layout
         if title is None and layout is not None and layout.title is not None:
             title = layout.title(lambda name: self._named(row, name))
-        title = title or self._get(row, "title") or title_from(text, place, start, actors)
-        ident = self._get(row, "id")
+        title = title or self.value(row, "title") or title_from(text, place, start, actors)
+        ident = self.value(row, "id")
         uid = (
             event_uid("csv", self.signature, ident)
             if ident
@@ -633,8 +672,8 @@ class EventMaker:
             # are different records, never merged.
             else event_uid("csv-row", self.signature, *row)
         )
-        url = self._get(row, "url")
-        sources = tuple(dict.fromkeys(self._all(row, "source")))
+        url = self.value(row, "url")
+        sources = tuple(dict.fromkeys(self.items(row, "source")))
         article = None
         if url:
             article = Article(
@@ -643,7 +682,7 @@ class EventMaker:
                 outlet=sources[0] if sources else None,
                 url=url,
             )
-        category = self._get(row, "category")
+        category = self.value(row, "category")
         if layout is not None and layout.category is not None:
             category = layout.category(category)
         category = category.lower().replace(" ", "_") or "other"
@@ -665,7 +704,8 @@ class EventMaker:
         )
 
 
-_FORM_NAMES = {
+#: What each kind of number date is called in messages.
+FORM_NAMES = {
     "unix": "Unix time",
     "unix_ms": "Unix time in milliseconds",
     "excel": "spreadsheet day number",

@@ -4,11 +4,17 @@ Time comes from the Placemark's ``TimeStamp`` (``when``) or ``TimeSpan`` (``begi
 ``end``) in any of KML's forms (gYear ``2011``, gYearMonth ``2004-10``, date, dateTime),
 from a ``gx:Track``'s first and last ``when``, or else from the nearest Folder or
 Document above it that has one (KML's time inheritance). The place is the Point (a
-track's first coordinate; the middle of a line or polygon's points). ``ExtendedData``
-name/value pairs are kept in the excerpt. A Placemark whose ``ExtendedData`` holds the
-fields that ``export kml`` writes (``start`` and ``precision`` among them) is read from
-those fields, into the event it was exported from. A Placemark without any time is
-reported, not guessed.
+track's first coordinate; the middle of a line or polygon's points).
+
+``ExtendedData`` fields (``Data`` and ``SimpleData``) are read as a GeoJSON feature's
+properties are: the interpretation layer gives each a role from its name and value
+(date, end, category, actors, source, url, id, place, country, precision, ...), and a
+field no role takes is kept as one of the event's attributes. A date field dates a
+Placemark that has no ``TimeStamp``, ``TimeSpan`` or track of its own (before a folder's
+time, which is less its own). A Placemark whose ``ExtendedData`` holds the fields that
+``export kml`` writes (``start`` and ``precision`` among them) is read from those
+fields, into the event it was exported from. A Placemark without any time is reported,
+not guessed.
 
 XML is parsed with ``defusedxml``: entity expansion ("billion laughs") and external
 entities are refused. It is parsed as a stream (``iterparse``): each Placemark is read
@@ -33,6 +39,7 @@ from desktop_app.core.dates import DateError, DatePrecision, Granularity, event_
 from desktop_app.core.event import Article, Event, Place, event_uid
 from desktop_app.ingest.exporters import KML_ATTRIBUTE_PREFIX, read_grade
 from desktop_app.ingest.fields import checked_point, split_list
+from desktop_app.ingest.interpret import EventMaker, PropertyRoles
 from desktop_app.ingest.limits import (
     MAX_XML_TEXT_CHARS,
     MAX_XML_TOKEN_BYTES,
@@ -246,19 +253,93 @@ def _track_time(placemark: Element) -> tuple[str, str | None] | None:
     return whens[0], (whens[-1] if len(whens) > 1 else None)
 
 
-def _extended(placemark: Element) -> list[str]:
-    lines = []
+def extended_fields(placemark: Element) -> dict[str, str]:
+    """The name/value pairs of a Placemark's ``ExtendedData``, in file order: its
+    ``Data`` (named by ``name``, else by ``displayName``) and the ``SimpleData`` of its
+    ``SchemaData``."""
+    fields: dict[str, str] = {}
     data = _child(placemark, "ExtendedData")
     if data is None:
-        return lines
+        return fields
     for element in data.iter():
         tag = _local(element.tag)
         if tag == "Data":
-            label = _text(element, "displayName") or element.get("name") or ""
-            lines.append(f"{label}: {_text(element, 'value')}")
+            name = element.get("name") or _text(element, "displayName")
+            fields.setdefault(name, _text(element, "value"))
         elif tag == "SimpleData":
-            lines.append(f"{element.get('name') or ''}: {(element.text or '').strip()}")
-    return lines
+            fields.setdefault(element.get("name") or "", (element.text or "").strip())
+    return fields
+
+
+class _FieldRoles:
+    """What a file's ExtendedData fields mean: a role for each from the interpretation
+    layer (as a GeoJSON feature's properties get theirs), read by one :class:`EventMaker`
+    per set of field names.
+
+    The day/month order of dates written in numbers is learnt the first time a date
+    field is read, from that field in every Placemark of the file (a second, streamed
+    pass that holds only the fields' texts).
+    """
+
+    def __init__(self, source: Source, options: ReadOptions) -> None:
+        self.roles = PropertyRoles((), options.columns)
+        self._source = source
+        self._options = options
+        self._makers: dict[tuple[str, ...], EventMaker] = {}
+
+    def __call__(self, fields: dict[str, str]) -> tuple[EventMaker, list[str]]:
+        """The maker of events from these fields, and their values in its order."""
+        found = self.roles(fields)
+        maker = self._makers.get(found.fields)
+        if maker is None:
+            maker = EventMaker(found, self._options, self._source.name, "kml")
+            if len(self._makers) < 1000:
+                self._makers[found.fields] = maker
+            if self._source.notes.interpretation is None:
+                self._source.notes.interpretation = found
+        return maker, [fields.get(name, "") for name in found.fields]
+
+    def learn(self, maker: EventMaker) -> None:
+        """Learn the day/month order of ``maker``'s date fields from the whole file."""
+        if maker.learnt or len(self._makers) >= 1000:
+            # A file of a thousand different field sets is read in the default order
+            # rather than scanned once per set.
+            return
+        names = maker.interpretation.fields
+        rows = (
+            (f"placemark {number}", [fields.get(name, "") for name in names])
+            for number, fields in enumerate(_every_fields(self._source), start=1)
+        )
+        maker.learn(rows)
+        self._source.notes.date_order = maker.dates.reason
+
+
+def _every_fields(source: Source) -> Iterator[dict[str, str]]:
+    """The ExtendedData fields of every Placemark of the file, one Placemark at a time
+    (each dropped once read: memory holds one)."""
+    stream = _document_stream(source)
+    parents: list[Element] = []
+    try:
+        parser = DefusedXMLParser(target=_BoundedTreeBuilder())
+        for event, element in SafeET.iterparse(stream, events=("start", "end"), parser=parser):
+            if event == "start":
+                parents.append(element)
+                continue
+            parents.pop()
+            if _local(element.tag) == "Placemark":
+                yield extended_fields(element)
+            # A container's finished children are dropped; a Placemark's stay until it ends.
+            if (
+                parents
+                and _local(parents[-1].tag) in (*_CONTAINERS, "kml")
+                and _local(element.tag) not in _CONTAINERS
+            ):
+                parents[-1].remove(element)
+    except (ParseError, LookupError, DefusedXmlException, ImportFailed, zipfile.BadZipFile,
+            zlib.error, EOFError):  # fmt: skip
+        return  # the reading itself reports where the file is broken
+    finally:
+        stream.close()
 
 
 _CONTAINERS = ("Document", "Folder")
@@ -274,7 +355,7 @@ def read_kml(source: Source, options: ReadOptions) -> Iterator[Record]:
     """
     stream = _document_stream(source)
     try:
-        yield from _placemarks(source, stream)
+        yield from _placemarks(source, stream, _FieldRoles(source, options))
     except ParseError as exc:
         line = exc.position[0] if exc.position else None
         raise ImportFailed(
@@ -294,7 +375,7 @@ def read_kml(source: Source, options: ReadOptions) -> Iterator[Record]:
         stream.close()
 
 
-def _placemarks(source: Source, stream: IO[bytes]) -> Iterator[Record]:
+def _placemarks(source: Source, stream: IO[bytes], roles: _FieldRoles) -> Iterator[Record]:
     # Placemarks are read where KML's own tree walk finds them: right under <kml>, a
     # Document or a Folder, through Documents and Folders only.
     number = 0
@@ -331,7 +412,8 @@ def _placemarks(source: Source, stream: IO[bytes]) -> Iterator[Record]:
             try:
                 if builder.oversized > cut_before:
                     raise ValueError(f"a text longer than {MAX_XML_TEXT_CHARS:,} characters")
-                placemark = _event(element, _inherited_time(open_elements), number)
+                placemark = _event(element, _inherited_time(open_elements), number, roles)
+                source.notes.where = f"placemark {number}"
                 reason = oversized_field(placemark)
                 if reason is not None:
                     raise ValueError(reason)
@@ -442,33 +524,83 @@ def _exported_event(placemark: Element, fields: dict[str, str]) -> Event:
     )
 
 
-def _event(placemark: Element, inherited: tuple[str, str | None] | None, number: int) -> Event:
-    fields = _data(placemark)
-    if fields.get("start") and fields.get("precision") in PRECISIONS:
-        return _exported_event(placemark, fields)
-    when = _time_of(placemark) or _track_time(placemark) or inherited
-    if when is None:
-        raise ValueError("no TimeStamp or TimeSpan (here or in a folder above)")
-    start, end = when
-    _, granularity = parse_iso(start)
-    precision = _PRECISION[granularity]
+def _event(
+    placemark: Element,
+    inherited: tuple[str, str | None] | None,
+    number: int,
+    roles: _FieldRoles,
+) -> Event:
+    exported = _data(placemark)
+    if exported.get("start") and exported.get("precision") in PRECISIONS:
+        return _exported_event(placemark, exported)
+    fields = extended_fields(placemark)
+    maker, row = roles(fields)
+    name = _text(placemark, "name")
+    when = _time_of(placemark) or _track_time(placemark)
+    # The date fields a time of KML's own overrides are kept, not lost.
+    overridden: tuple[str, ...] = ()
+    if when is None and maker.interpretation.column("date") is not None and maker.value(
+        row, "date"
+    ):
+        # No time of KML's own: the date field of the ExtendedData, read as any
+        # format's date field is (written dates, Unix time, spreadsheet day numbers).
+        if maker.interpretation.date_forms.get("date") is None:
+            roles.learn(maker)
+        start, end, precision, display = maker.when(row)
+    else:
+        overridden = ("date", "end", "time", "year")
+        when = when or inherited
+        if when is None:
+            raise ValueError(
+                "no TimeStamp or TimeSpan (here or in a folder above) and no date field"
+            )
+        start, end = when
+        _, granularity = parse_iso(start)
+        precision = _PRECISION[granularity]
+        display = start if not end else f"{start} – {end}"
+        given = maker.value(row, "precision").lower()
+        if given in PRECISIONS:
+            precision = DatePrecision(given)
     event_span(start, end, precision)
     point = _point(placemark)
-    name = _text(placemark, "name")
-    place = None
+    title = name or maker.value(row, "title") or "Placemark"
+    place_name = maker.value(row, "place") or name
     if point is not None:
         lat, lon = checked_point(*point)
-        place = Place(name or f"{lat:.4f}, {lon:.4f}", lat, lon)
-    description = _TAGS.sub(" ", _text(placemark, "description"))
-    excerpt = "\n".join(filter(None, [" ".join(description.split()), *_extended(placemark)]))
-    ident = placemark.get("id")
+        country = maker.value(row, "country") or None
+        place = Place(place_name or f"{lat:.4f}, {lon:.4f}", lat, lon, None, country)
+    else:
+        # No geometry: the fields' coordinates, or their place name in the gazetteer.
+        place = maker.place(row)
+    description = " ".join(_TAGS.sub(" ", _text(placemark, "description")).split())
+    excerpt = "\n".join(filter(None, [description, maker.value(row, "text")]))
+    url = maker.value(row, "url")
+    sources = tuple(dict.fromkeys(maker.items(row, "source")))
+    article = None
+    if url:
+        article = Article(
+            uid=event_uid("article", url),
+            title=title,
+            outlet=sources[0] if sources else None,
+            url=url,
+        )
+    attributes = maker.attributes(row, overridden)
+    ident = placemark.get("id") or maker.value(row, "id")
+    category = maker.value(row, "category").lower().replace(" ", "_")
     return Event(
-        uid="kml:" + (ident or event_uid(name, start, end, point, excerpt, number)),
-        title=name or "Placemark",
+        uid="kml:"
+        + (ident or event_uid(name, start, end, point, excerpt, number, url, *attributes)),
+        title=title,
         start=start,
         end=end,
         precision=precision,
-        display_date=start if not end else f"{start} – {end}",
+        display_date=display,
+        category=category or "other",
+        actors=tuple(dict.fromkeys(maker.items(row, "actors"))),
         place=place,
         excerpt=excerpt,
+        article=article,
+        sources=sources,
+        origin=maker.origin(row),
+        attributes=attributes,
     )

@@ -6,6 +6,7 @@ An aborted, cancelled or failed import leaves the store as it was: the writer ro
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -79,6 +80,56 @@ REPEATS = ("drop", "keep")
 UNPLACED = "no place or coordinates in the record: on the timeline only"
 # Line numbers of repeated rows kept to show; the count covers all of them.
 MAX_REPEAT_LINES = 1000
+# Places of skipped rows kept per reason, and shown per reason in the summary.
+MAX_SKIPPED_WHERE = 20
+# What differs between rows skipped for one reason: the values quoted in it, numbers
+# (outside parentheses, which say what the rule is: "(years 1-9999)").
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"|“[^”]*”")
+_NUMBERS = re.compile(r"[+-]?\d[\d.,:]*")
+_ASIDE = re.compile(r"(\([^()]*\))")
+
+
+def skip_reason(reason: str) -> str:
+    """What a bad record's reason says without its values, so that rows skipped for the
+    same reason count together: ``"latitude 95.0 is out of range"`` -> ``"latitude is
+    out of range"``, ``"not a date: '31/31/25'"`` -> ``"not a date"``."""
+    parts = _ASIDE.split(_QUOTED.sub(" ", reason))
+    text = "".join(p if p.startswith("(") else _NUMBERS.sub(" ", p) for p in parts)
+    text = re.sub(r"\(\s*[,;:]?\s*\)", " ", text)
+    text = re.sub(r"\s+([,;:)])", r"\1", " ".join(text.split()))
+    text = re.sub(r":\s*\(", " (", text).strip(" :,;")
+    # "'abc' is not a date" without its value: "not a date".
+    return text.removeprefix("is ") or reason
+
+
+@dataclass
+class SkippedRows:
+    """The records an import skipped for one reason.
+
+    Parameters
+    ----------
+    count
+        How many.
+    where
+        Where the first of them are ("line 4", "feature 2").
+    reason, alike
+        The reason of the first, as its reader gave it, and whether all gave that same
+        one (it is shown whole then; else only what their reasons share).
+    """
+
+    count: int = 0
+    where: list[str] = field(default_factory=list)
+    reason: str | None = None
+    alike: bool = True
+
+    def add(self, problem: BadRecord) -> None:
+        self.count += 1
+        if len(self.where) < MAX_SKIPPED_WHERE and problem.where:
+            self.where.append(problem.where)
+        if self.reason is None:
+            self.reason = problem.reason
+        elif problem.reason != self.reason:
+            self.alike = False
 
 
 @dataclass
@@ -104,6 +155,9 @@ class ImportReport:
     repeats, repeat_lines, repeats_kept
         Rows that repeat an earlier row exactly, where they are, and whether they were
         imported as events of their own.
+    skipped_reasons
+        The skipped records by reason (:func:`skip_reason`): their count, and where the
+        first :data:`MAX_SKIPPED_WHERE` are; every skipped record is counted.
     unplaced
         Events imported without a place, by reason.
     layout, columns_used, columns_kept, date_order
@@ -124,6 +178,7 @@ class ImportReport:
     repeats: int = 0
     repeat_lines: list[str] = field(default_factory=list)
     repeats_kept: bool = False
+    skipped_reasons: dict[str, SkippedRows] = field(default_factory=dict)
     unplaced: dict[str, int] = field(default_factory=dict)
     layout: str | None = None
     columns_used: str | None = None
@@ -140,6 +195,32 @@ class ImportReport:
         dropped = 0 if self.repeats_kept else self.repeats
         return self.added + self.replaced + self.updated_in_file + self.skipped + dropped
 
+    def add_skipped(self, problem: BadRecord) -> None:
+        """Count a bad record as skipped, under its reason."""
+        self.skipped += 1
+        if len(self.problems) < MAX_PROBLEMS_KEPT:
+            self.problems.append(problem)
+        kind = skip_reason(problem.reason)
+        self.skipped_reasons.setdefault(kind, SkippedRows()).add(problem)
+
+    def skipped_line(self) -> str | None:
+        """``"Skipped 37 rows: 30 no date (lines 4, 9, …), 7 latitude is out of range
+        (lines 12, 40)"``, the most frequent reason first; None when nothing was skipped."""
+        if not self.skipped:
+            return None
+        parts = []
+        groups = sorted(self.skipped_reasons.items(), key=lambda item: -item[1].count)
+        for kind, rows in groups:
+            reason = rows.reason if rows.alike and rows.reason else kind
+            shown = ", ".join(w.removeprefix("line ") for w in rows.where)
+            if rows.count > len(rows.where):
+                shown += ", …"
+            at = "line" if rows.count == 1 else "lines"
+            at = at if all(w.startswith("line ") for w in rows.where) else "at"
+            parts.append(f"{rows.count} {reason}" + (f" ({at} {shown})" if rows.where else ""))
+        noun = "row" if self.skipped == 1 else "rows"
+        return f"Skipped {self.skipped} {noun}: " + ", ".join(parts)
+
     def summary_lines(self) -> list[str]:
         """The report beyond the bad records, one line each (the CLI prints them, the
         dialog shows them)."""
@@ -148,6 +229,9 @@ class ImportReport:
             + (f", {self.updated_in_file} updated by a later row" if self.updated_in_file else "")
             + f", {self.skipped} skipped, {self.repeats} repeated"
         ]
+        skipped = self.skipped_line()
+        if skipped:
+            lines.append(skipped)
         if self.repeats:
             shown = ", ".join(w.removeprefix("line ") for w in self.repeat_lines[:20])
             more = "" if self.repeats <= 20 else ", …"
@@ -304,9 +388,7 @@ def import_file(
             if isinstance(record, BadRecord):
                 if on_error == "abort":
                     raise ImportAborted(record)
-                report.skipped += 1
-                if len(report.problems) < MAX_PROBLEMS_KEPT:
-                    report.problems.append(record)
+                report.add_skipped(record)
                 continue
             where, notes.where = notes.where or f"record {count}", None
             row, uid = hash(record), hash(record.uid)

@@ -3,11 +3,13 @@
 Each event's ``start_date``/``end_date`` objects (``year`` required; ``month``, ``day``,
 ``hour``, ``minute``, ``second``, ``millisecond`` optional; ``display_date`` kept as the
 date in the source's words) become an ISO date at the precision given: year only ->
-year, year and month -> month, a day -> day. ``text.headline`` is the title,
-``text.text`` (HTML) the excerpt, ``group`` the category when it names one of ours, and
-a ``location`` block (``lat``, ``lon``, ``name``), when present, the place. Years before
-1 CE (cosmic timelines) are reported as records the atlas cannot place. Files with the
-TimelineJS2 root ``{"timeline": ...}`` are refused with a message saying so.
+year, year and month -> month, a day -> day. A number in place of the object is read as
+Unix time or a spreadsheet day number, by the decision every format shares.
+``text.headline`` is the title, ``text.text`` (HTML) the excerpt, ``group`` the
+category when it names one of ours, and a ``location`` block (``lat``, ``lon``,
+``name``), when present, the place. Years before 1 CE (cosmic timelines) are reported
+as records the atlas cannot place. Files with the TimelineJS2 root ``{"timeline": ...}``
+are refused with a message saying so.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.dates import DatePrecision, event_span
 from desktop_app.core.event import Event, Place, event_uid
 from desktop_app.ingest.fields import checked_point
-from desktop_app.ingest.interpret import other_fields
+from desktop_app.ingest.interpret import number_date, other_fields
 from desktop_app.ingest.limits import oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
@@ -42,8 +44,13 @@ def _int(value: Any, what: str) -> int | None:
 
 
 def timeline_date(value: Any) -> tuple[str, DatePrecision]:
-    """``(iso, precision)`` of a TimelineJS date object."""
+    """``(iso, precision)`` of a TimelineJS date object, or of a date written as a
+    number where the object belongs (Unix time or a spreadsheet day number, as sheets
+    converted by hand hold)."""
     if not isinstance(value, dict):
+        number = number_date(value)
+        if number is not None:
+            return number
         raise ValueError("a date must be an object with a year")
     year = _int(value.get("year"), "year")
     if year is None:
@@ -116,7 +123,10 @@ def _event(item: Any, number: int) -> Event:
         lat, lon = checked_point(location["lat"], location.get("lon", location.get("lng")))
         place = Place(str(location.get("name") or f"{lat:.4f}, {lon:.4f}"), lat, lon)
     group = str(item.get("group") or "").strip().lower().replace(" ", "_")
-    display = (item.get("start_date") or {}).get("display_date") or item.get("display_date")
+    start_date = item.get("start_date")
+    display = (start_date.get("display_date") if isinstance(start_date, dict) else None) or (
+        item.get("display_date")
+    )
     title = headline or body[:90] or f"Event {number}"
     return Event(
         uid="timelinejs:" + str(item.get("unique_id") or event_uid(title, start, end, body)),

@@ -1,8 +1,9 @@
 """Forensic Architecture TimeMap exports: ``export_events.json`` with its neighbours
 ``export_sources.json`` and ``export_associations.json`` in the same folder.
 
-An event (``id``, ``date`` in month/day/year, ``time``, ``location``, ``latitude``,
-``longitude``, ``description``) becomes an event; its ``associations`` whose ``mode`` is
+An event (``id``, ``date`` in month/day/year, or as Unix time or spreadsheet day
+numbers in every event, ``time``, ``location``, ``latitude``, ``longitude``,
+``description``) becomes an event; its ``associations`` whose ``mode`` is
 ``FILTER`` give the category path and actors (kept as actors, e.g. "Type of area
 affected / Residential"); its ``sources`` give the cited sources (the source's title
 and first path, hidden sources left out).
@@ -15,7 +16,13 @@ from typing import Any
 
 from desktop_app.core.event import Event, Place
 from desktop_app.ingest.fields import DateOrderContradiction, DateReader, coordinate
-from desktop_app.ingest.interpret import other_fields
+from desktop_app.ingest.interpret import (
+    FORM_NAMES,
+    date_of_number,
+    number_date_form,
+    other_fields,
+    property_text,
+)
 from desktop_app.ingest.limits import oversized_field
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions, Record
@@ -72,17 +79,23 @@ def read_timemap(source: Source, options: ReadOptions) -> Iterator[Record]:
         for a in (associations if isinstance(associations, list) else [])
         if isinstance(a, dict) and _key(a.get("id")) is not None
     }
-    # TimeMap's exporter writes month/day/year, unless the dates show otherwise.
-    dates = DateReader(options, source.name, usual=False)
-    dates.learn(
-        (f"event {n}", str(item.get("date") or ""))
+    written = [
+        (f"event {n}", property_text(item.get("date")).strip())
         for n, item in enumerate(doc, start=1)
         if isinstance(item, dict)
-    )
-    source.notes.date_order = dates.reason
+    ]
+    # Dates given as numbers (Unix time, spreadsheet days) are so in every event or none.
+    form = number_date_form([text for _, text in written if text])
+    # TimeMap's exporter writes month/day/year, unless the dates show otherwise.
+    dates = DateReader(options, source.name, usual=False)
+    if form is None:
+        dates.learn(written)
+        source.notes.date_order = dates.reason
+    else:
+        source.notes.date_order = f"{FORM_NAMES[form]} in the date field"
     for number, item in enumerate(doc, start=1):
         try:
-            event = _event(item, dates, sources, associations)
+            event = _event(item, dates, sources, associations, form)
         except DateOrderContradiction as exc:
             raise ImportFailed(BadRecord(source.name, f"event {number}", str(exc))) from None
         except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
@@ -93,10 +106,13 @@ def read_timemap(source: Source, options: ReadOptions) -> Iterator[Record]:
         yield event if reason is None else BadRecord(source.name, f"event {number}", reason)
 
 
-def _event(item: Any, dates: DateReader, sources: dict, associations: dict) -> Event:
+def _event(
+    item: Any, dates: DateReader, sources: dict, associations: dict, form: str | None
+) -> Event:
     if not isinstance(item, dict):
         raise ValueError("an event must be an object")
-    start, precision = dates(str(item.get("date") or ""))
+    written = property_text(item.get("date")).strip()
+    start, precision = date_of_number(written, form) if form else dates(written)
     time = str(item.get("time") or "").strip()
     if time and time != "00:00" and len(start) == 10:
         start = f"{start}T{time}"

@@ -263,7 +263,7 @@ def test_kml_import_keeps_names_and_data_verbatim(tmp_path: Path, payloads) -> N
         ET.SubElement(mark, f"{KML}name").text = p.text
         ET.SubElement(ET.SubElement(mark, f"{KML}TimeStamp"), f"{KML}when").text = DAY
         ET.SubElement(mark, f"{KML}description").text = p.text
-        data = ET.SubElement(ET.SubElement(mark, f"{KML}ExtendedData"), f"{KML}Data", name="note")
+        data = ET.SubElement(ET.SubElement(mark, f"{KML}ExtendedData"), f"{KML}Data", name="remark")
         ET.SubElement(data, f"{KML}value").text = p.text
         lat, lon = grid_point(k)
         ET.SubElement(ET.SubElement(mark, f"{KML}Point"), f"{KML}coordinates").text = f"{lon},{lat}"
@@ -279,7 +279,8 @@ def test_kml_import_keeps_names_and_data_verbatim(tmp_path: Path, payloads) -> N
         checks += [
             (p, "title", p.text, e.title),
             (p, "place", p.text, e.place.name),
-            (p, "extended data", True, f"note: {p.text}" in e.excerpt.split("\n")),
+            # A field of no role is kept as the event's attribute.
+            (p, "extended data", p.text, dict(e.attributes).get("remark")),
         ]
     assert len(usable) >= len(payloads) - 3
     assert differences(checks) == []
