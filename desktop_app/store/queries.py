@@ -256,7 +256,12 @@ def text_ids(conn: sqlite3.Connection, text: str) -> np.ndarray:
             fetch_ids(conn, _PLACE_ROWIDS, [f"name : {phrase}"]),
             fetch_ids(conn, _SOURCE_ROWIDS, [phrase]),
         ]
-        ids = np.unique(np.concatenate(parts))
+        found_by = [part for part in parts if len(part)]
+        if len(found_by) == 1 and bool(np.all(found_by[0][1:] > found_by[0][:-1])):
+            # Found one way only (the common case), in rowid order: already a set.
+            ids = found_by[0]
+        else:
+            ids = np.unique(np.concatenate(parts))
         found = ids if found is None else np.intersect1d(found, ids, assume_unique=True)
         if not len(found):
             break
