@@ -187,3 +187,10 @@ def test_the_text_search_runs_off_the_window_s_connection_and_drops_stale_answer
     assert window.status.text().startswith(f"{len(on_map):,} on the map")
     kharkiv = set(window.store.matching_ids(Filter(text="kharki*")).tolist())
     assert kharkiv and not kharkiv & set(window.timeline.timeline.index.ids.tolist())
+    # Cleared while the timeline's bars of a text were being made: nothing is pending.
+    with qtbot.waitSignal(window.filterFound, timeout=30_000):
+        window.state.set_filter(Filter(text="kharki*"))
+    assert window.is_filtering
+    window.state.set_filter(Filter())
+    assert not window.is_filtering
+    assert window.timeline.timeline.data is window.timeline.timeline.all_data

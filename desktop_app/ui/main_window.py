@@ -484,7 +484,7 @@ class MainWindow(QMainWindow):
         rest = replace(flt, categories=frozenset())
         rows = None
         base: CategoryDensity | None = None
-        if rest.is_empty and self._matching is not None:
+        if rest.is_empty and self.is_filtering:
             self._forget_search()
         if not rest.is_empty:
             if self._rest_rows is None or self._rest_rows[0] != rest:
