@@ -507,11 +507,13 @@ def filter_metrics(db: Path, steps: int) -> dict[str, float]:
         sent = time.perf_counter()
         window.state.set_filter(flt)
         gui_ms.append((time.perf_counter() - sent) * 1000)
-        # Searching in the background (a text found before is not searched again).
+        # Searching in the background (a text found before is not searched again): the
+        # frame that counts is the first one after its events were found.
         if getattr(window, "is_filtering", False):
-            if not _wait(lambda: len(found) > asked, 60_000):
+            if not _wait(lambda: not window.is_filtering, 60_000):
                 raise TimeoutError("the filter's events were not found")
-            before = found[asked]
+            if len(found) > asked:
+                before = found[asked]
         if not _wait(lambda: len(painted) > before, 60_000):
             raise TimeoutError("the map did not draw the filter")
         return (painted[before] - sent) * 1000
