@@ -37,8 +37,18 @@ def open_window(qtbot, db_path):
     return window
 
 
+def filtered(qtbot, window) -> None:
+    """Wait until ``window`` (a MainWindow) has found the events of its filter, which it
+    does in the background: the map, the counts and the timeline then show them."""
+    qtbot.waitUntil(lambda: not window.is_filtering, timeout=PAGE_TIMEOUT_MS)
+
+
 def js(qtbot, view: MapView, code: str):
-    """Evaluate the expression ``code`` in the page and return its value, through JSON."""
+    """Evaluate the expression ``code`` in the page and return its value, through JSON
+    (in a main window, once it has found the events of its filter)."""
+    top = view.window()
+    if hasattr(top, "is_filtering"):
+        filtered(qtbot, top)
     with qtbot.waitCallback(timeout=10_000) as callback:
         view.page().runJavaScript(f"JSON.stringify({code})", 0, callback)
     text = callback.args[0]

@@ -144,7 +144,7 @@ def test_buffer_ids_read_the_page_rows_in_order(seed_store):
 
 
 def test_the_status_bar_counts_what_the_filter_shows(qtbot, seed_db):
-    from tests.mapping import open_window
+    from tests.mapping import filtered, open_window
 
     window = open_window(qtbot, seed_db)
     state = window.state
@@ -152,6 +152,7 @@ def test_the_status_bar_counts_what_the_filter_shows(qtbot, seed_db):
     before = window.status.text()
     flt = Filter(categories={"strike"})
     state.set_filter(flt)
+    filtered(qtbot, window)
     placed = len(expected(window.store, flt, SEED_WINDOW))
     shown = window.store.count_matching(flt, SEED_WINDOW)
     assert window.status.text().startswith(f"{placed:,} on the map")
@@ -159,19 +160,21 @@ def test_the_status_bar_counts_what_the_filter_shows(qtbot, seed_db):
     assert window.status.text() != before
     # It follows the window too, and clearing the filter restores the full counts.
     state.set_filter(Filter(text="nosuchwordanywhere"))
+    filtered(qtbot, window)
     assert window.status.text().startswith("0 on the map")
     state.set_filter(Filter())
     assert window.status.text() == before
 
 
 def test_the_timeline_shows_the_filter_s_events(qtbot, seed_db):
-    from tests.mapping import open_window
+    from tests.mapping import filtered, open_window
 
     window = open_window(qtbot, seed_db)
     everything = len(window.timeline.timeline.index)
     flt = Filter(text="kharki*")
     window.state.set_filter(flt)
-    shown = window.timeline.timeline.index.arrays.ids.tolist()
+    filtered(qtbot, window)
+    shown = window.timeline.timeline.index.ids.tolist()
     assert sorted(shown) == window.store.matching_ids(flt).tolist()
     assert 0 < len(shown) < everything
     # Playback still spans every event.

@@ -263,7 +263,7 @@ def test_a_rectangle_dragged_on_the_map_filters_to_its_area(qtbot, window):
     assert shown == shown_on_map(window.store, flt, SEED_WINDOW)
     assert 0 < len(shown) < len(everything)
     # The timeline follows, and the area's chip clears it.
-    assert sorted(window.timeline.timeline.index.arrays.ids.tolist()) == (
+    assert sorted(window.timeline.timeline.index.ids.tolist()) == (
         window.store.matching_ids(flt).tolist()
     )
     (chip,) = [b for b in window.chips.chips if b.text().startswith("Area: ")]
@@ -384,7 +384,7 @@ def test_a_dataset_s_own_categories_are_listed_drawn_and_filtered(qtbot, tmp_pat
     shown = visible_ids(qtbot, window.map_view)
     assert shown == set(window.store.matching_ids(flt).tolist())
     assert len(shown) == len(kinds) - 3
-    assert sorted(window.timeline.timeline.index.arrays.ids.tolist()) == sorted(shown)
+    assert sorted(window.timeline.timeline.index.ids.tolist()) == sorted(shown)
     panel = window.filter_panel
     qtbot.waitUntil(lambda: panel.categories.count() == 5)
     labels = [panel.categories.item(k).text() for k in range(panel.categories.count())]

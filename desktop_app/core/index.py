@@ -87,7 +87,7 @@ class EventIndex:
 
     Short events (the vast majority) are found by bisecting their sorted start times; the
     few long ones are checked one by one. Cumulative counts make histograms cost one
-    search per bin edge.
+    search per bin edge. :meth:`where` gives the same index limited to a filter's rows.
 
     Parameters
     ----------
@@ -112,16 +112,47 @@ class EventIndex:
         # Ids sorted once for binary search: a dict of a million ids costs ~100 MB.
         self._id_order = np.argsort(arrays.ids, kind="stable")
         self._sorted_ids = arrays.ids[self._id_order]
+        #: The rows this index answers for (None: every row); see :meth:`where`.
+        self.mask: np.ndarray | None = None
+        self._count = len(arrays)
+
+    def where(self, mask: np.ndarray | None) -> EventIndex:
+        """This index limited to the rows where ``mask`` (one bool per row of
+        ``arrays``) is true; None: every row.
+
+        The result shares this index's arrays and searches (no copy, no sort): its rows
+        are still rows of ``arrays``, and an event outside the mask is not in it.
+        """
+        if mask is not None:
+            mask = np.asarray(mask, bool)
+            if mask.shape != (len(self.arrays),):
+                raise ValueError(f"the mask needs one value per event ({len(self.arrays)})")
+        limited = object.__new__(EventIndex)
+        limited.__dict__.update(self.__dict__)
+        limited.mask = mask
+        limited._count = len(self.arrays) if mask is None else int(np.count_nonzero(mask))
+        return limited
+
+    @property
+    def ids(self) -> np.ndarray:
+        """The ids of this index's events (those of its mask), in row order."""
+        return self.arrays.ids if self.mask is None else self.arrays.ids[self.mask]
+
+    def _t0(self) -> np.ndarray:
+        """The starts of the rows this index answers for, in order."""
+        return self.arrays.t0 if self.mask is None else self.arrays.t0[self.mask]
 
     def __len__(self) -> int:
-        return len(self.arrays)
+        return self._count
 
     @property
     def bounds(self) -> tuple[float, float] | None:
         """The first start and the last end of all events, or None when there are none."""
-        if not len(self.arrays):
+        if not self._count:
             return None
-        return float(self.arrays.t0[0]), float(max(self.arrays.t1.max(), self.arrays.t0[-1]))
+        t0 = self._t0()
+        t1 = self.arrays.t1 if self.mask is None else self.arrays.t1[self.mask]
+        return float(t0[0]), float(max(t1.max(), t0[-1]))
 
     def rows_in(self, window: TimeWindow) -> np.ndarray:
         """Row numbers (into ``arrays``) of the events that show in ``window``, by start time."""
@@ -131,12 +162,12 @@ class EventIndex:
         t1 = self._short_t1[lo:hi]
         rows = np.arange(lo, hi) if self._short is None else self._short[lo:hi]
         short = rows[(t1 > window.start) | (t0 >= window.start)]
-        if not len(self._long):
-            return short
-        lt0 = self.arrays.t0[self._long]
-        lt1 = self.arrays.t1[self._long]
-        long_rows = self._long[(lt0 < window.end) & (lt1 > window.start)]
-        return np.sort(np.concatenate([short, long_rows]))
+        if len(self._long):
+            lt0 = self.arrays.t0[self._long]
+            lt1 = self.arrays.t1[self._long]
+            long_rows = self._long[(lt0 < window.end) & (lt1 > window.start)]
+            short = np.sort(np.concatenate([short, long_rows]))
+        return short if self.mask is None else short[self.mask[short]]
 
     def ids_in(self, window: TimeWindow) -> np.ndarray:
         return self.arrays.ids[self.rows_in(window)]
@@ -152,12 +183,22 @@ class EventIndex:
     def row_of(self, event_id: int) -> int | None:
         k = int(np.searchsorted(self._sorted_ids, int(event_id)))
         if k < len(self._sorted_ids) and self._sorted_ids[k] == int(event_id):
-            return int(self._id_order[k])
+            row = int(self._id_order[k])
+            return row if self.mask is None or self.mask[row] else None
         return None
+
+    def mask_of(self, ids: np.ndarray) -> np.ndarray:
+        """One bool per row of ``arrays``: whether its event's id is among ``ids``."""
+        mask = np.zeros(len(self.arrays), bool)
+        if len(ids) and len(self._sorted_ids):
+            ids = np.asarray(ids, np.int64)
+            at = np.minimum(np.searchsorted(self._sorted_ids, ids), len(self._sorted_ids) - 1)
+            mask[self._id_order[at[self._sorted_ids[at] == ids]]] = True
+        return mask
 
     def start_histogram(self, edges: np.ndarray) -> np.ndarray:
         """How many events start in each bin ``[edges[i], edges[i+1])``: one search per edge."""
-        positions = np.searchsorted(self.arrays.t0, edges, "left")
+        positions = np.searchsorted(self._t0(), edges, "left")
         return np.diff(positions)
 
     def busy_span(self, share: float = 0.8) -> TimeWindow | None:
@@ -166,7 +207,7 @@ class EventIndex:
         What an animation plays when no dates are given: the stretch where the events
         are, not the years of quiet around a few outliers. None for an empty index.
         """
-        starts = np.floor(self.arrays.t0)
+        starts = np.floor(self._t0())
         n = len(starts)
         if n == 0:
             return None
@@ -178,10 +219,10 @@ class EventIndex:
 
     def suggested_window(self, days: float = 10.0) -> TimeWindow:
         """A first window to show: the ``days`` up to and including the busiest day."""
-        if not len(self.arrays):
+        if not self._count:
             today = float(np.floor(datetime.now(UTC).timestamp() / 86400))
             return TimeWindow(today - days + 1, today + 1)
-        day_numbers = np.floor(self.arrays.t0).astype(np.int64)
+        day_numbers = np.floor(self._t0()).astype(np.int64)
         values, counts = np.unique(day_numbers, return_counts=True)
         busiest = float(values[np.argmax(counts)])
         return TimeWindow(busiest - days + 1, busiest + 1)

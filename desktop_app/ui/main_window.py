@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import fields, replace
+from dataclasses import replace
 from functools import partial
 from html import escape
 from pathlib import Path
@@ -24,7 +24,8 @@ from PySide6.QtWidgets import (
 
 from desktop_app import __version__
 from desktop_app.core.categories import CATEGORIES, Category
-from desktop_app.core.filter import Filter
+from desktop_app.core.density import CategoryDensity
+from desktop_app.core.filter import Filter, FilterError, text_terms
 from desktop_app.core.index import EventArrays, EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles, MBTilesError
@@ -51,7 +52,7 @@ from desktop_app.ui.panels.notice import NoticeBar
 from desktop_app.ui.panels.shortcuts import ShortcutsDialog
 from desktop_app.ui.panels.table import EventTablePanel
 from desktop_app.ui.settings import Settings
-from desktop_app.ui.tasks import Task, background_runner
+from desktop_app.ui.tasks import Task, TaskControl, background_runner
 from desktop_app.ui.timeline.bar import TimelinePanel
 from desktop_app.ui.timeline.keys import TimelineKeys
 from desktop_app.ui.timeline.paint import TimelineData
@@ -86,6 +87,9 @@ class MainWindow(QMainWindow):
 
     #: The store's events were read and every view shows them.
     eventsRead = Signal()
+    #: The events of the filter's parts beyond its categories were found (in the
+    #: background) and the map, the counts and the timeline were told.
+    filterFound = Signal()
 
     def __init__(self, store: EventStore) -> None:
         super().__init__()
@@ -125,8 +129,9 @@ class MainWindow(QMainWindow):
             online_layer=layer if layer in ONLINE_LAYERS and mbtiles is None else None,
             mbtiles=mbtiles,
             fit_when_ready=not remembered,
-            # Through self.store, so the map follows when another store is opened.
-            matching=lambda flt: self.store.matching_ids(flt),
+            # Found in the background for the window (see _find_matches): the map is
+            # told when they are known.
+            matching=self._found_ids,
             names_later=True,
             categories=self.categories,
         )
@@ -207,8 +212,18 @@ class MainWindow(QMainWindow):
         (self.map_view.focusProxy() or self.map_view).installEventFilter(self._timeline_keys)
         #: The index rows the filter lets through (None: every row), for the counts.
         self._filter_rows: np.ndarray | None = None
-        #: The filter less its categories, and the index rows it lets through.
-        self._rest_rows: tuple[Filter, np.ndarray] | None = None
+        #: The timeline's density of the filter's rows (None: every event's).
+        self._filter_density: CategoryDensity | None = None
+        #: The filter less its categories, the ids it lets through and their index rows.
+        self._rest_rows: tuple[Filter, np.ndarray, np.ndarray] | None = None
+        #: The density of those rows, once made (the timeline's bars of that filter).
+        self._rest_density: tuple[Filter, CategoryDensity] | None = None
+        #: The searches under way for the rest of the filter: ids, then their density.
+        self._matching: Task | None = None
+        self._matching_rest: Filter | None = None
+        self._densifying: Task | None = None
+        #: Raised with every search and change of events: an older answer is dropped.
+        self._searches = 0
         self.state.windowChanged.connect(self._on_window_changed)
         self.state.filterChanged.connect(self._on_filter_changed)
         self.state.eventsChanged.connect(self._on_events_changed)
@@ -484,36 +499,126 @@ class MainWindow(QMainWindow):
 
     def _on_filter_changed(self, flt: Filter) -> None:
         # Once per change of filter, so that a scrub step only counts a window's rows. The
-        # categories come from the index's codes; the rest from the store, asked again
-        # only when the rest changed (a tick of the legend asks nothing).
+        # categories come from the index's codes; the rest from the store, in the
+        # background, asked again only when the rest changed (a tick of the legend asks
+        # nothing): until its answer comes, every view keeps what it shows.
         rest = replace(flt, categories=frozenset())
         rows = None
+        base: CategoryDensity | None = None
+        if rest.is_empty and self.is_filtering:
+            self._forget_search()
         if not rest.is_empty:
             if self._rest_rows is None or self._rest_rows[0] != rest:
-                ids = self.store.matching_ids(rest)
-                self._rest_rows = (rest, np.isin(self.index.arrays.ids, ids, assume_unique=True))
-            rows = self._rest_rows[1]
+                if self._matching_rest != rest:
+                    self._find_matches(rest)
+                return
+            rows = self._rest_rows[2]
+            if self._rest_density is not None and self._rest_density[0] == rest:
+                base = self._rest_density[1]
+            elif self._densifying is None:
+                self._find_density(rest, rows)
         if flt.categories:
             mask = category_mask(flt.categories, self.categories)
-            codes = np.array([c for c in range(len(self.categories)) if mask >> c & 1], np.uint8)
-            in_categories = np.isin(self.index.arrays.category, codes)
+            codes = [c for c in range(len(self.categories)) if mask >> c & 1]
+            # A lookup by code: one pass over the column, not a comparison per code.
+            chosen = np.zeros(256, bool)
+            chosen[codes] = True
+            in_categories = chosen[self.index.arrays.category]
             rows = in_categories if rows is None else rows & in_categories
+            if base is None and rest.is_empty:
+                base = self._all_events.density
+            if base is not None:
+                base = base.only(codes)
         self._filter_rows = rows
-        # The timeline's bars and density show the filter's events; playback keeps the
-        # span of them all, so a filter does not change where it plays.
-        if self._filter_rows is None:
-            # Every event: the timeline's view of them was made once, as they were read.
-            self.timeline.timeline.set_data(self._all_events)
-        else:
-            arrays = self.index.arrays
-            shown = EventIndex(
-                EventArrays(*(getattr(arrays, f.name)[self._filter_rows] for f in fields(arrays)))
-            )
-            self.timeline.timeline.set_index(shown)
+        self._filter_density = base
+        self._show_filter_on_timeline()
         self._on_window_changed(self.state.window)
 
+    def _show_filter_on_timeline(self) -> None:
+        """The timeline's bars and marks show the filter's events; playback keeps the span
+        of them all, so a filter does not change where it plays."""
+        timeline = self.timeline.timeline
+        if timeline.all_data.index is not self.index:
+            return  # its view of these events is still being made; it shows the filter then
+        if self._filter_rows is None:
+            timeline.show_rows(None)
+        elif self._filter_density is not None:
+            timeline.show_rows(self._filter_rows, self._filter_density)
+        # Otherwise the density of the rest of the filter is being made: shown when it is.
+
+    def _found_ids(self, rest: Filter) -> np.ndarray | None:
+        """The ids ``rest`` lets through, once found (None while being found)."""
+        if self._rest_rows is not None and self._rest_rows[0] == rest:
+            return self._rest_rows[1]
+        return None
+
+    def _find_matches(self, rest: Filter) -> None:
+        """Find the events ``rest`` lets through in a worker, on a connection of its own;
+        the map, the counts and the timeline follow when they are known."""
+        self._forget_search()
+        self._matching_rest = rest
+        number, index, path = self._searches, self.index, self.store.path
+        task = Task(partial(find_matches, path, rest, index), expected=(StoreError, FilterError))
+        task.succeeded.connect(lambda found: self._on_matches_found(number, rest, found))
+        task.failed.connect(lambda exc: self._on_matches_failed(number, exc))
+        self._matching = task
+        background_runner().start(task)
+
+    def _forget_search(self) -> None:
+        """Drop the searches under way: their answers, if they come, are stale."""
+        self._searches += 1
+        for task in (self._matching, self._densifying):
+            if task is not None:
+                task.cancel()
+        self._matching = self._densifying = None
+        self._matching_rest = None
+
+    def _on_matches_found(self, number: int, rest: Filter, found: tuple) -> None:
+        if number != self._searches:
+            return  # another filter or other events since: this answer is stale
+        self._matching = None
+        self._matching_rest = None
+        ids, rows = found
+        self._rest_rows = (rest, ids, rows)
+        self.map_view.matches_found()
+        self._on_filter_changed(self.state.filter)
+        self.filterFound.emit()
+
+    def _on_matches_failed(self, number: int, exc: Exception) -> None:
+        if number != self._searches:
+            return
+        self._matching = None
+        self._matching_rest = None
+        # ViewState refuses unreadable filters; this is a store that failed under us.
+        self.notify(str(exc))
+
+    def _find_density(self, rest: Filter, rows: np.ndarray) -> None:
+        """Make the timeline's density of ``rows`` (a sort of their starts and ends) in a
+        worker; the timeline shows it when made."""
+        number, arrays = self._searches, self.index.arrays
+        task = Task(partial(filtered_density, arrays, rows))
+        task.succeeded.connect(lambda density: self._on_density_made(number, rest, density))
+        task.finished.connect(lambda: self._densifying is task and self._forget_density())
+        self._densifying = task
+        background_runner().start(task)
+
+    def _forget_density(self) -> None:
+        self._densifying = None
+
+    def _on_density_made(self, number: int, rest: Filter, density: CategoryDensity) -> None:
+        if number != self._searches:
+            return
+        self._densifying = None
+        self._rest_density = (rest, density)
+        self._on_filter_changed(self.state.filter)
+
+    def _forget_matches(self) -> None:
+        """The events changed: what the filter found is of older rows."""
+        self._forget_search()
+        self._rest_rows = self._rest_density = None
+
     def _on_events_changed(self) -> None:
-        self._rest_rows = None
+        self._forget_matches()
         self._on_filter_changed(self.state.filter)
 
     def centre_map_on(self, event_id: int) -> None:
@@ -699,6 +804,12 @@ class MainWindow(QMainWindow):
         self._name_places()
 
     @property
+    def is_filtering(self) -> bool:
+        """Whether the events of the filter's text, place or other parts (beyond its
+        categories) are being found, or the timeline's bars of them made."""
+        return self._matching is not None or self._densifying is not None
+
+    @property
     def is_reading(self) -> bool:
         """Whether the store's events are being read (the views show them once read)."""
         return self._reading is not None
@@ -756,9 +867,10 @@ class MainWindow(QMainWindow):
         self._all_events = data
         self.timeline.timeline.set_loading(None)
         self.timeline.playback.set_index(data.index)
-        if self._filter_rows is None:
+        self.timeline.timeline.set_data(data)
+        if self._filter_rows is not None:
             # A filter chosen meanwhile keeps the timeline to its own events.
-            self.timeline.timeline.set_data(data)
+            self._on_filter_changed(self.state.filter)
         self.state.reveal_window()
         self.eventsRead.emit()
 
@@ -815,7 +927,7 @@ class MainWindow(QMainWindow):
         self._payload = opened.payload
         self._all_events = opened.timeline
         self.timeline.set_data(opened.timeline)
-        self._rest_rows = None
+        self._forget_matches()
         self._on_filter_changed(self.state.filter)
         self.map_view.refresh_events(select)
         self.table.model.refresh()
@@ -859,6 +971,31 @@ class MainWindow(QMainWindow):
         if self.map_view.mbtiles is not None:
             self.map_view.mbtiles.close()
         super().closeEvent(event)
+
+
+def find_matches(
+    path: Path, rest: Filter, index: EventIndex, control: TaskControl
+) -> tuple[np.ndarray, np.ndarray]:
+    """The work of a task that finds the events ``rest`` (a filter without categories)
+    lets through: their ids (ascending) and a mask over the rows of ``index``.
+
+    It opens the store at ``path`` on a connection of its own. One word or phrase alone
+    is found from the text indexes (no pass over every event); with several terms that
+    can cost more than the pass, so SQL decides.
+    """
+    by_text = replace(rest, text="").is_empty and len(text_terms(rest.text)) == 1
+    with EventStore(path, read_only=True) as store:
+        ids = store.text_ids(rest.text) if by_text else store.matching_ids(rest)
+    control.check()
+    return ids, index.mask_of(ids)
+
+
+def filtered_density(
+    arrays: EventArrays, rows: np.ndarray, control: TaskControl
+) -> CategoryDensity:
+    """The work of a task that makes the timeline's density of the events of ``rows``."""
+    control.check()
+    return CategoryDensity(arrays, rows=rows)
 
 
 def about_html(tr) -> str:

@@ -199,7 +199,9 @@ class MapView(QWebEngineView):
         closes it when another replaces it.
     matching
         Returns the ids (ascending) of the events a filter lets through, over all time
-        (``EventStore.matching_ids``); without it, the map filters categories only.
+        (``EventStore.matching_ids``), or None while they are still being found (the
+        owner then calls :meth:`matches_found`); without it, the map filters categories
+        only.
     names_later
         The owner finds the place names off the GUI thread and hands them over with
         :meth:`set_place_names`; until then the page starts without them. Otherwise the
@@ -602,13 +604,25 @@ class MapView(QWebEngineView):
             if self._rows is None:
                 self._rows = RowLookup(buffer_ids(self._events()))
             try:
-                rows = self._rows.mask(self._matching(rest))
+                ids = self._matching(rest)
             except FilterError as exc:
                 # ViewState refuses unreadable filters; this is a store that failed under us.
                 log.warning("the map could not apply the filter: %s", exc)
                 return
+            if ids is None:
+                # Still being found: the page keeps the rows it shows until they are.
+                self.page_api.set_categories(mask)
+                return
+            rows = self._rows.mask(ids)
         self._rows_sent = rest
         self.page_api.set_filter(mask, rows)
+
+    def matches_found(self) -> None:
+        """The events the filter lets through are known now (``matching`` said None
+        before): the page shows them."""
+        self._rows_sent = None
+        if self._ready:
+            self._send_filter(self._state.filter)
 
     def _filter_arguments(self, flt: Filter) -> tuple[int | None, str | None] | None:
         """What :meth:`PageApi.set_filter` says of ``flt``: its categories as a bit mask,
@@ -620,11 +634,13 @@ class MapView(QWebEngineView):
         if self._rows is None:
             self._rows = RowLookup(buffer_ids(self._events()))
         try:
-            return mask, self._rows.mask(self._matching(rest))
+            ids = self._matching(rest)
         except FilterError as exc:
             # ViewState refuses unreadable filters; this is a store that failed under us.
             log.warning("the map could not apply the filter: %s", exc)
             return None
+        # Still being found: matches_found sends them when they are.
+        return None if ids is None else (mask, self._rows.mask(ids))
 
     def _on_legend_toggled(self, key: str, shown: bool) -> None:
         flt = self._state.filter

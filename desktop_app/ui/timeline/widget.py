@@ -36,6 +36,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
+from desktop_app.core.density import CategoryDensity
 from desktop_app.core.index import EventIndex
 from desktop_app.core.timescale import TimeScale
 from desktop_app.core.window import TimeWindow
@@ -104,6 +105,8 @@ class TimelineWidget(TimelineInput, QWidget):
         self._state = state
         self._titles = titles
         self._data = TimelineData.build(index, index.arrays.precision)
+        #: Every event, as set; ``_data`` is what is shown of them (see :meth:`show_rows`).
+        self._all = self._data
         self._t_start, self._t_end = self._initial_view(index, state.window)
         self._layer: TimelineLayer | None = None
         self._image: QImage | None = None
@@ -161,6 +164,40 @@ class TimelineWidget(TimelineInput, QWidget):
     def set_data(self, data: TimelineData) -> None:
         """Show events prepared beforehand (:meth:`TimelineData.build`, which costs a sort
         of every event: a store being opened builds it off the GUI thread)."""
+        self._all = data
+        self._show(data)
+
+    def show_rows(self, rows: np.ndarray | None, density: CategoryDensity | None = None) -> None:
+        """Show only the events of the rows where ``rows`` is true (one bool per row of
+        the events last set; None: all of them).
+
+        Nothing is copied or sorted: the bars are ``density`` (the density of those rows,
+        e.g. :meth:`CategoryDensity.only` of a few categories, made beforehand), the marks
+        and the selection look the rows up in the full index through the mask.
+
+        Parameters
+        ----------
+        rows : np.ndarray, optional
+            One bool per event of the data last set.
+        density : CategoryDensity, optional
+            The density of those rows; missing means that of every event.
+        """
+        full = self._all
+        if rows is None and density is None:
+            self._show(full)
+            return
+        self._show(
+            TimelineData(
+                full.index.where(rows),
+                full.density if density is None else density,
+                full.precisions,
+                full.placed,
+                # An upper bound is all the marks' layout needs of it.
+                full.n_long,
+            )
+        )
+
+    def _show(self, data: TimelineData) -> None:
         was_empty = len(self._data.index) == 0
         self._data = data
         if was_empty and len(data.index):
@@ -172,6 +209,11 @@ class TimelineWidget(TimelineInput, QWidget):
     def data(self) -> TimelineData:
         """The events shown, as the timeline prepared them."""
         return self._data
+
+    @property
+    def all_data(self) -> TimelineData:
+        """Every event set (:meth:`show_rows` masks rows of these)."""
+        return self._all
 
     def set_loading(self, message: str | None) -> None:
         """Say ``message`` over the plot while the events are being read; None when they
