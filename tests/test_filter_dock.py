@@ -19,7 +19,7 @@ from desktop_app.store import queries
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.panels.filters import find_choices
 from desktop_app.ui.tasks import background_runner
-from tests.mapping import js, open_window, visible_ids
+from tests.mapping import filtered, js, open_window, visible_ids
 
 WINDOW = TimeWindow(20240.0, 20243.0)  # 2025-06-01 to 06-04
 
@@ -298,7 +298,8 @@ def test_a_triangle_drawn_on_the_map_shows_exactly_the_events_inside(qtbot, seed
     shown = visible_ids(qtbot, view)
     assert shown == expected and 0 < len(shown) < len(everything)
     # The timeline and the table's filter follow; the chip names the polygon and clears it.
-    assert set(window.timeline.timeline.index.arrays.ids.tolist()) == expected
+    filtered(qtbot, window)
+    assert set(window.timeline.timeline.index.ids.tolist()) == expected
     (chip,) = window.chips.chips
     assert chip.text() == "Area: polygon of 3 points  ×"
     # The map outlines the filter's polygon while it applies.
