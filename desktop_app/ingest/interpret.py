@@ -544,6 +544,22 @@ class EventMaker:
             values.extend(split_items(self._restore(text) if self._restore else text))
         return values
 
+    def sources_and_article(
+        self, row: Sequence[str], title: str
+    ) -> tuple[tuple[str, ...], Article | None]:
+        """The outlets ``row`` cites, and the article its link names (None without one)."""
+        url = self.value(row, "url")
+        sources = tuple(dict.fromkeys(self.items(row, "source")))
+        if not url:
+            return sources, None
+        article = Article(
+            uid=event_uid("article", url),
+            title=title,
+            outlet=sources[0] if sources else None,
+            url=url,
+        )
+        return sources, article
+
     def _date(self, text: str, role: str) -> tuple[str, DatePrecision]:
         form = self.interpretation.date_forms.get(role)
         if form:
@@ -672,16 +688,7 @@ class EventMaker:
             # are different records, never merged.
             else event_uid("csv-row", self.signature, *row)
         )
-        url = self.value(row, "url")
-        sources = tuple(dict.fromkeys(self.items(row, "source")))
-        article = None
-        if url:
-            article = Article(
-                uid=event_uid("article", url),
-                title=title,
-                outlet=sources[0] if sources else None,
-                url=url,
-            )
+        sources, article = self.sources_and_article(row, title)
         category = self.value(row, "category")
         if layout is not None and layout.category is not None:
             category = layout.category(category)

@@ -575,15 +575,7 @@ def _event(
     description = " ".join(_TAGS.sub(" ", _text(placemark, "description")).split())
     excerpt = "\n".join(filter(None, [description, maker.value(row, "text")]))
     url = maker.value(row, "url")
-    sources = tuple(dict.fromkeys(maker.items(row, "source")))
-    article = None
-    if url:
-        article = Article(
-            uid=event_uid("article", url),
-            title=title,
-            outlet=sources[0] if sources else None,
-            url=url,
-        )
+    sources, article = maker.sources_and_article(row, title)
     attributes = maker.attributes(row, overridden)
     ident = placemark.get("id") or maker.value(row, "id")
     category = maker.value(row, "category").lower().replace(" ", "_")
