@@ -210,6 +210,10 @@ def test_the_kept_article_is_read_with_its_excerpt_marked_and_checked(
     start, end = reader.found
     text = store.article_text(vilnius.article.uid)
     assert " ".join(text[start:end].split()) == " ".join(vilnius.excerpt.split())
+    # The text as kept, character for character, and the excerpt's characters marked.
+    assert reader.text.toPlainText() == text
+    assert marked(reader, start + 1) and marked(reader, end - 1)
+    assert not marked(reader, start - 1) and not marked(reader, end + 1)
     assert "the text is the one imported" in reader.check.text()
     reader.grab().save(str(tmp_path / "reader.png"))
     reader.close()
@@ -223,6 +227,17 @@ def test_the_kept_article_is_read_with_its_excerpt_marked_and_checked(
     panel.read_article()
     assert panel.reader.found is None and not panel.reader.unchanged
     assert "no longer matches the SHA-256" in panel.reader.check.text()
+
+
+def marked(reader, at: int) -> bool:
+    """Whether the character before position ``at`` of the reader's text is highlighted."""
+    from PySide6.QtGui import QTextCursor
+
+    from desktop_app.ui.panels.article_reader import MARK_COLOUR
+
+    cursor = QTextCursor(reader.text.document())
+    cursor.setPosition(at)
+    return cursor.charFormat().background().color().name() == MARK_COLOUR
 
 
 def test_grading_from_the_command_line(tmp_path):

@@ -5,18 +5,23 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QShowEvent, QTextCharFormat, QTextCursor
 from PySide6.QtWidgets import QDialog, QDialogButtonBox, QLabel, QTextBrowser, QVBoxLayout, QWidget
 
 from desktop_app.core.event import Article
 from desktop_app.core.originals import excerpt_span, text_sha256
+
+#: The excerpt's highlight, the colour of a marker pen.
+MARK_COLOUR = "#ffe58a"
 
 
 class ArticleReader(QDialog):
     """Shows an article's text as the store keeps it, the excerpt highlighted, and
     whether the text is still the one imported (its SHA-256 against the kept one).
 
-    Everything in it comes from the article, so all of it is escaped; links are not
-    followed (the text is shown, not browsed).
+    Everything in it comes from the article: its text is set as plain text (never
+    parsed as markup, whatever its size) and the excerpt marked by a character format;
+    links are not followed (the text is shown, not browsed).
     """
 
     def __init__(
@@ -56,10 +61,9 @@ class ArticleReader(QDialog):
         self.text = QTextBrowser()
         self.text.setOpenLinks(False)
         self.text.setAccessibleName(self.tr("Article text"))
-        self.text.setHtml(self._marked(text))
+        self.text.setPlainText(text)
         if self.found:
-            # Scroll to the excerpt: the anchor sits just before it.
-            self.text.scrollToAnchor("excerpt")
+            self._mark(*self.found)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -68,15 +72,26 @@ class ArticleReader(QDialog):
         layout.addWidget(self.text, 1)
         layout.addWidget(buttons)
 
-    def _marked(self, text: str) -> str:
-        def paragraphs(part: str) -> str:
-            return "<br>".join(escape(line) for line in part.split("\n"))
+    def _mark(self, start: int, end: int) -> None:
+        """Highlight the characters ``start:end`` of the text, the cursor at their start."""
+        cursor = QTextCursor(self.text.document())
+        cursor.setPosition(start)
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        marked = QTextCharFormat()
+        marked.setBackground(QColor(MARK_COLOUR))
+        cursor.mergeCharFormat(marked)
+        cursor.setPosition(start)
+        self.text.setTextCursor(cursor)
 
-        if self.found is None:
-            return f"<p>{paragraphs(text)}</p>"
-        start, end = self.found
-        return (
-            f"<p>{paragraphs(text[:start])}<a name='excerpt'></a>"
-            f"<span style='background-color:#ffe58a'>{paragraphs(text[start:end])}</span>"
-            f"{paragraphs(text[end:])}</p>"
-        )
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self.found:
+            # From the end of the text back to the excerpt: it then opens at the top of
+            # the view, its whole length below, rather than at the bottom edge.
+            start = self.text.textCursor().position()
+            self.text.moveCursor(QTextCursor.MoveOperation.End)
+            self.text.ensureCursorVisible()
+            cursor = self.text.textCursor()
+            cursor.setPosition(start)
+            self.text.setTextCursor(cursor)
+            self.text.ensureCursorVisible()
