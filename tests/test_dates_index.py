@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.core.dates import DateError, days_from_datetime, event_span, parse_iso
-from desktop_app.core.index import LONG_EVENT_DAYS, EventArrays, EventIndex
+from desktop_app.core.index import LONG_EVENT_DAYS, EventArrays, EventIndex, RowsById
 from desktop_app.core.window import TimeWindow
 from desktop_app.mapgen.payload import decode_events, encode_events
 
@@ -128,3 +128,31 @@ def test_payload_round_trip():
 def test_days_are_exact_for_dates():
     assert days_from_datetime(date(1970, 1, 1)) == 0
     assert days_from_datetime(date(2025, 6, 2)) == 20241
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse", "with negatives"])
+def test_rows_by_id_finds_each_row_and_leaves_out_unknown_ids(kind):
+    rng = np.random.default_rng(7)
+    ids = {
+        "dense": rng.permutation(np.arange(1, 20_001)),
+        "sparse": rng.choice(10**12, 5_000, replace=False),
+        "with negatives": rng.permutation(np.arange(-50, 950)),
+    }[kind].astype(np.int64)
+    lookup = RowsById(ids)
+    wanted = rng.choice(len(ids), 300, replace=False)
+    asked = np.concatenate([ids[wanted], [ids.max() + 1, 10**13, -(10**6)]])
+    assert lookup.rows_of(asked).tolist() == wanted.tolist()
+    assert len(lookup.rows_of(np.zeros(0, np.int64))) == 0
+    index = EventIndex(
+        EventArrays(
+            ids,
+            np.arange(len(ids), dtype=float),
+            np.arange(len(ids), dtype=float),
+            np.zeros(len(ids), np.float32),
+            np.zeros(len(ids), np.float32),
+            np.zeros(len(ids), np.uint8),
+        )
+    )
+    assert index.row_of(int(ids[wanted[0]])) == wanted[0]
+    assert index.row_of(int(ids.max()) + 1) is None
+    assert np.flatnonzero(index.mask_of(ids[wanted])).tolist() == sorted(wanted.tolist())

@@ -188,3 +188,4 @@ def test_opening_a_big_store_from_the_window_shows_loading_then_its_events(qtbot
     qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=PAGE_TIMEOUT_MS)
     assert len(window.index) == BIG
     assert js(qtbot, window.map_view, "EventAtlas.n") == BIG
+
