@@ -156,3 +156,17 @@ def test_rows_by_id_finds_each_row_and_leaves_out_unknown_ids(kind):
     assert index.row_of(int(ids[wanted[0]])) == wanted[0]
     assert index.row_of(int(ids.max()) + 1) is None
     assert np.flatnonzero(index.mask_of(ids[wanted])).tolist() == sorted(wanted.tolist())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1000, 1000, allow_nan=False), min_size=1, max_size=300))
+def test_the_suggested_window_ends_on_the_busiest_day_the_earliest_of_ties(starts):
+    t0 = np.sort(np.asarray(starts))
+    n = len(t0)
+    index = EventIndex(
+        EventArrays(np.arange(n, dtype=np.int64), t0, t0.copy(), np.zeros(n, np.float32),
+                    np.zeros(n, np.float32), np.zeros(n, np.uint8))
+    )  # fmt: skip
+    days, counts = np.unique(np.floor(t0), return_counts=True)
+    busiest = float(days[np.argmax(counts)])
+    assert index.suggested_window(days=4) == TimeWindow(busiest - 3, busiest + 1)
