@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from html import escape
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -65,6 +66,8 @@ from desktop_app.ui.views.goto import GoToEventDialog
 from desktop_app.ui.views.recent import RecentStoresMenu, remember_store
 from desktop_app.ui.words import window_in_words
 
+#: How long the timeline waits for the map's first frame of a store's events (ms).
+MAP_DRAWN_WAIT_MS = 1500
 #: How long a passing remark stays in the status bar (ms).
 STATUS_MS = 8000
 #: The least zoom the map centres on an event at: close enough to tell its place.
@@ -859,11 +862,38 @@ class MainWindow(QMainWindow):
             self.state.set_window(opened.suggested)
         self._show(opened)
         # The map has its events now; the timeline's density and the map's place names
-        # follow.
+        # follow, once the page has drawn the events: made meanwhile, they would take
+        # both cores from the page while it reads a million events (a third of a second
+        # of work for each core).
         task = Task(partial(prepare_timeline, opened.index))
         task.succeeded.connect(lambda data: self._on_timeline_ready(number, data))
         self._reading = task
-        background_runner().start(task)
+        self._when_map_drawn(number, partial(self._prepare_the_rest, task))
+
+    def _when_map_drawn(self, number: int, then: Callable[[], None]) -> None:
+        """Call ``then`` when the map has drawn a frame, or after :data:`MAP_DRAWN_WAIT_MS`
+        if it does not (a page that failed, a window not shown), unless the store was
+        read again meanwhile."""
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        fired: list[bool] = []
+
+        def go(*_args) -> None:
+            if fired:
+                return
+            fired.append(True)
+            timer.stop()
+            timer.deleteLater()
+            self.map_view.bridge.paintDone.disconnect(go)
+            if number == self._reads:
+                then()
+
+        self.map_view.bridge.paintDone.connect(go)
+        timer.timeout.connect(go)
+        timer.start(MAP_DRAWN_WAIT_MS)
+
+    def _prepare_the_rest(self, timeline: Task) -> None:
+        background_runner().start(timeline)
         self._name_places()
 
     def _on_timeline_ready(self, number: int, data: TimelineData) -> None:
