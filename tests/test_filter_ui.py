@@ -341,6 +341,18 @@ def test_the_export_dialog_s_job_carries_the_window_s_filter(qtbot, window, tmp_
     assert job.filter == Filter(text="talks")
 
 
+def test_the_export_dialog_s_job_draws_the_events_as_the_window_does(qtbot, window, tmp_path):
+    from desktop_app.mapgen.page import MapLook
+    from desktop_app.ui.export.dialog import ExportSettings, job_for
+
+    settings = ExportSettings(fmt="png", path=tmp_path / "x.png", options=SnapshotOptions())
+    assert job_for(window, settings).look == MapLook()
+    window.set_mark_style("dots")
+    window.map_view.set_halos(False)
+    window.map_view.set_fade(False)
+    assert job_for(window, settings).look == MapLook(fade=False, halos=False, mark_style="dots")
+
+
 def test_a_store_copy_is_left_alone(seed_db, tmp_path):
     # The panel's questions open the store read-only: its file is not written to.
     from desktop_app.ui.panels.filters import find_choices, find_matches

@@ -30,6 +30,7 @@ from desktop_app.mapgen.page import (
     MARK_STYLES,
     PAGE_PATH,
     SCHEME,
+    MapLook,
     MBTilesLayer,
     PageSpec,
     build_page,
@@ -542,6 +543,11 @@ class MapView(QWebEngineView):
         """Draw the places' halos (or not), now and in every later load of the page."""
         self._spec = dataclasses.replace(self._spec, halos=bool(on))
         self.page_api.set_halos(on)
+
+    @property
+    def look(self) -> MapLook:
+        """How the page draws the events now (what an export of this view copies)."""
+        return MapLook(self.fade, self.halos, self.mark_style)
 
     def remember_view(self, view: dict) -> None:
         """Keep the map's centre and zoom for the next load of the page."""
