@@ -183,6 +183,23 @@ def test_an_exported_picture_draws_the_halos_and_its_legend_says_what_they_mean(
     assert sum(shown.pixel(*p) != hidden.pixel(*p) for p in corner) > 200
 
 
+def test_the_pdf_legend_says_what_the_halos_mean_when_the_map_drew_them(qtbot, tmp_path):
+    import pypdf
+
+    from desktop_app.ui.export.pdf import export_pdf
+
+    texts = {}
+    with _store(tmp_path / "atlas.db") as store, SnapshotMaker(store) as maker:
+        for halos in (True, False):
+            maker.look = MapLook(halos=halos)
+            out = tmp_path / f"halos-{halos}.pdf"
+            extent = MapExtent(49.6, 36.5, 9)
+            export_pdf(maker, _window(), SnapshotOptions("Halos"), out, extent=extent)
+            texts[halos] = " ".join(pypdf.PdfReader(out).pages[0].extract_text().split())
+    assert "Shaded ring: how precisely the place is known" in texts[True]
+    assert "Shaded ring" not in texts[False] and "Strike" in texts[False]
+
+
 def test_an_export_draws_the_events_as_its_look_says(qtbot, tmp_path):
     options = SnapshotOptions("Look", (1280, 720))
     layout = layout_for(options)
