@@ -253,6 +253,9 @@ class MapView(QWebEngineView):
         self._pending: bytes | None = None
         #: The event ids of the buffer taken last, in its row order (None: none taken).
         self._buffer_ids: np.ndarray | None = None
+        #: The events of the buffer taken last, kept only by a view that names its places
+        #: itself (not ``names_later``).
+        self._named_from: EventArrays | None = None
         #: The filter, less its categories, whose row mask the page holds (None: none sent).
         self._rows_sent: Filter | None = None
         #: The keys of the categories the buffer holds (None: not counted yet).
@@ -341,9 +344,14 @@ class MapView(QWebEngineView):
         payload = self._events()
         if payload is not None:
             self._buffer_ids = buffer_ids(payload)
-            codes = np.bincount(decode_events(payload).category, minlength=256)
+            events = decode_events(payload)
+            codes = np.bincount(events.category, minlength=256)
             cats = self.categories
             self._present = frozenset(cats[c].key for c in np.flatnonzero(codes) if c < len(cats))
+            if not self._names_later:
+                # This view names its places itself, when the page asks: it keeps the
+                # events for that.
+                self._named_from = events
         return payload
 
     def _taken(self) -> None:
@@ -368,12 +376,11 @@ class MapView(QWebEngineView):
             return b"[]"
         if self._names is None:
             self._taken()
-            payload = self._pending or self._events()
-            if payload is None:
+            if self._named_from is None:
                 self._names_owed = True
                 return b"[]"
-            events = decode_events(payload)
-            self._names = json.dumps(place_names(events, self._describe), ensure_ascii=False)
+            names = place_names(self._named_from, self._describe)
+            self._names = json.dumps(names, ensure_ascii=False)
         return self._names.encode()
 
     @property
@@ -413,6 +420,7 @@ class MapView(QWebEngineView):
         self._rows = None
         self._pending = None
         self._buffer_ids = None
+        self._named_from = None
         self._present = None
 
     @property
