@@ -130,12 +130,12 @@ def test_the_last_ticked_category_cannot_be_unticked(qtbot, window):
 def test_chips_clear_their_part_and_clear_all_clears_every_part(qtbot, window):
     chips = window.chips
     assert chips.unfiltered.isVisibleTo(window) and not chips.clear_all.isVisibleTo(window)
-    map_height = window.map_view.height()
+    map_size = window.map_view.size()
     window.state.set_filter(Filter(text="talks", categories={"diplomacy"}, place="istanb"))
     assert not chips.unfiltered.isVisibleTo(window) and chips.clear_all.isVisibleTo(window)
     # The map keeps its size: no jump, no new drawing at another size.
     QApplication.processEvents()
-    assert window.map_view.height() == map_height
+    assert window.map_view.size() == map_size
     texts = [b.text() for b in chips.chips]
     assert texts == ["Category: Diplomacy  ×", "Text: talks  ×", "Place: istanb  ×"]
     qtbot.mouseClick(chips.chips[1], Qt.MouseButton.LeftButton)
@@ -148,7 +148,7 @@ def test_chips_clear_their_part_and_clear_all_clears_every_part(qtbot, window):
     assert window.state.filter.is_empty
     assert chips.unfiltered.isVisibleTo(window) and chips.chips == []
     QApplication.processEvents()
-    assert window.map_view.height() == map_height
+    assert window.map_view.size() == map_size
     # Many categories are one chip; its × clears the categories and nothing else.
     many = {"diplomacy", "strike", "military", "statement"}
     window.state.set_filter(Filter(categories=many, text="talks"))

@@ -151,6 +151,8 @@ class FilterChips(QWidget):
             self.tr("none — every event is shown (View ▸ Filters, or untick a legend category)")
         )
         self.unfiltered.setEnabled(False)
+        # Clipped rather than widening the window: the map keeps its width too.
+        self.unfiltered.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         outer.addWidget(self.unfiltered, 1)
         self.clear_all = QPushButton(self.tr("Clear all"))
         self.clear_all.setToolTip(self.tr("Show every event again"))
