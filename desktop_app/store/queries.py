@@ -339,6 +339,8 @@ _PLACE_ROWIDS = """SELECT group_concat(e.id) FROM events e WHERE e.place_id IN
     (SELECT rowid FROM places_fts WHERE places_fts MATCH ?)"""
 _SOURCE_ROWIDS = """SELECT group_concat(es.event_id) FROM event_sources es WHERE es.source_id IN
     (SELECT rowid FROM sources_fts WHERE sources_fts MATCH ?)"""
+
+
 def named_counts(conn: sqlite3.Connection, part: str, limit: int = 500) -> list[tuple[str, int]]:
     """What a filter part can be set to, with how many events each names, most first:
     ``part`` is ``"actors"`` (the events' actors), ``"sources"`` (cited outlets and the
@@ -368,3 +370,18 @@ def named_counts(conn: sqlite3.Connection, part: str, limit: int = 500) -> list[
         raise ValueError(f"no filter part {part!r} to list")
     rows = conn.execute(f"{sql} ORDER BY 2 DESC, 1 LIMIT ?", (int(limit),)).fetchall()
     return [(str(name), int(count)) for name, count in rows]
+
+
+def attribute_values(
+    conn: sqlite3.Connection, name: str, limit: int = 200
+) -> list[tuple[str, int]]:
+    """The values the kept field ``name`` has, with how many events have each, most
+    first (then by value), at most ``limit`` of them: what a condition on that field
+    can be set to (see the ``attributes`` part of :func:`condition`)."""
+    rows = conn.execute(
+        """SELECT j.value, count(*) FROM events e, json_each(e.attributes) j
+           WHERE e.attributes IS NOT NULL AND j.key = ?
+           GROUP BY j.value ORDER BY 2 DESC, 1 LIMIT ?""",
+        (name, int(limit)),
+    ).fetchall()
+    return [(str(value), int(count)) for value, count in rows]
