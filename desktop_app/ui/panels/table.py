@@ -78,6 +78,9 @@ class EventTablePanel(QWidget):
     runner
         Where the filter's query, the orderings and exports run (the app's background
         runner by default).
+    filter_handed
+        The filter's rows are handed to the model by whoever finds them for the map
+        (see :meth:`EventTableModel.show_filter_rows`) instead of found by the table.
     """
 
     #: The user asked to centre the map on this event (a double-click on its row).
@@ -92,6 +95,8 @@ class EventTablePanel(QWidget):
         index: Callable[[], EventIndex],
         runner: TaskRunner | None = None,
         parent: QWidget | None = None,
+        *,
+        filter_handed: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("EventTablePanel")
@@ -99,7 +104,9 @@ class EventTablePanel(QWidget):
         self._store = store
         self._runner = runner or background_runner()
         self._syncing = False
-        self.model = EventTableModel(state, store, index, self._runner, self)
+        self.model = EventTableModel(
+            state, store, index, self._runner, self, filter_handed=filter_handed
+        )
 
         self.search = QLineEdit()
         self.search.setObjectName("EventTableSearch")

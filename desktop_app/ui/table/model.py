@@ -9,7 +9,12 @@ and only the pages seen last are kept.
 Ordering by date or category needs only the index's columns. Ordering by title or place
 asks the store once for every id in that order (seconds for a million events, so in a
 background task) and keeps it as a rank per index row: any window is then sorted by
-numpy. The filter's query also runs in the background, on a connection of its own.
+numpy.
+
+Which events the filter lets through is either handed over by whoever finds them for
+the map already (the main window, :meth:`EventTableModel.show_filter_rows`), so one
+query serves both, or found by the model itself in the background, on a connection of
+its own. Rows of an older filter or index are never shown.
 """
 
 from __future__ import annotations
@@ -90,6 +95,10 @@ class EventTableModel(QAbstractTableModel):
         The open store and its index (called each time: another store may be opened).
     runner
         Where the filter's query and the orderings by title and place run.
+    filter_handed
+        True: the filter's rows are handed over through :meth:`show_filter_rows` (by the
+        main window, which finds them for the map) and the model asks the store nothing
+        for the filter; False: it finds them itself.
     """
 
     #: The rows for the current window, filter and order are in place.
@@ -104,9 +113,14 @@ class EventTableModel(QAbstractTableModel):
         index: Callable[[], EventIndex],
         runner: TaskRunner | None = None,
         parent: QObject | None = None,
+        *,
+        filter_handed: bool = False,
     ) -> None:
         super().__init__(parent)
         self._state = state
+        self._handed = filter_handed
+        #: Handed over: the filter's rows for the current filter are still to come.
+        self._waiting = False
         self._store = store
         self._index = index
         self._runner = runner or background_runner()
@@ -120,6 +134,8 @@ class EventTableModel(QAbstractTableModel):
         #: Which events the filter lets through, as a mask over index rows (None: all).
         self._mask: np.ndarray | None = None
         self._mask_filter: Filter | None = Filter()
+        #: The index the mask is of (None: any, the mask being None).
+        self._mask_index: EventIndex | None = None
         self._ranks: dict[str, np.ndarray] = {}
         self._tasks: dict[str, Task] = {}
         # Raised whenever the store or its index is replaced: older answers are dropped.
@@ -259,7 +275,7 @@ class EventTableModel(QAbstractTableModel):
     @property
     def busy(self) -> bool:
         """True while the filter's events or an ordering are still being found."""
-        return bool(self._tasks)
+        return bool(self._tasks) or self._waiting
 
     # -- what changes the rows ---------------------------------------------------------------
 
@@ -289,6 +305,14 @@ class EventTableModel(QAbstractTableModel):
         self._refill()
 
     def _on_filter_changed(self, flt: Filter) -> None:
+        if self._handed:
+            # The rows come through show_filter_rows (at once for categories alone).
+            known = self._mask_filter == flt and self._mask_index is self._index()
+            self._set_waiting(not known and not flt.is_empty)
+            if flt.is_empty:
+                self._mask, self._mask_filter, self._mask_index = None, flt, self._index()
+            self._refill()
+            return
         if not self._active:
             # Hidden: no query for a table nobody sees (set_active catches up).
             self._drop_task("filter")
@@ -312,7 +336,39 @@ class EventTableModel(QAbstractTableModel):
             control.check()
             return _mask_of(ids, sorted_ids, id_order, len(index))
 
-        self._start("filter", work, lambda mask: self._set_mask(flt, mask))
+        self._start("filter", work, lambda mask: self._set_mask(flt, index, mask))
+
+    def show_filter_rows(self, flt: Filter, index: EventIndex, rows: np.ndarray | None) -> None:
+        """Show the rows of ``index`` that ``flt`` lets through: ``rows`` is a mask over
+        them (None: every row), found by the one who hands it over. An answer for
+        another filter than the view state's, or another index than the model's, is
+        stale and dropped."""
+        if flt != self._state.filter or index is not self._index():
+            return
+        same = (
+            not self._waiting
+            and self._mask_filter == flt
+            and self._mask_index is index
+            and (rows is self._mask or (rows is not None and self._mask is not None
+                                        and np.array_equal(rows, self._mask)))
+        )  # fmt: skip
+        if same:
+            return
+        self._mask, self._mask_filter, self._mask_index = rows, flt, index
+        self._set_waiting(False)
+        self._refill()
+
+    def filter_failed(self, flt: Filter) -> None:
+        """The rows of ``flt`` could not be found (the store failed under its finder):
+        stop waiting for them and keep the rows shown."""
+        if flt == self._state.filter:
+            self._set_waiting(False)
+
+    def _set_waiting(self, waiting: bool) -> None:
+        was_busy = self.busy
+        self._waiting = waiting
+        if self.busy != was_busy:
+            self.busyChanged.emit(self.busy)
 
     def refresh(self) -> None:
         """The store's events changed in place (an edit or its undo): read them again."""
@@ -323,14 +379,16 @@ class EventTableModel(QAbstractTableModel):
         for key in list(self._tasks):
             self._drop_task(key)
         self._ranks.clear()
-        self._mask, self._mask_filter = None, None
+        if not (self._handed and self._mask_index is self._index()):
+            # Rows handed over for these very events (before this call) still hold.
+            self._mask, self._mask_filter, self._mask_index = None, None, None
         key, _order = self._sort
         if key in ("title", "place"):
             self._find_rank(key)
         self._on_filter_changed(self._state.filter)
 
-    def _set_mask(self, flt: Filter, mask: np.ndarray) -> None:
-        self._mask, self._mask_filter = mask, flt
+    def _set_mask(self, flt: Filter, index: EventIndex, mask: np.ndarray) -> None:
+        self._mask, self._mask_filter, self._mask_index = mask, flt, index
         self._refill()
 
     def _find_rank(self, key: str) -> None:
@@ -408,7 +466,7 @@ class EventTableModel(QAbstractTableModel):
             self._stale = True
             return
         self._stale = False
-        if "filter" in self._tasks:
+        if "filter" in self._tasks or self._waiting:
             # The rows come when the filter's events are known: never a flash of all.
             return
         key, order = self._sort
@@ -416,7 +474,7 @@ class EventTableModel(QAbstractTableModel):
             return
         index = self._index()
         rows = index.rows_in(self._state.window)
-        if self._mask is not None and len(self._mask) == len(index):
+        if self._mask is not None and self._mask_index is index:
             rows = rows[self._mask[rows]]
         rows = self._ordered(index, rows, key, order)
         self.beginResetModel()
