@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 
 import numpy as np
 
@@ -285,21 +286,29 @@ def ranked_ids(
     return _selected(conn.execute(sql, [scored, *params]), flt)[:end]
 
 
-#: What the events can be listed by besides their start, as SQL ``ORDER BY`` terms: a
-#: place's name (events without a place last), an event's title; both ignore case.
-ORDERS = {
-    "title": "e.title COLLATE NOCASE, e.t0, e.id",
-    "place": "p.name IS NULL, p.name COLLATE NOCASE, e.t0, e.id",
-}
+def ids_by_title(conn: sqlite3.Connection, key: Callable[[str], str]) -> np.ndarray:
+    """Every event's id (int64) in order of ``key(title)``, then of start and id.
+
+    SQLite calls ``key`` once per event and sorts by what it returns, in code point
+    order; the sort runs without Python's lock. An exception ``key`` raises ends the
+    query (as :class:`sqlite3.OperationalError`).
+    """
+    conn.create_function("title_key", 1, key, deterministic=True)
+    try:
+        # The ids come as one text, in the order of the subquery's ORDER BY.
+        return fetch_ids(
+            conn,
+            """SELECT group_concat(id) FROM
+                   (SELECT id FROM events ORDER BY title_key(title), t0, id)""",
+            [],
+        )
+    finally:
+        conn.create_function("title_key", 1, None)
 
 
-def ordered_ids(conn: sqlite3.Connection, key: str) -> np.ndarray:
-    """Every event's id (int64) in the order ``key`` of :data:`ORDERS` names."""
-    cursor = conn.execute(f"SELECT e.id {_FROM} ORDER BY {ORDERS[key]}")
-    chunks = []
-    while rows := cursor.fetchmany(100_000):
-        chunks.append(np.fromiter((r[0] for r in rows), np.int64, len(rows)))
-    return np.concatenate(chunks) if chunks else np.empty(0, np.int64)
+def place_names(conn: sqlite3.Connection) -> list[tuple[int, str | None, str | None]]:
+    """Every place's id, name and country (a store has thousands of places, not millions)."""
+    return conn.execute("SELECT id, name, country FROM places ORDER BY id").fetchall()
 
 
 def text_ids(conn: sqlite3.Connection, text: str) -> np.ndarray:

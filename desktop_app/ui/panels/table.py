@@ -104,6 +104,8 @@ class EventTablePanel(QWidget):
         self._store = store
         self._runner = runner or background_runner()
         self._syncing = False
+        #: How far the ordering being made is (0 to 1), while there is one.
+        self._sort_share = 0.0
         self.model = EventTableModel(
             state, store, index, self._runner, self, filter_handed=filter_handed
         )
@@ -182,6 +184,7 @@ class EventTablePanel(QWidget):
         self.view.doubleClicked.connect(self._on_double_clicked)
         self.model.filled.connect(self._on_filled)
         self.model.busyChanged.connect(lambda _busy: self._show_count())
+        self.model.sortProgressed.connect(self._on_sort_progressed)
         state.selectionChanged.connect(self._on_state_selection)
         state.currentChanged.connect(self._on_state_current)
         state.filterChanged.connect(self._on_filter_changed)
@@ -204,9 +207,19 @@ class EventTablePanel(QWidget):
     def _show_count(self) -> None:
         n = self.model.rowCount()
         text = self.tr("%1 events").replace("%1", f"{n:,}")
-        if self.model.busy:
-            text = self.tr("%1 (finding…)").replace("%1", text)
+        if self.model.sorting is not None:
+            # The rows stay usable in their old order meanwhile.
+            share = f"{round(100 * self._sort_share)}"
+            text = self.tr("%1 · Sorting… %2%").replace("%1", text).replace("%2", share)
+        else:
+            self._sort_share = 0.0
+            if self.model.busy:
+                text = self.tr("%1 (finding…)").replace("%1", text)
         self.count.setText(text)
+
+    def _on_sort_progressed(self, _key: str, share: float) -> None:
+        self._sort_share = share
+        self._show_count()
 
     def _on_filled(self) -> None:
         self._show_count()

@@ -7,9 +7,10 @@ are read from the store a page of rows at a time, when the view asks for a row's
 and only the pages seen last are kept.
 
 Ordering by date or category needs only the index's columns. Ordering by title or place
-asks the store once for every id in that order (seconds for a million events, so in a
-background task) and keeps it as a rank per index row: any window is then sorted by
-numpy.
+puts every index row in that order once, in a background task (see
+:mod:`desktop_app.ui.table.ranks`: the places are ranked, a few thousand, and each row
+takes its place's; the titles are sorted by SQLite, the progress told) and keeps it with
+each row's rank: any window is then ordered by numpy.
 
 Which events the filter lets through is either handed over by whoever finds them for
 the map already (the main window, :meth:`EventTableModel.show_filter_rows`), so one
@@ -31,7 +32,8 @@ from desktop_app.core.categories import CATEGORIES, category
 from desktop_app.core.event import Event
 from desktop_app.core.filter import Filter, text_terms
 from desktop_app.core.index import EventIndex
-from desktop_app.store.event_store import EventStore
+from desktop_app.store.event_store import EventStore, StoreError
+from desktop_app.ui.table.ranks import place_order, title_order
 from desktop_app.ui.tasks import Task, TaskRunner, background_runner
 from desktop_app.ui.view_state import ViewState
 from desktop_app.ui.words import plain_tooltip
@@ -105,6 +107,8 @@ class EventTableModel(QAbstractTableModel):
     filled = Signal()
     #: The rows being made changed from ready to waiting (True) or back (False).
     busyChanged = Signal(bool)
+    #: An ordering being made (its column key) is this far (0 to 1).
+    sortProgressed = Signal(str, float)
 
     def __init__(
         self,
@@ -136,7 +140,8 @@ class EventTableModel(QAbstractTableModel):
         self._mask_filter: Filter | None = Filter()
         #: The index the mask is of (None: any, the mask being None).
         self._mask_index: EventIndex | None = None
-        self._ranks: dict[str, np.ndarray] = {}
+        #: Per column key: each index row's rank in that order, and the rows in it.
+        self._ranks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._tasks: dict[str, Task] = {}
         # Raised whenever the store or its index is replaced: older answers are dropped.
         self._generation = 0
@@ -277,6 +282,13 @@ class EventTableModel(QAbstractTableModel):
         """True while the filter's events or an ordering are still being found."""
         return bool(self._tasks) or self._waiting
 
+    @property
+    def sorting(self) -> str | None:
+        """The column key of the ordering being made, if any (the rows keep their
+        order meanwhile)."""
+        key, _order = self._sort
+        return key if key in self._tasks else None
+
     # -- what changes the rows ---------------------------------------------------------------
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
@@ -392,24 +404,24 @@ class EventTableModel(QAbstractTableModel):
         self._refill()
 
     def _find_rank(self, key: str) -> None:
-        index = self._index()
+        arrays = self._index().arrays
         path = self._store().path
-        sorted_ids, id_order = self._id_lookup(index)
 
-        def work(control) -> np.ndarray:
+        def work(control) -> tuple[np.ndarray, np.ndarray]:
             with EventStore(path, read_only=True) as store:
-                ordered = store.ordered_ids(key)
-            control.check()
-            rows = _rows_of(ordered, sorted_ids, id_order)
-            rank = np.full(len(index), len(rows), np.int64)
-            rank[rows] = np.arange(len(rows))
-            return rank
+                if key == "place":
+                    order = place_order(store, arrays.place_id)
+                else:
+                    order = title_order(store, arrays.ids, control.progress, control.check)
+            rank = np.empty(len(order), np.int64)
+            rank[order] = np.arange(len(order))
+            return rank, order
 
-        def done(rank: np.ndarray) -> None:
-            self._ranks[key] = rank
+        def done(rank_and_order: tuple[np.ndarray, np.ndarray]) -> None:
+            self._ranks[key] = rank_and_order
             self._refill()
 
-        self._start(key, work, done)
+        self._start(key, work, done, lambda share: self.sortProgressed.emit(key, float(share)))
 
     def _id_lookup(self, index: EventIndex) -> tuple[np.ndarray, np.ndarray]:
         """The index's ids sorted, and the index row of each (for binary search by id):
@@ -419,11 +431,17 @@ class EventTableModel(QAbstractTableModel):
             self._lookup = (index, (index.arrays.ids[order], order))
         return self._lookup[1]
 
-    def _start(self, name: str, work, done: Callable[[np.ndarray], None]) -> None:
+    def _start(
+        self,
+        name: str,
+        work,
+        done: Callable[[object], None],
+        progressed: Callable[[float], None] | None = None,
+    ) -> None:
         self._drop_task(name)
         generation = self._generation
         was_busy = self.busy
-        task = Task(work, parent=self)
+        task = Task(work, expected=(StoreError,), parent=self)
         self._tasks[name] = task
 
         def finished() -> None:
@@ -441,6 +459,12 @@ class EventTableModel(QAbstractTableModel):
             if not self.busy:
                 self.busyChanged.emit(False)
 
+        if progressed is not None:
+            task.progressed.connect(
+                lambda share: self._tasks.get(name) is task
+                and generation == self._generation
+                and progressed(share)
+            )
         task.succeeded.connect(succeeded)
         task.finished.connect(finished)
         task.failed.connect(lambda exc: self._on_failed(name, exc))
@@ -498,8 +522,14 @@ class EventTableModel(QAbstractTableModel):
             ranks = _LABEL_RANK[index.arrays.category[rows]]
             # Stable, so each category keeps its events in order of start.
             return rows[np.argsort(-ranks if descending else ranks, kind="stable")]
-        rank = self._ranks[key][rows]
-        ordered = rows[np.argsort(rank)]
+        rank, order = self._ranks[key]
+        if len(rows) * 8 >= len(order):
+            # Most rows (a long window): a pass over the order beats sorting them.
+            keep = np.zeros(len(order), bool)
+            keep[rows] = True
+            ordered = order[keep[order]]
+        else:
+            ordered = rows[np.argsort(rank[rows])]
         return ordered[::-1].copy() if descending else ordered
 
 
