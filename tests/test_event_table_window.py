@@ -246,3 +246,24 @@ def test_the_table_drops_rows_of_another_filter_or_older_events(qtbot, seed_db):
     assert vilnius and sorted(model.ids.tolist()) == vilnius
     # The timeline's bars of it are made before the window closes.
     qtbot.waitUntil(lambda: not window.is_filtering, timeout=WAIT_MS)
+
+
+def test_a_search_answered_after_the_window_closed_reaches_nobody(qtbot, seed_db):
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from desktop_app.store.event_store import EventStore
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.tasks import background_runner
+
+    # Not handed to qtbot, which would close it again once deleted.
+    window = MainWindow(EventStore(seed_db))
+    window.show()
+    qtbot.waitUntil(lambda: window.map_view.is_ready and not window.is_reading, timeout=WAIT_MS)
+    window.state.set_filter(Filter(text="russia"))
+    assert window.is_filtering
+    # Closed and deleted before the answer is handled: it must not reach the views.
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(window, QEvent.Type.DeferredDelete)
+    background_runner().wait()
+    qtbot.wait(100)

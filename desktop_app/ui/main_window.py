@@ -971,6 +971,8 @@ class MainWindow(QMainWindow):
         self.settings.set(opt.DOCK_STATE, self.saveState())
         self.settings.sync()
         self._stop_reading()
+        # A search's answer arriving after the window is gone would reach deleted views.
+        self._forget_search()
         self._export_actions.close_pages()
         self.map_view.detach()
         self.store.close()
