@@ -3,6 +3,10 @@ timeline through the view state, centring the map, its search box and its menu e
 
 from __future__ import annotations
 
+import sqlite3
+
+import numpy as np
+import pytest
 from PySide6.QtCore import QItemSelectionModel, Qt
 
 from desktop_app.core.filter import Filter
@@ -156,3 +160,110 @@ def test_view_menu_toggles_the_table_and_the_layout_keeps_it(qtbot, seed_db):
     again.close()
     third = open_window(qtbot, seed_db)
     assert not third.table_dock.isVisible()
+
+
+@pytest.fixture
+def statements(monkeypatch) -> list[str]:
+    """Every SQL statement run on any SQLite connection opened from now on (the
+    window's, and the ones its background work opens), by SQLite's own trace callback."""
+    seen: list[str] = []
+    connect = sqlite3.connect
+
+    def traced(*args, **kwargs):
+        conn = connect(*args, **kwargs)
+        conn.set_trace_callback(seen.append)
+        return conn
+
+    monkeypatch.setattr(sqlite3, "connect", traced)
+    return seen
+
+
+#: How the store's full-text query over titles and excerpts begins (its term follows).
+TEXT_SEARCH = "SELECT group_concat(rowid) FROM events_fts WHERE events_fts MATCH"
+
+
+def text_searches(statements: list[str]) -> int:
+    """How many times the store's full-text query over titles and excerpts ran."""
+    return sum(1 for s in statements if " ".join(s.split()).startswith(TEXT_SEARCH))
+
+
+def test_one_text_search_serves_the_map_and_the_table(qtbot, seed_db, statements):
+    window = table_window(qtbot, seed_db)
+    table = window.table
+    bounds = window.index.bounds
+    window.state.set_window(TimeWindow(bounds[0], bounds[1] + 1))
+    before = text_searches(statements)
+    with qtbot.waitSignal(window.filterFound, timeout=WAIT_MS):
+        window.state.set_filter(Filter(text="russia"))
+    qtbot.waitUntil(lambda: not table.model.busy and not window.is_filtering, timeout=WAIT_MS)
+    # Asked once, for the map, the counts and the table together.
+    assert text_searches(statements) - before == 1
+    expected = window.store.matching_ids(Filter(text="russia"))
+    assert 1 < len(expected) < window.store.count()
+    assert sorted(table.model.ids.tolist()) == expected.tolist()
+    placed = {e.id for e in window.store.events(expected.tolist()) if e.place}
+    assert visible_ids(qtbot, window.map_view) == placed
+    # A category ticked off beside the text asks the store nothing more.
+    found = window.store.events(expected.tolist())
+    kept = {e.category for e in found} - {found[0].category}
+    assert kept
+    window.state.set_filter(Filter(text="russia", categories=kept))
+    assert not table.model.busy
+    shown = {e.id for e in found if e.category in kept}
+    assert set(table.model.ids.tolist()) == shown
+    assert visible_ids(qtbot, window.map_view) == shown & placed
+    assert text_searches(statements) - before == 1
+    qtbot.waitUntil(lambda: not window.is_filtering, timeout=WAIT_MS)
+
+
+def test_the_table_drops_rows_of_another_filter_or_older_events(qtbot, seed_db):
+    window = table_window(qtbot, seed_db)
+    model, state = window.table.model, window.state
+    flt = Filter(text="istanbul")
+    with qtbot.waitSignal(window.filterFound, timeout=WAIT_MS):
+        state.set_filter(flt)
+    qtbot.waitUntil(lambda: not model.busy, timeout=WAIT_MS)
+    shown = model.ids.tolist()
+    assert shown and sorted(shown) == window.store.matching_ids(flt, state.window).tolist()
+    every = np.ones(len(window.index), bool)
+    # Rows found for a filter since replaced, or for events read before, are stale.
+    model.show_filter_rows(Filter(text="kyiv"), window.index, every)
+    assert model.ids.tolist() == shown
+    old = window.index
+    window.reload_events()
+    assert window.index is not old
+    qtbot.waitUntil(lambda: not model.busy, timeout=WAIT_MS)
+    assert sorted(model.ids.tolist()) == sorted(shown)
+    model.show_filter_rows(flt, old, every)
+    assert sorted(model.ids.tolist()) == sorted(shown)
+    # A new filter's rows are waited for: the table never shows the old filter's as its.
+    state.set_filter(Filter(text="vilnius"))
+    assert model.busy and model.ids.tolist() == shown
+    model.show_filter_rows(flt, window.index, every)
+    assert model.busy and model.ids.tolist() == shown
+    qtbot.waitUntil(lambda: not model.busy, timeout=WAIT_MS)
+    vilnius = window.store.matching_ids(Filter(text="vilnius"), state.window).tolist()
+    assert vilnius and sorted(model.ids.tolist()) == vilnius
+    # The timeline's bars of it are made before the window closes.
+    qtbot.waitUntil(lambda: not window.is_filtering, timeout=WAIT_MS)
+
+
+def test_a_search_answered_after_the_window_closed_reaches_nobody(qtbot, seed_db):
+    from PySide6.QtCore import QCoreApplication, QEvent
+
+    from desktop_app.store.event_store import EventStore
+    from desktop_app.ui.main_window import MainWindow
+    from desktop_app.ui.tasks import background_runner
+
+    # Not handed to qtbot, which would close it again once deleted.
+    window = MainWindow(EventStore(seed_db))
+    window.show()
+    qtbot.waitUntil(lambda: window.map_view.is_ready and not window.is_reading, timeout=WAIT_MS)
+    window.state.set_filter(Filter(text="russia"))
+    assert window.is_filtering
+    # Closed and deleted before the answer is handled: it must not reach the views.
+    window.close()
+    window.deleteLater()
+    QCoreApplication.sendPostedEvents(window, QEvent.Type.DeferredDelete)
+    background_runner().wait()
+    qtbot.wait(100)

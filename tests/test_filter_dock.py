@@ -4,11 +4,13 @@ translations, in the real window; the polygon part against real stores and the C
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 from PySide6.QtCore import QCoreApplication, QTranslator
+from PySide6.QtWidgets import QStyleOptionViewItem
 
 from desktop_app.cli import main
 from desktop_app.core.event import Event, Place
@@ -17,7 +19,7 @@ from desktop_app.core.grading import parse_grade
 from desktop_app.core.window import TimeWindow
 from desktop_app.store import queries
 from desktop_app.store.event_store import EventStore
-from desktop_app.ui.panels.filters import find_choices
+from desktop_app.ui.panels.filters import MAX_VALUES, find_choices
 from desktop_app.ui.tasks import background_runner
 from tests.mapping import filtered, js, open_window, visible_ids
 
@@ -102,15 +104,17 @@ def test_kept_fields_are_listed_with_counts_and_conditions_add_up(qtbot, window)
     qtbot.waitUntil(lambda: panel.attribute_name.count() == 2)
     assert [panel.attribute_name.itemText(k) for k in range(2)] == ["fatalities (2)", "notes (1)"]
     panel.attribute_name.setCurrentIndex(panel.attribute_name.findData("fatalities"))
-    panel.attribute_value.setText("3")
+    panel.attribute_value.setEditText("3")
     panel.attribute_add.click()
     assert state.filter == Filter(attributes={("fatalities", "3")})
     assert settled(qtbot, window, state.filter) == ids_of(store, "a1")
     assert panel.attributes.count() == 1 and panel.attributes.item(0).text() == "fatalities is 3"
     # A second condition: both must hold.
     panel.attribute_name.setCurrentIndex(panel.attribute_name.findData("notes"))
-    panel.attribute_value.setText("y")
-    panel.attribute_value.returnPressed.emit()
+    # A value the field does not have can still be typed.
+    qtbot.waitUntil(lambda: panel.attribute_values == [("x", 1)])
+    panel.attribute_value.setEditText("y")
+    panel.attribute_value.lineEdit().returnPressed.emit()
     assert state.filter.attributes == {("fatalities", "3"), ("notes", "y")}
     assert settled(qtbot, window, state.filter) == set()
     # Unticking one drops it.
@@ -329,3 +333,80 @@ def test_clicking_the_first_corner_closes_and_esc_gives_up(qtbot, seed_window):
     press(qtbot, view, corners[:2], last=("dblclick",))
     qtbot.waitUntil(lambda: not window.polygon_action.isChecked())
     assert window.state.filter == before
+
+
+@pytest.fixture
+def acled_db(tmp_path, fixtures_dir):
+    """A store of the 1,000 real ACLED rows: many kept fields, some of many values."""
+    path = tmp_path / "acled.db"
+    source = fixtures_dir / "acled" / "acled-ukraine-sample.csv"
+    result = CliRunner().invoke(main, ["--db", str(path), "import", str(source), "--dayfirst"])
+    assert result.exit_code == 0, result.output
+    return path
+
+
+def counted_values(path, name: str) -> list[tuple[str, int]]:
+    """The values of the kept field ``name`` by how many events have each, most first,
+    counted over the events themselves."""
+    with EventStore(path) as store:
+        counts = Counter(
+            dict(e.attributes)[name] for e in store.all_events() if name in dict(e.attributes)
+        )
+    return sorted(counts.items(), key=lambda pair: (-pair[1], pair[0]))
+
+
+def test_a_kept_field_offers_its_values_with_counts_most_frequent_first(qtbot, acled_db):
+    window = open_window(qtbot, acled_db)
+    panel, state = window.filter_panel, window.state
+    names = panel.attribute_name
+    qtbot.waitUntil(lambda: names.findData("admin1") >= 0 and names.findData("id") >= 0)
+    expected = counted_values(acled_db, "admin1")
+    names.setCurrentIndex(names.findData("admin1"))
+    qtbot.waitUntil(lambda: panel.attribute_values == expected)
+    assert expected[0] == ("Donetsk", 410) and len(expected) > 10
+    # The list shows each value with its count; picking one takes the value alone.
+    box = panel.attribute_value
+    option = QStyleOptionViewItem()
+    box.itemDelegate().initStyleOption(option, box.model().index(0, 0))
+    assert option.text == "Donetsk  (410)"
+    box.setCurrentIndex(1)
+    assert box.currentText() == expected[1][0]
+    panel.attribute_add.click()
+    assert state.filter == Filter(attributes={("admin1", expected[1][0])})
+    qtbot.waitUntil(lambda: panel.matches is not None and panel.matches.flt == state.filter)
+    assert panel.matches.count == expected[1][1]
+    # A field of more values than are listed offers the most frequent, bounded; and of
+    # two fields chosen one after the other, the last one's values are listed.
+    names.setCurrentIndex(names.findData("admin3"))
+    names.setCurrentIndex(names.findData("id"))
+    every_id = counted_values(acled_db, "id")
+    assert len(every_id) == 1000
+    qtbot.waitUntil(lambda: panel.attribute_values == every_id[:MAX_VALUES])
+    assert not box.currentText()
+    background_runner().wait()
+
+
+def test_the_cli_lists_kept_fields_and_their_values(graded_db):
+    runner = CliRunner()
+    fields = runner.invoke(main, ["--db", str(graded_db), "fields"])
+    assert fields.exit_code == 0, fields.output
+    assert fields.output.splitlines() == ["        2  fatalities", "        1  notes", "2 fields"]
+    values = runner.invoke(main, ["--db", str(graded_db), "fields", "fatalities", "--format",
+                                  "json"])  # fmt: skip
+    assert json.loads(values.output) == [{"value": "0", "events": 1}, {"value": "3", "events": 1}]
+    missing = runner.invoke(main, ["--db", str(graded_db), "fields", "casualties"])
+    assert missing.exit_code == 1 and "casualties" in missing.output
+    assert len(missing.output.strip().splitlines()) == 1
+
+
+def test_the_cli_values_of_an_acled_field_are_what_events_filters_by(acled_db):
+    runner = CliRunner()
+    expected = counted_values(acled_db, "admin1")
+    found = runner.invoke(main, ["--db", str(acled_db), "fields", "admin1", "--limit", "3"])
+    assert found.exit_code == 0, found.output
+    lines = found.output.splitlines()
+    assert lines == [f"{n:>9,}  {v}" for v, n in expected[:3]] + ["3 values of admin1"]
+    value, count = expected[1]
+    listed = runner.invoke(main, ["--db", str(acled_db), "events", "--attribute",
+                                  f"admin1={value}", "--format", "json"])  # fmt: skip
+    assert len(json.loads(listed.output)) == count

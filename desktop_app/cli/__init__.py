@@ -13,6 +13,7 @@ import click
 from desktop_app import __version__
 from desktop_app.cli.duplicates import duplicates_command
 from desktop_app.cli.export import export_command
+from desktop_app.cli.fields import fields_command
 from desktop_app.cli.grades import grade_command, outlets_command
 from desktop_app.cli.history import history_command
 from desktop_app.cli.options import (
@@ -135,6 +136,7 @@ Examples:
   event-atlas events --polygon '30 50, 32 50, 31 51.5'
   event-atlas events --min-reliability B --min-corroboration 2
   event-atlas events --attribute fatalities=3 --exact-place
+  event-atlas fields fatalities        the values --attribute can take
   event-atlas events --format json > events.json
   event-atlas --db talks.db events --format csv > events.csv
 
@@ -380,3 +382,4 @@ main.add_command(history_command)
 main.add_command(duplicates_command)
 main.add_command(grade_command)
 main.add_command(outlets_command)
+main.add_command(fields_command)

@@ -623,11 +623,18 @@ class EventStore:
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: the search could not be run ({exc})") from None
 
-    def ordered_ids(self, key: str) -> np.ndarray:
-        """Every event's id in the order ``key`` names: ``"title"`` or ``"place"`` (by
-        name, events without a place last), ignoring case; see ``queries.ORDERS``."""
+    def ids_by_title(self, key: Callable[[str], str]) -> np.ndarray:
+        """Every event's id in order of ``key(title)``, then of start and id; see
+        ``queries.ids_by_title``."""
         try:
-            return queries.ordered_ids(self.db.conn, key)
+            return queries.ids_by_title(self.db.conn, key)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: the events could not be ordered ({exc})") from None
+
+    def place_names(self) -> list[tuple[int, str | None, str | None]]:
+        """Every place's id, name and country, for ordering events by place."""
+        try:
+            return queries.place_names(self.db.conn)
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"{self.path}: the events could not be ordered ({exc})") from None
 

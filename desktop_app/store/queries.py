@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+from collections.abc import Callable
 
 import numpy as np
 
@@ -306,21 +307,29 @@ def ranked_ids(
     return _selected(conn.execute(sql, [scored, *params]), flt)[:end]
 
 
-#: What the events can be listed by besides their start, as SQL ``ORDER BY`` terms: a
-#: place's name (events without a place last), an event's title; both ignore case.
-ORDERS = {
-    "title": "e.title COLLATE NOCASE, e.t0, e.id",
-    "place": "p.name IS NULL, p.name COLLATE NOCASE, e.t0, e.id",
-}
+def ids_by_title(conn: sqlite3.Connection, key: Callable[[str], str]) -> np.ndarray:
+    """Every event's id (int64) in order of ``key(title)``, then of start and id.
+
+    SQLite calls ``key`` once per event and sorts by what it returns, in code point
+    order; the sort runs without Python's lock. An exception ``key`` raises ends the
+    query (as :class:`sqlite3.OperationalError`).
+    """
+    conn.create_function("title_key", 1, key, deterministic=True)
+    try:
+        # The ids come as one text, in the order of the subquery's ORDER BY.
+        return fetch_ids(
+            conn,
+            """SELECT group_concat(id) FROM
+                   (SELECT id FROM events ORDER BY title_key(title), t0, id)""",
+            [],
+        )
+    finally:
+        conn.create_function("title_key", 1, None)
 
 
-def ordered_ids(conn: sqlite3.Connection, key: str) -> np.ndarray:
-    """Every event's id (int64) in the order ``key`` of :data:`ORDERS` names."""
-    cursor = conn.execute(f"SELECT e.id {_FROM} ORDER BY {ORDERS[key]}")
-    chunks = []
-    while rows := cursor.fetchmany(100_000):
-        chunks.append(np.fromiter((r[0] for r in rows), np.int64, len(rows)))
-    return np.concatenate(chunks) if chunks else np.empty(0, np.int64)
+def place_names(conn: sqlite3.Connection) -> list[tuple[int, str | None, str | None]]:
+    """Every place's id, name and country (a store has thousands of places, not millions)."""
+    return conn.execute("SELECT id, name, country FROM places ORDER BY id").fetchall()
 
 
 def text_ids(conn: sqlite3.Connection, text: str) -> np.ndarray:
@@ -360,6 +369,8 @@ _PLACE_ROWIDS = """SELECT group_concat(e.id) FROM events e WHERE e.place_id IN
     (SELECT rowid FROM places_fts WHERE places_fts MATCH ?)"""
 _SOURCE_ROWIDS = """SELECT group_concat(es.event_id) FROM event_sources es WHERE es.source_id IN
     (SELECT rowid FROM sources_fts WHERE sources_fts MATCH ?)"""
+
+
 def named_counts(conn: sqlite3.Connection, part: str, limit: int = 500) -> list[tuple[str, int]]:
     """What a filter part can be set to, with how many events each names, most first:
     ``part`` is ``"actors"`` (the events' actors), ``"sources"`` (cited outlets and the
@@ -389,3 +400,18 @@ def named_counts(conn: sqlite3.Connection, part: str, limit: int = 500) -> list[
         raise ValueError(f"no filter part {part!r} to list")
     rows = conn.execute(f"{sql} ORDER BY 2 DESC, 1 LIMIT ?", (int(limit),)).fetchall()
     return [(str(name), int(count)) for name, count in rows]
+
+
+def attribute_values(
+    conn: sqlite3.Connection, name: str, limit: int = 200
+) -> list[tuple[str, int]]:
+    """The values the kept field ``name`` has, with how many events have each, most
+    first (then by value), at most ``limit`` of them: what a condition on that field
+    can be set to (see the ``attributes`` part of :func:`condition`)."""
+    rows = conn.execute(
+        """SELECT j.value, count(*) FROM events e, json_each(e.attributes) j
+           WHERE e.attributes IS NOT NULL AND j.key = ?
+           GROUP BY j.value ORDER BY 2 DESC, 1 LIMIT ?""",
+        (name, int(limit)),
+    ).fetchall()
+    return [(str(value), int(count)) for value, count in rows]

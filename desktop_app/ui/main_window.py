@@ -174,7 +174,10 @@ class MainWindow(QMainWindow):
             self.panel, self.tr("Excerpt"), "ExcerptDock", Qt.DockWidgetArea.RightDockWidgetArea
         )
         # Through self.store and self.index, so the table follows when another store opens.
-        self.table = EventTablePanel(self.state, lambda: self.store, lambda: self.index)
+        # The filter's rows are the ones found for the map (see _on_filter_changed).
+        self.table = EventTablePanel(
+            self.state, lambda: self.store, lambda: self.index, filter_handed=True
+        )
         self.table_dock = self._dock(
             self.table,
             self.tr("Event table"),
@@ -542,6 +545,8 @@ class MainWindow(QMainWindow):
         self._filter_density = base
         self._show_filter_on_timeline()
         self._on_window_changed(self.state.window)
+        # One search serves the map and the table: it takes these rows, not a query.
+        self.table.model.show_filter_rows(flt, self.index, rows)
 
     def _show_filter_on_timeline(self) -> None:
         """The timeline's bars and marks show the filter's events; playback keeps the span
@@ -598,6 +603,7 @@ class MainWindow(QMainWindow):
             return
         self._matching = None
         self._matching_rest = None
+        self.table.model.filter_failed(self.state.filter)
         # ViewState refuses unreadable filters; this is a store that failed under us.
         self.notify(str(exc))
 
@@ -1014,6 +1020,8 @@ class MainWindow(QMainWindow):
         self.settings.set(opt.DOCK_STATE, self.saveState())
         self.settings.sync()
         self._stop_reading()
+        # A search's answer arriving after the window is gone would reach deleted views.
+        self._forget_search()
         self._export_actions.close_pages()
         self.map_view.detach()
         self.store.close()

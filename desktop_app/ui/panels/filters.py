@@ -15,7 +15,8 @@ from collections.abc import Callable
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QModelIndex, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -31,6 +32,8 @@ from PySide6.QtWidgets import (
     QScrollArea,
     QSizePolicy,
     QSpinBox,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QToolButton,
     QVBoxLayout,
     QWidget,
@@ -51,6 +54,11 @@ TYPING_PAUSE_MS = 300
 BEST_MATCHES = 10
 #: How many actors, outlets and countries the panel offers, the most frequent first.
 MAX_CHOICES = 500
+#: How many values of a kept field the panel offers, the most frequent first (any other
+#: can still be typed).
+MAX_VALUES = 200
+#: Where a listed value keeps how many events have it.
+COUNT_ROLE = Qt.ItemDataRole.UserRole + 1
 #: Up to this many category chips each have their own; more are one chip together.
 MAX_CATEGORY_CHIPS = 3
 #: How a match of the text filter is marked in rich text.
@@ -283,6 +291,27 @@ def find_choices(path: Path) -> Choices:
         conn.close()
 
 
+def find_values(path: Path, name: str) -> tuple[tuple[str, int], ...]:
+    """The most frequent values of the kept field ``name`` in the store at ``path``, with
+    how many events have each."""
+    conn = _connect(path)
+    try:
+        return tuple(queries.attribute_values(conn, name, MAX_VALUES))
+    finally:
+        conn.close()
+
+
+class _CountedDelegate(QStyledItemDelegate):
+    """Draws a listed value with how many events have it ("3 (1,204)"), while the value
+    alone is what the box takes when picked."""
+
+    def initStyleOption(self, option: QStyleOptionViewItem, index: QModelIndex) -> None:
+        super().initStyleOption(option, index)
+        count = index.data(COUNT_ROLE)
+        if count is not None:
+            option.text = f"{option.text}  ({int(count):,})"
+
+
 class _CheckList(QListWidget):
     """Checkable names with counts; ``picked`` is the set of checked names."""
 
@@ -474,13 +503,30 @@ class FilterPanel(QWidget):
         )  # fmt: skip
         self.attribute_name = QComboBox()
         self.attribute_name.setToolTip(self.tr("A field the dataset brought, kept on its events"))
-        self.attribute_value = QLineEdit()
-        self.attribute_value.setPlaceholderText(self.tr("Value"))
-        self.attribute_value.setToolTip(self.tr("Only events whose field has exactly this value"))
+        # Its values to pick from, most frequent first; one not listed can be typed.
+        self.attribute_value = QComboBox()
+        self.attribute_value.setEditable(True)
+        self.attribute_value.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.attribute_value.setModel(QStandardItemModel(self.attribute_value))
+        self.attribute_value.setItemDelegate(_CountedDelegate(self.attribute_value))
+        self.attribute_value.setMaxVisibleItems(15)
+        self.attribute_value.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.attribute_value.setMinimumContentsLength(6)
+        self.attribute_value.lineEdit().setPlaceholderText(self.tr("Value"))
+        self.attribute_value.setToolTip(
+            self.tr("Only events whose field has exactly this value: pick one of its most "
+                    "frequent values (with how many events have it) or type another")
+        )  # fmt: skip
+        #: The field whose values are being found or listed, and the task finding them.
+        self._values_of: str | None = None
+        self._finding_values: Task | None = None
+        self.attribute_name.currentIndexChanged.connect(self._find_values)
         self.attribute_add = QPushButton(self.tr("Add"))
         self.attribute_add.setToolTip(self.tr("Add this condition on a kept field"))
         self.attribute_add.clicked.connect(self._add_attribute)
-        self.attribute_value.returnPressed.connect(self._add_attribute)
+        self.attribute_value.lineEdit().returnPressed.connect(self._add_attribute)
         self.attributes = _CheckList(self.tr("Conditions on kept fields"))
         self.attributes.setToolTip(self.tr("Untick a condition to drop it"))
         kept = QHBoxLayout()
@@ -573,10 +619,11 @@ class FilterPanel(QWidget):
         name = self.attribute_name.currentData()
         if not name:
             return
-        pair = (str(name), self.attribute_value.text())
+        pair = (str(name), self.attribute_value.currentText())
         flt = self._state.filter
         self._state.set_filter(dataclasses.replace(flt, attributes=flt.attributes | {pair}))
-        self.attribute_value.clear()
+        # The field's values stay listed, for a second condition.
+        self.attribute_value.clearEditText()
 
     def _apply(self) -> None:
         if self._syncing:
@@ -688,6 +735,59 @@ class FilterPanel(QWidget):
         task = Task(work)
         task.succeeded.connect(self._on_choices)
         self._runner.start(task)
+
+    def _find_values(self) -> None:
+        """List the values of the chosen kept field, found off the GUI thread."""
+        name = self.attribute_name.currentData()
+        if self._finding_values is not None:
+            self._finding_values.cancel()
+        self._values_of = str(name) if name else None
+        self.attribute_value.model().clear()
+        self.attribute_value.clearEditText()
+        if not name:
+            self._finding_values = None
+            return
+        self.attribute_value.lineEdit().setPlaceholderText(self.tr("Finding its values…"))
+        path, field = self._store_path(), str(name)
+        task = Task(lambda _control: find_values(path, field), expected=(sqlite3.Error,))
+        task.succeeded.connect(lambda values: self._on_values(task, field, values))
+        task.failed.connect(lambda _exc: self._on_values(task, field, ()))
+        self._finding_values = task
+        self._runner.start(task)
+
+    def _on_values(self, task: Task, name: str, values: tuple[tuple[str, int], ...]) -> None:
+        if task is not self._finding_values or name != self._values_of:
+            return  # the values of a field chosen before, or of another store
+        self._finding_values = None
+        self.attribute_value.lineEdit().setPlaceholderText(self.tr("Value"))
+        typed = self.attribute_value.currentText()
+        model = self.attribute_value.model()
+        for value, count in values:
+            item = QStandardItem(value)
+            item.setData(count, COUNT_ROLE)
+            item.setToolTip(
+                self.tr("%1 events have this value").replace("%1", f"{count:,}")
+            )
+            model.appendRow(item)
+        # The list as wide as its values and counts (within reason), not the narrow box.
+        view = self.attribute_value.view()
+        view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        metrics = view.fontMetrics()
+        widest = max((metrics.horizontalAdvance(f"{v}  ({n:,})") for v, n in values), default=0)
+        scroll_bar = view.verticalScrollBar().sizeHint().width()
+        view.setMinimumWidth(min(widest + scroll_bar + 4 * metrics.averageCharWidth(), 420))
+        # Filling the list picks its first value: what was typed meanwhile stays.
+        self.attribute_value.setCurrentIndex(-1)
+        self.attribute_value.setEditText(typed)
+
+    @property
+    def attribute_values(self) -> list[tuple[str, int]]:
+        """The values of the chosen kept field listed to pick from, with their counts."""
+        model = self.attribute_value.model()
+        return [
+            (model.item(k).text(), int(model.item(k).data(COUNT_ROLE)))
+            for k in range(model.rowCount())
+        ]
 
     def _on_choices(self, choices: Choices) -> None:
         self._choices = choices

@@ -78,6 +78,9 @@ class EventTablePanel(QWidget):
     runner
         Where the filter's query, the orderings and exports run (the app's background
         runner by default).
+    filter_handed
+        The filter's rows are handed to the model by whoever finds them for the map
+        (see :meth:`EventTableModel.show_filter_rows`) instead of found by the table.
     """
 
     #: The user asked to centre the map on this event (a double-click on its row).
@@ -92,6 +95,8 @@ class EventTablePanel(QWidget):
         index: Callable[[], EventIndex],
         runner: TaskRunner | None = None,
         parent: QWidget | None = None,
+        *,
+        filter_handed: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("EventTablePanel")
@@ -99,7 +104,11 @@ class EventTablePanel(QWidget):
         self._store = store
         self._runner = runner or background_runner()
         self._syncing = False
-        self.model = EventTableModel(state, store, index, self._runner, self)
+        #: How far the ordering being made is (0 to 1), while there is one.
+        self._sort_share = 0.0
+        self.model = EventTableModel(
+            state, store, index, self._runner, self, filter_handed=filter_handed
+        )
 
         self.search = QLineEdit()
         self.search.setObjectName("EventTableSearch")
@@ -175,6 +184,7 @@ class EventTablePanel(QWidget):
         self.view.doubleClicked.connect(self._on_double_clicked)
         self.model.filled.connect(self._on_filled)
         self.model.busyChanged.connect(lambda _busy: self._show_count())
+        self.model.sortProgressed.connect(self._on_sort_progressed)
         state.selectionChanged.connect(self._on_state_selection)
         state.currentChanged.connect(self._on_state_current)
         state.filterChanged.connect(self._on_filter_changed)
@@ -197,9 +207,19 @@ class EventTablePanel(QWidget):
     def _show_count(self) -> None:
         n = self.model.rowCount()
         text = self.tr("%1 events").replace("%1", f"{n:,}")
-        if self.model.busy:
-            text = self.tr("%1 (finding…)").replace("%1", text)
+        if self.model.sorting is not None:
+            # The rows stay usable in their old order meanwhile.
+            share = f"{round(100 * self._sort_share)}"
+            text = self.tr("%1 · Sorting… %2%").replace("%1", text).replace("%2", share)
+        else:
+            self._sort_share = 0.0
+            if self.model.busy:
+                text = self.tr("%1 (finding…)").replace("%1", text)
         self.count.setText(text)
+
+    def _on_sort_progressed(self, _key: str, share: float) -> None:
+        self._sort_share = share
+        self._show_count()
 
     def _on_filled(self) -> None:
         self._show_count()

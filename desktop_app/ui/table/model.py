@@ -7,9 +7,15 @@ are read from the store a page of rows at a time, when the view asks for a row's
 and only the pages seen last are kept.
 
 Ordering by date or category needs only the index's columns. Ordering by title or place
-asks the store once for every id in that order (seconds for a million events, so in a
-background task) and keeps it as a rank per index row: any window is then sorted by
-numpy. The filter's query also runs in the background, on a connection of its own.
+puts every index row in that order once, in a background task (see
+:mod:`desktop_app.ui.table.ranks`: the places are ranked, a few thousand, and each row
+takes its place's; the titles are sorted by SQLite, the progress told) and keeps it with
+each row's rank: any window is then ordered by numpy.
+
+Which events the filter lets through is either handed over by whoever finds them for
+the map already (the main window, :meth:`EventTableModel.show_filter_rows`), so one
+query serves both, or found by the model itself in the background, on a connection of
+its own. Rows of an older filter or index are never shown.
 """
 
 from __future__ import annotations
@@ -26,7 +32,8 @@ from desktop_app.core.categories import CATEGORIES, category
 from desktop_app.core.event import Event
 from desktop_app.core.filter import Filter, text_terms
 from desktop_app.core.index import EventIndex
-from desktop_app.store.event_store import EventStore
+from desktop_app.store.event_store import EventStore, StoreError
+from desktop_app.ui.table.ranks import place_order, title_order
 from desktop_app.ui.tasks import Task, TaskRunner, background_runner
 from desktop_app.ui.view_state import ViewState
 from desktop_app.ui.words import plain_tooltip
@@ -90,12 +97,18 @@ class EventTableModel(QAbstractTableModel):
         The open store and its index (called each time: another store may be opened).
     runner
         Where the filter's query and the orderings by title and place run.
+    filter_handed
+        True: the filter's rows are handed over through :meth:`show_filter_rows` (by the
+        main window, which finds them for the map) and the model asks the store nothing
+        for the filter; False: it finds them itself.
     """
 
     #: The rows for the current window, filter and order are in place.
     filled = Signal()
     #: The rows being made changed from ready to waiting (True) or back (False).
     busyChanged = Signal(bool)
+    #: An ordering being made (its column key) is this far (0 to 1).
+    sortProgressed = Signal(str, float)
 
     def __init__(
         self,
@@ -104,9 +117,14 @@ class EventTableModel(QAbstractTableModel):
         index: Callable[[], EventIndex],
         runner: TaskRunner | None = None,
         parent: QObject | None = None,
+        *,
+        filter_handed: bool = False,
     ) -> None:
         super().__init__(parent)
         self._state = state
+        self._handed = filter_handed
+        #: Handed over: the filter's rows for the current filter are still to come.
+        self._waiting = False
         self._store = store
         self._index = index
         self._runner = runner or background_runner()
@@ -120,7 +138,10 @@ class EventTableModel(QAbstractTableModel):
         #: Which events the filter lets through, as a mask over index rows (None: all).
         self._mask: np.ndarray | None = None
         self._mask_filter: Filter | None = Filter()
-        self._ranks: dict[str, np.ndarray] = {}
+        #: The index the mask is of (None: any, the mask being None).
+        self._mask_index: EventIndex | None = None
+        #: Per column key: each index row's rank in that order, and the rows in it.
+        self._ranks: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         self._tasks: dict[str, Task] = {}
         # Raised whenever the store or its index is replaced: older answers are dropped.
         self._generation = 0
@@ -259,7 +280,14 @@ class EventTableModel(QAbstractTableModel):
     @property
     def busy(self) -> bool:
         """True while the filter's events or an ordering are still being found."""
-        return bool(self._tasks)
+        return bool(self._tasks) or self._waiting
+
+    @property
+    def sorting(self) -> str | None:
+        """The column key of the ordering being made, if any (the rows keep their
+        order meanwhile)."""
+        key, _order = self._sort
+        return key if key in self._tasks else None
 
     # -- what changes the rows ---------------------------------------------------------------
 
@@ -289,6 +317,14 @@ class EventTableModel(QAbstractTableModel):
         self._refill()
 
     def _on_filter_changed(self, flt: Filter) -> None:
+        if self._handed:
+            # The rows come through show_filter_rows (at once for categories alone).
+            known = self._mask_filter == flt and self._mask_index is self._index()
+            self._set_waiting(not known and not flt.is_empty)
+            if flt.is_empty:
+                self._mask, self._mask_filter, self._mask_index = None, flt, self._index()
+            self._refill()
+            return
         if not self._active:
             # Hidden: no query for a table nobody sees (set_active catches up).
             self._drop_task("filter")
@@ -312,7 +348,39 @@ class EventTableModel(QAbstractTableModel):
             control.check()
             return _mask_of(ids, sorted_ids, id_order, len(index))
 
-        self._start("filter", work, lambda mask: self._set_mask(flt, mask))
+        self._start("filter", work, lambda mask: self._set_mask(flt, index, mask))
+
+    def show_filter_rows(self, flt: Filter, index: EventIndex, rows: np.ndarray | None) -> None:
+        """Show the rows of ``index`` that ``flt`` lets through: ``rows`` is a mask over
+        them (None: every row), found by the one who hands it over. An answer for
+        another filter than the view state's, or another index than the model's, is
+        stale and dropped."""
+        if flt != self._state.filter or index is not self._index():
+            return
+        same = (
+            not self._waiting
+            and self._mask_filter == flt
+            and self._mask_index is index
+            and (rows is self._mask or (rows is not None and self._mask is not None
+                                        and np.array_equal(rows, self._mask)))
+        )  # fmt: skip
+        if same:
+            return
+        self._mask, self._mask_filter, self._mask_index = rows, flt, index
+        self._set_waiting(False)
+        self._refill()
+
+    def filter_failed(self, flt: Filter) -> None:
+        """The rows of ``flt`` could not be found (the store failed under its finder):
+        stop waiting for them and keep the rows shown."""
+        if flt == self._state.filter:
+            self._set_waiting(False)
+
+    def _set_waiting(self, waiting: bool) -> None:
+        was_busy = self.busy
+        self._waiting = waiting
+        if self.busy != was_busy:
+            self.busyChanged.emit(self.busy)
 
     def refresh(self) -> None:
         """The store's events changed in place (an edit or its undo): read them again."""
@@ -323,35 +391,37 @@ class EventTableModel(QAbstractTableModel):
         for key in list(self._tasks):
             self._drop_task(key)
         self._ranks.clear()
-        self._mask, self._mask_filter = None, None
+        if not (self._handed and self._mask_index is self._index()):
+            # Rows handed over for these very events (before this call) still hold.
+            self._mask, self._mask_filter, self._mask_index = None, None, None
         key, _order = self._sort
         if key in ("title", "place"):
             self._find_rank(key)
         self._on_filter_changed(self._state.filter)
 
-    def _set_mask(self, flt: Filter, mask: np.ndarray) -> None:
-        self._mask, self._mask_filter = mask, flt
+    def _set_mask(self, flt: Filter, index: EventIndex, mask: np.ndarray) -> None:
+        self._mask, self._mask_filter, self._mask_index = mask, flt, index
         self._refill()
 
     def _find_rank(self, key: str) -> None:
-        index = self._index()
+        arrays = self._index().arrays
         path = self._store().path
-        sorted_ids, id_order = self._id_lookup(index)
 
-        def work(control) -> np.ndarray:
+        def work(control) -> tuple[np.ndarray, np.ndarray]:
             with EventStore(path, read_only=True) as store:
-                ordered = store.ordered_ids(key)
-            control.check()
-            rows = _rows_of(ordered, sorted_ids, id_order)
-            rank = np.full(len(index), len(rows), np.int64)
-            rank[rows] = np.arange(len(rows))
-            return rank
+                if key == "place":
+                    order = place_order(store, arrays.place_id)
+                else:
+                    order = title_order(store, arrays.ids, control.progress, control.check)
+            rank = np.empty(len(order), np.int64)
+            rank[order] = np.arange(len(order))
+            return rank, order
 
-        def done(rank: np.ndarray) -> None:
-            self._ranks[key] = rank
+        def done(rank_and_order: tuple[np.ndarray, np.ndarray]) -> None:
+            self._ranks[key] = rank_and_order
             self._refill()
 
-        self._start(key, work, done)
+        self._start(key, work, done, lambda share: self.sortProgressed.emit(key, float(share)))
 
     def _id_lookup(self, index: EventIndex) -> tuple[np.ndarray, np.ndarray]:
         """The index's ids sorted, and the index row of each (for binary search by id):
@@ -361,11 +431,17 @@ class EventTableModel(QAbstractTableModel):
             self._lookup = (index, (index.arrays.ids[order], order))
         return self._lookup[1]
 
-    def _start(self, name: str, work, done: Callable[[np.ndarray], None]) -> None:
+    def _start(
+        self,
+        name: str,
+        work,
+        done: Callable[[object], None],
+        progressed: Callable[[float], None] | None = None,
+    ) -> None:
         self._drop_task(name)
         generation = self._generation
         was_busy = self.busy
-        task = Task(work, parent=self)
+        task = Task(work, expected=(StoreError,), parent=self)
         self._tasks[name] = task
 
         def finished() -> None:
@@ -383,6 +459,12 @@ class EventTableModel(QAbstractTableModel):
             if not self.busy:
                 self.busyChanged.emit(False)
 
+        if progressed is not None:
+            task.progressed.connect(
+                lambda share: self._tasks.get(name) is task
+                and generation == self._generation
+                and progressed(share)
+            )
         task.succeeded.connect(succeeded)
         task.finished.connect(finished)
         task.failed.connect(lambda exc: self._on_failed(name, exc))
@@ -408,7 +490,7 @@ class EventTableModel(QAbstractTableModel):
             self._stale = True
             return
         self._stale = False
-        if "filter" in self._tasks:
+        if "filter" in self._tasks or self._waiting:
             # The rows come when the filter's events are known: never a flash of all.
             return
         key, order = self._sort
@@ -416,7 +498,7 @@ class EventTableModel(QAbstractTableModel):
             return
         index = self._index()
         rows = index.rows_in(self._state.window)
-        if self._mask is not None and len(self._mask) == len(index):
+        if self._mask is not None and self._mask_index is index:
             rows = rows[self._mask[rows]]
         rows = self._ordered(index, rows, key, order)
         self.beginResetModel()
@@ -440,8 +522,14 @@ class EventTableModel(QAbstractTableModel):
             ranks = _LABEL_RANK[index.arrays.category[rows]]
             # Stable, so each category keeps its events in order of start.
             return rows[np.argsort(-ranks if descending else ranks, kind="stable")]
-        rank = self._ranks[key][rows]
-        ordered = rows[np.argsort(rank)]
+        rank, order = self._ranks[key]
+        if len(rows) * 8 >= len(order):
+            # Most rows (a long window): a pass over the order beats sorting them.
+            keep = np.zeros(len(order), bool)
+            keep[rows] = True
+            ordered = order[keep[order]]
+        else:
+            ordered = rows[np.argsort(rank[rows])]
         return ordered[::-1].copy() if descending else ordered
 
 
