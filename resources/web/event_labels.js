@@ -57,6 +57,49 @@
   }
 
   /*
+   * Boxes in a grid of square cells, so a box is tested only against the boxes in the
+   * cells it covers: with tens of thousands of markers on the map, testing each label
+   * against every one of them would cost seconds a frame.
+   */
+  const CELL = 64;
+
+  class BoxGrid {
+    constructor(view) {
+      this.cols = Math.max(1, Math.ceil(view.w / CELL));
+      this.rows = Math.max(1, Math.ceil(view.h / CELL));
+      this.cells = new Array(this.cols * this.rows);
+    }
+
+    /* The cells box `b` covers, clamped to the grid: a box off the view tests its edge. */
+    _range(b) {
+      const clamp = (v, n) => Math.min(n - 1, Math.max(0, Math.floor(v / CELL)));
+      return [clamp(b.x, this.cols), clamp(b.x + b.w, this.cols), clamp(b.y, this.rows), clamp(b.y + b.h, this.rows)];
+    }
+
+    add(b) {
+      const [c0, c1, r0, r1] = this._range(b);
+      for (let r = r0; r <= r1; r++) {
+        for (let c = c0; c <= c1; c++) {
+          const k = r * this.cols + c;
+          (this.cells[k] || (this.cells[k] = [])).push(b);
+        }
+      }
+    }
+
+    /* Whether a box of the grid that `keep(box)` accepts overlaps `b`. */
+    hits(b, keep) {
+      const [c0, c1, r0, r1] = this._range(b);
+      for (let r = r0; r <= r1; r++) {
+        for (let c = c0; c <= c1; c++) {
+          const cell = this.cells[r * this.cols + c];
+          if (cell && cell.some((o) => keep(o) && overlaps(o, b))) return true;
+        }
+      }
+      return false;
+    }
+  }
+
+  /*
    * Place `candidates` ({text, x, y, w, h, r, count, kind, country, key}) on a view of
    * view.w x view.h pixels, keeping clear of `obstacles` (boxes {x, y, w, h}: the markers).
    * A candidate's own marker (its `key` matches the obstacle's) does not block it.
@@ -65,15 +108,19 @@
    */
   function placeLabels(candidates, view, obstacles) {
     const sorted = candidates.slice().sort(compareLabels);
-    const placed = [];
-    const blockers = obstacles || [];
+    const placed = [], taken = new BoxGrid(view), blockers = new BoxGrid(view);
+    for (const o of obstacles || []) blockers.add(o);
+    const any = () => true;
     for (const c of sorted) {
+      const others = (o) => o.key !== c.key;
       for (const spot of positions(c)) {
         const box = { x: spot.x, y: spot.y, w: c.w, h: c.h };
         if (box.x < 0 || box.y < 0 || box.x + box.w > view.w || box.y + box.h > view.h) continue;
-        if (placed.some((p) => overlaps(p, box))) continue;
-        if (blockers.some((o) => o.key !== c.key && overlaps(o, box))) continue;
-        placed.push({ text: c.text, x: box.x, y: box.y, w: box.w, h: box.h, country: !!c.country, key: c.key });
+        if (taken.hits(box, any)) continue;
+        if (blockers.hits(box, others)) continue;
+        const label = { text: c.text, x: box.x, y: box.y, w: box.w, h: box.h, country: !!c.country, key: c.key };
+        placed.push(label);
+        taken.add(label);
         break;
       }
     }
