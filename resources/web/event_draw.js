@@ -219,6 +219,22 @@
   }
 
   /*
+   * The width of place p's name, measured once per name: with tens of thousands of
+   * places in view, even looking each up by its text costs milliseconds a frame.
+   */
+  const placeWidths = { names: null, text: [], width: new Float64Array(0) };
+  function placeNameWidth(ctx, p, name) {
+    const c = placeWidths;
+    if (c.names !== EA.placeName) {
+      c.names = EA.placeName;
+      c.text = new Array(EA.nPlaces);
+      c.width = new Float64Array(EA.nPlaces);
+    }
+    if (c.text[p] !== name) { c.text[p] = name; c.width[p] = textWidth(ctx, PLACE_FONT, name); }
+    return c.width[p];
+  }
+
+  /*
    * The names to print: the busiest place of each drawn marker or cluster, then (zoomed
    * out) the countries, kept clear of every marker but their own (event_labels.js).
    */
@@ -241,7 +257,7 @@
       const name = p >= 0 && EA.placeName ? EA.placeName[p] : undefined;
       if (!name) continue;
       candidates.push({
-        text: name, x: g.x[k], y: g.y[k], w: textWidth(ctx, PLACE_FONT, name), h: LABEL_HEIGHT,
+        text: name, x: g.x[k], y: g.y[k], w: placeNameWidth(ctx, p, name), h: LABEL_HEIGHT,
         r: g.markers[k] > 1 ? clusterRadius(g.count[k]) : k === ringed ? RADIUS + 8 : RADIUS + 3,
         count: g.count[k],
         kind: EA.placeKind[p], key: k,

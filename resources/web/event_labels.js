@@ -70,14 +70,15 @@
       this.cells = new Array(this.cols * this.rows);
     }
 
-    /* The cells box `b` covers, clamped to the grid: a box off the view tests its edge. */
-    _range(b) {
-      const clamp = (v, n) => Math.min(n - 1, Math.max(0, Math.floor(v / CELL)));
-      return [clamp(b.x, this.cols), clamp(b.x + b.w, this.cols), clamp(b.y, this.rows), clamp(b.y + b.h, this.rows)];
+    /* The column or row of cell holding coordinate v, clamped to the grid's n: a box off
+     * the view is kept in the cells at its edge. */
+    static _cell(v, n) {
+      return Math.min(n - 1, Math.max(0, Math.floor(v / CELL)));
     }
 
     add(b) {
-      const [c0, c1, r0, r1] = this._range(b);
+      const c0 = BoxGrid._cell(b.x, this.cols), c1 = BoxGrid._cell(b.x + b.w, this.cols);
+      const r0 = BoxGrid._cell(b.y, this.rows), r1 = BoxGrid._cell(b.y + b.h, this.rows);
       for (let r = r0; r <= r1; r++) {
         for (let c = c0; c <= c1; c++) {
           const k = r * this.cols + c;
@@ -86,13 +87,18 @@
       }
     }
 
-    /* Whether a box of the grid that `keep(box)` accepts overlaps `b`. */
-    hits(b, keep) {
-      const [c0, c1, r0, r1] = this._range(b);
+    /* Whether a box of the grid overlaps `b`, other than those whose key is `own`. */
+    hits(b, own) {
+      const c0 = BoxGrid._cell(b.x, this.cols), c1 = BoxGrid._cell(b.x + b.w, this.cols);
+      const r0 = BoxGrid._cell(b.y, this.rows), r1 = BoxGrid._cell(b.y + b.h, this.rows);
       for (let r = r0; r <= r1; r++) {
         for (let c = c0; c <= c1; c++) {
           const cell = this.cells[r * this.cols + c];
-          if (cell && cell.some((o) => keep(o) && overlaps(o, b))) return true;
+          if (cell === undefined) continue;
+          for (let k = 0; k < cell.length; k++) {
+            const o = cell[k];
+            if (o.key !== own && overlaps(o, b)) return true;
+          }
         }
       }
       return false;
@@ -110,14 +116,14 @@
     const sorted = candidates.slice().sort(compareLabels);
     const placed = [], taken = new BoxGrid(view), blockers = new BoxGrid(view);
     for (const o of obstacles || []) blockers.add(o);
-    const any = () => true;
+    // A placed label's key is never NaN: nothing is exempt from the labels placed.
+    const none = NaN;
     for (const c of sorted) {
-      const others = (o) => o.key !== c.key;
       for (const spot of positions(c)) {
         const box = { x: spot.x, y: spot.y, w: c.w, h: c.h };
         if (box.x < 0 || box.y < 0 || box.x + box.w > view.w || box.y + box.h > view.h) continue;
-        if (taken.hits(box, any)) continue;
-        if (blockers.hits(box, others)) continue;
+        if (taken.hits(box, none)) continue;
+        if (blockers.hits(box, c.key)) continue;
         const label = { text: c.text, x: box.x, y: box.y, w: box.w, h: box.h, country: !!c.country, key: c.key };
         placed.push(label);
         taken.add(label);
