@@ -27,13 +27,16 @@ def open_map(qtbot, store: EventStore, window: TimeWindow, size=(900, 650)) -> M
 
 
 def open_window(qtbot, db_path):
-    """A real MainWindow on the store at ``db_path``, shown, its map page ready."""
+    """A real MainWindow on the store at ``db_path``, shown, its map page ready and its
+    timeline filled in (which follows the map's first frame)."""
     from desktop_app.ui.main_window import MainWindow
 
     window = MainWindow(EventStore(db_path))
     qtbot.addWidget(window)
     window.show()
-    qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=PAGE_TIMEOUT_MS)
+    qtbot.waitUntil(
+        lambda: window.map_view.is_ready and not window.is_reading, timeout=PAGE_TIMEOUT_MS
+    )
     return window
 
 

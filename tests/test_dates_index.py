@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from desktop_app.core.dates import DateError, days_from_datetime, event_span, parse_iso
-from desktop_app.core.index import LONG_EVENT_DAYS, EventArrays, EventIndex
+from desktop_app.core.index import LONG_EVENT_DAYS, EventArrays, EventIndex, RowsById
 from desktop_app.core.window import TimeWindow
 from desktop_app.mapgen.payload import decode_events, encode_events
 
@@ -128,3 +128,45 @@ def test_payload_round_trip():
 def test_days_are_exact_for_dates():
     assert days_from_datetime(date(1970, 1, 1)) == 0
     assert days_from_datetime(date(2025, 6, 2)) == 20241
+
+
+@pytest.mark.parametrize("kind", ["dense", "sparse", "with negatives"])
+def test_rows_by_id_finds_each_row_and_leaves_out_unknown_ids(kind):
+    rng = np.random.default_rng(7)
+    ids = {
+        "dense": rng.permutation(np.arange(1, 20_001)),
+        "sparse": rng.choice(10**12, 5_000, replace=False),
+        "with negatives": rng.permutation(np.arange(-50, 950)),
+    }[kind].astype(np.int64)
+    lookup = RowsById(ids)
+    wanted = rng.choice(len(ids), 300, replace=False)
+    asked = np.concatenate([ids[wanted], [ids.max() + 1, 10**13, -(10**6)]])
+    assert lookup.rows_of(asked).tolist() == wanted.tolist()
+    assert len(lookup.rows_of(np.zeros(0, np.int64))) == 0
+    index = EventIndex(
+        EventArrays(
+            ids,
+            np.arange(len(ids), dtype=float),
+            np.arange(len(ids), dtype=float),
+            np.zeros(len(ids), np.float32),
+            np.zeros(len(ids), np.float32),
+            np.zeros(len(ids), np.uint8),
+        )
+    )
+    assert index.row_of(int(ids[wanted[0]])) == wanted[0]
+    assert index.row_of(int(ids.max()) + 1) is None
+    assert np.flatnonzero(index.mask_of(ids[wanted])).tolist() == sorted(wanted.tolist())
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.floats(-1000, 1000, allow_nan=False), min_size=1, max_size=300))
+def test_the_suggested_window_ends_on_the_busiest_day_the_earliest_of_ties(starts):
+    t0 = np.sort(np.asarray(starts))
+    n = len(t0)
+    index = EventIndex(
+        EventArrays(np.arange(n, dtype=np.int64), t0, t0.copy(), np.zeros(n, np.float32),
+                    np.zeros(n, np.float32), np.zeros(n, np.uint8))
+    )  # fmt: skip
+    days, counts = np.unique(np.floor(t0), return_counts=True)
+    busiest = float(days[np.argmax(counts)])
+    assert index.suggested_window(days=4) == TimeWindow(busiest - 3, busiest + 1)

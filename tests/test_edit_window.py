@@ -120,6 +120,8 @@ def named_places(qtbot, window) -> int:
 def test_an_event_is_added_where_the_map_is_clicked(qtbot, seed_db):
     window = open_window(qtbot, seed_db)
     count = window.store.count()
+    # The place names reach the page after its first frame.
+    qtbot.waitUntil(lambda: named_places(qtbot, window) > 0, timeout=PAGE_TIMEOUT_MS)
     named = named_places(qtbot, window)
     kharkiv = place_name_of(qtbot, window, 16)
     assert kharkiv

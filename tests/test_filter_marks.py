@@ -94,6 +94,23 @@ def test_a_dataset_s_own_categories_are_listed_beyond_them_other(tmp_path):
     store.close()
 
 
+def test_the_most_frequent_own_categories_whatever_their_number(tmp_path):
+    # A few own categories are found by a seek each, hundreds by one count of them all:
+    # both give the most frequent first, ties in name order.
+    for distinct in (12, 260):
+        store = EventStore(tmp_path / f"s{distinct}.db")
+        kinds = [f"kind {k:03d}" for k in range(distinct) for _ in range(1 + k % 5)]
+        kinds += ["strike"] * 10 + [""] * 3
+        store.add_events(
+            Event(uid=f"e{k}", title="a", start="2025-01-01", category=kind)
+            for k, kind in enumerate(kinds)
+        )
+        counts = {k: kinds.count(k) for k in set(kinds) if k not in ("", "strike")}
+        expected = sorted(counts, key=lambda k: (-counts[k], k))[: len(queries.DATASET_LOOKS)]
+        assert queries.dataset_keys(store.db.conn) == tuple(expected)
+        store.close()
+
+
 def test_the_export_command_follows_its_filter_options(seed_db, tmp_path):
     from click.testing import CliRunner
 

@@ -10,6 +10,7 @@ import shutil
 
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
 
 from desktop_app.core.categories import CATEGORIES, category
 from desktop_app.core.event import Event, Place
@@ -128,9 +129,13 @@ def test_the_last_ticked_category_cannot_be_unticked(qtbot, window):
 
 def test_chips_clear_their_part_and_clear_all_clears_every_part(qtbot, window):
     chips = window.chips
-    assert not chips.isVisibleTo(window)
+    assert chips.unfiltered.isVisibleTo(window) and not chips.clear_all.isVisibleTo(window)
+    map_height = window.map_view.height()
     window.state.set_filter(Filter(text="talks", categories={"diplomacy"}, place="istanb"))
-    assert chips.isVisibleTo(window)
+    assert not chips.unfiltered.isVisibleTo(window) and chips.clear_all.isVisibleTo(window)
+    # The map keeps its size: no jump, no new drawing at another size.
+    QApplication.processEvents()
+    assert window.map_view.height() == map_height
     texts = [b.text() for b in chips.chips]
     assert texts == ["Category: Diplomacy  ×", "Text: talks  ×", "Place: istanb  ×"]
     qtbot.mouseClick(chips.chips[1], Qt.MouseButton.LeftButton)
@@ -141,7 +146,9 @@ def test_chips_clear_their_part_and_clear_all_clears_every_part(qtbot, window):
     )
     qtbot.mouseClick(chips.clear_all, Qt.MouseButton.LeftButton)
     assert window.state.filter.is_empty
-    assert not chips.isVisibleTo(window) and chips.chips == []
+    assert chips.unfiltered.isVisibleTo(window) and chips.chips == []
+    QApplication.processEvents()
+    assert window.map_view.height() == map_height
     # Many categories are one chip; its × clears the categories and nothing else.
     many = {"diplomacy", "strike", "military", "statement"}
     window.state.set_filter(Filter(categories=many, text="talks"))
@@ -332,6 +339,18 @@ def test_the_export_dialog_s_job_carries_the_window_s_filter(qtbot, window, tmp_
     settings = ExportSettings(fmt="csv", path=tmp_path / "x.csv", options=SnapshotOptions())
     job = job_for(window, settings)
     assert job.filter == Filter(text="talks")
+
+
+def test_the_export_dialog_s_job_draws_the_events_as_the_window_does(qtbot, window, tmp_path):
+    from desktop_app.mapgen.page import MapLook
+    from desktop_app.ui.export.dialog import ExportSettings, job_for
+
+    settings = ExportSettings(fmt="png", path=tmp_path / "x.png", options=SnapshotOptions())
+    assert job_for(window, settings).look == MapLook()
+    window.set_mark_style("dots")
+    window.map_view.set_halos(False)
+    window.map_view.set_fade(False)
+    assert job_for(window, settings).look == MapLook(fade=False, halos=False, mark_style="dots")
 
 
 def test_a_store_copy_is_left_alone(seed_db, tmp_path):

@@ -17,6 +17,7 @@ from desktop_app.core.event import (
 )
 from desktop_app.core.window import TimeWindow
 from desktop_app.ingest.pipeline import read_records
+from desktop_app.mapgen.page import MapLook
 from desktop_app.mapgen.payload import decode_events, encode_events
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.export.compose import SnapshotOptions, layout_for
@@ -166,7 +167,7 @@ def test_an_exported_picture_draws_the_halos_and_its_legend_says_what_they_mean(
         renderer = maker.renderer(_window(), layout.map_size, 1, extent)
         assert renderer.halos_drawn()
         halos = {h["precision"]: h for h in wait_for(renderer.view.page_api.drawn_halos)}
-        renderer.view.set_halos(False)
+        maker.look = MapLook(halos=False)
         hidden = maker.snapshot(_window(), options, extent=extent)
         assert not renderer.halos_drawn()
     region = halos["region"]
@@ -180,6 +181,40 @@ def test_an_exported_picture_draws_the_halos_and_its_legend_says_what_they_mean(
         for py in range(round(layout.map.bottom()) - 60, round(layout.map.bottom()) - 10, 2)
     ]
     assert sum(shown.pixel(*p) != hidden.pixel(*p) for p in corner) > 200
+
+
+def test_the_pdf_legend_says_what_the_halos_mean_when_the_map_drew_them(qtbot, tmp_path):
+    import pypdf
+
+    from desktop_app.ui.export.pdf import export_pdf
+
+    texts = {}
+    with _store(tmp_path / "atlas.db") as store, SnapshotMaker(store) as maker:
+        for halos in (True, False):
+            maker.look = MapLook(halos=halos)
+            out = tmp_path / f"halos-{halos}.pdf"
+            extent = MapExtent(49.6, 36.5, 9)
+            export_pdf(maker, _window(), SnapshotOptions("Halos"), out, extent=extent)
+            texts[halos] = " ".join(pypdf.PdfReader(out).pages[0].extract_text().split())
+    assert "Shaded ring: how precisely the place is known" in texts[True]
+    assert "Shaded ring" not in texts[False] and "Strike" in texts[False]
+
+
+def test_an_export_draws_the_events_as_its_look_says(qtbot, tmp_path):
+    options = SnapshotOptions("Look", (1280, 720))
+    layout = layout_for(options)
+    extent = MapExtent(49.6, 36.5, 9)
+    with _store(tmp_path / "atlas.db") as store, SnapshotMaker(store) as maker:
+        drawn = {}
+        for look in (MapLook(), MapLook(halos=False, mark_style="dots", fade=False)):
+            maker.look = look
+            drawn[look] = maker.snapshot(_window(), options, extent=extent)
+            renderer = maker.renderer(_window(), layout.map_size, 1, extent)
+            assert renderer.halos_drawn() is look.halos
+            assert js(qtbot, renderer.view, "EventAtlas.drawingDots") is (look.mark_style == "dots")
+            assert js(qtbot, renderer.view, "EventAtlas.fade") is look.fade
+    plain, other = drawn.values()
+    assert plain != other
 
 
 def test_places_with_far_apart_ids_keep_their_precisions(tmp_path):

@@ -8,7 +8,7 @@ from collections import Counter
 from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.dates import event_span
 from desktop_app.core.window import TimeWindow
-from desktop_app.mapgen.payload import encode_events
+from desktop_app.mapgen.payload import decode_events, encode_events
 from desktop_app.ui.export.render import FIRST_SETTLE_MS
 from desktop_app.ui.map.describe import describe_events
 from desktop_app.ui.map.view import place_names
@@ -107,7 +107,7 @@ def test_country_names_show_zoomed_out_only_and_under_place_names(qtbot, seed_st
 
 def test_place_names_name_each_place_once_busiest_first(seed_store):
     payload = encode_events(seed_store.arrays())
-    rows = place_names(payload, describe_events(seed_store))
+    rows = place_names(decode_events(payload), describe_events(seed_store))
     events = {e.id: e for e in seed_store.all_events()}
     assert rows, "the bundled dataset has named places"
     coords = [(events[i].place.lat, events[i].place.lon) for i, _, _ in rows]
@@ -117,7 +117,7 @@ def test_place_names_name_each_place_once_busiest_first(seed_store):
     # The busiest place comes first; a limit keeps the busiest.
     busiest = Counter((e.place.lat, e.place.lon) for e in events.values() if e.place)
     assert coords[0] == busiest.most_common(1)[0][0]
-    assert place_names(payload, describe_events(seed_store), limit=3) == rows[:3]
+    assert place_names(decode_events(payload), describe_events(seed_store), limit=3) == rows[:3]
 
 
 def test_a_stacked_place_shows_the_mix_of_its_categories(qtbot, seed_store):

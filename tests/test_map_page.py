@@ -258,3 +258,36 @@ def test_current_event_s_label_goes_with_it_when_others_of_its_stack_stay(qtbot,
     assert js(qtbot, view, selection) == {"ringed": [month_long], "label": False}
     view._state.set_window(TimeWindow(day("2025-06-01"), day("2025-06-04")))
     qtbot.waitUntil(lambda: js(qtbot, view, selection)["label"])
+
+
+def test_the_page_takes_its_events_once_a_load_and_keeps_drawing_them(qtbot, seed_store):
+    # The view keeps the ids and categories it needs, not the buffer: whoever gives the
+    # events may hand the buffer over and forget it.
+    from desktop_app.mapgen.payload import encode_events
+    from desktop_app.ui.map.describe import describe_events
+    from desktop_app.ui.map.view import MapView
+    from desktop_app.ui.view_state import ViewState
+
+    payload = encode_events(seed_store.arrays())
+    asked: list[bool] = []
+    ready = [False]
+
+    def events() -> bytes | None:
+        asked.append(ready[0])
+        return payload if ready[0] else None
+
+    index = EventIndex(seed_store.arrays())
+    state = ViewState(index.suggested_window())
+    view = MapView(state, events, describe_events(seed_store))
+    qtbot.addWidget(view)
+    view.resize(900, 650)
+    view.show()
+    qtbot.waitUntil(lambda: bool(asked), timeout=30_000)
+    ready[0] = True
+    view.reload_events()
+    qtbot.waitUntil(lambda: view.is_ready, timeout=30_000)
+    assert asked.count(True) == 1
+    assert visible_ids(qtbot, view) == set(index.ids_in(state.window).tolist())
+    kinds = {e.category for e in seed_store.all_events()}
+    assert view.present_categories() == {c.key for c in view.categories if c.key in kinds}
+    assert asked.count(True) == 1

@@ -116,6 +116,15 @@ def test_the_timeline_density_is_read_once_with_the_events(qtbot, big_db):
     assert round(float(counts.sum())) == BIG
 
 
+def test_a_window_never_shown_still_gets_its_timeline(qtbot, big_db):
+    # No frame comes from a page never shown: the timeline does not wait for one.
+    window = MainWindow(EventStore(big_db))
+    qtbot.addWidget(window)
+    with qtbot.waitSignal(window.eventsRead, timeout=PAGE_TIMEOUT_MS):
+        pass
+    assert len(window.timeline.timeline.index) == BIG
+
+
 def _damaged_copy(source, target):
     """A copy of ``source`` whose last fifth is overwritten: it opens (its first pages are
     whole) but its events cannot be read."""
@@ -188,3 +197,4 @@ def test_opening_a_big_store_from_the_window_shows_loading_then_its_events(qtbot
     qtbot.waitUntil(lambda: window.map_view.is_ready, timeout=PAGE_TIMEOUT_MS)
     assert len(window.index) == BIG
     assert js(qtbot, window.map_view, "EventAtlas.n") == BIG
+

@@ -101,3 +101,32 @@ def test_cli_reports_errors_in_one_line(three_places, tmp_path):
 def test_unknown_selection_is_an_error(qtbot, three_places):
     with EventStore(three_places) as store, pytest.raises(SnapshotError):
         render_map(store, SnapshotRequest(WINDOW, SIZE, select=12345))
+
+
+def test_cli_draws_the_events_as_its_look_options_say(qtbot, three_places, tmp_path):
+    from click.testing import CliRunner
+
+    from desktop_app.cli import main
+
+    expected = _marker_pixels(qtbot, three_places)
+    shots = {}
+    for name, options in (("marks", []), ("dots", ["--marks", "dots", "--no-halos", "--no-fade"])):
+        out = tmp_path / f"{name}.png"
+        result = CliRunner().invoke(
+            main,
+            ["snapshot", "-o", str(out), "--db", str(three_places), "--from", "2025-06-01",
+             "--to", "2025-06-03", "--size", f"{SIZE[0]}x{SIZE[1]}", *options],
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        shots[name] = QImage(str(out))
+    x, y = expected["kyiv"]
+    # A mark covers the pixels around its place; a dot a pixel or two.
+    around = [(x + dx, y + dy) for dx in range(-3, 4) for dy in range(-3, 4)]
+
+    def coloured(image: QImage) -> int:
+        return sum(_close(image.pixelColor(*p), category("strike").colour) for p in around)
+
+    assert coloured(shots["marks"]) > 12
+    assert 0 < coloured(shots["dots"]) <= 4
+    result = CliRunner().invoke(main, ["snapshot", "-o", str(tmp_path / "x.png"), "--marks", "big"])
+    assert result.exit_code == 2 and "--marks" in result.output

@@ -22,6 +22,7 @@ from desktop_app.cli.options import (
     chosen_view,
     filter_options,
     filter_words,
+    look_options,
     open_store_or_fail,
     parse_filter,
     parse_size,
@@ -35,6 +36,7 @@ from desktop_app.core.index import EventIndex
 from desktop_app.core.text import terminal_text
 from desktop_app.ingest.exporters import LIST_SEPARATOR, provenance_fields, spreadsheet_text
 from desktop_app.ingest.pipeline import FORMATS as IMPORT_FORMATS
+from desktop_app.mapgen.page import MapLook
 from desktop_app.store.errors import StoreError
 
 MAIN_EPILOG = """\b
@@ -234,6 +236,7 @@ Examples:
 @click.option("--to", "end", metavar="DATE", help="Last day of the window, included.")
 @click.option("--size", default="1280x720", show_default=True, help="Image size, WIDTHxHEIGHT.")
 @click.option("--select", "select", type=int, help="Id of an event to select and centre.")
+@look_options
 @VIEW_OPTION
 def snapshot(
     db_path: Path | None,
@@ -242,6 +245,9 @@ def snapshot(
     end: str | None,
     size: str,
     select: int | None,
+    marks: str,
+    halos: bool,
+    fade: bool,
     view_name: str | None,
 ) -> None:
     """Render the map for a time window to a PNG, without opening a window."""
@@ -258,7 +264,8 @@ def snapshot(
         window = parse_window(store, start, end) or (
             view.window if view else EventIndex(store.arrays()).suggested_window()
         )
-        request = SnapshotRequest(window, width_height, select)
+        look = MapLook(fade=fade, halos=halos, mark_style=marks)
+        request = SnapshotRequest(window, width_height, select, look=look)
         if view is not None:
             request = snapshot_of_view(view, request)
         app = headless_application()

@@ -17,6 +17,7 @@ from desktop_app.cli.options import (
     VIEW_OPTION,
     chosen_view,
     filter_options,
+    look_options,
     open_store_or_fail,
     parse_filter,
     parse_size,
@@ -28,6 +29,7 @@ from desktop_app.core.index import EventIndex
 from desktop_app.files import ExportError
 from desktop_app.ingest.bundled import dataset_title
 from desktop_app.ingest.exporters import write_data
+from desktop_app.mapgen.page import MapLook
 from desktop_app.store import queries
 
 
@@ -52,12 +54,13 @@ def run_cli_export(
     paper: str = "a4",
     flt: Filter | None = None,
     view_name: str | None = None,
+    look: MapLook | None = None,
 ) -> str:
     """Do one export as the command line describes it; returns the line to print.
 
     ``flt`` keeps only the events it lets through, in every format. ``view_name`` names a
     saved view: its dates (unless ``start`` or ``end`` are given), its map extent, and
-    its filter (unless ``flt`` filters).
+    its filter (unless ``flt`` filters). ``look`` is how pictures draw the events.
 
     Raises :class:`click.ClickException` (one line) for anything the user can fix.
     """
@@ -97,6 +100,7 @@ def run_cli_export(
             return _run_job(
                 store, fmt, output, window, title, size, scale, legend, caption, timeline,
                 graded_legend, fps, step, length, mode, paper, flt or Filter(), view,
+                look or MapLook(),
             )  # fmt: skip
         finally:
             del app
@@ -109,7 +113,7 @@ def _warn_if_empty(count: int) -> None:
 
 def _run_job(
     store, fmt, output, window, title, size, scale, legend, caption, timeline, graded_legend,
-    fps, step, length, mode, paper, flt, view,
+    fps, step, length, mode, paper, flt, view, look,
 ) -> str:  # fmt: skip
     from desktop_app.core.playback import PlaybackMode
     from desktop_app.ui.export.animation import (
@@ -155,7 +159,7 @@ def _run_job(
         extent = extent_of_view(view)
     job = ExportJob(
         fmt, output, window, options, paper=paper, animation=animation, filter=flt,
-        extent=extent,
+        extent=extent, look=look,
     )  # fmt: skip
     try:
         if animation is None:
@@ -230,6 +234,7 @@ Examples:
 )
 @click.option("--paper", type=click.Choice(["a4", "letter"]), default="a4", show_default=True)
 @filter_options
+@look_options
 @VIEW_OPTION
 def export_command(
     fmt: str,
@@ -255,6 +260,9 @@ def export_command(
     bbox: str | None,
     polygon: str | None,
     has_place: bool | None,
+    marks: str,
+    halos: bool,
+    fade: bool,
     view_name: str | None,
 ) -> None:
     """Export the events of a window: a picture, a page, an animation or data.
@@ -285,5 +293,6 @@ def export_command(
         paper=paper,
         flt=flt,
         view_name=view_name,
+        look=MapLook(fade=fade, halos=halos, mark_style=marks),
     )
     click.echo(line)

@@ -21,6 +21,7 @@ from desktop_app.core.filter import (
     text_terms,
 )
 from desktop_app.core.window import TimeWindow
+from desktop_app.mapgen.page import MARK_STYLES
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.store.views import SavedView, UnknownView, find_view
 
@@ -61,6 +62,36 @@ VIEW_OPTION = click.option(
     help="A view saved in the store: its dates, map extent, filter and selection "
     "(--from/--to still choose other dates).",
 )
+
+
+def look_options(command):
+    """``--marks``, ``--halos/--no-halos`` and ``--fade/--no-fade``: how a picture draws
+    the events, as View ▸ sets it in the window (the defaults are the window's)."""
+    for option in reversed(
+        (
+            click.option(
+                "--marks",
+                type=click.Choice(MARK_STYLES),
+                default="auto",
+                show_default=True,
+                help="Events as grouped marks, one dot each, or either by how many there are.",
+            ),
+            click.option(
+                "--halos/--no-halos",
+                default=True,
+                show_default=True,
+                help="A shaded ring of the ground a place known only roughly may cover.",
+            ),
+            click.option(
+                "--fade/--no-fade",
+                default=True,
+                show_default=True,
+                help="Older events of the window paler.",
+            ),
+        )
+    ):
+        command = option(command)
+    return command
 
 
 class UnknownViewError(click.ClickException):

@@ -166,34 +166,58 @@ class _CumulativeMass:
     """F(x): the mass of a set of events lying before ``x``, as a piecewise-linear function.
 
     Ranged events contribute slope ``1/(t1 - t0)`` on ``[t0, t1)``; F is known at every
-    breakpoint (each ``t0`` and ``t1``), and between two breakpoints it is linear, so one
-    binary search per query gives the exact value. Instants are a step, counted apart.
+    breakpoint (each distinct ``t0`` and ``t1``), and between two breakpoints it is
+    linear, so one binary search per query gives the exact value. Instants are a step,
+    counted apart. Events share their dates (a day-precision dataset of a million events
+    has a few thousand distinct days), so equal breakpoints and instants are merged: the
+    arrays grow with the distinct dates, not with the events.
     """
 
     def __init__(self, t0: np.ndarray, t1: np.ndarray) -> None:
         point = ~(t1 > t0)
-        self.points = np.sort(t0[point])
+        #: How many events this mass is made of.
+        self.events = len(t0)
+        self.points, self.points_before = _distinct_with_counts(np.sort(t0[point]))
         r0 = t0[~point]
         r1 = t1[~point]
         slope = 1.0 / (r1 - r0)
         breaks = np.concatenate([r0, r1])
         change = np.concatenate([slope, -slope])
         order = np.argsort(breaks, kind="stable")
-        self.breaks = breaks[order]
+        breaks, change = breaks[order], change[order]
+        first = _first_of_runs(breaks)
+        self.breaks = breaks[first]
         # Slope on [breaks[k], breaks[k + 1]).
-        self.slope = np.cumsum(change[order])
+        self.slope = np.cumsum(np.add.reduceat(change, first)) if len(first) else change
         self.value = np.zeros_like(self.breaks)
         if len(self.breaks) > 1:
             np.cumsum(self.slope[:-1] * np.diff(self.breaks), out=self.value[1:])
 
     def __call__(self, x: np.ndarray) -> np.ndarray:
-        out = np.searchsorted(self.points, x, "left").astype(np.float64)
+        out = self.points_before[np.searchsorted(self.points, x, "left")].astype(np.float64)
         if len(self.breaks):
             k = np.searchsorted(self.breaks, x, "right") - 1
             inside = k >= 0
             kk = k[inside]
             out[inside] += self.value[kk] + self.slope[kk] * (x[inside] - self.breaks[kk])
         return out
+
+
+def _first_of_runs(ordered: np.ndarray) -> np.ndarray:
+    """The index of the first element of each run of equal values of ``ordered``."""
+    if not len(ordered):
+        return np.zeros(0, dtype=np.intp)
+    starts = np.empty(len(ordered), dtype=bool)
+    starts[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    return np.flatnonzero(starts)
+
+
+def _distinct_with_counts(ordered: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct values of ``ordered`` and, for ``k`` from 0 to their number, how many
+    values lie before the ``k``-th distinct one (the last: all of them)."""
+    first = _first_of_runs(ordered)
+    return ordered[first], np.append(first, len(ordered))
 
 
 class CategoryDensity:
@@ -245,9 +269,7 @@ class CategoryDensity:
         limited = object.__new__(CategoryDensity)
         limited.__dict__.update(self.__dict__)
         limited._shown = None if codes is None else frozenset(int(c) for c in codes)
-        limited.total = sum(
-            len(mass.points) + len(mass.breaks) // 2 for _code, mass in self._masses(limited._shown)
-        )
+        limited.total = sum(mass.events for _code, mass in self._masses(limited._shown))
         return limited
 
     def _masses(self, shown: frozenset[int] | None) -> list[tuple[int, _CumulativeMass]]:

@@ -146,6 +146,21 @@ class MBTilesLayer:
 #: window as dots and the rest as grouped marks; "groups" and "dots" always do one.
 MARK_STYLES = ("auto", "groups", "dots")
 
+
+@dataclass(frozen=True)
+class MapLook:
+    """How the page draws the events, as View ▸ sets it on screen and an export copies
+    it: older events paler (``fade``), places known roughly with a halo (``halos``), and
+    the marks (``mark_style``, one of :data:`MARK_STYLES`)."""
+
+    fade: bool = True
+    halos: bool = True
+    mark_style: str = "auto"
+
+    def __post_init__(self) -> None:
+        if self.mark_style not in MARK_STYLES:
+            raise ValueError(f"unknown mark style: {self.mark_style!r}")
+
 #: Where the map opens with no view of its own to restore: central Ukraine, the middle of
 #: the bundled dataset's region.
 DEFAULT_CENTER = (48.5, 32.0)

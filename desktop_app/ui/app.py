@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from desktop_app import __version__
 from desktop_app.paths import resources_dir
+from desktop_app.ui.heap import return_big_blocks_when_freed
 from desktop_app.ui.map.scheme import register_scheme
 
 #: Set to a file path, the app writes there the seconds from process start to the map's
@@ -118,6 +119,7 @@ def _prepare_qt() -> None:
             os.environ["QTWEBENGINE_CHROMIUM_FLAGS"] = f"{flags} --log-level=3".strip()
         qInstallMessageHandler(_quiet_qt_messages)
     register_scheme()
+    return_big_blocks_when_freed()
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
     QCoreApplication.setOrganizationName("Event Atlas")
     QCoreApplication.setApplicationName("event-atlas")

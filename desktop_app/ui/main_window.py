@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import replace
 from functools import partial
 from html import escape
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -30,12 +31,14 @@ from desktop_app.core.index import EventArrays, EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles, MBTilesError
 from desktop_app.mapgen.page import DEFAULT_CENTER, MARK_STYLES, ONLINE_LAYERS
+from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
 from desktop_app.ui.editing.actions import EditActions
 from desktop_app.ui.editing.duplicates import DuplicatesDialog
 from desktop_app.ui.editing.history_text import history_lines
 from desktop_app.ui.export.dialog import ExportActions
+from desktop_app.ui.heap import return_freed_memory
 from desktop_app.ui.importing.commands import ImportCommands
 from desktop_app.ui.map.describe import describe_events
 from desktop_app.ui.map.view import MapView, category_mask
@@ -63,6 +66,8 @@ from desktop_app.ui.views.goto import GoToEventDialog
 from desktop_app.ui.views.recent import RecentStoresMenu, remember_store
 from desktop_app.ui.words import window_in_words
 
+#: How long the timeline waits for the map's first frame of a store's events (ms).
+MAP_DRAWN_WAIT_MS = 1500
 #: How long a passing remark stays in the status bar (ms).
 STATUS_MS = 8000
 #: The least zoom the map centres on an event at: close enough to tell its place.
@@ -99,7 +104,9 @@ class MainWindow(QMainWindow):
         #: The categories of the index's codes: the palette, then the dataset's own.
         self.categories: tuple[Category, ...] = CATEGORIES
         self.index = EventIndex(EventArrays.empty())
-        #: The map page's buffer; None while the events are being read.
+        #: Whether the events are being read (the views wait for them).
+        self._reading_events = True
+        #: The map page's buffer until the map takes it (see _page_buffer).
         self._payload: bytes | None = None
         #: The timeline's view of every event (the filter's is made from it).
         self._all_events = TimelineData.build(self.index)
@@ -122,7 +129,7 @@ class MainWindow(QMainWindow):
         mbtiles, lost_mbtiles = self._remembered_mbtiles()
         self.map_view = MapView(
             self.state,
-            lambda: self._payload,
+            self._page_buffer,
             self._describe,
             center=center,
             zoom=zoom,
@@ -230,6 +237,8 @@ class MainWindow(QMainWindow):
         self.map_view.viewMoved.connect(self._on_map_moved)
         self.map_view.tilesUnavailable.connect(self._on_tiles_unavailable)
         self.map_view.pageFailed.connect(self._on_page_failed)
+        # Handing a big buffer to the page frees as much as the reading did.
+        self.map_view.pageReady.connect(return_freed_memory)
         self.map_view.pageRestarted.connect(self._on_page_restarted)
         self._on_window_changed(self.state.window)
         self._restore_layout()
@@ -470,7 +479,7 @@ class MainWindow(QMainWindow):
     # -- reactions ---------------------------------------------------------------------------
 
     def _on_window_changed(self, window: TimeWindow) -> None:
-        if self._payload is None:
+        if self._reading_events:
             return  # the status bar says the events are being read
         rows = self.index.rows_in(window)
         if self._filter_rows is not None:
@@ -853,11 +862,38 @@ class MainWindow(QMainWindow):
             self.state.set_window(opened.suggested)
         self._show(opened)
         # The map has its events now; the timeline's density and the map's place names
-        # follow.
+        # follow, once the page has drawn the events: made meanwhile, they would take
+        # both cores from the page while it reads a million events (a third of a second
+        # of work for each core).
         task = Task(partial(prepare_timeline, opened.index))
         task.succeeded.connect(lambda data: self._on_timeline_ready(number, data))
         self._reading = task
-        background_runner().start(task)
+        self._when_map_drawn(number, partial(self._prepare_the_rest, task))
+
+    def _when_map_drawn(self, number: int, then: Callable[[], None]) -> None:
+        """Call ``then`` when the map has drawn a frame, or after :data:`MAP_DRAWN_WAIT_MS`
+        if it does not (a page that failed, a window not shown), unless the store was
+        read again meanwhile."""
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        fired: list[bool] = []
+
+        def go(*_args) -> None:
+            if fired:
+                return
+            fired.append(True)
+            timer.stop()
+            timer.deleteLater()
+            self.map_view.bridge.paintDone.disconnect(go)
+            if number == self._reads:
+                then()
+
+        self.map_view.bridge.paintDone.connect(go)
+        timer.timeout.connect(go)
+        timer.start(MAP_DRAWN_WAIT_MS)
+
+    def _prepare_the_rest(self, timeline: Task) -> None:
+        background_runner().start(timeline)
         self._name_places()
 
     def _on_timeline_ready(self, number: int, data: TimelineData) -> None:
@@ -872,6 +908,7 @@ class MainWindow(QMainWindow):
             # A filter chosen meanwhile keeps the timeline to its own events.
             self._on_filter_changed(self.state.filter)
         self.state.reveal_window()
+        return_freed_memory()
         self.eventsRead.emit()
 
     def _on_events_unreadable(self, number: int, exc: Exception) -> None:
@@ -889,6 +926,7 @@ class MainWindow(QMainWindow):
         self.index = opened.index
         self.categories = opened.categories
         self.map_view.set_categories(self.categories)
+        self._reading_events = waiting
         self._payload = None if waiting else opened.payload
         self._filter_rows = None
         if opened.timeline is not None:
@@ -899,14 +937,24 @@ class MainWindow(QMainWindow):
         self.state.select([])
         self.state.eventsChanged.emit()
 
+    def _page_buffer(self) -> bytes | None:
+        """The map page's buffer of the events (None while they are being read): the one
+        made with them, handed over once (the page and the map view keep what they need
+        of it, and a million events' buffer is 38 MB), then made again if asked again
+        (a page loading anew)."""
+        if self._reading_events:
+            return None
+        kept, self._payload = self._payload, None
+        return kept if kept is not None else encode_events(self.index.arrays)
+
     def _name_places(self) -> None:
         """Find the names of the places the map prints, in a worker: the map shows its
         events without them meanwhile."""
-        number, payload = self._reads, self._payload
-        if payload is None:
+        if self._reading_events:
             return
+        number = self._reads
         task = Task(
-            partial(find_place_names, self.store.path, self.store.read_only, payload),
+            partial(find_place_names, self.store.path, self.store.read_only, self.index.arrays),
             expected=(StoreError,),
         )
         task.succeeded.connect(
@@ -924,6 +972,7 @@ class MainWindow(QMainWindow):
         self.index = opened.index
         self.categories = opened.categories
         self.map_view.set_categories(self.categories)
+        self._reading_events = False
         self._payload = opened.payload
         self._all_events = opened.timeline
         self.timeline.set_data(opened.timeline)

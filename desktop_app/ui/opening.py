@@ -124,12 +124,15 @@ def prepare_timeline(index: EventIndex, control: TaskControl) -> TimelineData:
     return TimelineData.build(index, index.arrays.precision)
 
 
-def find_place_names(path: Path, read_only: bool, payload: bytes, control: TaskControl) -> str:
-    """The work of a task that finds the names of the places of ``payload``'s events
+def find_place_names(
+    path: Path, read_only: bool, arrays: EventArrays, control: TaskControl
+) -> str:
+    """The work of a task that finds the names of the places of the events ``arrays``
     (see :func:`~desktop_app.ui.map.view.place_names`) in the store at ``path``, as the
     JSON text the page reads."""
     try:
         with EventStore(path, read_only=read_only) as store:
-            return json.dumps(place_names(payload, describe_places(store)), ensure_ascii=False)
+            return json.dumps(place_names(arrays, describe_places(store)), ensure_ascii=False)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot be read ({exc})") from None
+

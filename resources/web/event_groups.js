@@ -58,9 +58,16 @@
     indexIds(ea);
     let longCount = 0;
     for (let i = 0; i < n; i++) if (ea.t1[i] - ea.t0[i] > LONG_EVENT_DAYS) longCount++;
+    ea.longRows = new Int32Array(longCount);
+    if (longCount === 0) {
+      // Every event is short (most datasets): the starts themselves, not a copy of them
+      // (12 MB for a million events), and short row k is row k.
+      ea.shortRows = null;
+      ea.shortT0 = ea.t0;
+      return;
+    }
     ea.shortRows = new Int32Array(n - longCount);
     ea.shortT0 = new Float64Array(n - longCount);
-    ea.longRows = new Int32Array(longCount);
     for (let i = 0, s = 0, l = 0; i < n; i++) {
       if (ea.t1[i] - ea.t0[i] > LONG_EVENT_DAYS) ea.longRows[l++] = i;
       else { ea.shortRows[s] = i; ea.shortT0[s++] = ea.t0[i]; }
@@ -77,27 +84,46 @@
     const n = ea.n;
     const latBits = new Uint32Array(buffer, ea.lat.byteOffset, n);
     const lonBits = new Uint32Array(buffer, ea.lon.byteOffset, n);
-    let size = 16;
-    while (size < n * 2) size *= 2;
-    const mask = size - 1;
-    const table = new Int32Array(size).fill(-1);
-    const firstRow = new Int32Array(n);
+    // Sized for the places, not the events, and doubled as they come: a table for a
+    // million rows would be 12 MB of garbage left to the collector for 20,000 places.
+    let size = 1024;
+    let table = new Int32Array(size).fill(-1);
+    let firstRow = new Int32Array(size / 2);
+    const hash = (a, b) => {
+      const h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 16), 0x85ebca77)) >>> 0;
+      return h ^ (h >>> 15);
+    };
     const placeOf = new Int32Array(n);
     let places = 0;
     for (let i = 0; i < n; i++) {
       if (Number.isNaN(ea.lat[i]) || Number.isNaN(ea.lon[i])) { placeOf[i] = -1; continue; }
       const a = latBits[i], b = lonBits[i];
-      let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 16), 0x85ebca77)) >>> 0;
-      h = (h ^ (h >>> 15)) & mask;
+      let h = hash(a, b) & (size - 1);
       for (;;) {
         const p = table[h];
         if (p < 0) {
+          if (places === firstRow.length) {
+            // Half full: twice the room, every place in its new slot.
+            size *= 2;
+            table = new Int32Array(size).fill(-1);
+            const grown = new Int32Array(size / 2);
+            grown.set(firstRow);
+            firstRow = grown;
+            for (let q = 0; q < places; q++) {
+              const r = firstRow[q];
+              let g = hash(latBits[r], lonBits[r]) & (size - 1);
+              while (table[g] >= 0) g = (g + 1) & (size - 1);
+              table[g] = q;
+            }
+            h = hash(a, b) & (size - 1);
+            continue;
+          }
           table[h] = places; firstRow[places] = i; placeOf[i] = places++;
           break;
         }
         const r = firstRow[p];
         if (latBits[r] === a && lonBits[r] === b) { placeOf[i] = p; break; }
-        h = (h + 1) & mask;
+        h = (h + 1) & (size - 1);
       }
     }
     ea.placeOf = placeOf;
@@ -112,14 +138,22 @@
     scratch.grow(places);
   }
 
-  /* Row of an event id by binary search over (id * n + row), sorted once: no Map. */
+  /*
+   * Row of an event id. Store ids are dense (1 to about the number of events): a table
+   * indexed by id costs 4 bytes an id. Sparse ids: binary search over (id * n + row),
+   * sorted once (8 bytes an event); no Map.
+   */
   function indexIds(ea) {
     const n = ea.n;
     let maxId = 0;
     for (let i = 0; i < n; i++) if (ea.ids[i] > maxId) maxId = ea.ids[i];
+    ea._rowOfId = null;
     ea._idKeys = null;
     ea._idMap = null;
-    if ((maxId + 1) * n < 2 ** 53) {
+    if (n && maxId <= 4 * n + 1024) {
+      ea._rowOfId = new Int32Array(maxId + 1).fill(-1);
+      for (let i = 0; i < n; i++) ea._rowOfId[ea.ids[i]] = i;
+    } else if ((maxId + 1) * n < 2 ** 53) {
       const keys = new Float64Array(n);
       for (let i = 0; i < n; i++) keys[i] = ea.ids[i] * n + i;
       keys.sort();
@@ -133,6 +167,9 @@
   /* The row of event `id`, or -1. */
   function rowOf(ea, id) {
     const n = ea.n;
+    if (ea._rowOfId) {
+      return Number.isInteger(id) && id >= 0 && id < ea._rowOfId.length ? ea._rowOfId[id] : -1;
+    }
     if (ea._idMap) { const r = ea._idMap.get(id); return r === undefined ? -1 : r; }
     if (!ea._idKeys || !Number.isInteger(id) || id < 0) return -1;
     const base = id * n;
@@ -147,7 +184,7 @@
     const out = new Int32Array(hi - lo + ea.longRows.length);
     let count = 0;
     for (let k = lo; k < hi; k++) {
-      const i = ea.shortRows[k];
+      const i = ea.shortRows === null ? k : ea.shortRows[k];
       if (ea.t1[i] > w0 || ea.t0[i] >= w0) out[count++] = i;
     }
     const shortCount = count;

@@ -53,6 +53,9 @@
   ``L.circleMarker`` (canvas renderer) per event starting in the window at each step,
   the step's round trip from Python (its own drawing, a frame later, not included);
   ``speedup_vs_leaflet_1m`` is that divided by ``frame_p50_ms_1m``.
+- ``frame_p50_ms_5m`` / ``frame_p95_ms_5m``: the same scrub frames on the store of
+  5,000,000 events that ``open_5m_s`` opens (``frame_visible_mean_5m`` events a window,
+  ``frame_drawn_as_dots_5m`` whether they were drawn as dots).
 - ``marks_frame_p50_ms_20k`` / ``marks_frame_p95_ms_20k``: about 21,000 plain marks in
   one frame (each event its own place, a grid 20 pixels apart at zoom 19, the last zoom
   of the tile layers, where marks are never clustered; a 3840x2160 map, as 20,000 marks
@@ -85,7 +88,8 @@ neighbours, three years of dates. Run by ``tests/benchmarks/run.py`` through
 :func:`measure`, or alone: ``python tests/benchmarks/bench_map.py [--quick]``;
 ``--starts`` measures only the starts and ``arrays_s_1m``, ``--memory`` only
 ``mem_mb_per_1m``, ``--filters`` only the ``filter_*`` metrics, ``--frames`` only the
-``dots_*``, ``groups_*``, ``frame_*``, ``leaflet_*`` and ``marks_*`` ones.
+``dots_*``, ``groups_*``, ``frame_*`` (at 1M and 5M), ``leaflet_*`` and ``marks_*``
+ones.
 """
 
 from __future__ import annotations
@@ -380,19 +384,7 @@ def frame_metrics(db: Path, steps: int, leaflet_steps: int) -> dict[str, float]:
     until the page says the frame is on screen, the mark style "auto" as a user has it),
     the kept Leaflet page's round trips at the same windows in the same run, and
     ``speedup_vs_leaflet_1m`` (its p50 over our frame p50)."""
-    from desktop_app.mapgen.payload import encode_events
-    from desktop_app.store.event_store import EventStore
-
-    with EventStore(db) as store:
-        payload = encode_events(store.arrays())
-    view, _ms = _open_view(payload, _windows(1)[0])
-    try:
-        _call(view, "EventAtlas.map.setView([48.5, 34], 6, {animate: false}) && 1")
-        _scrub(view, 10)
-        times = _scrub(view, steps)
-        dots = _call(view, "EventAtlas.drawingDots")[0]
-    finally:
-        _close(view)
+    payload, times, dots = _store_frames(db, steps)
     leaflet, made = kept_leaflet_ms(payload, leaflet_steps)
     results = {
         "frame_p50_ms_1m": float(np.percentile(times["paint"], 50)),
@@ -406,6 +398,38 @@ def frame_metrics(db: Path, steps: int, leaflet_steps: int) -> dict[str, float]:
         results["leaflet_kept_rt_p50_ms_1m"] / results["frame_p50_ms_1m"]
     )
     return results
+
+
+def _store_frames(db: Path, steps: int) -> tuple[bytes, dict[str, list[float]], bool]:
+    """The page's buffer of the store ``db``, the :func:`_scrub` times of ``steps`` steps
+    of the 30-day window (zoom 6 over Ukraine, mark style "auto"), and whether the page
+    drew dots."""
+    from desktop_app.mapgen.payload import encode_events
+    from desktop_app.store.event_store import EventStore
+
+    with EventStore(db) as store:
+        payload = encode_events(store.arrays())
+    view, _ms = _open_view(payload, _windows(1)[0])
+    try:
+        _call(view, "EventAtlas.map.setView([48.5, 34], 6, {animate: false}) && 1")
+        _scrub(view, 10)
+        times = _scrub(view, steps)
+        dots = bool(_call(view, "EventAtlas.drawingDots")[0])
+    finally:
+        _close(view)
+    return payload, times, dots
+
+
+def frame_5m_metrics(big: Path, steps: int) -> dict[str, float]:
+    """``frame_p50_ms_5m`` / ``frame_p95_ms_5m``: :func:`frame_metrics`' scrub frames on
+    the 5M-event store (``frame_visible_mean_5m`` events a window)."""
+    _payload, times, dots = _store_frames(big, steps)
+    return {
+        "frame_p50_ms_5m": float(np.percentile(times["paint"], 50)),
+        "frame_p95_ms_5m": float(np.percentile(times["paint"], 95)),
+        "frame_drawn_as_dots_5m": float(dots),
+        "frame_visible_mean_5m": float(np.mean(times["visible"])),
+    }
 
 
 def _subset(arrays, n: int, seed: int = 2):
@@ -925,6 +949,7 @@ def measure(quick: bool) -> dict[str, float]:
         results.update(filter_metrics(db, 10 if quick else 30))
         results.update(dots_metrics(db, 40 if quick else 200))
         results.update(frame_metrics(db, 60 if quick else 300, 10 if quick else 30))
+        results.update(frame_5m_metrics(big, 60 if quick else 300))
         results.update(marks_metrics(Path(folder), 40 if quick else 200, 10 if quick else 40))
     return results
 
@@ -969,6 +994,7 @@ def measure_frames(quick: bool) -> dict[str, float]:
         db = _kept_or_new_store(Path(folder))
         results = dots_metrics(db, 40 if quick else 200)
         results.update(frame_metrics(db, 60 if quick else 300, 10 if quick else 30))
+        results.update(frame_5m_metrics(kept_big_store()[0], 60 if quick else 300))
         results.update(marks_metrics(Path(folder), 40 if quick else 200, 10 if quick else 40))
         return results
 

@@ -102,22 +102,24 @@ test("rowsIn finds long events that cover the window, in start order", () => {
   assert.deepEqual(ids(ea, G.rowsIn(ea, 500, 600)), []);
 });
 
-test("rowsIn agrees with a plain scan over many events", () => {
-  let seed = 7;
-  const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-  const events = Array.from({ length: 3000 }, (_, k) => {
-    const t0 = Math.floor(random() * 1000 * 4) / 4;
-    const long = random() < 0.05;
-    return { id: k + 1, t0, t1: t0 + (long ? random() * 90 : random() * 1.5) };
-  }).sort((a, b) => a.t0 - b.t0);
-  const ea = page(events);
-  for (const [w0, w1] of [[0, 1], [100, 130.5], [499.25, 500], [990, 2000], [-5, 0]]) {
-    const expected = events
-      .filter((e) => e.t0 < w1 && (e.t1 > w0 || e.t0 >= w0))
-      .map((e) => e.id);
-    assert.deepEqual(ids(ea, G.rowsIn(ea, w0, w1)), expected, `[${w0}, ${w1})`);
-  }
-});
+for (const longShare of [0.05, 0]) {
+  test(`rowsIn agrees with a plain scan over many events (${longShare * 100}% long)`, () => {
+    let seed = 7;
+    const random = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const events = Array.from({ length: 3000 }, (_, k) => {
+      const t0 = Math.floor(random() * 1000 * 4) / 4;
+      const long = random() < longShare;
+      return { id: k + 1, t0, t1: t0 + (long ? random() * 90 : random() * 1.5) };
+    }).sort((a, b) => a.t0 - b.t0);
+    const ea = page(events);
+    for (const [w0, w1] of [[0, 1], [100, 130.5], [499.25, 500], [990, 2000], [-5, 0]]) {
+      const expected = events
+        .filter((e) => e.t0 < w1 && (e.t1 > w0 || e.t0 >= w0))
+        .map((e) => e.id);
+      assert.deepEqual(ids(ea, G.rowsIn(ea, w0, w1)), expected, `[${w0}, ${w1})`);
+    }
+  });
+}
 
 test("rowOf finds the row of an id, and -1 for an unknown one", () => {
   const ea = page([{ id: 40, t0: 1 }, { id: 3, t0: 2 }, { id: 17, t0: 3 }]);
@@ -127,6 +129,15 @@ test("rowOf finds the row of an id, and -1 for an unknown one", () => {
   assert.equal(G.rowOf(ea, 4), -1);
   assert.equal(G.rowOf(ea, -1), -1);
   assert.equal(G.rowOf(ea, 2.5), -1);
+});
+
+test("rowOf finds the rows of sparse ids too", () => {
+  const ea = page([{ id: 4e9, t0: 1 }, { id: 7, t0: 2 }, { id: 123456789, t0: 3 }]);
+  assert.equal(G.rowOf(ea, 7), 1);
+  assert.equal(G.rowOf(ea, 123456789), 2);
+  assert.equal(G.rowOf(ea, 4e9), 0);
+  assert.equal(G.rowOf(ea, 8), -1);
+  assert.equal(G.rowOf(ea, -7), -1);
 });
 
 test("events at one spot share a place; events without one have none", () => {
@@ -140,6 +151,23 @@ test("events at one spot share a place; events without one have none", () => {
   assert.deepEqual(Array.from(ea.placeOf), [0, -1, 0, 1]);
   assert.ok(Math.abs(ea.placeWx[1] - (30.7 + 180) / 360) < 1e-6);
   assert.equal(G.mercatorY(0), 0.5);
+});
+
+test("thousands of places each get one place number, in order of first sight", () => {
+  const spots = 5000;
+  const events = [];
+  for (let k = 0; k < 3 * spots; k++) {
+    const spot = (k * 7919) % spots;
+    events.push({ id: k + 1, t0: k, lat: 40 + spot * 0.001, lon: 20 + (spot % 97) * 0.01 });
+  }
+  const ea = page(events);
+  assert.equal(ea.nPlaces, spots);
+  const first = new Map();
+  events.forEach((e, i) => {
+    const key = `${Math.fround(e.lat)},${Math.fround(e.lon)}`;
+    if (!first.has(key)) first.set(key, first.size);
+    assert.equal(ea.placeOf[i], first.get(key));
+  });
 });
 
 test("groupEvents stacks close places and keeps distant ones apart", () => {

@@ -180,6 +180,7 @@ def job_for(target: ExportTarget, settings: ExportSettings) -> ExportJob:
         # map with online tiles.
         online_layer=online,
         filter=target.state.filter,
+        look=target.map_view.look,
     )
 
 

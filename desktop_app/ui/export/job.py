@@ -18,7 +18,7 @@ from desktop_app.core.window import TimeWindow
 from desktop_app.files import ExportError, atomic_output
 from desktop_app.ingest.bundled import dataset_title
 from desktop_app.ingest.exporters import write_data
-from desktop_app.mapgen.page import ONLINE_LAYERS
+from desktop_app.mapgen.page import ONLINE_LAYERS, MapLook
 from desktop_app.mapgen.standalone import OnlineTiles, PageTexts, build_html
 from desktop_app.store import queries
 from desktop_app.store.event_store import EventStore
@@ -64,6 +64,8 @@ class ExportJob:
     filter
         Which events, besides the dates: every export shows what the window's filter
         shows.
+    look
+        How pictures draw the events (fading, halos, marks): as the window draws them.
     """
 
     fmt: str
@@ -77,6 +79,7 @@ class ExportJob:
     view_size: tuple[int, int] | None = None
     online_layer: str | None = None
     filter: Filter = Filter()
+    look: MapLook = MapLook()
 
     def __post_init__(self) -> None:
         if self.fmt not in EXPORT_FORMATS:
@@ -205,6 +208,7 @@ def run_export(
     own = maker is None
     maker = maker or SnapshotMaker(store, online_layer=job.online_layer)
     maker.filter = job.filter
+    maker.look = job.look
     try:
         return _draw(job, store, maker, path, progress)
     finally:

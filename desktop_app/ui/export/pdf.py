@@ -22,9 +22,11 @@ from desktop_app.files import ExportError, atomic_output
 from desktop_app.mapgen.embed import ContentPolicy
 from desktop_app.mapgen.standalone import shape_svg
 from desktop_app.ui.export.compose import (
+    HALO_NOTE,
     SnapshotOptions,
     events_on_map,
     legend_entries,
+    tr,
 )
 from desktop_app.ui.export.picture import SnapshotMaker, shown_count
 from desktop_app.ui.export.render import wait_until
@@ -49,14 +51,27 @@ def page_layout(paper: str) -> QPageLayout:
     )
 
 
+#: A place's halo as the legend shows it: a shaded ring, as the map draws one.
+_HALO_SVG = (
+    '<svg width="14" height="14" viewBox="0 0 14 14"><circle cx="7" cy="7" r="6" '
+    'fill="rgba(52,92,160,0.12)" stroke="rgba(52,92,160,0.6)" stroke-width="1"/></svg>'
+)
+
+
 def _page_html(
-    title: str, subtitle: str, legend: list[tuple[Category, int]], map_mm: tuple
+    title: str,
+    subtitle: str,
+    legend: list[tuple[Category, int]],
+    map_mm: tuple,
+    halo_note: str | None = None,
 ) -> str:
     items = "".join(
         f'<span class="item">{shape_svg(c.shape, c.colour, 14)} '
         f"{escape(c.label)} ({count:,})</span>"
         for c, count in legend
     )
+    if halo_note:
+        items += f'<span class="item">{_HALO_SVG} {escape(halo_note)}</span>'
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{escape(title)}</title>
 <style>
@@ -108,16 +123,19 @@ def export_pdf(
         graded_legend=options.graded_legend,
     )
     image = maker.snapshot(window, picture, extent=extent)
-    info = maker.renderer(window, map_px, 2, extent).view_info()
+    renderer = maker.renderer(window, map_px, 2, extent)
+    info = renderer.view_info()
     subtitle = f"{window_in_words(window)} · {events_on_map(shown_count(info))}"
     drawn = info.get("drawn", CATEGORIES)
     legend = legend_entries(info.get("categories", {}), drawn) if options.legend else []
+    # Said only when the map drew halos, as the picture's own legend does.
+    halo_note = tr(HALO_NOTE) if options.legend and renderer.halos_drawn() else None
     with tempfile.TemporaryDirectory(prefix="event-atlas-pdf-") as folder:
         folder = Path(folder)
         if not image.save(str(folder / "map.png"), "PNG"):
             raise ExportError(f"{path}: cannot prepare the map picture")
         title = options.title if options.caption else ""
-        html = _page_html(title, subtitle if options.caption else "", legend, map_mm)
+        html = _page_html(title, subtitle if options.caption else "", legend, map_mm, halo_note)
         # The page runs no script and loads only its own picture, whatever the title says.
         html = ContentPolicy(image_sources=("file:",)).apply(html)
         (folder / "page.html").write_text(html, encoding="utf-8")

@@ -14,6 +14,7 @@ from desktop_app.core.filter import Filter
 from desktop_app.core.index import EventArrays, EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.files import ExportError, atomic_output
+from desktop_app.mapgen.page import MapLook
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.export.compose import Frame, Layout, SnapshotOptions, compose, layout_for
 from desktop_app.ui.export.render import MapExtent, MapRenderer
@@ -61,22 +62,19 @@ class SnapshotMaker:
         The events; the maker reads them once.
     online_layer
         The online base layer to draw under the events, if any.
-    fade
-        Whether older events in the window are paler, as on screen.
     """
 
-    def __init__(
-        self, store: EventStore, *, online_layer: str | None = None, fade: bool = True
-    ) -> None:
+    def __init__(self, store: EventStore, *, online_layer: str | None = None) -> None:
         self.store = store
         # A dataset's own categories keep their codes: the strip paints them in colour.
         self.index = EventIndex(dataset_coded(store, store.arrays())[0])
         self._online_layer = online_layer
-        self._fade = fade
         self._renderer: MapRenderer | None = None
         self._prepared: tuple | None = None
         #: Which events the pictures show, besides the window (an export's filter).
         self.filter = Filter()
+        #: How the pictures draw the events (an export's, as its window draws them).
+        self.look = MapLook()
 
     def renderer(
         self,
@@ -90,8 +88,11 @@ class SnapshotMaker:
         key = (size, scale, extent, None if extent else (fit_window or window))
         if self._renderer is None:
             self._renderer = MapRenderer(
-                self.store, fit_window or window, online_layer=self._online_layer, fade=self._fade
+                self.store, fit_window or window, online_layer=self._online_layer, look=self.look
             )
+        if self._renderer.look != self.look:
+            self._renderer.look = self.look
+            self._prepared = None
         if self._renderer.state.filter != self.filter:
             # Before framing: a fitted map fits the events the filter shows.
             self._renderer.state.set_filter(self.filter)

@@ -23,6 +23,7 @@ from PySide6.QtGui import QImage
 
 from desktop_app.core.filter import Filter
 from desktop_app.core.window import TimeWindow
+from desktop_app.mapgen.page import MapLook
 from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.map.describe import describe_events
@@ -88,8 +89,8 @@ class MapRenderer:
         The first time window.
     online_layer
         The online base layer the window shows, if any (a key of ``ONLINE_LAYERS``).
-    fade
-        Whether older events in the window are drawn paler, as on screen.
+    look
+        How the events are drawn (fading, halos, marks), as on screen.
     page_controls
         Keep the page's own scale bar and attribution (a plain snapshot); an export
         hides them and draws its own.
@@ -104,7 +105,7 @@ class MapRenderer:
         window: TimeWindow,
         *,
         online_layer: str | None = None,
-        fade: bool = True,
+        look: MapLook | None = None,
         page_controls: bool = False,
         matching: Callable[[Filter], Any] | None = None,
     ) -> None:
@@ -125,7 +126,7 @@ class MapRenderer:
         # A page drawn for exports is not a window of the user's: closing the last real
         # window must still quit the app.
         self.view.setAttribute(Qt.WidgetAttribute.WA_QuitOnClose, False)
-        self._fade = fade
+        self.look = look or MapLook()
         self._painted = 0
         self._failures: list[str] = []
         self.view.bridge.paintDone.connect(self._on_painted)
@@ -170,7 +171,9 @@ class MapRenderer:
         # The page draws its own scale and attribution; an export draws them itself, larger,
         # where it wants them, and each can be switched off.
         wait_for(api.set_scale_and_attribution, self._page_controls)
-        wait_for(api.set_fade, self._fade)
+        wait_for(api.set_fade, self.look.fade)
+        wait_for(api.set_halos, self.look.halos)
+        wait_for(api.set_mark_style, self.look.mark_style)
         # Leaflet must see the new size before it frames anything.
         wait_for(api.invalidate_size)
         if focus is not None:
@@ -279,6 +282,7 @@ class SnapshotRequest:
     extent: MapExtent | None = None
     filter: Filter = field(default_factory=Filter)
     selection: tuple[int, ...] = ()
+    look: MapLook = MapLook()
 
 
 def render_map(store: EventStore, request: SnapshotRequest) -> QImage:
@@ -290,7 +294,11 @@ def render_map(store: EventStore, request: SnapshotRequest) -> QImage:
     if request.select is not None and store.event(request.select) is None:
         raise SnapshotError(f"there is no event with id {request.select}")
     with MapRenderer(
-        store, request.window, page_controls=True, matching=store.matching_ids
+        store,
+        request.window,
+        look=request.look,
+        page_controls=True,
+        matching=store.matching_ids,
     ) as renderer:
         renderer.state.set_filter(request.filter)
         selection = list(request.selection)

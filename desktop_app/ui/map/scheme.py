@@ -143,11 +143,12 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
         url = job.requestUrl()
         site = self._sites.get(url.host())
         path = url.path().lstrip("/")
-        if site is not None and path == EVENTS_PATH and site.events() is None:
-            self._waiting.setdefault(url.host(), []).append(job)
-            return
         try:
             found = self._content(site, path) if site else None
+            if site is not None and path == EVENTS_PATH and found is not None and found[0] is None:
+                # Asked once: the view may hand its buffer over as it answers.
+                self._waiting.setdefault(url.host(), []).append(job)
+                return
         except Exception:
             # A request that outlives its data (the window closing, its store closed) or
             # a file that went away: the page gets a 404, the log says why.
@@ -162,7 +163,7 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
         buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         job.reply(mime.encode(), buffer)
 
-    def _content(self, site: _Site, path: str) -> tuple[bytes, str] | None:
+    def _content(self, site: _Site, path: str) -> tuple[bytes | None, str] | None:
         page_html, events, tiles, places = site
         if path.startswith(MBTILES_PATH + "/"):
             # A tile the file does not have is a 404, which Leaflet leaves empty.

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 from desktop_app.core.categories import CATEGORIES, Category
 from desktop_app.core.filter import Filter, FilterError
+from desktop_app.core.index import EventArrays, RowsById
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles
 from desktop_app.mapgen.page import (
@@ -29,6 +30,7 @@ from desktop_app.mapgen.page import (
     MARK_STYLES,
     PAGE_PATH,
     SCHEME,
+    MapLook,
     MBTilesLayer,
     PageSpec,
     build_page,
@@ -247,6 +249,13 @@ class MapView(QWebEngineView):
         self._events = events
         self._matching = matching
         self._rows: RowLookup | None = None
+        #: The buffer taken from ``events`` before the page asked for it (see _take).
+        self._pending: bytes | None = None
+        #: The event ids of the buffer taken last, in its row order (None: none taken).
+        self._buffer_ids: np.ndarray | None = None
+        #: The events of the buffer taken last, kept only by a view that names its places
+        #: itself (not ``names_later``).
+        self._named_from: EventArrays | None = None
         #: The filter, less its categories, whose row mask the page holds (None: none sent).
         self._rows_sent: Filter | None = None
         #: The keys of the categories the buffer holds (None: not counted yet).
@@ -328,21 +337,50 @@ class MapView(QWebEngineView):
     def _page_html(self) -> str:
         return build_page(self._spec)
 
-    def _serve_events(self) -> bytes | None:
+    def _take(self) -> bytes | None:
+        """The buffer of the events from ``events``, with its ids and categories noted:
+        the view keeps what it needs of the buffer, not the buffer (the page holds that),
+        so ``events`` may hand it over and forget it."""
         payload = self._events()
+        if payload is not None:
+            self._buffer_ids = buffer_ids(payload)
+            events = decode_events(payload)
+            codes = np.bincount(events.category, minlength=256)
+            cats = self.categories
+            self._present = frozenset(cats[c].key for c in np.flatnonzero(codes) if c < len(cats))
+            if not self._names_later:
+                # This view names its places itself, when the page asks: it keeps the
+                # events for that.
+                self._named_from = events
+        return payload
+
+    def _taken(self) -> None:
+        """Make sure the current buffer's ids and categories are noted (before the page
+        has asked for it, the buffer waits in ``_pending`` for its request)."""
+        if self._buffer_ids is None and self._pending is None:
+            self._pending = self._take()
+
+    def _serve_events(self) -> bytes | None:
+        payload, self._pending = self._pending, None
+        if payload is None:
+            payload = self._take()
         if payload is not None:
             self._served = True
         return payload
 
     def _place_names(self) -> bytes:
         """``[[event id, place name, place kind], ...]``: one event at each named place."""
-        payload = self._events()
-        if self._names is None and (self._names_later or payload is None):
+        if self._names is None and self._names_later:
             # A help, not a need: the map draws its events now and names them later.
             self._names_owed = True
             return b"[]"
         if self._names is None:
-            self._names = json.dumps(place_names(payload, self._describe), ensure_ascii=False)
+            self._taken()
+            if self._named_from is None:
+                self._names_owed = True
+                return b"[]"
+            names = place_names(self._named_from, self._describe)
+            self._names = json.dumps(names, ensure_ascii=False)
         return self._names.encode()
 
     @property
@@ -374,10 +412,16 @@ class MapView(QWebEngineView):
         self._ready = False
         self._served = False
         self._names_owed = False
-        self._rows = None
+        self._forget_buffer()
         self._rows_sent = None
-        self._present = None
         self.load(QUrl(f"{SCHEME}://{self._site}/{PAGE_PATH}"))
+
+    def _forget_buffer(self) -> None:
+        self._rows = None
+        self._pending = None
+        self._buffer_ids = None
+        self._named_from = None
+        self._present = None
 
     @property
     def categories(self) -> tuple[Category, ...]:
@@ -395,6 +439,7 @@ class MapView(QWebEngineView):
         new ones.
         """
         self._names = None
+        self._forget_buffer()
         self._spec = dataclasses.replace(
             self._spec, window=(self._state.window.start, self._state.window.end)
         )
@@ -408,12 +453,14 @@ class MapView(QWebEngineView):
         fetches the new events and draws them, without loading again; view, window,
         filter, selection and place names stay. :attr:`eventsRefreshed` tells when they
         are drawn."""
-        self._rows = None
+        self._forget_buffer()
         if not self._ready:
             # A page still loading may have fetched the old events already.
             self.reload_events()
             return
         self._revision += 1
+        # Taken now, so the filter's rows below are rows of the buffer the page fetches.
+        self._taken()
         mask, rows = self._filter_arguments(self._state.filter) or (None, None)
         names = [
             [row["id"], row["place"], row.get("place_kind")]
@@ -504,6 +551,11 @@ class MapView(QWebEngineView):
         """Draw the places' halos (or not), now and in every later load of the page."""
         self._spec = dataclasses.replace(self._spec, halos=bool(on))
         self.page_api.set_halos(on)
+
+    @property
+    def look(self) -> MapLook:
+        """How the page draws the events now (what an export of this view copies)."""
+        return MapLook(self.fade, self.halos, self.mark_style)
 
     def remember_view(self, view: dict) -> None:
         """Keep the map's centre and zoom for the next load of the page."""
@@ -602,7 +654,7 @@ class MapView(QWebEngineView):
         rows = None
         if not rest.is_empty and self._matching is not None:
             if self._rows is None:
-                self._rows = RowLookup(buffer_ids(self._events()))
+                self._rows = self._row_lookup()
             try:
                 ids = self._matching(rest)
             except FilterError as exc:
@@ -632,7 +684,7 @@ class MapView(QWebEngineView):
         if rest.is_empty or self._matching is None:
             return mask, None
         if self._rows is None:
-            self._rows = RowLookup(buffer_ids(self._events()))
+            self._rows = self._row_lookup()
         try:
             ids = self._matching(rest)
         except FilterError as exc:
@@ -661,11 +713,13 @@ class MapView(QWebEngineView):
     def present_categories(self) -> frozenset[str]:
         """The keys of the categories the page's events have: ticking all of them is no
         category filter, and unticking one filters by the others alone."""
-        if self._present is None:
-            codes = np.bincount(decode_events(self._events()).category, minlength=256)
-            cats = self.categories
-            self._present = frozenset(cats[c].key for c in np.flatnonzero(codes) if c < len(cats))
-        return self._present
+        self._taken()
+        return self._present or frozenset()
+
+    def _row_lookup(self) -> RowLookup:
+        self._taken()
+        ids = self._buffer_ids
+        return RowLookup(np.zeros(0, np.int64) if ids is None else ids)
 
     @property
     def area_mode(self) -> bool:
@@ -737,11 +791,12 @@ class MapView(QWebEngineView):
 
 
 def place_names(
-    payload: bytes, describe: Callable[[list[int]], list[dict]], limit: int = MAX_NAMED_PLACES
+    arrays: EventArrays,
+    describe: Callable[[list[int]], list[dict]],
+    limit: int = MAX_NAMED_PLACES,
 ) -> list[list]:
-    """One ``[event id, place name, place kind]`` per place of the event buffer ``payload``
+    """One ``[event id, place name, place kind]`` per place of the events ``arrays``
     (places are coordinates, as the page groups them), the busiest ``limit`` places first."""
-    arrays = decode_events(payload)
     placed = ~(np.isnan(arrays.lat) | np.isnan(arrays.lon))
     if not placed.any():
         return []
@@ -774,15 +829,11 @@ def category_mask(keys: frozenset[str], categories: tuple[Category, ...] = CATEG
 def buffer_ids(payload: bytes) -> np.ndarray:
     """The event ids of the page's buffer, in its row order (see mapgen/payload.py)."""
     (n,) = struct.unpack_from("<I", payload, 4)
-    return np.frombuffer(payload, "<u4", n, 8 + 16 * n).astype(np.int64)
+    return np.frombuffer(payload, "<u4", n, 8 + 16 * n).copy()
 
 
 class RowLookup:
     """The page's row of each event id, to turn matching ids into the page's row mask.
-
-    Store ids are dense (1 to about the number of events), so a table indexed by id
-    costs one small integer per id and answers a million matches in milliseconds; ids
-    too sparse for a table are looked up by binary search instead.
 
     Parameters
     ----------
@@ -792,36 +843,18 @@ class RowLookup:
 
     def __init__(self, row_ids: np.ndarray) -> None:
         self.row_ids = row_ids
-        self._row_of: np.ndarray | None = None
-        top = int(row_ids.max()) if len(row_ids) else 0
-        if top <= 4 * len(row_ids) + 1024:
-            self._row_of = np.full(top + 1, -1, np.int32)
-            self._row_of[row_ids] = np.arange(len(row_ids), dtype=np.int32)
+        self._rows = RowsById(row_ids)
 
     def mask(self, ids: np.ndarray) -> str:
-        """The row mask (see :func:`row_mask`) of ``ids`` (ascending)."""
-        if self._row_of is None:
-            return row_mask(self.row_ids, ids)
-        known = ids[(ids >= 0) & (ids < len(self._row_of))]
-        rows = self._row_of[known]
+        """Base64 of one bit per row (row ``i`` in bit ``i % 8`` of byte ``i // 8``), set
+        where the row's id is among ``ids``."""
         passes = np.zeros(len(self.row_ids), bool)
-        passes[rows[rows >= 0]] = True
+        passes[self._rows.rows_of(ids)] = True
         return _packed(passes)
 
 
 def _packed(passes: np.ndarray) -> str:
     return base64.b64encode(np.packbits(passes, bitorder="little").tobytes()).decode("ascii")
-
-
-def row_mask(row_ids: np.ndarray, ids: np.ndarray) -> str:
-    """Base64 of one bit per row (row ``i`` in bit ``i % 8`` of byte ``i // 8``), set
-    where the row's id is among ``ids`` (ascending)."""
-    if len(ids):
-        at = np.minimum(np.searchsorted(ids, row_ids), len(ids) - 1)
-        passes = ids[at] == row_ids
-    else:
-        passes = np.zeros(len(row_ids), bool)
-    return _packed(passes)
 
 
 def _page_layer(tiles: MBTiles | None) -> MBTilesLayer | None:

@@ -113,7 +113,11 @@ def chip_text(chip: Chip) -> str:
 
 class FilterChips(QWidget):
     """One chip per part of the filter ("Category: Strike ×") and a "Clear all" button;
-    hidden while nothing is filtered.
+    while nothing is filtered, a line that says so.
+
+    The row keeps its height whatever the filter: the map below it does not jump, nor
+    draw itself again at a new size, when the first part of a filter is set or the last
+    one cleared.
 
     Parameters
     ----------
@@ -143,11 +147,26 @@ class FilterChips(QWidget):
         scroll.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
         outer.addWidget(scroll, 1)
         self._scroll = scroll
+        self.unfiltered = QLabel(
+            self.tr("none — every event is shown (View ▸ Filters, or untick a legend category)")
+        )
+        self.unfiltered.setEnabled(False)
+        outer.addWidget(self.unfiltered, 1)
         self.clear_all = QPushButton(self.tr("Clear all"))
         self.clear_all.setToolTip(self.tr("Show every event again"))
         self.clear_all.clicked.connect(lambda: state.set_filter(Filter()))
         outer.addWidget(self.clear_all)
         self._chips: list[QToolButton] = []
+        # As tall with a line as with chips: the height of the tallest of a chip and the
+        # "Clear all" button, whatever the filter.
+        probe = QToolButton()
+        probe.setText("Xg  ×")
+        margins = outer.contentsMargins()
+        self.setFixedHeight(
+            max(probe.sizeHint().height(), self.clear_all.sizeHint().height())
+            + margins.top()
+            + margins.bottom()
+        )
         state.filterChanged.connect(self._on_filter_changed)
         self._on_filter_changed(state.filter)
 
@@ -185,7 +204,9 @@ class FilterChips(QWidget):
         # From the chips themselves: the strip's own hint lags behind a second change in
         # the same turn of the event loop (and was 0 then, hiding every chip).
         self._scroll.setFixedHeight(max((b.sizeHint().height() for b in self._chips), default=0))
-        self.setVisible(not flt.is_empty)
+        self._scroll.setVisible(bool(self._chips))
+        self.clear_all.setVisible(bool(self._chips))
+        self.unfiltered.setVisible(not self._chips)
 
 
 @dataclasses.dataclass(frozen=True)
