@@ -169,3 +169,52 @@ def synthetic_store(path, n: int, seed: int = 4) -> EventStore:
         while chunk := list(itertools.islice(events, 20_000)):
             writer.add(chunk)
     return store
+
+
+#: The categories of :func:`grid_store`'s events, in turn: six shapes in six colours.
+GRID_CATEGORIES = [
+    "military", "strike", "diplomacy", "humanitarian", "statement", "electronic_warfare",
+]  # fmt: skip
+
+
+def grid_events(cols: int, rows: int, spacing: float, zoom: int = 19, centre=(48.5, 35.0)):
+    """One event at each point of a grid ``cols`` x ``rows``, ``spacing`` CSS pixels
+    apart on the map at ``zoom`` (Web Mercator, as the page draws it), centred on
+    ``centre`` (lat, lon): every event its own place, in view at once at that zoom in a
+    big enough map. Categories go round :data:`GRID_CATEGORIES`, dates round March 2024
+    (so fading draws the marks at many opacities)."""
+    import math
+
+    from desktop_app.core.event import Event, Place
+
+    scale = 256 * 2**zoom
+    lat0, lon0 = centre
+    sin = math.sin(math.radians(lat0))
+    wx0 = (lon0 + 180) / 360
+    wy0 = 0.5 - math.log((1 + sin) / (1 - sin)) / (4 * math.pi)
+    for k in range(cols * rows):
+        r, c = divmod(k, cols)
+        wx = wx0 + (c - (cols - 1) / 2) * spacing / scale
+        wy = wy0 + (r - (rows - 1) / 2) * spacing / scale
+        lat = math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * wy))))
+        category = GRID_CATEGORIES[(c * 7 + r * 3) % len(GRID_CATEGORIES)]
+        yield Event(
+            uid=f"grid-{k}",
+            title=f"{category.replace('_', ' ').title()} at spot {k}",
+            start=f"2024-03-{1 + (k * 7919) % 28:02d}",
+            category=category,
+            place=Place(f"Spot {k}", lat, wx * 360 - 180),
+            excerpt=f"Generated event {k}.",
+        )
+
+
+def grid_store(path, cols: int, rows: int, spacing: float, zoom: int = 19) -> EventStore:
+    """A store of :func:`grid_events`, written by the bulk writer."""
+    import itertools
+
+    store = EventStore(path)
+    events = grid_events(cols, rows, spacing, zoom)
+    with store.bulk_writer() as writer:
+        while chunk := list(itertools.islice(events, 20_000)):
+            writer.add(chunk)
+    return store

@@ -3,8 +3,10 @@
  * events (event_groups.js finds them), the arcs from where strikes were launched, the
  * selection rings, the halos of places known only roughly (event_halos.js finds them),
  * the names of places and countries (event_labels.js places them) and the current
- * event's label. Text from the data is only ever set with textContent or
- * drawn as canvas text, never parsed as HTML. Exposes window.EventAtlasDraw.
+ * event's label. A plain mark is a sprite (event_sprites.js): its look is drawn once as
+ * a path, and each frame copies those pixels into one buffer, put on the canvas once.
+ * Text from the data is only ever set with textContent or drawn as canvas text, never
+ * parsed as HTML. Exposes window.EventAtlasDraw.
  */
 (function () {
   "use strict";
@@ -15,6 +17,10 @@
   const Labels = window.EventAtlasLabels;
   const Dots = window.EventAtlasDots;
   const Halos = window.EventAtlasHalos;
+  const Sprites = window.EventAtlasSprites;
+  // Plain marks as sprites (false: a path each, as before them; the map benchmark
+  // compares the two).
+  if (EA.spriteMarks === undefined) EA.spriteMarks = true;
 
   const RADIUS = 7;
   const BADGE_DX = RADIUS + 5, BADGE_DY = -RADIUS - 4; // a count badge's centre, off its mark
@@ -57,6 +63,37 @@
   function categoryOf(i) {
     const cats = EA.config.categories;
     return cats[EA.cat[i]] || cats[cats.length - 1];
+  }
+
+  /* The index of row i's category in the page's list (a category past its end: the last). */
+  function categoryIndex(i) {
+    const last = EA.config.categories.length - 1;
+    return EA.cat[i] < last ? EA.cat[i] : last;
+  }
+
+  /*
+   * A plain mark's look rendered once, as the event layer used to draw each mark: the
+   * category's shape in its colour with a white outline at opacity `alpha` (a selected
+   * event's: larger, a bolder outline), at `ratio` device pixels per CSS pixel. The
+   * shape's centre is the corner between the four middle pixels, so a mark lands on the
+   * device pixel grid. Returns the sprite's pixels for event_sprites.js and its canvas.
+   */
+  function renderMark(category, alpha, selected, ratio) {
+    const r = selected ? RADIUS + 2 : RADIUS, width = selected ? 2 : 1.5;
+    // The star reaches 1.3 r and a mitred outline's sharp points some widths beyond.
+    const half = Math.ceil((1.3 * r + 3 * width + 1) * ratio), size = 2 * half;
+    const canvas = document.createElement("canvas");
+    canvas.width = size; canvas.height = size;
+    const ctx = canvas.getContext("2d", { willReadFrequently: true });
+    ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+    ctx.globalAlpha = alpha;
+    ctx.fillStyle = category.colour;
+    ctx.lineWidth = width;
+    ctx.strokeStyle = selected ? "#fff" : "rgba(255,255,255,0.95)";
+    shapePath(ctx, category.shape, half / ratio, half / ratio, r);
+    ctx.fill(); ctx.stroke();
+    const pixels = ctx.getImageData(0, 0, size, size);
+    return { words: new Int32Array(pixels.data.buffer), width: size, height: size, cx: half, cy: half, source: canvas };
   }
 
   /*
@@ -174,10 +211,27 @@
     if (w === undefined) {
       ctx.font = font;
       w = Math.ceil(ctx.measureText(text).width) + 4;
-      if (widths.size > 20000) widths.clear();
+      // Room for the names of every place the page knows (MAX_NAMED_PLACES in view.py).
+      if (widths.size > 50000) widths.clear();
       widths.set(key, w);
     }
     return w;
+  }
+
+  /*
+   * The width of place p's name, measured once per name: with tens of thousands of
+   * places in view, even looking each up by its text costs milliseconds a frame.
+   */
+  const placeWidths = { names: null, text: [], width: new Float64Array(0) };
+  function placeNameWidth(ctx, p, name) {
+    const c = placeWidths;
+    if (c.names !== EA.placeName) {
+      c.names = EA.placeName;
+      c.text = new Array(EA.nPlaces);
+      c.width = new Float64Array(EA.nPlaces);
+    }
+    if (c.text[p] !== name) { c.text[p] = name; c.width[p] = textWidth(ctx, PLACE_FONT, name); }
+    return c.width[p];
   }
 
   /*
@@ -203,7 +257,7 @@
       const name = p >= 0 && EA.placeName ? EA.placeName[p] : undefined;
       if (!name) continue;
       candidates.push({
-        text: name, x: g.x[k], y: g.y[k], w: textWidth(ctx, PLACE_FONT, name), h: LABEL_HEIGHT,
+        text: name, x: g.x[k], y: g.y[k], w: placeNameWidth(ctx, p, name), h: LABEL_HEIGHT,
         r: g.markers[k] > 1 ? clusterRadius(g.count[k]) : k === ringed ? RADIUS + 8 : RADIUS + 3,
         count: g.count[k],
         kind: EA.placeKind[p], key: k,
@@ -371,20 +425,30 @@
       ctx.lineWidth = 1.5;
       ctx.strokeStyle = "rgba(255,255,255,0.95)";
       const badges = [], marks = [];
+      // Whether anything lies under the plain marks: their buffer then goes over it.
+      let under = EA.halosDrawn.length > 0 || EA.arcsDrawn > 0 || labels.some((b) => b.country);
+      const sprites = EA.spriteMarks !== false ? this._startMarks(ratio) : null;
       for (const k of drawnKeys) {
         const x = g.x[k], y = g.y[k];
         if (g.markers[k] > 1) {
           drawCluster(ctx, g, k, x, y, nc, cats);
           ctx.lineWidth = 1.5; ctx.strokeStyle = "rgba(255,255,255,0.95)";
+          under = true;
           continue;
         }
         const i = g.last[k];
-        ctx.globalAlpha = EA.fade ? 0.3 + 0.7 * G.ageWeight(EA, i) : 0.9;
+        const alpha = EA.fade ? 0.3 + 0.7 * G.ageWeight(EA, i) : 0.9;
         let kinds = 0;
         for (let c = 0; c < nc; c++) if (g.cats[k * nc + c]) kinds++;
         if (kinds > 1) {
+          ctx.globalAlpha = alpha;
           marks.push({ group: k, segments: drawMix(ctx, g, k, x, y, nc, cats) });
+          under = true;
+        } else if (sprites) {
+          this._addMark(sprites, categoryIndex(i), Sprites.alphaStep(alpha), false, x, y);
+          marks.push({ group: k, segments: [[categoryOf(i).key, g.count[k]]] });
         } else {
+          ctx.globalAlpha = alpha;
           ctx.fillStyle = categoryOf(i).colour;
           shapePath(ctx, categoryOf(i).shape, x, y, RADIUS);
           ctx.fill(); ctx.stroke();
@@ -393,6 +457,9 @@
         if (g.count[k] > 1) badges.push(k);
       }
       ctx.globalAlpha = 1;
+      // Clusters and pies (the busiest groups, drawn first anyway) lie under the plain
+      // marks; badges, names and the selection go over them.
+      if (sprites) this._putMarks(ctx, sprites, under);
       ctx.font = "bold 10px sans-serif";
       for (const k of badges) {
         // Up and to the right, clear of most of the mark: its colours are what it says.
@@ -410,6 +477,14 @@
         const c = categoryOf(i);
         ctx.lineWidth = 3; ctx.strokeStyle = "#111";
         ctx.beginPath(); ctx.arc(x, y, RADIUS + 6, 0, Math.PI * 2); ctx.stroke();
+        if (sprites) {
+          // A few marks over the names: each its sprite's canvas, in device pixels.
+          const sprite = this._sprite(categoryIndex(i), Sprites.ALPHA_STEPS, true, ratio);
+          ctx.setTransform(1, 0, 0, 1, 0, 0);
+          ctx.drawImage(sprite.source, Math.round(x * ratio) - sprite.cx, Math.round(y * ratio) - sprite.cy);
+          ctx.setTransform(ratio, 0, 0, ratio, 0, 0);
+          continue;
+        }
         ctx.lineWidth = 2; ctx.strokeStyle = "#fff";
         ctx.fillStyle = c.colour;
         shapePath(ctx, c.shape, x, y, RADIUS + 2);
@@ -438,6 +513,68 @@
       // Device pixels, whatever the transform: the canvas was cleared, so nothing is lost.
       ctx.putImageData(this._dots, 0, 0);
       return drawn;
+    },
+    /*
+     * The sprite of a plain mark of category index `c` at opacity step `step`, selected
+     * or not, at `ratio`: rendered on first use, kept while the categories are the same.
+     */
+    _sprite: function (c, step, selected, ratio) {
+      if (!this._sprites || this._spriteCategories !== EA.config.categories || this._spriteRatio !== ratio) {
+        const cats = this._spriteCategories = EA.config.categories;
+        this._spriteRatio = ratio;
+        this._sprites = new Sprites.SpriteBook((key) => {
+          const look = Sprites.lookOf(key);
+          return renderMark(cats[look.category], Sprites.stepAlpha(look.step), look.selected, ratio);
+        });
+      }
+      return this._sprites.get(Sprites.lookKey(c, step, selected));
+    },
+    /* The list of the frame's plain marks, empty, at `ratio` device pixels per CSS pixel. */
+    _startMarks: function (ratio) {
+      if (!this._markList) this._markList = new Sprites.MarkList();
+      this._markList.clear();
+      this._markList.ratio = ratio;
+      return this._markList;
+    },
+    /* A plain mark centred at container point (x, y), for the frame's buffer. */
+    _addMark: function (list, c, step, selected, x, y) {
+      const ratio = list.ratio;
+      list.add(this._sprite(c, step, selected, ratio), Math.round(x * ratio), Math.round(y * ratio));
+    },
+    /*
+     * The frame's plain marks into their buffer (device pixels of the whole canvas,
+     * emptied where the last frame's marks were), and the part of it they cover onto
+     * the canvas: put straight in when nothing is drawn under them (a put replaces
+     * pixels), else through a canvas of their own drawn over what is there.
+     */
+    _putMarks: function (ctx, list, under) {
+      if (!list.count && !this._marks) return;
+      const canvas = this._canvas, width = canvas.width, height = canvas.height;
+      let marks = this._marks;
+      if (!marks || marks.image.width !== width || marks.image.height !== height) {
+        const image = new ImageData(width, height);
+        marks = this._marks = { image, words: new Int32Array(image.data.buffer), box: null };
+      } else if (marks.box) {
+        marks.words.fill(0, marks.box.y0 * width, marks.box.y1 * width);
+      }
+      const image = marks.image;
+      const box = marks.box = Sprites.compositeMarks(marks.words, width, height, list);
+      if (!box) return;
+      const { x0, y0 } = box, w = box.x1 - x0, h = box.y1 - y0;
+      if (!under) {
+        ctx.putImageData(image, 0, 0, x0, y0, w, h);
+        return;
+      }
+      if (!this._over) this._over = document.createElement("canvas");
+      const over = this._over;
+      if (over.width !== width || over.height !== height) {
+        over.width = width; over.height = height;
+      }
+      over.getContext("2d").putImageData(image, 0, 0, x0, y0, w, h);
+      ctx.save();
+      ctx.setTransform(1, 0, 0, 1, 0, 0);
+      ctx.drawImage(over, x0, y0, w, h, x0, y0, w, h);
+      ctx.restore();
     },
     _placeLabel: function (selected, map) {
       // The title is the current event's (the first of the selection): it goes beside that

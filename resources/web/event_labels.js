@@ -57,6 +57,55 @@
   }
 
   /*
+   * Boxes in a grid of square cells, so a box is tested only against the boxes in the
+   * cells it covers: with tens of thousands of markers on the map, testing each label
+   * against every one of them would cost seconds a frame.
+   */
+  const CELL = 64;
+
+  class BoxGrid {
+    constructor(view) {
+      this.cols = Math.max(1, Math.ceil(view.w / CELL));
+      this.rows = Math.max(1, Math.ceil(view.h / CELL));
+      this.cells = new Array(this.cols * this.rows);
+    }
+
+    /* The column or row of cell holding coordinate v, clamped to the grid's n: a box off
+     * the view is kept in the cells at its edge. */
+    static _cell(v, n) {
+      return Math.min(n - 1, Math.max(0, Math.floor(v / CELL)));
+    }
+
+    add(b) {
+      const c0 = BoxGrid._cell(b.x, this.cols), c1 = BoxGrid._cell(b.x + b.w, this.cols);
+      const r0 = BoxGrid._cell(b.y, this.rows), r1 = BoxGrid._cell(b.y + b.h, this.rows);
+      for (let r = r0; r <= r1; r++) {
+        for (let c = c0; c <= c1; c++) {
+          const k = r * this.cols + c;
+          (this.cells[k] || (this.cells[k] = [])).push(b);
+        }
+      }
+    }
+
+    /* Whether a box of the grid overlaps `b`, other than those whose key is `own`. */
+    hits(b, own) {
+      const c0 = BoxGrid._cell(b.x, this.cols), c1 = BoxGrid._cell(b.x + b.w, this.cols);
+      const r0 = BoxGrid._cell(b.y, this.rows), r1 = BoxGrid._cell(b.y + b.h, this.rows);
+      for (let r = r0; r <= r1; r++) {
+        for (let c = c0; c <= c1; c++) {
+          const cell = this.cells[r * this.cols + c];
+          if (cell === undefined) continue;
+          for (let k = 0; k < cell.length; k++) {
+            const o = cell[k];
+            if (o.key !== own && overlaps(o, b)) return true;
+          }
+        }
+      }
+      return false;
+    }
+  }
+
+  /*
    * Place `candidates` ({text, x, y, w, h, r, count, kind, country, key}) on a view of
    * view.w x view.h pixels, keeping clear of `obstacles` (boxes {x, y, w, h}: the markers).
    * A candidate's own marker (its `key` matches the obstacle's) does not block it.
@@ -65,15 +114,19 @@
    */
   function placeLabels(candidates, view, obstacles) {
     const sorted = candidates.slice().sort(compareLabels);
-    const placed = [];
-    const blockers = obstacles || [];
+    const placed = [], taken = new BoxGrid(view), blockers = new BoxGrid(view);
+    for (const o of obstacles || []) blockers.add(o);
+    // A placed label's key is never NaN: nothing is exempt from the labels placed.
+    const none = NaN;
     for (const c of sorted) {
       for (const spot of positions(c)) {
         const box = { x: spot.x, y: spot.y, w: c.w, h: c.h };
         if (box.x < 0 || box.y < 0 || box.x + box.w > view.w || box.y + box.h > view.h) continue;
-        if (placed.some((p) => overlaps(p, box))) continue;
-        if (blockers.some((o) => o.key !== c.key && overlaps(o, box))) continue;
-        placed.push({ text: c.text, x: box.x, y: box.y, w: box.w, h: box.h, country: !!c.country, key: c.key });
+        if (taken.hits(box, none)) continue;
+        if (blockers.hits(box, c.key)) continue;
+        const label = { text: c.text, x: box.x, y: box.y, w: box.w, h: box.h, country: !!c.country, key: c.key };
+        placed.push(label);
+        taken.add(label);
         break;
       }
     }

@@ -56,6 +56,16 @@
 - ``frame_p50_ms_5m`` / ``frame_p95_ms_5m``: the same scrub frames on the store of
   5,000,000 events that ``open_5m_s`` opens (``frame_visible_mean_5m`` events a window,
   ``frame_drawn_as_dots_5m`` whether they were drawn as dots).
+- ``marks_frame_p50_ms_20k`` / ``marks_frame_p95_ms_20k``: about 21,000 plain marks in
+  one frame (each event its own place, a grid 20 pixels apart at zoom 19, the last zoom
+  of the tile layers, where marks are never clustered; a 3840x2160 map, as 20,000 marks
+  need, with its place names), drawn as sprites, while the map pans 40 pixels a step:
+  from the pan sent until the page says the frame is on screen. ``marks_draw_p95_ms_20k``
+  is the page's own time for the frame, ``marks_drawn_mean_20k`` the marks it drew. In
+  the same run and view, ``marks_paths_*`` are the same pans drawing a path per mark, as
+  before sprites, and ``marks_speedup_vs_paths_20k`` the ratio of the p50s;
+  ``marks_empty_frame_p50_ms_4k`` / ``_p95_`` the same pans with no event in the window
+  (the cost of a frame of that map without marks). See :func:`marks_metrics`.
 - ``filter_apply_p50_ms_1m`` / ``filter_apply_ms_1m`` (p95): in the real main window on
   the 1M-event store, a 30-day window, a category ticked off or on as the legend's
   checkbox does it (``ViewState.set_filter`` from the bridge's slot), until the page says
@@ -78,7 +88,8 @@ neighbours, three years of dates. Run by ``tests/benchmarks/run.py`` through
 :func:`measure`, or alone: ``python tests/benchmarks/bench_map.py [--quick]``;
 ``--starts`` measures only the starts and ``arrays_s_1m``, ``--memory`` only
 ``mem_mb_per_1m``, ``--filters`` only the ``filter_*`` metrics, ``--frames`` only the
-``dots_*``, ``groups_*``, ``frame_*`` (at 1M and 5M) and ``leaflet_*`` ones.
+``dots_*``, ``groups_*``, ``frame_*`` (at 1M and 5M), ``leaflet_*`` and ``marks_*``
+ones.
 """
 
 from __future__ import annotations
@@ -772,6 +783,89 @@ def dots_metrics(db: Path, steps: int) -> dict[str, float]:
     return results
 
 
+#: The map of the marks benchmark: a 4K screen at one device pixel per CSS pixel. Marks
+#: closer than 16 pixels stack into one (event_groups.js), so 20,000 marks need about
+#: 4.4 million pixels of map: no smaller window holds them.
+MARKS_VIEW = (3840, 2160)
+#: The last zoom of the online and MBTiles base layers, where marks are never clustered.
+MARKS_ZOOM = 19
+
+
+def _mark_pans(view, steps: int) -> tuple[list[float], list[float], list[int]]:
+    """Frame times (sent → presented), the page's draw times and the plain marks drawn,
+    of ``steps`` pans of 40 pixels (east and back, then south and back, in turn)."""
+    moves = [(40, 0), (-40, 0), (0, 40), (0, -40)]
+    codes = [
+        f"(EventAtlas.map.panBy([{dx}, {dy}], {{animate: false}}),"
+        " [EventAtlas.paintSeq, EventAtlas.lastDrawMs, EventAtlas.drawn.marks.length])"
+        for dx, dy in (moves[k % len(moves)] for k in range(steps))
+    ]
+    frames = _frames(view, codes)
+    return (
+        [f for f, _rt, _rest in frames],
+        [rest[0] for _f, _rt, rest in frames],
+        [rest[1] for _f, _rt, rest in frames],
+    )
+
+
+def marks_metrics(folder: Path, steps: int, path_steps: int) -> dict[str, float]:
+    """``marks_*``: 20,000 plain marks in one frame, as sprites and as a path each.
+
+    A store of 23,200 events, each at its own place, on a grid 20 pixels apart at zoom
+    19 (:func:`tests.mapping.grid_store`), in a map of :data:`MARKS_VIEW` at that zoom
+    with its place names (as the main window gives them): about 21,000 marks in view,
+    none stacked or clustered, six shapes and colours, each at its own opacity (fading
+    on). The map pans 40 pixels a step; each step is timed from the pan sent until the
+    page says the frame is on screen. ``marks_frame_p50_ms_20k`` / ``_p95_`` with
+    sprites, ``marks_draw_p95_ms_20k`` the page's own drawing time, and
+    ``marks_drawn_mean_20k`` how many plain marks a frame drew. In the same run and
+    view, ``marks_paths_*`` are the same pans drawing a path per mark (the page's
+    ``spriteMarks`` off), ``marks_speedup_vs_paths_20k`` the ratio of the p50s, and
+    ``marks_empty_frame_*_4k`` the same pans with no event in the window: what a frame
+    of this map costs before any mark.
+    """
+    from desktop_app.mapgen.payload import encode_events
+    from desktop_app.ui.map.describe import describe_events
+    from tests.mapping import grid_store
+
+    store = grid_store(folder / "marks.db", 200, 116, 20, MARKS_ZOOM)
+    results: dict[str, float] = {}
+    try:
+        first, last = store.time_bounds()
+        payload = encode_events(store.arrays())
+        view, _ms = _open_view(payload, (first, last + 1), describe_events(store))
+        try:
+            view.resize(*MARKS_VIEW)
+            _wait(lambda: _call(view, "EventAtlas.map.getSize().x")[0] == MARKS_VIEW[0])
+            _call(
+                view,
+                f"(EventAtlas.map.setMaxZoom({MARKS_ZOOM}),"
+                f" EventAtlas.map.setView([48.5, 35.0], {MARKS_ZOOM}, {{animate: false}}), 1)",
+            )
+            runs = (("marks", "true", steps), ("marks_paths", "false", path_steps))
+            for prefix, sprites, count in runs:
+                _call(view, f"(EventAtlas.spriteMarks = {sprites}, 1)")
+                _mark_pans(view, 8)  # warm the page's JIT (and make the sprites) first
+                frames, draws, drawn = _mark_pans(view, count)
+                results[f"{prefix}_frame_p50_ms_20k"] = float(np.percentile(frames, 50))
+                results[f"{prefix}_frame_p95_ms_20k"] = float(np.percentile(frames, 95))
+                results[f"{prefix}_draw_p95_ms_20k"] = float(np.percentile(draws, 95))
+                results[f"{prefix}_drawn_mean_20k"] = float(np.mean(drawn))
+            _call(view, "(EventAtlas.spriteMarks = true, EventAtlas.setWindow(0, 1), 1)")
+            _mark_pans(view, 8)
+            frames, _draws, _drawn = _mark_pans(view, steps)
+            results["marks_empty_frame_p50_ms_4k"] = float(np.percentile(frames, 50))
+            results["marks_empty_frame_p95_ms_4k"] = float(np.percentile(frames, 95))
+        finally:
+            _close(view)
+    finally:
+        store.close()
+    results["marks_speedup_vs_paths_20k"] = (
+        results["marks_paths_frame_p50_ms_20k"] / results["marks_frame_p50_ms_20k"]
+    )
+    return results
+
+
 def _kept_or_new_store(folder: Path) -> Path:
     """The 1M-event store named by ``KEEP_STORE_ENV``, or one made in ``folder``."""
     from desktop_app.store.event_store import EventStore
@@ -856,6 +950,7 @@ def measure(quick: bool) -> dict[str, float]:
         results.update(dots_metrics(db, 40 if quick else 200))
         results.update(frame_metrics(db, 60 if quick else 300, 10 if quick else 30))
         results.update(frame_5m_metrics(big, 60 if quick else 300))
+        results.update(marks_metrics(Path(folder), 40 if quick else 200, 10 if quick else 40))
     return results
 
 
@@ -900,6 +995,7 @@ def measure_frames(quick: bool) -> dict[str, float]:
         results = dots_metrics(db, 40 if quick else 200)
         results.update(frame_metrics(db, 60 if quick else 300, 10 if quick else 30))
         results.update(frame_5m_metrics(kept_big_store()[0], 60 if quick else 300))
+        results.update(marks_metrics(Path(folder), 40 if quick else 200, 10 if quick else 40))
         return results
 
 

@@ -116,3 +116,39 @@ test("the current event's title goes right of its mark, left near the map's edge
     assert.ok(left >= 0 && left + 180 <= VIEW.w, `title at ${left} leaves the map for a mark at ${x}`);
   }
 });
+
+test("a crowd of two thousand markers: each label tested as against every box, none missed", () => {
+  // The rule, box against box: nothing placed overlaps a placed label, and nothing covers
+  // a marker but its own; and each candidate dropped had no free spot (the first spot
+  // free of both, in its order, is the one it takes).
+  const rnd = random(5);
+  const view = { w: 1600, h: 1000 };
+  const markers = Array.from({ length: 2000 }, (_, k) => {
+    const x = rnd() * (view.w + 60) - 30, y = rnd() * (view.h + 60) - 30;
+    return { x: x - 9, y: y - 9, w: 18, h: 18, key: k, cx: x, cy: y };
+  });
+  const candidates = markers.filter((_, k) => k % 3 === 0).map((m) => ({
+    text: "Place" + m.key, x: m.cx, y: m.cy, w: 30 + (m.key % 7) * 9, h: 15, r: 9,
+    count: 1 + (m.key % 13), kind: "town", key: m.key,
+  }));
+  const labels = L.placeLabels(candidates, view, markers);
+  assert.ok(labels.length > 20 && labels.length < candidates.length, String(labels.length));
+  assertNoOverlap(labels);
+  const free = (box, key, before) => box.x >= 0 && box.y >= 0 && box.x + box.w <= view.w &&
+    box.y + box.h <= view.h && !before.some((p) => L.overlaps(p, box)) &&
+    !markers.some((m) => m.key !== key && L.overlaps(m, box));
+  const byKey = new Map(labels.map((b) => [b.key, b]));
+  // Candidates in the order they are placed: busier first, then by text (kinds are equal).
+  const order = candidates.slice().sort((a, b) => b.count - a.count || (a.text < b.text ? -1 : 1));
+  const before = [];
+  for (const c of order) {
+    const spots = [
+      [c.x + c.r + 3, c.y - c.h / 2], [c.x + c.r + 3, c.y - c.h / 2 + 5], [c.x - c.r - 3 - c.w, c.y - c.h / 2],
+      [c.x - c.w / 2, c.y - c.r - 3 - c.h], [c.x - c.w / 2, c.y + c.r + 3],
+    ].map(([x, y]) => ({ x, y, w: c.w, h: c.h }));
+    const first = spots.find((box) => free(box, c.key, before));
+    const got = byKey.get(c.key);
+    assert.deepEqual(got ? [got.x, got.y] : null, first ? [first.x, first.y] : null, c.text);
+    if (got) before.push(got);
+  }
+});
