@@ -1,0 +1,550 @@
+"""The fast path of a large import: an ACLED export read by columns instead of by rows.
+
+The file is parsed by pyarrow's CSV reader (C++, in blocks of a few MB, so a million rows
+take the memory of one block), and each rule of :mod:`desktop_app.ingest.acled` is
+applied once per distinct value of the columns it reads (a few thousand dates, places
+and kinds of event in a million rows), never once per row. The rows whose values break a
+rule, or might pass a size limit, are made again one by one by the ACLED row reader
+itself, so that each is skipped (or stops the import) with exactly the reason and line
+the row-by-row import gives. The events are the row-by-row import's, value for value.
+
+Files this path does not take, read by the row-by-row path instead
+(:func:`columnar_reader` returns None for them, or :class:`NotColumnar` is raised before
+anything counts):
+
+- any layout but ACLED's, or an ACLED file read with a column mapping (``--columns``);
+- a file that is not UTF-8 (or whose bytes are not valid UTF-8), not comma-separated,
+  or not named ``.csv``;
+- rows of the wrong width, blank lines or a value holding a line break (the row-by-row
+  reader reports each by its physical line, which a block parser does not know);
+- dates in numbers (``02/06/2025``) in a file longer than the rows read to decide their
+  day/month order: that order is learnt from every row first;
+- an import that asks the user (an article's review, confirmed places).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from desktop_app.ingest import acled
+from desktop_app.ingest.delimited import DETECTION_ROWS, SAMPLE_CHARS, _dialect
+from desktop_app.ingest.fields import DateOrderContradiction
+from desktop_app.ingest.limits import MAX_FIELD_CHARS, MAX_TEXT_CHARS, oversized_field
+from desktop_app.ingest.loose_dates import numeric_date
+from desktop_app.ingest.problems import BadRecord, ImportFailed
+from desktop_app.ingest.reader import ReadOptions
+from desktop_app.ingest.source import Source
+from desktop_app.store.bulk_writer import EventColumns
+
+#: Bytes parsed at a time: the memory of one block of rows and its values.
+BLOCK_BYTES = 2 * 1024 * 1024
+# Odd multipliers that mix the hashes of an event's parts into one key.
+_MIX = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93,
+        0xA24BAED4963EE407, 0x9FB21C651E98DF25)  # fmt: skip
+# A row whose values together are this long might make a field past a limit: it is made
+# by the row reader, which checks every limit.
+_SUSPECT_CHARS = MAX_FIELD_CHARS - 64
+
+
+class NotColumnar(Exception):
+    """The file turned out to be one the fast path does not read (see the module's
+    docstring); nothing was counted, and the row-by-row path reads it from the start."""
+
+
+@dataclass
+class ColumnarReport:
+    """What the reader counted, as :class:`~desktop_app.ingest.pipeline.ImportReport`
+    counts it row by row."""
+
+    read: int = 0
+    skipped: int = 0
+    repeats: int = 0
+    updated_in_file: int = 0
+    given: int = 0
+
+
+class ColumnarReader:
+    """Reads an ACLED export in blocks of events (see the module's docstring).
+
+    Parameters
+    ----------
+    source
+        The file.
+    options
+        The import's options.
+    header
+        The file's columns.
+    """
+
+    def __init__(self, source: Source, options: ReadOptions, header: list[str]) -> None:
+        self.source = source
+        self.options = options
+        self.header = header
+        self.mapper = acled.row_mapper(header, source, options)
+        self.report = ColumnarReport()
+        self.bytes_read = 0
+
+    def blocks(
+        self,
+        skipped: Callable[[BadRecord], None],
+        repeated: Callable[[str], None],
+        repeats: str,
+    ) -> Iterator[EventColumns]:
+        """The events of the file, block by block; each bad row goes to ``skipped`` and
+        the place of each row that repeats an earlier one exactly to ``repeated``.
+
+        Raises :class:`NotColumnar` (for a file found out to be one this path does not
+        read, at any block: the caller reads it again row by row), and ``ImportFailed``
+        for a date that contradicts a forced day/month order.
+        """
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        width = len(self.header)
+        names = [f"c{i}" for i in range(width)]
+
+        def invalid(row) -> str:
+            # A row of another width or a blank line: the row reader reports them by
+            # their physical line, which only it knows.
+            return "error"
+
+        try:
+            reader = pacsv.open_csv(
+                self.source.path,
+                read_options=pacsv.ReadOptions(
+                    column_names=names, skip_rows=1, block_size=BLOCK_BYTES, use_threads=True
+                ),
+                parse_options=pacsv.ParseOptions(
+                    delimiter=",",
+                    newlines_in_values=True,
+                    ignore_empty_lines=False,
+                    invalid_row_handler=invalid,
+                ),
+                convert_options=pacsv.ConvertOptions(
+                    column_types={n: pa.string() for n in names},
+                    strings_can_be_null=False,
+                    quoted_strings_can_be_null=False,
+                ),
+            )
+        except pa.ArrowInvalid as exc:
+            raise NotColumnar(str(exc)) from None
+        seen = _Seen()
+        first_line = 2
+        started = False
+        reported = False
+
+        def next_batch():
+            try:
+                return reader.read_next_batch()
+            except StopIteration:
+                return None
+            except pa.ArrowInvalid as exc:
+                raise NotColumnar(str(exc)) from None
+
+        following = next_batch()
+        while following is not None:
+            batch, following = following, next_batch()
+            if batch.num_rows == 0:
+                continue
+            values = _Block(batch, width)
+            if not started:
+                if batch.num_rows < DETECTION_ROWS and following is not None:
+                    # The day/month order is learnt from the first rows of the file.
+                    raise NotColumnar("a first block shorter than the rows that decide dates")
+                self._learn_dates(values)
+                started = True
+            before = (self.report.repeats, self.report.skipped)
+            block = self._events(values, first_line, skipped, repeated, repeats, seen)
+            reported = reported or before != (self.report.repeats, self.report.skipped)
+            first_line += batch.num_rows
+            self.report.read += batch.num_rows
+            self.bytes_read += batch.nbytes
+            if block is not None:
+                yield block
+        # Lines are reported as rows counted from the header: right only when no value
+        # holds a line break (each would start another line).
+        if reported and _line_breaks_in_values(self.source.path, first_line - 1):
+            raise NotColumnar("a value holds a line break")
+
+    def _learn_dates(self, values: _Block) -> None:
+        i = self.mapper.date_index
+        dates = values.strings(i)[:DETECTION_ROWS]
+        if len(dates) >= DETECTION_ROWS and any(numeric_date(d) for d in dates):
+            raise NotColumnar("dates in numbers: their order is learnt from every row")
+        self.mapper.prepare((n + 2, values.row(n)) for n in range(len(dates)))
+
+    def _events(
+        self,
+        values: _Block,
+        first_line: int,
+        skipped: Callable[[BadRecord], None],
+        repeated: Callable[[str], None],
+        repeats: str,
+        seen: _Seen,
+    ) -> EventColumns | None:
+        m = self.mapper
+        at = m.positions()
+        n = values.rows
+        bad = np.zeros(n, bool)
+
+        def column(name: str) -> tuple[np.ndarray, list[str]]:
+            return values.codes(at[name])
+
+        def firsts(names: tuple[str, ...], rows: list[int]) -> list[tuple[str, ...]]:
+            # The values of ``names`` in each of ``rows``.
+            picked = []
+            for c in names:
+                codes, table = values.code_list(at[c]), values.codes(at[c])[1]
+                picked.append([table[codes[r]] for r in rows])
+            return list(zip(*picked, strict=True))
+
+        # Each rule once per distinct value (or combination of values) it reads.
+        uids, uid_bad = _each(m.uid, values.strings(at["event_id_cnty"]))
+        bad |= uid_bad
+        date_columns = ("event_date", "time_precision")
+        date_groups, date_first = _groups(*(column(c) for c in date_columns))
+        dates, dates_bad = _each(m.when, firsts(date_columns, date_first), star=True)
+        bad |= dates_bad[date_groups]
+        place_columns = ("location", "latitude", "longitude", "country", "geo_precision")
+        place_groups, place_first = _groups(*(column(c) for c in place_columns))
+        places, places_bad = _each(m.place, firsts(place_columns, place_first), star=True)
+        bad |= places_bad[place_groups]
+        kind_columns = ("event_type", "sub_event_type")
+        kind_groups, kind_first = _groups(*(column(c) for c in kind_columns))
+        kinds = firsts(kind_columns, kind_first)
+        categories = [m.category(t, s) for t, s in kinds]
+        # A title is its kind's head, " in ", its place's name and its fatalities' tail
+        # (acled.title): each part once per distinct value, joined per row.
+        heads = [m.title_head(t, s) for t, s in kinds]
+        fatal_codes, fatal_table = column("fatalities")
+        tails, tails_bad = _each(m.title_tail, fatal_table)
+        bad |= tails_bad[fatal_codes]
+        place_names = [_name(p) for p in places]
+        kind_list, place_list = kind_groups.tolist(), place_groups.tolist()
+        titles = [
+            f"{heads[k]} in {place_names[p]}{'' if tails_bad[f] else tails[f]}"
+            for k, p, f in zip(kind_list, place_list, fatal_codes.tolist(), strict=True)
+        ]
+        actor_columns = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
+        actor_groups, actor_first = _groups(*(column(c) for c in actor_columns))
+        actors = [m.actors(v) for v in firsts(actor_columns, actor_first)]
+        source_groups, source_first = _groups(column("source"))
+        sources = [m.sources(v) for (v,) in firsts(("source",), source_first)]
+        kept = m.kept
+        attribute_groups, attribute_first = _groups(
+            *(values.codes(i) for i, _ in kept) if kept else [values.codes(None)]
+        )
+        kept_codes = [(values.code_list(i), values.codes(i)[1], name) for i, name in kept]
+        attributes = [
+            tuple((name, t[codes[r]]) for codes, t, name in kept_codes if t[codes[r]])
+            for r in attribute_first
+        ]
+        short_names = (*place_columns, *date_columns, *kind_columns, *actor_columns)
+        short_names += ("event_id_cnty", "fatalities", "source")
+        short = [at[c] for c in short_names if at[c] is not None]
+        suspect = values.longer_than(short, _SUSPECT_CHARS)
+        if at["notes"] is not None:
+            suspect |= values.longer_than([at["notes"]], MAX_TEXT_CHARS)
+        # The rows a rule refused, or that may pass a limit, are made one by one by the
+        # row reader: the same event, or the same reason at the same line.
+        for r in np.flatnonzero(bad | suspect).tolist():
+            where = f"line {first_line + r}"
+            row = values.row(r)
+            if not any(row):
+                # A blank line (the parser gives it empty values): the row reader does
+                # not count it as a row.
+                raise NotColumnar("a blank line")
+            try:
+                event = m.convert(row)
+            except DateOrderContradiction as exc:
+                raise ImportFailed(BadRecord(self.source.name, where, str(exc))) from None
+            except (ValueError, TypeError, IndexError, OverflowError) as exc:
+                self.report.skipped += 1
+                skipped(BadRecord(self.source.name, where, str(exc) or type(exc).__name__))
+                bad[r] = True
+                continue
+            reason = oversized_field(event)
+            if reason is None:
+                raise NotColumnar("a field near a size limit")  # rare: read row by row
+            self.report.skipped += 1
+            skipped(BadRecord(self.source.name, where, reason))
+            bad[r] = True
+        excerpts = values.strings(at["notes"]) if at["notes"] is not None else [""] * n
+        display = values.strings(at["event_date"])
+        # Which events are the same (every value alike): the hash of each event's own
+        # values, mixed in numpy with those of the groups of values it is made of (each
+        # hashed once). Rows alike in everything have the same key, as the row-by-row
+        # import's hash of the event.
+        parts = (
+            (date_groups, dates), (kind_groups, categories), (actor_groups, actors),
+            (place_groups, places), (source_groups, sources), (attribute_groups, attributes),
+        )  # fmt: skip
+        if bad.any():
+            good = np.flatnonzero(~bad)
+            rows = good.tolist()
+            own = ((uids[r], excerpts[r], titles[r], display[r]) for r in rows)
+            own_uids = [uids[r] for r in rows]
+        else:
+            good = np.arange(n)
+            own = zip(uids, excerpts, titles, display, strict=True)
+            own_uids = uids
+        row_keys = np.fromiter(map(hash, own), np.int64, len(good)).view(np.uint64)
+        with np.errstate(over="ignore"):
+            for k, (groups, table) in enumerate(parts):
+                hashes = np.fromiter(
+                    (hash(_hashable(v)) for v in table), np.int64, len(table)
+                ).view(np.uint64)
+                row_keys = row_keys * np.uint64(_MIX[k]) + hashes[groups[good]]
+        row_keys = row_keys.view(np.int64)
+        uid_keys = np.fromiter(map(hash, own_uids), np.int64, len(good))
+        again = np.zeros(len(good), bool)
+        keep = np.ones(len(good), bool)
+        if seen.none_of(row_keys, uid_keys):
+            seen.add(row_keys, uid_keys)
+        else:
+            # Rare: a row repeats another, or an id comes back: counted row by row, in
+            # the file's order, as the row-by-row import counts them.
+            rows_seen, uids_seen = seen.sets()
+            pairs = zip(row_keys.tolist(), uid_keys.tolist(), strict=True)
+            for k, (row_key, uid_key) in enumerate(pairs):
+                r = int(good[k])
+                if row_key in rows_seen:
+                    self.report.repeats += 1
+                    repeated(f"line {first_line + r}")
+                    if repeats == "drop":
+                        keep[k] = False
+                        continue
+                    uids[r] = f"{uids[r]}#repeat{self.report.repeats}"
+                elif uid_key in uids_seen:
+                    self.report.updated_in_file += 1
+                    again[k] = True
+                rows_seen.add(row_key)
+                uids_seen.add(uid_key)
+            seen.add(row_keys, uid_keys)
+        chosen = good[keep]
+        if not len(chosen):
+            return None
+        self.report.given += len(chosen)
+        if len(chosen) == n:
+            chosen_uids, chosen_excerpts, chosen_display = uids, excerpts, display
+        else:
+            rows = chosen.tolist()
+            chosen_uids = [uids[r] for r in rows]
+            chosen_excerpts = [excerpts[r] for r in rows]
+            chosen_display = [display[r] for r in rows]
+        return EventColumns(
+            uids=chosen_uids,
+            titles=titles if len(chosen) == n else [titles[r] for r in chosen.tolist()],
+            display_dates=chosen_display,
+            categories=[categories[i] for i in kind_groups[chosen].tolist()],
+            excerpts=chosen_excerpts,
+            dates=[_triple(d) for d in dates],
+            date_index=date_groups[chosen],
+            places=[p if not isinstance(p, Exception) else None for p in places],
+            place_index=place_groups[chosen],
+            actors=actors,
+            actor_index=actor_groups[chosen],
+            sources=sources,
+            source_index=source_groups[chosen],
+            attributes=attributes,
+            attribute_index=attribute_groups[chosen],
+            again=again[keep],
+        )
+
+
+class _Seen:
+    """The hashes of the rows and of the uids an import has met so far, as sorted
+    arrays (8 bytes a row, where a set of Python integers takes about 60)."""
+
+    def __init__(self) -> None:
+        self.rows = np.empty(0, np.int64)
+        self.uids = np.empty(0, np.int64)
+
+    def none_of(self, rows: np.ndarray, uids: np.ndarray) -> bool:
+        """Whether no row and no uid of a block was met before, nor twice in it."""
+        return not (
+            _has_twice(rows) or _has_twice(uids) or _met(self.rows, rows) or _met(self.uids, uids)
+        )
+
+    def add(self, rows: np.ndarray, uids: np.ndarray) -> None:
+        self.rows = _merged(self.rows, rows)
+        self.uids = _merged(self.uids, uids)
+
+    def sets(self) -> tuple[set[int], set[int]]:
+        """Sets of the hashes met, for a block counted row by row."""
+        return set(self.rows.tolist()), set(self.uids.tolist())
+
+
+def _has_twice(keys: np.ndarray) -> bool:
+    ordered = np.sort(keys)
+    return bool(len(ordered) > 1 and (ordered[1:] == ordered[:-1]).any())
+
+
+def _met(known: np.ndarray, keys: np.ndarray) -> bool:
+    if not len(known) or not len(keys):
+        return False
+    at = np.searchsorted(known, keys).clip(0, len(known) - 1)
+    return bool((known[at] == keys).any())
+
+
+def _merged(known: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    keys = np.unique(keys)
+    return np.insert(known, np.searchsorted(known, keys), keys)
+
+
+def _line_breaks_in_values(path: Path, rows: int) -> bool:
+    """Whether the file has more lines than ``rows`` (a value holding a line break,
+    counted as the row reader counts lines: ``\\n``, ``\\r\\n`` or a lone ``\\r``)."""
+    lines = ends = 0
+    last = b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(16 * 1024 * 1024):
+            lines += chunk.count(b"\n")
+            ends += chunk.count(b"\r") - chunk.count(b"\r\n")
+            if last == b"\r" and chunk[:1] == b"\n":
+                ends -= 1
+            last = chunk[-1:]
+    if last and last not in (b"\n", b"\r"):
+        lines += 1
+    return lines + ends > rows
+
+
+def _triple(found: object) -> tuple[str, str | None, str]:
+    if isinstance(found, Exception):
+        return "", None, "day"
+    start, end, precision = found
+    return start, end, str(precision)
+
+
+def _name(place: object) -> str:
+    return "" if isinstance(place, Exception) or place is None else place.name
+
+
+def _each(func, args: list, star: bool = False) -> tuple[list, np.ndarray]:
+    """``func`` of each of ``args``, and which raised (their result is the exception)."""
+    results: list = []
+    failed = np.zeros(len(args), bool)
+    append = results.append
+    for k, arg in enumerate(args):
+        try:
+            append(func(*arg) if star else func(arg))
+        except (ValueError, TypeError, IndexError, OverflowError) as exc:
+            append(exc)
+            failed[k] = True
+    return results, failed
+
+
+def _groups(*columns: tuple[np.ndarray, list]) -> tuple[np.ndarray, list[int]]:
+    """Each row's group of alike codes over ``columns`` (each its codes per row and the
+    values they stand for), and the first row of each group; groups are numbered in the
+    order of their first row."""
+    key: np.ndarray | None = None
+    bound = 1
+    for codes, table in columns:
+        codes = np.asarray(codes, np.int64)
+        size = max(len(table), 1)
+        if key is None:
+            key, bound = codes, size
+            continue
+        if bound * size >= 1 << 62:
+            _, key = np.unique(key, return_inverse=True)
+            key = key.reshape(-1)
+            bound = int(key.max()) + 1 if len(key) else 1
+        key = key * size + codes
+        bound *= size
+    values, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(values), np.int64)
+    rank[order] = np.arange(len(values))
+    return rank[inverse.reshape(-1)], first[order].tolist()
+
+
+def _hashable(value: object) -> object:
+    if isinstance(value, Exception):
+        return (type(value), str(value))
+    return value
+
+
+class _Block:
+    """One parsed block: its columns as texts, and their distinct values."""
+
+    def __init__(self, batch, width: int) -> None:
+        self.batch = batch
+        self.rows = batch.num_rows
+        self.width = width
+        self._strings: dict[int, list[str]] = {}
+        self._codes: dict[int | None, tuple[np.ndarray, list[str]]] = {}
+        self._code_lists: dict[int | None, list[int]] = {}
+
+    def strings(self, i: int) -> list[str]:
+        found = self._strings.get(i)
+        if found is None:
+            found = self._strings[i] = self.batch.column(i).to_pylist()
+        return found
+
+    def codes(self, i: int | None) -> tuple[np.ndarray, list[str]]:
+        """Each row's code and the distinct values of column ``i`` (an absent column:
+        one empty value)."""
+        found = self._codes.get(i)
+        if found is None:
+            if i is None:
+                found = (np.zeros(self.rows, np.int64), [""])
+            else:
+                encoded = self.batch.column(i).dictionary_encode()
+                found = (
+                    encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
+                    encoded.dictionary.to_pylist(),
+                )
+            self._codes[i] = found
+        return found
+
+    def code_list(self, i: int | None) -> list[int]:
+        found = self._code_lists.get(i)
+        if found is None:
+            found = self._code_lists[i] = self.codes(i)[0].tolist()
+        return found
+
+    def row(self, r: int) -> list[str]:
+        return [self.batch.column(i)[r].as_py() for i in range(self.width)]
+
+    def longer_than(self, columns: list[int], limit: int) -> np.ndarray:
+        import pyarrow.compute as pc
+
+        total = np.zeros(self.rows, np.int64)
+        for i in columns:
+            total += pc.utf8_length(self.batch.column(i)).to_numpy(zero_copy_only=False)
+        return total > limit
+
+
+def columnar_reader(path: Path, options: ReadOptions, fmt: str) -> ColumnarReader | None:
+    """The fast reader of ``path``, or None when the file is one it does not take (see
+    the module's docstring; the row-by-row path reads those)."""
+    if fmt not in ("csv", "acled") or options.columns or path.suffix.lower() != ".csv":
+        return None
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return None
+    source = Source(path, options.encoding)
+    try:
+        if source.encoding not in ("utf-8", "utf-8-sig"):
+            return None
+        sample = source.sample(SAMPLE_CHARS).decode(source.encoding, errors="replace")
+        if _dialect(path, sample).delimiter != ",":
+            return None
+        first = next(csv.reader(io.StringIO(sample.split("\n", 1)[0])), [])
+    except (OSError, ImportFailed, csv.Error):
+        return None
+    finally:
+        source.close()
+    header = [h.strip().lstrip("\ufeff") for h in first]
+    lowered = [h.lower() for h in header]
+    if not header or not acled.is_acled(header) or len(set(lowered)) != len(lowered):
+        return None
+    return ColumnarReader(Source(path, options.encoding), options, header)
