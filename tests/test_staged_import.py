@@ -7,11 +7,13 @@ from __future__ import annotations
 import csv
 import random
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
+from desktop_app.core.filter import Filter
 from desktop_app.ingest.pipeline import ImportAborted, import_file, import_new_store
 from desktop_app.store import columns
 from desktop_app.store.event_store import EventStore
@@ -275,23 +277,32 @@ def test_a_store_that_holds_events_is_not_made_anew(tmp_path):
 
 def test_until_the_second_stage_runs_the_store_answers_right(tmp_path):
     path = write_csv(tmp_path / "acled.csv", acled_rows(3000))
-    fast, slow = tmp_path / "fast.db", tmp_path / "slow.db"
-    import_new_store(path, fast, wait=False)
+    slow = tmp_path / "slow.db"
     with EventStore(slow) as store:
         import_file(path, store)
-    with EventStore(fast, resume_indexing=False) as store:
+    first, second = tmp_path / "first.db", tmp_path / "second.db"
+    import_new_store(path, first, wait=False)
+    import_new_store(path, second, wait=False)
+    with EventStore(first, resume_indexing=False) as store, EventStore(slow) as other:
         assert store.indexing_pending
-        assert len(store.arrays()) == store.count()
-        with EventStore(slow) as other:
-            # The excerpt panel's outlets come from the staged sets meanwhile.
-            assert store.events(list(range(1, 200))) == other.events(list(range(1, 200)))
-            assert store.indexing_pending
-            # A text search waits for the second stage (run here) rather than miss.
-            assert [e.uid for e in store.search("kharkiv", 5000)] == [
-                e.uid for e in other.search("kharkiv", 5000)
-            ]
+        assert len(store.arrays()) == store.count() == other.count()
+        # The excerpt panel's outlets come from what the first stage kept.
+        assert store.events(list(range(1, 300))) == other.events(list(range(1, 300)))
+        # A filter that needs neither the text index nor the outlets' links is answered
+        # at once; one that needs them waits for the second stage (run here).
+        kinds = Filter(categories=frozenset({"strike", "politics"}))
+        assert store.count_matching(kinds) == other.count_matching(kinds)
+        assert store.indexing_pending
+        outlets = Filter(sources=frozenset({"Reuters"}))
+        assert store.count_matching(outlets) == other.count_matching(outlets) > 0
         assert not store.indexing_pending
-    assert store_contents(fast) == store_contents(slow)
+    with EventStore(second, resume_indexing=False) as store, EventStore(slow) as other:
+        assert store.indexing_pending
+        # A text search waits for the second stage rather than miss.
+        found = [e.uid for e in store.search("kharkiv", 5000)]
+        assert found == [e.uid for e in other.search("kharkiv", 5000)] != []
+        assert not store.indexing_pending
+    assert store_contents(first) == store_contents(second) == store_contents(slow)
 
 
 def test_opening_the_store_finishes_the_second_stage_in_the_background(tmp_path):
@@ -304,3 +315,34 @@ def test_opening_the_store_finishes_the_second_stage_in_the_background(tmp_path)
         assert not store.indexing_pending
     with EventStore(db) as store:
         assert store._indexing is None
+
+
+def test_edits_before_the_second_stage_are_kept(tmp_path):
+    path = write_csv(tmp_path / "acled.csv", acled_rows(3000))
+    db = tmp_path / "atlas.db"
+    import_new_store(path, db, wait=False)
+    with EventStore(db, resume_indexing=False) as store:
+        edited = store.event(5)
+        store.update_event(replace(edited, sources=("Kyiv Independent",), title="Edited"))
+        store.delete_events([7])
+        untouched = store.event(9)
+        store.finish_indexing()
+        assert store.event(5).sources == ("Kyiv Independent",)
+        assert store.event(7) is None
+        assert store.event(9) == untouched
+        assert [e.id for e in store.search("Edited", 10)] == [5]
+        links = store.db.execute("SELECT count(*) FROM event_sources WHERE event_id = 7")
+        assert links.fetchone()[0] == 0
+
+
+def test_a_store_with_a_title_of_its_own_is_not_made_anew(tmp_path):
+    db = tmp_path / "atlas.db"
+    with EventStore(db) as store:
+        store.set_meta("title", "Mine")
+    path = write_csv(tmp_path / "acled.csv", acled_rows(3000))
+    assert not import_new_store(path, db).staged
+    with EventStore(db) as store:
+        assert store.meta("title") == "Mine" and store.count() > 2500
+    empty = tmp_path / "empty.db"
+    EventStore(empty).close()
+    assert import_new_store(path, empty).staged

@@ -460,8 +460,9 @@ def _describe(report: ImportReport, source: Source) -> None:
 
 def new_store_target(db_path: str | Path) -> bool:
     """Whether ``db_path`` is a store an import may make anew in two stages: no file
-    yet, an empty file, or a store that holds nothing (no events, views, grades, pairs
-    or history) and that no program has open (no journal beside it)."""
+    yet, an empty file, or a store that holds nothing (no events, views, grades, pairs,
+    history, geocoded names or values of the user's) and that no program has open (no
+    journal beside it)."""
     db_path = Path(db_path)
     if not db_path.exists() or (db_path.is_file() and db_path.stat().st_size == 0):
         return True
@@ -469,12 +470,27 @@ def new_store_target(db_path: str | Path) -> bool:
         return False
     try:
         with EventStore(db_path, read_only=True) as store:
-            for table in ("events", "saved_views", "outlet_grades", "distinct_events", "history"):
+            for table in _KEPT_TABLES:
                 if store.db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
                     return False
+            marks = ",".join("?" * len(_SCHEMA_META))
+            own = store.db.execute(
+                f"SELECT 1 FROM meta WHERE key NOT IN ({marks}) LIMIT 1", _SCHEMA_META
+            )
+            if own.fetchone() is not None:
+                return False  # a title or another value of the user's
     except (StoreError, sqlite3.DatabaseError):
         return False
     return True
+
+
+# What a store holds beyond its events that a new one would lose: a store with any of it
+# is not made anew.
+_KEPT_TABLES = (
+    "events", "saved_views", "outlet_grades", "distinct_events", "history", "geocode_cache",
+)  # fmt: skip
+# The values of ``meta`` every store has from its schema.
+_SCHEMA_META = ("application", "events_generation", "outlet_names")
 
 
 def import_new_store(
@@ -522,6 +538,7 @@ def import_new_store(
             # knows every row's physical line.
             options.warnings.clear()
         else:
+            _release_parser_memory()
             if on_usable is not None:
                 on_usable(report)
             if wait:
@@ -629,3 +646,10 @@ def read_ahead(items: Iterator, size: int = 2) -> Iterator:
     finally:
         stop.set()
         thread.join()
+
+
+def _release_parser_memory() -> None:
+    """Give back the memory the CSV parser's pool keeps for its next blocks."""
+    import pyarrow
+
+    pyarrow.default_memory_pool().release_unused()

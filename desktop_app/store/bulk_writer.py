@@ -61,7 +61,6 @@ class BulkWriter:
     # looks its uids up in it and it keeps them unique.
     _DEFERRED_INDEXES = (
         "idx_events_t0",
-        "idx_events_t1",
         "idx_events_place_id",
         "idx_events_category",
         "idx_event_sources_source_id",
@@ -94,6 +93,7 @@ class BulkWriter:
         self._columns_before: EventArrays | None = None
         self._columns_read = False
         self._open = False
+        self._text_index = True
         self._pragmas: dict[str, object] = {}
 
     def __enter__(self) -> BulkWriter:
@@ -110,6 +110,9 @@ class BulkWriter:
                 self.conn.execute(f"PRAGMA {name} = {value}")
             self._begin()
             self._open = True
+            # Before a staged import's second stage the text index is empty, made whole
+            # by that stage from the rows as they are then: it is left alone till then.
+            self._text_index = not staged_pending(self.conn)
             self._max_before = rows.last_event_id(self.conn)
             marks = ",".join("?" * len(self._TRIGGERS))
             self._triggers = [
@@ -134,11 +137,12 @@ class BulkWriter:
             self._rollback()
             return
         try:
-            self.conn.execute(
-                """INSERT INTO events_fts (rowid, title, excerpt)
-                   SELECT id, title, excerpt FROM events WHERE id > ?""",
-                [self._max_before],
-            )
+            if self._text_index:
+                self.conn.execute(
+                    """INSERT INTO events_fts (rowid, title, excerpt)
+                       SELECT id, title, excerpt FROM events WHERE id > ?""",
+                    [self._max_before],
+                )
             for sql in self._indexes:
                 self.conn.execute(sql)
             self._update_columns()
@@ -302,7 +306,7 @@ class BulkWriter:
     def _replace(self, event_id: int, event: Event) -> None:
         conn = self.conn
         indexed = event_id <= self._max_before
-        if indexed:
+        if indexed and self._text_index:
             # The row is in the full-text index with its old text: take that out first.
             conn.execute(
                 """INSERT INTO events_fts (events_fts, rowid, title, excerpt)
@@ -312,7 +316,7 @@ class BulkWriter:
             self.replaced += 1
         rows.update_event(conn, event_id, self._values(event))
         self._rewritten.append(event_id)
-        if indexed:
+        if indexed and self._text_index:
             conn.execute(
                 """INSERT INTO events_fts (rowid, title, excerpt)
                    SELECT id, title, excerpt FROM events WHERE id = ?""",
@@ -334,6 +338,9 @@ class BulkWriter:
         present = [i for i, row in saved.events.items() if row is not None]
         try:
             rows.restore_rows(self.conn, saved)
+            if not self._text_index:
+                self._rewritten.extend(saved.events)
+                return
             # Rows above the first id are indexed once at the end, with the new ones.
             self.conn.execute(
                 """INSERT INTO events_fts (rowid, title, excerpt)
@@ -441,6 +448,9 @@ class StagedWriter:
         The store to make.
     """
 
+    #: Page cache of the first stage (KiB).
+    CACHE_KIB = 16 * 1024
+
     def __init__(self, target: Path) -> None:
         self.target = Path(target)
         self.staging = self.target.with_name(self.target.name + ".importing")
@@ -468,7 +478,9 @@ class StagedWriter:
             # journal and no syncing until then (the rename waits for one sync).
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
-            conn.execute(f"PRAGMA cache_size = {-BulkWriter.IMPORT_CACHE_KIB}")
+            # Rows are only appended: a small page cache does (the memory is the
+            # parser's).
+            conn.execute(f"PRAGMA cache_size = {-self.CACHE_KIB}")
             migrations.apply(Database(conn))
             names = (*_STAGED_INDEXES, *_FTS_TRIGGERS, *_COLUMN_TRIGGERS)
             marks = ",".join("?" * len(names))
@@ -652,9 +664,11 @@ class StagedWriter:
     def _finish_rows(self, path: Path) -> None:
         conn = self.conn
         parts = list(zip(*self._columns, strict=True)) if self._columns else [()] * 6
+        self._columns = []
         t0, t1, places, categories, precisions, sets = (
             np.concatenate(p) if p else np.empty(0) for p in parts
         )
+        del parts
         for event_id, *changed in self._changes:
             at = event_id - 1
             t0[at], t1[at], places[at], categories[at], precisions[at], sets[at] = changed
@@ -673,6 +687,7 @@ class StagedWriter:
             ),
             "source_sets": json.dumps([list(ids) for ids, _ in by_set]),
             "event_sets": np.asarray(sets, "<i4").tobytes(),
+            "generation": str(columns.generation(conn)),
         }
         conn.executemany("INSERT INTO staged_import (name, data) VALUES (?, ?)", pending.items())
         conn.execute(
@@ -682,6 +697,8 @@ class StagedWriter:
         )
 
 
+# Events whose links to cited outlets the second stage writes at a time.
+_LINK_CHUNK = 50_000
 # An ``again`` event's earlier copy is in the same block (written just before it).
 _IN_BLOCK = object()
 
@@ -724,6 +741,16 @@ def finish_staged(conn: sqlite3.Connection) -> bool:
     ``conn`` must be in no transaction; the write lock is waited for as by any writer.
     Events edited, added or deleted since the first stage are kept as they are now.
     """
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    # Index builds and the text index sort a million rows: a page cache as an import's.
+    conn.execute(f"PRAGMA cache_size = {-BulkWriter.IMPORT_CACHE_KIB}")
+    try:
+        return _finish_staged(conn)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {cache}")
+
+
+def _finish_staged(conn: sqlite3.Connection) -> bool:
     conn.execute("BEGIN IMMEDIATE")
     try:
         if not staged_pending(conn):
@@ -732,24 +759,31 @@ def finish_staged(conn: sqlite3.Connection) -> bool:
         found = dict(conn.execute("SELECT name, data FROM staged_import").fetchall())
         sets = [np.asarray(ids, np.int64) for ids in json.loads(found["source_sets"])]
         event_sets = np.frombuffer(found["event_sets"], "<i4")
-        # An event rewritten since the first stage has its links already (or none on
-        # purpose); a deleted one has none.
-        linked = {row[0] for row in conn.execute("SELECT DISTINCT event_id FROM event_sources")}
-        present = np.fromiter(
-            (r[0] for r in conn.execute("SELECT id FROM events WHERE id <= ?", [len(event_sets)])),
-            np.int64,
-        )
-        present = present[~np.isin(present, np.fromiter(linked, np.int64, len(linked)))]
-        chosen = event_sets[present - 1]
-        sizes = np.array([len(s) for s in sets] or [0], np.int64)[chosen]
-        event_ids = np.repeat(present, sizes)
-        source_ids = (
-            np.concatenate([sets[i] for i in chosen.tolist()]) if len(event_ids) else event_ids
-        )
-        conn.executemany(
-            "INSERT OR IGNORE INTO event_sources (event_id, source_id) VALUES (?, ?)",
-            zip(event_ids.tolist(), source_ids.tolist(), strict=True),
-        )
+        if columns.generation(conn) == int(found.get("generation", -1)):
+            # No write since the first stage (each raises the generation): the staged
+            # events are all there, none linked yet.
+            present = np.arange(1, len(event_sets) + 1, dtype=np.int64)
+        else:
+            # An event rewritten since has its links already (or none on purpose); a
+            # deleted one has none.
+            linked = [r[0] for r in conn.execute("SELECT DISTINCT event_id FROM event_sources")]
+            ids = conn.execute("SELECT id FROM events WHERE id <= ?", [len(event_sets)])
+            present = np.fromiter((r[0] for r in ids), np.int64)
+            present = present[~np.isin(present, np.asarray(linked, np.int64))]
+        sizes_of = np.array([len(s) for s in sets] or [0], np.int64)
+        # A chunk of events at a time: the links of a million events as Python numbers
+        # would take hundreds of MB.
+        for begin in range(0, len(present), _LINK_CHUNK):
+            part = present[begin : begin + _LINK_CHUNK]
+            chosen = event_sets[part - 1]
+            event_ids = np.repeat(part, sizes_of[chosen])
+            if not len(event_ids):
+                continue
+            source_ids = np.concatenate([sets[i] for i in chosen.tolist()])
+            conn.executemany(
+                "INSERT OR IGNORE INTO event_sources (event_id, source_id) VALUES (?, ?)",
+                zip(event_ids.tolist(), source_ids.tolist(), strict=True),
+            )
         for sql in json.loads(found["statements"]):
             conn.execute(sql)
         conn.execute("INSERT INTO events_fts (events_fts) VALUES ('rebuild')")

@@ -685,7 +685,15 @@ class EventStore:
             raise StoreError(f"{self.path}: the events could not be ordered ({exc})") from None
 
     def _query(self, ask, flt: Filter, window: TimeWindow | None):
-        self._indexed()
+        if (
+            flt.text
+            or flt.sources
+            or flt.min_reliability
+            or flt.min_credibility
+            or flt.min_corroboration
+        ):
+            # The parts of a filter read through the text index or the cited outlets.
+            self._indexed()
         try:
             return ask(self.db.conn, flt, window)
         except sqlite3.DatabaseError as exc:
