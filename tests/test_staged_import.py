@@ -16,7 +16,7 @@ import pytest
 from desktop_app.core.filter import Filter
 from desktop_app.ingest.pipeline import ImportAborted, import_file, import_new_store
 from desktop_app.store import columns
-from desktop_app.store.event_store import EventStore
+from desktop_app.store.event_store import EventStore, StoreError
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_ACLED = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "acled"
@@ -346,3 +346,14 @@ def test_a_store_with_a_title_of_its_own_is_not_made_anew(tmp_path):
     empty = tmp_path / "empty.db"
     EventStore(empty).close()
     assert import_new_store(path, empty).staged
+
+
+def test_a_read_only_opening_says_it_is_indexing_and_shows_the_events(tmp_path):
+    path = write_csv(tmp_path / "acled.csv", acled_rows(3000))
+    db = tmp_path / "atlas.db"
+    import_new_store(path, db, wait=False)
+    with EventStore(db, read_only=True) as store:
+        assert len(store.arrays()) == store.count() > 2500
+        assert store.event(1).sources == store.events([1])[0].sources != ()
+        with pytest.raises(StoreError, match="indexing…"):
+            store.search("kharkiv")

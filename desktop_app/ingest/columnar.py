@@ -89,6 +89,7 @@ class ColumnarReader:
         self.mapper = acled.row_mapper(header, source, options)
         self.report = ColumnarReport()
         self.bytes_read = 0
+        self._kept: dict[str, dict] = {}
 
     def blocks(
         self,
@@ -172,12 +173,37 @@ class ColumnarReader:
         if reported and _line_breaks_in_values(self.source.path, first_line - 1):
             raise NotColumnar("a value holds a line break")
 
+    def _rule(self, name: str, func, keys: list[tuple]) -> tuple[list, np.ndarray, np.ndarray]:
+        """``func`` of each of ``keys`` (one distinct combination of values each), which
+        raised (their result is the exception), and the hash of each result; kept for
+        the blocks after, which mostly hold the same values."""
+        kept = self._kept.setdefault(name, {})
+        if len(kept) > 200_000:
+            kept.clear()
+        results: list = []
+        failed = np.zeros(len(keys), bool)
+        hashes = np.empty(len(keys), np.int64)
+        for k, key in enumerate(keys):
+            found = kept.get(key)
+            if found is None:
+                try:
+                    value = func(*key)
+                except (ValueError, TypeError, IndexError, OverflowError) as exc:
+                    value = exc
+                found = kept[key] = (value, hash(_hashable(value)), isinstance(value, Exception))
+            results.append(found[0])
+            hashes[k] = found[1]
+            failed[k] = found[2]
+        return results, failed, hashes
+
     def _learn_dates(self, values: _Block) -> None:
         i = self.mapper.date_index
         dates = values.strings(i)[:DETECTION_ROWS]
         if len(dates) >= DETECTION_ROWS and any(numeric_date(d) for d in dates):
             raise NotColumnar("dates in numbers: their order is learnt from every row")
-        self.mapper.prepare((n + 2, values.row(n)) for n in range(len(dates)))
+        self.mapper.prepare(
+            (n + 2, row) for n, row in enumerate(values.head_rows(len(dates)))
+        )
 
     def _events(
         self,
@@ -197,10 +223,11 @@ class ColumnarReader:
             return values.codes(at[name])
 
         def firsts(names: tuple[str, ...], rows: list[int]) -> list[tuple[str, ...]]:
-            # The values of ``names`` in each of ``rows``.
+            # The values of ``names`` (or ``kept:POSITION``) in each of ``rows``.
             picked = []
             for c in names:
-                codes, table = values.code_list(at[c]), values.codes(at[c])[1]
+                i = int(c[5:]) if c.startswith("kept:") else at[c]
+                codes, table = values.code_list(i), values.codes(i)[1]
                 picked.append([table[codes[r]] for r in rows])
             return list(zip(*picked, strict=True))
 
@@ -209,11 +236,15 @@ class ColumnarReader:
         bad |= uid_bad
         date_columns = ("event_date", "time_precision")
         date_groups, date_first = _groups(*(column(c) for c in date_columns))
-        dates, dates_bad = _each(m.when, firsts(date_columns, date_first), star=True)
+        dates, dates_bad, date_hashes = self._rule(
+            "when", _dated(m.when), firsts(date_columns, date_first)
+        )
         bad |= dates_bad[date_groups]
         place_columns = ("location", "latitude", "longitude", "country", "geo_precision")
         place_groups, place_first = _groups(*(column(c) for c in place_columns))
-        places, places_bad = _each(m.place, firsts(place_columns, place_first), star=True)
+        places, places_bad, place_hashes = self._rule(
+            "place", m.place, firsts(place_columns, place_first)
+        )
         bad |= places_bad[place_groups]
         kind_columns = ("event_type", "sub_event_type")
         kind_groups, kind_first = _groups(*(column(c) for c in kind_columns))
@@ -233,18 +264,23 @@ class ColumnarReader:
         ]
         actor_columns = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
         actor_groups, actor_first = _groups(*(column(c) for c in actor_columns))
-        actors = [m.actors(v) for v in firsts(actor_columns, actor_first)]
+        actors, _, actor_hashes = self._rule(
+            "actors", lambda *v: m.actors(v), firsts(actor_columns, actor_first)
+        )
         source_groups, source_first = _groups(column("source"))
-        sources = [m.sources(v) for (v,) in firsts(("source",), source_first)]
+        sources, _, source_hashes = self._rule(
+            "sources", m.sources, firsts(("source",), source_first)
+        )
         kept = m.kept
         attribute_groups, attribute_first = _groups(
             *(values.codes(i) for i, _ in kept) if kept else [values.codes(None)]
         )
-        kept_codes = [(values.code_list(i), values.codes(i)[1], name) for i, name in kept]
-        attributes = [
-            tuple((name, t[codes[r]]) for codes, t, name in kept_codes if t[codes[r]])
-            for r in attribute_first
-        ]
+        kept_names = [name for _, name in kept]
+        attributes, _, attribute_hashes = self._rule(
+            "attributes",
+            lambda *v: tuple((n, x) for n, x in zip(kept_names, v, strict=True) if x),
+            firsts(tuple(f"kept:{i}" for i, _ in kept), attribute_first) if kept else [()],
+        )
         short_names = (*place_columns, *date_columns, *kind_columns, *actor_columns)
         short_names += ("event_id_cnty", "fatalities", "source")
         short = [at[c] for c in short_names if at[c] is not None]
@@ -281,9 +317,11 @@ class ColumnarReader:
         # values, mixed in numpy with those of the groups of values it is made of (each
         # hashed once). Rows alike in everything have the same key, as the row-by-row
         # import's hash of the event.
+        category_hashes = np.fromiter(map(hash, categories), np.int64, len(categories))
         parts = (
-            (date_groups, dates), (kind_groups, categories), (actor_groups, actors),
-            (place_groups, places), (source_groups, sources), (attribute_groups, attributes),
+            (date_groups, date_hashes), (kind_groups, category_hashes),
+            (actor_groups, actor_hashes), (place_groups, place_hashes),
+            (source_groups, source_hashes), (attribute_groups, attribute_hashes),
         )  # fmt: skip
         if bad.any():
             good = np.flatnonzero(~bad)
@@ -296,11 +334,8 @@ class ColumnarReader:
             own_uids = uids
         row_keys = np.fromiter(map(hash, own), np.int64, len(good)).view(np.uint64)
         with np.errstate(over="ignore"):
-            for k, (groups, table) in enumerate(parts):
-                hashes = np.fromiter(
-                    (hash(_hashable(v)) for v in table), np.int64, len(table)
-                ).view(np.uint64)
-                row_keys = row_keys * np.uint64(_MIX[k]) + hashes[groups[good]]
+            for k, (groups, hashes) in enumerate(parts):
+                row_keys = row_keys * np.uint64(_MIX[k]) + hashes.view(np.uint64)[groups[good]]
         row_keys = row_keys.view(np.int64)
         uid_keys = np.fromiter(map(hash, own_uids), np.int64, len(good))
         again = np.zeros(len(good), bool)
@@ -344,7 +379,7 @@ class ColumnarReader:
             display_dates=chosen_display,
             categories=[categories[i] for i in kind_groups[chosen].tolist()],
             excerpts=chosen_excerpts,
-            dates=[_triple(d) for d in dates],
+            dates=[d if not isinstance(d, Exception) else ("", None, "day") for d in dates],
             date_index=date_groups[chosen],
             places=[p if not isinstance(p, Exception) else None for p in places],
             place_index=place_groups[chosen],
@@ -415,11 +450,14 @@ def _line_breaks_in_values(path: Path, rows: int) -> bool:
     return lines + ends > rows
 
 
-def _triple(found: object) -> tuple[str, str | None, str]:
-    if isinstance(found, Exception):
-        return "", None, "day"
-    start, end, precision = found
-    return start, end, str(precision)
+def _dated(when):
+    """The date rule, its precision as the text the store keeps."""
+
+    def dated(text: str, precision_code: str) -> tuple[str, str | None, str]:
+        start, end, precision = when(text, precision_code)
+        return start, end, str(precision)
+
+    return dated
 
 
 def _name(place: object) -> str:
@@ -509,6 +547,11 @@ class _Block:
         if found is None:
             found = self._code_lists[i] = self.codes(i)[0].tolist()
         return found
+
+    def head_rows(self, count: int) -> list[list[str]]:
+        """The first ``count`` rows, as the row reader gives them."""
+        columns = [self.batch.column(i).slice(0, count).to_pylist() for i in range(self.width)]
+        return [list(row) for row in zip(*columns, strict=True)]
 
     def row(self, r: int) -> list[str]:
         return [self.batch.column(i)[r].as_py() for i in range(self.width)]

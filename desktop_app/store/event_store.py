@@ -373,8 +373,10 @@ class EventStore:
         if self._indexing is None and not self.indexing_pending:
             return
         if self._read_only:
+            # Only a writable opening of the store makes the indexes.
             raise StoreError(
-                f"{self.path}: still being indexed; open it once where it can be written"
+                f"{self.path}: indexing… (text search, cited outlets and duplicates are "
+                "ready when it is done)"
             )
         self.finish_indexing()
 
