@@ -119,7 +119,7 @@ class ColumnarReader:
             reader = pacsv.open_csv(
                 self.source.path,
                 read_options=pacsv.ReadOptions(
-                    column_names=names, skip_rows=1, block_size=BLOCK_BYTES, use_threads=True
+                    column_names=names, skip_rows=1, block_size=BLOCK_BYTES, use_threads=False
                 ),
                 parse_options=pacsv.ParseOptions(
                     delimiter=",",

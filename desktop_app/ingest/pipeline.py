@@ -538,7 +538,6 @@ def import_new_store(
             # knows every row's physical line.
             options.warnings.clear()
         else:
-            _release_parser_memory()
             if on_usable is not None:
                 on_usable(report)
             if wait:
@@ -646,10 +645,3 @@ def read_ahead(items: Iterator, size: int = 2) -> Iterator:
     finally:
         stop.set()
         thread.join()
-
-
-def _release_parser_memory() -> None:
-    """Give back the memory the CSV parser's pool keeps for its next blocks."""
-    import pyarrow
-
-    pyarrow.default_memory_pool().release_unused()
