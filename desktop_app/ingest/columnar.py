@@ -19,13 +19,16 @@ anything counts):
   reader reports each by its physical line, which a block parser does not know);
 - dates in numbers (``02/06/2025``) in a file longer than the rows read to decide their
   day/month order: that order is learnt from every row first;
-- an import that asks the user (an article's review, confirmed places).
+- an import that asks the user (an article's review, confirmed places);
+- an import in a process that runs QtWebEngine (the window, its tests): pyarrow's CSV
+  reader there made the process crash.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -115,43 +118,47 @@ class ColumnarReader:
             # their physical line, which only it knows.
             return "error"
 
-        try:
-            reader = pacsv.open_csv(
-                self.source.path,
-                read_options=pacsv.ReadOptions(
-                    column_names=names, skip_rows=1, block_size=BLOCK_BYTES, use_threads=False
-                ),
-                parse_options=pacsv.ParseOptions(
-                    delimiter=",",
-                    newlines_in_values=True,
-                    ignore_empty_lines=False,
-                    invalid_row_handler=invalid,
-                ),
-                convert_options=pacsv.ConvertOptions(
-                    column_types={n: pa.string() for n in names},
-                    strings_can_be_null=False,
-                    quoted_strings_can_be_null=False,
-                ),
-            )
-        except pa.ArrowInvalid as exc:
-            raise NotColumnar(str(exc)) from None
+        read_options = pacsv.ReadOptions(column_names=names, use_threads=False)
+        parse_options = pacsv.ParseOptions(
+            delimiter=",", ignore_empty_lines=False, invalid_row_handler=invalid
+        )
+        convert_options = pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+
+        def parsed(chunk: bytes):
+            # Each chunk ends at a line's end and is parsed on its own, in this thread
+            # (pyarrow's streaming reader runs threads of its own, and with them a
+            # QtWebEngine page in the same process could crash). A value holding a line
+            # break would make a chunk hold more lines than rows: such a file is read
+            # row by row (whose line numbers count them).
+            try:
+                table = pacsv.read_csv(
+                    pa.py_buffer(chunk),
+                    read_options=read_options,
+                    parse_options=parse_options,
+                    convert_options=convert_options,
+                    memory_pool=_memory_pool(),
+                )
+            except pa.ArrowInvalid as exc:
+                raise NotColumnar(str(exc)) from None
+            lines = chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            lines += 0 if chunk.endswith((b"\n", b"\r")) else 1
+            if table.num_rows != lines:
+                raise NotColumnar("a value holds a line break")
+            return table.combine_chunks().to_batches()[0] if table.num_rows else None
+
         seen = _Seen()
         first_line = 2
         started = False
-        reported = False
-
-        def next_batch():
-            try:
-                return reader.read_next_batch()
-            except StopIteration:
-                return None
-            except pa.ArrowInvalid as exc:
-                raise NotColumnar(str(exc)) from None
-
-        following = next_batch()
+        chunks = _chunks(self.source.path)
+        following = next(chunks, None)
         while following is not None:
-            batch, following = following, next_batch()
-            if batch.num_rows == 0:
+            chunk, following = following, next(chunks, None)
+            batch = parsed(chunk)
+            if batch is None:
                 continue
             values = _Block(batch, width)
             if not started:
@@ -160,18 +167,12 @@ class ColumnarReader:
                     raise NotColumnar("a first block shorter than the rows that decide dates")
                 self._learn_dates(values)
                 started = True
-            before = (self.report.repeats, self.report.skipped)
             block = self._events(values, first_line, skipped, repeated, repeats, seen)
-            reported = reported or before != (self.report.repeats, self.report.skipped)
             first_line += batch.num_rows
             self.report.read += batch.num_rows
-            self.bytes_read += batch.nbytes
+            self.bytes_read += len(chunk)
             if block is not None:
                 yield block
-        # Lines are reported as rows counted from the header: right only when no value
-        # holds a line break (each would start another line).
-        if reported and _line_breaks_in_values(self.source.path, first_line - 1):
-            raise NotColumnar("a value holds a line break")
 
     def _rule(self, name: str, func, keys: list[tuple]) -> tuple[list, np.ndarray, np.ndarray]:
         """``func`` of each of ``keys`` (one distinct combination of values each), which
@@ -433,21 +434,22 @@ def _merged(known: np.ndarray, keys: np.ndarray) -> np.ndarray:
     return np.insert(known, np.searchsorted(known, keys), keys)
 
 
-def _line_breaks_in_values(path: Path, rows: int) -> bool:
-    """Whether the file has more lines than ``rows`` (a value holding a line break,
-    counted as the row reader counts lines: ``\\n``, ``\\r\\n`` or a lone ``\\r``)."""
-    lines = ends = 0
-    last = b""
+def _chunks(path: Path) -> Iterator[bytes]:
+    """The file after its first line, in pieces of about :data:`BLOCK_BYTES` that end
+    at a line's end (a ``\\n``)."""
     with open(path, "rb") as handle:
-        while chunk := handle.read(16 * 1024 * 1024):
-            lines += chunk.count(b"\n")
-            ends += chunk.count(b"\r") - chunk.count(b"\r\n")
-            if last == b"\r" and chunk[:1] == b"\n":
-                ends -= 1
-            last = chunk[-1:]
-    if last and last not in (b"\n", b"\r"):
-        lines += 1
-    return lines + ends > rows
+        handle.readline()
+        rest = b""
+        while data := handle.read(BLOCK_BYTES):
+            data = rest + data
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                rest = data
+                continue
+            rest = data[cut:]
+            yield data[:cut]
+        if rest:
+            yield rest
 
 
 def _dated(when):
@@ -534,7 +536,9 @@ class _Block:
             if i is None:
                 found = (np.zeros(self.rows, np.int64), [""])
             else:
-                encoded = self.batch.column(i).dictionary_encode()
+                import pyarrow.compute as pc
+
+                encoded = pc.dictionary_encode(self.batch.column(i), memory_pool=_memory_pool())
                 found = (
                     encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
                     encoded.dictionary.to_pylist(),
@@ -561,14 +565,27 @@ class _Block:
 
         total = np.zeros(self.rows, np.int64)
         for i in columns:
-            total += pc.utf8_length(self.batch.column(i)).to_numpy(zero_copy_only=False)
+            lengths = pc.utf8_length(self.batch.column(i), memory_pool=_memory_pool())
+            total += lengths.to_numpy(zero_copy_only=False)
         return total > limit
+
+
+def _memory_pool():
+    """The C library's allocator for every block: pyarrow's own (mimalloc) pool, once
+    used, made a QtWebEngine page in the same process crash."""
+    import pyarrow
+
+    return pyarrow.system_memory_pool()
 
 
 def columnar_reader(path: Path, options: ReadOptions, fmt: str) -> ColumnarReader | None:
     """The fast reader of ``path``, or None when the file is one it does not take (see
     the module's docstring; the row-by-row path reads those)."""
     if fmt not in ("csv", "acled") or options.columns or path.suffix.lower() != ".csv":
+        return None
+    if "PySide6.QtWebEngineCore" in sys.modules:
+        # pyarrow's CSV reader, run in a process that also shows QtWebEngine pages, made
+        # that process crash later; the window's imports go row by row in any case.
         return None
     try:
         import pyarrow  # noqa: F401

@@ -60,6 +60,7 @@ class BulkWriter:
     # looks its uids up in it and it keeps them unique.
     _DEFERRED_INDEXES = (
         "idx_events_t0",
+        "idx_events_t1",
         "idx_events_place_id",
         "idx_events_category",
         "idx_event_sources_source_id",

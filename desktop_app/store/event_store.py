@@ -718,10 +718,11 @@ class EventStore:
                 chunk,
             ):
                 found.setdefault(event_id, []).append(name)
-        if self._indexing is not None or self.indexing_pending:
+        missing = [i for i in ids if i not in found]
+        if missing and (self._indexing is not None or self.indexing_pending):
             # Until the second stage links them, the staged events' outlets are read
             # from the sets it keeps.
-            staged = event_sources_pending(self.db.conn, [i for i in ids if i not in found])
+            staged = event_sources_pending(self.db.conn, missing)
             if staged:
                 names = dict(self.db.execute("SELECT id, name FROM sources").fetchall())
                 for event_id, source_ids in staged.items():

@@ -241,10 +241,6 @@ def m011_staged_import(db: Database) -> None:
             data BLOB NOT NULL
         )"""
     )
-    # No query reads events by their end alone: every time window is searched by its
-    # start (idx_events_t0, EXPLAIN QUERY PLAN of store/queries.py and event_store.py),
-    # so the end's index only cost each large import a pass over the table.
-    db.execute("DROP INDEX IF EXISTS idx_events_t1")
 
 
 #: Steps a store opened read-only can do without, because they only keep ready what can
