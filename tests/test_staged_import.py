@@ -156,8 +156,8 @@ def report_of(report) -> dict:
     }
 
 
-# The import into a new store runs in a fresh process: the fast path stays out of a
-# process that runs QtWebEngine (as the test suite's does), see columnar.py.
+# The import into a new store runs in a fresh process, as the import command does (and
+# apart from the test process's own threads and stores).
 CHILD = """
 import json, sys
 sys.path.insert(0, sys.argv[4])

@@ -47,13 +47,14 @@ elif point == "index":
         conn.set_trace_callback(trace)
         return finish(conn)
     event_store.finish_staged = held_finish
+from desktop_app.ingest.command import run_import
 sys.exit(run_import(sys.argv[1], sys.argv[2], echo=lambda line: print(line, flush=True)))
 """
 MARKS = {"parse": "block written", "rename": "renaming", "index": "indexing"}
-# The import command in a process of its own: the fast path stays out of a process
-# that runs QtWebEngine (as the test suite's does), see desktop_app/ingest/columnar.py.
+# The import command in a process of its own, as a user runs it.
 COMMAND = """
 import sys
+from desktop_app.ingest.command import run_import
 sys.exit(run_import(sys.argv[1], sys.argv[2], echo=lambda line: print(line, flush=True),
                     usable_first=sys.argv[3] == "usable-first"))
 """

@@ -19,16 +19,13 @@ anything counts):
   reader reports each by its physical line, which a block parser does not know);
 - dates in numbers (``02/06/2025``) in a file longer than the rows read to decide their
   day/month order: that order is learnt from every row first;
-- an import that asks the user (an article's review, confirmed places);
-- an import in a process that runs QtWebEngine (the window, its tests): pyarrow's CSV
-  reader there made the process crash.
+- an import that asks the user (an article's review, confirmed places).
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,17 +127,15 @@ class ColumnarReader:
 
         def parsed(chunk: bytes):
             # Each chunk ends at a line's end and is parsed on its own, in this thread
-            # (pyarrow's streaming reader runs threads of its own, and with them a
-            # QtWebEngine page in the same process could crash). A value holding a line
-            # break would make a chunk hold more lines than rows: such a file is read
-            # row by row (whose line numbers count them).
+            # (which already runs beside the writer on a machine of few cores). A value
+            # holding a line break makes a chunk hold more lines than rows: such a file
+            # is read row by row, whose line numbers count them.
             try:
                 table = pacsv.read_csv(
                     pa.py_buffer(chunk),
                     read_options=read_options,
                     parse_options=parse_options,
                     convert_options=convert_options,
-                    memory_pool=_memory_pool(),
                 )
             except pa.ArrowInvalid as exc:
                 raise NotColumnar(str(exc)) from None
@@ -538,7 +533,7 @@ class _Block:
             else:
                 import pyarrow.compute as pc
 
-                encoded = pc.dictionary_encode(self.batch.column(i), memory_pool=_memory_pool())
+                encoded = pc.dictionary_encode(self.batch.column(i))
                 found = (
                     encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
                     encoded.dictionary.to_pylist(),
@@ -565,27 +560,15 @@ class _Block:
 
         total = np.zeros(self.rows, np.int64)
         for i in columns:
-            lengths = pc.utf8_length(self.batch.column(i), memory_pool=_memory_pool())
+            lengths = pc.utf8_length(self.batch.column(i))
             total += lengths.to_numpy(zero_copy_only=False)
         return total > limit
-
-
-def _memory_pool():
-    """The C library's allocator for every block: pyarrow's own (mimalloc) pool, once
-    used, made a QtWebEngine page in the same process crash."""
-    import pyarrow
-
-    return pyarrow.system_memory_pool()
 
 
 def columnar_reader(path: Path, options: ReadOptions, fmt: str) -> ColumnarReader | None:
     """The fast reader of ``path``, or None when the file is one it does not take (see
     the module's docstring; the row-by-row path reads those)."""
     if fmt not in ("csv", "acled") or options.columns or path.suffix.lower() != ".csv":
-        return None
-    if "PySide6.QtWebEngineCore" in sys.modules:
-        # pyarrow's CSV reader, run in a process that also shows QtWebEngine pages, made
-        # that process crash later; the window's imports go row by row in any case.
         return None
     try:
         import pyarrow  # noqa: F401
