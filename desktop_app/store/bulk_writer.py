@@ -12,12 +12,14 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
+from sqlite_utils import Database
 
 from desktop_app.core.dates import PRECISION_CODES, DateError, DatePrecision, event_span
 from desktop_app.core.event import Event, Place
 from desktop_app.core.index import EventArrays
 from desktop_app.store import columns, history, rows
 from desktop_app.store.errors import StoreError
+from desktop_app.store.migrations import migrations
 from desktop_app.store.rows import AddResult
 
 
@@ -466,10 +468,6 @@ class StagedWriter:
         self._saved: dict[str, str] = {}
 
     def __enter__(self) -> StagedWriter:
-        from sqlite_utils import Database
-
-        from desktop_app.store.migrations import migrations
-
         with contextlib.suppress(FileNotFoundError):
             self.staging.unlink()
         conn = sqlite3.connect(self.staging, isolation_level=None)
@@ -578,7 +576,7 @@ class StagedWriter:
         )
         again = block.again
         if not again.any():
-            conn.executemany(_STAGED_INSERT, values)
+            rows.insert_staged_events(conn, values)
             self._keep(block.uids, row_columns)
             return
         # Rare: an event replaces one of the import's own earlier ones. New events go in
@@ -592,7 +590,7 @@ class StagedWriter:
                 fresh = np.sort(np.append(fresh, i))
             else:
                 replacing.append((i, found))
-        conn.executemany(_STAGED_INSERT, (all_values[i] for i in fresh.tolist()))
+        rows.insert_staged_events(conn, (all_values[i] for i in fresh.tolist()))
         self._keep([block.uids[i] for i in fresh.tolist()], tuple(c[fresh] for c in row_columns))
         for i, event_id in replacing:
             if event_id is _IN_BLOCK:
@@ -702,22 +700,10 @@ class StagedWriter:
         )
 
 
-# The columns a staged event fills (it has no article, origin or grade of its own): a
-# row that binds only these costs SQLite a third less than one binding them all.
-_STAGED_VALUES = (
-    "title", "start", '"end"', "precision", "display_date", "t0", "t1", "category", "actors",
-    "place_id", "excerpt", "attributes",
-)  # fmt: skip
-_STAGED_INSERT = (
-    f"INSERT INTO events (uid, {', '.join(_STAGED_VALUES)}) "
-    f"VALUES ({', '.join('?' * (len(_STAGED_VALUES) + 1))})"
-)
-
-
 def _all_values(staged: tuple) -> tuple:
-    """A staged row (``uid`` first, then :data:`_STAGED_VALUES`) as the values of
+    """A staged row (``uid`` first, then :data:`rows.STAGED_VALUES`) as the values of
     :data:`rows.EVENT_VALUES` (without the uid), NULL for the columns it leaves out."""
-    given = dict(zip(_STAGED_VALUES, staged[1:], strict=True))
+    given = dict(zip(rows.STAGED_VALUES, staged[1:], strict=True))
     return tuple(given.get(column) for column in rows.EVENT_VALUES)
 
 
