@@ -289,6 +289,7 @@ Examples:
   event-atlas import incidents.csv --columns date=When,lat=Y,lon=X --dayfirst
   event-atlas import events.geojson --on-error abort
   event-atlas import gdelt-20230310.export.CSV --repeats keep
+  event-atlas import acled-export.csv --db new.db --usable-first
   event-atlas import article.html --published 2025-06-02 --yes""",
 )
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -318,6 +319,12 @@ Examples:
 @click.option("--encoding", help="Text encoding when detection is wrong (e.g. cp1251).")
 @click.option("--published", metavar="DATE", help="An article's date when the file lacks one.")
 @click.option("--yes", "assume_yes", is_flag=True, help="Save an article's events without asking.")
+@click.option(
+    "--usable-first",
+    is_flag=True,
+    help="Into a new store: return once its events are on the map and the timeline; "
+    "its indexes (text search, duplicates, cited outlets) are made when it is next opened.",
+)
 def import_file(
     file: Path,
     db_path: Path | None,
@@ -329,6 +336,7 @@ def import_file(
     encoding: str | None,
     published: str | None,
     assume_yes: bool,
+    usable_first: bool,
 ) -> None:
     """Import an article or a dataset (CSV, ACLED, GeoJSON, KML, TimelineJS, TimeMap)."""
     from desktop_app.ingest.command import run_import
@@ -347,6 +355,7 @@ def import_file(
         published=published,
         echo_error=lambda line: click.echo(line, err=True),
         repeats=repeats,
+        usable_first=usable_first,
     )
     sys.exit(code)
 

@@ -96,7 +96,7 @@ class _AcledMapper:
         i = self.date_index
         self.dates.learn((f"line {n}", row[i]) for n, row in rows if len(row) > i)
 
-    def _when(self, text: str, precision_code: str) -> tuple[str, str | None, DatePrecision]:
+    def when(self, text: str, precision_code: str) -> tuple[str, str | None, DatePrecision]:
         key = (text, precision_code)
         found = self._dates.get(key)
         if found is None:
@@ -127,88 +127,142 @@ class _AcledMapper:
             self._countries[name] = found[0].country if found else None
         return self._countries[name]
 
+    # The rules of one field, each applied once per distinct value: the row reader
+    # below calls them for each row, the column reader (desktop_app/ingest/columnar.py)
+    # once per distinct value of a column.
+
+    def place(self, location: str, lat_text: str, lon_text: str, country: str, geo: str) -> Place:
+        """The place of a row's ``location``, coordinates, ``country`` and ``geo_precision``."""
+        key = (location, lat_text, lon_text, country, geo)
+        place = self._places.get(key)
+        if place is None:
+            lat = coordinate(lat_text, -90, 90, "latitude")
+            lon = coordinate(lon_text, -180, 180, "longitude")
+            place = Place(
+                location or f"{lat:.4f}, {lon:.4f}",
+                lat,
+                lon,
+                _KIND_OF_GEO_PRECISION.get(geo.strip(), "city"),
+                self._country(country) if country else None,
+            )
+            if len(self._places) > 200_000:
+                self._places.clear()
+            self._places[key] = place
+        return place
+
+    def category(self, event_type: str, sub: str) -> str:
+        """The category of an ``event_type`` and ``sub_event_type``."""
+        category = self._categories.get((event_type, sub))
+        if category is None:
+            category = self._categories[(event_type, sub)] = category_of(event_type, sub)
+        return category
+
+    @staticmethod
+    def actors(values: Iterable[str]) -> tuple[str, ...]:
+        """The actors of the actor columns' values (each ``;``-separated)."""
+        found = []
+        for value in values:
+            if value:
+                found.extend(a.strip() for a in value.split(";") if a.strip())
+        return tuple(found)
+
+    @staticmethod
+    def sources(text: str) -> tuple[str, ...]:
+        """The cited sources of a ``source`` value (``;``-separated)."""
+        return tuple(s.strip() for s in text.split(";") if s.strip())
+
+    @staticmethod
+    def title_head(event_type: str, sub: str) -> str:
+        """What a title says first: the kind of event."""
+        return sub or event_type or "Event"
+
+    @staticmethod
+    def title_tail(fatalities_text: str) -> str:
+        """What a title says last: how many were killed (nothing for none)."""
+        fatalities = fatalities_text.strip()
+        if fatalities and fatalities != "0":
+            if not fatalities.isdigit():
+                raise ValueError(f"fatalities {fatalities!r} is not a number")
+            return f" ({fatalities} killed)"
+        return ""
+
+    @classmethod
+    def title(cls, event_type: str, sub: str, place_name: str, fatalities_text: str) -> str:
+        """The title: the kind of event, where, and how many were killed."""
+        return f"{cls.title_head(event_type, sub)} in {place_name}{cls.title_tail(fatalities_text)}"
+
+    @staticmethod
+    def uid(ident_text: str) -> str:
+        ident = ident_text.strip()
+        if not ident:
+            raise ValueError("no event_id_cnty")
+        return "acled:" + ident
+
+    @property
+    def kept(self) -> list[tuple[int, str]]:
+        """``(position, name)`` of the columns kept as attributes, in the file's order."""
+        ix = self.index
+        return [(i, name) for name, i in sorted(ix.items(), key=lambda p: p[1]) if name not in USED]
+
+    def positions(self) -> dict[str, int | None]:
+        """The position of each column the event is made of (None: the file has none)."""
+        names = (
+            *REQUIRED, "time_precision", "event_type", "sub_event_type", "actor1",
+            "assoc_actor_1", "actor2", "assoc_actor_2", "location", "country",
+            "geo_precision", "notes", "source", "fatalities",
+        )  # fmt: skip
+        return {name: self.index.get(name) for name in names}
+
     def _build_convert(self):
         # Column positions are looked up once; the per-row function only indexes lists,
         # because this runs a million times for a large export.
-        ix = self.index
-
-        def col(name: str) -> int | None:
-            return ix.get(name)
-
-        i_id, i_date, i_lat, i_lon = (ix[c] for c in REQUIRED)
-        i_prec, i_type, i_sub = col("time_precision"), col("event_type"), col("sub_event_type")
-        i_a1, i_aa1, i_a2, i_aa2 = (
-            col("actor1"),
-            col("assoc_actor_1"),
-            col("actor2"),
-            col("assoc_actor_2"),
-        )
-        i_loc, i_country, i_geo = col("location"), col("country"), col("geo_precision")
-        i_notes, i_source, i_fat = col("notes"), col("source"), col("fatalities")
-        when, places, categories = self._when, self._places, self._categories
+        at = self.positions()
+        i_id, i_date, i_lat, i_lon = (at[c] for c in REQUIRED)
+        i_prec, i_type, i_sub = at["time_precision"], at["event_type"], at["sub_event_type"]
+        i_loc, i_country, i_geo = at["location"], at["country"], at["geo_precision"]
+        i_notes, i_source, i_fat = at["notes"], at["source"], at["fatalities"]
+        when, place_of, category_of_row = self.when, self.place, self.category
+        title_of, uid_of = self.title, self.uid
         # Exports repeat the same actor columns and source lists on thousands of rows:
         # split each distinct text once.
         actor_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
         source_cache: dict[str, tuple[str, ...]] = {}
-        actor_columns = [i for i in (i_a1, i_aa1, i_a2, i_aa2) if i is not None]
-        kept = [(i, name) for name, i in sorted(ix.items(), key=lambda p: p[1]) if name not in USED]
+        actor_columns = [
+            at[c]
+            for c in ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
+            if at[c] is not None
+        ]
+        kept = self.kept
 
         def get(row: list[str], i: int | None) -> str:
             return row[i] if i is not None else ""
 
         def convert(row: list[str]) -> Event:
-            ident = row[i_id].strip()
-            if not ident:
-                raise ValueError("no event_id_cnty")
+            uid = uid_of(row[i_id])
             date_text = row[i_date]
             start, end, precision = when(date_text, get(row, i_prec))
-            lat_text, lon_text = row[i_lat], row[i_lon]
-            location, country, geo = get(row, i_loc), get(row, i_country), get(row, i_geo)
-            key = (location, lat_text, lon_text, country, geo)
-            place = places.get(key)
-            if place is None:
-                lat = coordinate(lat_text, -90, 90, "latitude")
-                lon = coordinate(lon_text, -180, 180, "longitude")
-                place = Place(
-                    location or f"{lat:.4f}, {lon:.4f}",
-                    lat,
-                    lon,
-                    _KIND_OF_GEO_PRECISION.get(geo.strip(), "city"),
-                    self._country(country) if country else None,
-                )
-                if len(places) > 200_000:
-                    places.clear()
-                places[key] = place
+            place = place_of(
+                get(row, i_loc), row[i_lat], row[i_lon], get(row, i_country), get(row, i_geo)
+            )
             event_type, sub = get(row, i_type), get(row, i_sub)
-            category = categories.get((event_type, sub))
-            if category is None:
-                category = categories[(event_type, sub)] = category_of(event_type, sub)
+            category = category_of_row(event_type, sub)
             actor_key = tuple([row[i] for i in actor_columns])
             actors = actor_cache.get(actor_key)
             if actors is None:
-                found = []
-                for value in actor_key:
-                    if value:
-                        found.extend(a.strip() for a in value.split(";") if a.strip())
-                actors = tuple(found)
+                actors = self.actors(actor_key)
                 if len(actor_cache) > 50_000:
                     actor_cache.clear()
                 actor_cache[actor_key] = actors
-            fatalities = get(row, i_fat).strip()
-            title = f"{sub or event_type or 'Event'} in {place.name}"
-            if fatalities and fatalities != "0":
-                if not fatalities.isdigit():
-                    raise ValueError(f"fatalities {fatalities!r} is not a number")
-                title += f" ({fatalities} killed)"
+            title = title_of(event_type, sub, place.name, get(row, i_fat))
             source = get(row, i_source)
             sources = source_cache.get(source)
             if sources is None:
-                sources = tuple(s.strip() for s in source.split(";") if s.strip())
+                sources = self.sources(source)
                 if len(source_cache) > 50_000:
                     source_cache.clear()
                 source_cache[source] = sources
             return Event(
-                uid="acled:" + ident,
+                uid=uid,
                 title=title,
                 start=start,
                 end=end,

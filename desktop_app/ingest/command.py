@@ -16,10 +16,12 @@ from desktop_app.ingest.pipeline import (
     ImportAborted,
     detect_format,
     import_file,
+    import_new_store,
+    new_store_target,
 )
 from desktop_app.ingest.problems import ImportFailed
 from desktop_app.ingest.reader import ReadOptions
-from desktop_app.store.event_store import StoreError
+from desktop_app.store.event_store import EventStore, StoreError
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -53,6 +55,19 @@ def _duplicates_line(store, before: int, added: int) -> str | None:
     )
 
 
+def _say_usable(report, echo: Callable[[str], None], usable_first: bool) -> None:
+    if not report.staged:
+        return
+    echo(f"usable: {report.added:,} events on the map and the timeline")
+    if usable_first:
+        echo(
+            "indexing (text search, duplicates and cited outlets) finishes when the store "
+            "is next opened"
+        )
+    else:
+        echo("indexing…")
+
+
 def run_import(
     path: str | Path,
     db_path: str | Path | None = None,
@@ -68,6 +83,7 @@ def run_import(
     published: str | None = None,
     echo_error: Callable[[str], None] | None = None,
     repeats: str = "drop",
+    usable_first: bool = False,
 ) -> int:
     """Import one file into a store and say what happened; returns the exit status.
 
@@ -106,6 +122,10 @@ def run_import(
     repeats
         ``drop`` (report rows that repeat an earlier row exactly, and leave them out) or
         ``keep`` them as events of their own (``--repeats``).
+    usable_first
+        Into a new store, return once the store is usable (its events on the map and the
+        timeline), leaving its indexes to be made when it is next opened
+        (``--usable-first``); by default the import waits for them.
 
     Returns
     -------
@@ -151,18 +171,37 @@ def run_import(
 
     try:
         kind = detect_format(path) if fmt == "auto" else fmt
-        with open_store(db_path) as store:
-            before = store.last_event_id()
-            report = import_file(
+        if db_path is not None and kind != "article" and new_store_target(db_path):
+            report = import_new_store(
                 path,
-                store,
+                db_path,
                 fmt=kind,
                 options=options,
                 on_error=on_error,
-                accept=review if kind == "article" else None,
                 repeats=repeats,
+                on_usable=lambda report: _say_usable(report, echo, usable_first),
+                wait=not usable_first,
             )
-            told_twice = _duplicates_line(store, before, report.added)
+            if report.staged and not usable_first:
+                echo("complete: indexes, cited outlets and text search are ready")
+            if report.staged and usable_first:
+                told_twice = "probable duplicates: not looked for yet (run: event-atlas duplicates)"
+            else:
+                with EventStore(db_path, resume_indexing=False) as store:
+                    told_twice = _duplicates_line(store, 0, report.added)
+        else:
+            with open_store(db_path) as store:
+                before = store.last_event_id()
+                report = import_file(
+                    path,
+                    store,
+                    fmt=kind,
+                    options=options,
+                    on_error=on_error,
+                    accept=review if kind == "article" else None,
+                    repeats=repeats,
+                )
+                told_twice = _duplicates_line(store, before, report.added)
     except ImportAborted as exc:
         (echo_error or echo)(f"bad row: {exc.problem}")
         echo("import aborted; nothing was saved")

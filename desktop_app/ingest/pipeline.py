@@ -6,7 +6,10 @@ An aborted, cancelled or failed import leaves the store as it was: the writer ro
 
 from __future__ import annotations
 
+import queue
 import re
+import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
@@ -15,6 +18,7 @@ from pathlib import Path
 from desktop_app.core.event import Event, Place
 from desktop_app.geo.placing import LEFT_UNPLACED, Placer, PlaceTally
 from desktop_app.ingest.article import read_article
+from desktop_app.ingest.columnar import ColumnarReader, NotColumnar, columnar_reader
 from desktop_app.ingest.delimited import read_delimited
 from desktop_app.ingest.geojson import read_geojson_records
 from desktop_app.ingest.kml import read_kml
@@ -23,7 +27,8 @@ from desktop_app.ingest.reader import ReaderFunction, ReadOptions, Record
 from desktop_app.ingest.source import Source
 from desktop_app.ingest.timelinejs import read_timelinejs
 from desktop_app.ingest.timemap import read_timemap
-from desktop_app.store.event_store import EventStore
+from desktop_app.store.bulk_writer import StagedWriter
+from desktop_app.store.event_store import EventStore, StoreError
 
 #: Every format an import reads, by the name the user chooses it by, and its reader.
 READERS: dict[str, ReaderFunction] = {
@@ -163,6 +168,8 @@ class ImportReport:
     layout, columns_used, columns_kept, date_order
         How the file was read: its known layout, each field's role, the fields kept as
         attributes, the day/month order and why.
+    staged
+        Whether the import made a new store in two stages (:func:`import_new_store`).
     """
 
     path: str
@@ -184,6 +191,7 @@ class ImportReport:
     columns_used: str | None = None
     columns_kept: str | None = None
     date_order: str | None = None
+    staged: bool = False
 
     @property
     def imported(self) -> int:
@@ -448,3 +456,192 @@ def _describe(report: ImportReport, source: Source) -> None:
     if interpretation is not None:
         report.columns_used = interpretation.used_text()
         report.columns_kept = interpretation.kept_text()
+
+
+def new_store_target(db_path: str | Path) -> bool:
+    """Whether ``db_path`` is a store an import may make anew in two stages: no file
+    yet, an empty file, or a store that holds nothing (no events, views, grades, pairs,
+    history, geocoded names or values of the user's) and that no program has open (no
+    journal beside it)."""
+    db_path = Path(db_path)
+    if not db_path.exists() or (db_path.is_file() and db_path.stat().st_size == 0):
+        return True
+    if any(db_path.with_name(db_path.name + s).exists() for s in ("-wal", "-shm", "-journal")):
+        return False
+    try:
+        with EventStore(db_path, read_only=True) as store:
+            for table in _KEPT_TABLES:
+                if store.db.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:
+                    return False
+            marks = ",".join("?" * len(_SCHEMA_META))
+            own = store.db.execute(
+                f"SELECT 1 FROM meta WHERE key NOT IN ({marks}) LIMIT 1", _SCHEMA_META
+            )
+            if own.fetchone() is not None:
+                return False  # a title or another value of the user's
+    except (StoreError, sqlite3.DatabaseError):
+        return False
+    return True
+
+
+# What a store holds beyond its events that a new one would lose: a store with any of it
+# is not made anew.
+_KEPT_TABLES = (
+    "events", "saved_views", "outlet_grades", "distinct_events", "history", "geocode_cache",
+)  # fmt: skip
+# The values of ``meta`` every store has from its schema.
+_SCHEMA_META = ("application", "events_generation", "outlet_names")
+
+
+def import_new_store(
+    path: str | Path,
+    db_path: str | Path,
+    *,
+    fmt: str = "auto",
+    options: ReadOptions | None = None,
+    on_error: str = "skip",
+    progress: Callable[[Progress], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+    repeats: str = "drop",
+    on_usable: Callable[[ImportReport], None] | None = None,
+    wait: bool = True,
+) -> ImportReport:
+    """Import ``path`` into the store ``db_path``: in two stages when the store is new
+    (see :func:`new_store_target`) and the file is one the fast path reads
+    (:mod:`desktop_app.ingest.columnar`), else as :func:`import_file` does.
+
+    Stage one makes the store usable (its events, places and the map's and timeline's
+    columns) and renames it into place in one step; ``on_usable`` is then called with
+    the report. Stage two (the indexes, the cited outlets' links, the full-text index)
+    runs next when ``wait`` is True; otherwise the store finishes it in the background
+    when it is next opened (:class:`EventStore` does so by itself). Either way the
+    events, the report and the finished store are those :func:`import_file` gives.
+
+    Raises what :func:`import_file` raises; nothing is saved when it raises.
+    """
+    if on_error not in ("skip", "abort"):
+        raise ValueError(f"on_error must be 'skip' or 'abort', not {on_error!r}")
+    if repeats not in REPEATS:
+        raise ValueError(f"repeats must be 'drop' or 'keep', not {repeats!r}")
+    options = options or ReadOptions()
+    fmt = detect_format(path) if fmt == "auto" else fmt
+    reader = columnar_reader(Path(path), options, fmt) if new_store_target(db_path) else None
+    if reader is not None:
+        try:
+            report = _import_staged(
+                reader, Path(path), Path(db_path), fmt, options, on_error, progress,
+                cancelled, repeats,
+            )  # fmt: skip
+        except (NotColumnar, ImportFailed):
+            # Read again from the start, row by row: nothing was counted or saved. A
+            # file the import refuses is refused by the row reader too, which alone
+            # knows every row's physical line.
+            options.warnings.clear()
+        else:
+            if on_usable is not None:
+                on_usable(report)
+            if wait:
+                with EventStore(db_path, resume_indexing=False) as store:
+                    store.finish_indexing()
+            return report
+    with EventStore(db_path) as store:
+        report = import_file(
+            path, store, fmt=fmt, options=options, on_error=on_error, progress=progress,
+            cancelled=cancelled, repeats=repeats,
+        )  # fmt: skip
+    if on_usable is not None:
+        on_usable(report)
+    return report
+
+
+def _import_staged(
+    reader: ColumnarReader,
+    path: Path,
+    db_path: Path,
+    fmt: str,
+    options: ReadOptions,
+    on_error: str,
+    progress: Callable[[Progress], None] | None,
+    cancelled: Callable[[], bool] | None,
+    repeats: str,
+) -> ImportReport:
+    report = ImportReport(str(path), fmt, repeats_kept=repeats == "keep")
+    started = time.perf_counter()
+    total = path.stat().st_size
+
+    def skipped(problem: BadRecord) -> None:
+        if on_error == "abort":
+            raise ImportAborted(problem)
+        report.add_skipped(problem)
+
+    def repeated(where: str) -> None:
+        if len(report.repeat_lines) < MAX_REPEAT_LINES:
+            report.repeat_lines.append(where)
+
+    with StagedWriter(db_path) as writer:
+        for block in read_ahead(reader.blocks(skipped, repeated, repeats)):
+            writer.add(block)
+            if cancelled is not None and cancelled():
+                raise ImportCancelled(f"{path}: import cancelled; nothing was saved")
+            if progress is not None:
+                done = min(total, reader.bytes_read)
+                progress(Progress(reader.report.read, done, total, time.perf_counter() - started))
+        writer.commit(path)
+    counted = reader.report
+    report.read, report.repeats, report.updated_in_file = (
+        counted.read,
+        counted.repeats,
+        counted.updated_in_file,
+    )
+    report.added = writer.added
+    report.places.given = counted.given
+    report.warnings.extend(options.warnings)
+    report.layout = "ACLED"
+    report.date_order = reader.mapper.dates.reason
+    report.staged = True
+    if progress is not None:
+        progress(Progress(report.read, total, total, time.perf_counter() - started))
+    return report
+
+
+def read_ahead(items: Iterator, size: int = 2) -> Iterator:
+    """The items of ``items``, made in a thread of their own up to ``size`` ahead: the
+    file is parsed and its values read while the store writes the blocks before (SQLite
+    writes without holding Python's lock). What the thread raises is raised here; when
+    the loop over this stops early, the thread stops at its next item."""
+    done = object()
+    ahead: queue.Queue = queue.Queue(size)
+    stop = threading.Event()
+
+    def put(item: object) -> bool:
+        while not stop.is_set():
+            try:
+                ahead.put(item, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def work() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+        except BaseException as exc:  # handed to the reading thread, raised there
+            put((done, exc))
+            return
+        put((done, None))
+
+    thread = threading.Thread(target=work, name="import-reader", daemon=True)
+    thread.start()
+    try:
+        while True:
+            item, error = ahead.get()
+            if error is not None:
+                raise error
+            if item is done:
+                return
+            yield item
+    finally:
+        stop.set()
+        thread.join()

@@ -4,16 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import sqlite3
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from desktop_app.core.dates import DateError, event_span
+import numpy as np
+from sqlite_utils import Database
+
+from desktop_app.core.dates import PRECISION_CODES, DateError, DatePrecision, event_span
 from desktop_app.core.event import Event, Place
 from desktop_app.core.index import EventArrays
 from desktop_app.store import columns, history, rows
 from desktop_app.store.errors import StoreError
+from desktop_app.store.migrations import migrations
 from desktop_app.store.rows import AddResult
 
 
@@ -89,6 +95,7 @@ class BulkWriter:
         self._columns_before: EventArrays | None = None
         self._columns_read = False
         self._open = False
+        self._text_index = True
         self._pragmas: dict[str, object] = {}
 
     def __enter__(self) -> BulkWriter:
@@ -105,6 +112,9 @@ class BulkWriter:
                 self.conn.execute(f"PRAGMA {name} = {value}")
             self._begin()
             self._open = True
+            # Before a staged import's second stage the text index is empty, made whole
+            # by that stage from the rows as they are then: it is left alone till then.
+            self._text_index = not staged_pending(self.conn)
             self._max_before = rows.last_event_id(self.conn)
             marks = ",".join("?" * len(self._TRIGGERS))
             self._triggers = [
@@ -129,11 +139,12 @@ class BulkWriter:
             self._rollback()
             return
         try:
-            self.conn.execute(
-                """INSERT INTO events_fts (rowid, title, excerpt)
-                   SELECT id, title, excerpt FROM events WHERE id > ?""",
-                [self._max_before],
-            )
+            if self._text_index:
+                self.conn.execute(
+                    """INSERT INTO events_fts (rowid, title, excerpt)
+                       SELECT id, title, excerpt FROM events WHERE id > ?""",
+                    [self._max_before],
+                )
             for sql in self._indexes:
                 self.conn.execute(sql)
             self._update_columns()
@@ -297,7 +308,7 @@ class BulkWriter:
     def _replace(self, event_id: int, event: Event) -> None:
         conn = self.conn
         indexed = event_id <= self._max_before
-        if indexed:
+        if indexed and self._text_index:
             # The row is in the full-text index with its old text: take that out first.
             conn.execute(
                 """INSERT INTO events_fts (events_fts, rowid, title, excerpt)
@@ -307,7 +318,7 @@ class BulkWriter:
             self.replaced += 1
         rows.update_event(conn, event_id, self._values(event))
         self._rewritten.append(event_id)
-        if indexed:
+        if indexed and self._text_index:
             conn.execute(
                 """INSERT INTO events_fts (rowid, title, excerpt)
                    SELECT id, title, excerpt FROM events WHERE id = ?""",
@@ -329,6 +340,9 @@ class BulkWriter:
         present = [i for i, row in saved.events.items() if row is not None]
         try:
             rows.restore_rows(self.conn, saved)
+            if not self._text_index:
+                self._rewritten.extend(saved.events)
+                return
             # Rows above the first id are indexed once at the end, with the new ones.
             self.conn.execute(
                 """INSERT INTO events_fts (rowid, title, excerpt)
@@ -360,3 +374,434 @@ class BulkWriter:
             found = rows.source_id(self.conn, name)
             self._sources[name] = found
         return found
+
+
+@dataclass
+class EventColumns:
+    """A block of new events as columns: what :meth:`StagedWriter.add` writes.
+
+    The values that repeat across events (dates, places, actors, cited outlets, kept
+    fields) are given once each, in a table, with each event's position in it.
+
+    Parameters
+    ----------
+    uids, titles, display_dates, categories, excerpts
+        Each event's own values.
+    dates, date_index
+        ``(start, end, precision)`` of each distinct date.
+    places, place_index
+        Each distinct place (None: no place).
+    actors, actor_index
+        Each distinct list of actors.
+    sources, source_index
+        Each distinct list of cited outlets.
+    attributes, attribute_index
+        Each distinct set of kept fields, as ``(name, value)`` pairs.
+    again
+        True for an event whose uid an earlier event of the same import had: it
+        replaces that one (keeping its id), as :class:`BulkWriter` does.
+    """
+
+    uids: list[str]
+    titles: list[str]
+    display_dates: list[str]
+    categories: list[str]
+    excerpts: list[str]
+    dates: list[tuple[str, str | None, str]]
+    date_index: np.ndarray
+    places: list[Place | None]
+    place_index: np.ndarray
+    actors: list[tuple[str, ...]]
+    actor_index: np.ndarray
+    sources: list[tuple[str, ...]]
+    source_index: np.ndarray
+    attributes: list[tuple[tuple[str, str], ...]]
+    attribute_index: np.ndarray
+    again: np.ndarray
+
+
+#: The key in ``meta`` that says a staged import's second stage is still to run.
+STAGED_KEY = "staged_import"
+# The secondary indexes and triggers the first stage leaves for the second.
+_STAGED_INDEXES = ("idx_events_uid", *BulkWriter._DEFERRED_INDEXES)
+_FTS_TRIGGERS = ("events_ai", "events_ad", "events_au")
+_COLUMN_TRIGGERS = ("events_columns_ai", "events_columns_au")
+
+
+class StagedWriter:
+    """Writes a large import into a NEW store in two stages, all or nothing.
+
+    Stage one (this writer) writes the events, their places and outlets and the columns
+    the map and the timeline open from into a file beside ``target``, with no journal
+    and no secondary index, then syncs it to disk and renames it onto ``target`` in one
+    step: a crash leaves either no new store (the file beside it is left over, and the
+    next import removes it) or the usable one. Stage two (:func:`finish_staged`, run
+    when the import goes on, or in the background when the store is next opened) makes
+    the indexes, links each event to its cited outlets and fills the full-text index,
+    in one transaction; until then ``meta.staged_import`` says so.
+
+    Only for a store that does not exist yet (or holds nothing): into a store with
+    events an import goes through :class:`BulkWriter`, one transaction, so that a crash
+    can never leave the store's earlier events half-indexed.
+
+    Parameters
+    ----------
+    target
+        The store to make.
+    """
+
+    #: Page cache of the first stage (KiB).
+    CACHE_KIB = 16 * 1024
+
+    def __init__(self, target: Path) -> None:
+        self.target = Path(target)
+        self.staging = self.target.with_name(self.target.name + ".importing")
+        self.added = 0
+        self.conn: sqlite3.Connection | None = None
+        self._place_ids: dict[tuple[str, float, float], int] = {}
+        self._place_objects: dict[int, tuple[Place, int]] = {}
+        self._source_ids: dict[str, int] = {}
+        self._sets: dict[tuple[int, ...], int] = {}
+        self._uid_hashes: list[np.ndarray] = []
+        self._columns: list[tuple[np.ndarray, ...]] = []
+        self._changes: list[tuple[int, float, float, int, int, int, int]] = []
+        self._saved: dict[str, str] = {}
+
+    def __enter__(self) -> StagedWriter:
+        with contextlib.suppress(FileNotFoundError):
+            self.staging.unlink()
+        conn = sqlite3.connect(self.staging, isolation_level=None)
+        self.conn = conn
+        try:
+            # Nothing in this file counts until it is renamed onto the target: no
+            # journal and no syncing until then (the rename waits for one sync).
+            conn.execute("PRAGMA journal_mode = OFF")
+            conn.execute("PRAGMA synchronous = OFF")
+            # Rows are only appended: a small page cache does (the memory is the
+            # parser's).
+            conn.execute(f"PRAGMA cache_size = {-self.CACHE_KIB}")
+            migrations.apply(Database(conn))
+            names = (*_STAGED_INDEXES, *_FTS_TRIGGERS, *_COLUMN_TRIGGERS)
+            marks = ",".join("?" * len(names))
+            self._saved = dict(
+                conn.execute(
+                    f"SELECT name, sql FROM sqlite_master WHERE name IN ({marks})", names
+                ).fetchall()
+            )
+            for name in _STAGED_INDEXES:
+                conn.execute(f"DROP INDEX IF EXISTS {name}")
+            for name in (*_FTS_TRIGGERS, *_COLUMN_TRIGGERS):
+                conn.execute(f"DROP TRIGGER IF EXISTS {name}")
+            conn.execute("BEGIN")
+        except BaseException:
+            self._discard()
+            raise
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        if self.conn is not None:
+            self._discard()
+
+    def _discard(self) -> None:
+        if self.conn is not None:
+            with contextlib.suppress(sqlite3.DatabaseError):
+                self.conn.close()
+            self.conn = None
+        with contextlib.suppress(FileNotFoundError):
+            self.staging.unlink()
+
+    def add(self, block: EventColumns) -> None:
+        """Write a block of events (new ones, and ``again`` those replacing earlier ones)."""
+        try:
+            self._add(block)
+        except (sqlite3.DatabaseError, DateError) as exc:
+            raise StoreError(f"{self.target}: nothing was saved ({exc})") from None
+
+    def _add(self, block: EventColumns) -> None:
+        conn = self.conn
+        # Only the dates the block's events use: the others are of rows left out.
+        t0_of = np.zeros(max(len(block.dates), 1), np.float64)
+        t1_of = np.zeros(max(len(block.dates), 1), np.float64)
+        for at in np.unique(block.date_index).tolist():
+            t0_of[at], t1_of[at] = _span(*block.dates[at])
+        approximate = PRECISION_CODES[DatePrecision.APPROXIMATE]
+        precision_of = np.array(
+            [columns.PRECISION_CODE_OF.get(p, approximate) for _, _, p in block.dates] or [0],
+            np.uint8,
+        )
+        # Places and outlets get their ids in the order the events first use them, as
+        # when the events are written one by one.
+        place_of = np.zeros(max(len(block.places), 1), np.int64)
+        for at in _first_use(block.place_index):
+            place = block.places[at]
+            place_of[at] = 0 if place is None else self._place_id(place)
+        set_of = np.zeros(max(len(block.sources), 1), np.int32)
+        for at in _first_use(block.source_index):
+            set_of[at] = self._set_id(block.sources[at])
+        actors_of = [json.dumps(list(a), ensure_ascii=False) for a in block.actors]
+        attributes_of = [rows.attributes_json(a) for a in block.attributes]
+        starts = [d[0] for d in block.dates]
+        ends = [d[1] for d in block.dates]
+        precisions = [d[2] for d in block.dates]
+        di = block.date_index.tolist()
+        pi = block.place_index.tolist()
+        place_ids = [int(place_of[i]) or None for i in range(len(block.places))]
+        values = zip(
+            block.uids,
+            block.titles,
+            [starts[i] for i in di],
+            [ends[i] for i in di],
+            [precisions[i] for i in di],
+            block.display_dates,
+            t0_of[block.date_index].tolist(),
+            t1_of[block.date_index].tolist(),
+            block.categories,
+            [actors_of[i] for i in block.actor_index.tolist()],
+            [place_ids[i] for i in pi],
+            block.excerpts,
+            [attributes_of[i] for i in block.attribute_index.tolist()],
+            strict=True,
+        )
+        categories = np.array(
+            [columns.CATEGORY_CODES.get(c, columns.OTHER_CATEGORY_CODE) for c in block.categories],
+            np.uint8,
+        )
+        row_columns = (
+            t0_of[block.date_index],
+            t1_of[block.date_index],
+            place_of[block.place_index],
+            categories,
+            precision_of[block.date_index],
+            set_of[block.source_index],
+        )
+        again = block.again
+        if not again.any():
+            rows.insert_staged_events(conn, values)
+            self._keep(block.uids, row_columns)
+            return
+        # Rare: an event replaces one of the import's own earlier ones. New events go in
+        # first, in order; each replacement then rewrites the row it replaces.
+        all_values = list(values)
+        fresh = np.flatnonzero(~again)
+        replacing = []
+        for i in np.flatnonzero(again).tolist():
+            found = self._existing_id(block.uids[i], block.uids[: int(i)], fresh)
+            if found is None:
+                fresh = np.sort(np.append(fresh, i))
+            else:
+                replacing.append((i, found))
+        rows.insert_staged_events(conn, (all_values[i] for i in fresh.tolist()))
+        self._keep([block.uids[i] for i in fresh.tolist()], tuple(c[fresh] for c in row_columns))
+        for i, event_id in replacing:
+            if event_id is _IN_BLOCK:
+                event_id = self._id_in_store(block.uids[i])
+            rows.update_event(conn, event_id, _all_values(all_values[i]))
+            self._changes.append((event_id, *(c[i].item() for c in row_columns)))
+
+    def _existing_id(self, uid: str, earlier: list[str], fresh: np.ndarray) -> object:
+        """Where the event an ``again`` one replaces is: an id of an earlier block, the
+        marker of one earlier in this block, or None (another uid of the same hash)."""
+        if uid in earlier:
+            return _IN_BLOCK
+        return self._id_in_store(uid)
+
+    def _id_in_store(self, uid: str) -> int | None:
+        key = hash(uid)
+        kept = np.concatenate(self._uid_hashes) if self._uid_hashes else np.empty(0, np.int64)
+        for at in np.flatnonzero(kept == key).tolist():
+            row = self.conn.execute("SELECT uid FROM events WHERE id = ?", [at + 1]).fetchone()
+            if row is not None and row[0] == uid:
+                return at + 1
+        return None
+
+    def _keep(self, uids: list[str], row_columns: tuple[np.ndarray, ...]) -> None:
+        self._uid_hashes.append(np.fromiter(map(hash, uids), np.int64, len(uids)))
+        self._columns.append(row_columns)
+        self.added += len(uids)
+
+    def _place_id(self, place: Place) -> int:
+        # Readers hand out one Place object per distinct place: recognising the object
+        # is cheaper than hashing its fields (the entry keeps it alive, so its id stays).
+        seen = self._place_objects.get(id(place))
+        if seen is not None and seen[0] is place:
+            return seen[1]
+        key = (place.name, place.lat, place.lon)
+        found = self._place_ids.get(key)
+        if found is None:
+            found = self._place_ids[key] = rows.place_id(self.conn, place)
+        if len(self._place_objects) > 200_000:
+            self._place_objects.clear()
+        self._place_objects[id(place)] = (place, found)
+        return found
+
+    def _set_id(self, names: tuple[str, ...]) -> int:
+        ids = []
+        for name in dict.fromkeys(names):
+            found = self._source_ids.get(name)
+            if found is None:
+                found = self._source_ids[name] = rows.source_id(self.conn, name)
+            ids.append(found)
+        return self._sets.setdefault(tuple(ids), len(self._sets))
+
+    def commit(self, path: Path) -> None:
+        """Record the import of the file ``path``, keep the columns, and make the file
+        the store (synced to disk, then renamed onto the target in one step)."""
+        conn = self.conn
+        try:
+            self._finish_rows(path)
+            conn.execute("COMMIT")
+            conn.close()
+            self.conn = None
+            with open(self.staging, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(self.staging, self.target)
+            folder = os.open(self.target.parent, os.O_RDONLY)
+            try:
+                os.fsync(folder)
+            finally:
+                os.close(folder)
+        except sqlite3.DatabaseError as exc:
+            self._discard()
+            raise StoreError(f"{self.target}: nothing was saved ({exc})") from None
+
+    def _finish_rows(self, path: Path) -> None:
+        conn = self.conn
+        parts = list(zip(*self._columns, strict=True)) if self._columns else [()] * 6
+        self._columns = []
+        t0, t1, places, categories, precisions, sets = (
+            np.concatenate(p) if p else np.empty(0) for p in parts
+        )
+        del parts
+        for event_id, *changed in self._changes:
+            at = event_id - 1
+            t0[at], t1[at], places[at], categories[at], precisions[at], sets[at] = changed
+        arrays = columns.from_values(conn, t0, t1, places, categories, precisions)
+        columns.store(conn, arrays, columns.generation(conn) + 1)
+        for name in _COLUMN_TRIGGERS:
+            if name in self._saved:
+                conn.execute(self._saved[name])
+        history.record(
+            conn, history.IMPORT, after={"added": self.added, "replaced": 0}, file=Path(path)
+        )
+        by_set = sorted(self._sets.items(), key=lambda item: item[1])
+        pending = {
+            "statements": json.dumps(
+                [self._saved[n] for n in (*_STAGED_INDEXES, *_FTS_TRIGGERS) if n in self._saved]
+            ),
+            "source_sets": json.dumps([list(ids) for ids, _ in by_set]),
+            "event_sets": np.asarray(sets, "<i4").tobytes(),
+            "generation": str(columns.generation(conn)),
+        }
+        conn.executemany("INSERT INTO staged_import (name, data) VALUES (?, ?)", pending.items())
+        conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [STAGED_KEY, str(self.added)],
+        )
+
+
+def _all_values(staged: tuple) -> tuple:
+    """A staged row (``uid`` first, then :data:`rows.STAGED_VALUES`) as the values of
+    :data:`rows.EVENT_VALUES` (without the uid), NULL for the columns it leaves out."""
+    given = dict(zip(rows.STAGED_VALUES, staged[1:], strict=True))
+    return tuple(given.get(column) for column in rows.EVENT_VALUES)
+
+
+# Events whose links to cited outlets the second stage writes at a time.
+_LINK_CHUNK = 50_000
+# An ``again`` event's earlier copy is in the same block (written just before it).
+_IN_BLOCK = object()
+
+
+def _first_use(index: np.ndarray) -> list[int]:
+    """The values of ``index`` in the order of their first appearance."""
+    if not len(index):
+        return []
+    values, first = np.unique(index, return_index=True)
+    return values[np.argsort(first, kind="stable")].tolist()
+
+
+def staged_pending(conn: sqlite3.Connection) -> bool:
+    """Whether a staged import's second stage is still to run on this store."""
+    row = conn.execute("SELECT value FROM meta WHERE key = ?", [STAGED_KEY]).fetchone()
+    return row is not None
+
+
+def event_sources_pending(conn: sqlite3.Connection, ids: Sequence[int]) -> dict[int, list[int]]:
+    """The cited outlets (source ids) of the events ``ids`` while the second stage is
+    still to run: read from the staged sets, for the events that have no links yet."""
+    found = dict(conn.execute("SELECT name, data FROM staged_import").fetchall())
+    if "event_sets" not in found:
+        return {}
+    sets = json.loads(found["source_sets"])
+    data = found["event_sets"]
+    result = {}
+    for event_id in ids:
+        at = (event_id - 1) * 4
+        if 0 <= at < len(data):
+            result[event_id] = sets[int.from_bytes(data[at : at + 4], "little", signed=True)]
+    return result
+
+
+def finish_staged(conn: sqlite3.Connection) -> bool:
+    """Run a staged import's second stage, in one transaction of its own: the links of
+    each event to its cited outlets, the indexes and the full-text index. Returns False
+    when there was nothing to do (another connection finished it first).
+
+    ``conn`` must be in no transaction; the write lock is waited for as by any writer.
+    Events edited, added or deleted since the first stage are kept as they are now.
+    """
+    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
+    # Index builds and the text index sort a million rows: a page cache as an import's.
+    conn.execute(f"PRAGMA cache_size = {-BulkWriter.IMPORT_CACHE_KIB}")
+    try:
+        return _finish_staged(conn)
+    finally:
+        conn.execute(f"PRAGMA cache_size = {cache}")
+
+
+def _finish_staged(conn: sqlite3.Connection) -> bool:
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        if not staged_pending(conn):
+            conn.execute("ROLLBACK")
+            return False
+        found = dict(conn.execute("SELECT name, data FROM staged_import").fetchall())
+        sets = [np.asarray(ids, np.int64) for ids in json.loads(found["source_sets"])]
+        event_sets = np.frombuffer(found["event_sets"], "<i4")
+        if columns.generation(conn) == int(found.get("generation", -1)):
+            # No write since the first stage (each raises the generation): the staged
+            # events are all there, none linked yet.
+            present = np.arange(1, len(event_sets) + 1, dtype=np.int64)
+        else:
+            # An event rewritten since has its links already (or none on purpose); a
+            # deleted one has none.
+            linked = [r[0] for r in conn.execute("SELECT DISTINCT event_id FROM event_sources")]
+            ids = conn.execute("SELECT id FROM events WHERE id <= ?", [len(event_sets)])
+            present = np.fromiter((r[0] for r in ids), np.int64)
+            present = present[~np.isin(present, np.asarray(linked, np.int64))]
+        sizes_of = np.array([len(s) for s in sets] or [0], np.int64)
+        # A chunk of events at a time: the links of a million events as Python numbers
+        # would take hundreds of MB.
+        for begin in range(0, len(present), _LINK_CHUNK):
+            part = present[begin : begin + _LINK_CHUNK]
+            chosen = event_sets[part - 1]
+            event_ids = np.repeat(part, sizes_of[chosen])
+            if not len(event_ids):
+                continue
+            source_ids = np.concatenate([sets[i] for i in chosen.tolist()])
+            conn.executemany(
+                "INSERT OR IGNORE INTO event_sources (event_id, source_id) VALUES (?, ?)",
+                zip(event_ids.tolist(), source_ids.tolist(), strict=True),
+            )
+        for sql in json.loads(found["statements"]):
+            conn.execute(sql)
+        conn.execute("INSERT INTO events_fts (events_fts) VALUES ('rebuild')")
+        conn.execute("DELETE FROM staged_import")
+        conn.execute("DELETE FROM meta WHERE key = ?", [STAGED_KEY])
+        conn.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.DatabaseError):
+            conn.execute("ROLLBACK")
+        raise
+    return True

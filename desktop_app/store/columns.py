@@ -196,6 +196,44 @@ def store(conn: sqlite3.Connection, arrays: EventArrays, made_at: int) -> None:
     )
 
 
+#: The code of each category and precision name, as the SQL above gives them.
+CATEGORY_CODES = {c.key: category_code(c.key) for c in CATEGORIES}
+OTHER_CATEGORY_CODE = category_code(None)
+PRECISION_CODE_OF = {str(k): v for k, v in PRECISION_CODES.items()}
+
+
+def from_values(
+    conn: sqlite3.Connection,
+    t0: np.ndarray,
+    t1: np.ndarray,
+    place_ids: np.ndarray,
+    category_codes: np.ndarray,
+    precision_codes: np.ndarray,
+) -> EventArrays:
+    """The columns of events written with ids 1, 2, ... in the order of the arrays (a
+    staged import, see :class:`desktop_app.store.bulk_writer.StagedWriter`), without
+    reading their rows back: the same arrays :func:`from_rows` makes of them. A place id
+    below 1 is no place; places have no origin."""
+    places = np.fromiter(conn.execute("SELECT id, lat, lon FROM places"), _PLACE_TYPE)
+    places = places[np.argsort(places["id"], kind="stable")]
+    lat, lon = _coordinates(places, place_ids)
+    none = np.full(len(t0), np.nan, np.float32)
+    columns = {
+        "ids": np.arange(1, len(t0) + 1, dtype=np.int64),
+        "t0": t0.astype(np.float64, copy=False),
+        "t1": t1.astype(np.float64, copy=False),
+        "lat": lat,
+        "lon": lon,
+        "category": category_codes.astype(np.uint8, copy=False),
+        "origin_lat": none,
+        "origin_lon": none.copy(),
+        "precision": precision_codes.astype(np.uint8, copy=False),
+        "place_id": np.where(np.isnan(lat), _NO_PLACE, place_ids).astype(np.int64),
+    }
+    arrays = _sort(columns)
+    return dataclasses.replace(arrays, place_precision=place_precisions(conn, arrays.place_id))
+
+
 def _read(conn: sqlite3.Connection, clause: str, params: dict) -> dict[str, np.ndarray]:
     """The columns of the events ``clause`` picks, in no particular order."""
     places = np.fromiter(conn.execute("SELECT id, lat, lon FROM places"), _PLACE_TYPE)

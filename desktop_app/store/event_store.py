@@ -9,6 +9,7 @@ import json
 import logging
 import os
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -27,7 +28,12 @@ from desktop_app.core.index import EventArrays
 from desktop_app.core.outlets import outlet_key, outlet_names
 from desktop_app.core.window import TimeWindow
 from desktop_app.store import columns, duplicates, history, queries, rows
-from desktop_app.store.bulk_writer import BulkWriter
+from desktop_app.store.bulk_writer import (
+    BulkWriter,
+    event_sources_pending,
+    finish_staged,
+    staged_pending,
+)
 from desktop_app.store.errors import StoreError
 from desktop_app.store.history import HistoryEntry
 from desktop_app.store.migrations import MIGRATION_SET, READABLE_WITHOUT, migrations
@@ -238,8 +244,11 @@ class EventStore:
         changes another program might make later are not seen.
     """
 
-    def __init__(self, path: str | Path, *, read_only: bool | None = None) -> None:
+    def __init__(
+        self, path: str | Path, *, read_only: bool | None = None, resume_indexing: bool = True
+    ) -> None:
         self.path = Path(path)
+        self._indexing: threading.Thread | None = None
         check_store_file(self.path)
         if read_only is None:
             read_only = _on_read_only_medium(self.path)
@@ -257,6 +266,11 @@ class EventStore:
                     self.db = self._open_read_only()
         except (sqlite3.DatabaseError, OSError) as exc:
             raise StoreError(f"{self.path}: cannot be opened ({exc})") from None
+        if resume_indexing and not self._read_only and self.indexing_pending:
+            self._indexing = threading.Thread(
+                target=_finish_indexing, args=(self.path,), name="indexing", daemon=True
+            )
+            self._indexing.start()
 
     def _open_read_write(self) -> Database:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -326,6 +340,45 @@ class EventStore:
 
     def close(self) -> None:
         self.db.close()
+
+    # -- a staged import's second stage (store/bulk_writer.py) ---------------------------
+
+    @property
+    def indexing_pending(self) -> bool:
+        """True while a staged import's second stage (the indexes, the cited outlets'
+        links, the full-text index) is still to run on this store."""
+        return _has_table(self.db.conn, "staged_import") and staged_pending(self.db.conn)
+
+    def finish_indexing(self) -> None:
+        """Run a staged import's second stage now, in this thread (nothing to do when it
+        is done); waits for another program doing it."""
+        self._check_writable()
+        if self._indexing is not None:
+            self._indexing.join()
+            self._indexing = None
+        if not self.indexing_pending:
+            return
+        conn = self.db.conn
+        conn.execute(f"PRAGMA busy_timeout = {WRITE_WAIT_LIMIT_S * 1000}")
+        try:
+            finish_staged(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: the indexes could not be made ({exc})") from None
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+
+    def _indexed(self) -> None:
+        """Wait for a staged import's second stage, for the questions that need it
+        (text search, cited outlets, duplicates): slower then, never a wrong answer."""
+        if self._indexing is None and not self.indexing_pending:
+            return
+        if self._read_only:
+            # Only a writable opening of the store makes the indexes.
+            raise StoreError(
+                f"{self.path}: indexing… (text search, cited outlets and duplicates are "
+                "ready when it is done)"
+            )
+        self.finish_indexing()
 
     def __enter__(self) -> EventStore:
         return self
@@ -582,6 +635,7 @@ class EventStore:
         quoted = " ".join('"' + word.replace('"', '""') + '"' for word in words)
         if not quoted:
             return []
+        self._indexed()
         return self._events(
             "WHERE e.id IN (SELECT rowid FROM events_fts WHERE events_fts MATCH ?) "
             "ORDER BY e.t0 LIMIT ?",
@@ -618,6 +672,7 @@ class EventStore:
     def text_ids(self, text: str) -> np.ndarray:
         """The ids (ascending) of the events the text query ``text`` finds, as
         :meth:`matching_ids` with only that text would, from the text indexes alone."""
+        self._indexed()
         try:
             return queries.text_ids(self.db.conn, text)
         except sqlite3.DatabaseError as exc:
@@ -639,6 +694,15 @@ class EventStore:
             raise StoreError(f"{self.path}: the events could not be ordered ({exc})") from None
 
     def _query(self, ask, flt: Filter, window: TimeWindow | None):
+        if (
+            flt.text
+            or flt.sources
+            or flt.min_reliability
+            or flt.min_credibility
+            or flt.min_corroboration
+        ):
+            # The parts of a filter read through the text index or the cited outlets.
+            self._indexed()
         try:
             return ask(self.db.conn, flt, window)
         except sqlite3.DatabaseError as exc:
@@ -661,6 +725,16 @@ class EventStore:
                 chunk,
             ):
                 found.setdefault(event_id, []).append(name)
+        missing = [i for i in ids if i not in found]
+        if missing and (self._indexing is not None or self.indexing_pending):
+            # Until the second stage links them, the staged events' outlets are read
+            # from the sets it keeps.
+            staged = event_sources_pending(self.db.conn, missing)
+            if staged:
+                names = dict(self.db.execute("SELECT id, name FROM sources").fetchall())
+                for event_id, source_ids in staged.items():
+                    if source_ids:
+                        found[event_id] = [names[i] for i in source_ids if i in names]
         return {k: tuple(v) for k, v in found.items()}
 
     @staticmethod
@@ -852,6 +926,7 @@ class EventStore:
     def outlets(self) -> list[CitedOutlet]:
         """Every outlet the events cite, by its one name: how many events cite it and its
         grade (None when ungraded), most cited first."""
+        self._indexed()
         grades = self.outlet_grades()
         return [
             CitedOutlet(outlet, count, grades.get(outlet))
@@ -880,6 +955,7 @@ class EventStore:
         """Pairs of events that are probably one (see :mod:`desktop_app.core.duplicates`),
         best first; ``among`` limits them to pairs with one of those events (the ones an
         import added). Pairs marked distinct are left out."""
+        self._indexed()
         return duplicates.probable_duplicates(
             self.db.conn, self.arrays(), rules or DuplicateRules(), among
         )
@@ -914,6 +990,21 @@ class EventStore:
         finally:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         return True
+
+
+def _has_table(conn: sqlite3.Connection, name: str) -> bool:
+    found = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", [name])
+    return found.fetchone() is not None
+
+
+def _finish_indexing(path: Path) -> None:
+    """A staged import's second stage on a connection of its own (a background thread
+    of the store that found it pending); a failure leaves it pending for next time."""
+    try:
+        with EventStore(path, resume_indexing=False) as store:
+            store.finish_indexing()
+    except StoreError as exc:
+        log.warning("%s", exc)
 
 
 def _add_functions(conn: sqlite3.Connection) -> None:

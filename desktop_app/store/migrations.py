@@ -227,8 +227,26 @@ def m010_grades_and_originals(db: Database) -> None:
         db.execute("UPDATE articles SET sha256 = ? WHERE uid = ?", [text_sha256(text), uid])
 
 
+@migrations()
+def m011_staged_import(db: Database) -> None:
+    # A large import into a new store is written in two stages (store/bulk_writer.py):
+    # the rows and the columns first, then, in the background, what only searches and
+    # the excerpt panel's outlets need (the indexes, each event's cited outlets, the
+    # full-text index). Until the second stage is done this table holds what it needs,
+    # by name: the statements of the indexes and triggers to make, each event's set of
+    # cited outlets (one blob), the outlets of each set. An empty table: nothing pending.
+    db.execute(
+        """CREATE TABLE staged_import (
+            name TEXT PRIMARY KEY,
+            data BLOB NOT NULL
+        )"""
+    )
+
+
 #: Steps a store opened read-only can do without, because they only keep ready what can
 #: be worked out from the rows, add what such a store cannot have yet (a store without
 #: saved views has none to recall), or record changes a read-only store never makes: such
 #: a store is read as it is.
-READABLE_WITHOUT = frozenset({"m005_event_columns", "m007_history", "m008_saved_views"})
+READABLE_WITHOUT = frozenset(
+    {"m005_event_columns", "m007_history", "m008_saved_views", "m011_staged_import"}
+)

@@ -1,0 +1,593 @@
+"""The fast path of a large import: an ACLED export read by columns instead of by rows.
+
+The file is parsed by pyarrow's CSV reader (C++, in blocks of a few MB, so a million rows
+take the memory of one block), and each rule of :mod:`desktop_app.ingest.acled` is
+applied once per distinct value of the columns it reads (a few thousand dates, places
+and kinds of event in a million rows), never once per row. The rows whose values break a
+rule, or might pass a size limit, are made again one by one by the ACLED row reader
+itself, so that each is skipped (or stops the import) with exactly the reason and line
+the row-by-row import gives. The events are the row-by-row import's, value for value.
+
+Files this path does not take, read by the row-by-row path instead
+(:func:`columnar_reader` returns None for them, or :class:`NotColumnar` is raised before
+anything counts):
+
+- any layout but ACLED's, or an ACLED file read with a column mapping (``--columns``);
+- a file that is not UTF-8 (or whose bytes are not valid UTF-8), not comma-separated,
+  or not named ``.csv``;
+- rows of the wrong width, blank lines or a value holding a line break (the row-by-row
+  reader reports each by its physical line, which a block parser does not know);
+- dates in numbers (``02/06/2025``) in a file longer than the rows read to decide their
+  day/month order: that order is learnt from every row first;
+- an import that asks the user (an article's review, confirmed places).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from desktop_app.ingest import acled
+from desktop_app.ingest.delimited import DETECTION_ROWS, SAMPLE_CHARS, _dialect
+from desktop_app.ingest.fields import DateOrderContradiction
+from desktop_app.ingest.limits import MAX_FIELD_CHARS, MAX_TEXT_CHARS, oversized_field
+from desktop_app.ingest.loose_dates import numeric_date
+from desktop_app.ingest.problems import BadRecord, ImportFailed
+from desktop_app.ingest.reader import ReadOptions
+from desktop_app.ingest.source import Source
+from desktop_app.store.bulk_writer import EventColumns
+
+#: Bytes parsed at a time: the memory of one block of rows and its values.
+BLOCK_BYTES = 2 * 1024 * 1024
+# Odd multipliers that mix the hashes of an event's parts into one key.
+_MIX = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93,
+        0xA24BAED4963EE407, 0x9FB21C651E98DF25)  # fmt: skip
+# A row whose values together are this long might make a field past a limit: it is made
+# by the row reader, which checks every limit.
+_SUSPECT_CHARS = MAX_FIELD_CHARS - 64
+
+
+class NotColumnar(Exception):
+    """The file turned out to be one the fast path does not read (see the module's
+    docstring); nothing was counted, and the row-by-row path reads it from the start."""
+
+
+@dataclass
+class ColumnarReport:
+    """What the reader counted, as :class:`~desktop_app.ingest.pipeline.ImportReport`
+    counts it row by row."""
+
+    read: int = 0
+    skipped: int = 0
+    repeats: int = 0
+    updated_in_file: int = 0
+    given: int = 0
+
+
+class ColumnarReader:
+    """Reads an ACLED export in blocks of events (see the module's docstring).
+
+    Parameters
+    ----------
+    source
+        The file.
+    options
+        The import's options.
+    header
+        The file's columns.
+    """
+
+    def __init__(self, source: Source, options: ReadOptions, header: list[str]) -> None:
+        self.source = source
+        self.options = options
+        self.header = header
+        self.mapper = acled.row_mapper(header, source, options)
+        self.report = ColumnarReport()
+        self.bytes_read = 0
+        self._kept: dict[str, dict] = {}
+
+    def blocks(
+        self,
+        skipped: Callable[[BadRecord], None],
+        repeated: Callable[[str], None],
+        repeats: str,
+    ) -> Iterator[EventColumns]:
+        """The events of the file, block by block; each bad row goes to ``skipped`` and
+        the place of each row that repeats an earlier one exactly to ``repeated``.
+
+        Raises :class:`NotColumnar` (for a file found out to be one this path does not
+        read, at any block: the caller reads it again row by row), and ``ImportFailed``
+        for a date that contradicts a forced day/month order.
+        """
+        import pyarrow as pa
+        import pyarrow.csv as pacsv
+
+        width = len(self.header)
+        names = [f"c{i}" for i in range(width)]
+
+        def invalid(row) -> str:
+            # A row of another width or a blank line: the row reader reports them by
+            # their physical line, which only it knows.
+            return "error"
+
+        read_options = pacsv.ReadOptions(column_names=names, use_threads=False)
+        parse_options = pacsv.ParseOptions(
+            delimiter=",", ignore_empty_lines=False, invalid_row_handler=invalid
+        )
+        convert_options = pacsv.ConvertOptions(
+            column_types={n: pa.string() for n in names},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+
+        def parsed(chunk: bytes):
+            # Each chunk ends at a line's end and is parsed on its own, in this thread
+            # (which already runs beside the writer on a machine of few cores). A value
+            # holding a line break makes a chunk hold more lines than rows: such a file
+            # is read row by row, whose line numbers count them.
+            try:
+                table = pacsv.read_csv(
+                    pa.py_buffer(chunk),
+                    read_options=read_options,
+                    parse_options=parse_options,
+                    convert_options=convert_options,
+                )
+            except pa.ArrowInvalid as exc:
+                raise NotColumnar(str(exc)) from None
+            lines = chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            lines += 0 if chunk.endswith((b"\n", b"\r")) else 1
+            if table.num_rows != lines:
+                raise NotColumnar("a value holds a line break")
+            return table.combine_chunks().to_batches()[0] if table.num_rows else None
+
+        seen = _Seen()
+        first_line = 2
+        started = False
+        chunks = _chunks(self.source.path)
+        following = next(chunks, None)
+        while following is not None:
+            chunk, following = following, next(chunks, None)
+            batch = parsed(chunk)
+            if batch is None:
+                continue
+            values = _Block(batch, width)
+            if not started:
+                if batch.num_rows < DETECTION_ROWS and following is not None:
+                    # The day/month order is learnt from the first rows of the file.
+                    raise NotColumnar("a first block shorter than the rows that decide dates")
+                self._learn_dates(values)
+                started = True
+            block = self._events(values, first_line, skipped, repeated, repeats, seen)
+            first_line += batch.num_rows
+            self.report.read += batch.num_rows
+            self.bytes_read += len(chunk)
+            if block is not None:
+                yield block
+
+    def _rule(self, name: str, func, keys: list[tuple]) -> tuple[list, np.ndarray, np.ndarray]:
+        """``func`` of each of ``keys`` (one distinct combination of values each), which
+        raised (their result is the exception), and the hash of each result; kept for
+        the blocks after, which mostly hold the same values."""
+        kept = self._kept.setdefault(name, {})
+        if len(kept) > 200_000:
+            kept.clear()
+        results: list = []
+        failed = np.zeros(len(keys), bool)
+        hashes = np.empty(len(keys), np.int64)
+        for k, key in enumerate(keys):
+            found = kept.get(key)
+            if found is None:
+                try:
+                    value = func(*key)
+                except (ValueError, TypeError, IndexError, OverflowError) as exc:
+                    value = exc
+                found = kept[key] = (value, hash(_hashable(value)), isinstance(value, Exception))
+            results.append(found[0])
+            hashes[k] = found[1]
+            failed[k] = found[2]
+        return results, failed, hashes
+
+    def _learn_dates(self, values: _Block) -> None:
+        i = self.mapper.date_index
+        dates = values.strings(i)[:DETECTION_ROWS]
+        if len(dates) >= DETECTION_ROWS and any(numeric_date(d) for d in dates):
+            raise NotColumnar("dates in numbers: their order is learnt from every row")
+        self.mapper.prepare(
+            (n + 2, row) for n, row in enumerate(values.head_rows(len(dates)))
+        )
+
+    def _events(
+        self,
+        values: _Block,
+        first_line: int,
+        skipped: Callable[[BadRecord], None],
+        repeated: Callable[[str], None],
+        repeats: str,
+        seen: _Seen,
+    ) -> EventColumns | None:
+        m = self.mapper
+        at = m.positions()
+        n = values.rows
+        bad = np.zeros(n, bool)
+
+        def column(name: str) -> tuple[np.ndarray, list[str]]:
+            return values.codes(at[name])
+
+        def firsts(names: tuple[str, ...], rows: list[int]) -> list[tuple[str, ...]]:
+            # The values of ``names`` (or ``kept:POSITION``) in each of ``rows``.
+            picked = []
+            for c in names:
+                i = int(c[5:]) if c.startswith("kept:") else at[c]
+                codes, table = values.code_list(i), values.codes(i)[1]
+                picked.append([table[codes[r]] for r in rows])
+            return list(zip(*picked, strict=True))
+
+        # Each rule once per distinct value (or combination of values) it reads.
+        uids, uid_bad = _each(m.uid, values.strings(at["event_id_cnty"]))
+        bad |= uid_bad
+        date_columns = ("event_date", "time_precision")
+        date_groups, date_first = _groups(*(column(c) for c in date_columns))
+        dates, dates_bad, date_hashes = self._rule(
+            "when", _dated(m.when), firsts(date_columns, date_first)
+        )
+        bad |= dates_bad[date_groups]
+        place_columns = ("location", "latitude", "longitude", "country", "geo_precision")
+        place_groups, place_first = _groups(*(column(c) for c in place_columns))
+        places, places_bad, place_hashes = self._rule(
+            "place", m.place, firsts(place_columns, place_first)
+        )
+        bad |= places_bad[place_groups]
+        kind_columns = ("event_type", "sub_event_type")
+        kind_groups, kind_first = _groups(*(column(c) for c in kind_columns))
+        kinds = firsts(kind_columns, kind_first)
+        categories = [m.category(t, s) for t, s in kinds]
+        # A title is its kind's head, " in ", its place's name and its fatalities' tail
+        # (acled.title): each part once per distinct value, joined per row.
+        heads = [m.title_head(t, s) for t, s in kinds]
+        fatal_codes, fatal_table = column("fatalities")
+        tails, tails_bad = _each(m.title_tail, fatal_table)
+        bad |= tails_bad[fatal_codes]
+        place_names = [_name(p) for p in places]
+        kind_list, place_list = kind_groups.tolist(), place_groups.tolist()
+        titles = [
+            f"{heads[k]} in {place_names[p]}{'' if tails_bad[f] else tails[f]}"
+            for k, p, f in zip(kind_list, place_list, fatal_codes.tolist(), strict=True)
+        ]
+        actor_columns = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
+        actor_groups, actor_first = _groups(*(column(c) for c in actor_columns))
+        actors, _, actor_hashes = self._rule(
+            "actors", lambda *v: m.actors(v), firsts(actor_columns, actor_first)
+        )
+        source_groups, source_first = _groups(column("source"))
+        sources, _, source_hashes = self._rule(
+            "sources", m.sources, firsts(("source",), source_first)
+        )
+        kept = m.kept
+        attribute_groups, attribute_first = _groups(
+            *(values.codes(i) for i, _ in kept) if kept else [values.codes(None)]
+        )
+        kept_names = [name for _, name in kept]
+        attributes, _, attribute_hashes = self._rule(
+            "attributes",
+            lambda *v: tuple((n, x) for n, x in zip(kept_names, v, strict=True) if x),
+            firsts(tuple(f"kept:{i}" for i, _ in kept), attribute_first) if kept else [()],
+        )
+        short_names = (*place_columns, *date_columns, *kind_columns, *actor_columns)
+        short_names += ("event_id_cnty", "fatalities", "source")
+        short = [at[c] for c in short_names if at[c] is not None]
+        suspect = values.longer_than(short, _SUSPECT_CHARS)
+        if at["notes"] is not None:
+            suspect |= values.longer_than([at["notes"]], MAX_TEXT_CHARS)
+        # The rows a rule refused, or that may pass a limit, are made one by one by the
+        # row reader: the same event, or the same reason at the same line.
+        for r in np.flatnonzero(bad | suspect).tolist():
+            where = f"line {first_line + r}"
+            row = values.row(r)
+            if not any(row):
+                # A blank line (the parser gives it empty values): the row reader does
+                # not count it as a row.
+                raise NotColumnar("a blank line")
+            try:
+                event = m.convert(row)
+            except DateOrderContradiction as exc:
+                raise ImportFailed(BadRecord(self.source.name, where, str(exc))) from None
+            except (ValueError, TypeError, IndexError, OverflowError) as exc:
+                self.report.skipped += 1
+                skipped(BadRecord(self.source.name, where, str(exc) or type(exc).__name__))
+                bad[r] = True
+                continue
+            reason = oversized_field(event)
+            if reason is None:
+                raise NotColumnar("a field near a size limit")  # rare: read row by row
+            self.report.skipped += 1
+            skipped(BadRecord(self.source.name, where, reason))
+            bad[r] = True
+        excerpts = values.strings(at["notes"]) if at["notes"] is not None else [""] * n
+        display = values.strings(at["event_date"])
+        # Which events are the same (every value alike): the hash of each event's own
+        # values, mixed in numpy with those of the groups of values it is made of (each
+        # hashed once). Rows alike in everything have the same key, as the row-by-row
+        # import's hash of the event.
+        category_hashes = np.fromiter(map(hash, categories), np.int64, len(categories))
+        parts = (
+            (date_groups, date_hashes), (kind_groups, category_hashes),
+            (actor_groups, actor_hashes), (place_groups, place_hashes),
+            (source_groups, source_hashes), (attribute_groups, attribute_hashes),
+        )  # fmt: skip
+        if bad.any():
+            good = np.flatnonzero(~bad)
+            rows = good.tolist()
+            own = ((uids[r], excerpts[r], titles[r], display[r]) for r in rows)
+            own_uids = [uids[r] for r in rows]
+        else:
+            good = np.arange(n)
+            own = zip(uids, excerpts, titles, display, strict=True)
+            own_uids = uids
+        row_keys = np.fromiter(map(hash, own), np.int64, len(good)).view(np.uint64)
+        with np.errstate(over="ignore"):
+            for k, (groups, hashes) in enumerate(parts):
+                row_keys = row_keys * np.uint64(_MIX[k]) + hashes.view(np.uint64)[groups[good]]
+        row_keys = row_keys.view(np.int64)
+        uid_keys = np.fromiter(map(hash, own_uids), np.int64, len(good))
+        again = np.zeros(len(good), bool)
+        keep = np.ones(len(good), bool)
+        if seen.none_of(row_keys, uid_keys):
+            seen.add(row_keys, uid_keys)
+        else:
+            # Rare: a row repeats another, or an id comes back: counted row by row, in
+            # the file's order, as the row-by-row import counts them.
+            rows_seen, uids_seen = seen.sets()
+            pairs = zip(row_keys.tolist(), uid_keys.tolist(), strict=True)
+            for k, (row_key, uid_key) in enumerate(pairs):
+                r = int(good[k])
+                if row_key in rows_seen:
+                    self.report.repeats += 1
+                    repeated(f"line {first_line + r}")
+                    if repeats == "drop":
+                        keep[k] = False
+                        continue
+                    uids[r] = f"{uids[r]}#repeat{self.report.repeats}"
+                elif uid_key in uids_seen:
+                    self.report.updated_in_file += 1
+                    again[k] = True
+                rows_seen.add(row_key)
+                uids_seen.add(uid_key)
+            seen.add(row_keys, uid_keys)
+        chosen = good[keep]
+        if not len(chosen):
+            return None
+        self.report.given += len(chosen)
+        if len(chosen) == n:
+            chosen_uids, chosen_excerpts, chosen_display = uids, excerpts, display
+        else:
+            rows = chosen.tolist()
+            chosen_uids = [uids[r] for r in rows]
+            chosen_excerpts = [excerpts[r] for r in rows]
+            chosen_display = [display[r] for r in rows]
+        return EventColumns(
+            uids=chosen_uids,
+            titles=titles if len(chosen) == n else [titles[r] for r in chosen.tolist()],
+            display_dates=chosen_display,
+            categories=[categories[i] for i in kind_groups[chosen].tolist()],
+            excerpts=chosen_excerpts,
+            dates=[d if not isinstance(d, Exception) else ("", None, "day") for d in dates],
+            date_index=date_groups[chosen],
+            places=[p if not isinstance(p, Exception) else None for p in places],
+            place_index=place_groups[chosen],
+            actors=actors,
+            actor_index=actor_groups[chosen],
+            sources=sources,
+            source_index=source_groups[chosen],
+            attributes=attributes,
+            attribute_index=attribute_groups[chosen],
+            again=again[keep],
+        )
+
+
+class _Seen:
+    """The hashes of the rows and of the uids an import has met so far, as sorted
+    arrays (8 bytes a row, where a set of Python integers takes about 60)."""
+
+    def __init__(self) -> None:
+        self.rows = np.empty(0, np.int64)
+        self.uids = np.empty(0, np.int64)
+
+    def none_of(self, rows: np.ndarray, uids: np.ndarray) -> bool:
+        """Whether no row and no uid of a block was met before, nor twice in it."""
+        return not (
+            _has_twice(rows) or _has_twice(uids) or _met(self.rows, rows) or _met(self.uids, uids)
+        )
+
+    def add(self, rows: np.ndarray, uids: np.ndarray) -> None:
+        self.rows = _merged(self.rows, rows)
+        self.uids = _merged(self.uids, uids)
+
+    def sets(self) -> tuple[set[int], set[int]]:
+        """Sets of the hashes met, for a block counted row by row."""
+        return set(self.rows.tolist()), set(self.uids.tolist())
+
+
+def _has_twice(keys: np.ndarray) -> bool:
+    ordered = np.sort(keys)
+    return bool(len(ordered) > 1 and (ordered[1:] == ordered[:-1]).any())
+
+
+def _met(known: np.ndarray, keys: np.ndarray) -> bool:
+    if not len(known) or not len(keys):
+        return False
+    at = np.searchsorted(known, keys).clip(0, len(known) - 1)
+    return bool((known[at] == keys).any())
+
+
+def _merged(known: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    keys = np.unique(keys)
+    return np.insert(known, np.searchsorted(known, keys), keys)
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    """The file after its first line, in pieces of about :data:`BLOCK_BYTES` that end
+    at a line's end (a ``\\n``)."""
+    with open(path, "rb") as handle:
+        handle.readline()
+        rest = b""
+        while data := handle.read(BLOCK_BYTES):
+            data = rest + data
+            cut = data.rfind(b"\n") + 1
+            if cut == 0:
+                rest = data
+                continue
+            rest = data[cut:]
+            yield data[:cut]
+        if rest:
+            yield rest
+
+
+def _dated(when):
+    """The date rule, its precision as the text the store keeps."""
+
+    def dated(text: str, precision_code: str) -> tuple[str, str | None, str]:
+        start, end, precision = when(text, precision_code)
+        return start, end, str(precision)
+
+    return dated
+
+
+def _name(place: object) -> str:
+    return "" if isinstance(place, Exception) or place is None else place.name
+
+
+def _each(func, args: list, star: bool = False) -> tuple[list, np.ndarray]:
+    """``func`` of each of ``args``, and which raised (their result is the exception)."""
+    results: list = []
+    failed = np.zeros(len(args), bool)
+    append = results.append
+    for k, arg in enumerate(args):
+        try:
+            append(func(*arg) if star else func(arg))
+        except (ValueError, TypeError, IndexError, OverflowError) as exc:
+            append(exc)
+            failed[k] = True
+    return results, failed
+
+
+def _groups(*columns: tuple[np.ndarray, list]) -> tuple[np.ndarray, list[int]]:
+    """Each row's group of alike codes over ``columns`` (each its codes per row and the
+    values they stand for), and the first row of each group; groups are numbered in the
+    order of their first row."""
+    key: np.ndarray | None = None
+    bound = 1
+    for codes, table in columns:
+        codes = np.asarray(codes, np.int64)
+        size = max(len(table), 1)
+        if key is None:
+            key, bound = codes, size
+            continue
+        if bound * size >= 1 << 62:
+            _, key = np.unique(key, return_inverse=True)
+            key = key.reshape(-1)
+            bound = int(key.max()) + 1 if len(key) else 1
+        key = key * size + codes
+        bound *= size
+    values, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty(len(values), np.int64)
+    rank[order] = np.arange(len(values))
+    return rank[inverse.reshape(-1)], first[order].tolist()
+
+
+def _hashable(value: object) -> object:
+    if isinstance(value, Exception):
+        return (type(value), str(value))
+    return value
+
+
+class _Block:
+    """One parsed block: its columns as texts, and their distinct values."""
+
+    def __init__(self, batch, width: int) -> None:
+        self.batch = batch
+        self.rows = batch.num_rows
+        self.width = width
+        self._strings: dict[int, list[str]] = {}
+        self._codes: dict[int | None, tuple[np.ndarray, list[str]]] = {}
+        self._code_lists: dict[int | None, list[int]] = {}
+
+    def strings(self, i: int) -> list[str]:
+        found = self._strings.get(i)
+        if found is None:
+            found = self._strings[i] = self.batch.column(i).to_pylist()
+        return found
+
+    def codes(self, i: int | None) -> tuple[np.ndarray, list[str]]:
+        """Each row's code and the distinct values of column ``i`` (an absent column:
+        one empty value)."""
+        found = self._codes.get(i)
+        if found is None:
+            if i is None:
+                found = (np.zeros(self.rows, np.int64), [""])
+            else:
+                import pyarrow.compute as pc
+
+                encoded = pc.dictionary_encode(self.batch.column(i))
+                found = (
+                    encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
+                    encoded.dictionary.to_pylist(),
+                )
+            self._codes[i] = found
+        return found
+
+    def code_list(self, i: int | None) -> list[int]:
+        found = self._code_lists.get(i)
+        if found is None:
+            found = self._code_lists[i] = self.codes(i)[0].tolist()
+        return found
+
+    def head_rows(self, count: int) -> list[list[str]]:
+        """The first ``count`` rows, as the row reader gives them."""
+        columns = [self.batch.column(i).slice(0, count).to_pylist() for i in range(self.width)]
+        return [list(row) for row in zip(*columns, strict=True)]
+
+    def row(self, r: int) -> list[str]:
+        return [self.batch.column(i)[r].as_py() for i in range(self.width)]
+
+    def longer_than(self, columns: list[int], limit: int) -> np.ndarray:
+        import pyarrow.compute as pc
+
+        total = np.zeros(self.rows, np.int64)
+        for i in columns:
+            lengths = pc.utf8_length(self.batch.column(i))
+            total += lengths.to_numpy(zero_copy_only=False)
+        return total > limit
+
+
+def columnar_reader(path: Path, options: ReadOptions, fmt: str) -> ColumnarReader | None:
+    """The fast reader of ``path``, or None when the file is one it does not take (see
+    the module's docstring; the row-by-row path reads those)."""
+    if fmt not in ("csv", "acled") or options.columns or path.suffix.lower() != ".csv":
+        return None
+    try:
+        import pyarrow  # noqa: F401
+    except ImportError:
+        return None
+    source = Source(path, options.encoding)
+    try:
+        if source.encoding not in ("utf-8", "utf-8-sig"):
+            return None
+        sample = source.sample(SAMPLE_CHARS).decode(source.encoding, errors="replace")
+        if _dialect(path, sample).delimiter != ",":
+            return None
+        first = next(csv.reader(io.StringIO(sample.split("\n", 1)[0])), [])
+    except (OSError, ImportFailed, csv.Error):
+        return None
+    finally:
+        source.close()
+    header = [h.strip().lstrip("\ufeff") for h in first]
+    lowered = [h.lower() for h in header]
+    if not header or not acled.is_acled(header) or len(set(lowered)) != len(lowered):
+        return None
+    return ColumnarReader(Source(path, options.encoding), options, header)
