@@ -21,16 +21,10 @@ from desktop_app.core.filter import Filter
 from desktop_app.ingest.pipeline import ImportAborted, import_file
 from desktop_app.store import columns
 from desktop_app.store.event_store import EventStore, StoreError
+from tests.benchmarks.bench_import import HEADER as ACLED_HEADER
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SHARED_ACLED = Path(__file__).resolve().parents[2] / "shared" / "fixtures" / "acled"
-ACLED_HEADER = [
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
-    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2",
-    "inter2", "interaction", "civilian_targeting", "iso", "region", "country", "admin1",
-    "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source",
-    "source_scale", "notes", "fatalities", "tags", "timestamp",
-]  # fmt: skip
 SEARCHES = ("shelled", "kharkiv", "protest*", '"second round"', "artillery mortars")
 
 

@@ -322,6 +322,18 @@ def read_records(
         source.close()
 
 
+def _checked_choices(
+    path, fmt: str, options: ReadOptions | None, on_error: str, repeats: str
+) -> tuple[ReadOptions, str]:
+    """The read options and the format of an import (``auto`` detected from the file),
+    after refusing an unknown ``on_error`` or ``repeats``."""
+    if on_error not in ("skip", "abort"):
+        raise ValueError(f"on_error must be 'skip' or 'abort', not {on_error!r}")
+    if repeats not in REPEATS:
+        raise ValueError(f"repeats must be 'drop' or 'keep', not {repeats!r}")
+    return options or ReadOptions(), detect_format(path) if fmt == "auto" else fmt
+
+
 def import_file(
     path: str | Path,
     store: EventStore,
@@ -365,12 +377,7 @@ def import_file(
         The file cannot be read at all, or (``ImportAborted``) a record is bad and
         ``on_error`` is ``abort``; :class:`ImportCancelled`; ``StoreError``.
     """
-    if on_error not in ("skip", "abort"):
-        raise ValueError(f"on_error must be 'skip' or 'abort', not {on_error!r}")
-    if repeats not in REPEATS:
-        raise ValueError(f"repeats must be 'drop' or 'keep', not {repeats!r}")
-    options = options or ReadOptions()
-    fmt = detect_format(path) if fmt == "auto" else fmt
+    options, fmt = _checked_choices(path, fmt, options, on_error, repeats)
     report = ImportReport(str(path), fmt, repeats_kept=repeats == "keep")
     source = Source(path, options.encoding)
     started = time.perf_counter()
@@ -519,12 +526,7 @@ def import_new_store(
 
     Raises what :func:`import_file` raises; nothing is saved when it raises.
     """
-    if on_error not in ("skip", "abort"):
-        raise ValueError(f"on_error must be 'skip' or 'abort', not {on_error!r}")
-    if repeats not in REPEATS:
-        raise ValueError(f"repeats must be 'drop' or 'keep', not {repeats!r}")
-    options = options or ReadOptions()
-    fmt = detect_format(path) if fmt == "auto" else fmt
+    options, fmt = _checked_choices(path, fmt, options, on_error, repeats)
     reader = columnar_reader(Path(path), options, fmt) if new_store_target(db_path) else None
     if reader is not None:
         try:

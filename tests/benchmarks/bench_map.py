@@ -736,14 +736,17 @@ def filter_metrics(db: Path, steps: int) -> dict[str, float]:
     }
 
 
-def _pans(view, steps: int) -> tuple[list[float], list[float], list[float]]:
-    """Frame times (sent → presented), the page's draw times and the dots drawn, of
-    ``steps`` pans of 40 pixels (east and back, then south and back, in turn)."""
+def _pans(
+    view, steps: int, drawn: str = "EventAtlas.dotsDrawn"
+) -> tuple[list[float], list[float], list[float]]:
+    """Frame times (sent → presented), the page's draw times and what the page said was
+    drawn (the JS expression ``drawn``: the dots, by default), of ``steps`` pans of 40
+    pixels (east and back, then south and back, in turn)."""
     moves = [(40, 0), (-40, 0), (0, 40), (0, -40)]
     # Leaflet redraws within panBy (moveend): the numbers are the new frame's.
     codes = [
         f"(EventAtlas.map.panBy([{dx}, {dy}], {{animate: false}}),"
-        " [EventAtlas.paintSeq, EventAtlas.lastDrawMs, EventAtlas.dotsDrawn])"
+        f" [EventAtlas.paintSeq, EventAtlas.lastDrawMs, {drawn}])"
         for dx, dy in (moves[k % len(moves)] for k in range(steps))
     ]
     frames = _frames(view, codes)
@@ -789,23 +792,8 @@ def dots_metrics(db: Path, steps: int) -> dict[str, float]:
 MARKS_VIEW = (3840, 2160)
 #: The last zoom of the online and MBTiles base layers, where marks are never clustered.
 MARKS_ZOOM = 19
-
-
-def _mark_pans(view, steps: int) -> tuple[list[float], list[float], list[int]]:
-    """Frame times (sent → presented), the page's draw times and the plain marks drawn,
-    of ``steps`` pans of 40 pixels (east and back, then south and back, in turn)."""
-    moves = [(40, 0), (-40, 0), (0, 40), (0, -40)]
-    codes = [
-        f"(EventAtlas.map.panBy([{dx}, {dy}], {{animate: false}}),"
-        " [EventAtlas.paintSeq, EventAtlas.lastDrawMs, EventAtlas.drawn.marks.length])"
-        for dx, dy in (moves[k % len(moves)] for k in range(steps))
-    ]
-    frames = _frames(view, codes)
-    return (
-        [f for f, _rt, _rest in frames],
-        [rest[0] for _f, _rt, rest in frames],
-        [rest[1] for _f, _rt, rest in frames],
-    )
+#: What the page says it drew of a frame's plain marks.
+MARKS_DRAWN = "EventAtlas.drawn.marks.length"
 
 
 def marks_metrics(folder: Path, steps: int, path_steps: int) -> dict[str, float]:
@@ -845,15 +833,15 @@ def marks_metrics(folder: Path, steps: int, path_steps: int) -> dict[str, float]
             runs = (("marks", "true", steps), ("marks_paths", "false", path_steps))
             for prefix, sprites, count in runs:
                 _call(view, f"(EventAtlas.spriteMarks = {sprites}, 1)")
-                _mark_pans(view, 8)  # warm the page's JIT (and make the sprites) first
-                frames, draws, drawn = _mark_pans(view, count)
+                _pans(view, 8, MARKS_DRAWN)  # warm the page's JIT (and make the sprites) first
+                frames, draws, drawn = _pans(view, count, MARKS_DRAWN)
                 results[f"{prefix}_frame_p50_ms_20k"] = float(np.percentile(frames, 50))
                 results[f"{prefix}_frame_p95_ms_20k"] = float(np.percentile(frames, 95))
                 results[f"{prefix}_draw_p95_ms_20k"] = float(np.percentile(draws, 95))
                 results[f"{prefix}_drawn_mean_20k"] = float(np.mean(drawn))
             _call(view, "(EventAtlas.spriteMarks = true, EventAtlas.setWindow(0, 1), 1)")
-            _mark_pans(view, 8)
-            frames, _draws, _drawn = _mark_pans(view, steps)
+            _pans(view, 8, MARKS_DRAWN)
+            frames, _draws, _drawn = _pans(view, steps, MARKS_DRAWN)
             results["marks_empty_frame_p50_ms_4k"] = float(np.percentile(frames, 50))
             results["marks_empty_frame_p95_ms_4k"] = float(np.percentile(frames, 95))
         finally:
