@@ -39,7 +39,7 @@ def test_memory_a_worker_freed_goes_back_to_the_system():
     before = anon_mb()
     return_freed_memory()
     assert before - anon_mb() > 40
-    assert len(kept) == 800
+    kept.clear()  # held until the memory was read
 
 
 # A worker frees 108 MB of 2 MB blocks (keeping one in ten) after a bigger block has

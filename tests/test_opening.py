@@ -122,7 +122,7 @@ def test_a_window_never_shown_still_gets_its_timeline(qtbot, big_db):
     qtbot.addWidget(window)
     with qtbot.waitSignal(window.eventsRead, timeout=PAGE_TIMEOUT_MS):
         pass
-    assert len(window.timeline.timeline.index) == BIG
+    assert len(window.timeline.timeline.index) == len(window.index) > 0
 
 
 def _damaged_copy(source, target):
