@@ -48,3 +48,29 @@ def test_pairs_are_reviewed_marked_distinct_and_merged_undoably(qtbot, tmp_path)
     qtbot.waitUntil(lambda: window.store.count() == count, timeout=10_000)
     assert {e.id for e in window.store.events([keep, other])} == {keep, other}
     dialog.close()
+
+
+def test_a_dense_store_lists_its_best_pairs_and_says_how_many_there_are(qtbot, tmp_path):
+    from desktop_app.core.event import Event, Place
+    from desktop_app.ui.editing.duplicates import LISTED_PAIRS
+
+    # Sixty reports of one strike at one place on one day: 1,770 pairs.
+    place = Place("Pokrovsk", 48.28, 37.18, "city", "UA")
+    events = [
+        Event(uid=f"r{i}", title=f"Shelling of Pokrovsk reported ({i % 3})", start="2024-03-01",
+              place=place)
+        for i in range(60)
+    ]  # fmt: skip
+    db = tmp_path / "dense.db"
+    with EventStore(db) as store:
+        store.add_events(events)
+        everything = store.probable_duplicates()
+    assert len(everything) > LISTED_PAIRS
+    window = open_window(qtbot, db)
+    dialog = window.find_duplicates()
+    assert _searched(qtbot, dialog) == len(everything)
+    assert dialog.list.count() == LISTED_PAIRS
+    assert f"{len(everything):,}" in dialog.status.text()
+    assert f"{LISTED_PAIRS:,}" in dialog.status.text()
+    assert dialog.chosen() == (everything[0].first, everything[0].second)
+    dialog.close()

@@ -246,3 +246,14 @@ def test_a_dataset_s_own_fields_are_kept_in_order_as_json(tmp_path):
     assert by_uid["k"].attributes == kept  # the source's order, not sorted
     assert by_uid["n"].attributes == ()
     store.close()
+
+
+def test_events_of_more_ids_than_one_statement_takes(tmp_path):
+    with EventStore(tmp_path / "many.db") as store:
+        store.add_events([_event(f"e{i}", f"2025-06-{i % 28 + 1:02d}") for i in range(50)])
+        ids = [e.id for e in store.all_events()]
+        # Beyond the bound on one statement's values of this SQLite, unknown ids among them.
+        bound = store.db.conn.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+        asked = list(range(10**7 + bound + 10, 10**7, -1)) + ids[::-1]
+        found = store.events(asked)
+    assert [e.id for e in found] == ids[::-1]

@@ -34,7 +34,7 @@ from desktop_app.store.bulk_writer import (
     finish_staged,
     staged_pending,
 )
-from desktop_app.store.errors import StoreError
+from desktop_app.store.errors import IndexingPending, StoreError
 from desktop_app.store.history import HistoryEntry
 from desktop_app.store.migrations import MIGRATION_SET, READABLE_WITHOUT, migrations
 from desktop_app.store.rows import AddResult, EventRows
@@ -374,7 +374,7 @@ class EventStore:
             return
         if self._read_only:
             # Only a writable opening of the store makes the indexes.
-            raise StoreError(
+            raise IndexingPending(
                 f"{self.path}: indexing… (text search, cited outlets and duplicates are "
                 "ready when it is done)"
             )
@@ -621,10 +621,11 @@ class EventStore:
 
     def events(self, ids: Sequence[int]) -> list[Event]:
         """The events with these ids, in the order given (unknown ids are left out)."""
-        if not ids:
-            return []
-        marks = ",".join("?" * len(ids))
-        found = {e.id: e for e in self._events(f"WHERE e.id IN ({marks})", list(ids))}
+        found: dict[int, Event] = {}
+        # In chunks: SQLite bounds the number of values one statement takes.
+        for chunk in _chunks(list(ids), 900):
+            marks = ",".join("?" * len(chunk))
+            found.update((e.id, e) for e in self._events(f"WHERE e.id IN ({marks})", chunk))
         return [found[i] for i in ids if i in found]
 
     def search(self, text: str, limit: int = 200) -> list[Event]:

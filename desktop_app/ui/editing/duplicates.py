@@ -34,6 +34,10 @@ def find_pairs(path: Path, control: TaskControl) -> list[ProbableDuplicate]:
         return store.probable_duplicates()
 
 
+#: The most pairs the review lists, best first.
+LISTED_PAIRS = 1000
+
+
 class DuplicatesDialog(QDialog):
     """Lists the probable duplicates of the store, best first, and shows the two events
     of the chosen pair side by side; the user merges them (into either one, undoably,
@@ -120,9 +124,12 @@ class DuplicatesDialog(QDialog):
         self._task = None
         self.pairs = pairs
         self.list.clear()
+        # A dense dataset (templated reports of one front line) can pair millions: the
+        # best are what a review can get through.
+        listed = pairs[:LISTED_PAIRS]
         events = {e.id: e for e in self._store().events(
-            sorted({i for p in pairs for i in (p.first, p.second)}))}  # fmt: skip
-        for pair in pairs:
+            sorted({i for p in listed for i in (p.first, p.second)}))}  # fmt: skip
+        for pair in listed:
             one, other = events.get(pair.first), events.get(pair.second)
             if one is None or other is None:
                 continue
@@ -131,7 +138,14 @@ class DuplicatesDialog(QDialog):
             item.setToolTip(plain_tooltip(f"{one.title}\n{other.title}"))
             item.setData(Qt.ItemDataRole.UserRole, (pair.first, pair.second))
             self.list.addItem(item)
-        if pairs:
+        if len(pairs) > len(listed):
+            self.status.setText(
+                self.tr("%1 pairs of events are probably one: the best %2 are listed.")
+                .replace("%1", f"{len(pairs):,}")
+                .replace("%2", f"{len(listed):,}")
+            )
+            self.list.setCurrentRow(0)
+        elif pairs:
             # Without a translation Qt leaves plurals alone: English needs the singular apart.
             self.status.setText(
                 self.tr("1 pair of events is probably one.")
