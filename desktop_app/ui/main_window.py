@@ -32,6 +32,7 @@ from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles, MBTilesError
 from desktop_app.mapgen.page import DEFAULT_CENTER, MARK_STYLES, ONLINE_LAYERS
 from desktop_app.mapgen.payload import encode_events
+from desktop_app.store.errors import IndexingPending
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
 from desktop_app.ui.editing.actions import EditActions
@@ -68,6 +69,8 @@ from desktop_app.ui.words import window_in_words
 
 #: How long the timeline waits for the map's first frame of a store's events (ms).
 MAP_DRAWN_WAIT_MS = 1500
+#: How often the window looks whether the store's background indexing is done (ms).
+INDEXING_CHECK_MS = 500
 #: How long a passing remark stays in the status bar (ms).
 STATUS_MS = 8000
 #: The least zoom the map centres on an event at: close enough to tell its place.
@@ -101,6 +104,11 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.settings = Settings()
         self.store = store
+        #: Whether the store's indexes are being made in the background (a staged
+        #: import's second stage): changes and imports wait for them, see _check_indexing.
+        self.indexing = False
+        #: A filter that needed those indexes waits for them (see _on_matches_failed).
+        self._filter_after_indexing = False
         #: The categories of the index's codes: the palette, then the dataset's own.
         self.categories: tuple[Category, ...] = CATEGORIES
         self.index = EventIndex(EventArrays.empty())
@@ -215,6 +223,19 @@ class MainWindow(QMainWindow):
         self.status = QLabel()
         # No stretch: the bar's left part must stay free for its messages.
         self.statusBar().addPermanentWidget(self.status)
+        self.indexing_note = QLabel(self.tr("Indexing…"))
+        self.indexing_note.setObjectName("IndexingNote")
+        self.indexing_note.setToolTip(
+            self.tr(
+                "The store's indexes are being made: text search, cited outlets and "
+                "duplicates are slower until then, and changes and imports wait for them"
+            )
+        )
+        self.indexing_note.hide()
+        self.statusBar().addPermanentWidget(self.indexing_note)
+        self._indexing_check = QTimer(self)
+        self._indexing_check.setInterval(INDEXING_CHECK_MS)
+        self._indexing_check.timeout.connect(self._check_indexing)
 
         self._build_menus()
         # The timeline's stepping and playing keys also work while the map has the focus.
@@ -247,6 +268,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         remember_store(self.settings, self.store.path)
         self._tell_if_read_only()
+        self._check_indexing()
         self._read_events()
         if lost_mbtiles:
             self.statusBar().showMessage(
@@ -266,6 +288,38 @@ class MainWindow(QMainWindow):
                     "%1 is on a medium that cannot be written: it is open for viewing only."
                 ).replace("%1", str(self.store.path))
             )
+
+    def _check_indexing(self) -> None:
+        """Follow a staged import's second stage, which the store runs in a thread of
+        its own when it opens: while it runs, what needs its indexes waits (the actions
+        are off and the status bar says why) instead of freezing the window."""
+        store = self.store
+        try:
+            busy = not store.read_only and store.indexing_pending
+        except StoreError:
+            busy = False
+        if busy == self.indexing:
+            if busy and not self._indexing_check.isActive():
+                self._indexing_check.start()
+            return
+        self.indexing = busy
+        self.indexing_note.setVisible(busy)
+        self.duplicates_action.setEnabled(not busy)
+        self.edits._update_actions()
+        self.imports._update_actions()
+        if busy:
+            self._indexing_check.start()
+            return
+        self._indexing_check.stop()
+        if self.edits.outlets_dialog is not None:
+            self.edits.outlets_dialog.reload()
+        if self._filter_after_indexing:
+            self._filter_after_indexing = False
+            self._on_filter_changed(self.state.filter)
+        self.statusBar().showMessage(
+            self.tr("Indexing done: text search, cited outlets and duplicates are ready."),
+            STATUS_MS,
+        )
 
     def _describe(self, ids: list[int]) -> list[dict]:
         return describe_events(self.store)(ids)
@@ -434,14 +488,13 @@ class MainWindow(QMainWindow):
         menu.addMenu(self.views.build_menu(dock_action))
 
         tools_menu = menu.addMenu(self.tr("&Tools"))
-        tools_menu.addAction(
-            self._action(
-                self.tr("Find &duplicates…"),
-                self.find_duplicates,
-                QKeySequence(self.tr("Ctrl+Shift+D")),
-                self.tr("Events close in time and place whose words are alike, to merge"),
-            )
+        self.duplicates_action = self._action(
+            self.tr("Find &duplicates…"),
+            self.find_duplicates,
+            QKeySequence(self.tr("Ctrl+Shift+D")),
+            self.tr("Events close in time and place whose words are alike, to merge"),
         )
+        tools_menu.addAction(self.duplicates_action)
         tools_menu.addAction(self.edits.outlets_action)
         tools_menu.addAction(self.imports.preferences_action)
 
@@ -604,6 +657,13 @@ class MainWindow(QMainWindow):
         self._matching = None
         self._matching_rest = None
         self.table.model.filter_failed(self.state.filter)
+        if isinstance(exc, IndexingPending) and self.indexing:
+            # Its words or outlets need the indexes being made: asked again when done.
+            self._filter_after_indexing = True
+            self.statusBar().showMessage(
+                self.tr("The filter applies when the indexing is done."), STATUS_MS
+            )
+            return
         # ViewState refuses unreadable filters; this is a store that failed under us.
         self.notify(str(exc))
 
@@ -771,6 +831,7 @@ class MainWindow(QMainWindow):
         self.views.viewsChanged.emit()
         self.notice.hide()
         self._tell_if_read_only()
+        self._check_indexing()
         self._keep_window = False
         self._show(OpenedEvents.of(EventArrays.empty()), waiting=True)
         self._read_events()

@@ -109,7 +109,8 @@ def read_events(path: Path, read_only: bool, control: TaskControl) -> OpenedEven
     line naming the file.
     """
     try:
-        with EventStore(path, read_only=read_only) as store:
+        # The window's own store resumes an unfinished indexing, not each worker.
+        with EventStore(path, read_only=read_only, resume_indexing=False) as store:
             control.progress(columns.kept_count(store.db.conn))
             arrays, categories = dataset_coded(store, store.arrays())
     except sqlite3.DatabaseError as exc:
@@ -131,7 +132,7 @@ def find_place_names(
     (see :func:`~desktop_app.ui.map.view.place_names`) in the store at ``path``, as the
     JSON text the page reads."""
     try:
-        with EventStore(path, read_only=read_only) as store:
+        with EventStore(path, read_only=read_only, resume_indexing=False) as store:
             return json.dumps(place_names(arrays, describe_places(store)), ensure_ascii=False)
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot be read ({exc})") from None

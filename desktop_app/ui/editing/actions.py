@@ -45,6 +45,8 @@ class EditTarget(Protocol):
     store: EventStore
     state: ViewState
     map_view: MapView
+    #: The store's indexes are being made (a staged import's second stage): changes wait.
+    indexing: bool
 
     def show_edited(self, select: list[int]) -> None: ...
 
@@ -186,13 +188,15 @@ class EditActions(QObject):
         ]
 
     def _update_actions(self, *_args) -> None:
-        writable = not self._window.store.read_only
+        writable = not self._window.store.read_only and not self._window.indexing
         state = self._window.state
         self.edit_action.setEnabled(writable and state.current is not None)
         self.add_action.setEnabled(writable)
         self.delete_action.setEnabled(writable and bool(state.selection))
         self.merge_action.setEnabled(writable and len(state.selection) >= 2)
         self.grade_action.setEnabled(writable and bool(state.selection))
+        # The outlets are counted from the links the indexing makes.
+        self.outlets_action.setEnabled(not self._window.indexing)
 
     def clear(self) -> None:
         """Forget every change (another store is open, or an import rewrote this one)."""
@@ -381,6 +385,12 @@ class EditActions(QObject):
     def _apply(
         self, change, text: str, title: str, *, keep_selection: bool = False
     ) -> Change | None:
+        if self._window.indexing:
+            # The indexing holds the store's write lock: a change would wait for it.
+            self._window.notify(
+                self.tr("The store is being indexed: changes can be saved when it is done.")
+            )
+            return None
         try:
             made: Change = change()
         except StoreError as exc:

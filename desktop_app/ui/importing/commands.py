@@ -119,6 +119,8 @@ class ImportTarget(Protocol):
     index: EventIndex
     state: ViewState
     settings: Settings
+    #: The store's indexes are being made (a staged import's second stage): imports wait.
+    indexing: bool
 
     def reload_events(self) -> None: ...
 
@@ -212,7 +214,8 @@ class ImportCommands(QObject):
 
     def _update_actions(self) -> None:
         for action in (self.import_action, self.paste_action):
-            action.setEnabled(not self.busy)
+            # While the store is indexed an import would wait for its write lock.
+            action.setEnabled(not self.busy and not self.window.indexing)
 
     # -- datasets ----------------------------------------------------------------------
 
