@@ -292,3 +292,39 @@ def test_grade_and_kept_field_names_in_someone_else_s_geojson_are_not_ours(tmp_p
     (event,) = store.all_events()
     assert event.grade.code == "F6"
     store.close()
+
+
+@pytest.mark.parametrize(
+    "grade",
+    [parse_grade("A1", "seen on video"), parse_grade("F6", "no way to tell"), Grade(),
+     parse_grade("D4")],
+)  # fmt: skip
+def test_grading_events_tells_their_history_as_the_events_read_whole_would(tmp_path, grade):
+    from desktop_app.store import history
+
+    store = EventStore(tmp_path / "g.db")
+    store.add_events([
+        Event(uid="ungraded", title="A", start="2025-06-02"),
+        Event(uid="outlet", title="B", start="2025-06-02", sources=("Reuters",)),
+        Event(uid="own", title="C", start="2025-06-02", grade=parse_grade("D4", "doubted")),
+        Event(uid="unjudged", title="D", start="2025-06-02",
+              grade=parse_grade("F6", "no way to tell")),
+        Event(uid="a1", title="E", start="2025-06-02", grade=parse_grade("A1", "seen on video")),
+    ])  # fmt: skip
+    store.set_outlet_grade("Reuters", parse_grade("B2", "wire"))
+    ids = [e.id for e in store.all_events()]
+    before = {e.id: e for e in store.events(ids)}
+    told = len(store.history())
+    change = store.grade_events(ids, grade)
+    after = {e.id: e for e in store.events(ids)}
+    rows = store.history()[told:]
+    expected = {
+        i: history.changed_values(before[i], after[i])
+        for i in ids
+        if history.changed_values(before[i], after[i]) != ({}, {})
+    }
+    assert {r.event_id: (r.before, r.after) for r in rows} == expected
+    assert all(r.kind == history.GRADE for r in rows)
+    assert {r.event_uid for r in rows} == {before[i].uid for i in expected}
+    assert set(change.event_ids) >= set(expected)
+    store.close()

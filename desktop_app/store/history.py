@@ -13,12 +13,14 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from desktop_app.core.event import Event
+from desktop_app.core.grading import Grade
 
 #: The kinds of change a history row tells.
 IMPORT = "import"
@@ -84,10 +86,7 @@ def event_values(event: Event) -> dict[str, Any]:
         "origin": None if origin is None else _place(origin),
         "excerpt": event.excerpt,
         "sources": list(event.sources),
-        # The event's own grade: one taken from a cited outlet is not the event's.
-        "grade": None if event.grade.from_outlet or not event.grade.is_judged
-        else event.grade.code,
-        "grade_reason": "" if event.grade.from_outlet else event.grade.reason,
+        **own_grade_values(event.grade),
         "attributes": dict(event.attributes),
         "article": None
         if article is None
@@ -102,6 +101,14 @@ def event_values(event: Event) -> dict[str, Any]:
     }
 
 
+def own_grade_values(grade: Grade) -> dict[str, Any]:
+    """An event's own grade as :func:`event_values` writes it: one taken from a cited
+    outlet is not the event's, and "cannot be judged" is no grade (its reason stays)."""
+    if grade.from_outlet:
+        return {"grade": None, "grade_reason": ""}
+    return {"grade": grade.code if grade.is_judged else None, "grade_reason": grade.reason}
+
+
 def _place(place) -> dict[str, Any]:
     return {
         "name": place.name,
@@ -114,7 +121,11 @@ def _place(place) -> dict[str, Any]:
 
 def changed_values(before: Event, after: Event) -> tuple[dict[str, Any], dict[str, Any]]:
     """The values that differ between two versions of an event: ``(before, after)``."""
-    old, new = event_values(before), event_values(after)
+    return changed(event_values(before), event_values(after))
+
+
+def changed(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The values of ``old`` and ``new`` (the same keys) that differ: ``(before, after)``."""
     keys = [key for key in old if old[key] != new[key]]
     return {key: old[key] for key in keys}, {key: new[key] for key in keys}
 
@@ -161,6 +172,29 @@ def record(
             size,
             digest,
         ],
+    )
+
+
+def record_events(
+    conn: sqlite3.Connection, kind: str, changes: Iterable[tuple[int, str, Any, Any]]
+) -> None:
+    """One row per changed event: ``(event_id, event_uid, before, after)`` each, as
+    :func:`record` writes them, at one time."""
+    at = now()
+    conn.executemany(
+        "INSERT INTO history (at, kind, event_id, event_uid, before, after) "
+        "VALUES (?, ?, ?, ?, ?, ?)",
+        (
+            (
+                at,
+                kind,
+                event_id,
+                uid,
+                None if before is None else json.dumps(before, ensure_ascii=False),
+                None if after is None else json.dumps(after, ensure_ascii=False),
+            )
+            for event_id, uid, before, after in changes
+        ),
     )
 
 
