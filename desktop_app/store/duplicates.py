@@ -11,6 +11,8 @@ import json
 import sqlite3
 from collections.abc import Iterable
 
+import numpy as np
+
 from desktop_app.core.duplicates import (
     DuplicateRules,
     EventText,
@@ -29,11 +31,13 @@ def probable_duplicates(
     arrays: EventArrays,
     rules: DuplicateRules,
     among: Iterable[int] | None = None,
-) -> list[ProbableDuplicate]:
-    """The pairs of events that are probably one, best first, leaving out the pairs
-    marked distinct; ``among`` limits them to pairs with one of those events."""
+    best: int | None = None,
+) -> tuple[list[ProbableDuplicate], int]:
+    """The pairs of events that are probably one, best first (the ``best`` first, when
+    given), leaving out the pairs marked distinct, and how many there are; ``among``
+    limits them to pairs with one of those events."""
     pairs = candidate_pairs(arrays, rules, among)
-    wanted = sorted({event_id for pair in pairs for event_id in pair})
+    wanted = np.unique(pairs).tolist()
     texts: dict[int, EventText] = {}
     for start in range(0, len(wanted), _CHUNK):
         chunk = wanted[start : start + _CHUNK]
@@ -44,7 +48,7 @@ def probable_duplicates(
             texts[event_id] = EventText(title or "", excerpt or "")
     distinct = marked_distinct(conn)
     return score_pairs(
-        pairs, texts, arrays, rules, distinct=lambda a, b: (a, b) in distinct
+        pairs, texts, arrays, rules, distinct=lambda a, b: (a, b) in distinct, best=best
     )
 
 

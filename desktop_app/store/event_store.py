@@ -978,9 +978,19 @@ class EventStore:
         """Pairs of events that are probably one (see :mod:`desktop_app.core.duplicates`),
         best first; ``among`` limits them to pairs with one of those events (the ones an
         import added). Pairs marked distinct are left out."""
+        return self.best_duplicates(None, rules, among)[0]
+
+    def best_duplicates(
+        self,
+        best: int | None,
+        rules: DuplicateRules | None = None,
+        among: Iterable[int] | None = None,
+    ) -> tuple[list[ProbableDuplicate], int]:
+        """The ``best`` first of :meth:`probable_duplicates` (all for None) and how many
+        pairs there are: a dense store has millions, of which a review lists the best."""
         self._indexed()
         return duplicates.probable_duplicates(
-            self.db.conn, self.arrays(), rules or DuplicateRules(), among
+            self.db.conn, self.arrays(), rules or DuplicateRules(), among, best
         )
 
     def mark_distinct(self, first: int, second: int) -> None:

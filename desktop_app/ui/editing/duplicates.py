@@ -27,14 +27,16 @@ from desktop_app.ui.tasks import Task, TaskControl, background_runner
 from desktop_app.ui.words import plain_tooltip
 
 
-def find_pairs(path: Path, control: TaskControl) -> list[ProbableDuplicate]:
-    """The work of a task: the store's probable duplicates, on a connection of its own."""
+def find_pairs(path: Path, control: TaskControl) -> tuple[list[ProbableDuplicate], int]:
+    """The work of a task: the store's best probable duplicates (see
+    :data:`LISTED_PAIRS`) and how many there are, on a connection of its own."""
     with EventStore(path, read_only=True) as store:
         control.check()
-        return store.probable_duplicates()
+        return store.best_duplicates(LISTED_PAIRS)
 
 
-#: The most pairs the review lists, best first.
+#: The most pairs the review lists, best first: a dense dataset (templated reports of
+#: one front line) can pair millions, and the best are what a review gets through.
 LISTED_PAIRS = 1000
 
 
@@ -66,6 +68,8 @@ class DuplicatesDialog(QDialog):
         self._merge = merge
         self._show = show
         self.pairs: list[ProbableDuplicate] = []
+        #: How many pairs there are (the list holds the best of them).
+        self.total = 0
         self._task: Task | None = None
         self.status = QLabel(self.tr("Looking for events told twice…"))
         self.status.setTextFormat(Qt.TextFormat.PlainText)
@@ -120,16 +124,15 @@ class DuplicatesDialog(QDialog):
         self._task = task
         background_runner().start(task)
 
-    def _on_found(self, pairs: list[ProbableDuplicate]) -> None:
+    def _on_found(self, found: tuple[list[ProbableDuplicate], int]) -> None:
         self._task = None
+        pairs, total = found
         self.pairs = pairs
+        self.total = total
         self.list.clear()
-        # A dense dataset (templated reports of one front line) can pair millions: the
-        # best are what a review can get through.
-        listed = pairs[:LISTED_PAIRS]
         events = {e.id: e for e in self._store().events(
-            sorted({i for p in listed for i in (p.first, p.second)}))}  # fmt: skip
-        for pair in listed:
+            sorted({i for p in pairs for i in (p.first, p.second)}))}  # fmt: skip
+        for pair in pairs:
             one, other = events.get(pair.first), events.get(pair.second)
             if one is None or other is None:
                 continue
@@ -138,11 +141,11 @@ class DuplicatesDialog(QDialog):
             item.setToolTip(plain_tooltip(f"{one.title}\n{other.title}"))
             item.setData(Qt.ItemDataRole.UserRole, (pair.first, pair.second))
             self.list.addItem(item)
-        if len(pairs) > len(listed):
+        if total > len(pairs):
             self.status.setText(
                 self.tr("%1 pairs of events are probably one: the best %2 are listed.")
-                .replace("%1", f"{len(pairs):,}")
-                .replace("%2", f"{len(listed):,}")
+                .replace("%1", f"{total:,}")
+                .replace("%2", f"{len(pairs):,}")
             )
             self.list.setCurrentRow(0)
         elif pairs:
@@ -158,7 +161,7 @@ class DuplicatesDialog(QDialog):
             for side in self.sides:
                 side.clear()
             self._enable(False)
-        self.searched.emit(len(pairs))
+        self.searched.emit(total)
 
     def _on_failed(self, exc: Exception) -> None:
         self._task = None
