@@ -225,6 +225,22 @@ def test_the_shared_acled_sample_comes_out_as_row_by_row(tmp_path):
     assert_same(staged, rowwise, fast, slow)
 
 
+def test_ids_with_spaces_around_or_beyond_ascii_come_out_as_row_by_row(tmp_path):
+    # The fast path makes the uids of plain ids itself, and leaves the others to the
+    # rule: spaces (of any script) around an id, an id of other letters, none at all.
+    rows = acled_rows(3000)
+    ids = (" NEW1 ", "\u00a0NEW2", "NEW3\t", "ÜKR4", "УКР5", "\u3000", "N", "NEW 8")
+    for at, ident in enumerate(ids):
+        rows[at * 300][0] = ident
+    path = write_csv(tmp_path / "acled.csv", rows)
+    staged, rowwise, fast, slow = both_ways(tmp_path, path)
+    assert staged["staged"]
+    assert_same(staged, rowwise, fast, slow)
+    with EventStore(fast) as store:
+        uids = {e.uid for e in store.all_events()}
+    assert {"acled:NEW1", "acled:NEW2", "acled:NEW3", "acled:ÜKR4", "acled:N"} <= uids
+
+
 @pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "import").glob("*.csv")))
 def test_the_import_fixtures_come_out_as_row_by_row(tmp_path, name):
     # None of these is an ACLED export: they go the row-by-row way into the new store.

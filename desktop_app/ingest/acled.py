@@ -70,6 +70,10 @@ def is_acled(header: list[str]) -> bool:
     return all(column in names for column in REQUIRED)
 
 
+#: What an event's uid is: this, then its ``event_id_cnty`` without the spaces around it.
+UID_PREFIX = "acled:"
+
+
 def category_of(event_type: str, sub_event_type: str) -> str:
     kind = event_type.strip().lower()
     if kind == "strategic developments":
@@ -196,7 +200,7 @@ class _AcledMapper:
         ident = ident_text.strip()
         if not ident:
             raise ValueError("no event_id_cnty")
-        return "acled:" + ident
+        return UID_PREFIX + ident
 
     @property
     def kept(self) -> list[tuple[int, str]]:

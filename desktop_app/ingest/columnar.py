@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,10 +44,12 @@ from desktop_app.ingest.source import Source
 from desktop_app.store.bulk_writer import EventColumns
 
 #: Bytes parsed at a time: the memory of one block of rows and its values.
-BLOCK_BYTES = 2 * 1024 * 1024
+BLOCK_BYTES = 4 * 1024 * 1024
 # Odd multipliers that mix the hashes of an event's parts into one key.
 _MIX = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93,
         0xA24BAED4963EE407, 0x9FB21C651E98DF25)  # fmt: skip
+# A carriage return that is not that of a "\r\n".
+_LONE_CR = re.compile(rb"\r(?!\n)")
 # A row whose values together are this long might make a field past a limit: it is made
 # by the row reader, which checks every limit.
 _SUSPECT_CHARS = MAX_FIELD_CHARS - 64
@@ -139,7 +142,11 @@ class ColumnarReader:
                 )
             except pa.ArrowInvalid as exc:
                 raise NotColumnar(str(exc)) from None
-            lines = chunk.count(b"\n") + chunk.count(b"\r") - chunk.count(b"\r\n")
+            lines = chunk.count(b"\n")
+            if _LONE_CR.search(chunk) is not None:
+                # Counting "\r\n" is slow (a two-byte search): done only when a "\r"
+                # ends a line on its own somewhere.
+                lines += chunk.count(b"\r") - chunk.count(b"\r\n")
             lines += 0 if chunk.endswith((b"\n", b"\r")) else 1
             if table.num_rows != lines:
                 raise NotColumnar("a value holds a line break")
@@ -176,21 +183,36 @@ class ColumnarReader:
         kept = self._kept.setdefault(name, {})
         if len(kept) > 200_000:
             kept.clear()
-        results: list = []
-        failed = np.zeros(len(keys), bool)
-        hashes = np.empty(len(keys), np.int64)
-        for k, key in enumerate(keys):
-            found = kept.get(key)
-            if found is None:
+        for key in keys:
+            if key not in kept:
                 try:
                     value = func(*key)
                 except (ValueError, TypeError, IndexError, OverflowError) as exc:
                     value = exc
-                found = kept[key] = (value, hash(_hashable(value)), isinstance(value, Exception))
-            results.append(found[0])
-            hashes[k] = found[1]
-            failed[k] = found[2]
-        return results, failed, hashes
+                kept[key] = (value, hash(_hashable(value)), isinstance(value, Exception))
+        if not keys:
+            return [], np.zeros(0, bool), np.empty(0, np.int64)
+        results, hashes, failed = zip(*map(kept.__getitem__, keys), strict=True)
+        return list(results), np.array(failed, bool), np.array(hashes, np.int64)
+
+    def _uids(self, values: _Block, i: int) -> tuple[list, np.ndarray]:
+        """Each row's uid (the exception for a row without one), and which have none.
+
+        Made by pyarrow for the ids that begin and end with a printable ASCII character
+        (which the rule's strip leaves as they are), by the rule for the others."""
+        import pyarrow.compute as pc
+
+        ids = values.batch.column(i)
+        uids = pc.binary_join_element_wise(acled.UID_PREFIX, ids, "").to_pylist()
+        plain = pc.match_substring_regex(ids, r"(?s)^[!-~](.*[!-~])?$")
+        failed = np.zeros(values.rows, bool)
+        for r in np.flatnonzero(~plain.to_numpy(zero_copy_only=False)).tolist():
+            try:
+                uids[r] = self.mapper.uid(ids[r].as_py())
+            except (ValueError, TypeError, IndexError, OverflowError) as exc:
+                uids[r] = exc
+                failed[r] = True
+        return uids, failed
 
     def _learn_dates(self, values: _Block) -> None:
         i = self.mapper.date_index
@@ -218,17 +240,16 @@ class ColumnarReader:
         def column(name: str) -> tuple[np.ndarray, list[str]]:
             return values.codes(at[name])
 
-        def firsts(names: tuple[str, ...], rows: list[int]) -> list[tuple[str, ...]]:
+        def firsts(names: tuple[str, ...], rows: np.ndarray) -> list[tuple[str, ...]]:
             # The values of ``names`` (or ``kept:POSITION``) in each of ``rows``.
             picked = []
             for c in names:
                 i = int(c[5:]) if c.startswith("kept:") else at[c]
-                codes, table = values.code_list(i), values.codes(i)[1]
-                picked.append([table[codes[r]] for r in rows])
+                picked.append(values.table(i)[values.codes(i)[0][rows]].tolist())
             return list(zip(*picked, strict=True))
 
         # Each rule once per distinct value (or combination of values) it reads.
-        uids, uid_bad = _each(m.uid, values.strings(at["event_id_cnty"]))
+        uids, uid_bad = self._uids(values, at["event_id_cnty"])
         bad |= uid_bad
         date_columns = ("event_date", "time_precision")
         date_groups, date_first = _groups(*(column(c) for c in date_columns))
@@ -373,7 +394,8 @@ class ColumnarReader:
             uids=chosen_uids,
             titles=titles if len(chosen) == n else [titles[r] for r in chosen.tolist()],
             display_dates=chosen_display,
-            categories=[categories[i] for i in kind_groups[chosen].tolist()],
+            categories=categories,
+            category_index=kind_groups[chosen],
             excerpts=chosen_excerpts,
             dates=[d if not isinstance(d, Exception) else ("", None, "day") for d in dates],
             date_index=date_groups[chosen],
@@ -390,43 +412,60 @@ class ColumnarReader:
 
 
 class _Seen:
-    """The hashes of the rows and of the uids an import has met so far, as sorted
-    arrays (8 bytes a row, where a set of Python integers takes about 60)."""
+    """The hashes of the rows and of the uids an import has met so far, as a few sorted
+    arrays (8 bytes a row, where a set of Python integers takes about 60). Each block's
+    keys are a new array, merged with the last while that is no larger: each key is
+    copied a few times in all, not once per block."""
 
     def __init__(self) -> None:
-        self.rows = np.empty(0, np.int64)
-        self.uids = np.empty(0, np.int64)
+        self.rows = _SortedRuns()
+        self.uids = _SortedRuns()
 
     def none_of(self, rows: np.ndarray, uids: np.ndarray) -> bool:
         """Whether no row and no uid of a block was met before, nor twice in it."""
+        rows, uids = np.sort(rows), np.sort(uids)
         return not (
-            _has_twice(rows) or _has_twice(uids) or _met(self.rows, rows) or _met(self.uids, uids)
+            _has_twice(rows) or _has_twice(uids) or self.rows.met(rows) or self.uids.met(uids)
         )
 
     def add(self, rows: np.ndarray, uids: np.ndarray) -> None:
-        self.rows = _merged(self.rows, rows)
-        self.uids = _merged(self.uids, uids)
+        self.rows.add(rows)
+        self.uids.add(uids)
 
     def sets(self) -> tuple[set[int], set[int]]:
         """Sets of the hashes met, for a block counted row by row."""
-        return set(self.rows.tolist()), set(self.uids.tolist())
+        return self.rows.set(), self.uids.set()
 
 
-def _has_twice(keys: np.ndarray) -> bool:
-    ordered = np.sort(keys)
-    return bool(len(ordered) > 1 and (ordered[1:] == ordered[:-1]).any())
+class _SortedRuns:
+    """Keys kept as sorted arrays of falling sizes."""
 
+    def __init__(self) -> None:
+        self.runs: list[np.ndarray] = []
 
-def _met(known: np.ndarray, keys: np.ndarray) -> bool:
-    if not len(known) or not len(keys):
+    def met(self, ordered: np.ndarray) -> bool:
+        """Whether any of the sorted keys ``ordered`` is kept."""
+        if not len(ordered):
+            return False
+        for known in self.runs:
+            at = np.searchsorted(known, ordered).clip(0, len(known) - 1)
+            if (known[at] == ordered).any():
+                return True
         return False
-    at = np.searchsorted(known, keys).clip(0, len(known) - 1)
-    return bool((known[at] == keys).any())
+
+    def add(self, keys: np.ndarray) -> None:
+        run = np.sort(keys)
+        while self.runs and len(self.runs[-1]) <= len(run):
+            # A stable sort finds the two sorted runs and merges them in one pass.
+            run = np.sort(np.concatenate((self.runs.pop(), run)), kind="stable")
+        self.runs.append(run)
+
+    def set(self) -> set[int]:
+        return {key for run in self.runs for key in run.tolist()}
 
 
-def _merged(known: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    keys = np.unique(keys)
-    return np.insert(known, np.searchsorted(known, keys), keys)
+def _has_twice(ordered: np.ndarray) -> bool:
+    return bool(len(ordered) > 1 and (ordered[1:] == ordered[:-1]).any())
 
 
 def _chunks(path: Path) -> Iterator[bytes]:
@@ -475,7 +514,7 @@ def _each(func, args: list, star: bool = False) -> tuple[list, np.ndarray]:
     return results, failed
 
 
-def _groups(*columns: tuple[np.ndarray, list]) -> tuple[np.ndarray, list[int]]:
+def _groups(*columns: tuple[np.ndarray, list]) -> tuple[np.ndarray, np.ndarray]:
     """Each row's group of alike codes over ``columns`` (each its codes per row and the
     values they stand for), and the first row of each group; groups are numbered in the
     order of their first row."""
@@ -497,7 +536,7 @@ def _groups(*columns: tuple[np.ndarray, list]) -> tuple[np.ndarray, list[int]]:
     order = np.argsort(first, kind="stable")
     rank = np.empty(len(values), np.int64)
     rank[order] = np.arange(len(values))
-    return rank[inverse.reshape(-1)], first[order].tolist()
+    return rank[inverse.reshape(-1)], first[order]
 
 
 def _hashable(value: object) -> object:
@@ -515,7 +554,7 @@ class _Block:
         self.width = width
         self._strings: dict[int, list[str]] = {}
         self._codes: dict[int | None, tuple[np.ndarray, list[str]]] = {}
-        self._code_lists: dict[int | None, list[int]] = {}
+        self._tables: dict[int | None, np.ndarray] = {}
 
     def strings(self, i: int) -> list[str]:
         found = self._strings.get(i)
@@ -541,10 +580,14 @@ class _Block:
             self._codes[i] = found
         return found
 
-    def code_list(self, i: int | None) -> list[int]:
-        found = self._code_lists.get(i)
+    def table(self, i: int | None) -> np.ndarray:
+        """The distinct values of column ``i``, as an array of objects (for numpy to
+        pick from)."""
+        found = self._tables.get(i)
         if found is None:
-            found = self._code_lists[i] = self.codes(i)[0].tolist()
+            distinct = self.codes(i)[1]
+            found = self._tables[i] = np.empty(len(distinct), object)
+            found[:] = distinct
         return found
 
     def head_rows(self, count: int) -> list[list[str]]:

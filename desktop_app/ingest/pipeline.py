@@ -606,7 +606,7 @@ def _import_staged(
     return report
 
 
-def read_ahead(items: Iterator, size: int = 2) -> Iterator:
+def read_ahead(items: Iterator, size: int = 1) -> Iterator:
     """The items of ``items``, made in a thread of their own up to ``size`` ahead: the
     file is parsed and its values read while the store writes the blocks before (SQLite
     writes without holding Python's lock). What the thread raises is raised here; when

@@ -62,7 +62,6 @@ class BulkWriter:
     # looks its uids up in it and it keeps them unique.
     _DEFERRED_INDEXES = (
         "idx_events_t0",
-        "idx_events_t1",
         "idx_events_place_id",
         "idx_events_category",
         "idx_event_sources_source_id",
@@ -385,8 +384,10 @@ class EventColumns:
 
     Parameters
     ----------
-    uids, titles, display_dates, categories, excerpts
+    uids, titles, display_dates, excerpts
         Each event's own values.
+    categories, category_index
+        Each distinct category.
     dates, date_index
         ``(start, end, precision)`` of each distinct date.
     places, place_index
@@ -405,8 +406,9 @@ class EventColumns:
     uids: list[str]
     titles: list[str]
     display_dates: list[str]
-    categories: list[str]
     excerpts: list[str]
+    categories: list[str]
+    category_index: np.ndarray
     dates: list[tuple[str, str | None, str]]
     date_index: np.ndarray
     places: list[Place | None]
@@ -452,6 +454,8 @@ class StagedWriter:
 
     #: Page cache of the first stage (KiB).
     CACHE_KIB = 16 * 1024
+    #: The new store's page size.
+    PAGE_BYTES = 16384
 
     def __init__(self, target: Path) -> None:
         self.target = Path(target)
@@ -477,6 +481,9 @@ class StagedWriter:
             # journal and no syncing until then (the rename waits for one sync).
             conn.execute("PRAGMA journal_mode = OFF")
             conn.execute("PRAGMA synchronous = OFF")
+            # Before the first table: a million rows of about 600 bytes fill a quarter
+            # as many pages, written (and later scanned by the second stage) faster.
+            conn.execute(f"PRAGMA page_size = {self.PAGE_BYTES}")
             # Rows are only appended: a small page cache does (the memory is the
             # parser's).
             conn.execute(f"PRAGMA cache_size = {-self.CACHE_KIB}")
@@ -540,32 +547,31 @@ class StagedWriter:
             set_of[at] = self._set_id(block.sources[at])
         actors_of = [json.dumps(list(a), ensure_ascii=False) for a in block.actors]
         attributes_of = [rows.attributes_json(a) for a in block.attributes]
-        starts = [d[0] for d in block.dates]
-        ends = [d[1] for d in block.dates]
-        precisions = [d[2] for d in block.dates]
-        di = block.date_index.tolist()
-        pi = block.place_index.tolist()
-        place_ids = [int(place_of[i]) or None for i in range(len(block.places))]
+        di = block.date_index
+        # Each event's value of a table of distinct ones, taken by numpy (a C loop over
+        # the event's positions, not a Python one).
         values = zip(
             block.uids,
             block.titles,
-            [starts[i] for i in di],
-            [ends[i] for i in di],
-            [precisions[i] for i in di],
+            _taken([d[0] for d in block.dates], di),
+            _taken([d[1] for d in block.dates], di),
+            _taken([d[2] for d in block.dates], di),
             block.display_dates,
-            t0_of[block.date_index].tolist(),
-            t1_of[block.date_index].tolist(),
-            block.categories,
-            [actors_of[i] for i in block.actor_index.tolist()],
-            [place_ids[i] for i in pi],
+            t0_of[di].tolist(),
+            t1_of[di].tolist(),
+            _taken(block.categories, block.category_index),
+            _taken(actors_of, block.actor_index),
+            _taken([int(i) or None for i in place_of.tolist()], block.place_index),
             block.excerpts,
-            [attributes_of[i] for i in block.attribute_index.tolist()],
+            _taken(attributes_of, block.attribute_index),
             strict=True,
         )
-        categories = np.array(
-            [columns.CATEGORY_CODES.get(c, columns.OTHER_CATEGORY_CODE) for c in block.categories],
+        category_of = np.array(
+            [columns.CATEGORY_CODES.get(c, columns.OTHER_CATEGORY_CODE) for c in block.categories]
+            or [0],
             np.uint8,
         )
+        categories = category_of[block.category_index]
         row_columns = (
             t0_of[block.date_index],
             t1_of[block.date_index],
@@ -666,17 +672,26 @@ class StagedWriter:
 
     def _finish_rows(self, path: Path) -> None:
         conn = self.conn
+        # The memory of this stage peaks here: what is no longer needed goes first (the
+        # uids' hashes only found the events replaced by later ones), and each column's
+        # blocks as soon as they are joined.
+        self._uid_hashes = []
         parts = list(zip(*self._columns, strict=True)) if self._columns else [()] * 6
         self._columns = []
-        t0, t1, places, categories, precisions, sets = (
-            np.concatenate(p) if p else np.empty(0) for p in parts
-        )
-        del parts
+        joined = []
+        while parts:
+            part = parts.pop(0)
+            joined.append(np.concatenate(part) if part else np.empty(0))
+            del part
+        t0, t1, places, categories, precisions, sets = joined
+        del joined
         for event_id, *changed in self._changes:
             at = event_id - 1
             t0[at], t1[at], places[at], categories[at], precisions[at], sets[at] = changed
         arrays = columns.from_values(conn, t0, t1, places, categories, precisions)
+        del t0, t1, places, categories, precisions
         columns.store(conn, arrays, columns.generation(conn) + 1)
+        del arrays
         for name in _COLUMN_TRIGGERS:
             if name in self._saved:
                 conn.execute(self._saved[name])
@@ -708,9 +723,16 @@ def _all_values(staged: tuple) -> tuple:
 
 
 # Events whose links to cited outlets the second stage writes at a time.
-_LINK_CHUNK = 50_000
+_LINK_CHUNK = 100_000
 # An ``again`` event's earlier copy is in the same block (written just before it).
 _IN_BLOCK = object()
+
+
+def _taken(table: list, index: np.ndarray) -> list:
+    """``[table[i] for i in index]``, made by numpy."""
+    values = np.empty(max(len(table), 1), object)
+    values[: len(table)] = table
+    return values[index].tolist()
 
 
 def _first_use(index: np.ndarray) -> list[int]:
@@ -751,13 +773,32 @@ def finish_staged(conn: sqlite3.Connection) -> bool:
     ``conn`` must be in no transaction; the write lock is waited for as by any writer.
     Events edited, added or deleted since the first stage are kept as they are now.
     """
-    cache = conn.execute("PRAGMA cache_size").fetchone()[0]
-    # Index builds and the text index sort a million rows: a page cache as an import's.
+    cache, foreign_keys, threads = (
+        conn.execute(f"PRAGMA {name}").fetchone()[0]
+        for name in ("cache_size", "foreign_keys", "threads")
+    )
+    # Index builds and the text index sort a million rows: a page cache as an import's,
+    # and SQLite's sorter may use a second core. The links written here are of events
+    # and outlets read from the store in the same transaction: checking each one's
+    # foreign keys would only double the cost of writing it.
     conn.execute(f"PRAGMA cache_size = {-BulkWriter.IMPORT_CACHE_KIB}")
+    conn.execute("PRAGMA foreign_keys = OFF")
+    conn.execute(f"PRAGMA threads = {_SORT_THREADS}")
     try:
         return _finish_staged(conn)
     finally:
         conn.execute(f"PRAGMA cache_size = {cache}")
+        conn.execute(f"PRAGMA foreign_keys = {foreign_keys}")
+        conn.execute(f"PRAGMA threads = {threads}")
+
+
+# The worker threads SQLite's sorter may use beside the connection's own (index builds).
+_SORT_THREADS = 1
+# The full-text index's memory for terms before it writes them out as a segment: the
+# rebuild of a million rows then writes a few large segments instead of hundreds of
+# small ones merged again and again. Set back to FTS5's default (1 MiB) afterwards.
+_FTS_HASH_BYTES = 32 * 1024 * 1024
+_FTS_DEFAULT_HASH_BYTES = 1024 * 1024
 
 
 def _finish_staged(conn: sqlite3.Connection) -> bool:
@@ -767,12 +808,11 @@ def _finish_staged(conn: sqlite3.Connection) -> bool:
             conn.execute("ROLLBACK")
             return False
         found = dict(conn.execute("SELECT name, data FROM staged_import").fetchall())
-        sets = [np.asarray(ids, np.int64) for ids in json.loads(found["source_sets"])]
         event_sets = np.frombuffer(found["event_sets"], "<i4")
         if columns.generation(conn) == int(found.get("generation", -1)):
             # No write since the first stage (each raises the generation): the staged
             # events are all there, none linked yet.
-            present = np.arange(1, len(event_sets) + 1, dtype=np.int64)
+            present = None
         else:
             # An event rewritten since has its links already (or none on purpose); a
             # deleted one has none.
@@ -780,23 +820,17 @@ def _finish_staged(conn: sqlite3.Connection) -> bool:
             ids = conn.execute("SELECT id FROM events WHERE id <= ?", [len(event_sets)])
             present = np.fromiter((r[0] for r in ids), np.int64)
             present = present[~np.isin(present, np.asarray(linked, np.int64))]
-        sizes_of = np.array([len(s) for s in sets] or [0], np.int64)
-        # A chunk of events at a time: the links of a million events as Python numbers
-        # would take hundreds of MB.
-        for begin in range(0, len(present), _LINK_CHUNK):
-            part = present[begin : begin + _LINK_CHUNK]
-            chosen = event_sets[part - 1]
-            event_ids = np.repeat(part, sizes_of[chosen])
-            if not len(event_ids):
-                continue
-            source_ids = np.concatenate([sets[i] for i in chosen.tolist()])
-            conn.executemany(
-                "INSERT OR IGNORE INTO event_sources (event_id, source_id) VALUES (?, ?)",
-                zip(event_ids.tolist(), source_ids.tolist(), strict=True),
-            )
+        _link_sources(conn, json.loads(found["source_sets"]), event_sets, present)
         for sql in json.loads(found["statements"]):
             conn.execute(sql)
+        conn.execute(
+            "INSERT INTO events_fts (events_fts, rank) VALUES ('hashsize', ?)", [_FTS_HASH_BYTES]
+        )
         conn.execute("INSERT INTO events_fts (events_fts) VALUES ('rebuild')")
+        conn.execute(
+            "INSERT INTO events_fts (events_fts, rank) VALUES ('hashsize', ?)",
+            [_FTS_DEFAULT_HASH_BYTES],
+        )
         conn.execute("DELETE FROM staged_import")
         conn.execute("DELETE FROM meta WHERE key = ?", [STAGED_KEY])
         conn.execute("COMMIT")
@@ -805,3 +839,47 @@ def _finish_staged(conn: sqlite3.Connection) -> bool:
             conn.execute("ROLLBACK")
         raise
     return True
+
+
+def _link_sources(
+    conn: sqlite3.Connection,
+    sets: list[list[int]],
+    event_sets: np.ndarray,
+    present: np.ndarray | None,
+) -> None:
+    """Link the events ``present`` (None: every staged one) to the outlets of their sets,
+    each event's in the order of its set, as one write per event would.
+
+    SQLite joins each event's set to the outlets of a small table of the sets: a chunk
+    of events goes in as one JSON text of numbers (made by numpy), each the event's id
+    times the number of sets plus its set's, instead of a Python tuple per link."""
+    conn.execute(
+        """CREATE TEMP TABLE staged_sets (
+            set_id INTEGER, position INTEGER, source_id INTEGER,
+            PRIMARY KEY (set_id, position)
+        ) WITHOUT ROWID"""
+    )
+    try:
+        conn.executemany(
+            "INSERT INTO temp.staged_sets VALUES (?, ?, ?)",
+            [(k, at, source) for k, ids in enumerate(sets) for at, source in enumerate(ids)],
+        )
+        count = max(len(sets), 1)
+        ids = np.arange(1, len(event_sets) + 1, dtype=np.int64) if present is None else present
+        for begin in range(0, len(ids), _LINK_CHUNK):
+            part = ids[begin : begin + _LINK_CHUNK]
+            keys = part * count + event_sets[part - 1]
+            conn.execute(
+                """INSERT OR IGNORE INTO event_sources (event_id, source_id)
+                   SELECT j.value / ?, s.source_id FROM json_each(?) j
+                   JOIN temp.staged_sets s ON s.set_id = j.value % ?
+                   ORDER BY j.key, s.position""",
+                [count, _json_integers(keys), count],
+            )
+    finally:
+        conn.execute("DROP TABLE temp.staged_sets")
+
+
+def _json_integers(values: np.ndarray) -> str:
+    """A JSON array of integers, written by numpy."""
+    return "[" + ",".join(values.astype(str).tolist()) + "]"

@@ -7,6 +7,8 @@ applying them once. Add a new step for every change; never edit an applied one.
 
 from __future__ import annotations
 
+import json
+
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
@@ -243,10 +245,28 @@ def m011_staged_import(db: Database) -> None:
     )
 
 
+@migrations()
+def m012_no_end_time_index(db: Database) -> None:
+    # No query reads the events by their end (t1): a time window is found by its start's
+    # index (t0), and the map and the timeline read the columns. The index only cost
+    # every write, and a large import the time of building it.
+    db.execute("DROP INDEX IF EXISTS idx_events_t1")
+    # A staged import's second stage still to run would make it again.
+    found = db.execute("SELECT data FROM staged_import WHERE name = 'statements'").fetchone()
+    if found is not None:
+        kept = [sql for sql in json.loads(found[0]) if '"idx_events_t1"' not in sql]
+        db.execute(
+            "UPDATE staged_import SET data = ? WHERE name = 'statements'", [json.dumps(kept)]
+        )
+
+
 #: Steps a store opened read-only can do without, because they only keep ready what can
 #: be worked out from the rows, add what such a store cannot have yet (a store without
-#: saved views has none to recall), or record changes a read-only store never makes: such
-#: a store is read as it is.
+#: saved views has none to recall), record changes a read-only store never makes, or
+#: drop an index no query needs: such a store is read as it is.
 READABLE_WITHOUT = frozenset(
-    {"m005_event_columns", "m007_history", "m008_saved_views", "m011_staged_import"}
-)
+    {
+        "m005_event_columns", "m007_history", "m008_saved_views", "m011_staged_import",
+        "m012_no_end_time_index",
+    }
+)  # fmt: skip
