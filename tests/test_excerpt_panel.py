@@ -149,3 +149,35 @@ def test_a_place_read_from_the_text_says_so(qtbot, tmp_path):
     state.select([by_uid["b"]])
     assert "inferred" not in panel.details.toPlainText()
     store.close()
+
+
+def test_a_large_selection_lists_its_first_events_and_counts_them_all(qtbot, tmp_path):
+    from desktop_app.ui.panels.excerpt import LISTED_EVENTS
+
+    kyiv = Place("Kyiv", 50.45, 30.52, "city", "UA")
+    lviv = Place("Lviv", 49.84, 24.03, "city", "UA")
+    store = EventStore(tmp_path / "many.db")
+    store.add_events(
+        Event(uid=f"e{i}", title=f"Event {i}", start="2025-06-02", place=kyiv if i % 2 else lviv)
+        for i in range(1000)
+    )
+    ids = [e.id for e in store.all_events()]
+    asked: list[int] = []
+
+    def lookup(wanted: list[int]) -> list[Event]:
+        asked.append(len(wanted))
+        return store.events(wanted)
+
+    state = ViewState(TimeWindow(0, 10**6))
+    panel = ExcerptPanel(state, lookup)
+    qtbot.addWidget(panel)
+    state.select(ids)
+    assert max(asked) <= LISTED_EVENTS
+    assert panel.choices.count() == LISTED_EVENTS
+    assert panel.heading.text() == f"1000 events selected; the first {LISTED_EVENTS} are listed"
+    # A few at several places, then a stack of one place.
+    state.select(ids[:5])
+    assert panel.heading.text() == "5 events selected"
+    state.select(ids[1:10:2])
+    assert panel.heading.text() == "5 events at Kyiv"
+    store.close()

@@ -291,3 +291,22 @@ def test_the_page_takes_its_events_once_a_load_and_keeps_drawing_them(qtbot, see
     kinds = {e.category for e in seed_store.all_events()}
     assert view.present_categories() == {c.key for c in view.categories if c.key in kinds}
     assert asked.count(True) == 1
+
+
+def test_events_are_described_as_the_events_read_whole_say(seed_store):
+    from desktop_app.ui.map.describe import describe_events
+
+    events = seed_store.all_events()
+    ids = [e.id for e in events][::-1] + [10**9, events[0].id]
+    expected = [
+        {
+            "id": e.id,
+            "title": e.title,
+            "date": e.display_date or e.start,
+            "place": e.place.name if e.place else None,
+            "place_kind": e.place.kind if e.place else None,
+        }
+        for e in seed_store.events(ids)
+    ]
+    assert any(row["place"] is None for row in expected)
+    assert describe_events(seed_store)(ids) == expected

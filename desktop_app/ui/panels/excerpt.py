@@ -47,6 +47,9 @@ def is_headline(event: Event) -> bool:
     return first == article.title.strip()
 
 
+#: The most selected events the panel lists (the heading counts every one).
+LISTED_EVENTS = 200
+
 class ExcerptPanel(QWidget):
     """Shows the current event: what, when, where, the verbatim excerpt, the article and
     the outlets it cites. With several events under one click it lists them to pick from.
@@ -168,7 +171,9 @@ class ExcerptPanel(QWidget):
         )
 
     def _on_selection_changed(self, ids: tuple[int, ...]) -> None:
-        events = self._lookup(list(ids)) if ids else []
+        # An area or a whole filter may select tens of thousands: the list shows the
+        # first ones, read at once; the heading counts them all.
+        events = self._lookup(list(ids[:LISTED_EVENTS])) if ids else []
         self.choices.blockSignals(True)
         self.choices.clear()
         for event in events:
@@ -181,10 +186,16 @@ class ExcerptPanel(QWidget):
         self.choices.setVisible(several)
         self.heading.setVisible(several)
         if several:
-            place = events[0].place.name if events[0].place else ""
+            places = {e.place.name if e.place else "" for e in events}
             # Only reached with two or more events, so the English plural is always right;
             # translations get %n for their own plural forms.
-            text = self.tr("%n events at %1", "", len(events)).replace("%1", place)
+            if len(ids) > len(events):
+                text = self.tr("%n events selected; the first %1 are listed", "", len(ids))
+                text = text.replace("%1", f"{len(events):,}")
+            elif len(places) == 1 and "" not in places:
+                text = self.tr("%n events at %1", "", len(events)).replace("%1", places.pop())
+            else:
+                text = self.tr("%n events selected", "", len(events))
             self.heading.setText(text)
         self._on_current_changed(self._state.current)
 
