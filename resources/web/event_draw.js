@@ -240,6 +240,25 @@
   }
 
   /*
+   * Each place's rank in the order of the names (compareLabels' `rank`), made once per
+   * edition of the names: a frame's sort then compares numbers.
+   */
+  const nameRanks = { names: null, edition: -1, rank: new Int32Array(0) };
+  function placeRanks() {
+    const c = nameRanks, names = EA.placeName;
+    if (c.names === names && c.edition === EA.namesEdition) return c.rank;
+    const order = [];
+    for (let p = 0; p < EA.nPlaces; p++) if (names[p]) order.push(p);
+    order.sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+    const rank = new Int32Array(EA.nPlaces);
+    for (let k = 1; k < order.length; k++) {
+      rank[order[k]] = rank[order[k - 1]] + (names[order[k]] === names[order[k - 1]] ? 0 : 1);
+    }
+    c.names = names; c.edition = EA.namesEdition; c.rank = rank;
+    return rank;
+  }
+
+  /*
    * The names of the last frame and what they were chosen for: a frame of the same events,
    * zoom, size, selection and controls is a pan, and keeps them (placeLabelsAfterPan).
    */
@@ -270,7 +289,7 @@
     const place = row >= 0 ? EA.placeOf[row] : -1;
     const ringed = place >= 0 && g.placeIn(place) ? scratch.group[place] : -1;
     const basis = {
-      placed: EA.placed, names: EA.placeName, kinds: EA.placeKind, countries: EA.countryPoints,
+      placed: EA.placed, names: EA.placeName, edition: EA.namesEdition, countries: EA.countryPoints,
       categories: EA.config.categories, zoom: view.zoom, maxZoom: view.maxZoom, w: view.w, h: view.h,
       ringed: place,
       title: title.map((b) => [b.x - view.ox, b.y - view.oy, b.w].join()).join(),
@@ -281,6 +300,7 @@
     // A pan: only the markers near what it changed take part (the rest keep their names).
     const reach = 2 * (placeWidths.widest + RADIUS + 8 + LABEL_HEIGHT);
     const changes = pan ? Labels.panChanges(m.labels, dx, dy, view, controls, reach) : null;
+    const ranks = EA.placeName ? placeRanks() : null;
     for (const k of drawnKeys) {
       if (changes && !changes.near(g.x[k], g.y[k]) && !changes.ids.has(g.top[k])) continue;
       const r = g.markers[k] > 1 ? clusterRadius(g.count[k]) : RADIUS + 2;
@@ -297,12 +317,12 @@
       const name = p >= 0 && EA.placeName ? EA.placeName[p] : undefined;
       if (!name) continue;
       const c = pool.places[named] || (pool.places[named] = {
-        text: "", x: 0, y: 0, w: 0, h: LABEL_HEIGHT, r: 0, count: 0, kind: "", key: 0, id: 0,
+        text: "", x: 0, y: 0, w: 0, h: LABEL_HEIGHT, r: 0, count: 0, kind: "", key: 0, id: 0, rank: 0,
       });
       named++;
       c.text = name; c.x = g.x[k]; c.y = g.y[k]; c.w = placeNameWidth(ctx, p, name);
       c.r = g.markers[k] > 1 ? clusterRadius(g.count[k]) : k === ringed ? RADIUS + 8 : RADIUS + 3;
-      c.count = g.count[k]; c.kind = EA.placeKind[p]; c.key = k; c.id = p;
+      c.count = g.count[k]; c.kind = EA.placeKind[p]; c.key = k; c.id = p; c.rank = ranks[p];
       candidates.push(c);
     }
     if (view.zoom <= COUNTRY_MAX_ZOOM) {

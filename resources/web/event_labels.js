@@ -27,33 +27,42 @@
 
   /*
    * The order labels are placed in: place labels before country names, busier first, the
-   * larger kind first (countries: the larger country first), then by text and position so that equal inputs give equal maps.
+   * larger kind first (countries: the larger country first), then by text and position so
+   * that equal inputs give equal maps. A candidate's `rank`, where both have one, is its
+   * text's place in the order of all texts (equal texts, equal ranks): a sort of tens of
+   * thousands of names then compares numbers, not strings.
    */
   function compareLabels(a, b) {
     return (a.country ? 1 : 0) - (b.country ? 1 : 0)
       || b.count - a.count
       || kindRank(b.kind) - kindRank(a.kind)
       || (b.area || 0) - (a.area || 0)
-      || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0)
+      || (a.rank !== undefined && b.rank !== undefined ? a.rank - b.rank
+        : a.text < b.text ? -1 : a.text > b.text ? 1 : 0)
       || a.x - b.x || a.y - b.y;
   }
 
   /*
    * Where a label of size w x h may go around its anchor (x, y) with a mark of radius r:
    * right, right a little lower (clear of a count badge at the upper right), left, above,
-   * below (a country name: centred on its point only).
+   * below (a country name: centred on its point only). How many spots candidate `c` has,
+   * and the top-left corner of its spot k: numbers, not objects (a frame tries tens of
+   * thousands).
    */
-  function positions(c) {
-    const { x, y, w, h } = c;
-    if (c.country) return [{ x: x - w / 2, y: y - h / 2 }];
+  function spots(c) {
+    return c.country ? 1 : 5;
+  }
+
+  function spotX(c, k) {
+    if (c.country || k >= 3) return c.x - c.w / 2;
+    return k === 2 ? c.x - (c.r || 0) - GAP - c.w : c.x + (c.r || 0) + GAP;
+  }
+
+  function spotY(c, k) {
     const r = c.r || 0;
-    return [
-      { x: x + r + GAP, y: y - h / 2 },
-      { x: x + r + GAP, y: y - h / 2 + BADGE_CLEARANCE },
-      { x: x - r - GAP - w, y: y - h / 2 },
-      { x: x - w / 2, y: y - r - GAP - h },
-      { x: x - w / 2, y: y + r + GAP },
-    ];
+    if (c.country || k === 0 || k === 2) return c.y - c.h / 2;
+    if (k === 1) return c.y - c.h / 2 + BADGE_CLEARANCE;
+    return k === 3 ? c.y - r - GAP - c.h : c.y + r + GAP;
   }
 
   /*
@@ -63,22 +72,27 @@
    */
   const CELL = 64;
 
+  // The markers' grid: cells about a marker's size, so that a label's spot meets a few.
+  const MARKER_CELL = 24;
+
   class BoxGrid {
-    constructor(view) {
-      this.cols = Math.max(1, Math.ceil(view.w / CELL));
-      this.rows = Math.max(1, Math.ceil(view.h / CELL));
+    constructor(view, cell = CELL) {
+      this.size = cell;
+      this.cols = Math.max(1, Math.ceil(view.w / cell));
+      this.rows = Math.max(1, Math.ceil(view.h / cell));
       this.cells = new Array(this.cols * this.rows);
     }
 
     /* The column or row of cell holding coordinate v, clamped to the grid's n: a box off
      * the view is kept in the cells at its edge. */
-    static _cell(v, n) {
-      return Math.min(n - 1, Math.max(0, Math.floor(v / CELL)));
+    static _cell(v, n, size = CELL) {
+      return Math.min(n - 1, Math.max(0, Math.floor(v / size)));
     }
 
     add(b) {
-      const c0 = BoxGrid._cell(b.x, this.cols), c1 = BoxGrid._cell(b.x + b.w, this.cols);
-      const r0 = BoxGrid._cell(b.y, this.rows), r1 = BoxGrid._cell(b.y + b.h, this.rows);
+      const s = this.size;
+      const c0 = BoxGrid._cell(b.x, this.cols, s), c1 = BoxGrid._cell(b.x + b.w, this.cols, s);
+      const r0 = BoxGrid._cell(b.y, this.rows, s), r1 = BoxGrid._cell(b.y + b.h, this.rows, s);
       for (let r = r0; r <= r1; r++) {
         for (let c = c0; c <= c1; c++) {
           const k = r * this.cols + c;
@@ -89,8 +103,9 @@
 
     /* Whether a box of the grid overlaps `b`, other than those whose key is `own`. */
     hits(b, own) {
-      const c0 = BoxGrid._cell(b.x, this.cols), c1 = BoxGrid._cell(b.x + b.w, this.cols);
-      const r0 = BoxGrid._cell(b.y, this.rows), r1 = BoxGrid._cell(b.y + b.h, this.rows);
+      const s = this.size;
+      const c0 = BoxGrid._cell(b.x, this.cols, s), c1 = BoxGrid._cell(b.x + b.w, this.cols, s);
+      const r0 = BoxGrid._cell(b.y, this.rows, s), r1 = BoxGrid._cell(b.y + b.h, this.rows, s);
       for (let r = r0; r <= r1; r++) {
         for (let c = c0; c <= c1; c++) {
           const cell = this.cells[r * this.cols + c];
@@ -116,9 +131,10 @@
   function placeInOrder(sorted, view, taken, blockers, placed) {
     // A placed label's key is never NaN: nothing is exempt from the labels placed.
     const none = NaN;
+    const box = { x: 0, y: 0, w: 0, h: 0 };  // each spot tried in turn: one box, reused
     for (const c of sorted) {
-      for (const spot of positions(c)) {
-        const box = { x: spot.x, y: spot.y, w: c.w, h: c.h };
+      for (let k = 0; k < spots(c); k++) {
+        box.x = spotX(c, k); box.y = spotY(c, k); box.w = c.w; box.h = c.h;
         if (!insideView(box, view)) continue;
         if (taken.hits(box, none)) continue;
         if (blockers.hits(box, c.key)) continue;
@@ -159,7 +175,7 @@
   }
 
   /*
-   * Place `candidates` ({text, x, y, w, h, r, count, kind, country, key, id}) on a view of
+   * Place `candidates` ({text, x, y, w, h, r, count, kind, country, key, id, rank}) on a view of
    * view.w x view.h pixels, keeping clear of `obstacles` (boxes {x, y, w, h}: the markers).
    * A candidate's own marker (its `key` matches the obstacle's) does not block it; its
    * `id` names its place from one frame to the next (placeLabelsAfterPan).
@@ -167,7 +183,7 @@
    * id, ax, ay} with (x, y) its box's top-left corner and (ax, ay) its anchor.
    */
   function placeLabels(candidates, view, obstacles) {
-    const taken = new BoxGrid(view), blockers = new BoxGrid(view);
+    const taken = new BoxGrid(view), blockers = new BoxGrid(view, MARKER_CELL);
     for (const o of obstacles || []) blockers.add(o);
     return placeInOrder(candidates.slice().sort(compareLabels), view, taken, blockers, []);
   }
@@ -224,8 +240,8 @@
       const reach = c.w + (c.r || 0) + GAP;
       // Far from every change, its spots are as they were: it stays as placed or not.
       if (!changed.any(c.x - reach, c.y - reach, c.x + reach, c.y + reach) || keptIds.has(c.id)) continue;
-      for (const spot of positions(c)) {
-        const box = { x: spot.x, y: spot.y, w: c.w, h: c.h };
+      for (let k = 0; k < spots(c); k++) {
+        const box = { x: spotX(c, k), y: spotY(c, k), w: c.w, h: c.h };
         if (!insideView(box, view) || (inLast(box) && !freedGrid.hits(box, none))) continue;
         again.push(c);
         near.mark(c.x - reach, c.y - reach, c.x + reach, c.y + reach);
@@ -234,7 +250,7 @@
     }
     if (!again.length) return kept;
     // Only the obstacles a candidate tried again could meet.
-    const blockers = new BoxGrid(view);
+    const blockers = new BoxGrid(view, MARKER_CELL);
     for (const f of fixed || []) blockers.add(f);
     for (const o of obstacles || []) if (near.any(o.x, o.y, o.x + o.w, o.y + o.h)) blockers.add(o);
     return placeInOrder(again.sort(compareLabels), view, taken, blockers, kept);

@@ -234,3 +234,17 @@ test("after a pan a name the legend hid comes back where the legend no longer li
   assert.ok(changes.near(moved.x, moved.y));
   assert.ok(!changes.near(20, 380));
 });
+
+test("ranks of the texts order a crowd as the texts do", () => {
+  const rnd = random(31);
+  const crowd = Array.from({ length: 400 }, (_, k) =>
+    place(["Izium", "Balakliia", "Kupiansk", "Lyman", "Siversk"][k % 5] + (k % 7), rnd() * VIEW.w, rnd() * VIEW.h, 1 + (k % 2)));
+  const texts = [...new Set(crowd.map((c) => c.text))].sort();
+  const ranked = crowd.map((c) => ({ ...c, rank: texts.indexOf(c.text) }));
+  const plain = L.placeLabels(crowd, VIEW, []), byRank = L.placeLabels(ranked, VIEW, []);
+  assert.ok(plain.length > 10);
+  assert.deepEqual(byRank.map((b) => [b.text, b.x, b.y]), plain.map((b) => [b.text, b.x, b.y]));
+  // A rank that disagrees with the text wins: it is what the sort reads.
+  const reversed = crowd.map((c) => ({ ...c, rank: texts.length - texts.indexOf(c.text) }));
+  assert.notDeepEqual(L.placeLabels(reversed, VIEW, []).map((b) => b.text), plain.map((b) => b.text));
+});
