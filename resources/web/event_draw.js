@@ -260,9 +260,9 @@
 
   /*
    * The names of the last frame and what they were chosen for: a frame of the same events,
-   * zoom, size, selection and controls is a pan, and keeps them (placeLabelsAfterPan).
+   * names, zoom, size and selection is a pan, and keeps them (placeLabelsAfterPan).
    */
-  const labelMemo = { labels: null, basis: null, ox: 0, oy: 0 };
+  const labelMemo = { labels: null, basis: null, ox: 0, oy: 0, controls: [] };
   // The candidates and markers' boxes of chooseLabels, reused from frame to frame (tens of
   // thousands of them: made anew each frame, they would cost more than choosing).
   const labelPool = { boxes: [], places: [] };
@@ -293,13 +293,14 @@
       categories: EA.config.categories, zoom: view.zoom, maxZoom: view.maxZoom, w: view.w, h: view.h,
       ringed: place,
       title: title.map((b) => [b.x - view.ox, b.y - view.oy, b.w].join()).join(),
-      controls: controls.map((b) => [b.x, b.y, b.w, b.h].join()).join(";"),
     };
     const m = labelMemo, pan = sameBasis(basis, m.basis);
     const dx = view.ox - m.ox, dy = view.oy - m.oy;
     // A pan: only the markers near what it changed take part (the rest keep their names).
     const reach = 2 * (placeWidths.widest + RADIUS + 8 + LABEL_HEIGHT);
-    const changes = pan ? Labels.panChanges(m.labels, dx, dy, view, controls, reach) : null;
+    // The controls do not move with the map (and the scale bar's width changes as it
+    // moves): on a pan, names are tried again where they lay then and now.
+    const changes = pan ? Labels.panChanges(m.labels, dx, dy, view, controls, reach, m.controls) : null;
     const ranks = EA.placeName ? placeRanks() : null;
     for (const k of drawnKeys) {
       if (changes && !changes.near(g.x[k], g.y[k]) && !changes.ids.has(g.top[k])) continue;
@@ -340,9 +341,9 @@
       }
     }
     m.labels = pan
-      ? Labels.placeLabelsAfterPan(m.labels, dx, dy, candidates, view, obstacles, controls)
+      ? Labels.placeLabelsAfterPan(m.labels, dx, dy, candidates, view, obstacles, controls, m.controls)
       : Labels.placeLabels(candidates, view, obstacles);
-    m.basis = basis; m.ox = view.ox; m.oy = view.oy;
+    m.basis = basis; m.ox = view.ox; m.oy = view.oy; m.controls = controls;
     return m.labels;
   }
 

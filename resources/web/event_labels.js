@@ -195,12 +195,12 @@
    * the map and its box is still wholly on the view and clear of `fixed` (the boxes that
    * do not move with the map: the controls); the candidates tested again are only those
    * with a spot the last view did not hold (at the edges the pan uncovered), where a
-   * label went (it left the view) or where `fixed` lay on the map, in placement order,
-   * around the labels kept. So a pan costs in proportion to its edges, not to the labels
+   * label went (it left the view) or where `fixedBefore` (`fixed` in the last frame, by
+   * default the same) lay on the map, in placement order, around the labels kept. So a pan costs in proportion to its edges, not to the labels
    * in view, and the names the eye follows keep their places while the map moves. Same
    * arguments and answer as placeLabels otherwise (the labels kept come first).
    */
-  function placeLabelsAfterPan(previous, dx, dy, candidates, view, obstacles, fixed) {
+  function placeLabelsAfterPan(previous, dx, dy, candidates, view, obstacles, fixed, fixedBefore = fixed) {
     const before = new Map();
     for (const b of previous) before.set(b.id, b);
     const kept = [], freed = [], keptIds = new Set(), taken = new BoxGrid(view), fixedGrid = new BoxGrid(view);
@@ -223,9 +223,9 @@
       taken.add(label);
     }
     // Labels whose place is gone free their spot too, and so does what `fixed` covered
-    // (on the map, it moved the other way).
+    // (on the map, it moved the other way, and it may have changed its size).
     for (const b of before.values()) freed.push({ x: b.x + dx, y: b.y + dy, w: b.w, h: b.h });
-    if (dx || dy) for (const f of fixed || []) freed.push({ x: f.x + dx, y: f.y + dy, w: f.w, h: f.h });
+    for (const f of fixedBefore || []) freed.push({ x: f.x + dx, y: f.y + dy, w: f.w, h: f.h });
     // Where the last view was, in this view's pixels: a spot wholly inside it was tried then.
     const inLast = (b) => b.x >= dx && b.y >= dy && b.x + b.w <= dx + view.w && b.y + b.h <= dy + view.h;
     const freedGrid = new BoxGrid(view), changed = new CellMask(view);
@@ -259,12 +259,13 @@
   /*
    * Where a pan from the frame of `previous` by (dx, dy) changes what labels may go: the
    * strips it uncovered, the boxes of the labels it takes off (past the view's edge or
-   * under `fixed`) and the part of the map `fixed` covered. Returns {ids, near}: the ids of `previous`, and near(x, y),
+   * under `fixed`) and the part of the map `fixedBefore` covered (see placeLabelsAfterPan).
+   * Returns {ids, near}: the ids of `previous`, and near(x, y),
    * whether something within `reach` pixels of (x, y) may have changed (to the cell). A
    * frame can leave out the candidates (and markers) far from every change before
    * placeLabelsAfterPan: they would keep their labels or their lack of one.
    */
-  function panChanges(previous, dx, dy, view, fixed, reach) {
+  function panChanges(previous, dx, dy, view, fixed, reach, fixedBefore = fixed) {
     const changed = new CellMask(view), fixedGrid = new BoxGrid(view);
     for (const f of fixed || []) fixedGrid.add(f);
     if (dx > 0) changed.mark(0, 0, dx, view.h);
@@ -272,7 +273,7 @@
     if (dy > 0) changed.mark(0, 0, view.w, dy);
     if (dy < 0) changed.mark(0, view.h + dy, view.w, view.h);
     // What `fixed` covered of the map (it moved the other way on it).
-    if (dx || dy) for (const f of fixed || []) changed.mark(f.x + dx, f.y + dy, f.x + dx + f.w, f.y + dy + f.h);
+    for (const f of fixedBefore || []) changed.mark(f.x + dx, f.y + dy, f.x + dx + f.w, f.y + dy + f.h);
     const ids = new Set();
     for (const b of previous) {
       ids.add(b.id);

@@ -248,3 +248,14 @@ test("ranks of the texts order a crowd as the texts do", () => {
   const reversed = crowd.map((c) => ({ ...c, rank: texts.length - texts.indexOf(c.text) }));
   assert.notDeepEqual(L.placeLabels(reversed, VIEW, []).map((b) => b.text), plain.map((b) => b.text));
 });
+
+test("a control that shrinks between frames gives back the names it covered", () => {
+  const view = { w: 400, h: 400 }, wide = { x: 250, y: 0, w: 150, h: 60, key: "control" };
+  const narrow = { ...wide, x: 370, w: 30 };
+  const town = { ...place("Lyman", 300, 30, 2), id: 3 };
+  assert.deepEqual(L.placeLabels([town], view, [wide]), []);
+  // No pan at all (the scale bar's width changed, say): the town is named now.
+  const next = L.placeLabelsAfterPan([], 0, 0, [town], view, [narrow], [narrow], [wide]);
+  assert.deepEqual(next.map((b) => b.text), ["Lyman"]);
+  assert.deepEqual(L.placeLabelsAfterPan([], 0, 0, [town], view, [narrow], [narrow]), []);
+});
