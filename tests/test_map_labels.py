@@ -91,6 +91,34 @@ def test_place_labels_follow_the_window(qtbot, seed_store):
     assert [b for b in labels(qtbot, view) if not b["country"]] == []
 
 
+#: In the page: the names of the window's places forgotten, then given again (as the
+#: application names the events it reads later), then a pan of one pixel.
+RENAMED_THEN_PANNED = """(() => {
+    const EA = EventAtlas;
+    const rows = Array.from(EA.placed, (i) => {
+        const p = EA.placeOf[i];
+        return [EA.ids[i], EA.placeName[p], EA.placeKind[p]];
+    });
+    EA.setPlaceNames([]);
+    EA.redraw();
+    const unnamed = EA.drawnLabels().filter((b) => !b.country).length;
+    EA.nameEvents(rows);
+    EA.map.panBy([1, 0], {animate: false});
+    return {unnamed, named: EA.drawnLabels().filter((b) => !b.country).map((b) => b.text)};
+})()"""
+
+
+def test_names_given_after_a_frame_show_on_the_next_pan(qtbot, seed_store):
+    view = open_map(qtbot, seed_store, window(*JUNE_2), size=(1100, 750))
+    redrawn(qtbot, view, BLACK_SEA)
+    before = {b["text"] for b in labels(qtbot, view) if not b["country"]}
+    drawn = js(qtbot, view, RENAMED_THEN_PANNED)
+    assert drawn["unnamed"] == 0
+    # A pan moves the names of the last frame, but these are new: placed anew, everywhere.
+    assert set(drawn["named"]) == before
+    assert "Istanbul" in " ".join(drawn["named"])
+
+
 def test_country_names_show_zoomed_out_only_and_under_place_names(qtbot, seed_store):
     view = open_map(qtbot, seed_store, window(*JUNE_2), size=(1100, 750))
     redrawn(qtbot, view, BLACK_SEA)

@@ -145,3 +145,43 @@ def test_twenty_thousand_marks_draw_from_a_few_canvas_calls_and_clicks_find_them
         with qtbot.waitSignal(view.bridge.clicked, timeout=10_000) as clicked:
             click_event(qtbot, view, mark["id"])
         assert clicked.args[0] == [mark["id"]]
+
+
+#: In the page: pan by each step in turn, then the canvas's pixels; then the same frame
+#: drawn from nothing (its buffer of marks forgotten) and its pixels, and where each
+#: frame drew its marks.
+PANNED_AND_FRESH = """(() => {
+    const EA = EventAtlas, canvas = document.querySelector('canvas.ea-events');
+    const ctx = canvas.getContext('2d');
+    for (const [dx, dy] of STEPS) EA.map.panBy([dx, dy], {animate: false});
+    const panned = Array.from(ctx.getImageData(0, 0, canvas.width, canvas.height).data);
+    const marks = EA.drawnMarks().map((m) => [m.x, m.y]);
+    EA.layer._marks = null;
+    EA.redraw();
+    const fresh = Array.from(ctx.getImageData(0, 0, canvas.width, canvas.height).data);
+    const differ = panned.reduce((n, v, k) => n + (v !== fresh[k]), 0);
+    return {differ, ink: panned.filter((v, k) => k % 4 === 3 && v > 0).length, marks,
+            freshMarks: EA.drawnMarks().map((m) => [m.x, m.y])};
+})()"""
+
+
+def test_a_pan_moves_the_marks_drawn_and_draws_what_a_fresh_frame_would(qtbot, tmp_path):
+    # Overlapping marks 19 pixels apart, six categories, fading, a selected mark: after
+    # pans of every direction the page redraws only the strips a pan uncovered.
+    store = grid_store(tmp_path / "grid.db", 60, 40, 19)
+    view = open_map(qtbot, store, everything(store))
+    deep_view(qtbot, view)
+    chosen = int(js(qtbot, view, "EventAtlas.ids[EventAtlas.placed[1250]]"))
+    js(qtbot, view, f"EventAtlas.setSelection({json.dumps(json.dumps({'ids': [chosen]}))})")
+    steps = [[40, 0], [0, 40], [-23, 17], [5, -61], [-40, 0], [300, 0], [-300, 0]]
+    drawn = js(qtbot, view, PANNED_AND_FRESH.replace("STEPS", json.dumps(steps)))
+    assert drawn["ink"] > 100_000
+    assert drawn["marks"] == drawn["freshMarks"] and len(drawn["marks"]) > 500
+    assert drawn["differ"] == 0
+    # Hover and clicks read the groups of the last frame: they find a mark after pans.
+    at = "EventAtlas.groups.last[EventAtlas.groupAt(300, 200)]"
+    other = int(js(qtbot, view, f"EventAtlas.ids[{at}]"))
+    assert other != chosen
+    with qtbot.waitSignal(view.bridge.clicked, timeout=10_000) as clicked:
+        click_event(qtbot, view, other)
+    assert clicked.args[0] == [other]

@@ -70,6 +70,8 @@
 
   /* Name the places of some events, keeping the names of the others. */
   EA.nameEvents = function (rows) {
+    // The names' edition: what the map drew from the names it had is out of date.
+    EA.namesEdition = (EA.namesEdition || 0) + 1;
     let named = 0;
     for (const [id, name, kind] of rows) {
       const i = EA.rowOf(id);

@@ -222,32 +222,93 @@
    * The width of place p's name, measured once per name: with tens of thousands of
    * places in view, even looking each up by its text costs milliseconds a frame.
    */
-  const placeWidths = { names: null, text: [], width: new Float64Array(0) };
+  const placeWidths = { names: null, text: [], width: new Float64Array(0), widest: 0 };
   function placeNameWidth(ctx, p, name) {
     const c = placeWidths;
     if (c.names !== EA.placeName) {
       c.names = EA.placeName;
       c.text = new Array(EA.nPlaces);
       c.width = new Float64Array(EA.nPlaces);
+      c.widest = 0;
     }
-    if (c.text[p] !== name) { c.text[p] = name; c.width[p] = textWidth(ctx, PLACE_FONT, name); }
+    if (c.text[p] !== name) {
+      c.text[p] = name; c.width[p] = textWidth(ctx, PLACE_FONT, name);
+      // The widest name measured: how far from a change a pan looks (chooseLabels).
+      c.widest = Math.max(c.widest, c.width[p]);
+    }
     return c.width[p];
   }
 
   /*
+   * Each place's rank in the order of the names (compareLabels' `rank`), made once per
+   * edition of the names: a frame's sort then compares numbers.
+   */
+  const nameRanks = { names: null, edition: -1, rank: new Int32Array(0) };
+  function placeRanks() {
+    const c = nameRanks, names = EA.placeName;
+    if (c.names === names && c.edition === EA.namesEdition) return c.rank;
+    const order = [];
+    for (let p = 0; p < EA.nPlaces; p++) if (names[p]) order.push(p);
+    order.sort((a, b) => (names[a] < names[b] ? -1 : names[a] > names[b] ? 1 : 0));
+    const rank = new Int32Array(EA.nPlaces);
+    for (let k = 1; k < order.length; k++) {
+      rank[order[k]] = rank[order[k - 1]] + (names[order[k]] === names[order[k - 1]] ? 0 : 1);
+    }
+    c.names = names; c.edition = EA.namesEdition; c.rank = rank;
+    return rank;
+  }
+
+  /*
+   * The names of the last frame and what they were chosen for: a frame of the same events,
+   * names, zoom, size and selection is a pan, and keeps them (placeLabelsAfterPan).
+   */
+  const labelMemo = { labels: null, basis: null, ox: 0, oy: 0, controls: [] };
+  // The candidates and markers' boxes of chooseLabels, reused from frame to frame (tens of
+  // thousands of them: made anew each frame, they would cost more than choosing).
+  const labelPool = { boxes: [], places: [] };
+
+  function sameBasis(a, b) {
+    if (!a || !b) return false;
+    for (const k of Object.keys(a)) if (a[k] !== b[k]) return false;
+    return true;
+  }
+
+  /*
    * The names to print: the busiest place of each drawn marker or cluster, then (zoomed
-   * out) the countries, kept clear of every marker but their own (event_labels.js).
+   * out) the countries, kept clear of every marker but their own (event_labels.js). On a
+   * pan the names of the last frame move with the map and only the edges are chosen again.
    */
   function chooseLabels(ctx, view, g, drawnKeys, map) {
-    const candidates = [], obstacles = controlBoxes(map).concat(titleBox(ctx, view));
+    const controls = controlBoxes(map), title = titleBox(ctx, view);
+    const obstacles = controls.concat(title), candidates = [];
+    const pool = labelPool;
+    let used = 0, named = 0;
     // The group of the current event wears a selection ring: its name stands clear of it.
     const first = EA.selection.values().next().value;
     const row = first === undefined ? -1 : EA.rowOf(first);
     const place = row >= 0 ? EA.placeOf[row] : -1;
     const ringed = place >= 0 && g.placeIn(place) ? scratch.group[place] : -1;
+    const basis = {
+      placed: EA.placed, names: EA.placeName, edition: EA.namesEdition, countries: EA.countryPoints,
+      categories: EA.config.categories, zoom: view.zoom, maxZoom: view.maxZoom, w: view.w, h: view.h,
+      ringed: place,
+      title: title.map((b) => [b.x - view.ox, b.y - view.oy, b.w].join()).join(),
+    };
+    const m = labelMemo, pan = sameBasis(basis, m.basis);
+    const dx = view.ox - m.ox, dy = view.oy - m.oy;
+    // A pan: only the markers near what it changed take part (the rest keep their names).
+    const reach = 2 * (placeWidths.widest + RADIUS + 8 + LABEL_HEIGHT);
+    // The controls do not move with the map (and the scale bar's width changes as it
+    // moves): on a pan, names are tried again where they lay then and now.
+    const changes = pan ? Labels.panChanges(m.labels, dx, dy, view, controls, reach, m.controls) : null;
+    const ranks = EA.placeName ? placeRanks() : null;
     for (const k of drawnKeys) {
+      if (changes && !changes.near(g.x[k], g.y[k]) && !changes.ids.has(g.top[k])) continue;
       const r = g.markers[k] > 1 ? clusterRadius(g.count[k]) : RADIUS + 2;
-      obstacles.push({ x: g.x[k] - r, y: g.y[k] - r, w: 2 * r, h: 2 * r, key: k });
+      const box = pool.boxes[used] || (pool.boxes[used] = { x: 0, y: 0, w: 0, h: 0, key: 0 });
+      used++;
+      box.x = g.x[k] - r; box.y = g.y[k] - r; box.w = 2 * r; box.h = 2 * r; box.key = k;
+      obstacles.push(box);
       if (g.markers[k] === 1 && g.count[k] > 1) {
         // The count badge at the marker's upper right: not even its own label may cover it.
         const w = Math.max(14, textWidth(ctx, "bold 10px sans-serif", countText(g.count[k])) + 2);
@@ -256,12 +317,14 @@
       const p = g.top[k];
       const name = p >= 0 && EA.placeName ? EA.placeName[p] : undefined;
       if (!name) continue;
-      candidates.push({
-        text: name, x: g.x[k], y: g.y[k], w: placeNameWidth(ctx, p, name), h: LABEL_HEIGHT,
-        r: g.markers[k] > 1 ? clusterRadius(g.count[k]) : k === ringed ? RADIUS + 8 : RADIUS + 3,
-        count: g.count[k],
-        kind: EA.placeKind[p], key: k,
+      const c = pool.places[named] || (pool.places[named] = {
+        text: "", x: 0, y: 0, w: 0, h: LABEL_HEIGHT, r: 0, count: 0, kind: "", key: 0, id: 0, rank: 0,
       });
+      named++;
+      c.text = name; c.x = g.x[k]; c.y = g.y[k]; c.w = placeNameWidth(ctx, p, name);
+      c.r = g.markers[k] > 1 ? clusterRadius(g.count[k]) : k === ringed ? RADIUS + 8 : RADIUS + 3;
+      c.count = g.count[k]; c.kind = EA.placeKind[p]; c.key = k; c.id = p; c.rank = ranks[p];
+      candidates.push(c);
     }
     if (view.zoom <= COUNTRY_MAX_ZOOM) {
       for (const c of EA.countryPoints || []) {
@@ -273,11 +336,15 @@
         if (c.span / 360 * view.scale < COUNTRY_MIN_FILL * w) continue;
         candidates.push({
           text, x, y, w, h: LABEL_HEIGHT - 2,
-          count: 0, country: true, area: c.area, key: "country:" + c.name,
+          count: 0, country: true, area: c.area, key: "country:" + c.name, id: "country:" + c.name,
         });
       }
     }
-    return Labels.placeLabels(candidates, view, obstacles);
+    m.labels = pan
+      ? Labels.placeLabelsAfterPan(m.labels, dx, dy, candidates, view, obstacles, controls, m.controls)
+      : Labels.placeLabels(candidates, view, obstacles);
+    m.basis = basis; m.ox = view.ox; m.oy = view.oy; m.controls = controls;
+    return m.labels;
   }
 
   /*
@@ -358,6 +425,33 @@
     return (count / 1000000).toFixed(1) + "M";
   }
 
+  /*
+   * A stopwatch over a draw's phases: each lap(name) adds the milliseconds since the last
+   * lap (or `started`) to phases[name]. The map benchmark reports them.
+   */
+  function phaseClock(phases, started) {
+    let last = started;
+    return (name) => {
+      const now = performance.now();
+      phases[name] = (phases[name] || 0) + now - last;
+      last = now;
+    };
+  }
+
+  /*
+   * A plain mark of the last draw, for drawnMarks: its group and its one segment, made
+   * only when asked for (a frame of tens of thousands of marks need not build them).
+   */
+  class PlainMark {
+    constructor(group, key, count) {
+      this.group = group; this.key = key; this.count = count;
+    }
+
+    get segments() {
+      return [[this.key, this.count]];
+    }
+  }
+
   const EventCanvas = L.Layer.extend({
     onAdd: function (map) {
       this._canvas = L.DomUtil.create("canvas", "ea-events leaflet-zoom-hide");
@@ -392,6 +486,8 @@
       EA.drawingDots = Dots.wantsDots(EA.markStyle, EA.placed.length);
       const g = EA.drawingDots ? Dots.noGroups() : G.groupEvents(EA, view);
       EA.groups = g;
+      const phases = EA.drawPhases = {}, lap = phaseClock(phases, started);
+      lap("group");
       // Dots go into the pixels first: writing pixels replaces what is under them.
       EA.dotsDrawn = EA.drawingDots ? this._drawDots(ctx, view, ratio) : 0;
       const inView = (x, y, r) => x >= -r && y >= -r && x <= view.w + r && y <= view.h + r;
@@ -418,7 +514,9 @@
       EA.arcsDrawn = EA.drawingDots ? 0 : drawArcs(ctx, view, g);
       const drawnKeys = [];
       for (let k = 0; k < g.n; k++) if (inView(g.x[k], g.y[k], 32)) drawnKeys.push(k);
+      lap("halos_arcs");
       const labels = chooseLabels(ctx, view, g, drawnKeys, map);
+      lap("labels");
       // Country names lie under the markers; place names go over them (clear of them).
       drawLabels(ctx, labels, true);
       ctx.textAlign = "center"; ctx.textBaseline = "middle";
@@ -445,8 +543,9 @@
           marks.push({ group: k, segments: drawMix(ctx, g, k, x, y, nc, cats) });
           under = true;
         } else if (sprites) {
-          this._addMark(sprites, categoryIndex(i), Sprites.alphaStep(alpha), false, x, y);
-          marks.push({ group: k, segments: [[categoryOf(i).key, g.count[k]]] });
+          const c = categoryIndex(i);
+          sprites.add(this._sprite(c, Sprites.alphaStep(alpha), false, ratio), Math.round(x * ratio), Math.round(y * ratio));
+          marks.push(new PlainMark(k, cats[c].key, g.count[k]));
         } else {
           ctx.globalAlpha = alpha;
           ctx.fillStyle = categoryOf(i).colour;
@@ -457,9 +556,11 @@
         if (g.count[k] > 1) badges.push(k);
       }
       ctx.globalAlpha = 1;
+      lap("marks");
       // Clusters and pies (the busiest groups, drawn first anyway) lie under the plain
       // marks; badges, names and the selection go over them.
-      if (sprites) this._putMarks(ctx, sprites, under);
+      if (sprites) this._putMarks(ctx, sprites, under, view);
+      lap("composite");
       ctx.font = "bold 10px sans-serif";
       for (const k of badges) {
         // Up and to the right, clear of most of the mark: its colours are what it says.
@@ -492,6 +593,7 @@
       }
       EA.drawn.selected = selected.map(([, , i]) => EA.ids[i]);
       this._placeLabel(selected, map);
+      lap("rest");
       EA.lastDrawMs = performance.now() - started;
       const seq = ++EA.paintSeq;
       if (EA.bridge) requestAnimationFrame(() => EA.bridge.painted(seq));
@@ -526,39 +628,53 @@
           const look = Sprites.lookOf(key);
           return renderMark(cats[look.category], Sprites.stepAlpha(look.step), look.selected, ratio);
         });
+        // The looks found so far by key, in an array: a frame asks tens of thousands of times.
+        this._spriteByKey = [];
       }
-      return this._sprites.get(Sprites.lookKey(c, step, selected));
+      const key = Sprites.lookKey(c, step, selected);
+      return this._spriteByKey[key] || (this._spriteByKey[key] = this._sprites.get(key));
     },
-    /* The list of the frame's plain marks, empty, at `ratio` device pixels per CSS pixel. */
+    /*
+     * The list of the frame's plain marks, empty, at `ratio` device pixels per CSS pixel.
+     * Two lists take turns: the other holds the last frame's, which a pan compares with.
+     */
     _startMarks: function (ratio) {
-      if (!this._markList) this._markList = new Sprites.MarkList();
-      this._markList.clear();
-      this._markList.ratio = ratio;
-      return this._markList;
-    },
-    /* A plain mark centred at container point (x, y), for the frame's buffer. */
-    _addMark: function (list, c, step, selected, x, y) {
-      const ratio = list.ratio;
-      list.add(this._sprite(c, step, selected, ratio), Math.round(x * ratio), Math.round(y * ratio));
+      if (!this._markLists) this._markLists = [new Sprites.MarkList(), new Sprites.MarkList()];
+      this._markLists.reverse();
+      const list = this._markLists[0];
+      list.clear();
+      list.ratio = ratio;
+      return list;
     },
     /*
      * The frame's plain marks into their buffer (device pixels of the whole canvas,
      * emptied where the last frame's marks were), and the part of it they cover onto
      * the canvas: put straight in when nothing is drawn under them (a put replaces
-     * pixels), else through a canvas of their own drawn over what is there.
+     * pixels), else through a canvas of their own drawn over what is there. After a
+     * pan (the same zoom and pixels) the buffer's pixels move with the map and only the
+     * strips it uncovered are composited again (compositeAfterPan).
      */
-    _putMarks: function (ctx, list, under) {
-      if (!list.count && !this._marks) return;
+    _putMarks: function (ctx, list, under, view) {
+      if (!list.count && (!this._marks || !this._marks.box)) return;
       const canvas = this._canvas, width = canvas.width, height = canvas.height;
-      let marks = this._marks;
+      let marks = this._marks, box;
+      const ratio = list.ratio, before = this._markLists[1];
+      const panned = marks && marks.image.width === width && marks.image.height === height
+        && marks.scale === view.scale && marks.ratio === ratio;
       if (!marks || marks.image.width !== width || marks.image.height !== height) {
         const image = new ImageData(width, height);
         marks = this._marks = { image, words: new Int32Array(image.data.buffer), box: null };
-      } else if (marks.box) {
-        marks.words.fill(0, marks.box.y0 * width, marks.box.y1 * width);
       }
+      if (panned) {
+        const sx = Math.round((view.ox - marks.ox) * ratio), sy = Math.round((view.oy - marks.oy) * ratio);
+        box = Sprites.compositeAfterPan(marks.words, width, height, list, before, sx, sy);
+      } else {
+        if (marks.box) marks.words.fill(0, marks.box.y0 * width, marks.box.y1 * width);
+        box = Sprites.compositeMarks(marks.words, width, height, list);
+      }
+      marks.box = box;
+      marks.scale = view.scale; marks.ratio = ratio; marks.ox = view.ox; marks.oy = view.oy;
       const image = marks.image;
-      const box = marks.box = Sprites.compositeMarks(marks.words, width, height, list);
       if (!box) return;
       const { x0, y0 } = box, w = box.x1 - x0, h = box.y1 - y0;
       if (!under) {

@@ -27,33 +27,42 @@
 
   /*
    * The order labels are placed in: place labels before country names, busier first, the
-   * larger kind first (countries: the larger country first), then by text and position so that equal inputs give equal maps.
+   * larger kind first (countries: the larger country first), then by text and position so
+   * that equal inputs give equal maps. A candidate's `rank`, where both have one, is its
+   * text's place in the order of all texts (equal texts, equal ranks): a sort of tens of
+   * thousands of names then compares numbers, not strings.
    */
   function compareLabels(a, b) {
     return (a.country ? 1 : 0) - (b.country ? 1 : 0)
       || b.count - a.count
       || kindRank(b.kind) - kindRank(a.kind)
       || (b.area || 0) - (a.area || 0)
-      || (a.text < b.text ? -1 : a.text > b.text ? 1 : 0)
+      || (a.rank !== undefined && b.rank !== undefined ? a.rank - b.rank
+        : a.text < b.text ? -1 : a.text > b.text ? 1 : 0)
       || a.x - b.x || a.y - b.y;
   }
 
   /*
    * Where a label of size w x h may go around its anchor (x, y) with a mark of radius r:
    * right, right a little lower (clear of a count badge at the upper right), left, above,
-   * below (a country name: centred on its point only).
+   * below (a country name: centred on its point only). How many spots candidate `c` has,
+   * and the top-left corner of its spot k: numbers, not objects (a frame tries tens of
+   * thousands).
    */
-  function positions(c) {
-    const { x, y, w, h } = c;
-    if (c.country) return [{ x: x - w / 2, y: y - h / 2 }];
+  function spots(c) {
+    return c.country ? 1 : 5;
+  }
+
+  function spotX(c, k) {
+    if (c.country || k >= 3) return c.x - c.w / 2;
+    return k === 2 ? c.x - (c.r || 0) - GAP - c.w : c.x + (c.r || 0) + GAP;
+  }
+
+  function spotY(c, k) {
     const r = c.r || 0;
-    return [
-      { x: x + r + GAP, y: y - h / 2 },
-      { x: x + r + GAP, y: y - h / 2 + BADGE_CLEARANCE },
-      { x: x - r - GAP - w, y: y - h / 2 },
-      { x: x - w / 2, y: y - r - GAP - h },
-      { x: x - w / 2, y: y + r + GAP },
-    ];
+    if (c.country || k === 0 || k === 2) return c.y - c.h / 2;
+    if (k === 1) return c.y - c.h / 2 + BADGE_CLEARANCE;
+    return k === 3 ? c.y - r - GAP - c.h : c.y + r + GAP;
   }
 
   /*
@@ -63,22 +72,27 @@
    */
   const CELL = 64;
 
+  // The markers' grid: cells about a marker's size, so that a label's spot meets a few.
+  const MARKER_CELL = 24;
+
   class BoxGrid {
-    constructor(view) {
-      this.cols = Math.max(1, Math.ceil(view.w / CELL));
-      this.rows = Math.max(1, Math.ceil(view.h / CELL));
+    constructor(view, cell = CELL) {
+      this.size = cell;
+      this.cols = Math.max(1, Math.ceil(view.w / cell));
+      this.rows = Math.max(1, Math.ceil(view.h / cell));
       this.cells = new Array(this.cols * this.rows);
     }
 
     /* The column or row of cell holding coordinate v, clamped to the grid's n: a box off
      * the view is kept in the cells at its edge. */
-    static _cell(v, n) {
-      return Math.min(n - 1, Math.max(0, Math.floor(v / CELL)));
+    static _cell(v, n, size = CELL) {
+      return Math.min(n - 1, Math.max(0, Math.floor(v / size)));
     }
 
     add(b) {
-      const c0 = BoxGrid._cell(b.x, this.cols), c1 = BoxGrid._cell(b.x + b.w, this.cols);
-      const r0 = BoxGrid._cell(b.y, this.rows), r1 = BoxGrid._cell(b.y + b.h, this.rows);
+      const s = this.size;
+      const c0 = BoxGrid._cell(b.x, this.cols, s), c1 = BoxGrid._cell(b.x + b.w, this.cols, s);
+      const r0 = BoxGrid._cell(b.y, this.rows, s), r1 = BoxGrid._cell(b.y + b.h, this.rows, s);
       for (let r = r0; r <= r1; r++) {
         for (let c = c0; c <= c1; c++) {
           const k = r * this.cols + c;
@@ -89,8 +103,9 @@
 
     /* Whether a box of the grid overlaps `b`, other than those whose key is `own`. */
     hits(b, own) {
-      const c0 = BoxGrid._cell(b.x, this.cols), c1 = BoxGrid._cell(b.x + b.w, this.cols);
-      const r0 = BoxGrid._cell(b.y, this.rows), r1 = BoxGrid._cell(b.y + b.h, this.rows);
+      const s = this.size;
+      const c0 = BoxGrid._cell(b.x, this.cols, s), c1 = BoxGrid._cell(b.x + b.w, this.cols, s);
+      const r0 = BoxGrid._cell(b.y, this.rows, s), r1 = BoxGrid._cell(b.y + b.h, this.rows, s);
       for (let r = r0; r <= r1; r++) {
         for (let c = c0; c <= c1; c++) {
           const cell = this.cells[r * this.cols + c];
@@ -105,32 +120,176 @@
     }
   }
 
+  function insideView(b, view) {
+    return b.x >= 0 && b.y >= 0 && b.x + b.w <= view.w && b.y + b.h <= view.h;
+  }
+
   /*
-   * Place `candidates` ({text, x, y, w, h, r, count, kind, country, key}) on a view of
-   * view.w x view.h pixels, keeping clear of `obstacles` (boxes {x, y, w, h}: the markers).
-   * A candidate's own marker (its `key` matches the obstacle's) does not block it.
-   * Returns the labels placed, in placement order, each {text, x, y, w, h, country, key}
-   * with (x, y) its box's top-left corner.
+   * Greedy placement of `sorted` (in placement order) into the grid `taken` of labels
+   * already placed, clear of the grid `blockers`; appends each label placed to `placed`.
    */
-  function placeLabels(candidates, view, obstacles) {
-    const sorted = candidates.slice().sort(compareLabels);
-    const placed = [], taken = new BoxGrid(view), blockers = new BoxGrid(view);
-    for (const o of obstacles || []) blockers.add(o);
+  function placeInOrder(sorted, view, taken, blockers, placed) {
     // A placed label's key is never NaN: nothing is exempt from the labels placed.
     const none = NaN;
+    const box = { x: 0, y: 0, w: 0, h: 0 };  // each spot tried in turn: one box, reused
     for (const c of sorted) {
-      for (const spot of positions(c)) {
-        const box = { x: spot.x, y: spot.y, w: c.w, h: c.h };
-        if (box.x < 0 || box.y < 0 || box.x + box.w > view.w || box.y + box.h > view.h) continue;
+      for (let k = 0; k < spots(c); k++) {
+        box.x = spotX(c, k); box.y = spotY(c, k); box.w = c.w; box.h = c.h;
+        if (!insideView(box, view)) continue;
         if (taken.hits(box, none)) continue;
         if (blockers.hits(box, c.key)) continue;
-        const label = { text: c.text, x: box.x, y: box.y, w: box.w, h: box.h, country: !!c.country, key: c.key };
+        const label = {
+          text: c.text, x: box.x, y: box.y, w: box.w, h: box.h, country: !!c.country, key: c.key,
+          id: c.id, ax: c.x, ay: c.y,
+        };
         placed.push(label);
         taken.add(label);
         break;
       }
     }
     return placed;
+  }
+
+  /* Which cells of a BoxGrid's layout some boxes reach (x0, y0, x1, y1): a cheap first filter. */
+  class CellMask {
+    constructor(view) {
+      this.cols = Math.max(1, Math.ceil(view.w / CELL));
+      this.rows = Math.max(1, Math.ceil(view.h / CELL));
+      this.cells = new Uint8Array(this.cols * this.rows);
+    }
+
+    mark(x0, y0, x1, y1) {
+      const c0 = BoxGrid._cell(x0, this.cols), c1 = BoxGrid._cell(x1, this.cols);
+      const r0 = BoxGrid._cell(y0, this.rows), r1 = BoxGrid._cell(y1, this.rows);
+      for (let r = r0; r <= r1; r++) this.cells.fill(1, r * this.cols + c0, r * this.cols + c1 + 1);
+    }
+
+    any(x0, y0, x1, y1) {
+      const c0 = BoxGrid._cell(x0, this.cols), c1 = BoxGrid._cell(x1, this.cols);
+      const r0 = BoxGrid._cell(y0, this.rows), r1 = BoxGrid._cell(y1, this.rows);
+      for (let r = r0; r <= r1; r++) {
+        for (let c = c0; c <= c1; c++) if (this.cells[r * this.cols + c]) return true;
+      }
+      return false;
+    }
+  }
+
+  /*
+   * Place `candidates` ({text, x, y, w, h, r, count, kind, country, key, id, rank}) on a view of
+   * view.w x view.h pixels, keeping clear of `obstacles` (boxes {x, y, w, h}: the markers).
+   * A candidate's own marker (its `key` matches the obstacle's) does not block it; its
+   * `id` names its place from one frame to the next (placeLabelsAfterPan).
+   * Returns the labels placed, in placement order, each {text, x, y, w, h, country, key,
+   * id, ax, ay} with (x, y) its box's top-left corner and (ax, ay) its anchor.
+   */
+  function placeLabels(candidates, view, obstacles) {
+    const taken = new BoxGrid(view), blockers = new BoxGrid(view, MARKER_CELL);
+    for (const o of obstacles || []) blockers.add(o);
+    return placeInOrder(candidates.slice().sort(compareLabels), view, taken, blockers, []);
+  }
+
+  /*
+   * The labels of the frame after a pan: `previous` (placeLabels' or this function's
+   * answer for the last frame) moved by (dx, dy) pixels with the map, and new labels only
+   * where the pan changed what may go there. A label stays while its anchor moved with
+   * the map and its box is still wholly on the view and clear of `fixed` (the boxes that
+   * do not move with the map: the controls); the candidates tested again are only those
+   * with a spot the last view did not hold (at the edges the pan uncovered), where a
+   * label went (it left the view) or where `fixedBefore` (`fixed` in the last frame, by
+   * default the same) lay on the map, in placement order, around the labels kept. So a pan costs in proportion to its edges, not to the labels
+   * in view, and the names the eye follows keep their places while the map moves. Same
+   * arguments and answer as placeLabels otherwise (the labels kept come first).
+   */
+  function placeLabelsAfterPan(previous, dx, dy, candidates, view, obstacles, fixed, fixedBefore = fixed) {
+    const before = new Map();
+    for (const b of previous) before.set(b.id, b);
+    const kept = [], freed = [], keptIds = new Set(), taken = new BoxGrid(view), fixedGrid = new BoxGrid(view);
+    for (const f of fixed || []) fixedGrid.add(f);
+    const none = NaN;
+    for (const c of candidates) {
+      const b = before.get(c.id);
+      if (b === undefined) continue;
+      before.delete(c.id);
+      const box = { x: b.x + dx, y: b.y + dy, w: b.w, h: b.h };
+      // An anchor that did not move with the map is a different label (its group changed).
+      const moved = Math.abs(c.x - b.ax - dx) < 0.01 && Math.abs(c.y - b.ay - dy) < 0.01;
+      if (!moved || c.w !== b.w || !insideView(box, view) || fixedGrid.hits(box, none)) {
+        freed.push(box);
+        continue;
+      }
+      const label = { text: c.text, x: box.x, y: box.y, w: box.w, h: box.h, country: !!c.country, key: c.key, id: c.id, ax: c.x, ay: c.y };
+      kept.push(label);
+      keptIds.add(c.id);
+      taken.add(label);
+    }
+    // Labels whose place is gone free their spot too, and so does what `fixed` covered
+    // (on the map, it moved the other way, and it may have changed its size).
+    for (const b of before.values()) freed.push({ x: b.x + dx, y: b.y + dy, w: b.w, h: b.h });
+    for (const f of fixedBefore || []) freed.push({ x: f.x + dx, y: f.y + dy, w: f.w, h: f.h });
+    // Where the last view was, in this view's pixels: a spot wholly inside it was tried then.
+    const inLast = (b) => b.x >= dx && b.y >= dy && b.x + b.w <= dx + view.w && b.y + b.h <= dy + view.h;
+    const freedGrid = new BoxGrid(view), changed = new CellMask(view);
+    for (const f of freed) { freedGrid.add(f); changed.mark(f.x, f.y, f.x + f.w, f.y + f.h); }
+    // The strips the pan uncovered.
+    if (dx > 0) changed.mark(0, 0, dx, view.h);
+    if (dx < 0) changed.mark(view.w + dx, 0, view.w, view.h);
+    if (dy > 0) changed.mark(0, 0, view.w, dy);
+    if (dy < 0) changed.mark(0, view.h + dy, view.w, view.h);
+    const again = [], near = new CellMask(view);
+    for (const c of candidates) {
+      const reach = c.w + (c.r || 0) + GAP;
+      // Far from every change, its spots are as they were: it stays as placed or not.
+      if (!changed.any(c.x - reach, c.y - reach, c.x + reach, c.y + reach) || keptIds.has(c.id)) continue;
+      for (let k = 0; k < spots(c); k++) {
+        const box = { x: spotX(c, k), y: spotY(c, k), w: c.w, h: c.h };
+        if (!insideView(box, view) || (inLast(box) && !freedGrid.hits(box, none))) continue;
+        again.push(c);
+        near.mark(c.x - reach, c.y - reach, c.x + reach, c.y + reach);
+        break;
+      }
+    }
+    if (!again.length) return kept;
+    // Only the obstacles a candidate tried again could meet.
+    const blockers = new BoxGrid(view, MARKER_CELL);
+    for (const f of fixed || []) blockers.add(f);
+    for (const o of obstacles || []) if (near.any(o.x, o.y, o.x + o.w, o.y + o.h)) blockers.add(o);
+    return placeInOrder(again.sort(compareLabels), view, taken, blockers, kept);
+  }
+
+  /*
+   * Where a pan from the frame of `previous` by (dx, dy) changes what labels may go: the
+   * strips it uncovered, the boxes of the labels it takes off (past the view's edge or
+   * under `fixed`) and the part of the map `fixedBefore` covered (see placeLabelsAfterPan).
+   * Returns {ids, near}: the ids of `previous`, and near(x, y),
+   * whether something within `reach` pixels of (x, y) may have changed (to the cell). A
+   * frame can leave out the candidates (and markers) far from every change before
+   * placeLabelsAfterPan: they would keep their labels or their lack of one.
+   */
+  function panChanges(previous, dx, dy, view, fixed, reach, fixedBefore = fixed) {
+    const changed = new CellMask(view), fixedGrid = new BoxGrid(view);
+    for (const f of fixed || []) fixedGrid.add(f);
+    if (dx > 0) changed.mark(0, 0, dx, view.h);
+    if (dx < 0) changed.mark(view.w + dx, 0, view.w, view.h);
+    if (dy > 0) changed.mark(0, 0, view.w, dy);
+    if (dy < 0) changed.mark(0, view.h + dy, view.w, view.h);
+    // What `fixed` covered of the map (it moved the other way on it).
+    for (const f of fixedBefore || []) changed.mark(f.x + dx, f.y + dy, f.x + dx + f.w, f.y + dy + f.h);
+    const ids = new Set();
+    for (const b of previous) {
+      ids.add(b.id);
+      const box = { x: b.x + dx, y: b.y + dy, w: b.w, h: b.h };
+      if (!insideView(box, view) || fixedGrid.hits(box, NaN)) changed.mark(box.x, box.y, box.x + box.w, box.y + box.h);
+    }
+    // Each changed cell spread by `reach`: then a point asks one cell.
+    const spread = new CellMask(view), by = Math.ceil(reach / CELL);
+    for (let r = 0; r < changed.rows; r++) {
+      for (let c = 0; c < changed.cols; c++) {
+        if (!changed.cells[r * changed.cols + c]) continue;
+        spread.mark((c - by) * CELL, (r - by) * CELL, (c + by) * CELL, (r + by) * CELL);
+      }
+    }
+    const cells = spread.cells, cols = spread.cols, rows = spread.rows;
+    return { ids, near: (x, y) => cells[BoxGrid._cell(y, rows) * cols + BoxGrid._cell(x, cols)] === 1 };
   }
 
   /*
@@ -186,5 +345,7 @@
     return out;
   }
 
-  window.EventAtlasLabels = { placeLabels, countryLabelPoints, kindRank, overlaps, titleLeft };
+  window.EventAtlasLabels = {
+    placeLabels, placeLabelsAfterPan, panChanges, countryLabelPoints, kindRank, overlaps, titleLeft,
+  };
 })();

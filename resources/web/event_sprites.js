@@ -147,6 +147,8 @@
    * Composite every mark of `list` into `pixels` (an Int32Array of `width` x `height`
    * words), as blit does one after the other, and return the box they cover
    * {x0, y0, x1, y1} (device pixels, ends excluded) or null when none falls inside.
+   * With `clip` ({x0, y0, x1, y1}) only the pixels inside it are written, and the box is
+   * that of the marks' parts inside it.
    *
    * Marks come in drawing order, which is no order on the map: one after the other they
    * would each touch a few dozen rows of a buffer of tens of megabytes, a cache miss per
@@ -155,17 +157,19 @@
    * the marks that reach into it, in their drawing order: where marks overlap, the later
    * is still on top, and a band's rows stay in the processor's caches while it is filled.
    */
-  function compositeMarks(pixels, width, height, list) {
+  function compositeMarks(pixels, width, height, list, clip) {
     const n = list.count, sprites = list.sprites, xs = list.x, ys = list.y;
     const cols = Math.ceil(width / TILE_W), rows = Math.ceil(height / TILE_H);
     const start = new Int32Array(cols * rows + 1);
+    const cx0 = clip ? Math.max(0, clip.x0) : 0, cy0 = clip ? Math.max(0, clip.y0) : 0;
+    const cx1 = clip ? Math.min(width, clip.x1) : width, cy1 = clip ? Math.min(height, clip.y1) : height;
     let bx0 = width, by0 = height, bx1 = 0, by1 = 0;
     // Each mark's squares (-1 for a mark wholly outside), counted, then listed in order.
     const span = new Int32Array(n * 4);
     for (let k = 0; k < n; k++) {
       const s = sprites[k], left = xs[k] - s.cx, top = ys[k] - s.cy;
-      const x0 = Math.max(0, left), y0 = Math.max(0, top + s.top);
-      const x1 = Math.min(width, left + s.width), y1 = Math.min(height, top + s.bottom + 1);
+      const x0 = Math.max(cx0, left), y0 = Math.max(cy0, top + s.top);
+      const x1 = Math.min(cx1, left + s.width), y1 = Math.min(cy1, top + s.bottom + 1);
       if (x0 >= x1 || y0 >= y1) { span[k * 4] = -1; continue; }
       bx0 = Math.min(bx0, x0); by0 = Math.min(by0, y0); bx1 = Math.max(bx1, x1); by1 = Math.max(by1, y1);
       const c0 = (x0 / TILE_W) | 0, c1 = ((x1 - 1) / TILE_W) | 0;
@@ -183,9 +187,9 @@
       }
     }
     for (let t = 0; t < rows; t++) {
-      const y0 = t * TILE_H, y1 = Math.min(height, y0 + TILE_H);
+      const y0 = Math.max(cy0, t * TILE_H), y1 = Math.min(cy1, t * TILE_H + TILE_H);
       for (let c = 0; c < cols; c++) {
-        const x0 = c * TILE_W, x1 = Math.min(width, x0 + TILE_W), cell = t * cols + c;
+        const x0 = Math.max(cx0, c * TILE_W), x1 = Math.min(cx1, c * TILE_W + TILE_W), cell = t * cols + c;
         for (let j = start[cell]; j < start[cell + 1]; j++) {
           const k = order[j];
           blit(pixels, width, sprites[k], xs[k], ys[k], x0, y0, x1, y1);
@@ -193,6 +197,66 @@
       }
     }
     return { x0: bx0, y0: by0, x1: bx1, y1: by1 };
+  }
+
+  /*
+   * Whether the marks of `list` that reach into the rectangle [x0, x1) x [y0, y1) are
+   * those of `before` that reach into it moved by (sx, sy) device pixels: the same
+   * sprites, in the same order. Then every pixel there is what it was (moved), whatever
+   * the marks elsewhere.
+   */
+  function sameMarksIn(list, before, sx, sy, x0, y0, x1, y1) {
+    const reaches = (s, x, y) => {
+      const left = x - s.cx, top = y - s.cy;
+      return left < x1 && left + s.width > x0 && top + s.top < y1 && top + s.bottom + 1 > y0;
+    };
+    let j = 0;
+    for (let k = 0; k < list.count; k++) {
+      const s = list.sprites[k];
+      if (!reaches(s, list.x[k], list.y[k])) continue;
+      while (j < before.count && !reaches(before.sprites[j], before.x[j] + sx, before.y[j] + sy)) j++;
+      if (j === before.count || before.sprites[j] !== s || before.x[j] + sx !== list.x[k] || before.y[j] + sy !== list.y[k]) {
+        return false;
+      }
+      j++;
+    }
+    while (j < before.count && !reaches(before.sprites[j], before.x[j] + sx, before.y[j] + sy)) j++;
+    return j === before.count;
+  }
+
+  /*
+   * After a pan: the buffer `pixels` (`width` x `height` words) holds the marks of `before`
+   * composited (compositeMarks); make it hold those of `list`, the map having moved by
+   * (sx, sy) device pixels. Where the same marks reach the part of the buffer the last
+   * frame covered (sameMarksIn), its pixels move and only the strips the pan uncovered
+   * are composited: work in proportion to the strips, not to the marks. Otherwise, or
+   * for a move as large as the buffer, it is emptied and composited whole. Returns
+   * {x0, y0, x1, y1} as compositeMarks does (here the part of the buffer written: the
+   * whole width or height in a pan), or null when the buffer is empty.
+   */
+  function compositeAfterPan(pixels, width, height, list, before, sx, sy) {
+    const x0 = Math.max(0, sx), y0 = Math.max(0, sy), x1 = Math.min(width, width + sx), y1 = Math.min(height, height + sy);
+    if (x0 >= x1 || y0 >= y1 || !sameMarksIn(list, before, sx, sy, x0, y0, x1, y1)) {
+      pixels.fill(0);
+      return compositeMarks(pixels, width, height, list);
+    }
+    // One move of the whole buffer: what crosses a row's end lands in the strips, emptied next.
+    const offset = sy * width + sx;
+    if (offset > 0) pixels.copyWithin(offset, 0, width * height - offset);
+    else if (offset < 0) pixels.copyWithin(0, -offset);
+    if (y0 > 0) pixels.fill(0, 0, y0 * width);
+    if (y1 < height) pixels.fill(0, y1 * width);
+    if (x0 > 0 || x1 < width) {
+      for (let r = y0; r < y1; r++) {
+        if (x0 > 0) pixels.fill(0, r * width, r * width + x0);
+        if (x1 < width) pixels.fill(0, r * width + x1, (r + 1) * width);
+      }
+    }
+    if (y0 > 0) compositeMarks(pixels, width, height, list, { x0: 0, y0: 0, x1: width, y1: y0 });
+    if (y1 < height) compositeMarks(pixels, width, height, list, { x0: 0, y0: y1, x1: width, y1: height });
+    if (x0 > 0) compositeMarks(pixels, width, height, list, { x0: 0, y0, x1: x0, y1 });
+    if (x1 < width) compositeMarks(pixels, width, height, list, { x0: x1, y0, x1: width, y1 });
+    return list.count ? { x0: 0, y0: 0, x1: width, y1: height } : null;
   }
 
   /*
@@ -224,6 +288,6 @@
 
   window.EventAtlasSprites = {
     ALPHA_STEPS, TILE_W, TILE_H, alphaStep, stepAlpha, lookKey, lookOf, makeSprite, over, blit, MarkList,
-    compositeMarks, SpriteBook,
+    compositeMarks, sameMarksIn, compositeAfterPan, SpriteBook,
   };
 })();

@@ -74,7 +74,10 @@
   the same run and view, ``marks_paths_*`` are the same pans drawing a path per mark, as
   before sprites, and ``marks_speedup_vs_paths_20k`` the ratio of the p50s;
   ``marks_empty_frame_p50_ms_4k`` / ``_p95_`` the same pans with no event in the window
-  (the cost of a frame of that map without marks). See :func:`marks_metrics`.
+  (the cost of a frame of that map without marks); ``marks_phase_*_p50_ms_20k`` the
+  page's time in each phase of a frame; ``marks_frame_*_1080p`` and
+  ``marks_empty_frame_*_1080p`` the same pans on a 1920x1080 map (about 5,000 marks).
+  See :func:`marks_metrics`.
 - ``filter_apply_p50_ms_1m`` / ``filter_apply_ms_1m`` (p95): in the real main window on
   the 1M-event store, a 30-day window, a category ticked off or on as the legend's
   checkbox does it (``ViewState.set_filter`` from the bridge's slot), until the page says
@@ -841,10 +844,36 @@ def dots_metrics(db: Path, steps: int) -> dict[str, float]:
 #: closer than 16 pixels stack into one (event_groups.js), so 20,000 marks need about
 #: 4.4 million pixels of map: no smaller window holds them.
 MARKS_VIEW = (3840, 2160)
+#: The same pans on a full-HD map: the same grid, so about a quarter of the marks.
+MARKS_VIEW_HD = (1920, 1080)
 #: The last zoom of the online and MBTiles base layers, where marks are never clustered.
 MARKS_ZOOM = 19
 #: What the page says it drew of a frame's plain marks.
 MARKS_DRAWN = "EventAtlas.drawn.marks.length"
+#: The phases of a draw the marks benchmark reports (``EventAtlas.drawPhases``).
+MARKS_PHASES = ("group", "labels", "marks", "composite")
+
+
+def _mark_pans(view, steps: int) -> tuple[list[float], list[float], list[float], list[dict]]:
+    """:func:`_pans` of the marks, with the page's time per phase of each frame."""
+    moves = [(40, 0), (-40, 0), (0, 40), (0, -40)]
+    codes = [
+        f"(EventAtlas.map.panBy([{dx}, {dy}], {{animate: false}}),"
+        f" [EventAtlas.paintSeq, EventAtlas.lastDrawMs, {MARKS_DRAWN}, EventAtlas.drawPhases])"
+        for dx, dy in (moves[k % len(moves)] for k in range(steps))
+    ]
+    frames = _frames(view, codes)
+    return (
+        [f for f, _rt, _rest in frames],
+        [rest[0] for _f, _rt, rest in frames],
+        [rest[1] for _f, _rt, rest in frames],
+        [rest[2] for _f, _rt, rest in frames],
+    )
+
+
+def _resize(view, size: tuple[int, int]) -> None:
+    view.resize(*size)
+    _wait(lambda: _call(view, "EventAtlas.map.getSize().x")[0] == size[0])
 
 
 def marks_metrics(folder: Path, steps: int, path_steps: int) -> dict[str, float]:
@@ -856,12 +885,18 @@ def marks_metrics(folder: Path, steps: int, path_steps: int) -> dict[str, float]
     none stacked or clustered, six shapes and colours, each at its own opacity (fading
     on). The map pans 40 pixels a step; each step is timed from the pan sent until the
     page says the frame is on screen. ``marks_frame_p50_ms_20k`` / ``_p95_`` with
-    sprites, ``marks_draw_p95_ms_20k`` the page's own drawing time, and
-    ``marks_drawn_mean_20k`` how many plain marks a frame drew. In the same run and
-    view, ``marks_paths_*`` are the same pans drawing a path per mark (the page's
-    ``spriteMarks`` off), ``marks_speedup_vs_paths_20k`` the ratio of the p50s, and
-    ``marks_empty_frame_*_4k`` the same pans with no event in the window: what a frame
-    of this map costs before any mark.
+    sprites, ``marks_draw_p95_ms_20k`` the page's own drawing time,
+    ``marks_drawn_mean_20k`` how many plain marks a frame drew and
+    ``marks_phase_<phase>_p50_ms_20k`` the page's time in each phase of the draw
+    (:data:`MARKS_PHASES`: grouping, choosing the names, listing the marks, compositing
+    and putting their pixels). In the same run and view, ``marks_paths_*`` are the same
+    pans drawing a path per mark (the page's ``spriteMarks`` off),
+    ``marks_speedup_vs_paths_20k`` the ratio of the p50s, and ``marks_empty_frame_*_4k``
+    the same pans with no event in the window: what a frame of this map costs before any
+    mark. ``marks_frame_*_1080p``, ``marks_drawn_mean_1080p`` and
+    ``marks_empty_frame_*_1080p`` are the same sprite and empty pans on a map of
+    :data:`MARKS_VIEW_HD` (the same grid: about 5,000 marks, as many as that map holds
+    unstacked).
     """
     from desktop_app.mapgen.payload import encode_events
     from desktop_app.ui.map.describe import describe_events
@@ -869,32 +904,42 @@ def marks_metrics(folder: Path, steps: int, path_steps: int) -> dict[str, float]
 
     store = grid_store(folder / "marks.db", 200, 116, 20, MARKS_ZOOM)
     results: dict[str, float] = {}
+
+    def timed(prefix: str, suffix: str, count: int, phases: bool = False) -> None:
+        _mark_pans(view, 8)  # warm the page's JIT (and make the sprites) first
+        frames, draws, drawn, laps = _mark_pans(view, count)
+        results[f"{prefix}_frame_p50_ms_{suffix}"] = float(np.percentile(frames, 50))
+        results[f"{prefix}_frame_p95_ms_{suffix}"] = float(np.percentile(frames, 95))
+        if prefix.endswith("empty"):
+            return
+        results[f"{prefix}_draw_p95_ms_{suffix}"] = float(np.percentile(draws, 95))
+        results[f"{prefix}_drawn_mean_{suffix}"] = float(np.mean(drawn))
+        for name in MARKS_PHASES if phases else ():
+            values = [lap.get(name, 0.0) for lap in laps]
+            results[f"{prefix}_phase_{name}_p50_ms_{suffix}"] = float(np.percentile(values, 50))
+
     try:
         first, last = store.time_bounds()
         payload = encode_events(store.arrays())
         view, _ms = _open_view(payload, (first, last + 1), describe_events(store))
         try:
-            view.resize(*MARKS_VIEW)
-            _wait(lambda: _call(view, "EventAtlas.map.getSize().x")[0] == MARKS_VIEW[0])
+            _resize(view, MARKS_VIEW)
             _call(
                 view,
                 f"(EventAtlas.map.setMaxZoom({MARKS_ZOOM}),"
                 f" EventAtlas.map.setView([48.5, 35.0], {MARKS_ZOOM}, {{animate: false}}), 1)",
             )
-            runs = (("marks", "true", steps), ("marks_paths", "false", path_steps))
-            for prefix, sprites, count in runs:
-                _call(view, f"(EventAtlas.spriteMarks = {sprites}, 1)")
-                _pans(view, 8, MARKS_DRAWN)  # warm the page's JIT (and make the sprites) first
-                frames, draws, drawn = _pans(view, count, MARKS_DRAWN)
-                results[f"{prefix}_frame_p50_ms_20k"] = float(np.percentile(frames, 50))
-                results[f"{prefix}_frame_p95_ms_20k"] = float(np.percentile(frames, 95))
-                results[f"{prefix}_draw_p95_ms_20k"] = float(np.percentile(draws, 95))
-                results[f"{prefix}_drawn_mean_20k"] = float(np.mean(drawn))
-            _call(view, "(EventAtlas.spriteMarks = true, EventAtlas.setWindow(0, 1), 1)")
-            _pans(view, 8, MARKS_DRAWN)
-            frames, _draws, _drawn = _pans(view, steps, MARKS_DRAWN)
-            results["marks_empty_frame_p50_ms_4k"] = float(np.percentile(frames, 50))
-            results["marks_empty_frame_p95_ms_4k"] = float(np.percentile(frames, 95))
+            _call(view, "(EventAtlas.spriteMarks = true, 1)")
+            timed("marks", "20k", steps, phases=True)
+            _call(view, "(EventAtlas.spriteMarks = false, 1)")
+            timed("marks_paths", "20k", path_steps)
+            _call(view, "(EventAtlas.spriteMarks = true, 1)")
+            _resize(view, MARKS_VIEW_HD)
+            timed("marks", "1080p", steps)
+            _call(view, "(EventAtlas.setWindow(0, 1), 1)")
+            timed("marks_empty", "1080p", steps)
+            _resize(view, MARKS_VIEW)
+            timed("marks_empty", "4k", steps)
         finally:
             _close(view)
     finally:

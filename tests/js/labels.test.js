@@ -152,3 +152,110 @@ test("a crowd of two thousand markers: each label tested as against every box, n
     if (got) before.push(got);
   }
 });
+
+/*
+ * The candidates and markers' boxes of a view whose corner is at world pixel (ox, oy):
+ * `world` holds [text, x, y, count] in world pixels; ids are the places' indexes.
+ */
+function viewOf(world, ox, oy, view) {
+  const candidates = [], obstacles = [];
+  world.forEach(([text, wx, wy, count], k) => {
+    const x = wx - ox, y = wy - oy;
+    if (x < -32 || y < -32 || x > view.w + 32 || y > view.h + 32) return;
+    candidates.push({ text, x, y, w: 7 * text.length, h: 14, r: 7, count, kind: "town", key: k, id: k });
+    obstacles.push({ x: x - 9, y: y - 9, w: 18, h: 18, key: k });
+  });
+  return { candidates, obstacles };
+}
+
+test("after pans, the names move with the map, new ones fill the edges, and the rules hold", () => {
+  const rnd = random(23), view = { w: 600, h: 400 };
+  const world = Array.from({ length: 900 }, (_, k) =>
+    ["Place" + k, Math.floor(rnd() * 1600), Math.floor(rnd() * 1200), 1 + Math.floor(rnd() * 5)]);
+  const legend = { x: 480, y: 10, w: 110, h: 90, key: "control" };
+  let ox = 400, oy = 300;
+  let frame = viewOf(world, ox, oy, view);
+  let labels = L.placeLabels(frame.candidates, view, frame.obstacles.concat(legend));
+  for (const [dx, dy] of [[40, 0], [40, 0], [0, -40], [-120, 25], [300, 0], [0, 0]]) {
+    ox -= dx; oy -= dy;
+    frame = viewOf(world, ox, oy, view);
+    const next = L.placeLabelsAfterPan(labels, dx, dy, frame.candidates, view, frame.obstacles.concat(legend), [legend]);
+    assertNoOverlap(next.concat(legend));
+    for (const b of next) {
+      assert.ok(b.x >= 0 && b.y >= 0 && b.x + b.w <= view.w && b.y + b.h <= view.h, b.text);
+      for (const o of frame.obstacles) assert.ok(o.key === b.key || !L.overlaps(o, b), `${b.text} covers a marker`);
+    }
+    // A name whose box is still on the view, clear of the legend, keeps its place on the map.
+    const now = new Map(next.map((b) => [b.id, b]));
+    let kept = 0;
+    for (const a of labels) {
+      const box = { x: a.x + dx, y: a.y + dy, w: a.w, h: a.h };
+      if (box.x < 0 || box.y < 0 || box.x + box.w > view.w || box.y + box.h > view.h || L.overlaps(box, legend)) continue;
+      kept++;
+      assert.ok(now.has(a.id), a.text);
+      assert.deepEqual([now.get(a.id).x, now.get(a.id).y], [box.x, box.y], a.text);
+    }
+    const was = new Map(labels.map((b) => [b.id, b]));
+    if (dx || dy) assert.ok(kept > 0 && kept < next.length, `pan ${dx}, ${dy}: ${kept} of ${next.length} kept`);
+    else assert.deepEqual(next.map((b) => [b.id, b.x, b.y]).sort(), labels.map((b) => [b.id, b.x, b.y]).sort());
+    // Where the pan uncovered the map, names are chosen: the strip is not left bare.
+    if (dx > 0) assert.ok(next.some((b) => b.x < dx && !was.has(b.id)), `pan ${dx}: no new name at the left edge`);
+    labels = next;
+  }
+});
+
+test("after a pan a name whose marker moved otherwise than the map, or left, is chosen again", () => {
+  const view = { w: 400, h: 100 };
+  const a = place("Avdiivka", 50, 50, 3), b = place("Bakhmut", 250, 50, 2);
+  for (const [c, id] of [[a, 1], [b, 2]]) c.id = id;
+  const first = L.placeLabels([a, b], view, []);
+  assert.equal(first.length, 2);
+  // The map moved 10 pixels right, but Bakhmut's marker moved 30: its stack changed.
+  const a2 = { ...a, x: 60 }, b2 = { ...b, x: 280 };
+  const next = L.placeLabelsAfterPan(first, 10, 0, [a2, b2], view, [], []);
+  const byText = new Map(next.map((l) => [l.text, l]));
+  assert.equal(byText.get("Avdiivka").x, first[0].x + 10);
+  assert.equal(byText.get("Bakhmut").ax, 280);
+  // Gone from the candidates (out of the window): its name goes with it.
+  assert.deepEqual(L.placeLabelsAfterPan(next, 0, 0, [a2], view, [], []).map((l) => l.text), ["Avdiivka"]);
+});
+
+test("after a pan a name the legend hid comes back where the legend no longer lies", () => {
+  const view = { w: 400, h: 400 }, legend = { x: 300, y: 0, w: 100, h: 60, key: "control" };
+  const town = { ...place("Kupiansk", 330, 40, 2), id: 7 };
+  const first = L.placeLabels([town], view, [legend]);
+  assert.deepEqual(first, []);
+  // The map moves 100 pixels down: each spot of the town on the view was on the last
+  // view too, but the legend no longer covers the one left of it.
+  const moved = { ...town, y: 140 };
+  const next = L.placeLabelsAfterPan(first, 0, 100, [moved], view, [legend], [legend]);
+  assert.deepEqual(next.map((b) => b.text), ["Kupiansk"]);
+  const changes = L.panChanges(first, 0, 100, view, [legend], 30);
+  assert.ok(changes.near(moved.x, moved.y));
+  assert.ok(!changes.near(20, 380));
+});
+
+test("ranks of the texts order a crowd as the texts do", () => {
+  const rnd = random(31);
+  const crowd = Array.from({ length: 400 }, (_, k) =>
+    place(["Izium", "Balakliia", "Kupiansk", "Lyman", "Siversk"][k % 5] + (k % 7), rnd() * VIEW.w, rnd() * VIEW.h, 1 + (k % 2)));
+  const texts = [...new Set(crowd.map((c) => c.text))].sort();
+  const ranked = crowd.map((c) => ({ ...c, rank: texts.indexOf(c.text) }));
+  const plain = L.placeLabels(crowd, VIEW, []), byRank = L.placeLabels(ranked, VIEW, []);
+  assert.ok(plain.length > 10);
+  assert.deepEqual(byRank.map((b) => [b.text, b.x, b.y]), plain.map((b) => [b.text, b.x, b.y]));
+  // A rank that disagrees with the text wins: it is what the sort reads.
+  const reversed = crowd.map((c) => ({ ...c, rank: texts.length - texts.indexOf(c.text) }));
+  assert.notDeepEqual(L.placeLabels(reversed, VIEW, []).map((b) => b.text), plain.map((b) => b.text));
+});
+
+test("a control that shrinks between frames gives back the names it covered", () => {
+  const view = { w: 400, h: 400 }, wide = { x: 250, y: 0, w: 150, h: 60, key: "control" };
+  const narrow = { ...wide, x: 370, w: 30 };
+  const town = { ...place("Lyman", 300, 30, 2), id: 3 };
+  assert.deepEqual(L.placeLabels([town], view, [wide]), []);
+  // No pan at all (the scale bar's width changed, say): the town is named now.
+  const next = L.placeLabelsAfterPan([], 0, 0, [town], view, [narrow], [narrow], [wide]);
+  assert.deepEqual(next.map((b) => b.text), ["Lyman"]);
+  assert.deepEqual(L.placeLabelsAfterPan([], 0, 0, [town], view, [narrow], [narrow]), []);
+});

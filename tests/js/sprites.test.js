@@ -211,3 +211,94 @@ test("a sprite book renders each look once", () => {
   assert.equal(book.size, 2);
   assert.equal(c.source, "canvas 9");
 });
+
+/* Soft round looks of a few sizes, as the page's marks are: partial edges that blend. */
+function roundLooks() {
+  return Array.from({ length: 4 }, (_, k) => {
+    const size = 9 + 4 * k, c = size >> 1;
+    const rows = Array.from({ length: size }, (_, r) => Array.from({ length: size }, (_, q) => {
+      const d = Math.hypot(r - c, q - c);
+      if (d > c) return 0;
+      return word(60 * k, 255 - 60 * k, 128, d > c - 1.5 ? 90 : 230);
+    }));
+    return sprite(rows, c, c);
+  });
+}
+
+/*
+ * The marks a frame lists when the map's world is `world` ([look, x, y] in world pixels,
+ * in drawing order) and its corner is at world pixel (ox, oy): those near the view, in
+ * the world's order, as the page's grouping gives them.
+ */
+function frameOf(world, ox, oy, W, H, list = new S.MarkList()) {
+  list.clear();
+  for (const [s, x, y] of world) {
+    const cx = x - ox, cy = y - oy;
+    if (cx >= -16 && cy >= -16 && cx <= W + 16 && cy <= H + 16) list.add(s, cx, cy);
+  }
+  return list;
+}
+
+test("after a pan the buffer holds exactly what composing the new frame afresh gives", () => {
+  const rnd = random(5), looks = roundLooks();
+  const W = 300, H = 190;
+  const world = Array.from({ length: 4000 }, (_, k) =>
+    [looks[k % looks.length], Math.floor(rnd() * 900), Math.floor(rnd() * 700)]);
+  let ox = 200, oy = 200;
+  let before = frameOf(world, ox, oy, W, H);
+  const pixels = new Int32Array(W * H);
+  S.compositeMarks(pixels, W, H, before);
+  const pans = [[40, 0], [-40, 0], [0, 40], [0, -40], [17, -23], [-3, 31], [260, 0], [0, -500], [W, 0]];
+  for (const [dx, dy] of pans) {
+    // The map moves by (dx, dy): its corner goes the other way over the world.
+    ox -= dx; oy -= dy;
+    const list = frameOf(world, ox, oy, W, H);
+    // Each mark that reaches what both views show was in both frames: only the strips change.
+    const x0 = Math.max(0, dx), y0 = Math.max(0, dy), x1 = Math.min(W, W + dx), y1 = Math.min(H, H + dy);
+    if (x0 < x1 && y0 < y1) assert.ok(S.sameMarksIn(list, before, dx, dy, x0, y0, x1, y1), `pan ${dx}, ${dy}`);
+    const box = S.compositeAfterPan(pixels, W, H, list, before, dx, dy);
+    const fresh = new Int32Array(W * H);
+    const freshBox = S.compositeMarks(fresh, W, H, list);
+    assert.deepEqual(pixels, fresh, `pan ${dx}, ${dy}`);
+    if (freshBox) assert.ok(box, `pan ${dx}, ${dy}`);
+    before = list;
+  }
+});
+
+test("a pan moves the pixels only where the same marks reach; a changed mark composes all", () => {
+  const looks = roundLooks(), W = 200, H = 120;
+  const before = new S.MarkList(), list = new S.MarkList();
+  for (const [x, y] of [[20, 20], [60, 30], [100, 60], [150, 90]]) before.add(looks[1], x, y);
+  for (let k = 0; k < before.count; k++) list.add(before.sprites[k], before.x[k] + 30, before.y[k]);
+  // The same marks moved 30 pixels right: the part the last frame covered is unchanged.
+  assert.ok(S.sameMarksIn(list, before, 30, 0, 30, 0, W, H));
+  // A mark of another look in the middle, or the order of two marks swapped: not the same.
+  const other = new S.MarkList();
+  for (let k = 0; k < list.count; k++) other.add(k === 2 ? looks[3] : list.sprites[k], list.x[k], list.y[k]);
+  assert.ok(!S.sameMarksIn(other, before, 30, 0, 30, 0, W, H));
+  const swapped = new S.MarkList();
+  for (const k of [0, 2, 1, 3]) swapped.add(list.sprites[k], list.x[k], list.y[k]);
+  assert.ok(!S.sameMarksIn(swapped, before, 30, 0, 30, 0, W, H));
+  // Changed, the frame is composited whole, and right.
+  const pixels = new Int32Array(W * H);
+  S.compositeMarks(pixels, W, H, before);
+  S.compositeAfterPan(pixels, W, H, other, before, 30, 0);
+  const fresh = new Int32Array(W * H);
+  S.compositeMarks(fresh, W, H, other);
+  assert.deepEqual(pixels, fresh);
+});
+
+test("a clip rectangle composites only the marks' pixels inside it", () => {
+  const looks = roundLooks(), W = 300, H = 100, list = new S.MarkList();
+  for (let x = 0; x < W; x += 7) list.add(looks[x % 4], x, 50);
+  const whole = new Int32Array(W * H), strip = new Int32Array(W * H);
+  S.compositeMarks(whole, W, H, list);
+  const box = S.compositeMarks(strip, W, H, list, { x0: 100, y0: 0, x1: 140, y1: H });
+  for (let y = 0; y < H; y++) {
+    for (let x = 0; x < W; x++) {
+      assert.equal(strip[y * W + x], x >= 100 && x < 140 ? whole[y * W + x] : 0, `${x}, ${y}`);
+    }
+  }
+  assert.equal(box.x0, 100);
+  assert.equal(box.x1, 140);
+});
