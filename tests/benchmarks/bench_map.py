@@ -893,7 +893,11 @@ def marks_metrics(folder: Path, steps: int, path_steps: int) -> dict[str, float]
     pans drawing a path per mark (the page's ``spriteMarks`` off),
     ``marks_speedup_vs_paths_20k`` the ratio of the p50s, and ``marks_empty_frame_*_4k``
     the same pans with no event in the window: what a frame of this map costs before any
-    mark. ``marks_frame_*_1080p``, ``marks_drawn_mean_1080p`` and
+    mark. ``marks_redraw_frame_p50_ms_20k`` / ``_p95_`` (with ``marks_redraw_draw_p95_``
+    and ``marks_redraw_drawn_mean_``): the same view while the window's end moves a day
+    and back each step, so that every mark fades anew and every frame draws all of them
+    and chooses the names again (a pan moves the last frame's pixels and draws only the
+    strip it uncovers). ``marks_frame_*_1080p``, ``marks_drawn_mean_1080p`` and
     ``marks_empty_frame_*_1080p`` are the same sprite and empty pans on a map of
     :data:`MARKS_VIEW_HD` (the same grid: about 5,000 marks, as many as that map holds
     unstacked).
@@ -931,6 +935,26 @@ def marks_metrics(folder: Path, steps: int, path_steps: int) -> dict[str, float]
             )
             _call(view, "(EventAtlas.spriteMarks = true, 1)")
             timed("marks", "20k", steps, phases=True)
+            # The same view, the window's end a day later or back each step: every mark
+            # fades anew and the names are chosen again, so each frame draws all 20,000.
+            scrubs = [
+                f"(EventAtlas.setWindow({first!r}, {last + 1 + k % 2!r}),"
+                f" [EventAtlas.paintSeq, EventAtlas.lastDrawMs, {MARKS_DRAWN}])"
+                for k in range(steps + 8)
+            ]
+            redraws = _frames(view, scrubs)[8:]
+            results["marks_redraw_frame_p50_ms_20k"] = float(
+                np.percentile([f for f, _rt, _rest in redraws], 50)
+            )
+            results["marks_redraw_frame_p95_ms_20k"] = float(
+                np.percentile([f for f, _rt, _rest in redraws], 95)
+            )
+            results["marks_redraw_draw_p95_ms_20k"] = float(
+                np.percentile([rest[0] for _f, _rt, rest in redraws], 95)
+            )
+            results["marks_redraw_drawn_mean_20k"] = float(
+                np.mean([rest[1] for _f, _rt, rest in redraws])
+            )
             _call(view, "(EventAtlas.spriteMarks = false, 1)")
             timed("marks_paths", "20k", path_steps)
             _call(view, "(EventAtlas.spriteMarks = true, 1)")
