@@ -23,7 +23,7 @@ from PySide6.QtWebEngineCore import (
 )
 from shiboken6 import isValid
 
-from desktop_app.mapgen.page import (
+from desktop_app.mapgen.addresses import (
     BASEMAP_PATH,
     EVENTS_PATH,
     MBTILES_PATH,

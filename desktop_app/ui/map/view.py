@@ -25,11 +25,10 @@ from desktop_app.core.filter import Filter, FilterError
 from desktop_app.core.index import EventArrays, RowsById
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles
+from desktop_app.mapgen.addresses import PAGE_PATH, SCHEME
 from desktop_app.mapgen.page import (
     DEFAULT_CENTER,
     MARK_STYLES,
-    PAGE_PATH,
-    SCHEME,
     MapLook,
     MBTilesLayer,
     PageSpec,
