@@ -26,6 +26,7 @@ from desktop_app.mapgen.addresses import (
     ATTRIBUTION_ID,
     BASEMAP_PATH,
     CONFIG_ID,
+    EVENT_PARTS,
     EVENTS_PATH,
     PLACES_PATH,
     SCHEME,
@@ -209,6 +210,7 @@ def assemble_page(scaffold: str, spec: PageSpec) -> str:
         blocks.append(data_block(ATTRIBUTION_ID, html.escape(credit)))
     config = {
         "events_url": EVENTS_PATH,
+        "events_parts": EVENT_PARTS,
         "places_url": PLACES_PATH,
         "basemap_url": BASEMAP_PATH,
         "center": [float(spec.center[0]), float(spec.center[1])],

@@ -412,6 +412,7 @@ class MapView(QWebEngineView):
         self._served = False
         self._names_owed = False
         self._forget_buffer()
+        self._handler.forget_parts(self._site)
         self._rows_sent = None
         self.load(QUrl(f"{SCHEME}://{self._site}/{PAGE_PATH}"))
 
