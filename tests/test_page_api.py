@@ -205,7 +205,7 @@ def test_only_the_page_api_writes_page_code():
     assert writers == {
         "desktop_app/ui/map/page_api.py",
         "desktop_app/ui/map/view.py",
-        "desktop_app/mapgen/page.py",
+        "desktop_app/mapgen/folium_page.py",
     }
 
 

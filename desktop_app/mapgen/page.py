@@ -1,45 +1,39 @@
 """The map page: a folium scaffold that loads only local assets, plus our event layer.
 
-folium renders the page once (map, scale bar, optional online tiles). Events never go
-into the HTML: the page fetches them as one buffer and filters them itself, so the page
-does not change when the user scrubs. Every script the page may run is either served
-from the app's own URL scheme or an inline script folium wrote, allowed by its hash.
+folium renders the page's scaffold (map, scale bar, optional online tiles:
+:mod:`.folium_page`), which is kept in the user's cache and rendered again only when
+something it depends on changed (:mod:`.scaffold`). Events never go into the HTML: the
+page fetches them as one buffer and filters them itself, so the page does not change
+when the user scrubs. Every script the page may run is either served from the app's own
+URL scheme or an inline script folium wrote, allowed by its hash.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
+import importlib.metadata
 from dataclasses import dataclass
 from html.parser import HTMLParser
+from pathlib import Path
 
-import folium
 import xyzservices.providers as xyz
-from branca.element import MacroElement
-from jinja2 import Template
 
+from desktop_app import __version__
 from desktop_app.core.categories import CATEGORIES, Category
 from desktop_app.core.event import PLACE_PRECISIONS, UNCERTAINTY_METRES
-from desktop_app.mapgen.embed import (
-    ContentPolicy,
-    data_block,
-    insert_in_head,
-    read_data_js,
-    tile_host_source,
+from desktop_app.mapgen.addresses import (
+    ATTRIBUTION_ID,
+    BASEMAP_PATH,
+    CONFIG_ID,
+    EVENT_PARTS,
+    EVENTS_PATH,
+    PLACES_PATH,
+    SCHEME,
 )
-
-SCHEME = "atlas"
-# Paths relative to the page, so that each map view can be served from its own host.
-PAGE_PATH = "map.html"
-EVENTS_PATH = "data/events.bin"
-#: The names of the events' places, as JSON ``[[event id, place name, place kind], ...]``.
-PLACES_PATH = "data/places.json"
-BASEMAP_PATH = "data/basemap.geojson"
-QWEBCHANNEL_PATH = "qwebchannel.js"
-#: Where the page asks for the tiles of a local MBTiles file: ``tiles/mbtiles/{z}/{x}/{y}``.
-MBTILES_PATH = "tiles/mbtiles"
-#: The data blocks of the page: its settings, and the credit line of a local tile file.
-CONFIG_ID = "atlas-config"
-ATTRIBUTION_ID = "atlas-attribution"
+from desktop_app.mapgen.embed import ContentPolicy, data_block, insert_in_head, tile_host_source
+from desktop_app.mapgen.scaffold import kept_scaffold
+from desktop_app.paths import user_cache_dir
 
 #: Online base layers the user may put above the offline outlines: only those that work
 #: without an account or key (CARTO's now ask for one).
@@ -47,69 +41,6 @@ ONLINE_LAYERS = {
     "osm": xyz.OpenStreetMap.Mapnik,
     "imagery": xyz.Esri.WorldImagery,
 }
-
-
-class AtlasMap(folium.Map):
-    """A ``folium.Map`` whose Leaflet comes from the app's scheme, never from a CDN.
-
-    The asset lists are this class's own, so other folium maps in the process are
-    untouched.
-    """
-
-    default_js = [("leaflet", "vendor/leaflet/leaflet.js")]
-    default_css = [
-        ("leaflet_css", "vendor/leaflet/leaflet.css"),
-        ("atlas_css", "web/atlas.css"),
-    ]
-
-
-class EventLayer(MacroElement):
-    """Starts the event layer of ``resources/web/event_layer.js`` on its parent map.
-
-    ``event_groups.js`` (decoding and grouping) loads before it: the layer uses it. The
-    layer's settings are not part of this element: :func:`build_page` puts them in the
-    page as a data block after folium has rendered it, and the script reads them there,
-    so no value ever passes through a template.
-
-    Examples
-    --------
-    >>> m = AtlasMap(tiles=None)
-    >>> EventLayer().add_to(m)  # doctest: +SKIP
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            EventAtlas.start({{ this._parent.get_name() }}, """
-        + read_data_js(CONFIG_ID)
-        + """);
-        {% endmacro %}
-        """
-    )
-
-    default_js = [
-        ("qwebchannel", QWEBCHANNEL_PATH),
-        ("event_groups", "web/event_groups.js"),
-        ("event_labels", "web/event_labels.js"),
-        ("event_dots", "web/event_dots.js"),
-        ("event_api", "web/event_api.js"),
-        ("event_halos", "web/event_halos.js"),
-        ("event_sprites", "web/event_sprites.js"),
-        ("event_draw", "web/event_draw.js"),
-        ("event_layer", "web/event_layer.js"),
-    ]
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "EventLayer"
-
-    def render(self, **kwargs) -> None:
-        if not isinstance(self._parent, folium.Map):
-            raise ValueError("EventLayer can only be added to a folium Map")
-        figure = self.get_root()
-        for name, url in self.default_js:
-            figure.header.add_child(folium.JavascriptLink(url), name=name)
-        super().render(**kwargs)
 
 
 @dataclass(frozen=True)
@@ -186,57 +117,6 @@ class PageSpec:
     categories: tuple[Category, ...] = CATEGORIES
 
 
-class LocalAttribution(MacroElement):
-    """Credits a local tile file on its parent map, with text read from a data block.
-
-    The credit comes from a file someone else made; it is escaped to plain text before
-    it goes into the block, since Leaflet's attribution control sets it as HTML.
-    """
-
-    _template = Template(
-        """
-        {% macro script(this, kwargs) %}
-            {{ this._parent.get_name() }}.attributionControl.addAttribution("""
-        + read_data_js(ATTRIBUTION_ID)
-        + """);
-        {% endmacro %}
-        """
-    )
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "LocalAttribution"
-
-
-def add_mbtiles_layer(fmap: folium.Map, layer: MBTilesLayer) -> folium.TileLayer:
-    """Put ``layer`` on ``fmap`` as a tile layer fetched from the app's scheme.
-
-    Only numbers reach folium; the file's name and credit line stay out of its templates.
-    """
-    options: dict = {}
-    if layer.bounds is not None:
-        west, south, east, north = (float(v) for v in layer.bounds)
-        options["bounds"] = [[south, west], [north, east]]
-    tiles = folium.TileLayer(
-        tiles=f"{MBTILES_PATH}/{{z}}/{{x}}/{{y}}?v={int(layer.revision)}",
-        attr=" ",
-        name="MBTiles",
-        min_zoom=int(layer.min_zoom),
-        max_zoom=19,
-        # A missing tile is the file's business, not a network failure to report.
-        atlas_local=True,
-        **options,
-    )
-    # folium insists on a credit; the real one is added from the data block.
-    tiles.options.pop("attribution", None)
-    # Set after construction: folium reads a max_native_zoom of 0 as "not given".
-    tiles.options["max_native_zoom"] = int(layer.max_zoom)
-    tiles.options["min_zoom"] = int(layer.min_zoom)
-    tiles.add_to(fmap)
-    LocalAttribution().add_to(fmap)
-    return tiles
-
-
 def page_policy(spec: PageSpec) -> ContentPolicy:
     """What the map page may load: our scheme, and the one online tile host chosen."""
     images: tuple[str, ...] = (f"{SCHEME}:", "data:")
@@ -252,30 +132,89 @@ def page_policy(spec: PageSpec) -> ContentPolicy:
     )
 
 
-def build_page(spec: PageSpec) -> str:
-    """The HTML of the map page, with its data blocks and Content-Security-Policy."""
-    fmap = AtlasMap(
-        location=list(spec.center),
-        zoom_start=spec.zoom,
-        tiles=None,
-        control_scale=True,
-        prefer_canvas=True,
-        world_copy_jump=False,
-        min_zoom=2,
-    )
-    fmap._id = "atlas"
+#: What a scaffold's rendering reads besides the spec: these packages, and these modules
+#: of ours (by their source).
+SCAFFOLD_PACKAGES = ("folium", "branca", "jinja2", "xstatic-leaflet", "xyzservices")
+SCAFFOLD_SOURCES = ("folium_page.py", "page.py", "embed.py")
+#: Changed when a kept scaffold means something else than before.
+SCAFFOLD_FORMAT = 1
+
+
+def _package_version(name: str) -> str | None:
+    try:
+        return importlib.metadata.version(name)
+    except importlib.metadata.PackageNotFoundError:
+        return None
+
+
+def _source_digest() -> str:
+    digest = hashlib.sha256()
+    for name in SCAFFOLD_SOURCES:
+        try:
+            digest.update((Path(__file__).parent / name).read_bytes())
+        except OSError:
+            # An installation without sources: the app's version stands for them.
+            digest.update(name.encode())
+    return digest.hexdigest()
+
+
+def scaffold_key_parts(spec: PageSpec) -> dict:
+    """Everything the scaffold of ``spec`` depends on: the versions of the packages that
+    render it, the source of the modules that drive them, and the base layer (an online
+    provider's settings, or a local tile file's numbers). Never text from a store or a
+    tile file: that goes into the page's data blocks, after the scaffold."""
     provider = ONLINE_LAYERS.get(spec.online_layer or "")
-    if provider is not None:
-        folium.TileLayer(tiles=provider, name=provider.name, max_zoom=19).add_to(fmap)
+    tiles = spec.mbtiles
+    return {
+        "format": SCAFFOLD_FORMAT,
+        "app": __version__,
+        "sources": _source_digest(),
+        "packages": {name: _package_version(name) for name in SCAFFOLD_PACKAGES},
+        "online": dict(provider) if provider is not None else None,
+        "mbtiles": None
+        if tiles is None
+        else {
+            "bounds": None if tiles.bounds is None else [float(v) for v in tiles.bounds],
+            "min_zoom": int(tiles.min_zoom),
+            "max_zoom": int(tiles.max_zoom),
+            "revision": int(tiles.revision),
+        },
+    }
+
+
+def scaffold_folder() -> Path:
+    """Where rendered scaffolds are kept: the user's cache folder."""
+    return user_cache_dir() / "pages"
+
+
+def render_scaffold(spec: PageSpec) -> str:
+    """The scaffold of ``spec`` rendered by folium now (folium is imported here, not
+    at start), from its key's parts alone."""
+    from desktop_app.mapgen.folium_page import render_scaffold as render
+
+    parts = scaffold_key_parts(spec)
+    return render(ONLINE_LAYERS.get(spec.online_layer or ""), parts["mbtiles"])
+
+
+def page_scaffold(spec: PageSpec) -> str:
+    """The scaffold of ``spec``: the kept one, or one folium renders (and keeps) now."""
+    return kept_scaffold(scaffold_folder(), scaffold_key_parts(spec), lambda: render_scaffold(spec))
+
+
+def assemble_page(scaffold: str, spec: PageSpec) -> str:
+    """The map page of ``spec`` from its ``scaffold``: the data blocks (settings, a local
+    tile file's credit) at the start of its head, and its Content-Security-Policy."""
     blocks = []
     if spec.mbtiles is not None:
-        add_mbtiles_layer(fmap, spec.mbtiles)
         credit = plain_text(spec.mbtiles.attribution or spec.mbtiles.name or "MBTiles")
         blocks.append(data_block(ATTRIBUTION_ID, html.escape(credit)))
     config = {
         "events_url": EVENTS_PATH,
+        "events_parts": EVENT_PARTS,
         "places_url": PLACES_PATH,
         "basemap_url": BASEMAP_PATH,
+        "center": [float(spec.center[0]), float(spec.center[1])],
+        "zoom": int(spec.zoom),
         "categories": [
             {"key": c.key, "label": c.label, "colour": c.colour, "shape": c.shape}
             for c in spec.categories
@@ -290,9 +229,12 @@ def build_page(spec: PageSpec) -> str:
         "place_precisions": list(PLACE_PRECISIONS),
     }
     blocks.insert(0, data_block(CONFIG_ID, config))
-    EventLayer().add_to(fmap)
-    page = fmap.get_root().render()
-    return page_policy(spec).apply(insert_in_head(page, blocks))
+    return page_policy(spec).apply(insert_in_head(scaffold, blocks))
+
+
+def build_page(spec: PageSpec) -> str:
+    """The HTML of the map page, with its data blocks and Content-Security-Policy."""
+    return assemble_page(page_scaffold(spec), spec)
 
 
 class _TextOnly(HTMLParser):

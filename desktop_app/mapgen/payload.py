@@ -18,6 +18,8 @@ import numpy as np
 from desktop_app.core.index import EventArrays
 
 MAGIC = b"EVA3"
+#: The columns' types, in the buffer's order.
+COLUMN_TYPES = ("<f8", "<f8", "<u4", "<f4", "<f4", "<f4", "<f4", "u1", "u1")
 
 
 def encode_events(arrays: EventArrays) -> bytes:
@@ -47,7 +49,7 @@ def decode_events(buffer: bytes) -> EventArrays:
     (n,) = struct.unpack_from("<I", buffer, 4)
     offset = 8
     columns = []
-    for dtype in ("<f8", "<f8", "<u4", "<f4", "<f4", "<f4", "<f4", "u1", "u1"):
+    for dtype in COLUMN_TYPES:
         column = np.frombuffer(buffer, dtype, n, offset)
         offset += column.nbytes
         columns.append(column)
@@ -56,3 +58,24 @@ def decode_events(buffer: bytes) -> EventArrays:
         ids.astype(np.int64), t0, t1, lat, lon, cat, origin_lat, origin_lon,
         place_precision=place_precision,
     )
+
+
+def part_bounds(buffer: bytes, count: int) -> list[tuple[int, int]]:
+    """``count`` byte ranges ``(start, end)`` that cover ``buffer`` in order, as even as
+    cuts where a column starts allow (some may be empty): the page fetches them side by
+    side and views every column inside one of them, without joining them."""
+    if count < 1:
+        raise ValueError("a buffer comes in one part at least")
+    (n,) = struct.unpack_from("<I", buffer, 4)
+    starts, at = [], 8
+    for dtype in COLUMN_TYPES:
+        starts.append(at)
+        at += n * np.dtype(dtype).itemsize
+    size = len(buffer)
+    # Each cut at the column start nearest its share of the bytes; the columns are in
+    # order of falling width, so every column stays on a boundary of its own size.
+    cuts = [min(starts, key=lambda s, k=k: abs(s - k * size / count)) for k in range(1, count)]
+    edges = [0, *(max(cut, 0) for cut in cuts), size]
+    for k in range(1, len(edges)):
+        edges[k] = max(edges[k], edges[k - 1])
+    return list(zip(edges[:-1], edges[1:], strict=True))

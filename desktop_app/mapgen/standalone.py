@@ -16,10 +16,10 @@ import base64
 import json
 import re
 from dataclasses import dataclass
+from functools import cache
 from html import escape as html_escape
 from pathlib import Path
 
-import folium
 import xstatic.pkg.leaflet
 import xstatic.pkg.leaflet_markercluster
 
@@ -81,11 +81,19 @@ def _inline_css(css: str, folder: Path) -> str:
     return re.sub(r"url\(['\"]?(images/[^'\")]+)['\"]?\)", data_uri, css)
 
 
-class StandaloneMap(folium.Map):
-    """A folium map with no CDN links: every asset is inlined by :func:`build_html`."""
+@cache
+def standalone_map_class() -> type:
+    """The folium map with no CDN links (every asset is inlined by :func:`build_html`),
+    made on first use: folium is imported only when a page is exported, not at start."""
+    import folium
 
-    default_js: list = []
-    default_css: list = []
+    class StandaloneMap(folium.Map):
+        """A folium map with no CDN links: every asset is inlined by :func:`build_html`."""
+
+        default_js: list = []
+        default_css: list = []
+
+    return StandaloneMap
 
 
 SHAPE_SVG = {
@@ -162,7 +170,7 @@ def build_html(
     # markers would stack into a single dot.
     spots = {(e.place.lat, e.place.lon) for e in placed}
     cluster = len(placed) > CLUSTER_AT or len(spots) < len(placed)
-    fmap = StandaloneMap(
+    fmap = standalone_map_class()(
         location=list(DEFAULT_CENTER), zoom_start=4, tiles=None, control_scale=True
     )
     fmap._id = "atlas"

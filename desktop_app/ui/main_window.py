@@ -122,6 +122,9 @@ class MainWindow(QMainWindow):
         self._reading: Task | None = None
         self._naming: Task | None = None
         self._reads = 0
+        # Read at once: the worker reads the store while the window and its map page
+        # are made, so the page's request for the events waits less.
+        self._start_reading()
         saved = self._saved_window()
         #: A window the user had is kept; otherwise the events read choose one.
         self._keep_window = saved is not None
@@ -269,7 +272,7 @@ class MainWindow(QMainWindow):
         remember_store(self.settings, self.store.path)
         self._tell_if_read_only()
         self._check_indexing()
-        self._read_events()
+        self._say_loading(None)
         if lost_mbtiles:
             self.statusBar().showMessage(
                 self.tr(
@@ -892,6 +895,12 @@ class MainWindow(QMainWindow):
 
     def _read_events(self) -> None:
         """Read the store's events in a worker; the views say so meanwhile."""
+        self._start_reading()
+        self._say_loading(None)
+
+    def _start_reading(self) -> None:
+        """Start reading the store's events in a worker (what it finds reaches the views
+        through the event loop, once the window is made)."""
         self._stop_reading()
         number = self._reads
         task = Task(
@@ -901,7 +910,6 @@ class MainWindow(QMainWindow):
         task.succeeded.connect(lambda opened: self._on_events_read(number, opened))
         task.failed.connect(lambda exc: self._on_events_unreadable(number, exc))
         self._reading = task
-        self._say_loading(None)
         background_runner().start(task)
 
     def _stop_reading(self) -> None:

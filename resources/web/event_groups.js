@@ -33,15 +33,29 @@
     return 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
   }
 
+  /*
+   * The event buffer's columns as typed arrays over it, uncopied. `buffer` is one
+   * ArrayBuffer, or the buffer's parts in order (fetched side by side), each cut where
+   * a column starts: every column is viewed inside the part that holds it.
+   */
   function decode(ea, buffer) {
-    const head = new DataView(buffer, 0, 8);
+    const parts = Array.isArray(buffer) ? buffer.filter((p) => p.byteLength > 0) : [buffer];
+    if (!parts.length || parts[0].byteLength < 8) throw new Error("not an event buffer");
+    const head = new DataView(parts[0], 0, 8);
     const magic = String.fromCharCode(head.getUint8(0), head.getUint8(1), head.getUint8(2), head.getUint8(3));
     if (magic !== "EVA3") throw new Error("not an event buffer");
     const n = head.getUint32(4, true);
-    let offset = 8;
+    let offset = 8, part = 0, partStart = 0;
     const take = (Type, count) => {
-      const arr = new Type(buffer, offset, count);
-      offset += count * Type.BYTES_PER_ELEMENT;
+      const bytes = count * Type.BYTES_PER_ELEMENT;
+      while (part < parts.length && offset >= partStart + parts[part].byteLength && bytes > 0) {
+        partStart += parts[part].byteLength;
+        part++;
+      }
+      const into = parts[Math.min(part, parts.length - 1)];
+      if (offset - partStart + bytes > into.byteLength) throw new Error("not an event buffer");
+      const arr = new Type(into, offset - partStart, count);
+      offset += bytes;
       return arr;
     };
     ea.n = n;
@@ -54,7 +68,7 @@
     ea.olon = take(Float32Array, n);
     ea.cat = take(Uint8Array, n);
     ea.placePrecision = take(Uint8Array, n);  // how precisely each place is known (a code)
-    findPlaces(ea, buffer);
+    findPlaces(ea);
     indexIds(ea);
     let longCount = 0;
     for (let i = 0; i < n; i++) if (ea.t1[i] - ea.t0[i] > LONG_EVENT_DAYS) longCount++;
@@ -80,10 +94,10 @@
    * O(places in the window) rather than O(events). An open-addressing hash over the
    * float bits, because a Map with a million keys costs seconds and hundreds of MB.
    */
-  function findPlaces(ea, buffer) {
+  function findPlaces(ea) {
     const n = ea.n;
-    const latBits = new Uint32Array(buffer, ea.lat.byteOffset, n);
-    const lonBits = new Uint32Array(buffer, ea.lon.byteOffset, n);
+    const latBits = new Uint32Array(ea.lat.buffer, ea.lat.byteOffset, n);
+    const lonBits = new Uint32Array(ea.lon.buffer, ea.lon.byteOffset, n);
     // Sized for the places, not the events, and doubled as they come: a table for a
     // million rows would be 12 MB of garbage left to the collector for 20,000 places.
     let size = 1024;

@@ -268,7 +268,7 @@
       if (typeof qt === "undefined" || !qt.webChannelTransport) { resolve(null); return; }
       new QWebChannel(qt.webChannelTransport, (ch) => resolve(ch.objects.atlas));
     });
-    const events = fetch(config.events_url).then((r) => r.arrayBuffer());
+    const events = EA.fetchEvents(config.events_url, config.events_parts);
     // Place names are a help, not a need: without them the map still starts, unlabelled.
     const places = fetch(config.places_url)
       .then((r) => (r.ok ? r.json() : []))

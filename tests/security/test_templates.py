@@ -118,4 +118,4 @@ def test_our_templates_name_only_map_variables():
                 found.append(source.name)
                 for expression in re.findall(r"\{\{(.*?)\}\}", text, re.S):
                     assert expression.strip() in allowed, (source, expression)
-    assert "page.py" in found
+    assert "folium_page.py" in found

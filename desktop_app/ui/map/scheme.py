@@ -23,8 +23,9 @@ from PySide6.QtWebEngineCore import (
 )
 from shiboken6 import isValid
 
-from desktop_app.mapgen.page import (
+from desktop_app.mapgen.addresses import (
     BASEMAP_PATH,
+    EVENT_PARTS,
     EVENTS_PATH,
     MBTILES_PATH,
     PAGE_PATH,
@@ -32,6 +33,7 @@ from desktop_app.mapgen.page import (
     QWEBCHANNEL_PATH,
     SCHEME,
 )
+from desktop_app.mapgen.payload import part_bounds
 from desktop_app.paths import data_dir, resources_dir
 
 _registered = False
@@ -88,6 +90,24 @@ def _tile_address(path: str) -> tuple[int, int, int] | None:
     return z, x, y
 
 
+def _event_part(query: str) -> tuple[int, int] | None:
+    """``(K, N)`` of ``part=K&of=N`` (part K of N of the event buffer), or None for the
+    whole buffer."""
+    fields = dict(item.partition("=")[::2] for item in query.split("&") if item)
+    part, count = fields.get("part", ""), fields.get("of", "")
+    if not (part.isascii() and part.isdigit() and count.isascii() and count.isdigit()):
+        return None
+    k, n = int(part), int(count)
+    return (k, n) if 0 <= k < n <= EVENT_PARTS else None
+
+
+class _Parts(NamedTuple):
+    """An event buffer being served in parts, and the parts not asked for yet."""
+
+    payload: bytes
+    left: set[int]
+
+
 def _inside(base: Path, relative: str) -> Path | None:
     """``base / relative`` if it stays inside ``base`` (no ``..`` escapes)."""
     target = (base / relative).resolve()
@@ -106,6 +126,9 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._sites: dict[str, _Site] = {}
+        #: The event buffer of each site whose page is fetching it in parts: kept until
+        #: every part was asked for (the view hands it over once).
+        self._parts: dict[str, _Parts] = {}
         #: Requests for events not read yet, by site, answered by answer_waiting.
         self._waiting: dict[str, list[QWebEngineUrlRequestJob]] = {}
         self._folders = {
@@ -125,9 +148,15 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
 
     def remove_site(self, host: str) -> None:
         self._sites.pop(host, None)
+        self._parts.pop(host, None)
         for job in self._waiting.pop(host, []):
             if isValid(job):
                 job.fail(QWebEngineUrlRequestJob.Error.UrlNotFound)
+
+    def forget_parts(self, host: str) -> None:
+        """Forget the buffer whose parts ``host``'s page was fetching: the page loads
+        again, and its parts must come from the buffer it is given then."""
+        self._parts.pop(host, None)
 
     def answer_waiting(self, host: str) -> None:
         """Answer the requests of ``host`` that wait for its events (they are read now)."""
@@ -144,7 +173,10 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
         site = self._sites.get(url.host())
         path = url.path().lstrip("/")
         try:
-            found = self._content(site, path) if site else None
+            if site is not None and path == EVENTS_PATH:
+                found = self._events(url.host(), site, _event_part(url.query()))
+            else:
+                found = self._content(site, path) if site else None
             if site is not None and path == EVENTS_PATH and found is not None and found[0] is None:
                 # Asked once: the view may hand its buffer over as it answers.
                 self._waiting.setdefault(url.host(), []).append(job)
@@ -163,16 +195,36 @@ class AtlasSchemeHandler(QWebEngineUrlSchemeHandler):
         buffer.open(QIODevice.OpenModeFlag.ReadOnly)
         job.reply(mime.encode(), buffer)
 
+    def _events(
+        self, host: str, site: _Site, part: tuple[int, int] | None
+    ) -> tuple[bytes | None, str]:
+        """The event buffer of ``site``, or its ``part`` ``(K, N)``; None for the body
+        while the events are still being read."""
+        mime = "application/octet-stream"
+        if part is None:
+            return site.events(), mime
+        k, n = part
+        kept = self._parts.get(host)
+        if kept is None or k not in kept.left or len(kept.left) > n:
+            # The first part asked for (or one asked again: a page loading anew).
+            payload = site.events()
+            if payload is None:
+                return None, mime
+            kept = self._parts[host] = _Parts(payload, set(range(n)))
+        kept.left.discard(k)
+        if not kept.left:
+            del self._parts[host]
+        start, end = part_bounds(kept.payload, n)[k]
+        return kept.payload[start:end], mime
+
     def _content(self, site: _Site, path: str) -> tuple[bytes | None, str] | None:
-        page_html, events, tiles, places = site
+        page_html, _events, tiles, places = site
         if path.startswith(MBTILES_PATH + "/"):
             # A tile the file does not have is a 404, which Leaflet leaves empty.
             address = _tile_address(path)
             return tiles(*address) if tiles is not None and address is not None else None
         if path == PAGE_PATH:
             return page_html().encode("utf-8"), "text/html;charset=utf-8"
-        if path == EVENTS_PATH:
-            return events(), "application/octet-stream"
         if path == PLACES_PATH:
             return (places() if places is not None else b"[]"), "application/json"
         if path == BASEMAP_PATH:

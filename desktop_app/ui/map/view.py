@@ -25,11 +25,10 @@ from desktop_app.core.filter import Filter, FilterError
 from desktop_app.core.index import EventArrays, RowsById
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles
+from desktop_app.mapgen.addresses import PAGE_PATH, SCHEME
 from desktop_app.mapgen.page import (
     DEFAULT_CENTER,
     MARK_STYLES,
-    PAGE_PATH,
-    SCHEME,
     MapLook,
     MBTilesLayer,
     PageSpec,
@@ -413,6 +412,7 @@ class MapView(QWebEngineView):
         self._served = False
         self._names_owed = False
         self._forget_buffer()
+        self._handler.forget_parts(self._site)
         self._rows_sent = None
         self.load(QUrl(f"{SCHEME}://{self._site}/{PAGE_PATH}"))
 
