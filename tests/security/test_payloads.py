@@ -12,6 +12,7 @@ reads as the payload, never evaluated (``{{7*7}}`` stays ``{{7*7}}``, never ``49
 from __future__ import annotations
 
 import csv
+import dataclasses
 import html
 import json
 import re
@@ -642,8 +643,8 @@ def test_events_at_one_place_are_listed_as_text(qtbot, payload_db: Path, payload
         ids = [events[p.id].id for p in payloads]
         state.select(ids)
         assert panel.choices.count() == len(payloads)
-        first = store.events(ids[:1])[0]
-        assert panel.heading.text() == f"{len(payloads)} events at {first.place.name}"
+        # Each at its own place: the heading names none.
+        assert panel.heading.text() == f"{len(payloads)} events selected"
         by_event = {events[p.id].id: p for p in payloads}
         wrong = []
         for row in range(panel.choices.count()):
@@ -653,6 +654,18 @@ def test_events_at_one_place_are_listed_as_text(qtbot, payload_db: Path, payload
                 wrong.append(f"{p.id}.item: {item.text()!r}")
             if as_read(item.toolTip()) != as_lines(p.text):
                 wrong.append(f"{p.id}.tooltip reads {as_read(item.toolTip())!r}")
+        # A stack at one place names it in the heading, as text: every hostile name.
+        for p in payloads:
+            place = events[p.id].place
+
+            def at_one_place(wanted, place=place):
+                return [dataclasses.replace(e, place=place) for e in store.events(wanted)]
+
+            stacked = ExcerptPanel(ViewState(WINDOW), at_one_place)
+            stacked._state.select(ids[:3])
+            if stacked.heading.text() != f"3 events at {place.name}":
+                wrong.append(f"{p.id}.heading reads {stacked.heading.text()!r}")
+            stacked.deleteLater()
     finally:
         store.close()
     assert wrong == []
