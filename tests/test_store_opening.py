@@ -150,3 +150,33 @@ def test_refused_file_in_use_keeps_its_journal_files(tmp_path):
         assert path.read_bytes() == main
     finally:
         other.close()
+
+
+def test_the_app_says_why_it_cannot_open_a_store_of_a_newer_version(qtbot, tmp_path, capsys):
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from desktop_app.ui.app import run_app
+
+    db = tmp_path / "newer.db"
+    with EventStore(db) as store:
+        store.db.execute(
+            "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) "
+            "VALUES ('event_atlas', 'm999_from_the_future', '2030-01-01')"
+        )
+        store.db.conn.commit()
+    shown: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        if isinstance(box, QMessageBox):
+            shown.append(box.text())
+            box.accept()
+        else:
+            QTimer.singleShot(50, answer)
+
+    QTimer.singleShot(50, answer)
+    assert run_app(db) == 1
+    message = f"{db}: was written by a newer version of Event Atlas"
+    assert shown == [message]
+    assert message in capsys.readouterr().err

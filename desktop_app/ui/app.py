@@ -152,6 +152,8 @@ def run_app(db_path: Path | None) -> int:
     try:
         store = open_store(db_path)
     except StoreError as exc:
+        # Said in the terminal too: a launcher or a window on no screen shows no box.
+        print(exc, file=sys.stderr)
         QMessageBox.critical(None, app.tr("Event Atlas"), str(exc))
         return 1
     window = MainWindow(store)
