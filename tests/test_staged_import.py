@@ -109,6 +109,11 @@ def store_contents(path: Path) -> dict:
                 conn.execute("SELECT name, lat, lon, kind, country FROM places").fetchall()
             ),
             "sources": sorted(conn.execute("SELECT name, outlet FROM sources").fetchall()),
+            # The ids too: the columns and the links hold them.
+            "place_ids": conn.execute(
+                "SELECT id, name, lat, lon FROM places ORDER BY id"
+            ).fetchall(),
+            "source_ids": conn.execute("SELECT id, name FROM sources ORDER BY id").fetchall(),
             "links": conn.execute(
                 """SELECT es.event_id, s.name FROM event_sources es
                    JOIN sources s ON s.id = es.source_id ORDER BY es.event_id, es.rowid"""
@@ -395,3 +400,103 @@ def test_a_read_only_opening_says_it_is_indexing_and_shows_the_events(tmp_path):
         assert store.event(1).sources == store.events([1])[0].sources != ()
         with pytest.raises(StoreError, match="indexing…"):
             store.search("kharkiv")
+
+
+def _replaced_later(rows: list[list[str]], at: int, by: int, **changed: str) -> None:
+    """Row ``by`` becomes event ``at`` again (its id written otherwise), with the fields
+    ``changed`` (by ACLED column name) set on it."""
+    rows[by][0] = rows[at][0] + "\t"
+    for name, value in changed.items():
+        rows[by][ACLED_HEADER.index(name)] = value
+
+
+def _long_notes(rows: list[list[str]], after: int) -> None:
+    # Rows of about 3 kB after the first ``after``: the fast path's blocks of 4 MB then
+    # hold fewer events than the row-by-row import's chunks (its first block still
+    # holds the rows that decide the order of dates).
+    for i, row in enumerate(rows[after:]):
+        row[27] = f"{row[27]} {'detail ' * 400}{i}"
+
+
+@pytest.mark.parametrize("repeats", ["drop", "keep"])
+@pytest.mark.parametrize(
+    "case",
+    [
+        "another place",
+        "another place, kind and country",
+        "the only outlet of the replaced row",
+        "other actors, outlets and kept fields",
+        "replaced twice",
+        "replaced in a later chunk",
+        "a later chunk's new event at the place first",
+        "replaced in a later block of the same chunk",
+        "a repeat of the replaced row",
+    ],
+)
+def test_replacements_come_out_as_row_by_row(tmp_path, case, repeats):
+    # An id that comes back with other values replaces the earlier event (keeping its
+    # id): the places and outlets stored, and each place's kind and country, are those
+    # of the row-by-row import, which writes a few thousand events at a time and of
+    # several copies of an id in those only the last.
+    count = 7000 if "chunk" in case else 3000
+    rows = acled_rows(count)
+    if case == "another place":
+        _replaced_later(rows, 3, 600)
+    elif case == "another place, kind and country":
+        rows[3][21], rows[3][22], rows[3][23], rows[3][24] = "", "48.1111", "30.0000", "1"
+        rows[400][21], rows[400][22], rows[400][23], rows[400][24] = "", "48.1111", "30.0000", "2"
+        _replaced_later(
+            rows, 3, 800, location="", latitude="48.1111", longitude="30.0000",
+            geo_precision="3", country="Moldova",
+        )  # fmt: skip
+    elif case == "the only outlet of the replaced row":
+        rows[3][25] = "Lone Outlet; Reuters"
+        _replaced_later(rows, 3, 600, source="Reuters")
+    elif case == "other actors, outlets and kept fields":
+        rows[3][25] = "Lone Outlet; Reuters"
+        rows[600] = list(rows[3])
+        _replaced_later(
+            rows, 3, 600, actor1="Unidentified Armed Group", admin1="Odesa",
+            source="Only Here Press", notes="said otherwise",
+        )  # fmt: skip
+    elif case == "replaced twice":
+        rows[3][25] = "Lone Outlet"
+        _replaced_later(rows, 3, 600, source="Second Outlet", location="Second Place")
+        _replaced_later(rows, 3, 1200, source="Third Outlet", location="Third Place")
+    elif case == "replaced in a later chunk":
+        # Stored by the row-by-row import too: it wrote the first copy a chunk before.
+        rows[3][25] = "Lone Outlet"
+        _replaced_later(rows, 3, 6000, location="Later Place")
+        rows[10][25] = "Other Lone Outlet"
+        _replaced_later(rows, 10, 600, location="Other Later Place")
+    elif case == "a later chunk's new event at the place first":
+        _replaced_later(
+            rows, 3, 6000, location="", latitude="48.1111", longitude="30.0000",
+            geo_precision="1",
+        )  # fmt: skip
+        rows[6500][21], rows[6500][22], rows[6500][23] = "", "48.1111", "30.0000"
+        rows[6500][24] = "2"
+    elif case == "replaced in a later block of the same chunk":
+        _long_notes(rows, after=2500)
+        rows[3][25] = "Lone Outlet"
+        _replaced_later(rows, 3, 4500, location="Later Place")
+    elif case == "a repeat of the replaced row":
+        rows[3][25] = "Lone Outlet"
+        rows[300] = list(rows[3])
+        rows[400][21], rows[400][22], rows[400][23] = "Later Place", "48.2222", "30.0000"
+        rows[400][24] = "2"
+        _replaced_later(
+            rows, 3, 600, location="Later Place", latitude="48.2222", longitude="30.0000",
+            geo_precision="1",
+        )  # fmt: skip
+    path = write_csv(tmp_path / "acled.csv", rows)
+    staged, rowwise, fast, slow = both_ways(tmp_path, path, repeats=repeats)
+    assert staged["staged"]
+    assert_same(staged, rowwise, fast, slow)
+
+
+def test_the_fast_path_knows_the_row_by_row_chunk():
+    from desktop_app.ingest import pipeline
+    from desktop_app.store.bulk_writer import StagedWriter
+
+    assert StagedWriter.ROW_CHUNK == pipeline.CHUNK

@@ -456,6 +456,10 @@ class StagedWriter:
     CACHE_KIB = 16 * 1024
     #: The new store's page size.
     PAGE_BYTES = 16384
+    #: The events the row-by-row import writes at a time (``pipeline.CHUNK``): which
+    #: copies of a uid it writes, and so which places and outlets it stores, depend on
+    #: it.
+    ROW_CHUNK = 5000
 
     def __init__(self, target: Path) -> None:
         self.target = Path(target)
@@ -463,12 +467,22 @@ class StagedWriter:
         self.added = 0
         self.conn: sqlite3.Connection | None = None
         self._place_ids: dict[tuple[str, float, float], int] = {}
-        self._place_objects: dict[int, tuple[Place, int]] = {}
+        self._place_objects: dict[int, tuple[Place, int, int]] = {}
+        #: Each place written as it was met: (id, kind, country), by its number.
+        self._variants: dict[tuple[int, str | None, str | None], int] = {}
+        #: The kind and country each place was stored with.
+        self._written: dict[int, tuple[str | None, str | None]] = {}
         self._source_ids: dict[str, int] = {}
         self._sets: dict[tuple[int, ...], int] = {}
         self._uid_hashes: list[np.ndarray] = []
         self._columns: list[tuple[np.ndarray, ...]] = []
+        #: Each new event's place as met (a number of ``_variants``), block by block.
+        self._event_variants: list[np.ndarray] = []
         self._changes: list[tuple[int, float, float, int, int, int, int]] = []
+        #: Each event replacing an earlier one: (its position among the events given,
+        #: the id it rewrites, its outlets' set, its place's number of ``_variants``).
+        self._replacements: list[tuple[int, int, int, int]] = []
+        self._given = 0
         self._saved: dict[str, str] = {}
 
     def __enter__(self) -> StagedWriter:
@@ -539,9 +553,11 @@ class StagedWriter:
         # Places and outlets get their ids in the order the events first use them, as
         # when the events are written one by one.
         place_of = np.zeros(max(len(block.places), 1), np.int64)
+        variant_of = np.full(max(len(block.places), 1), -1, np.int32)
         for at in _first_use(block.place_index):
             place = block.places[at]
-            place_of[at] = 0 if place is None else self._place_id(place)
+            if place is not None:
+                place_of[at], variant_of[at] = self._place_id(place)
         set_of = np.zeros(max(len(block.sources), 1), np.int32)
         for at in _first_use(block.source_index):
             set_of[at] = self._set_id(block.sources[at])
@@ -580,10 +596,12 @@ class StagedWriter:
             precision_of[block.date_index],
             set_of[block.source_index],
         )
+        variants = variant_of[block.place_index]
+        given, self._given = self._given, self._given + len(block.uids)
         again = block.again
         if not again.any():
             rows.insert_staged_events(conn, values)
-            self._keep(block.uids, row_columns)
+            self._keep(block.uids, row_columns, variants)
             return
         # Rare: an event replaces one of the import's own earlier ones. New events go in
         # first, in order; each replacement then rewrites the row it replaces.
@@ -597,12 +615,19 @@ class StagedWriter:
             else:
                 replacing.append((i, found))
         rows.insert_staged_events(conn, (all_values[i] for i in fresh.tolist()))
-        self._keep([block.uids[i] for i in fresh.tolist()], tuple(c[fresh] for c in row_columns))
+        self._keep(
+            [block.uids[i] for i in fresh.tolist()],
+            tuple(c[fresh] for c in row_columns),
+            variants[fresh],
+        )
         for i, event_id in replacing:
             if event_id is _IN_BLOCK:
                 event_id = self._id_in_store(block.uids[i])
             rows.update_event(conn, event_id, _all_values(all_values[i]))
             self._changes.append((event_id, *(c[i].item() for c in row_columns)))
+            self._replacements.append(
+                (given + i, event_id, row_columns[5][i].item(), variants[i].item())
+            )
 
     def _existing_id(self, uid: str, earlier: list[str], fresh: np.ndarray) -> object:
         """Where the event an ``again`` one replaces is: an id of an earlier block, the
@@ -620,25 +645,31 @@ class StagedWriter:
                 return at + 1
         return None
 
-    def _keep(self, uids: list[str], row_columns: tuple[np.ndarray, ...]) -> None:
+    def _keep(
+        self, uids: list[str], row_columns: tuple[np.ndarray, ...], variants: np.ndarray
+    ) -> None:
         self._uid_hashes.append(np.fromiter(map(hash, uids), np.int64, len(uids)))
         self._columns.append(row_columns)
+        self._event_variants.append(variants)
         self.added += len(uids)
 
-    def _place_id(self, place: Place) -> int:
+    def _place_id(self, place: Place) -> tuple[int, int]:
+        """The id of ``place`` and the number of its kind and country among those met."""
         # Readers hand out one Place object per distinct place: recognising the object
         # is cheaper than hashing its fields (the entry keeps it alive, so its id stays).
         seen = self._place_objects.get(id(place))
         if seen is not None and seen[0] is place:
-            return seen[1]
+            return seen[1], seen[2]
         key = (place.name, place.lat, place.lon)
         found = self._place_ids.get(key)
         if found is None:
             found = self._place_ids[key] = rows.place_id(self.conn, place)
+            self._written[found] = (place.kind, place.country)
+        variant = self._variants.setdefault((found, place.kind, place.country), len(self._variants))
         if len(self._place_objects) > 200_000:
             self._place_objects.clear()
-        self._place_objects[id(place)] = (place, found)
-        return found
+        self._place_objects[id(place)] = (place, found, variant)
+        return found, variant
 
     def _set_id(self, names: tuple[str, ...]) -> int:
         ids = []
@@ -648,6 +679,86 @@ class StagedWriter:
                 found = self._source_ids[name] = rows.source_id(self.conn, name)
             ids.append(found)
         return self._sets.setdefault(tuple(ids), len(self._sets))
+
+    def _settle_replacements(self, source_sets: list[list[int]]) -> np.ndarray | None:
+        """Make the places and outlets those the row-by-row import leaves, when events
+        replaced earlier ones (rare: the common path never comes here).
+
+        The row-by-row import writes :attr:`ROW_CHUNK` events at a time, and of the
+        copies of one uid in a chunk only the last, at the first one's position, after
+        the chunk's new events when it replaces an event of an earlier chunk. A place
+        is stored with the kind and country of the first event written that uses it;
+        a place or outlet only a copy left unwritten used is not stored at all. This
+        replays that order over each event's place and outlets (numpy, no loop per
+        event), then corrects the places and outlets this writer stored otherwise, and
+        numbers them in the order that import gives them their ids. Returns each place
+        id's new one (None: all kept), for the events' places kept in memory; the
+        outlets' new ids are written into ``source_sets``."""
+        fresh_sets = np.concatenate([c[5] for c in self._columns]).astype(np.int64)
+        fresh_variants = np.concatenate(self._event_variants).astype(np.int64)
+        at, ids, sets, variants = (
+            np.array(c, np.int64) for c in zip(*self._replacements, strict=True)
+        )
+        count = self._given
+        is_fresh = np.ones(count, bool)
+        is_fresh[at] = False
+        fresh_at = np.flatnonzero(is_fresh)
+        event_ids = np.zeros(count, np.int64)
+        event_ids[fresh_at] = np.arange(1, len(fresh_at) + 1)
+        event_ids[at] = ids
+        set_of, variant_of = np.zeros(count, np.int64), np.zeros(count, np.int64)
+        set_of[fresh_at], set_of[at] = fresh_sets, sets
+        variant_of[fresh_at], variant_of[at] = fresh_variants, variants
+        chunk = np.arange(count) // self.ROW_CHUNK
+        copies = chunk * (len(fresh_at) + 1) + event_ids
+        _, first = np.unique(copies, return_index=True)
+        _, last = np.unique(copies[::-1], return_index=True)
+        last = count - 1 - last
+        # Events of earlier chunks are rewritten after the chunk's new ones.
+        replacing = fresh_at[event_ids[first] - 1] < chunk[first] * self.ROW_CHUNK
+        order = np.lexsort((first, replacing, chunk[first]))
+        written = variant_of[last[order]]
+        written = written[written >= 0]
+        met = sorted(self._variants, key=self._variants.__getitem__)
+        place_of = np.array([v[0] for v in met] or [0], np.int64)
+        places, at_first = np.unique(place_of[written], return_index=True)
+        conn = self.conn
+        corrected = []
+        for place_id, variant in zip(places.tolist(), written[at_first].tolist(), strict=True):
+            kind_country = met[variant][1:]
+            if self._written[place_id] != kind_country:
+                corrected.append((*kind_country, place_id))
+        rows.set_place_kinds(conn, corrected)
+        rows.delete_unused(conn, "places", sorted(set(self._written) - set(places.tolist())))
+        place_order = places[np.argsort(at_first, kind="stable")]
+        renumbered = np.zeros(max(self._written, default=0) + 1, np.int64)
+        renumbered[place_order] = np.arange(1, len(place_order) + 1)
+        moved = np.flatnonzero(renumbered[place_order] != place_order)
+        if not len(moved):
+            renumbered = None
+        else:
+            pairs = [(int(i), int(renumbered[i])) for i in place_order[moved].tolist()]
+            rows.renumber(conn, "places", pairs)
+        self._settle_outlets(source_sets, chunk[first], first, set_of[last])
+        return renumbered
+
+    def _settle_outlets(
+        self, source_sets: list[list[int]], chunks: np.ndarray, first: np.ndarray, sets: np.ndarray
+    ) -> None:
+        """Keep the outlets of the events the row-by-row import writes (``sets``, each
+        event's written copy, with its chunk and its first copy's position), numbered as
+        it numbers them: in the order it links each chunk's events, its first copies'."""
+        in_order = sets[np.lexsort((first, chunks))]
+        distinct, at = np.unique(in_order, return_index=True)
+        kept = dict.fromkeys(
+            s for number in distinct[np.argsort(at)].tolist() for s in source_sets[number]
+        )
+        conn = self.conn
+        rows.delete_unused(conn, "sources", sorted(set(self._source_ids.values()) - set(kept)))
+        new_of = {old: new for new, old in enumerate(kept, 1)}
+        # A set no written event has keeps only the outlets that stay (no event uses it).
+        source_sets[:] = [[new_of[i] for i in ids if i in new_of] for ids in source_sets]
+        rows.renumber(conn, "sources", [(old, new) for old, new in new_of.items() if new != old])
 
     def commit(self, path: Path) -> None:
         """Record the import of the file ``path``, keep the columns, and make the file
@@ -676,6 +787,10 @@ class StagedWriter:
         # uids' hashes only found the events replaced by later ones), and each column's
         # blocks as soon as they are joined.
         self._uid_hashes = []
+        # Each set of outlets by its number: the ids of its outlets, in its order.
+        source_sets = [list(ids) for ids in sorted(self._sets, key=self._sets.__getitem__)]
+        renumbered = self._settle_replacements(source_sets) if self._replacements else None
+        self._event_variants = []
         parts = list(zip(*self._columns, strict=True)) if self._columns else [()] * 6
         self._columns = []
         joined = []
@@ -688,6 +803,8 @@ class StagedWriter:
         for event_id, *changed in self._changes:
             at = event_id - 1
             t0[at], t1[at], places[at], categories[at], precisions[at], sets[at] = changed
+        if renumbered is not None:
+            places = renumbered[places]
         arrays = columns.from_values(conn, t0, t1, places, categories, precisions)
         del t0, t1, places, categories, precisions
         columns.store(conn, arrays, columns.generation(conn) + 1)
@@ -698,12 +815,11 @@ class StagedWriter:
         history.record(
             conn, history.IMPORT, after={"added": self.added, "replaced": 0}, file=Path(path)
         )
-        by_set = sorted(self._sets.items(), key=lambda item: item[1])
         pending = {
             "statements": json.dumps(
                 [self._saved[n] for n in (*_STAGED_INDEXES, *_FTS_TRIGGERS) if n in self._saved]
             ),
-            "source_sets": json.dumps([list(ids) for ids, _ in by_set]),
+            "source_sets": json.dumps(source_sets),
             "event_sets": np.asarray(sets, "<i4").tobytes(),
             "generation": str(columns.generation(conn)),
         }

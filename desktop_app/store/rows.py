@@ -348,6 +348,49 @@ def restore_rows(conn: sqlite3.Connection, saved: EventRows) -> None:
         )
 
 
+def set_place_kinds(
+    conn: sqlite3.Connection, kinds: Iterable[tuple[str | None, str | None, int]]
+) -> None:
+    """Places' kind and country, as ``(kind, country, place id)``."""
+    conn.executemany("UPDATE places SET kind = ?, country = ? WHERE id = ?", kinds)
+
+
+def delete_unused(conn: sqlite3.Connection, table: str, ids: list[int]) -> None:
+    """Delete the places or outlets (``table``) ``ids``, which no event uses."""
+    conn.execute(
+        f"DELETE FROM {table} WHERE id IN (SELECT value FROM json_each(?))", [json.dumps(ids)]
+    )
+
+
+# The columns that refer to a place or an outlet by its id.
+_REFERRING = {
+    "places": (("events", "place_id"), ("events", "origin_place_id")),
+    "sources": (("event_sources", "source_id"),),
+}
+
+
+def renumber(conn: sqlite3.Connection, table: str, pairs: Iterable[tuple[int, int]]) -> None:
+    """Give places or outlets (``table``) other ids, ``(old, new)`` pairs, and the rows
+    that refer to them the new ones. The ids pass through negative ones, so that no two
+    rows hold one id at a time."""
+    conn.execute("CREATE TEMP TABLE renumbered (old INTEGER PRIMARY KEY, new INTEGER)")
+    try:
+        conn.executemany("INSERT INTO temp.renumbered (old, new) VALUES (?, ?)", pairs)
+        conn.execute(
+            f"""UPDATE {table} SET id = -(SELECT m.new FROM temp.renumbered m WHERE m.old = id)
+                WHERE id IN (SELECT old FROM temp.renumbered)"""
+        )
+        conn.execute(f"UPDATE {table} SET id = -id WHERE id < 0")
+        for referring, column in _REFERRING[table]:
+            conn.execute(
+                f"""UPDATE {referring} SET {column} = (
+                        SELECT m.new FROM temp.renumbered m WHERE m.old = {column})
+                    WHERE {column} IN (SELECT old FROM temp.renumbered)"""
+            )
+    finally:
+        conn.execute("DROP TABLE temp.renumbered")
+
+
 def delete_events(conn: sqlite3.Connection, event_ids: Iterable[int]) -> None:
     """Delete events and their links to cited outlets (their places and articles stay)."""
     ids = json.dumps(list(event_ids))
