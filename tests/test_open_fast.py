@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtWebEngineCore import QWebEngineUrlRequestInterceptor
 
 from desktop_app.core.window import TimeWindow
 from desktop_app.mapgen.addresses import EVENT_PARTS, EVENTS_PATH
@@ -14,6 +13,7 @@ from desktop_app.ui.map.view import MapView
 from desktop_app.ui.map.web_profile import atlas_profile
 from desktop_app.ui.view_state import ViewState
 from tests.mapping import PAGE_TIMEOUT_MS, js, synthetic_store
+from tests.test_standalone_html import Requests
 
 
 def _column_starts(n: int) -> list[int]:
@@ -50,19 +50,10 @@ def test_a_million_events_come_in_parts_of_similar_size():
     assert max(sizes) <= 2 * min(sizes)
 
 
-class _Requests(QWebEngineUrlRequestInterceptor):
-    def __init__(self) -> None:
-        super().__init__()
-        self.urls: list[str] = []
-
-    def interceptRequest(self, info) -> None:
-        self.urls.append(info.requestUrl().toString())
-
-
 @pytest.fixture
 def requests():
     profile, _handler = atlas_profile()
-    seen = _Requests()
+    seen = Requests()
     profile.setUrlRequestInterceptor(seen)
     yield seen
     profile.setUrlRequestInterceptor(None)

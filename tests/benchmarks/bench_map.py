@@ -809,23 +809,23 @@ def filter_metrics(db: Path, steps: int) -> dict[str, float]:
 
 
 def _pans(
-    view, steps: int, drawn: str = "EventAtlas.dotsDrawn"
-) -> tuple[list[float], list[float], list[float]]:
+    view, steps: int, drawn: str = "EventAtlas.dotsDrawn", *more: str
+) -> tuple[list, ...]:
     """Frame times (sent → presented), the page's draw times and what the page said was
-    drawn (the JS expression ``drawn``: the dots, by default), of ``steps`` pans of 40
-    pixels (east and back, then south and back, in turn)."""
+    drawn (the JS expression ``drawn``: the dots, by default), then the value of each
+    expression of ``more``, of ``steps`` pans of 40 pixels (east and back, then south and
+    back, in turn)."""
     moves = [(40, 0), (-40, 0), (0, 40), (0, -40)]
+    asked = ", ".join(("EventAtlas.paintSeq", "EventAtlas.lastDrawMs", drawn, *more))
     # Leaflet redraws within panBy (moveend): the numbers are the new frame's.
     codes = [
-        f"(EventAtlas.map.panBy([{dx}, {dy}], {{animate: false}}),"
-        f" [EventAtlas.paintSeq, EventAtlas.lastDrawMs, {drawn}])"
+        f"(EventAtlas.map.panBy([{dx}, {dy}], {{animate: false}}), [{asked}])"
         for dx, dy in (moves[k % len(moves)] for k in range(steps))
     ]
     frames = _frames(view, codes)
     return (
         [f for f, _rt, _rest in frames],
-        [rest[0] for _f, _rt, rest in frames],
-        [rest[1] for _f, _rt, rest in frames],
+        *([rest[k] for _f, _rt, rest in frames] for k in range(2 + len(more))),
     )
 
 
@@ -872,23 +872,6 @@ MARKS_DRAWN = "EventAtlas.drawn.marks.length"
 MARKS_PHASES = ("group", "labels", "marks", "composite")
 
 
-def _mark_pans(view, steps: int) -> tuple[list[float], list[float], list[float], list[dict]]:
-    """:func:`_pans` of the marks, with the page's time per phase of each frame."""
-    moves = [(40, 0), (-40, 0), (0, 40), (0, -40)]
-    codes = [
-        f"(EventAtlas.map.panBy([{dx}, {dy}], {{animate: false}}),"
-        f" [EventAtlas.paintSeq, EventAtlas.lastDrawMs, {MARKS_DRAWN}, EventAtlas.drawPhases])"
-        for dx, dy in (moves[k % len(moves)] for k in range(steps))
-    ]
-    frames = _frames(view, codes)
-    return (
-        [f for f, _rt, _rest in frames],
-        [rest[0] for _f, _rt, rest in frames],
-        [rest[1] for _f, _rt, rest in frames],
-        [rest[2] for _f, _rt, rest in frames],
-    )
-
-
 def _resize(view, size: tuple[int, int]) -> None:
     view.resize(*size)
     _wait(lambda: _call(view, "EventAtlas.map.getSize().x")[0] == size[0])
@@ -928,8 +911,8 @@ def marks_metrics(folder: Path, steps: int, path_steps: int) -> dict[str, float]
     results: dict[str, float] = {}
 
     def timed(prefix: str, suffix: str, count: int, phases: bool = False) -> None:
-        _mark_pans(view, 8)  # warm the page's JIT (and make the sprites) first
-        frames, draws, drawn, laps = _mark_pans(view, count)
+        _pans(view, 8, MARKS_DRAWN)  # warm the page's JIT (and make the sprites) first
+        frames, draws, drawn, laps = _pans(view, count, MARKS_DRAWN, "EventAtlas.drawPhases")
         results[f"{prefix}_frame_p50_ms_{suffix}"] = float(np.percentile(frames, 50))
         results[f"{prefix}_frame_p95_ms_{suffix}"] = float(np.percentile(frames, 95))
         if prefix.endswith("empty"):
