@@ -493,10 +493,3 @@ def test_replacements_come_out_as_row_by_row(tmp_path, case, repeats):
     staged, rowwise, fast, slow = both_ways(tmp_path, path, repeats=repeats)
     assert staged["staged"]
     assert_same(staged, rowwise, fast, slow)
-
-
-def test_the_fast_path_knows_the_row_by_row_chunk():
-    from desktop_app.ingest import pipeline
-    from desktop_app.store.bulk_writer import StagedWriter
-
-    assert StagedWriter.ROW_CHUNK == pipeline.CHUNK

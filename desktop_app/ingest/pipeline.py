@@ -580,7 +580,9 @@ def _import_staged(
         if len(report.repeat_lines) < MAX_REPEAT_LINES:
             report.repeat_lines.append(where)
 
-    with StagedWriter(db_path) as writer:
+    # Which copies of a uid the row-by-row import writes (and so which places and
+    # outlets it stores) depends on its chunks: the staged writer gives the same.
+    with StagedWriter(db_path, CHUNK) as writer:
         for block in read_ahead(reader.blocks(skipped, repeated, repeats)):
             writer.add(block)
             if cancelled is not None and cancelled():

@@ -450,19 +450,18 @@ class StagedWriter:
     ----------
     target
         The store to make.
+    row_chunk
+        The events the row-by-row import writes at a time: which copies of a uid it
+        writes, and so which places and outlets it stores, depend on it.
     """
 
     #: Page cache of the first stage (KiB).
     CACHE_KIB = 16 * 1024
     #: The new store's page size.
     PAGE_BYTES = 16384
-    #: The events the row-by-row import writes at a time (``pipeline.CHUNK``): which
-    #: copies of a uid it writes, and so which places and outlets it stores, depend on
-    #: it.
-    ROW_CHUNK = 5000
-
-    def __init__(self, target: Path) -> None:
+    def __init__(self, target: Path, row_chunk: int) -> None:
         self.target = Path(target)
+        self.row_chunk = row_chunk
         self.staging = self.target.with_name(self.target.name + ".importing")
         self.added = 0
         self.conn: sqlite3.Connection | None = None
@@ -684,7 +683,7 @@ class StagedWriter:
         """Make the places and outlets those the row-by-row import leaves, when events
         replaced earlier ones (rare: the common path never comes here).
 
-        The row-by-row import writes :attr:`ROW_CHUNK` events at a time, and of the
+        The row-by-row import writes ``row_chunk`` events at a time, and of the
         copies of one uid in a chunk only the last, at the first one's position, after
         the chunk's new events when it replaces an event of an earlier chunk. A place
         is stored with the kind and country of the first event written that uses it;
@@ -709,13 +708,13 @@ class StagedWriter:
         set_of, variant_of = np.zeros(count, np.int64), np.zeros(count, np.int64)
         set_of[fresh_at], set_of[at] = fresh_sets, sets
         variant_of[fresh_at], variant_of[at] = fresh_variants, variants
-        chunk = np.arange(count) // self.ROW_CHUNK
+        chunk = np.arange(count) // self.row_chunk
         copies = chunk * (len(fresh_at) + 1) + event_ids
         _, first = np.unique(copies, return_index=True)
         _, last = np.unique(copies[::-1], return_index=True)
         last = count - 1 - last
         # Events of earlier chunks are rewritten after the chunk's new ones.
-        replacing = fresh_at[event_ids[first] - 1] < chunk[first] * self.ROW_CHUNK
+        replacing = fresh_at[event_ids[first] - 1] < chunk[first] * self.row_chunk
         order = np.lexsort((first, replacing, chunk[first]))
         written = variant_of[last[order]]
         written = written[written >= 0]
