@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from desktop_app.core.categories import CATEGORIES, Category
 from desktop_app.core.window import TimeWindow
 from desktop_app.mapgen.page import (
     MBTilesLayer,
@@ -26,7 +25,6 @@ from desktop_app.mapgen.scaffold import kept_scaffold, read_kept, scaffold_path
 from tests.mapping import PAGE_TIMEOUT_MS, js
 
 ROOT = Path(__file__).resolve().parents[1]
-HOSTILE = "</script><script>window.hacked=1</script>{{ 7*7 }}"
 
 # A real start of the window (``event-atlas --db``) that quits once the map has drawn
 # its events, then says whether folium was imported.
@@ -164,33 +162,6 @@ def test_a_cache_that_cannot_be_written_still_gives_the_page(tmp_path, monkeypat
     monkeypatch.setenv("EVENT_ATLAS_CACHE_DIR", str(blocked))
     spec = PageSpec(window=(0, 1))
     assert build_page(spec) == assemble_page(render_scaffold(spec), spec)
-
-
-def test_no_text_of_a_store_or_tile_file_enters_the_scaffold(cache):
-    """Titles, places, categories and credits reach the page only as data blocks, after
-    the scaffold: one scaffold serves every store, window and view."""
-    plain = PageSpec(window=(0, 1))
-    hostile = PageSpec(
-        window=(20000.0, 20031.0),
-        center=(10.0, 20.0),
-        zoom=9,
-        fade=False,
-        halos=False,
-        mark_style="dots",
-        halo_note=HOSTILE,
-        categories=CATEGORIES + (Category(HOSTILE, HOSTILE, "#123456", "star"),),
-    )
-    assert scaffold_key_parts(hostile) == scaffold_key_parts(plain)
-    assert page_scaffold(hostile) == page_scaffold(plain)
-    assert len(list(scaffold_folder().glob("scaffold-*.html"))) == 1
-    tiles = MBTilesLayer(name=HOSTILE, attribution=HOSTILE, max_zoom=10)
-    with_tiles = PageSpec(window=(0, 1), mbtiles=tiles)
-    assert HOSTILE not in str(scaffold_key_parts(with_tiles))
-    for path in scaffold_folder().glob("scaffold-*.html"):
-        assert "hacked" not in path.read_text(encoding="utf-8")
-    page_scaffold(with_tiles)
-    for path in scaffold_folder().glob("scaffold-*.html"):
-        assert "hacked" not in path.read_text(encoding="utf-8")
 
 
 def test_the_map_starts_at_the_view_of_its_spec(qtbot, seed_db):
