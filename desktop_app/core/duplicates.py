@@ -232,24 +232,23 @@ def score_pairs(
     rapidfuzz a batch of pairs at a time, on every core: a templated dataset (reports of
     one front line written alike) makes millions of candidates.
     """
+    if not len(pairs):
+        return [], 0
     kept: list[tuple[np.ndarray, ...]] = []
     order = np.argsort(arrays.ids, kind="stable")
     sorted_ids = arrays.ids[order]
+    lat, lon = arrays.lat.astype(np.float64), arrays.lon.astype(np.float64)
     # Each event's words made comparable once, not once per pair it is in.
     words = {
         event_id: (utils.default_process(text.title), utils.default_process(text.excerpt))
         for event_id, text in texts.items()
     }
-    if not len(pairs):
-        return [], 0
     for begin in range(0, len(pairs), _SCORE_CHUNK):
         part = pairs[begin : begin + _SCORE_CHUNK]
         a, b = part[:, 0], part[:, 1]
         i = order[np.searchsorted(sorted_ids, a)]
         j = order[np.searchsorted(sorted_ids, b)]
-        lat = arrays.lat.astype(np.float64)
-        lon = arrays.lon.astype(np.float64)
-        placed = ~(np.isnan(lat[i]) | np.isnan(lat[j]))
+        # NaN where either has no place (the pair then has none to compare).
         km = _km_arrays(lat[i], lon[i], lat[j], lon[j])
         days = np.abs(arrays.t0[i].astype(np.float64) - arrays.t0[j].astype(np.float64))
         one = [words[event_id] for event_id in a.tolist()]
@@ -260,10 +259,9 @@ def score_pairs(
         if excerpts.any():
             at = np.flatnonzero(excerpts)
             excerpt[at] = _scores([one[k][1] for k in at], [other[k][1] for k in at])
-        score = _combined(title, excerpt, days, np.where(placed, km, np.nan), rules)
+        score = _combined(title, excerpt, days, km, rules)
         at = np.flatnonzero(score >= rules.min_score)
         at = at[[not distinct(x, y) for x, y in zip(a[at].tolist(), b[at].tolist(), strict=True)]]
-        km = np.where(placed, km, np.nan)
         kept.append(tuple(c[at] for c in (a, b, score, title, excerpt, days, km)))
     if not kept:
         return [], 0

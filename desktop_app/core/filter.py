@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
@@ -28,6 +27,7 @@ import numpy as np
 from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.grading import GradeError, credibility, reliability
+from desktop_app.core.text import folded
 
 
 class FilterError(ValueError):
@@ -97,12 +97,6 @@ def text_terms(text: str) -> tuple[TextTerm, ...]:
     return tuple(terms)
 
 
-def _folded(word: str) -> str:
-    # As the search engine's tokenizer compares words: any case, accents dropped.
-    decomposed = unicodedata.normalize("NFKD", word.casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-
-
 def matched_spans(text: str, query: str) -> list[tuple[int, int]]:
     """Where the text query ``query`` matches ``text``: ``(start, end)`` character spans,
     in order and not overlapping, of each word, prefix or phrase it finds.
@@ -115,10 +109,10 @@ def matched_spans(text: str, query: str) -> list[tuple[int, int]]:
         terms = text_terms(query)
     except FilterError:
         return []
-    tokens = [(m.start(), m.end(), _folded(m.group())) for m in _WORD.finditer(text)]
+    tokens = [(m.start(), m.end(), folded(m.group())) for m in _WORD.finditer(text)]
     spans: list[tuple[int, int]] = []
     for term in terms:
-        words = [_folded(w) for w in term.words]
+        words = [folded(w) for w in term.words]
         n = len(words)
         for i in range(len(tokens) - n + 1):
             head = all(tokens[i + j][2] == words[j] for j in range(n - 1))

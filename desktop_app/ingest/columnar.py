@@ -500,14 +500,14 @@ def _name(place: object) -> str:
     return "" if isinstance(place, Exception) or place is None else place.name
 
 
-def _each(func, args: list, star: bool = False) -> tuple[list, np.ndarray]:
+def _each(func, args: list) -> tuple[list, np.ndarray]:
     """``func`` of each of ``args``, and which raised (their result is the exception)."""
     results: list = []
     failed = np.zeros(len(args), bool)
     append = results.append
     for k, arg in enumerate(args):
         try:
-            append(func(*arg) if star else func(arg))
+            append(func(arg))
         except (ValueError, TypeError, IndexError, OverflowError) as exc:
             append(exc)
             failed[k] = True

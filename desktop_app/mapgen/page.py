@@ -10,6 +10,7 @@ URL scheme or an inline script folium wrote, allowed by its hash.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import importlib.metadata
@@ -140,13 +141,19 @@ SCAFFOLD_SOURCES = ("folium_page.py", "page.py", "embed.py")
 SCAFFOLD_FORMAT = 1
 
 
-def _package_version(name: str) -> str | None:
-    try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
-        return None
+@functools.cache
+def _package_versions() -> dict[str, str | None]:
+    # Installed packages do not change while the app runs: read once, not every page.
+    found: dict[str, str | None] = {}
+    for name in SCAFFOLD_PACKAGES:
+        try:
+            found[name] = importlib.metadata.version(name)
+        except importlib.metadata.PackageNotFoundError:
+            found[name] = None
+    return found
 
 
+@functools.cache
 def _source_digest() -> str:
     digest = hashlib.sha256()
     for name in SCAFFOLD_SOURCES:
@@ -169,7 +176,7 @@ def scaffold_key_parts(spec: PageSpec) -> dict:
         "format": SCAFFOLD_FORMAT,
         "app": __version__,
         "sources": _source_digest(),
-        "packages": {name: _package_version(name) for name in SCAFFOLD_PACKAGES},
+        "packages": dict(_package_versions()),
         "online": dict(provider) if provider is not None else None,
         "mbtiles": None
         if tiles is None
@@ -187,18 +194,19 @@ def scaffold_folder() -> Path:
     return user_cache_dir() / "pages"
 
 
-def render_scaffold(spec: PageSpec) -> str:
+def render_scaffold(spec: PageSpec, parts: dict | None = None) -> str:
     """The scaffold of ``spec`` rendered by folium now (folium is imported here, not
-    at start), from its key's parts alone."""
+    at start), from its key's parts alone (``parts``, when already made)."""
     from desktop_app.mapgen.folium_page import render_scaffold as render
 
-    parts = scaffold_key_parts(spec)
+    parts = parts or scaffold_key_parts(spec)
     return render(ONLINE_LAYERS.get(spec.online_layer or ""), parts["mbtiles"])
 
 
 def page_scaffold(spec: PageSpec) -> str:
     """The scaffold of ``spec``: the kept one, or one folium renders (and keeps) now."""
-    return kept_scaffold(scaffold_folder(), scaffold_key_parts(spec), lambda: render_scaffold(spec))
+    parts = scaffold_key_parts(spec)
+    return kept_scaffold(scaffold_folder(), parts, lambda: render_scaffold(spec, parts))
 
 
 def assemble_page(scaffold: str, spec: PageSpec) -> str:

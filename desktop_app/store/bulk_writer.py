@@ -608,7 +608,7 @@ class StagedWriter:
         fresh = np.flatnonzero(~again)
         replacing = []
         for i in np.flatnonzero(again).tolist():
-            found = self._existing_id(block.uids[i], block.uids[: int(i)], fresh)
+            found = self._existing_id(block.uids[i], block.uids[: int(i)])
             if found is None:
                 fresh = np.sort(np.append(fresh, i))
             else:
@@ -628,7 +628,7 @@ class StagedWriter:
                 (given + i, event_id, row_columns[5][i].item(), variants[i].item())
             )
 
-    def _existing_id(self, uid: str, earlier: list[str], fresh: np.ndarray) -> object:
+    def _existing_id(self, uid: str, earlier: list[str]) -> object:
         """Where the event an ``again`` one replaces is: an id of an earlier block, the
         marker of one earlier in this block, or None (another uid of the same hash)."""
         if uid in earlier:

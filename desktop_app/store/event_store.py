@@ -250,6 +250,9 @@ class EventStore:
     ) -> None:
         self.path = Path(path)
         self._indexing: threading.Thread | None = None
+        #: False once the store is seen with no staged import to finish: it never has
+        #: one again, so the questions that need the indexes stop asking.
+        self._maybe_pending = True
         check_store_file(self.path)
         if read_only is None:
             read_only = _on_read_only_medium(self.path)
@@ -348,7 +351,11 @@ class EventStore:
     def indexing_pending(self) -> bool:
         """True while a staged import's second stage (the indexes, the cited outlets'
         links, the full-text index) is still to run on this store."""
-        return _has_table(self.db.conn, "staged_import") and staged_pending(self.db.conn)
+        if self._maybe_pending:
+            self._maybe_pending = _has_table(self.db.conn, "staged_import") and staged_pending(
+                self.db.conn
+            )
+        return self._maybe_pending
 
     def finish_indexing(self) -> None:
         """Run a staged import's second stage now, in this thread (nothing to do when it

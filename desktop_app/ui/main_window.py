@@ -308,8 +308,8 @@ class MainWindow(QMainWindow):
         self.indexing = busy
         self.indexing_note.setVisible(busy)
         self.duplicates_action.setEnabled(not busy)
-        self.edits._update_actions()
-        self.imports._update_actions()
+        self.edits.update_actions()
+        self.imports.update_actions()
         if busy:
             self._indexing_check.start()
             return

@@ -159,10 +159,10 @@ class EditActions(QObject):
         self.outlets_dialog: OutletsDialog | None = None
         self.stack.indexChanged.connect(self._on_stack_moved)
         window.map_view.pointPicked.connect(self._on_point_picked)
-        window.state.selectionChanged.connect(self._update_actions)
-        window.state.currentChanged.connect(self._update_actions)
+        window.state.selectionChanged.connect(self.update_actions)
+        window.state.currentChanged.connect(self.update_actions)
         self._picking_for: EventForm | None = None
-        self._update_actions()
+        self.update_actions()
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -187,7 +187,8 @@ class EditActions(QObject):
             self.grade_action,
         ]
 
-    def _update_actions(self, *_args) -> None:
+    def update_actions(self, *_args) -> None:
+        """Enable the commands the store, the selection and any indexing allow now."""
         writable = not self._window.store.read_only and not self._window.indexing
         state = self._window.state
         self.edit_action.setEnabled(writable and state.current is not None)
@@ -201,7 +202,7 @@ class EditActions(QObject):
     def clear(self) -> None:
         """Forget every change (another store is open, or an import rewrote this one)."""
         self.stack.clear()
-        self._update_actions()
+        self.update_actions()
         if self.outlets_dialog is not None:
             self.outlets_dialog.reload()
 

@@ -212,7 +212,8 @@ class ImportCommands(QObject):
         its outcome not yet handled."""
         return any(task is not None and task.is_running() for task in (self.run, self.task))
 
-    def _update_actions(self) -> None:
+    def update_actions(self) -> None:
+        """Enable importing unless an import runs or the store is being indexed."""
         for action in (self.import_action, self.paste_action):
             # While the store is indexed an import would wait for its write lock.
             action.setEnabled(not self.busy and not self.window.indexing)
@@ -308,7 +309,7 @@ class ImportCommands(QObject):
         self.run, self.progress_dialog, self.last_progress = run, progress, None
         progress.show()
         self.writes.start(run)
-        self._update_actions()
+        self.update_actions()
         return run
 
     def _on_places_read(self, job: ImportJob, questions: list[PlaceQuestion]) -> None:
@@ -339,7 +340,7 @@ class ImportCommands(QObject):
 
     def _on_finished(self, progress: ImportProgressDialog) -> None:
         self._close_progress(progress)
-        self._update_actions()
+        self.update_actions()
 
     def _on_succeeded(self, outcome: ImportOutcome) -> None:
         report = outcome.report
@@ -444,10 +445,10 @@ class ImportCommands(QObject):
         task = Task(work, expected=(ImportFailed, OSError, ValueError))
         task.succeeded.connect(succeeded)
         task.failed.connect(failed)
-        task.finished.connect(self._update_actions)
+        task.finished.connect(self.update_actions)
         self.task = task
         self.background.start(task)
-        self._update_actions()
+        self.update_actions()
         return task
 
     def review(self, draft) -> QWidget:

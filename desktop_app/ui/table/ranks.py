@@ -15,41 +15,17 @@ No Qt here: the table model runs these functions in its tasks.
 
 from __future__ import annotations
 
-import functools
-import re
-import sys
-import unicodedata
 from collections.abc import Callable
 
 import numpy as np
 
+from desktop_app.core.text import folded
 from desktop_app.store.event_store import EventStore, StoreError
 
 #: How many reports of the progress (and looks for a cancel) folding the titles makes.
 PROGRESS_STEPS = 100
 #: What folding the titles counts for in the progress (SQLite's sort is the rest).
 FOLDING_SHARE = 0.9
-
-
-@functools.cache
-def _marks() -> re.Pattern[str]:
-    # Every combining mark of Unicode, as ranges: NFKD leaves an accent as one of them.
-    # Made when first needed: it looks at every code point (a good part of a second).
-    marks = [c for c in range(sys.maxunicode + 1) if unicodedata.combining(chr(c))]
-    ranges, start, previous = [], marks[0], marks[0]
-    for code in marks[1:]:
-        if code != previous + 1:
-            ranges.append((start, previous))
-            start = code
-        previous = code
-    ranges.append((start, previous))
-    return re.compile("[" + "".join(f"{chr(a)}-{chr(b)}" for a, b in ranges) + "]+")
-
-
-def folded(text: str) -> str:
-    """``text`` as the search compares it: case folded, accents dropped."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return decomposed if decomposed.isascii() else _marks().sub("", decomposed)
 
 
 def rows_in_order(ordered_ids: np.ndarray, ids: np.ndarray) -> np.ndarray:
