@@ -211,3 +211,11 @@ def test_run_import_article_needs_yes(tmp_path: Path) -> None:
     assert lines[-1].startswith(f"imported {len(events)} events")
     with EventStore(db) as store:
         assert store.count() == len(events)
+
+
+def test_the_formats_a_user_can_choose_are_the_readers_names() -> None:
+    from desktop_app.ingest.formats import IMPORT_FORMATS, READER_NAMES
+    from desktop_app.ingest.pipeline import READERS
+
+    assert tuple(READERS) == READER_NAMES
+    assert ("auto", *READER_NAMES) == IMPORT_FORMATS

@@ -11,7 +11,13 @@ from desktop_app.core.categories import CATEGORIES
 from desktop_app.core.index import EventArrays
 from desktop_app.core.window import TimeWindow
 from desktop_app.mapgen.addresses import EVENT_PARTS, EVENTS_PATH
-from desktop_app.mapgen.payload import COLUMN_TYPES, decode_events, encode_events, part_bounds
+from desktop_app.mapgen.payload import (
+    COLUMN_TYPES,
+    buffer_column,
+    decode_events,
+    encode_events,
+    part_bounds,
+)
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.map.view import MapView
 from desktop_app.ui.map.web_profile import atlas_profile
@@ -61,6 +67,16 @@ def requests():
     profile.setUrlRequestInterceptor(seen)
     yield seen
     profile.setUrlRequestInterceptor(None)
+
+
+def test_a_buffer_cut_short_or_too_long_is_refused_by_name():
+    whole = b"EVA3" + (50).to_bytes(4, "little") + bytes(38 * 50)
+    assert len(buffer_column(whole, "ids")) == 50
+    for bad in (whole[:-1], whole + b"\0", whole[:6], b"", b"EAX1" + whole[4:]):
+        with pytest.raises(ValueError, match="not an event buffer"):
+            buffer_column(bad, "ids")
+        with pytest.raises(ValueError, match="not an event buffer"):
+            decode_events(bad)
 
 
 def test_the_page_fetches_its_events_in_parts_from_one_buffer_handed_over_once(

@@ -31,6 +31,11 @@ ROOT = Path(__file__).resolve().parents[1]
 NOT_AT_START = (
     "folium",
     "xyzservices",
+    "rapidfuzz",
+    "pyarrow",
+    "desktop_app.ingest.article",
+    "desktop_app.ingest.columnar",
+    "desktop_app.ingest.pipeline",
     "desktop_app.ui.editing.duplicates",
     "desktop_app.ui.export.animation",
     "desktop_app.ui.export.dialog",
@@ -42,19 +47,15 @@ NOT_AT_START = (
 )
 
 # A real start of the window (``event-atlas --db``) that quits once the map has drawn
-# its events, then names the modules of NOT_AT_START it loaded (a module bound to be
-# loaded on first use is in sys.modules from the start, as a module of its own type).
+# its events, then names the modules of NOT_AT_START it loaded.
 START = """
-import sys, types
+import sys
 from desktop_app.cli import main
 try:
     main(["--db", sys.argv[1]])
 except SystemExit as done:
     code = done.code
-loaded = [
-    name for name in sys.argv[2:]
-    if name in sys.modules and type(sys.modules[name]) is types.ModuleType
-]
+loaded = [name for name in sys.argv[2:] if name in sys.modules]
 print("loaded:", " ".join(loaded) or "none", "exit:", code)
 """
 

@@ -36,7 +36,7 @@ from desktop_app.core.filter import FilterError
 from desktop_app.core.index import EventIndex
 from desktop_app.core.text import terminal_text
 from desktop_app.ingest.exporters import LIST_SEPARATOR, provenance_fields, spreadsheet_text
-from desktop_app.ingest.pipeline import FORMATS as IMPORT_FORMATS
+from desktop_app.ingest.formats import IMPORT_FORMATS
 from desktop_app.mapgen.page import MapLook
 from desktop_app.store.errors import StoreError
 

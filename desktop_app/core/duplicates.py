@@ -22,11 +22,21 @@ import itertools
 import math
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from rapidfuzz import fuzz, process, utils
 
 from desktop_app.core.index import EventArrays
+from desktop_app.lazy import on_first_use
+
+if TYPE_CHECKING:
+    from rapidfuzz import fuzz, process, utils
+else:
+    # The store reads this module's rules at every start; the texts are compared only
+    # when duplicates are looked for.
+    fuzz = on_first_use("rapidfuzz.fuzz")
+    process = on_first_use("rapidfuzz.process")
+    utils = on_first_use("rapidfuzz.utils")
 
 _EARTH_RADIUS_KM = 6371.0088
 

@@ -10,8 +10,8 @@ from desktop_app.core.event import Event
 from desktop_app.ingest.bundled import open_store
 from desktop_app.ingest.delimited import parse_columns_option
 from desktop_app.ingest.interpret import ROLES
+from desktop_app.ingest.formats import IMPORT_FORMATS
 from desktop_app.ingest.pipeline import (
-    FORMATS,
     REPEATS,
     ImportAborted,
     detect_format,
@@ -134,8 +134,8 @@ def run_import(
         aborted or skipped every record (the store is unchanged), 2 for wrong arguments.
     """
     path = Path(path)
-    if fmt not in FORMATS:
-        echo(f"error: unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+    if fmt not in IMPORT_FORMATS:
+        echo(f"error: unknown format {fmt!r} (one of {', '.join(IMPORT_FORMATS)})")
         return EXIT_USAGE
     if on_error not in ("skip", "abort"):
         echo(f"error: --on-error must be skip or abort, not {on_error!r}")

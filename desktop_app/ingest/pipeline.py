@@ -20,6 +20,7 @@ from desktop_app.geo.placing import LEFT_UNPLACED, Placer, PlaceTally
 from desktop_app.ingest.article import read_article
 from desktop_app.ingest.columnar import ColumnarReader, NotColumnar, columnar_reader
 from desktop_app.ingest.delimited import read_delimited
+from desktop_app.ingest.formats import IMPORT_FORMATS
 from desktop_app.ingest.geojson import read_geojson_records
 from desktop_app.ingest.kml import read_kml
 from desktop_app.ingest.problems import BadRecord, ImportFailed
@@ -30,7 +31,8 @@ from desktop_app.ingest.timemap import read_timemap
 from desktop_app.store.bulk_writer import StagedWriter
 from desktop_app.store.event_store import EventStore, StoreError
 
-#: Every format an import reads, by the name the user chooses it by, and its reader.
+#: Every format an import reads, by the name the user chooses it by (in the order of
+#: :data:`~desktop_app.ingest.formats.READER_NAMES`), and its reader.
 READERS: dict[str, ReaderFunction] = {
     "csv": read_delimited,
     "acled": read_delimited,  # an ACLED export is a CSV file told by its header
@@ -40,8 +42,6 @@ READERS: dict[str, ReaderFunction] = {
     "timemap": read_timemap,
     "article": read_article,
 }
-#: The names a user can choose: ``auto`` (detected from the file) or a reader's.
-FORMATS = ("auto", *READERS)
 ARTICLE_SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm")
 # Problems kept in a report to show; the count covers all of them.
 MAX_PROBLEMS_KEPT = 1000
@@ -304,7 +304,7 @@ def reader_for(fmt: str) -> ReaderFunction:
     reader = READERS.get(fmt)
     if reader is None:
         raise ImportFailed(
-            BadRecord("", None, f"unknown format {fmt!r} (one of {', '.join(FORMATS)})")
+            BadRecord("", None, f"unknown format {fmt!r} (one of {', '.join(IMPORT_FORMATS)})")
         )
     return reader
 
@@ -352,7 +352,7 @@ def import_file(
     Parameters
     ----------
     fmt
-        One of :data:`FORMATS`; ``auto`` detects it.
+        One of :data:`~desktop_app.ingest.formats.IMPORT_FORMATS`; ``auto`` detects it.
     on_error
         ``skip``: bad records are reported and left out. ``abort``: the first bad record
         raises :class:`ImportAborted` and nothing is saved.

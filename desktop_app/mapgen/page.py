@@ -65,6 +65,8 @@ class OnlineLayers(MutableMapping):
             self._providers[key] = xyzservices.providers.query_name(name)
         return self._providers[key]
 
+    # Writable as the plain dict it replaces was: a test puts a layer of its own in
+    # (``monkeypatch.setitem``) and takes it out again.
     def __setitem__(self, key: str, provider: TileProvider) -> None:
         self._names[key] = provider.name
         self._providers[key] = provider

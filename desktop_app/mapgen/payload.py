@@ -31,6 +31,8 @@ COLUMNS = (
     ("place_precision", "u1"),
 )
 COLUMN_TYPES = tuple(dtype for _name, dtype in COLUMNS)
+# The bytes of one event in the buffer, over every column.
+_ROW_BYTES = sum(np.dtype(dtype).itemsize for dtype in COLUMN_TYPES)
 
 
 def encode_events(arrays: EventArrays) -> bytes:
@@ -38,9 +40,10 @@ def encode_events(arrays: EventArrays) -> bytes:
     n = len(arrays)
     if n and int(arrays.ids.max()) >= 2**32:
         raise ValueError("event ids must fit in 32 bits for the map page")
-    # Each column is written straight into its place, and the whole copied once into
-    # bytes: a million events' buffer is 38 MB, and each copy of it costs the opening.
-    buffer = bytearray(8 + n * sum(np.dtype(dtype).itemsize for dtype in COLUMN_TYPES))
+    # Each column is written straight into its place (no copy of a column of its own),
+    # and the whole copied once into bytes: a million events' buffer is 38 MB, held
+    # twice at the end, and every further copy of it costs the opening.
+    buffer = bytearray(8 + n * _ROW_BYTES)
     buffer[:4] = MAGIC
     struct.pack_into("<I", buffer, 4, n)
     offset = 8
@@ -51,11 +54,19 @@ def encode_events(arrays: EventArrays) -> bytes:
     return bytes(buffer)
 
 
-def buffer_column(buffer: bytes, name: str) -> np.ndarray:
-    """The column ``name`` (one of :data:`COLUMNS`) of ``buffer``, viewed in place."""
-    if buffer[:4] != MAGIC:
+def _events_in(buffer: bytes) -> int:
+    """How many events ``buffer`` holds; ValueError unless it is a whole event buffer."""
+    if len(buffer) < 8 or buffer[:4] != MAGIC:
         raise ValueError("not an event buffer")
     (n,) = struct.unpack_from("<I", buffer, 4)
+    if len(buffer) != 8 + n * _ROW_BYTES:
+        raise ValueError("not an event buffer (its length does not match its count)")
+    return n
+
+
+def buffer_column(buffer: bytes, name: str) -> np.ndarray:
+    """The column ``name`` (one of :data:`COLUMNS`) of ``buffer``, viewed in place."""
+    n = _events_in(buffer)
     offset = 8
     for column, dtype in COLUMNS:
         if column == name:
@@ -66,8 +77,7 @@ def buffer_column(buffer: bytes, name: str) -> np.ndarray:
 
 def decode_events(buffer: bytes) -> EventArrays:
     """The inverse of :func:`encode_events` (used by tests and tools)."""
-    if buffer[:4] != MAGIC:
-        raise ValueError("not an event buffer")
+    _events_in(buffer)
     t0, t1, ids, lat, lon, origin_lat, origin_lon, cat, place_precision = (
         buffer_column(buffer, name) for name, _dtype in COLUMNS
     )

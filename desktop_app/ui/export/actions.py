@@ -64,11 +64,14 @@ class ExportActions(QObject):
         return self._warm
 
     def open_dialog(self, parent: QWidget | None) -> None:
+        """Ask what to export (the export dialog) and export it."""
         export_dialog = dialog.ExportDialog(self.target, self.last, parent)
         if export_dialog.exec() == QDialog.DialogCode.Accepted:
             self.run(export_dialog.settings(), parent)
 
     def run(self, settings: dialog.ExportSettings | None, parent: QWidget | None) -> bool:
+        """Export as ``settings`` say (None: nothing); whether a file was written. A
+        failure is said in a message box over ``parent``."""
         if settings is None:
             return False
         try:
@@ -91,6 +94,7 @@ class ExportActions(QObject):
             self._warm.close()
 
     def copy_to_clipboard(self, parent: QWidget | None) -> bool:
+        """Put a picture of the map as shown on the clipboard; whether it was put."""
         try:
             image = dialog.snapshot_image(self.target, self.warm)
         except (ExportError, render.SnapshotError) as exc:

@@ -620,6 +620,7 @@ class ArticleTextInBackground(ArticleTextDialog):
         QDialog.accept(self)
 
     def fail(self, message: str) -> None:
+        """Say why the events could not be found; the dialog stays open to try again."""
         self._show_error(message)
 
     def _show_error(self, message: str) -> None:

@@ -76,7 +76,7 @@ class ImportJob:
     store_path
         The store the window shows; the worker opens its own connection to it.
     fmt
-        ``auto`` or a format of :data:`desktop_app.ingest.pipeline.FORMATS`.
+        ``auto`` or a format of :data:`desktop_app.ingest.formats.IMPORT_FORMATS`.
     columns
         CSV column mapping, role -> header (an empty header: no column has the role).
     on_error
