@@ -9,8 +9,8 @@ from pathlib import Path
 from desktop_app.core.event import Event
 from desktop_app.ingest.bundled import open_store
 from desktop_app.ingest.delimited import parse_columns_option
-from desktop_app.ingest.interpret import ROLES
 from desktop_app.ingest.formats import IMPORT_FORMATS
+from desktop_app.ingest.interpret import ROLES
 from desktop_app.ingest.pipeline import (
     REPEATS,
     ImportAborted,
