@@ -484,7 +484,9 @@ class EventStore:
             was = {e.id: e for e in self.events(ids)}
             partners = duplicates.distinct_partners(writer.conn, ids)
             graded = _outlet_grade_rows(writer.conn, saved.outlet_grades)
-            writer.restore(saved)
+            if saved.events or saved.places or saved.sources or saved.articles:
+                # Not for a grading's side: restoring rows reads the map's columns whole.
+                writer.restore(saved)
             duplicates.restore_distinct(writer.conn, saved.distinct)
             _write_outlet_grades(writer.conn, saved.outlet_grades)
             self._record(writer, kind, ids, was, partners)
@@ -938,6 +940,8 @@ class EventStore:
                 raise StoreError(f"{self.path}: nothing was saved ({exc})") from None
             unused = rows.event_rows(conn, [])
         now = rows.grade_values(grade)
+        # In the order given: undo and redo select the events in the user's order.
+        was = {i: was[i] for i in dict.fromkeys(ids) if i in was}
         before = dataclasses.replace(unused, grades=was)
         after = dataclasses.replace(unused, grades=dict.fromkeys(was, now))
         return Change(history.GRADE, before, after, tuple(was))

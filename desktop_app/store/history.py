@@ -205,7 +205,7 @@ def record_grades(conn: sqlite3.Connection, kind: str, new_grades: str) -> None:
                    {told("new_grade", "new_reason")}
             FROM (SELECT e.id, e.uid, {old_grade} AS old_grade, {old_reason} AS old_reason,
                          {new_grade} AS new_grade, {new_reason} AS new_reason
-                  FROM events e JOIN {new_grades} g ON g.id = e.id)
+                  FROM {new_grades} g CROSS JOIN events e ON e.id = g.id)
             ORDER BY id""",
         [now(), kind],
     )

@@ -122,7 +122,9 @@ def stored_grade(reliability: str | None, credibility: str | None, reason: str |
 
 
 #: The temporary table of the grades a change writes: ``(id, reliability, credibility,
-#: grade_reason)``, one row per event whose grade columns change.
+#: grade_reason)``, one row per event whose grade columns change. Queries read it first and
+#: the events by id (``CROSS JOIN`` fixes that order): SQLite knows nothing of a temporary
+#: table's size and would scan all the events instead (200 ms a million, for 100 changed).
 NEW_GRADES = "temp.new_grades"
 
 
@@ -164,8 +166,8 @@ def stage_grades(
         ((event_id, *values) for event_id, values in grades.items()),
     )
     conn.execute(
-        f"""DELETE FROM {NEW_GRADES} WHERE id NOT IN (SELECT e.id FROM events e
-            JOIN {NEW_GRADES} g ON g.id = e.id
+        f"""DELETE FROM {NEW_GRADES} WHERE id NOT IN (SELECT e.id FROM {NEW_GRADES} g
+            CROSS JOIN events e ON e.id = g.id
             WHERE e.reliability IS NOT g.reliability OR e.credibility IS NOT g.credibility
             OR e.grade_reason IS NOT g.grade_reason)"""
     )
@@ -178,8 +180,8 @@ def staged_grades_before(
     return {
         event_id: (reliability, credibility, reason)
         for event_id, reliability, credibility, reason in conn.execute(
-            f"""SELECT e.id, e.reliability, e.credibility, e.grade_reason FROM events e
-                JOIN {NEW_GRADES} g ON g.id = e.id ORDER BY e.id"""
+            f"""SELECT e.id, e.reliability, e.credibility, e.grade_reason
+                FROM {NEW_GRADES} g CROSS JOIN events e ON e.id = g.id ORDER BY e.id"""
         )
     }
 
