@@ -327,4 +327,24 @@ def test_grading_events_tells_their_history_as_the_events_read_whole_would(tmp_p
     assert all(r.kind == history.GRADE for r in rows)
     assert {r.event_uid for r in rows} == {before[i].uid for i in expected}
     assert set(change.event_ids) >= set(expected)
+    # Undo and redo write the grade columns back and tell them as the old per-event rows
+    # from the events read whole did.
+    for kind, side, then in (
+        ("undo grade", change.before, before),
+        ("redo grade", change.after, after),
+    ):
+        was = {e.id: e for e in store.events(ids)}
+        told = len(store.history())
+        store.restore_events(side, kind)
+        now = {e.id: e for e in store.events(ids)}
+        assert now == then
+        rows = store.history()[told:]
+        expected = {
+            i: history.changed_values(was[i], now[i])
+            for i in ids
+            if history.changed_values(was[i], now[i]) != ({}, {})
+        }
+        assert {r.event_id: (r.before, r.after) for r in rows} == expected
+        assert all(r.kind == kind for r in rows)
+        assert {r.event_uid for r in rows} == {was[i].uid for i in expected}
     store.close()

@@ -14,7 +14,6 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from sqlite_utils import Database
@@ -446,7 +445,14 @@ class EventStore:
 
     def delete_events(self, ids: Sequence[int]) -> Change:
         """Delete the stored events ``ids`` (unknown ids are left out)."""
-        found = [e.id for e in self.events(list(ids))]
+        found = [
+            row[0]
+            for row in self.db.execute(
+                """SELECT e.id FROM json_each(?) j JOIN events e ON e.id = j.value
+                   ORDER BY j.key""",
+                [json.dumps(list(dict.fromkeys(ids)))],
+            )
+        ]
         if not found:
             raise StoreError(f"{self.path}: no such events to delete")
         return self._change(history.DELETE, found, [], lambda w: w.delete(found))
@@ -478,11 +484,32 @@ class EventStore:
             was = {e.id: e for e in self.events(ids)}
             partners = duplicates.distinct_partners(writer.conn, ids)
             graded = _outlet_grade_rows(writer.conn, saved.outlet_grades)
-            writer.restore(saved)
+            if saved.events or saved.places or saved.sources or saved.articles:
+                # Not for a grading's side: restoring rows reads the map's columns whole.
+                writer.restore(saved)
             duplicates.restore_distinct(writer.conn, saved.distinct)
             _write_outlet_grades(writer.conn, saved.outlet_grades)
             self._record(writer, kind, ids, was, partners)
             self._record_outlets(writer, kind, graded)
+            if saved.grades:
+                self._restore_grades(writer.conn, saved.grades, kind)
+
+    def _restore_grades(
+        self,
+        conn: sqlite3.Connection,
+        grades: dict[int, tuple[str | None, str | None, str | None]],
+        kind: str,
+    ) -> None:
+        """Write back the grade columns of a grading's side and tell it in the history,
+        each by one statement over a table of the events whose grade changes."""
+        try:
+            rows.new_grades_table(conn)
+            rows.stage_grades(conn, grades)
+            history.record_grades(conn, kind, rows.NEW_GRADES)
+            rows.write_staged_grades(conn)
+            rows.drop_new_grades(conn)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: nothing was saved ({exc})") from None
 
     def history(self, event_id: int | None = None) -> list[HistoryEntry]:
         """The store's changes, oldest first (of one event, with ``event_id``)."""
@@ -500,14 +527,10 @@ class EventStore:
         ids: list[int],
         written: list[Event],
         write: Callable[[BulkWriter], list[int] | None],
-        *,
-        told: list[tuple[int, str, Any, Any]] | None = None,
     ) -> Change:
         """Make a change undoably: the rows of the events ``ids`` (and of what the new
         events ``written`` use) before and after ``write``, and its history: one row
-        per event, from the events read whole before and after, or ``told`` when the
-        caller knows what changed (``(event_id, uid, before, after)`` each, for a
-        change of ``ids`` alone)."""
+        per event, from the events read whole before and after."""
         conn = self.db.conn
         with self.bulk_writer() as writer:
             # What the new values will use and may create: saved as absent when new, so
@@ -531,9 +554,8 @@ class EventStore:
             before = rows.event_rows(conn, ids, place_ids, source_ids, article_uids)
             # Pairs marked distinct go with a deleted event: kept, to come back with it.
             before = dataclasses.replace(before, distinct=duplicates.distinct_rows(conn, ids))
-            if told is None:
-                was = {e.id: e for e in self.events(ids)}
-                partners = duplicates.distinct_partners(conn, ids)
+            was = {e.id: e for e in self.events(ids)}
+            partners = duplicates.distinct_partners(conn, ids)
             touched = list(dict.fromkeys([*ids, *(write(writer) or [])]))
             after = rows.event_rows(conn, touched, before.places, before.sources, before.articles)
             after = dataclasses.replace(after, distinct=duplicates.distinct_rows(conn, touched))
@@ -549,10 +571,7 @@ class EventStore:
             for key in touched:
                 before.events.setdefault(key, None)
                 before.event_sources.setdefault(key, ())
-            if told is None:
-                self._record(writer, kind, touched, was, partners)
-            else:
-                history.record_events(writer.conn, kind, told)
+            self._record(writer, kind, touched, was, partners)
         return Change(kind, before, after, tuple(touched))
 
     def _record(
@@ -894,31 +913,49 @@ class EventStore:
     def grade_events(self, ids: Sequence[int], grade: Grade) -> Change:
         """Give the events ``ids`` one grade, undoably: one transaction, one history row
         per event whose grade changed (the change touches only those; unknown ids and
-        events graded so already are left out)."""
-        values = rows.grade_values(grade)
+        events graded so already are left out).
+
+        Only the grade columns change, so only they are kept for undo and told in the
+        history, each by one statement over a table of the changing events: a grading of
+        tens of thousands of events reads no event whole and loops over none in Python.
+        """
         wanted = json.dumps(list(dict.fromkeys(ids)))
-        changing: list[int] = []
-        told: list[tuple[int, str, dict, dict]] = []
-        # Only the grade changes: its history is told from the grade columns alone, not
-        # from every changed event read whole twice (seconds for tens of thousands).
-        now = history.own_grade_values(rows.stored_grade(*values))
-        for event_id, uid, *stored in self.db.execute(
-            """SELECT id, uid, reliability, credibility, grade_reason FROM events
-               WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id""",
-            [wanted],
-        ):
-            if tuple(stored) == values:
-                continue
-            changing.append(event_id)
-            was = history.own_grade_values(rows.stored_grade(*stored))
-            told.append((event_id, uid, *history.changed(was, now)))
-        return self._change(
-            history.GRADE,
-            changing,
-            [],
-            lambda w: rows.set_grades(w.conn, changing, grade),
-            told=told,
-        )
+        with self.bulk_writer() as writer:
+            conn = writer.conn
+            try:
+                rows.new_grades_table(conn)
+                rows.stage_grade(conn, wanted, grade)
+                was = rows.staged_grades_before(conn)
+                history.record_grades(conn, history.GRADE, rows.NEW_GRADES)
+                rows.write_staged_grades(conn)
+                rows.drop_new_grades(conn)
+            except sqlite3.DatabaseError as exc:
+                raise StoreError(f"{self.path}: nothing was saved ({exc})") from None
+            unused = rows.event_rows(conn, [])
+        now = rows.grade_values(grade)
+        # In the order given: undo and redo select the events in the user's order.
+        was = {i: was[i] for i in dict.fromkeys(ids) if i in was}
+        before = dataclasses.replace(unused, grades=was)
+        after = dataclasses.replace(unused, grades=dict.fromkeys(was, now))
+        return Change(history.GRADE, before, after, tuple(was))
+
+    def shared_grade(self, ids: Sequence[int]) -> Grade:
+        """The grade of their own that the stored events ``ids`` share (one taken from a
+        cited outlet is none), with its reason when they share that too; ``Grade()``
+        (ungraded) when their grades differ or none is stored. One aggregate query."""
+        # An ungraded event's grade is F6 with no reason, as stored_grade reads it.
+        count, low, high, first_reason, last_reason = self.db.execute(
+            """SELECT count(*), min(code), max(code), min(reason), max(reason) FROM (
+                   SELECT coalesce(reliability || credibility, 'F6') AS code,
+                          CASE WHEN reliability IS NULL THEN ''
+                          ELSE coalesce(grade_reason, '') END AS reason
+                   FROM events WHERE id IN (SELECT value FROM json_each(?)))""",
+            [json.dumps(list(ids))],
+        ).fetchone()
+        if count == 0 or low != high:
+            return Grade()
+        reason = first_reason if first_reason == last_reason else ""
+        return Grade(Reliability(low[0]), Credibility(low[1]), reason)
 
     def set_outlet_grade(self, outlet: str, grade: Grade | None) -> str:
         """Grade a cited outlet (by any of its names; None removes its grade): every

@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -175,26 +174,40 @@ def record(
     )
 
 
-def record_events(
-    conn: sqlite3.Connection, kind: str, changes: Iterable[tuple[int, str, Any, Any]]
-) -> None:
-    """One row per changed event: ``(event_id, event_uid, before, after)`` each, as
-    :func:`record` writes them, at one time."""
-    at = now()
-    conn.executemany(
-        "INSERT INTO history (at, kind, event_id, event_uid, before, after) "
-        "VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            (
-                at,
-                kind,
-                event_id,
-                uid,
-                None if before is None else json.dumps(before, ensure_ascii=False),
-                None if after is None else json.dumps(after, ensure_ascii=False),
-            )
-            for event_id, uid, before, after in changes
-        ),
+def _own_grade_sql(table: str) -> tuple[str, str]:
+    """SQL of :func:`own_grade_values`' two values from the grade columns of ``table``:
+    an ungraded event's reason is "" whatever is stored, and F6 is no grade."""
+    r, c, reason = (f"{table}.{name}" for name in ("reliability", "credibility", "grade_reason"))
+    grade = f"CASE WHEN {r} IS NULL OR ({r} = 'F' AND {c} = '6') THEN NULL ELSE {r} || {c} END"
+    return grade, f"CASE WHEN {r} IS NULL THEN '' ELSE coalesce({reason}, '') END"
+
+
+def record_grades(conn: sqlite3.Connection, kind: str, new_grades: str) -> None:
+    """One row per event of the table ``new_grades`` (``id`` and the grade columns it is
+    to have, see ``rows.NEW_GRADES``), before the events are given them: the values of
+    :func:`own_grade_values` that change, as :func:`changed` tells them. One statement,
+    however many events."""
+    old_grade, old_reason = _own_grade_sql("e")
+    new_grade, new_reason = _own_grade_sql("g")
+
+    def told(grade: str, reason: str) -> str:
+        # Only the values that differ, as changed() keeps them.
+        return f"""CASE
+            WHEN old_grade IS NOT new_grade AND old_reason IS NOT new_reason
+                THEN json_object('grade', {grade}, 'grade_reason', {reason})
+            WHEN old_grade IS NOT new_grade THEN json_object('grade', {grade})
+            WHEN old_reason IS NOT new_reason THEN json_object('grade_reason', {reason})
+            ELSE '{{}}' END"""
+
+    conn.execute(
+        f"""INSERT INTO history (at, kind, event_id, event_uid, before, after)
+            SELECT ?, ?, id, uid, {told("old_grade", "old_reason")},
+                   {told("new_grade", "new_reason")}
+            FROM (SELECT e.id, e.uid, {old_grade} AS old_grade, {old_reason} AS old_reason,
+                         {new_grade} AS new_grade, {new_reason} AS new_reason
+                  FROM {new_grades} g CROSS JOIN events e ON e.id = g.id)
+            ORDER BY id""",
+        [now(), kind],
     )
 
 

@@ -110,9 +110,13 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self.settings = Settings()
         self.store = store
-        #: Whether the store's indexes are being made in the background (a staged
-        #: import's second stage): changes and imports wait for them, see _check_indexing.
+        #: Whether the store is busy in the background: its indexes are being made (a
+        #: staged import's second stage) or a big change is being saved (``saving``).
+        #: Changes and imports wait for it, see _check_indexing.
         self.indexing = False
+        #: What the edit actions are saving in the background (None: nothing).
+        self.saving: str | None = None
+        self._making_indexes = False
         #: A filter that needed those indexes waits for them (see _on_matches_failed).
         self._filter_after_indexing = False
         #: The categories of the index's codes: the palette, then the dataset's own.
@@ -298,17 +302,27 @@ class MainWindow(QMainWindow):
                 ).replace("%1", str(self.store.path))
             )
 
+    def set_saving(self, what: str | None) -> None:
+        """Say that a change is being saved in the background (``what`` tells which;
+        None: it is saved): meanwhile the window is busy as while indexing."""
+        self.saving = what
+        self._check_indexing()
+
     def _check_indexing(self) -> None:
         """Follow a staged import's second stage, which the store runs in a thread of
-        its own when it opens: while it runs, what needs its indexes waits (the actions
-        are off and the status bar says why) instead of freezing the window."""
+        its own when it opens, and a big change being saved: while either runs, what
+        needs the store waits (the actions are off and the status bar says why) instead
+        of freezing the window."""
         store = self.store
         try:
-            busy = not store.read_only and store.indexing_pending
+            indexing = not store.read_only and store.indexing_pending
         except StoreError:
-            busy = False
+            indexing = False
+        busy = indexing or self.saving is not None
+        self._making_indexes = self._making_indexes or indexing
+        self.indexing_note.setText(self.saving or self.tr("Indexing…"))
         if busy == self.indexing:
-            if busy and not self._indexing_check.isActive():
+            if indexing and not self._indexing_check.isActive():
                 self._indexing_check.start()
             return
         self.indexing = busy
@@ -317,7 +331,8 @@ class MainWindow(QMainWindow):
         self.edits.update_actions()
         self.imports.update_actions()
         if busy:
-            self._indexing_check.start()
+            if indexing:
+                self._indexing_check.start()
             return
         self._indexing_check.stop()
         if self.edits.outlets_dialog is not None:
@@ -325,10 +340,12 @@ class MainWindow(QMainWindow):
         if self._filter_after_indexing:
             self._filter_after_indexing = False
             self._on_filter_changed(self.state.filter)
-        self.statusBar().showMessage(
-            self.tr("Indexing done: text search, cited outlets and duplicates are ready."),
-            STATUS_MS,
-        )
+        if self._making_indexes:
+            self._making_indexes = False
+            self.statusBar().showMessage(
+                self.tr("Indexing done: text search, cited outlets and duplicates are ready."),
+                STATUS_MS,
+            )
 
     def _describe(self, ids: list[int]) -> list[dict]:
         return describe_events(self.store)(ids)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from PySide6.QtGui import QUndoCommand
 
 from desktop_app.store.event_store import Change, EventStore
+from desktop_app.store.rows import EventRows
 
 
 class StoreChange(QUndoCommand):
@@ -14,7 +15,9 @@ class StoreChange(QUndoCommand):
 
     The change is made before the command is pushed (so that a refused one never
     reaches the stack); the push's first ``redo`` only shows it. Undo and redo each
-    write one transaction and one history row per event ("undo edit", "redo edit").
+    write one transaction and one history row per event ("undo edit", "redo edit"),
+    unless :meth:`mark_written` says the next one was written already (in the
+    background, by the edit actions).
 
     Parameters
     ----------
@@ -41,16 +44,23 @@ class StoreChange(QUndoCommand):
         self._shown = shown
         self._written = True
 
+    def mark_written(self) -> None:
+        """The next undo or redo is in the store already: it only shows it."""
+        self._written = True
+
     def redo(self) -> None:
         if not self._written:
             self._store().restore_events(self.change.after, f"redo {self.change.kind}")
         self._written = False
-        self._shown(self._present(self.change.after.events))
+        self._shown(self._present(self.change.after))
 
     def undo(self) -> None:
-        self._store().restore_events(self.change.before, f"undo {self.change.kind}")
-        self._shown(self._present(self.change.before.events))
+        if not self._written:
+            self._store().restore_events(self.change.before, f"undo {self.change.kind}")
+        self._written = False
+        self._shown(self._present(self.change.before))
 
     @staticmethod
-    def _present(events: dict) -> list[int]:
-        return [event_id for event_id, row in events.items() if row is not None]
+    def _present(saved: EventRows) -> list[int]:
+        present = [event_id for event_id, row in saved.events.items() if row is not None]
+        return [*present, *saved.grades]
