@@ -10,8 +10,9 @@ from PySide6.QtWidgets import QWidget
 from desktop_app.core.dates import event_span
 from desktop_app.core.window import TimeWindow
 from desktop_app.store.event_store import EventStore
+from desktop_app.ui.export.actions import ExportActions
 from desktop_app.ui.export.compose import caption_height
-from desktop_app.ui.export.dialog import ExportActions, ExportDialog
+from desktop_app.ui.export.dialog import ExportDialog
 from tests.mapping import open_map
 
 DAY = event_span("2025-05-24", None, "day")[0]

@@ -119,6 +119,36 @@ def test_names_given_after_a_frame_show_on_the_next_pan(qtbot, seed_store):
     assert "Istanbul" in " ".join(drawn["named"])
 
 
+def test_a_name_a_pan_pushes_off_the_right_edge_comes_back_left_of_its_marker(
+    qtbot, seed_store
+):
+    view = open_map(qtbot, seed_store, window(*JUNE_2), size=(1100, 750))
+    redrawn(qtbot, view, BLACK_SEA)
+    # The right-hand name of a place whose left side is clear, moved by a pan until its
+    # marker is 40 pixels from the right edge: the name no longer fits on its right.
+    shown = [b for b in labels(qtbot, view) if not b["country"]]
+    name = next(b for b in shown if "Kharkiv" in b["text"])
+    marker_x = name["x"] - 10  # a mark's radius and the gap left of its name
+    dx = round(1100 - 40 - marker_x)
+    assert name["w"] > 40 and dx > 0
+    with qtbot.waitSignal(view.bridge.paintDone, timeout=10_000):
+        js(qtbot, view, f"(EventAtlas.map.panBy([{-dx}, 0], {{animate: false}}), 1)")
+    after = {b["text"]: b for b in labels(qtbot, view) if not b["country"]}
+    assert name["text"] in after
+    moved = after[name["text"]]
+    assert moved["x"] + moved["w"] < marker_x + dx and moved["x"] + moved["w"] <= 1100
+    # As a frame of the same view placed afresh (a zoom in and back) places it.
+    redrawn(
+        qtbot,
+        view,
+        "const z = EventAtlas.map.getZoom();"
+        " EventAtlas.map.setZoom(z + 1, {animate: false});"
+        " EventAtlas.map.setZoom(z, {animate: false})",
+    )
+    fresh = {b["text"]: b for b in labels(qtbot, view) if not b["country"]}
+    assert abs(fresh[name["text"]]["x"] - moved["x"]) < 1
+
+
 def test_country_names_show_zoomed_out_only_and_under_place_names(qtbot, seed_store):
     view = open_map(qtbot, seed_store, window(*JUNE_2), size=(1100, 750))
     redrawn(qtbot, view, BLACK_SEA)

@@ -11,16 +11,17 @@ import random
 import sqlite3
 import subprocess
 import sys
-from dataclasses import replace
+from dataclasses import fields, replace
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from desktop_app.core.filter import Filter
+from desktop_app.core.filter import Filter, Placement
 from desktop_app.ingest import columnar
 from desktop_app.ingest.pipeline import ImportAborted, import_file
 from desktop_app.store import columns
+from desktop_app.store.errors import IndexingPending
 from desktop_app.store.event_store import EventStore, StoreError
 from tests.benchmarks.bench_import import HEADER as ACLED_HEADER
 
@@ -405,6 +406,56 @@ def test_a_read_only_opening_says_it_is_indexing_and_shows_the_events(tmp_path):
         assert store.event(1).sources == store.events([1])[0].sources != ()
         with pytest.raises(StoreError, match="indexing…"):
             store.search("kharkiv")
+
+
+# One filter of each part a user can set, with values the ACLED rows above hold.
+EVERY_FILTER_PART = [
+    Filter(categories=frozenset({"strike", "politics"})),
+    Filter(text="kharkiv"),
+    Filter(place="sumy"),
+    Filter(precisions=frozenset({"day"})),
+    Filter(placement=Placement.TIMELINE_ONLY),
+    Filter(bbox=(33.0, 46.0, 37.0, 50.5)),
+    Filter(polygon=((33.0, 46.0), (37.0, 46.0), (37.0, 50.5))),
+    Filter(actors=frozenset({"Wagner"})),
+    Filter(sources=frozenset({"Reuters"})),
+    Filter(min_reliability="B"),
+    Filter(min_credibility="2"),
+    Filter(min_corroboration=2),
+    Filter(exact_place=True),
+    Filter(attributes=frozenset({("admin1", "Kharkiv")})),
+]
+
+
+def _parts(flt: Filter) -> str:
+    unset = Filter()
+    names = [k.name for k in fields(Filter)]
+    return ",".join(n for n in names if getattr(flt, n) != getattr(unset, n))
+
+
+@pytest.fixture(scope="module")
+def pending_and_done(tmp_path_factory) -> tuple[Path, Path]:
+    """The same ACLED rows imported twice: a store whose second stage is pending, and
+    one whose second stage is done."""
+    folder = tmp_path_factory.mktemp("stages")
+    path = write_csv(folder / "acled.csv", acled_rows(3000))
+    staged_import(path, folder / "pending.db", wait=False)
+    staged_import(path, folder / "done.db")
+    return folder / "pending.db", folder / "done.db"
+
+
+@pytest.mark.parametrize("flt", EVERY_FILTER_PART, ids=lambda f: _parts(f))
+def test_a_filter_is_answered_right_or_waits_for_the_second_stage(pending_and_done, flt):
+    # Opened for reading only, a store whose second stage is pending cannot make its
+    # indexes: a filter part that reads them must say so, never answer from half a store.
+    pending, done = pending_and_done
+    with EventStore(pending, read_only=True) as store, EventStore(done) as finished:
+        assert store.indexing_pending
+        try:
+            found = store.count_matching(flt)
+        except IndexingPending:
+            return
+        assert found == finished.count_matching(flt)
 
 
 def _replaced_later(rows: list[list[str]], at: int, by: int, **changed: str) -> None:

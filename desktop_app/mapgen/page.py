@@ -14,15 +14,16 @@ import functools
 import hashlib
 import html
 import importlib.metadata
+from collections.abc import Iterator, MutableMapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
-
-import xyzservices.providers as xyz
+from typing import TYPE_CHECKING
 
 from desktop_app import __version__
 from desktop_app.core.categories import CATEGORIES, Category
 from desktop_app.core.event import PLACE_PRECISIONS, UNCERTAINTY_METRES
+from desktop_app.lazy import on_first_use
 from desktop_app.mapgen.addresses import (
     ATTRIBUTION_ID,
     BASEMAP_PATH,
@@ -36,12 +37,55 @@ from desktop_app.mapgen.embed import ContentPolicy, data_block, insert_in_head, 
 from desktop_app.mapgen.scaffold import kept_scaffold
 from desktop_app.paths import user_cache_dir
 
+if TYPE_CHECKING:
+    import xyzservices
+    from xyzservices import TileProvider
+else:
+    # Read only for an online base layer: a start on the offline outlines goes without.
+    xyzservices = on_first_use("xyzservices")
+
+
+class OnlineLayers(MutableMapping):
+    """The online base layers by key: xyzservices' provider of each, found in its
+    catalogue (``"Esri.WorldImagery"``) when first read.
+
+    Parameters
+    ----------
+    names
+        The catalogue name of each key's provider.
+    """
+
+    def __init__(self, names: dict[str, str]) -> None:
+        self._names = dict(names)
+        self._providers: dict[str, TileProvider] = {}
+
+    def __getitem__(self, key: str) -> TileProvider:
+        if key not in self._providers:
+            name = self._names[key]
+            self._providers[key] = xyzservices.providers.query_name(name)
+        return self._providers[key]
+
+    def __setitem__(self, key: str, provider: TileProvider) -> None:
+        self._names[key] = provider.name
+        self._providers[key] = provider
+
+    def __delitem__(self, key: str) -> None:
+        del self._names[key]
+        self._providers.pop(key, None)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
 #: Online base layers the user may put above the offline outlines: only those that work
 #: without an account or key (CARTO's now ask for one).
-ONLINE_LAYERS = {
-    "osm": xyz.OpenStreetMap.Mapnik,
-    "imagery": xyz.Esri.WorldImagery,
-}
+ONLINE_LAYERS = OnlineLayers({"osm": "OpenStreetMap.Mapnik", "imagery": "Esri.WorldImagery"})
 
 
 @dataclass(frozen=True)

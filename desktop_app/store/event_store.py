@@ -714,14 +714,7 @@ class EventStore:
             raise StoreError(f"{self.path}: the events could not be ordered ({exc})") from None
 
     def _query(self, ask, flt: Filter, window: TimeWindow | None):
-        if (
-            flt.text
-            or flt.sources
-            or flt.min_reliability
-            or flt.min_credibility
-            or flt.min_corroboration
-        ):
-            # The parts of a filter read through the text index or the cited outlets.
+        if queries.reads_indexes(flt):
             self._indexed()
         try:
             return ask(self.db.conn, flt, window)

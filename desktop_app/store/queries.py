@@ -119,6 +119,20 @@ def fetch_ids(conn: sqlite3.Connection, sql: str, params: list) -> np.ndarray:
     return np.fromstring(text, np.int64, sep=",")
 
 
+def reads_indexes(flt: Filter) -> bool:
+    """Whether :func:`condition` reads, for ``flt``, what a staged import makes only in
+    its second stage: the events' text index (a text filter) or the links of events to
+    the outlets they cite (a text filter's outlet names, the outlets filter, the grades
+    an event inherits from its outlets, the count of corroborating outlets)."""
+    return bool(
+        flt.text
+        or flt.sources
+        or flt.min_reliability
+        or flt.min_credibility
+        or flt.min_corroboration
+    )
+
+
 def condition(
     flt: Filter, window: TimeWindow | None = None, conn: sqlite3.Connection | None = None
 ) -> tuple[str, list]:

@@ -8,6 +8,7 @@ from dataclasses import replace
 from functools import partial
 from html import escape
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PySide6.QtCore import QByteArray, Qt, QTimer, Signal
@@ -30,15 +31,15 @@ from desktop_app.core.filter import Filter, FilterError, text_terms
 from desktop_app.core.index import EventArrays, EventIndex
 from desktop_app.core.window import TimeWindow
 from desktop_app.geo.mbtiles import MBTiles, MBTilesError
+from desktop_app.lazy import on_first_use
 from desktop_app.mapgen.page import DEFAULT_CENTER, MARK_STYLES, ONLINE_LAYERS
 from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.errors import IndexingPending
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
 from desktop_app.ui.editing.actions import EditActions
-from desktop_app.ui.editing.duplicates import DuplicatesDialog
 from desktop_app.ui.editing.history_text import history_lines
-from desktop_app.ui.export.dialog import ExportActions
+from desktop_app.ui.export.actions import ExportActions
 from desktop_app.ui.heap import return_freed_memory
 from desktop_app.ui.importing.commands import ImportCommands
 from desktop_app.ui.map.describe import describe_events
@@ -66,6 +67,11 @@ from desktop_app.ui.views.dock import ViewsPanel
 from desktop_app.ui.views.goto import GoToEventDialog
 from desktop_app.ui.views.recent import RecentStoresMenu, remember_store
 from desktop_app.ui.words import window_in_words
+
+if TYPE_CHECKING:
+    from desktop_app.ui.editing import duplicates
+else:
+    duplicates = on_first_use("desktop_app.ui.editing.duplicates")
 
 #: How long the timeline waits for the map's first frame of a store's events (ms).
 MAP_DRAWN_WAIT_MS = 1500
@@ -1058,9 +1064,9 @@ class MainWindow(QMainWindow):
         self.state.select(select)
         self.panel.refresh()
 
-    def find_duplicates(self) -> DuplicatesDialog:
+    def find_duplicates(self) -> duplicates.DuplicatesDialog:
         """Open the review of the events that are probably told twice."""
-        dialog = DuplicatesDialog(
+        dialog = duplicates.DuplicatesDialog(
             lambda: self.store, self.edits.merge, self._select_and_read, self
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)

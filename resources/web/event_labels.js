@@ -203,6 +203,9 @@
   function placeLabelsAfterPan(previous, dx, dy, candidates, view, obstacles, fixed, fixedBefore = fixed) {
     const before = new Map();
     for (const b of previous) before.set(b.id, b);
+    // Candidates whose label of the last frame is taken off: that label kept them from
+    // their other spots then, so each spot is tried again, old or new.
+    const unlabelled = new Set();
     const kept = [], freed = [], keptIds = new Set(), taken = new BoxGrid(view), fixedGrid = new BoxGrid(view);
     for (const f of fixed || []) fixedGrid.add(f);
     const none = NaN;
@@ -215,6 +218,7 @@
       const moved = Math.abs(c.x - b.ax - dx) < 0.01 && Math.abs(c.y - b.ay - dy) < 0.01;
       if (!moved || c.w !== b.w || !insideView(box, view) || fixedGrid.hits(box, none)) {
         freed.push(box);
+        unlabelled.add(c.id);
         continue;
       }
       const label = { text: c.text, x: box.x, y: box.y, w: box.w, h: box.h, country: !!c.country, key: c.key, id: c.id, ax: c.x, ay: c.y };
@@ -242,7 +246,8 @@
       if (!changed.any(c.x - reach, c.y - reach, c.x + reach, c.y + reach) || keptIds.has(c.id)) continue;
       for (let k = 0; k < spots(c); k++) {
         const box = { x: spotX(c, k), y: spotY(c, k), w: c.w, h: c.h };
-        if (!insideView(box, view) || (inLast(box) && !freedGrid.hits(box, none))) continue;
+        if (!insideView(box, view)) continue;
+        if (inLast(box) && !freedGrid.hits(box, none) && !unlabelled.has(c.id)) continue;
         again.push(c);
         near.mark(c.x - reach, c.y - reach, c.x + reach, c.y + reach);
         break;

@@ -77,3 +77,29 @@ test("a part cut inside a column is refused", () => {
   assert.throws(() => G.decode({}, cut(out, [starts[2] + 4])), /not an event buffer/);
   assert.throws(() => G.decode({}, cut(out, [4])), /not an event buffer/);
 });
+
+test("rows at the same point share a place, through every growth of the places' table", () => {
+  // 3,000 points, so the table doubles several times, each given to rows far apart in
+  // the buffer; every seventh row has no place.
+  const n = 12000, points = 3000;
+  const { out, starts } = buffer(n);
+  const lat = new Float32Array(out, starts[3], n), lon = new Float32Array(out, starts[4], n);
+  const pointOf = (i) => (i * 7919) % points;
+  for (let i = 0; i < n; i++) {
+    const p = pointOf(i);
+    lat[i] = i % 7 === 3 ? NaN : 40 + p * 0.001;
+    lon[i] = i % 7 === 3 ? NaN : 20 + (p % 97) * 0.01;
+  }
+  const ea = {};
+  G.decode(ea, out);
+  assert.equal(ea.nPlaces, points);
+  const placeOfPoint = new Map();
+  for (let i = 0; i < n; i++) {
+    if (i % 7 === 3) { assert.equal(ea.placeOf[i], -1); continue; }
+    const p = pointOf(i);
+    if (!placeOfPoint.has(p)) placeOfPoint.set(p, ea.placeOf[i]);
+    assert.equal(ea.placeOf[i], placeOfPoint.get(p));
+    assert.ok(Math.abs(ea.placeWx[ea.placeOf[i]] - (lon[i] + 180) / 360) < 1e-12);
+  }
+  assert.equal(new Set(placeOfPoint.values()).size, points);
+});

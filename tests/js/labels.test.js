@@ -259,3 +259,17 @@ test("a control that shrinks between frames gives back the names it covered", ()
   assert.deepEqual(next.map((b) => b.text), ["Lyman"]);
   assert.deepEqual(L.placeLabelsAfterPan([], 0, 0, [town], view, [narrow], [narrow]), []);
 });
+
+test("after a pan a name pushed off the view beside its marker moves to the marker's other side", () => {
+  const view = { w: 400, h: 100 };
+  const town = { ...place("Saratov", 250, 50, 1), id: 4 };
+  const first = L.placeLabels([town], view, []);
+  assert.equal(first[0].x, 250 + 7 + 3);  // right of its marker
+  // The map moves 120 pixels right: the name's old spot leaves the view; the spot left of
+  // the marker lay on the last view, where it was free but not needed then.
+  const moved = { ...town, x: 370 };
+  const next = L.placeLabelsAfterPan(first, 120, 0, [moved], view, [], []);
+  assert.deepEqual(next.map((b) => [b.text, b.x]), L.placeLabels([moved], view, []).map((b) => [b.text, b.x]));
+  assert.equal(next[0].x, 370 - 7 - 3 - moved.w);
+  assert.ok(L.panChanges(first, 120, 0, view, [], 80).near(moved.x, moved.y));
+});

@@ -1,9 +1,9 @@
-"""File > Export snapshot…, Export again and Copy to clipboard.
+"""The export dialog of File > Export snapshot…, and the work of the export actions.
 
-:class:`ExportActions` builds the three actions for any window that is an
-:class:`ExportTarget` (a store, a ViewState, a MapView and a way to notify); the main
-window adds them to its File menu. The dialog only gathers :class:`ExportSettings`;
-:func:`perform_export` does the work with the same modules the CLI uses.
+:class:`~desktop_app.ui.export.actions.ExportActions` (the actions) loads this module when
+one is first used. The dialog only gathers :class:`ExportSettings`; :func:`perform_export`
+does the work with the same modules the CLI uses, for any window that is an
+:class:`ExportTarget` (a store, a ViewState, a MapView and a way to notify).
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from PySide6.QtCore import QDate, QObject, Qt
-from PySide6.QtGui import QAction, QGuiApplication, QImage, QKeySequence
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -36,19 +36,17 @@ from PySide6.QtWidgets import (
 from desktop_app.core.export_formats import ANIMATION_FORMATS, DATA_FORMATS
 from desktop_app.core.timescale import datetime_from_days, days_from_datetime
 from desktop_app.core.window import TimeWindow
-from desktop_app.files import ExportError
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui import settings as opt
 from desktop_app.ui.export.animation import (
     AnimationSpec,
-    ExportCancelled,
     PlaybackMode,
     parse_step,
 )
 from desktop_app.ui.export.compose import SnapshotOptions
 from desktop_app.ui.export.job import ExportJob, export_title, run_export
 from desktop_app.ui.export.picture import SnapshotMaker
-from desktop_app.ui.export.render import MapExtent, SnapshotError, view_info
+from desktop_app.ui.export.render import MapExtent, view_info
 from desktop_app.ui.map.view import MapView
 from desktop_app.ui.settings import Settings
 from desktop_app.ui.view_state import ViewState
@@ -507,74 +505,3 @@ def _qdate(t: float) -> QDate:
     moment = datetime_from_days(t)
     return QDate(moment.year, moment.month, moment.day)
 
-
-class ExportActions(QObject):
-    """Export snapshot… (Ctrl+E), Export again (Ctrl+Shift+E) and Copy map to clipboard
-    (Ctrl+Shift+C) for a window, with the last settings and the warm page they share.
-
-    Parameters
-    ----------
-    target
-        The window whose map, time window and store are exported.
-    """
-
-    def __init__(self, target: ExportTarget) -> None:
-        parent = target if isinstance(target, QObject) else None
-        super().__init__(parent)
-        self.target = target
-        self.last: ExportSettings | None = None
-        self.warm = WarmPage()
-        widget = target if isinstance(target, QWidget) else None
-        self.export = QAction(self.tr("&Export snapshot…"), parent)
-        self.export.setShortcut(QKeySequence(self.tr("Ctrl+E")))
-        self.export.setStatusTip(self.tr("Save the map as a picture, page, animation or data"))
-        self.export.triggered.connect(lambda: self.open_dialog(widget))
-        self.again = QAction(self.tr("Export &again"), parent)
-        self.again.setShortcut(QKeySequence(self.tr("Ctrl+Shift+E")))
-        self.again.setStatusTip(self.tr("Repeat the last export with the same settings"))
-        self.again.setEnabled(False)
-        self.again.triggered.connect(lambda: self.run(self.last, widget))
-        self.copy = QAction(self.tr("&Copy map to clipboard"), parent)
-        self.copy.setShortcut(QKeySequence(self.tr("Ctrl+Shift+C")))
-        self.copy.setStatusTip(self.tr("Copy the current view, with caption and legend"))
-        self.copy.triggered.connect(lambda: self.copy_to_clipboard(widget))
-
-    def open_dialog(self, parent: QWidget | None) -> None:
-        dialog = ExportDialog(self.target, self.last, parent)
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.run(dialog.settings(), parent)
-
-    def run(self, settings: ExportSettings | None, parent: QWidget | None) -> bool:
-        if settings is None:
-            return False
-        try:
-            message = perform_export(self.target, settings, self.warm, parent)
-        except ExportCancelled:
-            return False
-        except (ExportError, SnapshotError, ValueError) as exc:
-            QMessageBox.warning(parent, self.tr("Export failed"), str(exc))
-            return False
-        self.last = settings
-        remember_export_folder(settings.path, settings.fmt)
-        self.again.setEnabled(True)
-        # Where the file went is worth keeping in view, not only a passing remark.
-        self.target.notify(message, settings.path)
-        return True
-
-    def close_pages(self) -> None:
-        """Let go of the warm export page (the window is closing)."""
-        self.warm.close()
-
-    def copy_to_clipboard(self, parent: QWidget | None) -> bool:
-        try:
-            image = snapshot_image(self.target, self.warm)
-        except (ExportError, SnapshotError) as exc:
-            QMessageBox.warning(parent, self.tr("Copy failed"), str(exc))
-            return False
-        QGuiApplication.clipboard().setImage(image)
-        return True
-
-
-    def actions(self) -> list[QAction]:
-        """The three actions, in the order of the File menu."""
-        return [self.export, self.again, self.copy]

@@ -13,7 +13,7 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QMarginsF, QUrl
-from PySide6.QtGui import QPageLayout, QPageSize
+from PySide6.QtGui import QColor, QPageLayout, QPageSize
 from PySide6.QtWebEngineCore import QWebEnginePage
 
 from desktop_app.core.categories import CATEGORIES, Category
@@ -22,6 +22,8 @@ from desktop_app.files import ExportError, atomic_output
 from desktop_app.mapgen.embed import ContentPolicy
 from desktop_app.mapgen.standalone import shape_svg
 from desktop_app.ui.export.compose import (
+    HALO_EDGE,
+    HALO_FILL,
     HALO_NOTE,
     SnapshotOptions,
     events_on_map,
@@ -51,10 +53,16 @@ def page_layout(paper: str) -> QPageLayout:
     )
 
 
-#: A place's halo as the legend shows it: a shaded ring, as the map draws one.
+def _rgba(colour: QColor) -> str:
+    return f"rgba({colour.red()},{colour.green()},{colour.blue()},{colour.alphaF():.3f})"
+
+
+#: A place's halo as the legend shows it: a shaded, dashed ring in the colours the
+#: picture's legend paints it (compose.paint_legend), as the map draws one.
 _HALO_SVG = (
     '<svg width="14" height="14" viewBox="0 0 14 14"><circle cx="7" cy="7" r="6" '
-    'fill="rgba(52,92,160,0.12)" stroke="rgba(52,92,160,0.6)" stroke-width="1"/></svg>'
+    f'fill="{_rgba(HALO_FILL)}" stroke="{_rgba(HALO_EDGE)}" stroke-width="1" '
+    'stroke-dasharray="3 2"/></svg>'
 )
 
 

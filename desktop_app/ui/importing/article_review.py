@@ -20,7 +20,7 @@ from collections.abc import Callable
 from functools import partial
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -591,3 +591,39 @@ def _centred(widget: QWidget, fill: bool = False) -> QWidget:
     align = Qt.AlignmentFlag.AlignVCenter if fill else Qt.AlignmentFlag.AlignCenter
     box.addWidget(widget, 1 if fill else 0, align)
     return holder
+
+
+class ArticleTextInBackground(ArticleTextDialog):
+    """The article text dialog whose "Find events" runs the extraction in a worker.
+
+    Instead of extracting in :meth:`accept` (in the GUI thread), the dialog checks its
+    input, emits ``findRequested`` with the extraction to run and waits, its button
+    disabled; :meth:`finish` (with the draft) or :meth:`fail` ends the wait.
+    """
+
+    findRequested = Signal(object)  # Callable[[], ArticleDraft]
+
+    def accept(self) -> None:
+        try:
+            work = self.extraction()
+        except ValueError as exc:
+            self._show_error(str(exc))
+            return
+        self.error.hide()
+        self.find_button.setEnabled(False)
+        self.find_button.setText(self.tr("Finding events…"))
+        self.findRequested.emit(work)
+
+    def finish(self, draft: ArticleDraft) -> None:
+        """The events were found: close as accepted (the review follows)."""
+        self.draft = draft
+        QDialog.accept(self)
+
+    def fail(self, message: str) -> None:
+        self._show_error(message)
+
+    def _show_error(self, message: str) -> None:
+        self.find_button.setEnabled(True)
+        self.find_button.setText(self.tr("&Find events"))
+        self.error.setText(message)
+        self.error.show()

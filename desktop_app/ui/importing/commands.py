@@ -24,45 +24,42 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QDialog, QFileDialog, QMessageBox, QStatusBar, QWidget
+from PySide6.QtWidgets import QFileDialog, QMessageBox, QStatusBar, QWidget
 from shiboken6 import isValid
 
 from desktop_app.core.event import Event
 from desktop_app.core.index import EventIndex
 from desktop_app.core.window import TimeWindow
-from desktop_app.geo.placing import PlaceQuestion
-from desktop_app.ingest.article import ArticleDraft, article_kind
-from desktop_app.ingest.pipeline import ImportAborted, ImportReport, Progress, detect_format
 from desktop_app.ingest.problems import BadRecord, ImportFailed
-from desktop_app.ingest.source import Source
+from desktop_app.lazy import on_first_use
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
-from desktop_app.ui.importing.article_review import ArticleReviewDialog, ArticleTextDialog
-from desktop_app.ui.importing.dialogs import (
-    ImportProgressDialog,
-    ImportReportDialog,
-    ImportSetupDialog,
-    PreferencesDialog,
-    preview_table,
-    user_agent,
-)
-from desktop_app.ui.importing.place_review import PlaceReviewDialog
-from desktop_app.ui.importing.worker import (
-    ImportJob,
-    ImportOutcome,
-    StoreNote,
-    import_failure,
-    import_task,
-    survey_task,
-    window_for_new_events,
-)
 from desktop_app.ui.settings import Settings
 from desktop_app.ui.tasks import Task, TaskControl, TaskRunner, background_runner, write_runner
 from desktop_app.ui.view_state import ViewState
+
+if TYPE_CHECKING:
+    from desktop_app.geo.placing import PlaceQuestion
+    from desktop_app.ingest import article, pipeline, source
+    from desktop_app.ingest.article import ArticleDraft
+    from desktop_app.ingest.pipeline import ImportReport, Progress
+    from desktop_app.ui.importing import article_review, dialogs, place_review, worker
+    from desktop_app.ui.importing.article_review import ArticleTextInBackground
+    from desktop_app.ui.importing.dialogs import ImportProgressDialog, ImportSetupDialog
+    from desktop_app.ui.importing.worker import ImportJob, ImportOutcome, StoreNote
+else:
+    # The dialogs and the import machinery load when a command is first used.
+    article = on_first_use("desktop_app.ingest.article")
+    pipeline = on_first_use("desktop_app.ingest.pipeline")
+    source = on_first_use("desktop_app.ingest.source")
+    article_review = on_first_use("desktop_app.ui.importing.article_review")
+    dialogs = on_first_use("desktop_app.ui.importing.dialogs")
+    place_review = on_first_use("desktop_app.ui.importing.place_review")
+    worker = on_first_use("desktop_app.ui.importing.worker")
 
 #: How long what an import or a save of reviewed events came to stays in the status bar
 #: (ms): longer than a passing remark, since the user may have looked away while it ran.
@@ -73,42 +70,6 @@ FILE_FILTERS = (
     "*.html *.htm);;CSV/TSV (*.csv *.tsv *.tab);;GeoJSON (*.geojson *.json);;"
     "KML/KMZ (*.kml *.kmz);;Articles (*.txt *.md *.html *.htm);;All files (*)"
 )
-
-
-class ArticleTextInBackground(ArticleTextDialog):
-    """The article text dialog whose "Find events" runs the extraction in a worker.
-
-    Instead of extracting in :meth:`accept` (in the GUI thread), the dialog checks its
-    input, emits ``findRequested`` with the extraction to run and waits, its button
-    disabled; :meth:`finish` (with the draft) or :meth:`fail` ends the wait.
-    """
-
-    findRequested = Signal(object)  # Callable[[], ArticleDraft]
-
-    def accept(self) -> None:
-        try:
-            work = self.extraction()
-        except ValueError as exc:
-            self._show_error(str(exc))
-            return
-        self.error.hide()
-        self.find_button.setEnabled(False)
-        self.find_button.setText(self.tr("Finding events…"))
-        self.findRequested.emit(work)
-
-    def finish(self, draft: ArticleDraft) -> None:
-        """The events were found: close as accepted (the review follows)."""
-        self.draft = draft
-        QDialog.accept(self)
-
-    def fail(self, message: str) -> None:
-        self._show_error(message)
-
-    def _show_error(self, message: str) -> None:
-        self.find_button.setEnabled(True)
-        self.find_button.setText(self.tr("&Find events"))
-        self.error.setText(message)
-        self.error.show()
 
 
 class ImportTarget(Protocol):
@@ -234,15 +195,15 @@ class ImportCommands(QObject):
         """Ask how to import ``path``; returns the dialog. An article is read in a worker
         first: None is returned and its dialog opens (in :attr:`dialog`) once read."""
         try:
-            kind = detect_format(path) if fmt == "auto" else fmt
+            kind = pipeline.detect_format(path) if fmt == "auto" else fmt
             if kind == "article":
                 self.open_article(path)
                 return None
-            preview = preview_table(path) if kind in ("csv", "acled") else None
+            preview = dialogs.preview_table(path) if kind in ("csv", "acled") else None
         except (ImportFailed, OSError, ValueError) as exc:
             return self._warn(self.tr("Cannot import"), str(exc))
         on_error = self.window.settings.get(opt.IMPORT_ON_ERROR)
-        dialog = ImportSetupDialog(path, kind, preview, on_error, self.window)
+        dialog = dialogs.ImportSetupDialog(path, kind, preview, on_error, self.window)
         dialog.accepted.connect(
             lambda: self.begin(self.job_from(dialog), confirm_places=dialog.places_to_confirm())
         )
@@ -252,7 +213,7 @@ class ImportCommands(QObject):
         """The import the set-up dialog describes, with the user's preferences."""
         settings = self.window.settings
         settings.set(opt.IMPORT_ON_ERROR, dialog.on_error())
-        return ImportJob(
+        return worker.ImportJob(
             path=dialog.path,
             store_path=self.window.store.path,
             fmt=dialog.fmt,
@@ -262,7 +223,7 @@ class ImportCommands(QObject):
             on_error=dialog.on_error(),
             repeats=dialog.repeats(),
             online_geocoding=settings.get(opt.ONLINE_GEOCODING),
-            user_agent=user_agent(settings.get(opt.GEOCODER_CONTACT)),
+            user_agent=dialogs.user_agent(settings.get(opt.GEOCODER_CONTACT)),
         )
 
     def begin(self, job: ImportJob, *, confirm_places: bool) -> Task:
@@ -274,7 +235,7 @@ class ImportCommands(QObject):
         """Read ``job``'s place names in the write runner's thread behind a progress
         dialog; then ask the user to confirm the guesses, or import when there are none."""
         return self._run(
-            survey_task(job),
+            worker.survey_task(job),
             job,
             lambda questions: self._on_places_read(job, questions),
             reading_places=True,
@@ -282,7 +243,7 @@ class ImportCommands(QObject):
 
     def start(self, job: ImportJob) -> Task:
         """Run ``job`` in the write runner's thread behind a progress dialog."""
-        return self._run(import_task(job), job, self._on_succeeded)
+        return self._run(worker.import_task(job), job, self._on_succeeded)
 
     def _run(
         self,
@@ -296,7 +257,9 @@ class ImportCommands(QObject):
         result goes to ``succeeded``."""
         if self.busy:
             raise RuntimeError("an import is already running")
-        progress = ImportProgressDialog(job.path.name, self.window, reading_places=reading_places)
+        progress = dialogs.ImportProgressDialog(
+            job.path.name, self.window, reading_places=reading_places
+        )
         progress.cancelRequested.connect(run.cancel)
         run.progressed.connect(self._on_progress)
         # The dialog of this task closes before the next task (started from the
@@ -318,13 +281,13 @@ class ImportCommands(QObject):
             return
         if not self.window.isVisible():  # closed while the names were read
             return
-        dialog = PlaceReviewDialog(job.path.name, questions, self.window)
+        dialog = place_review.PlaceReviewDialog(job.path.name, questions, self.window)
         dialog.accepted.connect(lambda: self.start(replace(job, place_choices=dialog.choices())))
         dialog.rejected.connect(self._on_cancelled)
         self._open(dialog)
 
     def _on_progress(self, progress: Progress | StoreNote) -> None:
-        if isinstance(progress, StoreNote):
+        if isinstance(progress, worker.StoreNote):
             if self.progress_dialog is not None:
                 self.progress_dialog.show_note(progress.text)
             return
@@ -345,7 +308,7 @@ class ImportCommands(QObject):
     def _on_succeeded(self, outcome: ImportOutcome) -> None:
         report = outcome.report
         self.window.reload_events()
-        moved = window_for_new_events(
+        moved = worker.window_for_new_events(
             self.window.index.arrays, outcome.first_new_id, outcome.new_span
         )
         if moved is not None:
@@ -354,17 +317,17 @@ class ImportCommands(QObject):
         # What came in is worth keeping in view, not only a passing remark.
         self.window.notify(summary)
         if report.skipped or report.warnings or report.repeats:
-            self._open(ImportReportDialog(summary, report, report.problems, self.window))
+            self._open(dialogs.ImportReportDialog(summary, report, report.problems, self.window))
 
     def _on_import_failed(self, job: ImportJob, error: BaseException) -> None:
-        if isinstance(error, ImportAborted):
+        if isinstance(error, pipeline.ImportAborted):
             self._on_aborted(error.problem)
         else:
-            self._on_failed(import_failure(job, error))
+            self._on_failed(worker.import_failure(job, error))
 
     def _on_aborted(self, problem: BadRecord) -> None:
         summary = self.tr("The import stopped at the first bad row, as asked; nothing was saved.")
-        self._open(ImportReportDialog(summary, None, [problem], self.window))
+        self._open(dialogs.ImportReportDialog(summary, None, [problem], self.window))
 
     def _on_cancelled(self) -> None:
         self.window.statusBar().showMessage(
@@ -395,16 +358,16 @@ class ImportCommands(QObject):
         review its events); a file that cannot be read is reported instead."""
 
         def read(_control: TaskControl) -> str:
-            source = Source(path)
+            opened = source.Source(path)
             try:
-                return source.read_text()
+                return opened.read_text()
             finally:
-                source.close()
+                opened.close()
 
         def show(text: object) -> None:
             if not self.window.isVisible():  # closed while the file was read
                 return
-            dialog = self._article_dialog(str(text), article_kind(path.suffix))
+            dialog = self._article_dialog(str(text), article.article_kind(path.suffix))
             dialog.setWindowTitle(self.tr("Article: %1").replace("%1", path.name))
             self._open(dialog)
 
@@ -413,7 +376,7 @@ class ImportCommands(QObject):
         )
 
     def _article_dialog(self, text: str, kind: str) -> ArticleTextInBackground:
-        dialog = ArticleTextInBackground(text, kind, self.window)
+        dialog = article_review.ArticleTextInBackground(text, kind, self.window)
         dialog.findRequested.connect(lambda work: self._find_events(dialog, work))
         dialog.accepted.connect(lambda: self.review(dialog.draft))
         return dialog
@@ -457,7 +420,7 @@ class ImportCommands(QObject):
                 self.tr("No events found"),
                 self.tr("No sentence of this article names both a place and a time."),
             )
-        dialog = ArticleReviewDialog(draft, parent=self.window)
+        dialog = article_review.ArticleReviewDialog(draft, parent=self.window)
         dialog.accepted.connect(lambda: self.save_events(dialog.events()))
         return self._open(dialog)
 
@@ -485,7 +448,7 @@ class ImportCommands(QObject):
     # -- preferences ---------------------------------------------------------------------
 
     def show_preferences(self) -> QWidget:
-        return self._open(PreferencesDialog(self.window.settings, self.window))
+        return self._open(dialogs.PreferencesDialog(self.window.settings, self.window))
 
     # -- helpers -------------------------------------------------------------------------
 

@@ -8,7 +8,6 @@ import itertools
 import json
 import logging
 import sqlite3
-import struct
 import time
 from collections.abc import Callable, Sequence
 
@@ -34,7 +33,7 @@ from desktop_app.mapgen.page import (
     PageSpec,
     build_page,
 )
-from desktop_app.mapgen.payload import decode_events
+from desktop_app.mapgen.payload import buffer_column, decode_events
 from desktop_app.ui.map.page_api import PageApi
 from desktop_app.ui.map.web_profile import atlas_profile
 from desktop_app.ui.view_state import ViewState
@@ -343,14 +342,14 @@ class MapView(QWebEngineView):
         payload = self._events()
         if payload is not None:
             self._buffer_ids = buffer_ids(payload)
-            events = decode_events(payload)
-            codes = np.bincount(events.category, minlength=256)
+            # Only the categories' column: this runs in the GUI thread as the page waits.
+            codes = np.bincount(buffer_column(payload, "category"), minlength=256)
             cats = self.categories
             self._present = frozenset(cats[c].key for c in np.flatnonzero(codes) if c < len(cats))
             if not self._names_later:
                 # This view names its places itself, when the page asks: it keeps the
                 # events for that.
-                self._named_from = events
+                self._named_from = decode_events(payload)
         return payload
 
     def _taken(self) -> None:
@@ -828,8 +827,7 @@ def category_mask(keys: frozenset[str], categories: tuple[Category, ...] = CATEG
 
 def buffer_ids(payload: bytes) -> np.ndarray:
     """The event ids of the page's buffer, in its row order (see mapgen/payload.py)."""
-    (n,) = struct.unpack_from("<I", payload, 4)
-    return np.frombuffer(payload, "<u4", n, 8 + 16 * n).copy()
+    return buffer_column(payload, "ids").copy()
 
 
 class RowLookup:
