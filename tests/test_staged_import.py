@@ -18,6 +18,7 @@ import numpy as np
 import pytest
 
 from desktop_app.core.filter import Filter, Placement
+from desktop_app.ingest import columnar
 from desktop_app.ingest.pipeline import ImportAborted, import_file
 from desktop_app.store import columns
 from desktop_app.store.errors import IndexingPending
@@ -215,7 +216,11 @@ def assert_same(staged: dict, rowwise, fast: Path, slow: Path) -> None:
 
 @pytest.mark.parametrize("repeats", ["drop", "keep"])
 def test_bad_rows_repeats_and_updates_come_out_as_row_by_row(tmp_path, repeats):
-    path = write_csv(tmp_path / "acled.csv", acled_rows(10_000))
+    rows = acled_rows(10_000)
+    # Long rows in the middle: the fast path reads the file in several blocks, and rows
+    # repeat and ids come back from a block before.
+    _long_notes(rows, after=3000, until=5000)
+    path = write_csv(tmp_path / "acled.csv", rows)
     staged, rowwise, fast, slow = both_ways(tmp_path, path, repeats=repeats)
     assert staged["staged"] and not rowwise.staged
     assert rowwise.skipped > 200 and rowwise.repeats > 100 and rowwise.updated_in_file > 50
@@ -461,12 +466,13 @@ def _replaced_later(rows: list[list[str]], at: int, by: int, **changed: str) -> 
         rows[by][ACLED_HEADER.index(name)] = value
 
 
-def _long_notes(rows: list[list[str]], after: int) -> None:
-    # Rows of about 3 kB after the first ``after``: the fast path's blocks of 4 MB then
-    # hold fewer events than the row-by-row import's chunks (its first block still
+def _long_notes(rows: list[list[str]], after: int, until: int) -> None:
+    # Rows of a 1,500th of the fast path's blocks from ``after`` to ``until``: its blocks
+    # then hold fewer events than the row-by-row import's chunks (its first block still
     # holds the rows that decide the order of dates).
-    for i, row in enumerate(rows[after:]):
-        row[27] = f"{row[27]} {'detail ' * 400}{i}"
+    detail = "detail " * (columnar.BLOCK_BYTES // 1500 // 7)
+    for i, row in enumerate(rows[after:until]):
+        row[27] = f"{row[27]} {detail}{i}"
 
 
 @pytest.mark.parametrize("repeats", ["drop", "keep"])
@@ -528,7 +534,7 @@ def test_replacements_come_out_as_row_by_row(tmp_path, case, repeats):
         rows[6500][21], rows[6500][22], rows[6500][23] = "", "48.1111", "30.0000"
         rows[6500][24] = "2"
     elif case == "replaced in a later block of the same chunk":
-        _long_notes(rows, after=2500)
+        _long_notes(rows, after=2500, until=4600)
         rows[3][25] = "Lone Outlet"
         _replaced_later(rows, 3, 4500, location="Later Place")
     elif case == "a repeat of the replaced row":

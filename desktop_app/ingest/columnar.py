@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -44,10 +45,12 @@ from desktop_app.ingest.source import Source
 from desktop_app.store.bulk_writer import EventColumns
 
 #: Bytes parsed at a time: the memory of one block of rows and its values.
-BLOCK_BYTES = 4 * 1024 * 1024
+BLOCK_BYTES = 8 * 1024 * 1024
 # Odd multipliers that mix the hashes of an event's parts into one key.
 _MIX = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB86659FD93,
         0xA24BAED4963EE407, 0x9FB21C651E98DF25)  # fmt: skip
+# The room a piece of the file has for the rest of its last line (longer: copied once).
+_LINE_ROOM = 256 * 1024
 # A carriage return that is not that of a "\r\n".
 _LONE_CR = re.compile(rb"\r(?!\n)")
 # A row whose values together are this long might make a field past a limit: it is made
@@ -143,7 +146,7 @@ class ColumnarReader:
             except pa.ArrowInvalid as exc:
                 raise NotColumnar(str(exc)) from None
             lines = chunk.count(b"\n")
-            if _LONE_CR.search(chunk) is not None:
+            if b"\r" in chunk and _LONE_CR.search(chunk) is not None:
                 # Counting "\r\n" is slow (a two-byte search): done only when a "\r"
                 # ends a line on its own somewhere.
                 lines += chunk.count(b"\r") - chunk.count(b"\r\n")
@@ -155,16 +158,16 @@ class ColumnarReader:
         seen = _Seen()
         first_line = 2
         started = False
-        chunks = _chunks(self.source.path)
-        following = next(chunks, None)
-        while following is not None:
-            chunk, following = following, next(chunks, None)
+        for chunk, last in _chunks(self.source.path):
+            size = len(chunk)
             batch = parsed(chunk)
+            # The file's text is in the batch now: its bytes go before the next are read.
+            del chunk
             if batch is None:
                 continue
             values = _Block(batch, width)
             if not started:
-                if batch.num_rows < DETECTION_ROWS and following is not None:
+                if batch.num_rows < DETECTION_ROWS and not last:
                     # The day/month order is learnt from the first rows of the file.
                     raise NotColumnar("a first block shorter than the rows that decide dates")
                 self._learn_dates(values)
@@ -172,7 +175,9 @@ class ColumnarReader:
             block = self._events(values, first_line, skipped, repeated, repeats, seen)
             first_line += batch.num_rows
             self.report.read += batch.num_rows
-            self.bytes_read += len(chunk)
+            self.bytes_read += size
+            # While the block waits to be written, only its events are kept.
+            del batch, values
             if block is not None:
                 yield block
 
@@ -468,22 +473,28 @@ def _has_twice(ordered: np.ndarray) -> bool:
     return bool(len(ordered) > 1 and (ordered[1:] == ordered[:-1]).any())
 
 
-def _chunks(path: Path) -> Iterator[bytes]:
+def _chunks(path: Path) -> Iterator[tuple[bytearray, bool]]:
     """The file after its first line, in pieces of about :data:`BLOCK_BYTES` that end
-    at a line's end (a ``\\n``)."""
+    at a line's end (a ``\\n``), each with whether it is the last."""
     with open(path, "rb") as handle:
         handle.readline()
-        rest = b""
-        while data := handle.read(BLOCK_BYTES):
-            data = rest + data
-            cut = data.rfind(b"\n") + 1
-            if cut == 0:
-                rest = data
-                continue
-            rest = data[cut:]
-            yield data[:cut]
-        if rest:
-            yield rest
+        size = os.fstat(handle.fileno()).st_size
+        while True:
+            # Read into a buffer with room for the rest of the piece's last line, so that
+            # a piece is not copied again to end it there.
+            piece = bytearray(BLOCK_BYTES + _LINE_ROOM)
+            with memoryview(piece) as view:
+                count = handle.readinto(view[:BLOCK_BYTES])
+                if not count:
+                    return
+                line = b"" if piece[count - 1] == 0x0A else handle.readline()
+                fits = count + len(line) <= len(piece)
+                if fits:
+                    view[count : count + len(line)] = line
+            del piece[count + len(line) if fits else count :]
+            if not fits:
+                piece += line
+            yield piece, handle.tell() >= size
 
 
 def _dated(when):

@@ -181,6 +181,7 @@ def run_import(
                 repeats=repeats,
                 on_usable=lambda report: _say_usable(report, echo, usable_first),
                 wait=not usable_first,
+                new_store=True,
             )
             if report.staged and not usable_first:
                 echo("complete: indexes, cited outlets and text search are ready")

@@ -512,6 +512,7 @@ def import_new_store(
     repeats: str = "drop",
     on_usable: Callable[[ImportReport], None] | None = None,
     wait: bool = True,
+    new_store: bool | None = None,
 ) -> ImportReport:
     """Import ``path`` into the store ``db_path``: in two stages when the store is new
     (see :func:`new_store_target`) and the file is one the fast path reads
@@ -523,11 +524,15 @@ def import_new_store(
     runs next when ``wait`` is True; otherwise the store finishes it in the background
     when it is next opened (:class:`EventStore` does so by itself). Either way the
     events, the report and the finished store are those :func:`import_file` gives.
+    ``new_store`` is what :func:`new_store_target` said of ``db_path``, when the caller
+    has just asked it (None: asked here).
 
     Raises what :func:`import_file` raises; nothing is saved when it raises.
     """
     options, fmt = _checked_choices(path, fmt, options, on_error, repeats)
-    reader = columnar_reader(Path(path), options, fmt) if new_store_target(db_path) else None
+    if new_store is None:
+        new_store = new_store_target(db_path)
+    reader = columnar_reader(Path(path), options, fmt) if new_store else None
     if reader is not None:
         try:
             report = _import_staged(
@@ -585,6 +590,8 @@ def _import_staged(
     with StagedWriter(db_path, CHUNK) as writer:
         for block in read_ahead(reader.blocks(skipped, repeated, repeats)):
             writer.add(block)
+            # Written: its memory is free while the next block is waited for.
+            del block
             if cancelled is not None and cancelled():
                 raise ImportCancelled(f"{path}: import cancelled; nothing was saved")
             if progress is not None:
@@ -646,6 +653,7 @@ def read_ahead(items: Iterator, size: int = 1) -> Iterator:
             if item is done:
                 return
             yield item
+            del item  # not kept while the next item is waited for
     finally:
         stop.set()
         thread.join()

@@ -473,7 +473,7 @@ class StagedWriter:
         self._written: dict[int, tuple[str | None, str | None]] = {}
         self._source_ids: dict[str, int] = {}
         self._sets: dict[tuple[int, ...], int] = {}
-        self._uid_hashes: list[np.ndarray] = []
+        self._uid_hashes = _UidHashes()
         self._columns: list[tuple[np.ndarray, ...]] = []
         #: Each new event's place as met (a number of ``_variants``), block by block.
         self._event_variants: list[np.ndarray] = []
@@ -563,24 +563,27 @@ class StagedWriter:
         actors_of = [json.dumps(list(a), ensure_ascii=False) for a in block.actors]
         attributes_of = [rows.attributes_json(a) for a in block.attributes]
         di = block.date_index
-        # Each event's value of a table of distinct ones, taken by numpy (a C loop over
-        # the event's positions, not a Python one).
-        values = zip(
-            block.uids,
-            block.titles,
-            _taken([d[0] for d in block.dates], di),
-            _taken([d[1] for d in block.dates], di),
-            _taken([d[2] for d in block.dates], di),
-            block.display_dates,
-            t0_of[di].tolist(),
-            t1_of[di].tolist(),
-            _taken(block.categories, block.category_index),
-            _taken(actors_of, block.actor_index),
-            _taken([int(i) or None for i in place_of.tolist()], block.place_index),
-            block.excerpts,
-            _taken(attributes_of, block.attribute_index),
-            strict=True,
-        )
+        # Each event's row: its own values and its value of each table of distinct ones,
+        # taken by numpy (a C loop over the events' positions, not a Python one).
+        values = np.empty((len(block.uids), len(rows.STAGED_VALUES) + 1), object)
+        for column, value in enumerate(
+            (
+                block.uids,
+                block.titles,
+                _taken([d[0] for d in block.dates], di),
+                _taken([d[1] for d in block.dates], di),
+                _taken([d[2] for d in block.dates], di),
+                block.display_dates,
+                t0_of[di],
+                t1_of[di],
+                _taken(block.categories, block.category_index),
+                _taken(actors_of, block.actor_index),
+                _taken([int(i) or None for i in place_of.tolist()], block.place_index),
+                block.excerpts,
+                _taken(attributes_of, block.attribute_index),
+            )
+        ):
+            values[:, column] = value
         category_of = np.array(
             [columns.CATEGORY_CODES.get(c, columns.OTHER_CATEGORY_CODE) for c in block.categories]
             or [0],
@@ -604,16 +607,20 @@ class StagedWriter:
             return
         # Rare: an event replaces one of the import's own earlier ones. New events go in
         # first, in order; each replacement then rewrites the row it replaces.
-        all_values = list(values)
-        fresh = np.flatnonzero(~again)
+        first_at: dict[str, int] = {}
+        for at, uid in enumerate(block.uids):
+            first_at.setdefault(uid, at)
+        fresh = np.flatnonzero(~again).tolist()
         replacing = []
         for i in np.flatnonzero(again).tolist():
-            found = self._existing_id(block.uids[i], block.uids[: int(i)])
+            uid = block.uids[i]
+            found = _IN_BLOCK if first_at[uid] < i else self._id_in_store(uid)
             if found is None:
-                fresh = np.sort(np.append(fresh, i))
+                fresh.append(i)  # another uid of the same hash: a new event after all
             else:
                 replacing.append((i, found))
-        rows.insert_staged_events(conn, (all_values[i] for i in fresh.tolist()))
+        fresh = np.sort(np.asarray(fresh, np.int64))
+        rows.insert_staged_events(conn, values[fresh])
         self._keep(
             [block.uids[i] for i in fresh.tolist()],
             tuple(c[fresh] for c in row_columns),
@@ -622,32 +629,24 @@ class StagedWriter:
         for i, event_id in replacing:
             if event_id is _IN_BLOCK:
                 event_id = self._id_in_store(block.uids[i])
-            rows.update_event(conn, event_id, _all_values(all_values[i]))
+            rows.update_event(conn, event_id, _all_values(tuple(values[i].tolist())))
             self._changes.append((event_id, *(c[i].item() for c in row_columns)))
             self._replacements.append(
                 (given + i, event_id, row_columns[5][i].item(), variants[i].item())
             )
 
-    def _existing_id(self, uid: str, earlier: list[str]) -> object:
-        """Where the event an ``again`` one replaces is: an id of an earlier block, the
-        marker of one earlier in this block, or None (another uid of the same hash)."""
-        if uid in earlier:
-            return _IN_BLOCK
-        return self._id_in_store(uid)
-
     def _id_in_store(self, uid: str) -> int | None:
-        key = hash(uid)
-        kept = np.concatenate(self._uid_hashes) if self._uid_hashes else np.empty(0, np.int64)
-        for at in np.flatnonzero(kept == key).tolist():
-            row = self.conn.execute("SELECT uid FROM events WHERE id = ?", [at + 1]).fetchone()
+        """The id of the written event whose uid is ``uid`` (None: none is)."""
+        for event_id in self._uid_hashes.ids(hash(uid)):
+            row = self.conn.execute("SELECT uid FROM events WHERE id = ?", [event_id]).fetchone()
             if row is not None and row[0] == uid:
-                return at + 1
+                return event_id
         return None
 
     def _keep(
         self, uids: list[str], row_columns: tuple[np.ndarray, ...], variants: np.ndarray
     ) -> None:
-        self._uid_hashes.append(np.fromiter(map(hash, uids), np.int64, len(uids)))
+        self._uid_hashes.add(np.fromiter(map(hash, uids), np.int64, len(uids)), self.added + 1)
         self._columns.append(row_columns)
         self._event_variants.append(variants)
         self.added += len(uids)
@@ -785,7 +784,7 @@ class StagedWriter:
         # The memory of this stage peaks here: what is no longer needed goes first (the
         # uids' hashes only found the events replaced by later ones), and each column's
         # blocks as soon as they are joined.
-        self._uid_hashes = []
+        self._uid_hashes = _UidHashes()
         # Each set of outlets by its number: the ids of its outlets, in its order.
         source_sets = [list(ids) for ids in sorted(self._sets, key=self._sets.__getitem__)]
         renumbered = self._settle_replacements(source_sets) if self._replacements else None
@@ -830,6 +829,41 @@ class StagedWriter:
         )
 
 
+class _UidHashes:
+    """The hash of each written event's uid with its id, for finding the event a later
+    one replaces. Kept as written (8 bytes an event) until the first look-up; from then
+    on as sorted runs of falling sizes, each run merged with the last while that is no
+    larger, so that each hash is sorted a few times in all (not once per look-up) and a
+    look-up is a binary search in each run."""
+
+    def __init__(self) -> None:
+        self.written: list[tuple[np.ndarray, int]] = []
+        self.runs: list[tuple[np.ndarray, np.ndarray]] = []
+
+    def add(self, hashes: np.ndarray, first_id: int) -> None:
+        """The hashes of events with consecutive ids from ``first_id``."""
+        self.written.append((hashes, first_id))
+
+    def ids(self, key: int) -> list[int]:
+        """The ids of the events whose uid has the hash ``key``, in order."""
+        while self.written:
+            hashes, first_id = self.written.pop(0)
+            self._sort_in(hashes, np.arange(first_id, first_id + len(hashes), dtype=np.int64))
+        found: list[int] = []
+        for hashes, ids in self.runs:
+            begin = int(np.searchsorted(hashes, key, side="left"))
+            end = int(np.searchsorted(hashes, key, side="right"))
+            found.extend(ids[begin:end].tolist())
+        return sorted(found)
+
+    def _sort_in(self, hashes: np.ndarray, ids: np.ndarray) -> None:
+        while self.runs and len(self.runs[-1][0]) <= len(hashes):
+            last_hashes, last_ids = self.runs.pop()
+            hashes, ids = np.concatenate((last_hashes, hashes)), np.concatenate((last_ids, ids))
+        order = np.argsort(hashes, kind="stable")
+        self.runs.append((hashes[order], ids[order]))
+
+
 def _all_values(staged: tuple) -> tuple:
     """A staged row (``uid`` first, then :data:`rows.STAGED_VALUES`) as the values of
     :data:`rows.EVENT_VALUES` (without the uid), NULL for the columns it leaves out."""
@@ -843,11 +877,11 @@ _LINK_CHUNK = 100_000
 _IN_BLOCK = object()
 
 
-def _taken(table: list, index: np.ndarray) -> list:
-    """``[table[i] for i in index]``, made by numpy."""
+def _taken(table: list, index: np.ndarray) -> np.ndarray:
+    """``[table[i] for i in index]``, made by numpy (an array of objects)."""
     values = np.empty(max(len(table), 1), object)
     values[: len(table)] = table
-    return values[index].tolist()
+    return values[index]
 
 
 def _first_use(index: np.ndarray) -> list[int]:
