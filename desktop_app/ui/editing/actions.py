@@ -146,7 +146,8 @@ class EditActions(QObject):
         super().__init__(window)  # type: ignore[arg-type]
         self._window = window
         self.writes = writes or write_runner()
-        #: The last change written in the background (kept after it ends: tests look).
+        #: The last change written in the background (kept after it ends, and after Qt
+        #: deleted it: its is_running still answers, and tests look).
         self.task: Task | None = None
         #: The window closed its store: nothing is written or shown any more.
         self.closed = False
