@@ -10,14 +10,15 @@ from contextlib import closing
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QCoreApplication, QEvent, QTimer, QTranslator
 from test_edit_store import dump
 
 from desktop_app.core.event import Event, Place
 from desktop_app.core.grading import Grade, parse_grade
 from desktop_app.store import columns
 from desktop_app.store.event_store import EventStore
-from desktop_app.ui.editing.actions import BIG_CHANGE
+from desktop_app.ui.editing.actions import BIG_CHANGE, BIG_STORE
+from desktop_app.ui.tasks import Task
 from tests.mapping import PAGE_TIMEOUT_MS, open_window
 
 #: Events in the store: a big change of all but a few, the rest left alone.
@@ -25,14 +26,20 @@ EVENTS = BIG_CHANGE + 50
 #: Ticks of the window's timer the write waits for (it waits on another connection's
 #: lock, released after them): the window must go on while a big change is saved.
 TICKS = 5
-#: A write on the GUI thread stops the ticks: the lock is then released after this long
-#: (s), so that such a write ends (and the test fails on the ticks, not on a hang).
-RELEASE_ANYWAY_S = 3
+#: A write on the GUI thread stops the ticks, and a test may fail before it lets the
+#: lock go: the lock is then released after this long (s) so that the test ends, failing
+#: on what it counted rather than hanging. Never reached when the window works, however
+#: slow the machine.
+HOLD_AT_MOST_S = 60
 
 
 @pytest.fixture
 def big_db(tmp_path):
-    path = tmp_path / "big.db"
+    return make_big_store(tmp_path / "big.db")
+
+
+def make_big_store(path):
+    """A store of :data:`EVENTS` events at ``path``, a third of them graded."""
     with EventStore(path) as store:
         store.add_events(
             Event(
@@ -55,6 +62,34 @@ def grade_rows(path) -> list[tuple]:
         ).fetchall()
 
 
+class WriteLock:
+    """The store's write lock, held on another connection (as by another program writing)
+    until :meth:`release`, or :data:`HOLD_AT_MOST_S` at most."""
+
+    def __init__(self, path) -> None:
+        self.lock = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+        self.lock.execute("BEGIN IMMEDIATE")
+        self._released = threading.Lock()
+        self._fallback = threading.Timer(HOLD_AT_MOST_S, self.release)
+        self._fallback.start()
+
+    def release(self) -> None:
+        with self._released:
+            if self.lock.in_transaction:
+                self.lock.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self._fallback.cancel()
+        self.release()
+        self.lock.close()
+
+    def __enter__(self) -> WriteLock:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+
 class Ticks:
     """Counts the ticks of a timer of the window while its edits save in the background,
     holding the store's write lock on another connection until there were enough."""
@@ -62,11 +97,7 @@ class Ticks:
     def __init__(self, window, path) -> None:
         self.window = window
         self.during = 0
-        self.lock = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
-        self.lock.execute("BEGIN IMMEDIATE")
-        self._released = threading.Lock()
-        self._fallback = threading.Timer(RELEASE_ANYWAY_S, self.release)
-        self._fallback.start()
+        self.lock = WriteLock(path)
         self.timer = QTimer(window)
         self.timer.setInterval(0)
         self.timer.timeout.connect(self._tick)
@@ -77,17 +108,10 @@ class Ticks:
         if task is not None and task.is_running():
             self.during += 1
             if self.during == TICKS:
-                self.release()
-
-    def release(self) -> None:
-        with self._released:
-            if self.lock.in_transaction:
-                self.lock.execute("ROLLBACK")
+                self.lock.release()
 
     def close(self) -> None:
-        self._fallback.cancel()
         self.timer.stop()
-        self.release()
         self.lock.close()
 
 
@@ -129,6 +153,7 @@ def test_a_big_grading_and_its_undo_and_redo_are_saved_in_the_background(qtbot, 
     assert window.edits.undo_action.text() == f"&Undo grading of {len(ids)} events as B2"
     told = window.store.history()
     assert {h.kind for h in told} == {"grade"} and {h.event_id for h in told} <= set(ids)
+    assert len(told) == len(ids)
     after = dump(big_db)
 
     assert saved_in_background(qtbot, window, big_db, window.edits.undo_action.trigger) >= TICKS
@@ -204,6 +229,7 @@ def test_a_big_change_that_fails_leaves_the_store_and_the_undo_stack_as_they_wer
     assert window.edits.stack.count() == 0
     assert not window.indexing and window.saving is None
     message = window.notice.text.text()
+    assert message.startswith("Not saved: ")
     assert "nothing was saved" in message and "disk full" in message
     assert "\n" not in message and "Traceback" not in message
     assert np.array_equal(np.sort(window.index.ids), np.sort(window.store.arrays().ids))
@@ -236,3 +262,82 @@ def test_a_small_change_is_saved_at_once(qtbot, big_db):
         assert window.edits.task is None and window.saving is None
         assert window.edits.stack.count() == 1
     assert {row[1:] for row in grade_rows(big_db) if row[0] in ids} == {("A", "1", None)}
+
+
+def test_a_small_change_that_fails_says_not_saved_as_a_big_one_does(qtbot, big_db):
+    window = open_window(qtbot, big_db)
+    ids = [int(i) for i in window.index.ids[:3]]
+    window.state.select(ids)
+    refuse(big_db, "UPDATE OF reliability ON events")
+    before = dump(big_db)
+    window.edits.grade(ids, parse_grade("A1"))
+    assert window.edits.task is None
+    message = window.notice.text.text()
+    assert message.startswith("Not saved: ") and "disk full" in message
+    assert "\n" not in message
+    assert dump(big_db) == before and window.edits.stack.count() == 0
+
+
+def test_a_big_change_leaves_no_task_behind(qtbot, big_db):
+    window = open_window(qtbot, big_db)
+    ids = [int(i) for i in window.index.ids[: BIG_CHANGE + 10]]
+    window.state.select(ids)
+    for start in (lambda: window.edits.grade(ids, parse_grade("A1")), window.edits.undo):
+        start()
+        assert window.saving is not None
+        qtbot.waitUntil(lambda: not window.edits.task.is_running(), timeout=PAGE_TIMEOUT_MS)
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    assert window.edits.findChildren(Task) == []
+    assert window.edits.stack.index() == 0
+
+
+class Reordering(QTranslator):
+    """A translation that puts the change before the verb, as some languages do."""
+
+    def translate(self, context, source, disambiguation=None, n=-1):
+        if source == "&Undo %1":
+            return "%1 &rückgängig machen"
+        return None
+
+    def isEmpty(self) -> bool:
+        return False
+
+
+def test_a_translation_may_put_the_change_before_undo(qtbot, big_db):
+    window = open_window(qtbot, big_db)
+    ids = [int(i) for i in window.index.ids[:3]]
+    window.state.select(ids)
+    translation = Reordering()
+    QCoreApplication.installTranslator(translation)
+    try:
+        window.edits.grade(ids, parse_grade("A1"))
+        text = window.edits.stack.undoText()
+        assert text and window.edits.undo_action.text() == f"{text} &rückgängig machen"
+    finally:
+        QCoreApplication.removeTranslator(translation)
+
+
+def test_a_change_of_a_big_store_still_being_read_is_saved_in_the_background(qtbot, tmp_path):
+    from desktop_app.ui.main_window import MainWindow
+
+    path = tmp_path / "huge.db"
+    with EventStore(path) as store:
+        store.add_events(
+            Event(uid=f"e{i}", title=f"Event {i}", start=f"2024-{1 + i % 12:02d}-01")
+            for i in range(BIG_STORE)
+        )
+        last = store.last_event_id()
+    window = MainWindow(EventStore(path))
+    qtbot.addWidget(window)
+    window.show()
+    # Its events are still being read: the window's index is empty, the store is not.
+    assert len(window.index) == 0
+    window.state.select([last])
+    window.edits.delete_selected()
+    # Deleting rewrites the map's columns of all the store's events: not on the GUI thread.
+    assert window.saving is not None
+    qtbot.waitUntil(
+        lambda: not window.edits.task.is_running() and not window.is_reading,
+        timeout=PAGE_TIMEOUT_MS,
+    )
+    assert window.store.count() == BIG_STORE - 1 and window.store.event(last) is None

@@ -502,9 +502,18 @@ class EventStore:
     ) -> None:
         """Write back the grade columns of a grading's side and tell it in the history,
         each by one statement over a table of the events whose grade changes."""
+        with self._new_grades(conn, kind):
+            rows.stage_grades(conn, grades)
+
+    @contextlib.contextmanager
+    def _new_grades(self, conn: sqlite3.Connection, kind: str) -> Iterator[None]:
+        """A grading's writing, in the transaction of ``conn``: the body fills the table
+        of :data:`rows.NEW_GRADES`; then each event's change is told in the history as
+        ``kind`` and written, one statement each, and the table goes. A failure of any
+        step says nothing was saved (the transaction is rolled back)."""
         try:
             rows.new_grades_table(conn)
-            rows.stage_grades(conn, grades)
+            yield
             history.record_grades(conn, kind, rows.NEW_GRADES)
             rows.write_staged_grades(conn)
             rows.drop_new_grades(conn)
@@ -922,34 +931,28 @@ class EventStore:
         wanted = json.dumps(list(dict.fromkeys(ids)))
         with self.bulk_writer() as writer:
             conn = writer.conn
-            try:
-                rows.new_grades_table(conn)
+            with self._new_grades(conn, history.GRADE):
                 rows.stage_grade(conn, wanted, grade)
                 was = rows.staged_grades_before(conn)
-                history.record_grades(conn, history.GRADE, rows.NEW_GRADES)
-                rows.write_staged_grades(conn)
-                rows.drop_new_grades(conn)
-            except sqlite3.DatabaseError as exc:
-                raise StoreError(f"{self.path}: nothing was saved ({exc})") from None
-            unused = rows.event_rows(conn, [])
+            # A grading keeps no event's whole rows, only their grade columns.
+            no_rows = rows.event_rows(conn, [])
         now = rows.grade_values(grade)
         # In the order given: undo and redo select the events in the user's order.
         was = {i: was[i] for i in dict.fromkeys(ids) if i in was}
-        before = dataclasses.replace(unused, grades=was)
-        after = dataclasses.replace(unused, grades=dict.fromkeys(was, now))
+        before = dataclasses.replace(no_rows, grades=was)
+        after = dataclasses.replace(no_rows, grades=dict.fromkeys(was, now))
         return Change(history.GRADE, before, after, tuple(was))
 
     def shared_grade(self, ids: Sequence[int]) -> Grade:
         """The grade of their own that the stored events ``ids`` share (one taken from a
         cited outlet is none), with its reason when they share that too; ``Grade()``
         (ungraded) when their grades differ or none is stored. One aggregate query."""
-        # An ungraded event's grade is F6 with no reason, as stored_grade reads it.
+        own_grade, own_reason = history.own_grade_sql("events")
+        # An ungraded event's grade is F6 (no grade of its own), as stored_grade reads it.
         count, low, high, first_reason, last_reason = self.db.execute(
-            """SELECT count(*), min(code), max(code), min(reason), max(reason) FROM (
-                   SELECT coalesce(reliability || credibility, 'F6') AS code,
-                          CASE WHEN reliability IS NULL THEN ''
-                          ELSE coalesce(grade_reason, '') END AS reason
-                   FROM events WHERE id IN (SELECT value FROM json_each(?)))""",
+            f"""SELECT count(*), min(code), max(code), min(reason), max(reason) FROM (
+                    SELECT coalesce({own_grade}, 'F6') AS code, {own_reason} AS reason
+                    FROM events WHERE id IN (SELECT value FROM json_each(?)))""",
             [json.dumps(list(ids))],
         ).fetchone()
         if count == 0 or low != high:

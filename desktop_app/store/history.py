@@ -102,7 +102,8 @@ def event_values(event: Event) -> dict[str, Any]:
 
 def own_grade_values(grade: Grade) -> dict[str, Any]:
     """An event's own grade as :func:`event_values` writes it: one taken from a cited
-    outlet is not the event's, and "cannot be judged" is no grade (its reason stays)."""
+    outlet is not the event's, and "cannot be judged" is no grade (its reason stays).
+    :func:`own_grade_sql` reads the same from the stored grade columns."""
     if grade.from_outlet:
         return {"grade": None, "grade_reason": ""}
     return {"grade": grade.code if grade.is_judged else None, "grade_reason": grade.reason}
@@ -174,9 +175,10 @@ def record(
     )
 
 
-def _own_grade_sql(table: str) -> tuple[str, str]:
-    """SQL of :func:`own_grade_values`' two values from the grade columns of ``table``:
-    an ungraded event's reason is "" whatever is stored, and F6 is no grade."""
+def own_grade_sql(table: str) -> tuple[str, str]:
+    """SQL of :func:`own_grade_values`' two values (the grade's code, NULL for none, and
+    its reason) from the grade columns of ``table``: an ungraded event's reason is ""
+    whatever is stored, and F6 is no grade. The one place the store says it in SQL."""
     r, c, reason = (f"{table}.{name}" for name in ("reliability", "credibility", "grade_reason"))
     grade = f"CASE WHEN {r} IS NULL OR ({r} = 'F' AND {c} = '6') THEN NULL ELSE {r} || {c} END"
     return grade, f"CASE WHEN {r} IS NULL THEN '' ELSE coalesce({reason}, '') END"
@@ -187,8 +189,8 @@ def record_grades(conn: sqlite3.Connection, kind: str, new_grades: str) -> None:
     to have, see ``rows.NEW_GRADES``), before the events are given them: the values of
     :func:`own_grade_values` that change, as :func:`changed` tells them. One statement,
     however many events."""
-    old_grade, old_reason = _own_grade_sql("e")
-    new_grade, new_reason = _own_grade_sql("g")
+    old_grade, old_reason = own_grade_sql("e")
+    new_grade, new_reason = own_grade_sql("g")
 
     def told(grade: str, reason: str) -> str:
         # Only the values that differ, as changed() keeps them.

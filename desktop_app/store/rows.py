@@ -168,6 +168,8 @@ def new_grades_table(conn: sqlite3.Connection) -> None:
 
 
 def drop_new_grades(conn: sqlite3.Connection) -> None:
+    """Drop the table :data:`NEW_GRADES` once its grades are written, so that the next
+    change on this connection starts from an empty one."""
     conn.execute("DROP TABLE IF EXISTS temp.new_grades")
 
 

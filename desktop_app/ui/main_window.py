@@ -112,7 +112,7 @@ class MainWindow(QMainWindow):
         self.store = store
         #: Whether the store is busy in the background: its indexes are being made (a
         #: staged import's second stage) or a big change is being saved (``saving``).
-        #: Changes and imports wait for it, see _check_indexing.
+        #: Meanwhile changes and imports are refused (see why_busy and _check_indexing).
         self.indexing = False
         #: What the edit actions are saving in the background (None: nothing).
         self.saving: str | None = None
@@ -308,11 +308,21 @@ class MainWindow(QMainWindow):
         self.saving = what
         self._check_indexing()
 
+    def why_busy(self) -> str | None:
+        """Why no change or import can be saved now, in one line, or None when one can:
+        the store's indexes are being made, or a big change is being saved, and either
+        holds the store's write lock (a write would freeze the window waiting for it)."""
+        if not self.indexing:
+            return None
+        if self.saving is not None:
+            return self.tr("A change is being saved: try again when it is done.")
+        return self.tr("The store is being indexed: changes can be saved when it is done.")
+
     def _check_indexing(self) -> None:
         """Follow a staged import's second stage, which the store runs in a thread of
         its own when it opens, and a big change being saved: while either runs, what
-        needs the store waits (the actions are off and the status bar says why) instead
-        of freezing the window."""
+        writes to the store is refused (the actions are off and the status bar says why)
+        instead of freezing the window on the store's write lock."""
         store = self.store
         try:
             indexing = not store.read_only and store.indexing_pending
@@ -1084,7 +1094,7 @@ class MainWindow(QMainWindow):
     def find_duplicates(self) -> duplicates.DuplicatesDialog:
         """Open the review of the events that are probably told twice."""
         dialog = duplicates.DuplicatesDialog(
-            lambda: self.store, self.edits.merge, self._select_and_read, self
+            lambda: self.store, self.edits.merge, self._select_and_read, self.why_busy, self
         )
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.show()
@@ -1106,6 +1116,10 @@ class MainWindow(QMainWindow):
         QMessageBox.about(self, self.tr("About Event Atlas"), about_html(self.tr))
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        # First: a change being saved is written to the end, and nothing the edits would
+        # still do reaches the store closed below or the views.
+        self.edits.close()
+        self._indexing_check.stop()
         window = self.state.window
         self.settings.set(opt.TIME_WINDOW, [window.start, window.end])
         self.settings.set(opt.GEOMETRY, self.saveGeometry())

@@ -7,8 +7,10 @@ shown the store's new state without loading the map page again.
 
 A change of :data:`BIG_CHANGE` events or more (and its undo and redo) is written on the
 window's write runner, on a connection of its own, so that the window never freezes:
-meanwhile the window is busy as while indexing (the edits and imports wait, the status bar
-says what is being saved), and the change reaches the undo stack only once it is saved.
+meanwhile the window is busy as while indexing (other changes and imports are refused and
+say why, an open edit form keeps what was typed until it can be saved, the status bar says
+what is being saved), and the change reaches the undo stack only once it is saved. A window
+closed meanwhile waits until the change is written.
 """
 
 from __future__ import annotations
@@ -16,15 +18,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
-from PySide6.QtCore import QEvent, QObject, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QAction, QKeySequence, QUndoStack
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QLabel,
-    QMessageBox,
     QStatusBar,
     QWidget,
 )
@@ -65,12 +67,14 @@ class EditTarget(Protocol):
     #: The events the map and the timeline show (how many the store holds).
     index: EventIndex
     #: The store is busy: its indexes are being made (a staged import's second stage) or
-    #: a big change is being saved. Changes wait.
+    #: a big change is being saved. Changes are refused meanwhile.
     indexing: bool
     #: What is being saved in the background (None: nothing).
     saving: str | None
 
     def set_saving(self, what: str | None) -> None: ...
+
+    def why_busy(self) -> str | None: ...
 
     def show_edited(self, select: list[int]) -> None: ...
 
@@ -142,8 +146,11 @@ class EditActions(QObject):
         super().__init__(window)  # type: ignore[arg-type]
         self._window = window
         self.writes = writes or write_runner()
-        #: The last change written in the background (kept after it ends: tests look).
+        #: The last change written in the background (kept after it ends, and after Qt
+        #: deleted it: its is_running still answers, and tests look).
         self.task: Task | None = None
+        #: The window closed its store: nothing is written or shown any more.
+        self.closed = False
         self.stack = QUndoStack(self)
         self.form: EventForm | None = None
         # Not the stack's own actions: a big undo is written before the stack moves.
@@ -198,20 +205,40 @@ class EditActions(QObject):
         window.state.selectionChanged.connect(self.update_actions)
         window.state.currentChanged.connect(self.update_actions)
         self._picking_for: EventForm | None = None
-        # A change being saved must end before the window closes its store.
-        window.installEventFilter(self)  # type: ignore[attr-defined]
         self._name_steps()
         self.update_actions()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if watched is self._window and event.type() == QEvent.Type.Close:
-            self.wait()
-        return False
-
-    def wait(self) -> None:
-        """Wait for a change being saved in the background to be written."""
-        if self.task is not None and self.task.is_running():
-            self.task.wait()
+    def close(self) -> None:
+        """Before the window closes its store: wait for a change being saved in the
+        background to be written, however long it takes (the status bar says so; cut off,
+        it would be lost), then write and show nothing more. What the write would still
+        tell the window is dropped: its store and its views are going."""
+        task = self.task
+        running = task is not None and task.is_running()
+        if running:
+            bar = self._window.statusBar()
+            bar.showMessage(
+                self.tr("%1 The window closes once it is saved.").replace(
+                    "%1", self._window.saving or ""
+                )
+            )
+            # Painted now: the wait below holds the event loop.
+            bar.repaint()
+            QApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+            try:
+                # Task.wait gives up after a while: each time, the write is still going.
+                while not task.wait():
+                    pass
+            finally:
+                QApplication.restoreOverrideCursor()
+        self.closed = True
+        if running:
+            # Its outcome is queued for the GUI thread: it must reach no one.
+            for signal in (task.succeeded, task.failed, task.finished):
+                signal.disconnect()
+            task.finished.connect(task.deleteLater)
+        if self.form is not None:
+            self.form.close()
 
     def _action(self, text: str, slot, shortcut=None, tip: str = "") -> QAction:
         action = QAction(text, self)
@@ -237,7 +264,12 @@ class EditActions(QObject):
         ]
 
     def update_actions(self, *_args) -> None:
-        """Enable the commands the store, the selection and any indexing allow now."""
+        """Enable the commands the store, the selection and any indexing allow now; an
+        open edit form waits to be saved while the store is busy."""
+        if self.closed:
+            return
+        if self.form is not None:
+            self.form.set_busy(self._window.why_busy())
         writable = not self._window.store.read_only and not self._window.indexing
         state = self._window.state
         self.undo_action.setEnabled(writable and self.stack.canUndo())
@@ -251,11 +283,14 @@ class EditActions(QObject):
         self.outlets_action.setEnabled(not self._window.indexing)
 
     def _name_steps(self, *_args) -> None:
-        for action, word, text in (
-            (self.undo_action, self.tr("&Undo"), self.stack.undoText()),
-            (self.redo_action, self.tr("&Redo"), self.stack.redoText()),
-        ):
-            action.setText(f"{word} {text}" if text else word)
+        # Whole sentences for the translators, who may put the change before the verb.
+        undo, redo = self.stack.undoText(), self.stack.redoText()
+        self.undo_action.setText(
+            self.tr("&Undo %1").replace("%1", undo) if undo else self.tr("&Undo")
+        )
+        self.redo_action.setText(
+            self.tr("&Redo %1").replace("%1", redo) if redo else self.tr("&Redo")
+        )
 
     def clear(self) -> None:
         """Forget every change (another store is open, or an import rewrote this one)."""
@@ -299,6 +334,7 @@ class EditActions(QObject):
         form.accepted.connect(lambda: self._on_form_accepted(form, event))
         form.chooseOnMap.connect(lambda: self._pick_for(form))
         form.destroyed.connect(lambda *_: self._forget_form(form))
+        form.set_busy(self._window.why_busy())
         self.form = form
         # Not modal: the map stays clickable, to choose the place on it.
         form.show()
@@ -506,7 +542,8 @@ class EditActions(QObject):
     def _big(self, size: int, columns: bool) -> bool:
         """Whether a change of ``size`` events (``columns``: that rewrites the map's
         columns) is written in the background."""
-        return size >= BIG_CHANGE or (columns and len(self._window.index) >= BIG_STORE)
+        # The store's count, not the window's index: that is empty while the store loads.
+        return size >= BIG_CHANGE or (columns and self._window.store.count() >= BIG_STORE)
 
     def _write(
         self,
@@ -520,21 +557,19 @@ class EditActions(QObject):
         its own, the window busy meanwhile; a failed one says why in one line and leaves
         the store as it was."""
         window = self._window
-        if window.indexing:
-            # The indexing holds the store's write lock: a change would wait for it; a
-            # change being saved holds it too.
-            if window.saving is not None:
-                window.notify(self.tr("A change is being saved: try again when it is done."))
-            else:
-                window.notify(
-                    self.tr("The store is being indexed: changes can be saved when it is done.")
-                )
+        if self.closed:
+            return
+        # The indexing holds the store's write lock, and so does a change being saved:
+        # a change would freeze the window waiting for it.
+        busy = window.why_busy()
+        if busy is not None:
+            window.notify(busy)
             return
         if not big:
             try:
                 result = write(window.store)
             except StoreError as exc:
-                QMessageBox.warning(window, self.tr("Not saved"), str(exc))  # type: ignore[arg-type]
+                self._not_saved(exc)
                 return
             then(result)
             return
@@ -546,13 +581,24 @@ class EditActions(QObject):
 
         def saved(result: object) -> None:
             # Another store opened meanwhile has its own stack: this change is not its.
-            if window.store.path == path:
+            if not self.closed and window.store.path == path:
                 then(result)
+
+        def ended() -> None:
+            if not self.closed:
+                window.set_saving(None)
 
         task = Task(run, expected=(StoreError,), parent=self)
         task.succeeded.connect(saved)
-        task.failed.connect(lambda exc: window.notify(str(exc)))
-        task.finished.connect(lambda: window.set_saving(None))
+        task.failed.connect(self._not_saved)
+        task.finished.connect(ended)
+        task.finished.connect(task.deleteLater)
         self.task = task
         window.set_saving(saying)
         self.writes.start(task)
+
+    def _not_saved(self, exc: BaseException) -> None:
+        """Tell why a change was not saved, in one line, whether it was written at once or
+        in the background."""
+        if not self.closed:
+            self._window.notify(self.tr("Not saved: %1").replace("%1", str(exc)))

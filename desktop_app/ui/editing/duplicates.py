@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 from html import escape
 from pathlib import Path
@@ -54,12 +55,22 @@ class DuplicatesDialog(QDialog):
         Merges the second id into the first, undoably.
     show
         Selects the events of a pair in the window.
+    busy
+        Why the store takes no change now (one line), or None when it does: the window's
+        :meth:`~desktop_app.ui.main_window.MainWindow.why_busy`.
     """
 
     #: The pairs were found (their number), or could not be (-1).
     searched = Signal(int)
 
-    def __init__(self, store, merge, show, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        store: Callable[[], EventStore],
+        merge: Callable[[int, int], None],
+        show: Callable[[list[int]], None],
+        busy: Callable[[], str | None],
+        parent: QWidget | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("DuplicatesDialog")
         self.setWindowTitle(self.tr("Probable duplicates"))
@@ -67,6 +78,7 @@ class DuplicatesDialog(QDialog):
         self._store = store
         self._merge = merge
         self._show = show
+        self._busy = busy
         self.pairs: list[ProbableDuplicate] = []
         #: How many pairs there are (the list holds the best of them).
         self.total = 0
@@ -206,9 +218,17 @@ class DuplicatesDialog(QDialog):
             parts.append(f"<p>{escape(tr('Article'))}: {escape(event.article.title)}</p>")
         return "".join(parts)
 
+    def _refused(self) -> bool:
+        """The store takes no change now: the dialog says why (the window's status bar
+        is out of sight behind it) instead of waiting for the store's write lock."""
+        why = self._busy()
+        if why is not None:
+            self.status.setText(why)
+        return why is not None
+
     def _merge_chosen(self, first: bool) -> None:
         pair = self.chosen()
-        if pair is None:
+        if pair is None or self._refused():
             return
         keep, other = pair if first else (pair[1], pair[0])
         self._merge(keep, other)
@@ -216,7 +236,7 @@ class DuplicatesDialog(QDialog):
 
     def _mark_distinct(self) -> None:
         pair = self.chosen()
-        if pair is None:
+        if pair is None or self._refused():
             return
         try:
             self._store().mark_distinct(*pair)

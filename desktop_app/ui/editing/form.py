@@ -137,6 +137,13 @@ class EventForm(QDialog):
         self.problems.setWordWrap(True)
         self.problems.setStyleSheet("color: #b00020")
         self.problems.hide()
+        #: Why the store cannot take the edit now (see :meth:`set_busy`).
+        self.busy_note = QLabel()
+        self.busy_note.setObjectName("BusyNote")
+        self.busy_note.setTextFormat(Qt.TextFormat.PlainText)
+        self.busy_note.setWordWrap(True)
+        self.busy_note.hide()
+        self._busy: str | None = None
 
         form = QFormLayout()
         form.addRow(self.tr("&Title"), self.title)
@@ -182,6 +189,7 @@ class EventForm(QDialog):
         layout.addWidget(place_box)
         layout.addWidget(article_box)
         layout.addWidget(self.problems)
+        layout.addWidget(self.busy_note)
         layout.addWidget(self.buttons)
 
         self.no_place.toggled.connect(self._on_no_place)
@@ -297,11 +305,19 @@ class EventForm(QDialog):
             found.append(self.tr("Published: not a date (write 2025-06-02)."))
         return found
 
+    def set_busy(self, reason: str | None) -> None:
+        """Say why the edit cannot be saved now (None: it can). Meanwhile OK is off and
+        the form stays open with what was typed, to be saved once the store is free."""
+        self._busy = reason
+        self.busy_note.setText(reason or "")
+        self.busy_note.setVisible(reason is not None)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(reason is None)
+
     def accept(self) -> None:
         problems = self.problems_found()
         self.problems.setText("\n".join(problems))
         self.problems.setVisible(bool(problems))
-        if not problems:
+        if not problems and self._busy is None:
             super().accept()
 
     def edited_event(self) -> Event:

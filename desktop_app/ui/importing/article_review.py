@@ -187,6 +187,9 @@ class ArticleReviewDialog(QDialog):
         The article and its candidates (:func:`desktop_app.ingest.article.extract_article`).
     gazetteer
         Where "Other place…" looks names up (the shipped gazetteer when None).
+    busy
+        Why the store takes no events now (one line), or None when it does: Save then
+        says why and the review stays open.
     """
 
     COLUMNS = ("Save", "Place", "Date", "Precision", "Category", "Excerpt", "Sources")
@@ -196,8 +199,10 @@ class ArticleReviewDialog(QDialog):
         draft: ArticleDraft,
         gazetteer: Gazetteer | None = None,
         parent: QWidget | None = None,
+        busy: Callable[[], str | None] = lambda: None,
     ) -> None:
         super().__init__(parent)
+        self._busy = busy
         self.draft = draft
         self._gazetteer = gazetteer
         self.candidates: list[Candidate] = list(draft.candidates)
@@ -573,6 +578,10 @@ class ArticleReviewDialog(QDialog):
 
     def accept(self) -> None:
         if self.bad_dates() or not self.date_confirmed:
+            return
+        why = self._busy()
+        if why is not None:
+            self.status.setText(why)
             return
         super().accept()
 

@@ -80,8 +80,11 @@ class ImportTarget(Protocol):
     index: EventIndex
     state: ViewState
     settings: Settings
-    #: The store's indexes are being made (a staged import's second stage): imports wait.
+    #: The store is busy (its indexes are being made, or a big change is being saved):
+    #: imports are refused meanwhile.
     indexing: bool
+
+    def why_busy(self) -> str | None: ...
 
     def reload_events(self) -> None: ...
 
@@ -420,12 +423,19 @@ class ImportCommands(QObject):
                 self.tr("No events found"),
                 self.tr("No sentence of this article names both a place and a time."),
             )
-        dialog = article_review.ArticleReviewDialog(draft, parent=self.window)
+        dialog = article_review.ArticleReviewDialog(
+            draft, parent=self.window, busy=self.window.why_busy
+        )
         dialog.accepted.connect(lambda: self.save_events(dialog.events()))
         return self._open(dialog)
 
     def save_events(self, events: list[Event]) -> bool:
-        """Save reviewed events in one transaction, reload, and show them."""
+        """Save reviewed events in one transaction, reload, and show them; refused (and
+        told why) while the store is busy, whose write lock the save would wait for."""
+        why = self.window.why_busy()
+        if why is not None:
+            self.window.notify(why)
+            return False
         try:
             result = self.window.store.add_events(events)
         except StoreError as exc:
