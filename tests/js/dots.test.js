@@ -3,17 +3,11 @@
 "use strict";
 
 const assert = require("node:assert/strict");
-const fs = require("node:fs");
-const path = require("node:path");
 const test = require("node:test");
-const vm = require("node:vm");
 
-const WEB = path.join(__dirname, "..", "..", "resources", "web");
-globalThis.window = globalThis.window || {};
-vm.runInThisContext(fs.readFileSync(path.join(WEB, "event_dots.js"), "utf8"), {
-  filename: "event_dots.js",
-});
-const D = globalThis.window.EventAtlasDots;
+const { pageScript } = require("./page_script.js");
+
+const D = pageScript("event_dots.js", "EventAtlasDots");
 
 const RED = 0xff0000ff, BLUE = 0xffff0000; // 0xAABBGGRR
 const COLOURS = D.colourWords([{ colour: "#ff0000" }, { colour: "#0000ff" }, { colour: "bad" }]);

@@ -3,17 +3,11 @@
 "use strict";
 
 const assert = require("node:assert/strict");
-const fs = require("node:fs");
-const path = require("node:path");
 const test = require("node:test");
-const vm = require("node:vm");
 
-const WEB = path.join(__dirname, "..", "..", "resources", "web");
-globalThis.window = globalThis.window || {};
-vm.runInThisContext(fs.readFileSync(path.join(WEB, "event_halos.js"), "utf8"), {
-  filename: "event_halos.js",
-});
-const H = globalThis.window.EventAtlasHalos;
+const { pageScript } = require("./page_script.js");
+
+const H = pageScript("event_halos.js", "EventAtlasHalos");
 
 // Ground radius by precision code: exact, settlement, district, region, country, unknown.
 const METRES = [0, 5000, 25000, 100000, 400000, 0];

@@ -3,17 +3,11 @@
 "use strict";
 
 const assert = require("node:assert/strict");
-const fs = require("node:fs");
-const path = require("node:path");
 const test = require("node:test");
-const vm = require("node:vm");
 
-const WEB = path.join(__dirname, "..", "..", "resources", "web");
-globalThis.window = globalThis.window || {};
-vm.runInThisContext(fs.readFileSync(path.join(WEB, "event_labels.js"), "utf8"), {
-  filename: "event_labels.js",
-});
-const L = globalThis.window.EventAtlasLabels;
+const { pageScript } = require("./page_script.js");
+
+const L = pageScript("event_labels.js", "EventAtlasLabels");
 
 const VIEW = { w: 400, h: 300 };
 

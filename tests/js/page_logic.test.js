@@ -3,18 +3,11 @@
 "use strict";
 
 const assert = require("node:assert/strict");
-const fs = require("node:fs");
-const path = require("node:path");
 const test = require("node:test");
-const vm = require("node:vm");
 
-const WEB = path.join(__dirname, "..", "..", "resources", "web");
-// The page loads it as a plain script that sets window.EventAtlasGroups.
-globalThis.window = globalThis.window || {};
-vm.runInThisContext(fs.readFileSync(path.join(WEB, "event_groups.js"), "utf8"), {
-  filename: "event_groups.js",
-});
-const G = globalThis.window.EventAtlasGroups;
+const { pageScript } = require("./page_script.js");
+
+const G = pageScript("event_groups.js", "EventAtlasGroups");
 
 const CATEGORIES = [{ key: "strike" }, { key: "diplomacy" }, { key: "other" }];
 

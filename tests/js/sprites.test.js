@@ -4,17 +4,11 @@
 "use strict";
 
 const assert = require("node:assert/strict");
-const fs = require("node:fs");
-const path = require("node:path");
 const test = require("node:test");
-const vm = require("node:vm");
 
-const WEB = path.join(__dirname, "..", "..", "resources", "web");
-globalThis.window = globalThis.window || {};
-vm.runInThisContext(fs.readFileSync(path.join(WEB, "event_sprites.js"), "utf8"), {
-  filename: "event_sprites.js",
-});
-const S = globalThis.window.EventAtlasSprites;
+const { pageScript } = require("./page_script.js");
+
+const S = pageScript("event_sprites.js", "EventAtlasSprites");
 
 /* A word as ImageData's Int32Array view reads it (0xAABBGGRR), from straight r, g, b, a. */
 function word(r, g, b, a) {
