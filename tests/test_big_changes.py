@@ -122,7 +122,7 @@ def saved_in_background(qtbot, window, path, start) -> int:
     try:
         start()
         # Busy as while indexing: what writes waits, the status bar says what is saved.
-        assert window.indexing and window.saving is not None
+        assert window.busy and window.saving is not None
         assert window.saving.startswith("Saving")
         assert window.indexing_note.isVisibleTo(window)
         assert window.indexing_note.text() == window.saving
@@ -131,7 +131,7 @@ def saved_in_background(qtbot, window, path, start) -> int:
         assert not window.imports.import_action.isEnabled()
         with qtbot.waitSignal(window.map_view.eventsRefreshed, timeout=PAGE_TIMEOUT_MS):
             qtbot.waitUntil(lambda: not window.edits.task.is_running(), timeout=PAGE_TIMEOUT_MS)
-        assert not window.indexing and window.saving is None
+        assert not window.busy and window.saving is None
         assert not window.indexing_note.isVisibleTo(window)
         return ticks.during
     finally:
@@ -227,7 +227,7 @@ def test_a_big_change_that_fails_leaves_the_store_and_the_undo_stack_as_they_wer
     assert dump(big_db) == before
     assert window.store.history() == []
     assert window.edits.stack.count() == 0
-    assert not window.indexing and window.saving is None
+    assert not window.busy and window.saving is None
     message = window.notice.text.text()
     assert message.startswith("Not saved: ")
     assert "nothing was saved" in message and "disk full" in message

@@ -40,7 +40,7 @@ def test_a_window_waits_for_the_indexing_and_then_offers_everything(qtbot, tmp_p
     holder.execute("BEGIN IMMEDIATE")
     try:
         window = open_window(qtbot, db)
-        assert window.indexing
+        assert window.busy
         assert window.indexing_note.isVisible()
         assert not any(action.isEnabled() for action in needs_the_indexes(window))
         # A change asked for anyway is refused with the reason: nothing waits for the lock.
@@ -58,7 +58,7 @@ def test_a_window_waits_for_the_indexing_and_then_offers_everything(qtbot, tmp_p
     finally:
         holder.execute("ROLLBACK")
         holder.close()
-    qtbot.waitUntil(lambda: not window.indexing, timeout=PAGE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.busy, timeout=PAGE_TIMEOUT_MS)
     assert not window.store.indexing_pending
     assert not window.indexing_note.isVisible()
     assert all(action.isEnabled() for action in needs_the_indexes(window))
@@ -78,6 +78,6 @@ def test_a_finished_store_shows_no_indexing(qtbot, tmp_path):
     with EventStore(db) as store:
         store.finish_indexing()
     window = open_window(qtbot, db)
-    assert not window.indexing
+    assert not window.busy
     assert not window.indexing_note.isVisible()
     assert all(action.isEnabled() for action in needs_the_indexes(window))

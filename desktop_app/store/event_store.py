@@ -492,18 +492,10 @@ class EventStore:
             self._record(writer, kind, ids, was, partners)
             self._record_outlets(writer, kind, graded)
             if saved.grades:
-                self._restore_grades(writer.conn, saved.grades, kind)
-
-    def _restore_grades(
-        self,
-        conn: sqlite3.Connection,
-        grades: dict[int, tuple[str | None, str | None, str | None]],
-        kind: str,
-    ) -> None:
-        """Write back the grade columns of a grading's side and tell it in the history,
-        each by one statement over a table of the events whose grade changes."""
-        with self._new_grades(conn, kind):
-            rows.stage_grades(conn, grades)
+                # A grading's side: its grade columns written back and told in the
+                # history, each by one statement over a table of the changing events.
+                with self._new_grades(writer.conn, kind):
+                    rows.stage_grades(writer.conn, saved.grades)
 
     @contextlib.contextmanager
     def _new_grades(self, conn: sqlite3.Connection, kind: str) -> Iterator[None]:

@@ -113,7 +113,7 @@ class MainWindow(QMainWindow):
         #: Whether the store is busy in the background: its indexes are being made (a
         #: staged import's second stage) or a big change is being saved (``saving``).
         #: Meanwhile changes and imports are refused (see why_busy and _check_indexing).
-        self.indexing = False
+        self.busy = False
         #: What the edit actions are saving in the background (None: nothing).
         self.saving: str | None = None
         self._making_indexes = False
@@ -312,7 +312,7 @@ class MainWindow(QMainWindow):
         """Why no change or import can be saved now, in one line, or None when one can:
         the store's indexes are being made, or a big change is being saved, and either
         holds the store's write lock (a write would freeze the window waiting for it)."""
-        if not self.indexing:
+        if not self.busy:
             return None
         if self.saving is not None:
             return self.tr("A change is being saved: try again when it is done.")
@@ -331,11 +331,11 @@ class MainWindow(QMainWindow):
         busy = indexing or self.saving is not None
         self._making_indexes = self._making_indexes or indexing
         self.indexing_note.setText(self.saving or self.tr("Indexing…"))
-        if busy == self.indexing:
+        if busy == self.busy:
             if indexing and not self._indexing_check.isActive():
                 self._indexing_check.start()
             return
-        self.indexing = busy
+        self.busy = busy
         self.indexing_note.setVisible(busy)
         self.duplicates_action.setEnabled(not busy)
         self.edits.update_actions()
@@ -693,7 +693,7 @@ class MainWindow(QMainWindow):
         self._matching = None
         self._matching_rest = None
         self.table.model.filter_failed(self.state.filter)
-        if isinstance(exc, IndexingPending) and self.indexing:
+        if isinstance(exc, IndexingPending) and self.busy:
             # Its words or outlets need the indexes being made: asked again when done.
             self._filter_after_indexing = True
             self.statusBar().showMessage(

@@ -68,7 +68,7 @@ class EditTarget(Protocol):
     index: EventIndex
     #: The store is busy: its indexes are being made (a staged import's second stage) or
     #: a big change is being saved. Changes are refused meanwhile.
-    indexing: bool
+    busy: bool
     #: What is being saved in the background (None: nothing).
     saving: str | None
 
@@ -270,7 +270,7 @@ class EditActions(QObject):
             return
         if self.form is not None:
             self.form.set_busy(self._window.why_busy())
-        writable = not self._window.store.read_only and not self._window.indexing
+        writable = not self._window.store.read_only and not self._window.busy
         state = self._window.state
         self.undo_action.setEnabled(writable and self.stack.canUndo())
         self.redo_action.setEnabled(writable and self.stack.canRedo())
@@ -280,7 +280,7 @@ class EditActions(QObject):
         self.merge_action.setEnabled(writable and len(state.selection) >= 2)
         self.grade_action.setEnabled(writable and bool(state.selection))
         # The outlets are counted from the links the indexing makes.
-        self.outlets_action.setEnabled(not self._window.indexing)
+        self.outlets_action.setEnabled(not self._window.busy)
 
     def _name_steps(self, *_args) -> None:
         # Whole sentences for the translators, who may put the change before the verb.

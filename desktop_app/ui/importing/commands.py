@@ -82,7 +82,7 @@ class ImportTarget(Protocol):
     settings: Settings
     #: The store is busy (its indexes are being made, or a big change is being saved):
     #: imports are refused meanwhile.
-    indexing: bool
+    busy: bool
 
     def why_busy(self) -> str | None: ...
 
@@ -180,7 +180,7 @@ class ImportCommands(QObject):
         """Enable importing unless an import runs or the store is being indexed."""
         for action in (self.import_action, self.paste_action):
             # While the store is indexed an import would wait for its write lock.
-            action.setEnabled(not self.busy and not self.window.indexing)
+            action.setEnabled(not self.busy and not self.window.busy)
 
     # -- datasets ----------------------------------------------------------------------
 
