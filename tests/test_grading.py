@@ -317,15 +317,7 @@ def test_grading_events_tells_their_history_as_the_events_read_whole_would(tmp_p
     told = len(store.history())
     change = store.grade_events(ids, grade)
     after = {e.id: e for e in store.events(ids)}
-    rows = store.history()[told:]
-    expected = {
-        i: history.changed_values(before[i], after[i])
-        for i in ids
-        if history.changed_values(before[i], after[i]) != ({}, {})
-    }
-    assert {r.event_id: (r.before, r.after) for r in rows} == expected
-    assert all(r.kind == history.GRADE for r in rows)
-    assert {r.event_uid for r in rows} == {before[i].uid for i in expected}
+    expected = _assert_told(store.history()[told:], before, after, history.GRADE)
     assert set(change.event_ids) >= set(expected)
     # Undo and redo write the grade columns back and tell them as the old per-event rows
     # from the events read whole did.
@@ -338,13 +330,21 @@ def test_grading_events_tells_their_history_as_the_events_read_whole_would(tmp_p
         store.restore_events(side, kind)
         now = {e.id: e for e in store.events(ids)}
         assert now == then
-        rows = store.history()[told:]
-        expected = {
-            i: history.changed_values(was[i], now[i])
-            for i in ids
-            if history.changed_values(was[i], now[i]) != ({}, {})
-        }
-        assert {r.event_id: (r.before, r.after) for r in rows} == expected
-        assert all(r.kind == kind for r in rows)
-        assert {r.event_uid for r in rows} == {was[i].uid for i in expected}
+        _assert_told(store.history()[told:], was, now, kind)
     store.close()
+
+
+def _assert_told(rows, was: dict, now: dict, kind: str) -> dict:
+    """That the history ``rows`` tell, as ``kind``, each event whose values changed from
+    ``was`` to ``now`` (events by id) as the events read whole tell it; those changes."""
+    from desktop_app.store import history
+
+    expected = {
+        i: history.changed_values(was[i], now[i])
+        for i in was
+        if history.changed_values(was[i], now[i]) != ({}, {})
+    }
+    assert {r.event_id: (r.before, r.after) for r in rows} == expected
+    assert all(r.kind == kind for r in rows)
+    assert {r.event_uid for r in rows} == {was[i].uid for i in expected}
+    return expected
