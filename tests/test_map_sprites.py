@@ -69,14 +69,22 @@ COMPARE = """(() => {
 })()"""
 
 
+def _grid_at_deep_zoom(qtbot, tmp_path, cols: int, rows: int, selected: int):
+    """A store of places 19 pixels apart (six categories, fading) on a map at the deep
+    zoom, with the event of the ``selected``-th placed row selected: (store, view, the
+    selected event's id)."""
+    store = grid_store(tmp_path / "grid.db", cols, rows, 19)
+    view = open_map(qtbot, store, everything(store))
+    deep_view(qtbot, view)
+    chosen = int(js(qtbot, view, f"EventAtlas.ids[EventAtlas.placed[{selected}]]"))
+    js(qtbot, view, f"EventAtlas.setSelection({json.dumps(json.dumps({'ids': [chosen]}))})")
+    return store, view, chosen
+
+
 def test_sprite_marks_look_like_the_paths_they_replace(qtbot, tmp_path):
     # 600 places 19 pixels apart: crowded enough that stars and diamonds overlap, six
     # categories, fading (each mark at its own opacity) and one selected event.
-    store = grid_store(tmp_path / "grid.db", 30, 20, 19)
-    view = open_map(qtbot, store, everything(store))
-    deep_view(qtbot, view)
-    chosen = int(js(qtbot, view, "EventAtlas.ids[EventAtlas.placed[250]]"))
-    js(qtbot, view, f"EventAtlas.setSelection({json.dumps(json.dumps({'ids': [chosen]}))})")
+    store, view, chosen = _grid_at_deep_zoom(qtbot, tmp_path, 30, 20, selected=250)
     drawn = js(qtbot, view, COMPARE)
     centres = drawn["centres"]
     assert len(centres) == store.count()  # every event a mark of its own, none stacked
@@ -168,11 +176,7 @@ PANNED_AND_FRESH = """(() => {
 def test_a_pan_moves_the_marks_drawn_and_draws_what_a_fresh_frame_would(qtbot, tmp_path):
     # Overlapping marks 19 pixels apart, six categories, fading, a selected mark: after
     # pans of every direction the page redraws only the strips a pan uncovered.
-    store = grid_store(tmp_path / "grid.db", 60, 40, 19)
-    view = open_map(qtbot, store, everything(store))
-    deep_view(qtbot, view)
-    chosen = int(js(qtbot, view, "EventAtlas.ids[EventAtlas.placed[1250]]"))
-    js(qtbot, view, f"EventAtlas.setSelection({json.dumps(json.dumps({'ids': [chosen]}))})")
+    store, view, chosen = _grid_at_deep_zoom(qtbot, tmp_path, 60, 40, selected=1250)
     steps = [[40, 0], [0, 40], [-23, 17], [5, -61], [-40, 0], [300, 0], [-300, 0]]
     drawn = js(qtbot, view, PANNED_AND_FRESH.replace("STEPS", json.dumps(steps)))
     assert drawn["ink"] > 100_000
