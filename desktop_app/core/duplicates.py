@@ -248,10 +248,11 @@ def score_pairs(
     order = np.argsort(arrays.ids, kind="stable")
     sorted_ids = arrays.ids[order]
     lat, lon = arrays.lat.astype(np.float64), arrays.lon.astype(np.float64)
-    # Each event's words made comparable once, not once per pair it is in.
+    # Each event's words made comparable once, not once per pair it is in (the function
+    # looked up once too: the module is loaded on first use, through a stand-in).
+    prepare = utils.default_process
     words = {
-        event_id: (utils.default_process(text.title), utils.default_process(text.excerpt))
-        for event_id, text in texts.items()
+        event_id: (prepare(text.title), prepare(text.excerpt)) for event_id, text in texts.items()
     }
     for begin in range(0, len(pairs), _SCORE_CHUNK):
         part = pairs[begin : begin + _SCORE_CHUNK]

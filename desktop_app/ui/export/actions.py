@@ -16,13 +16,13 @@ from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 
 from desktop_app.files import ExportError
 from desktop_app.lazy import on_first_use
+from desktop_app.ui.export import render
 
 if TYPE_CHECKING:
-    from desktop_app.ui.export import animation, dialog, render
+    from desktop_app.ui.export import animation, dialog
 else:
     animation = on_first_use("desktop_app.ui.export.animation")
     dialog = on_first_use("desktop_app.ui.export.dialog")
-    render = on_first_use("desktop_app.ui.export.render")
 
 
 class ExportActions(QObject):
