@@ -1,4 +1,4 @@
-"""Map speed at scale (issue 4), measured in the real offscreen page.
+"""Map speed at scale, measured in the real offscreen page.
 
 - ``scrub_p50_ms_*`` / ``scrub_p95_ms_*``: a window change inside the page, from
   ``setWindow`` being called to the canvas having been redrawn (``performance.now()``),
