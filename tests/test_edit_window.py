@@ -290,3 +290,37 @@ def test_undoing_a_delete_keeps_the_pair_marked_distinct(qtbot, tmp_path):
     kinds = [h.kind for h in window.store.history(first)]
     assert kinds == ["delete", "undo delete", "redo delete", "undo delete"]
     assert window.store.history(first)[-1].after["distinct_from"] == [second]
+
+
+def test_a_change_of_a_selection_whose_first_event_was_deleted_elsewhere_changes_the_rest(
+    qtbot, seed_db
+):
+    from desktop_app.core.grading import parse_grade
+    from desktop_app.store.event_store import EventStore
+
+    window = open_window(qtbot, seed_db)
+    window.state.select([15, 16, 17])
+    with EventStore(seed_db) as other:  # another window deletes the first selected event
+        other.delete_events([15])
+    changed(qtbot, window, lambda: window.edits.grade([15, 16, 17], parse_grade("B2")))
+    assert [e.grade.code for e in window.store.events([16, 17])] == ["B2", "B2"]
+    assert window.edits.undo_action.text() == "&Undo grading of 3 events as B2"
+    window.state.select([15, 16, 17])
+    changed(qtbot, window, window.edits.delete_selected)
+    assert window.store.events([15, 16, 17]) == []
+
+
+def test_a_change_of_events_all_deleted_elsewhere_says_so(qtbot, seed_db):
+    from desktop_app.store.event_store import EventStore
+
+    window = open_window(qtbot, seed_db)
+    window.state.select([15, 16])
+    with EventStore(seed_db) as other:
+        other.delete_events([15, 16])
+    count = window.store.count()
+    window.edits.delete_selected()
+    assert window.statusBar().currentMessage() == (
+        "The selected events are no longer in the store."
+    )
+    assert window.store.count() == count
+    assert not window.edits.undo_action.isEnabled()

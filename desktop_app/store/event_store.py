@@ -667,6 +667,16 @@ class EventStore:
             found.update((e.id, e) for e in self._events(f"WHERE e.id IN ({marks})", chunk))
         return [found[i] for i in ids if i in found]
 
+    def first_stored(self, ids: Sequence[int]) -> Event | None:
+        """The first of the events ``ids``, in the order given, that is still stored
+        (another window or an import may have deleted some since they were chosen)."""
+        row = self.db.execute(
+            """SELECT e.id FROM json_each(?) j JOIN events e ON e.id = j.value
+               ORDER BY j.key LIMIT 1""",
+            [json.dumps(list(ids))],
+        ).fetchone()
+        return self.event(row[0]) if row else None
+
     def search(self, text: str, limit: int = 200) -> list[Event]:
         """Events whose title or excerpt match the full-text query ``text``."""
         # Every word a phrase of its own, so that the query's syntax (quotes, AND, NEAR, *)

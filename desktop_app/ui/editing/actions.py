@@ -361,14 +361,24 @@ class EditActions(QObject):
 
     def delete_selected(self) -> None:
         ids = list(self._window.state.selection)
-        first = self._window.store.events(ids[:1])
-        if not first:
+        first = self._first_stored(ids)
+        if first is None:
             return
         if len(ids) == 1:
             text = self.tr("deletion of %1")
         else:
             text = self.tr("deletion of %n events", "", len(ids))
-        self._apply(lambda s: s.delete_events(ids), text, first[0].title, size=len(ids))
+        self._apply(lambda s: s.delete_events(ids), text, first.title, size=len(ids))
+
+    def _first_stored(self, ids: list[int]) -> Event | None:
+        """The first of the selected events ``ids`` still in the store, whose title names
+        the change; when none is, the status bar says so (nothing to change)."""
+        first = self._window.store.first_stored(ids)
+        if first is None and ids:
+            self._window.statusBar().showMessage(
+                self.tr("The selected events are no longer in the store."), STATUS_MS
+            )
+        return first
 
     def merge_selected(self) -> MergeDialog | None:
         events = self._window.store.events(list(self._window.state.selection))
@@ -403,8 +413,8 @@ class EditActions(QObject):
 
     def grade(self, ids: list[int], grade: Grade) -> None:
         """Give the events ``ids`` the grade ``grade``, as one undoable change."""
-        first = self._window.store.events(ids[:1])
-        if not first:
+        first = self._first_stored(ids)
+        if first is None:
             return
         if len(ids) == 1:
             text = self.tr("grading of %1 as %2")
@@ -421,7 +431,7 @@ class EditActions(QObject):
         self._apply(
             lambda s: s.grade_events(ids, grade),
             text.replace("%2", grade.code),
-            first[0].title,
+            first.title,
             size=len(ids),
             columns=False,
             then=made,
