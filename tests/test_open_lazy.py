@@ -17,6 +17,8 @@ from pathlib import Path
 from desktop_app.mapgen.page import PageSpec, page_scaffold
 
 ROOT = Path(__file__).resolve().parents[1]
+#: Names placed by a guess: an import of them asks the user to confirm their places.
+PLACE_GUESSES = ROOT / "tests" / "fixtures" / "import" / "place_guesses.csv"
 
 # The window on the store argv[1], then each command through its menu action: the
 # module it needs is not loaded before and is after, and the command does its work.
@@ -80,14 +82,33 @@ def choose_file(dialog):
     dialog.accept()
 
 
-count = window.store.count()
-answer_modal(choose_file)
+def finish():
+    window._export_actions.close_pages()
+    window.close()
+    print(json.dumps(found))
+    raise SystemExit(0)
+
+
+if sys.argv[5] == "copy":  # Copy map as the window's first command: it loads the export
+    use(
+        "copy", "desktop_app.ui.export.dialog", window._export_actions.copy,
+        lambda: QApplication.clipboard().image().width() > 0,
+    )
+    finish()
 use(
-    "import", "desktop_app.ui.importing.dialogs", window.imports.import_action,
+    "preferences", "desktop_app.ui.importing.dialogs", window.imports.preferences_action,
     lambda: type(window.imports.dialog).__name__,
 )
+window.imports.dialog.reject()
+count = window.store.count()
+answer_modal(choose_file)
+# The import's own machinery (its worker) loads once the set-up dialog is accepted.
+before = loaded("desktop_app.ui.importing.worker")
+window.imports.import_action.trigger()
+setup = type(window.imports.dialog).__name__
 window.imports.dialog.accept()
 wait(lambda: not window.imports.busy and window.store.count() > count)
+found["import"] = [before, loaded("desktop_app.ui.importing.worker"), setup]
 wait(lambda: window.map_view.is_ready and not window.is_reading)
 found["imported"] = [window.store.count() - count, len(window.index) - count]
 
@@ -102,6 +123,8 @@ use(
     "export", "desktop_app.ui.export.job", window._export_actions.export,
     lambda: out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n",
 )
+out.unlink()
+use("again", "desktop_app.ui.export.job", window._export_actions.again, out.exists)
 use(
     "duplicates", "desktop_app.ui.editing.duplicates", window.duplicates_action,
     lambda: [type(w).__name__ for w in app.topLevelWidgets() if w.isVisible()
@@ -112,6 +135,12 @@ use(
     lambda: type(window.imports.dialog).__name__,
 )
 window.imports.dialog.reject()
+before = loaded("desktop_app.ui.importing.place_review")
+window.imports.import_path(Path(sys.argv[4])).accept()
+wait(lambda: type(window.imports.dialog).__name__ == "PlaceReviewDialog")
+found["place review"] = [before, loaded("desktop_app.ui.importing.place_review")]
+window.imports.dialog.reject()
+wait(lambda: not window.imports.busy)
 use(
     "online layer", "xyzservices", window._layer_actions["osm"],
     lambda: window.map_view.online_layer,
@@ -119,15 +148,13 @@ use(
     lambda: wait(lambda: window.map_view.is_ready),
 )
 found["online page"] = "tile.openstreetmap.org" in window.map_view._page_html()
-window._export_actions.close_pages()
-window.close()
-print(json.dumps(found))
+finish()
 """
 
 
-def test_each_command_loaded_on_first_use_works_from_its_menu_action(
-    tmp_path, seed_db, monkeypatch
-):
+def first_uses(tmp_path: Path, seed_db: Path, monkeypatch, mode: str) -> dict:
+    """What the window's first commands found (:data:`FIRST_USES`) in a process of its
+    own: ``mode`` "copy" for Copy map alone, "all" for the others in turn."""
     # The offline map's scaffold kept, as after a first start: rendering one with folium
     # would read the online tile catalogue too.
     monkeypatch.setenv("EVENT_ATLAS_CACHE_DIR", str(tmp_path / "cache"))
@@ -145,7 +172,10 @@ def test_each_command_loaded_on_first_use_works_from_its_menu_action(
         "EVENT_ATLAS_CONFIG_DIR": str(tmp_path / "config"),
     }
     done = subprocess.run(
-        [sys.executable, "-c", FIRST_USES, str(seed_db), str(data), str(tmp_path / "map.png")],
+        [
+            sys.executable, "-c", FIRST_USES, str(seed_db), str(data),
+            str(tmp_path / "map.png"), str(PLACE_GUESSES), mode,
+        ],  # fmt: skip
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -153,10 +183,23 @@ def test_each_command_loaded_on_first_use_works_from_its_menu_action(
         timeout=600,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    found = json.loads(done.stdout.strip().splitlines()[-1])
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_copy_map_works_as_the_window_s_first_command(tmp_path, seed_db, monkeypatch):
+    assert first_uses(tmp_path, seed_db, monkeypatch, "copy") == {"copy": [False, True, True]}
+
+
+def test_each_command_loaded_on_first_use_works_from_its_menu_action(
+    tmp_path, seed_db, monkeypatch
+):
+    found = first_uses(tmp_path, seed_db, monkeypatch, "all")
     assert found["import"] == [False, True, "ImportSetupDialog"]
     assert found["imported"] == [2, 2]
+    assert found["preferences"] == [False, True, "PreferencesDialog"]
     assert found["export"] == [False, True, True]
+    assert found["again"] == [True, True, True]
+    assert found["place review"] == [False, True]
     assert found["duplicates"] == [False, True, ["DuplicatesDialog"]]
     assert found["article"] == [False, True, "ArticleTextInBackground"]
     assert found["online layer"] == [False, True, "osm"]
