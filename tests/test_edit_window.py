@@ -302,7 +302,7 @@ def test_a_change_of_a_selection_whose_first_event_was_deleted_elsewhere_changes
     window.state.select([15, 16, 17])
     with EventStore(seed_db) as other:  # another window deletes the first selected event
         other.delete_events([15])
-    changed(qtbot, window, lambda: window.edits.grade([15, 16, 17], parse_grade("B2")))
+    window.edits.grade([15, 16, 17], parse_grade("B2"))
     assert [e.grade.code for e in window.store.events([16, 17])] == ["B2", "B2"]
     assert window.edits.undo_action.text() == "&Undo grading of 3 events as B2"
     window.state.select([15, 16, 17])
@@ -324,3 +324,26 @@ def test_a_change_of_events_all_deleted_elsewhere_says_so(qtbot, seed_db):
     )
     assert window.store.count() == count
     assert not window.edits.undo_action.isEnabled()
+
+
+def test_a_grading_shows_through_a_filter_by_grade_without_sending_the_events_again(
+    qtbot, seed_db
+):
+    from desktop_app.core.filter import Filter
+    from desktop_app.core.grading import Grade, parse_grade
+
+    window = open_window(qtbot, seed_db)
+    window.store.set_grades([16], Grade())
+    select(qtbot, window, 16)
+    window.state.set_filter(Filter(min_reliability="A"))
+    qtbot.waitUntil(lambda: 16 not in visible_ids(qtbot, window.map_view), timeout=PAGE_TIMEOUT_MS)
+    sent: list[bool] = []
+    window.map_view.eventsRefreshed.connect(lambda *_: sent.append(True))
+    mark_page(qtbot, window)
+    window.edits.grade([16], parse_grade("A1"))
+    qtbot.waitUntil(lambda: 16 in visible_ids(qtbot, window.map_view), timeout=PAGE_TIMEOUT_MS)
+    assert window.state.selection == (16,)
+    assert "A1" in window.panel.details.toPlainText()
+    window.edits.undo_action.trigger()
+    qtbot.waitUntil(lambda: 16 not in visible_ids(qtbot, window.map_view), timeout=PAGE_TIMEOUT_MS)
+    assert sent == [] and same_page(qtbot, window)

@@ -19,9 +19,13 @@ REASON = "two newsrooms confirmed it on video"
 
 
 def changed(qtbot, window, action) -> None:
-    """Run ``action`` and wait until the page draws the store's new events."""
-    with qtbot.waitSignal(window.map_view.eventsRefreshed, timeout=PAGE_TIMEOUT_MS):
-        action()
+    """Run ``action`` (a grading, its undo or redo) and wait until it is saved and shown.
+    Grades are not on the map: the page is not sent the events again."""
+    sent: list[bool] = []
+    window.map_view.eventsRefreshed.connect(lambda *_: sent.append(True))
+    action()
+    qtbot.waitUntil(lambda: window.saving is None, timeout=PAGE_TIMEOUT_MS)
+    assert sent == []
 
 
 def show(window, ids: list[int]) -> None:

@@ -1091,6 +1091,16 @@ class MainWindow(QMainWindow):
         self.state.select(select)
         self.panel.refresh()
 
+    def show_graded(self, select: list[int]) -> None:
+        """Show the store after a grading or its undo. Grades are on neither the map nor
+        the timeline, so their columns stay: only what reads grades (a filter by grade,
+        the table, the panel) asks the store again, and ``select`` is selected."""
+        self._forget_matches()
+        self._on_filter_changed(self.state.filter)
+        self.table.model.refresh()
+        self.state.select(select)
+        self.panel.refresh()
+
     def find_duplicates(self) -> duplicates.DuplicatesDialog:
         """Open the review of the events that are probably told twice."""
         dialog = duplicates.DuplicatesDialog(

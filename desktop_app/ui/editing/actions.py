@@ -78,6 +78,8 @@ class EditTarget(Protocol):
 
     def show_edited(self, select: list[int]) -> None: ...
 
+    def show_graded(self, select: list[int]) -> None: ...
+
     def notify(self, message: str) -> None: ...
 
     def statusBar(self) -> QStatusBar: ...
@@ -534,12 +536,14 @@ class EditActions(QObject):
 
         def push(made: Change) -> None:
             if made.event_ids or made.before.outlet_grades != made.after.outlet_grades:
-                shown = self._window.show_edited
+                # A change that leaves the map's columns as they are needs them not read again.
+                show = self._window.show_edited if columns else self._window.show_graded
+                shown = show
                 if keep_selection:
                     window = self._window
 
                     def shown(_ids: list[int]) -> None:
-                        window.show_edited(list(window.state.selection))
+                        show(list(window.state.selection))
 
                 self.stack.push(StoreChange(text, made, lambda: self._window.store, shown))
             # else nothing changed: nothing to undo
