@@ -15,11 +15,12 @@ from test_edit_store import dump
 
 from desktop_app.core.event import Event, Place
 from desktop_app.core.grading import Grade, parse_grade
+from desktop_app.core.window import TimeWindow
 from desktop_app.store import columns
 from desktop_app.store.event_store import EventStore
 from desktop_app.ui.editing.actions import BIG_CHANGE, BIG_STORE
 from desktop_app.ui.tasks import Task
-from tests.mapping import PAGE_TIMEOUT_MS, open_window
+from tests.mapping import PAGE_TIMEOUT_MS, open_window, visible_ids
 
 #: Events in the store: a big change of all but a few, the rest left alone.
 EVENTS = BIG_CHANGE + 50
@@ -31,6 +32,9 @@ TICKS = 5
 #: on what it counted rather than hanging. Never reached when the window works, however
 #: slow the machine.
 HOLD_AT_MOST_S = 60
+#: Events in a store big enough that a change of one event is written, and shown, in the
+#: background (a deletion leaves it big).
+HUGE = BIG_STORE + 10
 
 
 @pytest.fixture
@@ -315,15 +319,36 @@ def test_a_translation_may_put_the_change_before_undo(qtbot, big_db):
         QCoreApplication.removeTranslator(translation)
 
 
-def test_a_change_of_a_big_store_still_being_read_is_saved_in_the_background(qtbot, tmp_path):
-    from desktop_app.ui.main_window import MainWindow
-
-    path = tmp_path / "huge.db"
+@pytest.fixture(scope="module")
+def huge_store(tmp_path_factory):
+    """A store of :data:`HUGE` events, made once for the module's tests to copy."""
+    path = tmp_path_factory.mktemp("huge") / "huge.db"
     with EventStore(path) as store:
         store.add_events(
-            Event(uid=f"e{i}", title=f"Event {i}", start=f"2024-{1 + i % 12:02d}-01")
-            for i in range(BIG_STORE)
+            Event(
+                uid=f"e{i}",
+                title=f"Event {i}",
+                start=f"2024-{1 + i % 12:02d}-01",
+                place=Place(f"Town {i % 40}", 40 + i % 40 / 4, 20 + i % 40 / 4),
+            )
+            for i in range(HUGE)
         )
+    return path
+
+
+@pytest.fixture
+def huge_db(huge_store, tmp_path):
+    path = tmp_path / "huge.db"
+    with closing(sqlite3.connect(huge_store)) as source, closing(sqlite3.connect(path)) as copy:
+        source.backup(copy)
+    return path
+
+
+def test_a_change_of_a_big_store_still_being_read_is_saved_in_the_background(qtbot, huge_db):
+    from desktop_app.ui.main_window import MainWindow
+
+    path = huge_db
+    with EventStore(path) as store:
         last = store.last_event_id()
     window = MainWindow(EventStore(path))
     qtbot.addWidget(window)
@@ -338,4 +363,36 @@ def test_a_change_of_a_big_store_still_being_read_is_saved_in_the_background(qtb
         lambda: not window.edits.task.is_running() and not window.is_reading,
         timeout=PAGE_TIMEOUT_MS,
     )
-    assert window.store.count() == BIG_STORE - 1 and window.store.event(last) is None
+    assert window.store.count() == HUGE - 1 and window.store.event(last) is None
+
+
+def test_a_change_of_a_big_store_is_shown_from_a_worker(qtbot, huge_db):
+    window = open_window(qtbot, huge_db)
+    qtbot.waitUntil(lambda: not window.is_reading, timeout=PAGE_TIMEOUT_MS)
+    first = window.store.event(int(window.index.ids[0]))
+    window.state.set_window(TimeWindow(first.span[0] - 1, first.span[1] + 1))
+    qtbot.waitUntil(
+        lambda: first.id in visible_ids(qtbot, window.map_view), timeout=PAGE_TIMEOUT_MS
+    )
+    window.state.select([first.id])
+    window.edits.delete_selected()
+    qtbot.waitUntil(lambda: window.saving is None, timeout=PAGE_TIMEOUT_MS)
+    # Saved: the store's columns are read again in a worker, the views show the old
+    # events until they are read.
+    assert window.store.event(first.id) is None
+    assert window.is_showing_change and first.id in window.index.ids
+    with qtbot.waitSignal(window.map_view.eventsRefreshed, timeout=PAGE_TIMEOUT_MS):
+        qtbot.waitUntil(lambda: not window.is_showing_change, timeout=PAGE_TIMEOUT_MS)
+    assert first.id not in window.index.ids and len(window.index) == HUGE - 1
+    assert first.id not in visible_ids(qtbot, window.map_view)
+    assert np.array_equal(window.index.ids, window.store.arrays().ids)
+
+    # Two changes in a row (an undo, then its redo at once): the views end with the
+    # store as the last left it, whatever the first read found.
+    window.edits.undo_action.trigger()
+    qtbot.waitUntil(lambda: window.saving is None, timeout=PAGE_TIMEOUT_MS)
+    window.edits.redo_action.trigger()
+    qtbot.waitUntil(lambda: window.saving is None, timeout=PAGE_TIMEOUT_MS)
+    qtbot.waitUntil(lambda: not window.is_showing_change, timeout=PAGE_TIMEOUT_MS)
+    assert first.id not in window.index.ids and len(window.index) == HUGE - 1
+    assert len(window.timeline.timeline.data.index) == HUGE - 1

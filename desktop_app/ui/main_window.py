@@ -37,7 +37,7 @@ from desktop_app.mapgen.payload import encode_events
 from desktop_app.store.errors import IndexingPending
 from desktop_app.store.event_store import EventStore, StoreError
 from desktop_app.ui import settings as opt
-from desktop_app.ui.editing.actions import EditActions
+from desktop_app.ui.editing.actions import BIG_STORE, EditActions
 from desktop_app.ui.editing.history_text import history_lines
 from desktop_app.ui.export.actions import ExportActions
 from desktop_app.ui.heap import return_freed_memory
@@ -131,6 +131,8 @@ class MainWindow(QMainWindow):
         #: The reading of the store under way, and which one it is (a later one wins).
         self._reading: Task | None = None
         self._naming: Task | None = None
+        #: Reading a big store's events again to show a change (see show_edited).
+        self._showing: Task | None = None
         self._reads = 0
         # Read at once: the worker reads the store while the window and its map page
         # are made, so the page's request for the events waits less.
@@ -949,10 +951,10 @@ class MainWindow(QMainWindow):
         """Forget the reading and naming under way: what they find is of older rows, or
         of another store."""
         self._reads += 1
-        for task in (self._reading, self._naming):
+        for task in (self._reading, self._naming, self._showing):
             if task is not None:
                 task.cancel()
-        self._reading = self._naming = None
+        self._reading = self._naming = self._showing = None
 
     def _say_loading(self, count: int | None) -> None:
         if count is None:
@@ -1008,10 +1010,11 @@ class MainWindow(QMainWindow):
         if number != self._reads:
             return
         self._reading = None
-        self._all_events = data
         self.timeline.timeline.set_loading(None)
-        self.timeline.playback.set_index(data.index)
-        self.timeline.timeline.set_data(data)
+        if data.index is self.index:  # else a change shown since gave the timeline its own
+            self._all_events = data
+            self.timeline.playback.set_index(data.index)
+            self.timeline.timeline.set_data(data)
         if self._filter_rows is not None:
             # A filter chosen meanwhile keeps the timeline to its own events.
             self._on_filter_changed(self.state.filter)
@@ -1074,9 +1077,48 @@ class MainWindow(QMainWindow):
 
     def show_edited(self, select: list[int]) -> None:
         """Show the store after an edit or its undo: the map and the timeline get the new
-        events without the page loading again, and ``select`` is selected."""
-        arrays, categories = dataset_coded(self.store, self.store.arrays())
-        opened = OpenedEvents.of(arrays, categories=categories)
+        events without the page loading again, and ``select`` is selected. A big store's
+        events are read again in a worker (most of a second of work at a million events),
+        the views showing the old ones until then."""
+        if self.store.count() < BIG_STORE:
+            arrays, categories = dataset_coded(self.store, self.store.arrays())
+            self._show_edited(OpenedEvents.of(arrays, categories=categories), select)
+            return
+        if self._reading_events:
+            # The views wait for the store's first events: they get the changed ones.
+            self._start_reading()
+            return
+        if self._showing is not None:
+            self._showing.cancel()
+        number = self._reads
+        task = Task(
+            partial(read_events, self.store.path, self.store.read_only, timeline=True),
+            expected=(StoreError,),
+        )
+        task.succeeded.connect(lambda opened: self._on_edited_read(number, task, opened, select))
+        task.failed.connect(lambda exc: self._on_edited_unreadable(task, exc))
+        self._showing = task
+        background_runner().start(task)
+
+    @property
+    def is_showing_change(self) -> bool:
+        """Whether the events of a big store are being read again to show a change."""
+        return self._showing is not None
+
+    def _on_edited_read(
+        self, number: int, task: Task, opened: OpenedEvents, select: list[int]
+    ) -> None:
+        if number != self._reads or task is not self._showing:
+            return  # changed again, or another store opened, since
+        self._showing = None
+        self._show_edited(opened, select)
+
+    def _on_edited_unreadable(self, task: Task, exc: Exception) -> None:
+        if task is self._showing:  # the change is saved: the views keep what they show
+            self._showing = None
+            self.notify(str(exc))
+
+    def _show_edited(self, opened: OpenedEvents, select: list[int]) -> None:
         self.index = opened.index
         self.categories = opened.categories
         self.map_view.set_categories(self.categories)

@@ -100,9 +100,11 @@ def dataset_coded(
     return replace(arrays, category=codes), CATEGORIES + own
 
 
-def read_events(path: Path, read_only: bool, control: TaskControl) -> OpenedEvents:
+def read_events(
+    path: Path, read_only: bool, control: TaskControl, *, timeline: bool = False
+) -> OpenedEvents:
     """The work of a task that reads the store at ``path`` for the map (the timeline's
-    view is left to :func:`prepare_timeline`).
+    view is left to :func:`prepare_timeline`, unless ``timeline``).
 
     Its progress is once the number of events, as soon as the store says it (before
     the columns are read). A store that cannot be read raises :class:`StoreError`, one
@@ -116,7 +118,7 @@ def read_events(path: Path, read_only: bool, control: TaskControl) -> OpenedEven
     except sqlite3.DatabaseError as exc:
         raise StoreError(f"{path}: cannot be read ({exc})") from None
     control.check()
-    return OpenedEvents.of(arrays, control, timeline=False, categories=categories)
+    return OpenedEvents.of(arrays, control, timeline=timeline, categories=categories)
 
 
 def prepare_timeline(index: EventIndex, control: TaskControl) -> TimelineData:

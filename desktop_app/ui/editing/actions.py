@@ -54,7 +54,8 @@ TITLE_IN_MENU = 40
 BIG_CHANGE = 250
 #: A change that rewrites the map's columns (any but a grading) of a store of this many
 #: events or more is written in the background whatever its size: the columns are
-#: rewritten whole, ~1 s for a million events (deleting 100 of them took 1.1 s).
+#: rewritten whole, ~1 s for a million events (deleting 100 of them took 1.1 s). The window
+#: reads such a store's columns again in a worker too, to show the change.
 BIG_STORE = 100_000
 
 
