@@ -677,6 +677,31 @@ class EventStore:
         ).fetchone()
         return self.event(row[0]) if row else None
 
+    def headlines(self, ids: Sequence[int]) -> list[tuple[int, str, str, str | None, str | None]]:
+        """What the map shows of the stored events ``ids`` on hover and selection, in the
+        order given: ``(id, title, date as the source gave it, place name, place kind)``,
+        in one query (an edit of tens of thousands of events describes them all, and
+        reading them whole would take seconds)."""
+        return self.db.execute(
+            """SELECT e.id, e.title, coalesce(nullif(e.display_date, ''), e.start),
+                      p.name, p.kind
+               FROM json_each(?) j JOIN events e ON e.id = j.value
+               LEFT JOIN places p ON p.id = e.place_id ORDER BY j.key""",
+            [json.dumps([int(i) for i in ids])],
+        ).fetchall()
+
+    def places_of(self, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+        """The name and kind of the place of each of the events ``ids`` that has one, in
+        one query, without reading the events themselves."""
+        return {
+            event_id: (name, kind)
+            for event_id, name, kind in self.db.execute(
+                """SELECT e.id, p.name, p.kind FROM json_each(?) j
+                   JOIN events e ON e.id = j.value JOIN places p ON p.id = e.place_id""",
+                [json.dumps([int(i) for i in ids])],
+            )
+        }
+
     def search(self, text: str, limit: int = 200) -> list[Event]:
         """Events whose title or excerpt match the full-text query ``text``."""
         # Every word a phrase of its own, so that the query's syntax (quotes, AND, NEAR, *)
