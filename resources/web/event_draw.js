@@ -602,18 +602,16 @@
     _drawDots: function (ctx, view, ratio) {
       const canvas = this._canvas;
       if (!this._dots || this._dots.width !== canvas.width || this._dots.height !== canvas.height) {
-        this._dots = ctx.createImageData(canvas.width, canvas.height);
-        this._dotWords = new Uint32Array(this._dots.data.buffer);
-      } else {
-        this._dotWords.fill(0);
+        this._dots = new Dots.DotBuffer(canvas.width, canvas.height);
       }
       if (this._dotCategories !== EA.config.categories) {
         this._dotCategories = EA.config.categories;
         this._dotColours = Dots.colourWords(EA.config.categories);
       }
-      const drawn = Dots.paintDots(this._dotWords, canvas.width, canvas.height, EA, view, ratio, this._dotColours);
-      // Device pixels, whatever the transform: the canvas was cleared, so nothing is lost.
-      ctx.putImageData(this._dots, 0, 0);
+      const dots = this._dots, drawn = dots.paint(EA, view, ratio, this._dotColours), box = dots.box;
+      // Device pixels, whatever the transform; only the dots' box: the canvas was cleared,
+      // and the buffer is empty around it.
+      if (box) ctx.putImageData(dots.image, 0, 0, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
       return drawn;
     },
     /*
