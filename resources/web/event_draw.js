@@ -279,6 +279,13 @@
    * pan the names of the last frame move with the map and only the edges are chosen again.
    */
   function chooseLabels(ctx, view, g, drawnKeys, map) {
+    const m = labelMemo;
+    if (!drawnKeys.length && (view.zoom > COUNTRY_MAX_ZOOM || !(EA.countryPoints || []).length)) {
+      // Nothing to name (a frame of dots, or no marker in view): no names, and no need
+      // to measure the controls, which would lay the page out in the middle of a draw.
+      m.labels = []; m.basis = null; m.controls = [];
+      return m.labels;
+    }
     const controls = controlBoxes(map), title = titleBox(ctx, view);
     const obstacles = controls.concat(title), candidates = [];
     const pool = labelPool;
@@ -294,7 +301,7 @@
       ringed: place,
       title: title.map((b) => [b.x - view.ox, b.y - view.oy, b.w].join()).join(),
     };
-    const m = labelMemo, pan = sameBasis(basis, m.basis);
+    const pan = sameBasis(basis, m.basis);
     const dx = view.ox - m.ox, dy = view.oy - m.oy;
     // A pan: only the markers near what it changed take part (the rest keep their names).
     const reach = 2 * (placeWidths.widest + RADIUS + 8 + LABEL_HEIGHT);
