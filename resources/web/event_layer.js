@@ -193,45 +193,12 @@
     });
   }
 
-  /*
-   * The basemap's canvas renderer. Leaflet's draws every outline again after each move
-   * (a few milliseconds of each pan for the world's countries); its canvas reaches past
-   * the view on every side (the renderer's padding) and moves with the map, so while the
-   * view stays inside what it drew at the same zoom, origin and size, what it drew is
-   * what it would draw: the outlines are left as they are.
-   */
-  const BasemapCanvas = L.Canvas.extend({
-    getEvents: function () {
-      const events = L.Canvas.prototype.getEvents.call(this);
-      events.moveend = this._moved;
-      return events;
-    },
-    _moved: function () {
-      if (!this._coversView()) this._update();
-    },
-    _update: function () {
-      L.Canvas.prototype._update.call(this);
-      this._drawnFor = { origin: this._map.getPixelOrigin(), size: this._map.getSize() };
-      this.redraws = (this.redraws || 0) + 1;
-    },
-    /* Whether the last drawing still covers the whole view, as it would be drawn now. */
-    _coversView: function () {
-      const map = this._map, drawn = this._drawnFor, b = this._bounds;
-      if (!drawn || !b || this._zoom !== map.getZoom() || this._postponeUpdatePaths) return false;
-      if (!drawn.origin.equals(map.getPixelOrigin()) || !drawn.size.equals(map.getSize())) return false;
-      const view = L.bounds(map.containerPointToLayerPoint([0, 0]), map.containerPointToLayerPoint(map.getSize()));
-      return b.contains(view);
-    },
-  });
-
   function loadBasemap(map, url) {
     map.createPane("basemap").style.zIndex = 150;
     return fetch(url).then((r) => r.json()).then((geo) => {
       EA.countryPoints = window.EventAtlasLabels.countryLabelPoints(geo);
-      EA.basemapRenderer = new BasemapCanvas({ pane: "basemap" });
       L.geoJSON(geo, {
         pane: "basemap",
-        renderer: EA.basemapRenderer,
         attribution: "Natural Earth",
         interactive: false,
         style: { color: "#8a8f98", weight: 0.8, fillColor: "#eceae4", fillOpacity: 1 },
