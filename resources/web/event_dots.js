@@ -95,26 +95,79 @@
    *
    * `placed` must be a new array whenever its rows change (setWindow makes one), since
    * the same array drawn again is taken to hold the same rows.
+   *
+   * With `where` ({corners: an Int32Array with room for every place}), the top-left
+   * pixel of each dot written goes into `where.corners`, their number into
+   * `where.count`, the dots' side into `where.size` and the box of device pixels they
+   * cover ({x0, y0, x1, y1}, x1 and y1 past its end; null: none) into `where.box`.
    */
-  function paintDots(pixels, width, height, ea, view, ratio, colours) {
+  function paintDots(pixels, width, height, ea, view, ratio, colours, where = null) {
     const s = placeScratch(ea.placeWx.length);
     colourPlaces(s, ea.placed, ea.placeOf, ea.cat, colours);
     const word = s.word, count = s.count, touched = s.touched, nTouched = s.nTouched;
     const size = dotSize(ratio), half = size >> 1;
     const scale = view.scale * ratio, ox = view.ox * ratio - half, oy = view.oy * ratio - half;
     const maxX = width - size, maxY = height - size, wx = ea.placeWx, wy = ea.placeWy;
-    let drawn = 0;
+    const corners = where ? where.corners : null;
+    let drawn = 0, dots = 0, x0 = width, y0 = height, x1 = 0, y1 = 0;
     for (let k = 0; k < nTouched; k++) {
       const p = touched[k];
       const fx = wx[p] * scale + ox, fy = wy[p] * scale + oy;
       // A dot that would need a pixel past an edge is left out whole.
       if (!(fx >= 0 && fy >= 0 && fx <= maxX && fy <= maxY)) continue;
-      const colour = word[p];
-      let at = (fy | 0) * width + (fx | 0);
-      for (let r = 0; r < size; r++, at += width) pixels.fill(colour, at, at + size);
+      const colour = word[p], x = fx | 0, y = fy | 0;
+      // Plain stores: a fill() call per row of a two-pixel dot costs more than the dot.
+      for (let r = 0, at = y * width + x; r < size; r++, at += width) {
+        for (let c = 0; c < size; c++) pixels[at + c] = colour;
+      }
       drawn += count[p];
+      if (corners) {
+        corners[dots++] = y * width + x;
+        if (x < x0) x0 = x;
+        if (y < y0) y0 = y;
+        if (x > x1) x1 = x;
+        if (y > y1) y1 = y;
+      }
+    }
+    if (where) {
+      where.count = dots; where.size = size;
+      where.box = dots ? { x0, y0, x1: x1 + size, y1: y1 + size } : null;
     }
     return drawn;
+  }
+
+  /*
+   * A frame's dots kept in one buffer of device pixels, from frame to frame: a new frame
+   * rubs out only the last frame's dots (a few pixels each) rather than the whole
+   * buffer, and says the box its dots lie in, so only that part of the buffer need go
+   * onto the canvas. Its pixels are always what paintDots writes into an empty buffer.
+   */
+  class DotBuffer {
+    constructor(width, height) {
+      this.width = width; this.height = height;
+      this.image = typeof ImageData === "function" ? new ImageData(width, height) : null;
+      this.words = this.image ? new Uint32Array(this.image.data.buffer) : new Uint32Array(width * height);
+      // The top-left pixel of each dot of the last frame, its dots' side and their box.
+      this.where = { corners: new Int32Array(0), count: 0, size: 0, box: null };
+    }
+
+    /* This frame's dots (paintDots' arguments); how many events have their dot on the map. */
+    paint(ea, view, ratio, colours) {
+      const where = this.where, words = this.words, width = this.width;
+      for (let k = 0, size = where.size; k < where.count; k++) {
+        for (let r = 0, at = where.corners[k]; r < size; r++, at += width) {
+          for (let c = 0; c < size; c++) words[at + c] = 0;
+        }
+      }
+      const places = ea.placeWx.length;
+      if (where.corners.length < places) where.corners = new Int32Array(places);
+      return paintDots(words, width, this.height, ea, view, ratio, colours, where);
+    }
+
+    /* The box of device pixels the last frame's dots lie in, {x0, y0, x1, y1}, or null. */
+    get box() {
+      return this.where.box;
+    }
   }
 
   /*
@@ -159,7 +212,7 @@
   }
 
   window.EventAtlasDots = {
-    AUTO_DOTS_ABOVE, STYLES, wantsDots, colourWords, dotSize, paintDots, dotAt, rowsAtPlaceOf,
-    noGroups,
+    AUTO_DOTS_ABOVE, STYLES, wantsDots, colourWords, dotSize, paintDots, DotBuffer, dotAt,
+    rowsAtPlaceOf, noGroups,
   };
 })();

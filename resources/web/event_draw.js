@@ -279,6 +279,13 @@
    * pan the names of the last frame move with the map and only the edges are chosen again.
    */
   function chooseLabels(ctx, view, g, drawnKeys, map) {
+    const m = labelMemo;
+    if (!drawnKeys.length && (view.zoom > COUNTRY_MAX_ZOOM || !(EA.countryPoints || []).length)) {
+      // Nothing to name (a frame of dots, or no marker in view): no names, and no need
+      // to measure the controls, which would lay the page out in the middle of a draw.
+      m.labels = []; m.basis = null; m.controls = [];
+      return m.labels;
+    }
     const controls = controlBoxes(map), title = titleBox(ctx, view);
     const obstacles = controls.concat(title), candidates = [];
     const pool = labelPool;
@@ -294,7 +301,7 @@
       ringed: place,
       title: title.map((b) => [b.x - view.ox, b.y - view.oy, b.w].join()).join(),
     };
-    const m = labelMemo, pan = sameBasis(basis, m.basis);
+    const pan = sameBasis(basis, m.basis);
     const dx = view.ox - m.ox, dy = view.oy - m.oy;
     // A pan: only the markers near what it changed take part (the rest keep their names).
     const reach = 2 * (placeWidths.widest + RADIUS + 8 + LABEL_HEIGHT);
@@ -602,18 +609,16 @@
     _drawDots: function (ctx, view, ratio) {
       const canvas = this._canvas;
       if (!this._dots || this._dots.width !== canvas.width || this._dots.height !== canvas.height) {
-        this._dots = ctx.createImageData(canvas.width, canvas.height);
-        this._dotWords = new Uint32Array(this._dots.data.buffer);
-      } else {
-        this._dotWords.fill(0);
+        this._dots = new Dots.DotBuffer(canvas.width, canvas.height);
       }
       if (this._dotCategories !== EA.config.categories) {
         this._dotCategories = EA.config.categories;
         this._dotColours = Dots.colourWords(EA.config.categories);
       }
-      const drawn = Dots.paintDots(this._dotWords, canvas.width, canvas.height, EA, view, ratio, this._dotColours);
-      // Device pixels, whatever the transform: the canvas was cleared, so nothing is lost.
-      ctx.putImageData(this._dots, 0, 0);
+      const dots = this._dots, drawn = dots.paint(EA, view, ratio, this._dotColours), box = dots.box;
+      // Device pixels, whatever the transform; only the dots' box: the canvas was cleared,
+      // and the buffer is empty around it.
+      if (box) ctx.putImageData(dots.image, 0, 0, box.x0, box.y0, box.x1 - box.x0, box.y1 - box.y0);
       return drawn;
     },
     /*

@@ -24,8 +24,8 @@
    * at least that event's own. Only the window's events are looked at, each once, so a
    * frame costs a pass over typed arrays and no allocation per event.
    *
-   * `ea` is the page state, `g` the groups of the draw (event_groups.js), `metres` the
-   * ground radius of each precision code, `view` the draw's transform. Returns
+   * `ea` is the page state, `g` the groups of the draw (event_groups.js; `n` 0: none),
+   * `metres` the ground radius of each precision code, `view` the draw's transform. Returns
    * [{place, row, x, y, metres, px, precision}], x and y in container pixels, for halos
    * wider than `minPx` that reach into the view, widest first.
    */
@@ -38,7 +38,9 @@
       if (known === undefined || radius > known.metres) found.set(p, { place: p, row: i, metres: radius, precision: code });
     };
     const placed = ea.placed, placeOf = ea.placeOf;
-    for (let k = 0; k < placed.length; k++) {
+    // A draw without groups (dots) has a marker at no place: only the selected events'
+    // places get a halo, and a million events need not be looked at on every pan.
+    for (let k = 0, end = g.n === 0 ? 0 : placed.length; k < end; k++) {
       const i = placed[k], p = placeOf[i];
       if (g.placeIn(p) && !g.isCluster(g.groupOfPlace(p))) take(p, i);
     }

@@ -123,3 +123,53 @@ test("a moved map draws the same dots elsewhere; new rows are coloured afresh", 
   assert.equal(pixels[20 * 100 + 20], 0);
   assert.equal(pixels[60 * 100 + 60], BLUE);
 });
+
+/* A small random generator (mulberry32), so a failing sequence can be run again. */
+function random(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test("a kept dot buffer holds, after any windows, pans and zooms, what a fresh one would", () => {
+  const W = 120, H = 90, n = 400, places = 150, next = random(7);
+  const ea = {
+    placeOf: Int32Array.from({ length: n }, () => Math.floor(next() * places)),
+    placeWx: Float64Array.from({ length: places }, () => next()),
+    placeWy: Float64Array.from({ length: places }, () => next()),
+    cat: Uint8Array.from({ length: n }, () => Math.floor(next() * 3)),
+    placed: null,
+  };
+  const kept = new D.DotBuffer(W, H);
+  let view = { scale: 100, ox: 10, oy: 0 }, ratio = 1;
+  for (let step = 0; step < 300; step++) {
+    const move = next();
+    if (move < 0.35 || !ea.placed) {
+      // Another window: a run of rows, as setWindow makes them (a new array).
+      const lo = Math.floor(next() * n), hi = Math.min(n, lo + Math.floor(next() * 200));
+      ea.placed = Int32Array.from({ length: hi - lo }, (_, k) => lo + k);
+    } else if (move < 0.75) {
+      view = { ...view, ox: view.ox + Math.round((next() - 0.5) * 80), oy: view.oy + Math.round((next() - 0.5) * 60) };
+    } else if (move < 0.95) {
+      view = { ...view, scale: [50, 100, 200, 400][Math.floor(next() * 4)] };
+    } else {
+      ratio = ratio === 1 ? 2 : 1;
+    }
+    const drawn = kept.paint(ea, view, ratio, COLOURS);
+    const fresh = new Uint32Array(W * H);
+    assert.equal(drawn, D.paintDots(fresh, W, H, ea, view, ratio, COLOURS), `step ${step}`);
+    assert.deepEqual(kept.words, fresh, `step ${step}`);
+    // The box holds every dot's pixel, and no more than the dots reach.
+    let x0 = W, y0 = H, x1 = 0, y1 = 0;
+    fresh.forEach((v, k) => {
+      if (!v) return;
+      const x = k % W, y = Math.floor(k / W);
+      x0 = Math.min(x0, x); y0 = Math.min(y0, y); x1 = Math.max(x1, x + 1); y1 = Math.max(y1, y + 1);
+    });
+    assert.deepEqual(kept.box, x0 < W ? { x0, y0, x1, y1 } : null, `step ${step}`);
+  }
+});

@@ -76,3 +76,12 @@ test("halos no wider than the mark or wholly off screen are left out", () => {
   assert.ok(H.metresToPixels(100000, 50, VIEW.scale) > 300);
   assert.deepEqual(H.placeHalos(ea, g, METRES, narrow, [], 0).map((h) => h.metres), [100000]);
 });
+
+test("a draw of dots (no groups) looks only at the selected events' places", () => {
+  const { ea } = scene([[50, 30], [50, 31]], [[0, 3], [1, 2]]);
+  let asked = 0;
+  const none = { n: 0, placeIn: () => { asked++; return false; }, groupOfPlace: () => -1, isCluster: () => false };
+  assert.deepEqual(H.placeHalos(ea, none, METRES, VIEW, [], 0), []);
+  assert.deepEqual(H.placeHalos(ea, none, METRES, VIEW, [1], 0).map((h) => [h.place, h.metres]), [[1, 25000]]);
+  assert.equal(asked, 0);
+});
