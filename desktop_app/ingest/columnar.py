@@ -95,7 +95,7 @@ class ColumnarReader:
         self.mapper = acled.row_mapper(header, source, options)
         self.report = ColumnarReport()
         self.bytes_read = 0
-        self._kept: dict[str, dict] = {}
+        self._rules: dict[str, _Distinct] = {}
 
     def blocks(
         self,
@@ -181,25 +181,6 @@ class ColumnarReader:
             if block is not None:
                 yield block
 
-    def _rule(self, name: str, func, keys: list[tuple]) -> tuple[list, np.ndarray, np.ndarray]:
-        """``func`` of each of ``keys`` (one distinct combination of values each), which
-        raised (their result is the exception), and the hash of each result; kept for
-        the blocks after, which mostly hold the same values."""
-        kept = self._kept.setdefault(name, {})
-        if len(kept) > 200_000:
-            kept.clear()
-        for key in keys:
-            if key not in kept:
-                try:
-                    value = func(*key)
-                except (ValueError, TypeError, IndexError, OverflowError) as exc:
-                    value = exc
-                kept[key] = (value, hash(_hashable(value)), isinstance(value, Exception))
-        if not keys:
-            return [], np.zeros(0, bool), np.empty(0, np.int64)
-        results, hashes, failed = zip(*map(kept.__getitem__, keys), strict=True)
-        return list(results), np.array(failed, bool), np.array(hashes, np.int64)
-
     def _uids(self, values: _Block, i: int) -> tuple[list, np.ndarray]:
         """Each row's uid (the exception for a row without one), and which have none.
 
@@ -241,67 +222,51 @@ class ColumnarReader:
         at = m.positions()
         n = values.rows
         bad = np.zeros(n, bool)
+        rules = self._rules
+        if not rules:
+            kept_names = [name for _, name in m.kept]
+            rules.update(
+                when=_Distinct(_dated(m.when)),
+                place=_Distinct(m.place),
+                kind=_Distinct(lambda t, s: (m.category(t, s), m.title_head(t, s) + " in ")),
+                tail=_Distinct(m.title_tail),
+                actors=_Distinct(lambda *v: m.actors(v)),
+                sources=_Distinct(m.sources),
+                attributes=_Distinct(
+                    lambda *v: tuple((n, x) for n, x in zip(kept_names, v, strict=True) if x)
+                ),
+            )
 
-        def column(name: str) -> tuple[np.ndarray, list[str]]:
-            return values.codes(at[name])
+        def rule(name: str, names: tuple[str, ...]) -> tuple[np.ndarray, list, np.ndarray, ...]:
+            return rules[name].of(values.key([at[c] for c in names]), len(names))
 
-        def firsts(names: tuple[str, ...], rows: np.ndarray) -> list[tuple[str, ...]]:
-            # The values of ``names`` (or ``kept:POSITION``) in each of ``rows``.
-            picked = []
-            for c in names:
-                i = int(c[5:]) if c.startswith("kept:") else at[c]
-                picked.append(values.table(i)[values.codes(i)[0][rows]].tolist())
-            return list(zip(*picked, strict=True))
-
-        # Each rule once per distinct value (or combination of values) it reads.
+        # Each rule once per distinct value (or combination of values) it reads in the
+        # whole file: a block looks its values up among those met before, in pyarrow.
         uids, uid_bad = self._uids(values, at["event_id_cnty"])
         bad |= uid_bad
         date_columns = ("event_date", "time_precision")
-        date_groups, date_first = _groups(*(column(c) for c in date_columns))
-        dates, dates_bad, date_hashes = self._rule(
-            "when", _dated(m.when), firsts(date_columns, date_first)
-        )
+        date_groups, dates, dates_bad, date_hashes = rule("when", date_columns)
         bad |= dates_bad[date_groups]
         place_columns = ("location", "latitude", "longitude", "country", "geo_precision")
-        place_groups, place_first = _groups(*(column(c) for c in place_columns))
-        places, places_bad, place_hashes = self._rule(
-            "place", m.place, firsts(place_columns, place_first)
-        )
+        place_groups, places, places_bad, place_hashes = rule("place", place_columns)
         bad |= places_bad[place_groups]
         kind_columns = ("event_type", "sub_event_type")
-        kind_groups, kind_first = _groups(*(column(c) for c in kind_columns))
-        kinds = firsts(kind_columns, kind_first)
-        categories = [m.category(t, s) for t, s in kinds]
-        # A title is its kind's head, " in ", its place's name and its fatalities' tail
-        # (acled.title): each part once per distinct value, joined per row.
-        heads = [m.title_head(t, s) for t, s in kinds]
-        fatal_codes, fatal_table = column("fatalities")
-        tails, tails_bad = _each(m.title_tail, fatal_table)
+        kind_groups, kinds, _, _ = rule("kind", kind_columns)
+        categories = [c for c, _ in kinds]
+        fatal_codes, tails, tails_bad, _ = rule("tail", ("fatalities",))
         bad |= tails_bad[fatal_codes]
-        place_names = [_name(p) for p in places]
-        kind_list, place_list = kind_groups.tolist(), place_groups.tolist()
-        titles = [
-            f"{heads[k]} in {place_names[p]}{'' if tails_bad[f] else tails[f]}"
-            for k, p, f in zip(kind_list, place_list, fatal_codes.tolist(), strict=True)
-        ]
+        # A title is its kind's head, " in ", its place's name and its fatalities' tail
+        # (acled.title): each part once per distinct value, joined per row by pyarrow.
+        titles = _joined(
+            ([h for _, h in kinds], kind_groups),
+            ([_name(p) for p in places], place_groups),
+            (["" if f else t for t, f in zip(tails, tails_bad.tolist(), strict=True)], fatal_codes),
+        )
         actor_columns = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
-        actor_groups, actor_first = _groups(*(column(c) for c in actor_columns))
-        actors, _, actor_hashes = self._rule(
-            "actors", lambda *v: m.actors(v), firsts(actor_columns, actor_first)
-        )
-        source_groups, source_first = _groups(column("source"))
-        sources, _, source_hashes = self._rule(
-            "sources", m.sources, firsts(("source",), source_first)
-        )
-        kept = m.kept
-        attribute_groups, attribute_first = _groups(
-            *(values.codes(i) for i, _ in kept) if kept else [values.codes(None)]
-        )
-        kept_names = [name for _, name in kept]
-        attributes, _, attribute_hashes = self._rule(
-            "attributes",
-            lambda *v: tuple((n, x) for n, x in zip(kept_names, v, strict=True) if x),
-            firsts(tuple(f"kept:{i}" for i, _ in kept), attribute_first) if kept else [()],
+        actor_groups, actors, _, actor_hashes = rule("actors", actor_columns)
+        source_groups, sources, _, source_hashes = rule("sources", ("source",))
+        attribute_groups, attributes, _, attribute_hashes = rules["attributes"].of(
+            values.key([i for i, _ in m.kept]), len(m.kept)
         )
         short_names = (*place_columns, *date_columns, *kind_columns, *actor_columns)
         short_names += ("event_id_cnty", "fatalities", "source")
@@ -511,43 +476,84 @@ def _name(place: object) -> str:
     return "" if isinstance(place, Exception) or place is None else place.name
 
 
-def _each(func, args: list) -> tuple[list, np.ndarray]:
-    """``func`` of each of ``args``, and which raised (their result is the exception)."""
-    results: list = []
-    failed = np.zeros(len(args), bool)
-    append = results.append
-    for k, arg in enumerate(args):
-        try:
-            append(func(arg))
-        except (ValueError, TypeError, IndexError, OverflowError) as exc:
-            append(exc)
-            failed[k] = True
-    return results, failed
+#: What no UTF-8 text holds: it joins the values of a row's columns into one key.
+_JOIN = b"\xff"
+# The distinct values a rule keeps the results of, at most (then it begins again).
+_KEPT_MAX = 200_000
 
 
-def _groups(*columns: tuple[np.ndarray, list]) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's group of alike codes over ``columns`` (each its codes per row and the
-    values they stand for), and the first row of each group; groups are numbered in the
-    order of their first row."""
-    key: np.ndarray | None = None
-    bound = 1
-    for codes, table in columns:
-        codes = np.asarray(codes, np.int64)
-        size = max(len(table), 1)
-        if key is None:
-            key, bound = codes, size
-            continue
-        if bound * size >= 1 << 62:
-            _, key = np.unique(key, return_inverse=True)
-            key = key.reshape(-1)
-            bound = int(key.max()) + 1 if len(key) else 1
-        key = key * size + codes
-        bound *= size
-    values, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty(len(values), np.int64)
-    rank[order] = np.arange(len(values))
-    return rank[inverse.reshape(-1)], first[order]
+class _Distinct:
+    """One rule's result for each distinct value (or combination of values) met in the
+    file so far, kept in arrays: a block's distinct values are looked up among them by
+    pyarrow, and the rule runs only for those never met before.
+
+    Parameters
+    ----------
+    func
+        The rule: called with a combination's values; what it raises is its result.
+    """
+
+    def __init__(self, func: Callable) -> None:
+        self.func = func
+        self._reset()
+
+    def _reset(self) -> None:
+        import pyarrow as pa
+
+        self.keys = pa.array([], pa.binary())
+        self.results = np.empty(0, object)
+        self.failed = np.zeros(0, bool)
+        self.hashes = np.empty(0, np.int64)
+
+    def of(self, key, width: int) -> tuple[np.ndarray, list, np.ndarray, np.ndarray]:
+        """For the keys of a block's rows (:meth:`_Block.key` of ``width`` columns): each
+        row's group (numbered in the order of their first row), and each group's result,
+        whether the rule raised, and the hash of the result."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(key)
+        groups = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        distinct = encoded.dictionary
+        if distinct.type != pa.binary():
+            distinct = distinct.cast(pa.binary())
+        found = pc.fill_null(pc.index_in(distinct, value_set=self.keys), -1)
+        found = found.to_numpy(zero_copy_only=False).astype(np.int64)
+        new = np.flatnonzero(found < 0)
+        if len(new):
+            if len(self.keys) + len(new) > _KEPT_MAX:
+                self._reset()
+                new = np.arange(len(distinct))
+            fresh = distinct.take(pa.array(new))
+            results, failed, hashes = [], [], []
+            for text in fresh.to_pylist():
+                parts = [v.decode("utf-8") for v in text.split(_JOIN)] if width else []
+                try:
+                    value = self.func(*parts)
+                except (ValueError, TypeError, IndexError, OverflowError) as exc:
+                    value = exc
+                results.append(value)
+                failed.append(isinstance(value, Exception))
+                hashes.append(hash(_hashable(value)))
+            begin = len(self.keys)
+            self.keys = pa.concat_arrays([self.keys, fresh])
+            table = np.empty(len(results), object)
+            table[:] = results
+            self.results = np.concatenate((self.results, table))
+            self.failed = np.concatenate((self.failed, np.array(failed, bool)))
+            self.hashes = np.concatenate((self.hashes, np.array(hashes, np.int64)))
+            found[new] = np.arange(begin, begin + len(new))
+        return groups, self.results[found].tolist(), self.failed[found], self.hashes[found]
+
+
+def _joined(*parts: tuple[list[str], np.ndarray]) -> list[str]:
+    """Each row's text made of ``parts`` (each a table of texts and each row's position
+    in it), joined by pyarrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = [pa.array(table, pa.string()).take(pa.array(index)) for table, index in parts]
+    return pc.binary_join_element_wise(*columns, "").to_pylist()
 
 
 def _hashable(value: object) -> object:
@@ -564,8 +570,6 @@ class _Block:
         self.rows = batch.num_rows
         self.width = width
         self._strings: dict[int, list[str]] = {}
-        self._codes: dict[int | None, tuple[np.ndarray, list[str]]] = {}
-        self._tables: dict[int | None, np.ndarray] = {}
 
     def strings(self, i: int) -> list[str]:
         found = self._strings.get(i)
@@ -573,33 +577,22 @@ class _Block:
             found = self._strings[i] = self.batch.column(i).to_pylist()
         return found
 
-    def codes(self, i: int | None) -> tuple[np.ndarray, list[str]]:
-        """Each row's code and the distinct values of column ``i`` (an absent column:
-        one empty value)."""
-        found = self._codes.get(i)
-        if found is None:
-            if i is None:
-                found = (np.zeros(self.rows, np.int64), [""])
-            else:
-                import pyarrow.compute as pc
+    def key(self, columns: list[int | None]) -> object:
+        """Each row's values of ``columns`` (None: a column the file has not, empty) as
+        one key: a text for one column, the bytes of the values joined by a byte no
+        UTF-8 text holds for several (so that keys alike are values alike)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-                encoded = pc.dictionary_encode(self.batch.column(i))
-                found = (
-                    encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
-                    encoded.dictionary.to_pylist(),
-                )
-            self._codes[i] = found
-        return found
-
-    def table(self, i: int | None) -> np.ndarray:
-        """The distinct values of column ``i``, as an array of objects (for numpy to
-        pick from)."""
-        found = self._tables.get(i)
-        if found is None:
-            distinct = self.codes(i)[1]
-            found = self._tables[i] = np.empty(len(distinct), object)
-            found[:] = distinct
-        return found
+        if len(columns) == 1 and columns[0] is not None:
+            return self.batch.column(columns[0])
+        if len(columns) == 1 or not columns:
+            return pa.repeat(pa.scalar(b"", pa.binary()), self.rows)
+        parts = [
+            pa.scalar(b"", pa.binary()) if i is None else self.batch.column(i).cast(pa.binary())
+            for i in columns
+        ]
+        return pc.binary_join_element_wise(*parts, _JOIN)
 
     def head_rows(self, count: int) -> list[list[str]]:
         """The first ``count`` rows, as the row reader gives them."""

@@ -574,8 +574,10 @@ class StagedWriter:
                 _taken([d[1] for d in block.dates], di),
                 _taken([d[2] for d in block.dates], di),
                 block.display_dates,
-                t0_of[di],
-                t1_of[di],
+                # Python's floats: SQLite binds numpy's only after asking each how to
+                # adapt it (a look-up that fails, twice a row).
+                t0_of[di].tolist(),
+                t1_of[di].tolist(),
                 _taken(block.categories, block.category_index),
                 _taken(actors_of, block.actor_index),
                 _taken([int(i) or None for i in place_of.tolist()], block.place_index),
