@@ -25,6 +25,7 @@ anything counts):
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
 import re
@@ -95,6 +96,10 @@ class ColumnarReader:
         self.mapper = acled.row_mapper(header, source, options)
         self.report = ColumnarReport()
         self.bytes_read = 0
+        #: The SHA-256 of the whole file, once :meth:`blocks` has read it all (hashed as
+        #: it is read: the store's history keeps it, and reading the file again for it
+        #: would be on the way to a usable store).
+        self.digest: str | None = None
         self._rules: dict[str, _Distinct] = {}
 
     def blocks(
@@ -158,7 +163,10 @@ class ColumnarReader:
         seen = _Seen()
         first_line = 2
         started = False
-        for chunk, last in _chunks(self.source.path):
+        digest = hashlib.sha256()
+        for chunk, last in _chunks(self.source.path, digest):
+            if last:
+                self.digest = digest.hexdigest()
             size = len(chunk)
             batch = parsed(chunk)
             # The file's text is in the batch now: its bytes go before the next are read.
@@ -438,11 +446,12 @@ def _has_twice(ordered: np.ndarray) -> bool:
     return bool(len(ordered) > 1 and (ordered[1:] == ordered[:-1]).any())
 
 
-def _chunks(path: Path) -> Iterator[tuple[bytearray, bool]]:
+def _chunks(path: Path, digest) -> Iterator[tuple[bytearray, bool]]:
     """The file after its first line, in pieces of about :data:`BLOCK_BYTES` that end
-    at a line's end (a ``\\n``), each with whether it is the last."""
+    at a line's end (a ``\\n``), each with whether it is the last; every byte of the
+    file goes into ``digest`` (a hashlib hash) as it is read."""
     with open(path, "rb") as handle:
-        handle.readline()
+        digest.update(handle.readline())
         size = os.fstat(handle.fileno()).st_size
         while True:
             # Read into a buffer with room for the rest of the piece's last line, so that
@@ -459,6 +468,7 @@ def _chunks(path: Path) -> Iterator[tuple[bytearray, bool]]:
             del piece[count + len(line) if fits else count :]
             if not fits:
                 piece += line
+            digest.update(piece)
             yield piece, handle.tell() >= size
 
 

@@ -760,12 +760,13 @@ class StagedWriter:
         source_sets[:] = [[new_of[i] for i in ids if i in new_of] for ids in source_sets]
         rows.renumber(conn, "sources", [(old, new) for old, new in new_of.items() if new != old])
 
-    def commit(self, path: Path) -> None:
-        """Record the import of the file ``path``, keep the columns, and make the file
-        the store (synced to disk, then renamed onto the target in one step)."""
+    def commit(self, path: Path, digest: str | None = None) -> None:
+        """Record the import of the file ``path`` (``digest``: its SHA-256, when the
+        reader made it as it read), keep the columns, and make the file the store
+        (synced to disk, then renamed onto the target in one step)."""
         conn = self.conn
         try:
-            self._finish_rows(path)
+            self._finish_rows(path, digest)
             conn.execute("COMMIT")
             conn.close()
             self.conn = None
@@ -781,7 +782,7 @@ class StagedWriter:
             self._discard()
             raise StoreError(f"{self.target}: nothing was saved ({exc})") from None
 
-    def _finish_rows(self, path: Path) -> None:
+    def _finish_rows(self, path: Path, digest: str | None) -> None:
         conn = self.conn
         # The memory of this stage peaks here: what is no longer needed goes first (the
         # uids' hashes only found the events replaced by later ones), and each column's
@@ -813,7 +814,11 @@ class StagedWriter:
             if name in self._saved:
                 conn.execute(self._saved[name])
         history.record(
-            conn, history.IMPORT, after={"added": self.added, "replaced": 0}, file=Path(path)
+            conn,
+            history.IMPORT,
+            after={"added": self.added, "replaced": 0},
+            file=Path(path),
+            file_digest=digest,
         )
         pending = {
             "statements": json.dumps(
