@@ -28,7 +28,6 @@ import csv
 import hashlib
 import io
 import os
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,8 +51,6 @@ _MIX = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB866
         0xA24BAED4963EE407, 0x9FB21C651E98DF25)  # fmt: skip
 # The room a piece of the file has for the rest of its last line (longer: copied once).
 _LINE_ROOM = 256 * 1024
-# A carriage return that is not that of a "\r\n".
-_LONE_CR = re.compile(rb"\r(?!\n)")
 # A row whose values together are this long might make a field past a limit: it is made
 # by the row reader, which checks every limit.
 _SUSPECT_CHARS = MAX_FIELD_CHARS - 64
@@ -150,11 +147,7 @@ class ColumnarReader:
                 )
             except pa.ArrowInvalid as exc:
                 raise NotColumnar(str(exc)) from None
-            lines = chunk.count(b"\n")
-            if b"\r" in chunk and _LONE_CR.search(chunk) is not None:
-                # Counting "\r\n" is slow (a two-byte search): done only when a "\r"
-                # ends a line on its own somewhere.
-                lines += chunk.count(b"\r") - chunk.count(b"\r\n")
+            lines = _line_ends(chunk)
             lines += 0 if chunk.endswith((b"\n", b"\r")) else 1
             if table.num_rows != lines:
                 raise NotColumnar("a value holds a line break")
@@ -335,7 +328,7 @@ class ColumnarReader:
         uid_keys = np.fromiter(map(hash, own_uids), np.int64, len(good))
         again = np.zeros(len(good), bool)
         keep = np.ones(len(good), bool)
-        if seen.none_of(row_keys, uid_keys):
+        if seen.none_of(uid_keys):
             seen.add(row_keys, uid_keys)
         else:
             # Rare: a row repeats another, or an id comes back: counted row by row, in
@@ -390,29 +383,29 @@ class ColumnarReader:
 
 
 class _Seen:
-    """The hashes of the rows and of the uids an import has met so far, as a few sorted
-    arrays (8 bytes a row, where a set of Python integers takes about 60). Each block's
-    keys are a new array, merged with the last while that is no larger: each key is
-    copied a few times in all, not once per block."""
+    """The hashes of the rows and of the uids an import has met so far (8 bytes a row,
+    where a set of Python integers takes about 60). Only the uids are looked up block
+    by block, as a few sorted arrays (each block's a new one, merged with the last while
+    that is no larger: each key is copied a few times in all, not once per block): a
+    row that repeats another has its uid, so the rows' hashes are only kept, and sorted
+    into a set for a block whose uids were met before."""
 
     def __init__(self) -> None:
-        self.rows = _SortedRuns()
+        self.rows: list[np.ndarray] = []
         self.uids = _SortedRuns()
 
-    def none_of(self, rows: np.ndarray, uids: np.ndarray) -> bool:
-        """Whether no row and no uid of a block was met before, nor twice in it."""
-        rows, uids = np.sort(rows), np.sort(uids)
-        return not (
-            _has_twice(rows) or _has_twice(uids) or self.rows.met(rows) or self.uids.met(uids)
-        )
+    def none_of(self, uids: np.ndarray) -> bool:
+        """Whether no uid of a block was met before, nor twice in it (then no row was)."""
+        ordered = np.sort(uids)
+        return not (_has_twice(ordered) or self.uids.met(ordered))
 
     def add(self, rows: np.ndarray, uids: np.ndarray) -> None:
-        self.rows.add(rows)
+        self.rows.append(rows)
         self.uids.add(uids)
 
     def sets(self) -> tuple[set[int], set[int]]:
         """Sets of the hashes met, for a block counted row by row."""
-        return self.rows.set(), self.uids.set()
+        return {key for run in self.rows for key in run.tolist()}, self.uids.set()
 
 
 class _SortedRuns:
@@ -470,6 +463,19 @@ def _chunks(path: Path, digest) -> Iterator[tuple[bytearray, bool]]:
                 piece += line
             digest.update(piece)
             yield piece, handle.tell() >= size
+
+
+def _line_ends(chunk: bytearray) -> int:
+    """The line ends of ``chunk``: its ``\\n``, and its ``\\r`` not followed by one (as
+    the CSV parser ends lines). Counted by numpy, which leaves Python's lock to the
+    writer while it scans (a bytes count keeps it)."""
+    data = np.frombuffer(chunk, np.uint8)
+    ends = int(np.count_nonzero(data == 0x0A))
+    if b"\r" in chunk:
+        after = np.flatnonzero(data == 0x0D) + 1
+        at_end = int(after[-1] == len(data))
+        ends += at_end + int(np.count_nonzero(data[after[: len(after) - at_end]] != 0x0A))
+    return ends
 
 
 def _dated(when):

@@ -564,28 +564,30 @@ class StagedWriter:
         attributes_of = [rows.attributes_json(a) for a in block.attributes]
         di = block.date_index
         # Each event's row: its own values and its value of each table of distinct ones,
-        # taken by numpy (a C loop over the events' positions, not a Python one).
-        values = np.empty((len(block.uids), len(rows.STAGED_VALUES) + 1), object)
+        # taken by numpy (a C loop over the events' positions, not a Python one), laid
+        # one row after another in one list (no tuple a row for the collector to visit).
+        width = len(rows.STAGED_VALUES) + 1
+        values: list = [None] * (len(block.uids) * width)
         for column, value in enumerate(
             (
                 block.uids,
                 block.titles,
-                _taken([d[0] for d in block.dates], di),
-                _taken([d[1] for d in block.dates], di),
-                _taken([d[2] for d in block.dates], di),
+                _taken([d[0] for d in block.dates], di).tolist(),
+                _taken([d[1] for d in block.dates], di).tolist(),
+                _taken([d[2] for d in block.dates], di).tolist(),
                 block.display_dates,
                 # Python's floats: SQLite binds numpy's only after asking each how to
                 # adapt it (a look-up that fails, twice a row).
                 t0_of[di].tolist(),
                 t1_of[di].tolist(),
-                _taken(block.categories, block.category_index),
-                _taken(actors_of, block.actor_index),
-                _taken([int(i) or None for i in place_of.tolist()], block.place_index),
+                _taken(block.categories, block.category_index).tolist(),
+                _taken(actors_of, block.actor_index).tolist(),
+                _taken([int(i) or None for i in place_of.tolist()], block.place_index).tolist(),
                 block.excerpts,
-                _taken(attributes_of, block.attribute_index),
+                _taken(attributes_of, block.attribute_index).tolist(),
             )
         ):
-            values[:, column] = value
+            values[column::width] = value
         category_of = np.array(
             [columns.CATEGORY_CODES.get(c, columns.OTHER_CATEGORY_CODE) for c in block.categories]
             or [0],
@@ -622,7 +624,9 @@ class StagedWriter:
             else:
                 replacing.append((i, found))
         fresh = np.sort(np.asarray(fresh, np.int64))
-        rows.insert_staged_events(conn, values[fresh])
+        rows.insert_staged_events(
+            conn, [v for i in fresh.tolist() for v in values[i * width : (i + 1) * width]]
+        )
         self._keep(
             [block.uids[i] for i in fresh.tolist()],
             tuple(c[fresh] for c in row_columns),
@@ -631,7 +635,7 @@ class StagedWriter:
         for i, event_id in replacing:
             if event_id is _IN_BLOCK:
                 event_id = self._id_in_store(block.uids[i])
-            rows.update_event(conn, event_id, _all_values(tuple(values[i].tolist())))
+            rows.update_event(conn, event_id, _all_values(values[i * width : (i + 1) * width]))
             self._changes.append((event_id, *(c[i].item() for c in row_columns)))
             self._replacements.append(
                 (given + i, event_id, row_columns[5][i].item(), variants[i].item())
@@ -871,7 +875,7 @@ class _UidHashes:
         self.runs.append((hashes[order], ids[order]))
 
 
-def _all_values(staged: tuple) -> tuple:
+def _all_values(staged: Sequence) -> tuple:
     """A staged row (``uid`` first, then :data:`rows.STAGED_VALUES`) as the values of
     :data:`rows.EVENT_VALUES` (without the uid), NULL for the columns it leaves out."""
     given = dict(zip(rows.STAGED_VALUES, staged[1:], strict=True))
