@@ -227,47 +227,57 @@ class ColumnarReader:
         if not rules:
             kept_names = [name for _, name in m.kept]
             rules.update(
-                when=_Distinct(_dated(m.when)),
-                place=_Distinct(m.place),
-                kind=_Distinct(lambda t, s: (m.category(t, s), m.title_head(t, s) + " in ")),
+                when=_Distinct(_dated(m.when), lambda d: ("", None, "day") if d is None else d),
+                place=_Distinct(m.place, lambda p: p),
+                kind=_Distinct(
+                    lambda t, s: (m.category(t, s), m.title_head(t, s) + " in "),
+                    lambda k: k[0],
+                ),
                 tail=_Distinct(m.title_tail),
-                actors=_Distinct(lambda *v: m.actors(v)),
-                sources=_Distinct(m.sources),
+                actors=_Distinct(lambda *v: m.actors(v), lambda a: a),
+                sources=_Distinct(m.sources, lambda s: s),
                 attributes=_Distinct(
-                    lambda *v: tuple((n, x) for n, x in zip(kept_names, v, strict=True) if x)
+                    lambda *v: tuple((n, x) for n, x in zip(kept_names, v, strict=True) if x),
+                    lambda a: a,
                 ),
             )
 
-        def rule(name: str, names: tuple[str, ...]) -> tuple[np.ndarray, list, np.ndarray, ...]:
-            return rules[name].of(values.key([at[c] for c in names]), len(names))
+        def rule(name: str, columns: list[int | None]) -> tuple[_Distinct, np.ndarray, np.ndarray]:
+            # The rule, each row's group and each group's entry in the rule's tables.
+            found = rules[name]
+            return (found, *found.of(values.key(columns), len(columns)))
+
+        def rule_of(name: str, names: tuple[str, ...]) -> tuple[_Distinct, np.ndarray, np.ndarray]:
+            return rule(name, [at[c] for c in names])
 
         # Each rule once per distinct value (or combination of values) it reads in the
         # whole file: a block looks its values up among those met before, in pyarrow.
         uids, uid_bad = self._uids(values, at["event_id_cnty"])
         bad |= uid_bad
         date_columns = ("event_date", "time_precision")
-        date_groups, dates, dates_bad, date_hashes = rule("when", date_columns)
-        bad |= dates_bad[date_groups]
+        when, date_groups, date_found = rule_of("when", date_columns)
+        bad |= when.failed[date_found][date_groups]
         place_columns = ("location", "latitude", "longitude", "country", "geo_precision")
-        place_groups, places, places_bad, place_hashes = rule("place", place_columns)
-        bad |= places_bad[place_groups]
+        place, place_groups, place_found = rule_of("place", place_columns)
+        bad |= place.failed[place_found][place_groups]
         kind_columns = ("event_type", "sub_event_type")
-        kind_groups, kinds, _, _ = rule("kind", kind_columns)
-        categories = [c for c, _ in kinds]
-        fatal_codes, tails, tails_bad, _ = rule("tail", ("fatalities",))
+        kind, kind_groups, kind_found = rule_of("kind", kind_columns)
+        tail, fatal_codes, fatal_found = rule_of("tail", ("fatalities",))
+        tails_bad = tail.failed[fatal_found]
         bad |= tails_bad[fatal_codes]
         # A title is its kind's head, " in ", its place's name and its fatalities' tail
         # (acled.title): each part once per distinct value, joined per row by pyarrow.
+        tails = tail.results[fatal_found].tolist()
         titles = _joined(
-            ([h for _, h in kinds], kind_groups),
-            ([_name(p) for p in places], place_groups),
+            ([h for _, h in kind.results[kind_found].tolist()], kind_groups),
+            ([_name(p) for p in place.results[place_found].tolist()], place_groups),
             (["" if f else t for t, f in zip(tails, tails_bad.tolist(), strict=True)], fatal_codes),
         )
         actor_columns = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
-        actor_groups, actors, _, actor_hashes = rule("actors", actor_columns)
-        source_groups, sources, _, source_hashes = rule("sources", ("source",))
-        attribute_groups, attributes, _, attribute_hashes = rules["attributes"].of(
-            values.key([i for i, _ in m.kept]), len(m.kept)
+        actor, actor_groups, actor_found = rule_of("actors", actor_columns)
+        source, source_groups, source_found = rule_of("sources", ("source",))
+        attribute, attribute_groups, attribute_found = rule(
+            "attributes", [i for i, _ in m.kept]
         )
         short_names = (*place_columns, *date_columns, *kind_columns, *actor_columns)
         short_names += ("event_id_cnty", "fatalities", "source")
@@ -305,11 +315,11 @@ class ColumnarReader:
         # values, mixed in numpy with those of the groups of values it is made of (each
         # hashed once). Rows alike in everything have the same key, as the row-by-row
         # import's hash of the event.
-        category_hashes = np.fromiter(map(hash, categories), np.int64, len(categories))
         parts = (
-            (date_groups, date_hashes), (kind_groups, category_hashes),
-            (actor_groups, actor_hashes), (place_groups, place_hashes),
-            (source_groups, source_hashes), (attribute_groups, attribute_hashes),
+            (date_groups, when.hashes[date_found]), (kind_groups, kind.hashes[kind_found]),
+            (actor_groups, actor.hashes[actor_found]), (place_groups, place.hashes[place_found]),
+            (source_groups, source.hashes[source_found]),
+            (attribute_groups, attribute.hashes[attribute_found]),
         )  # fmt: skip
         if bad.any():
             good = np.flatnonzero(~bad)
@@ -365,20 +375,21 @@ class ColumnarReader:
             uids=chosen_uids,
             titles=titles if len(chosen) == n else [titles[r] for r in chosen.tolist()],
             display_dates=chosen_display,
-            categories=categories,
-            category_index=kind_groups[chosen],
+            categories=kind.table,
+            category_index=kind_found[kind_groups[chosen]],
             excerpts=chosen_excerpts,
-            dates=[d if not isinstance(d, Exception) else ("", None, "day") for d in dates],
-            date_index=date_groups[chosen],
-            places=[p if not isinstance(p, Exception) else None for p in places],
-            place_index=place_groups[chosen],
-            actors=actors,
-            actor_index=actor_groups[chosen],
-            sources=sources,
-            source_index=source_groups[chosen],
-            attributes=attributes,
-            attribute_index=attribute_groups[chosen],
+            dates=when.table,
+            date_index=date_found[date_groups[chosen]],
+            places=place.table,
+            place_index=place_found[place_groups[chosen]],
+            actors=actor.table,
+            actor_index=actor_found[actor_groups[chosen]],
+            sources=source.table,
+            source_index=source_found[source_groups[chosen]],
+            attributes=attribute.table,
+            attribute_index=attribute_found[attribute_groups[chosen]],
             again=again[keep],
+            generation=sum(r.generation for r in rules.values()),
         )
 
 
@@ -507,10 +518,16 @@ class _Distinct:
     ----------
     func
         The rule: called with a combination's values; what it raises is its result.
+    entry
+        What the writer is given of a result (None for one that raised): ``table``
+        holds it, for the blocks' :class:`EventColumns`.
     """
 
-    def __init__(self, func: Callable) -> None:
+    def __init__(self, func: Callable, entry: Callable | None = None) -> None:
         self.func = func
+        self.entry = entry
+        #: How many times the rule began again (its tables are new each time).
+        self.generation = -1
         self._reset()
 
     def _reset(self) -> None:
@@ -520,11 +537,15 @@ class _Distinct:
         self.results = np.empty(0, object)
         self.failed = np.zeros(0, bool)
         self.hashes = np.empty(0, np.int64)
+        # A new list, not the old one emptied: blocks waiting to be written keep theirs.
+        self.table: list = []
+        self.generation += 1
 
-    def of(self, key, width: int) -> tuple[np.ndarray, list, np.ndarray, np.ndarray]:
+    def of(self, key, width: int) -> tuple[np.ndarray, np.ndarray]:
         """For the keys of a block's rows (:meth:`_Block.key` of ``width`` columns): each
-        row's group (numbered in the order of their first row), and each group's result,
-        whether the rule raised, and the hash of the result."""
+        row's group (numbered in the order of their first row), and each group's entry
+        in the rule's arrays (``results``, ``failed``: whether the rule raised,
+        ``hashes``: of each result) and ``table``."""
         import pyarrow as pa
         import pyarrow.compute as pc
 
@@ -558,8 +579,12 @@ class _Distinct:
             self.results = np.concatenate((self.results, table))
             self.failed = np.concatenate((self.failed, np.array(failed, bool)))
             self.hashes = np.concatenate((self.hashes, np.array(hashes, np.int64)))
+            if self.entry is not None:
+                self.table.extend(
+                    [self.entry(None if f else r) for r, f in zip(results, failed, strict=True)]
+                )
             found[new] = np.arange(begin, begin + len(new))
-        return groups, self.results[found].tolist(), self.failed[found], self.hashes[found]
+        return groups, found
 
 
 def _joined(*parts: tuple[list[str], np.ndarray]) -> list[str]:
