@@ -5,10 +5,15 @@ events, places, outlets, report and text index of the row-by-row import."""
 from __future__ import annotations
 
 import csv
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
+from desktop_app.ingest.pipeline import import_file
 from desktop_app.store.event_store import EventStore
 from tests.benchmarks.bench_import import HEADER as ACLED_HEADER
 from tests.test_staged_import import _long_notes, acled_rows, assert_same, both_ways
@@ -111,4 +116,34 @@ def test_a_lone_carriage_return_in_a_later_block_goes_row_by_row(tmp_path, line_
     path = _write(tmp_path / "acled.csv", rows, line_end)
     staged, rowwise, fast, slow = both_ways(tmp_path, path)
     assert not staged["staged"]
+    assert_same(staged, rowwise, fast, slow)
+
+
+# The import of CHILD with the rules keeping at most ``sys.argv[5]`` distinct values.
+_FEW_KEPT = """
+import json, sys
+sys.path.insert(0, sys.argv[4])
+from desktop_app.ingest import columnar
+columnar._KEPT_MAX = int(sys.argv[5])
+from tests.test_staged_import import CHILD
+sys.argv = sys.argv[:5]
+exec(CHILD)
+"""
+
+
+def test_rules_that_begin_again_come_out_as_row_by_row(tmp_path):
+    # More distinct places, dates and kept fields than a rule keeps: the rules begin
+    # again with new tables in the middle of the file, and the writer with them.
+    path = _write(tmp_path / "acled.csv", _odd_rows(), "\r\n")
+    root = Path(__file__).resolve().parents[1]
+    fast, slow = tmp_path / "fast.db", tmp_path / "slow.db"
+    done = subprocess.run(
+        [sys.executable, "-c", _FEW_KEPT, str(path), str(fast), "{}", str(root), "300"],
+        capture_output=True, text=True, cwd=root, env={**os.environ, "PYTHONPATH": str(root)},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    staged = json.loads(done.stdout.strip().splitlines()[-1])
+    assert staged["staged"]
+    with EventStore(slow) as store:
+        rowwise = import_file(path, store)
     assert_same(staged, rowwise, fast, slow)
