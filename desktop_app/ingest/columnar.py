@@ -270,7 +270,7 @@ class ColumnarReader:
         tails = tail.results[fatal_found].tolist()
         titles = _joined(
             ([h for _, h in kind.results[kind_found].tolist()], kind_groups),
-            ([_name(p) for p in place.results[place_found].tolist()], place_groups),
+            (place.names()[place_found].tolist(), place_groups),
             (["" if f else t for t, f in zip(tails, tails_bad.tolist(), strict=True)], fatal_codes),
         )
         actor_columns = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
@@ -540,6 +540,15 @@ class _Distinct:
         # A new list, not the old one emptied: blocks waiting to be written keep theirs.
         self.table: list = []
         self.generation += 1
+        self._names = np.empty(0, object)
+
+    def names(self) -> np.ndarray:
+        """The name of each result (a place's; "" for none), as an array of objects."""
+        if len(self._names) < len(self.results):
+            more = np.empty(len(self.results) - len(self._names), object)
+            more[:] = [_name(p) for p in self.results[len(self._names) :].tolist()]
+            self._names = np.concatenate((self._names, more))
+        return self._names
 
     def of(self, key, width: int) -> tuple[np.ndarray, np.ndarray]:
         """For the keys of a block's rows (:meth:`_Block.key` of ``width`` columns): each
@@ -644,13 +653,21 @@ class _Block:
         return [self.batch.column(i)[r].as_py() for i in range(self.width)]
 
     def longer_than(self, columns: list[int], limit: int) -> np.ndarray:
+        """Which rows' values of ``columns`` hold more than ``limit`` characters in all."""
         import pyarrow.compute as pc
 
-        total = np.zeros(self.rows, np.int64)
-        for i in columns:
-            lengths = pc.utf8_length(self.batch.column(i))
-            total += lengths.to_numpy(zero_copy_only=False)
-        return total > limit
+        def total(length) -> np.ndarray:
+            found = np.zeros(self.rows, np.int64)
+            for i in columns:
+                found += length(self.batch.column(i)).to_numpy(zero_copy_only=False)
+            return found
+
+        # A text has at least as many bytes as characters: the bytes (read from the
+        # values' offsets) clear most rows, the characters are counted for the others.
+        longer = total(pc.binary_length) > limit
+        if longer.any():
+            longer &= total(pc.utf8_length) > limit
+        return longer
 
 
 def columnar_reader(path: Path, options: ReadOptions, fmt: str) -> ColumnarReader | None:
