@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -775,11 +776,20 @@ class StagedWriter:
         (synced to disk, then renamed onto the target in one step)."""
         conn = self.conn
         try:
-            self._finish_rows(path, digest)
-            conn.execute("COMMIT")
-            conn.close()
-            self.conn = None
             with open(self.staging, "rb+") as handle:
+                # The rows written so far go to the disk while the columns are made:
+                # the sync after the commit then has only the last pages to write.
+                early = threading.Thread(
+                    target=os.fdatasync, args=(handle.fileno(),), name="import-sync"
+                )
+                early.start()
+                try:
+                    self._finish_rows(path, digest)
+                    conn.execute("COMMIT")
+                finally:
+                    early.join()
+                conn.close()
+                self.conn = None
                 os.fsync(handle.fileno())
             os.replace(self.staging, self.target)
             folder = os.open(self.target.parent, os.O_RDONLY)
