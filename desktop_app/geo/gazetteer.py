@@ -476,6 +476,7 @@ def read_extras(path: Path) -> list[tuple[GazetteerEntry, list[str]]]:
 
 _default: Gazetteer | None = None
 _default_lock = threading.Lock()
+_countries: dict[str, list[GazetteerEntry]] | None = None
 
 
 def default_gazetteer() -> Gazetteer:
@@ -485,3 +486,61 @@ def default_gazetteer() -> Gazetteer:
         if _default is None:
             _default = Gazetteer.load()
         return _default
+
+
+def country_code(name: str) -> str | None:
+    """The code of the country called ``name``: that of the first country
+    ``default_gazetteer().lookup(name)`` gives (None: it gives none).
+
+    Answered from the gazetteer when it is loaded, else from its countries alone, read
+    on first use: a large import's country names need a few hundred entries, not the
+    tens of thousands of cities (loading those takes most of a second).
+    """
+    global _countries
+    with _default_lock:
+        if _default is not None:
+            gazetteer = _default
+        else:
+            if _countries is None:
+                _countries = _read_countries(data_dir() / "gazetteer")
+            found = _countries.get(name_key(name), ())
+            return found[0].country if found else None
+    found = [e for e in gazetteer.lookup(name) if e.kind == "country"]
+    return found[0].country if found else None
+
+
+def _read_countries(folder: Path) -> dict[str, list[GazetteerEntry]]:
+    """The countries of the gazetteer files of ``folder`` by comparison key, each key's
+    ordered as :meth:`Gazetteer.lookup_key` orders them (most likely first, then in the
+    order the files give them)."""
+    found: dict[str, list[GazetteerEntry]] = {}
+    entries: list[tuple[GazetteerEntry, Iterable[str]]] = []
+    with gzip.open(folder / "geonames.tsv.gz", "rt", encoding="utf-8") as lines:
+        next(lines)
+        for line in lines:
+            if "\tcountry\t" not in line:
+                continue
+            _gid, name, kind, lat, lon, country, admin1, pop, keys = line.rstrip("\n").split(
+                "\t"
+            )
+            if kind != "country":
+                continue
+            entry = GazetteerEntry(
+                name,
+                kind,
+                float(lat) if lat else math.nan,
+                float(lon) if lon else math.nan,
+                country,
+                admin1,
+                int(pop),
+            )
+            entries.append((entry, keys.split("|")))
+    extras = folder / "extras.tsv"
+    if extras.is_file():
+        entries.extend((e, keys) for e, keys in read_extras(extras) if e.kind == "country")
+    for entry, keys in entries:
+        for key in dict.fromkeys(keys):
+            found.setdefault(key, []).append(entry)
+    for key, alike in found.items():
+        found[key] = sorted(alike, key=lambda e: -e.prior())
+    return found

@@ -29,7 +29,7 @@ from datetime import date, timedelta
 
 from desktop_app.core.dates import DatePrecision
 from desktop_app.core.event import Event, Place
-from desktop_app.geo.gazetteer import default_gazetteer
+from desktop_app.geo.gazetteer import country_code
 from desktop_app.ingest.fields import DateReader, coordinate
 from desktop_app.ingest.problems import BadRecord, ImportFailed
 from desktop_app.ingest.reader import ReadOptions
@@ -127,8 +127,7 @@ class _AcledMapper:
 
     def _country(self, name: str) -> str | None:
         if name not in self._countries:
-            found = [e for e in default_gazetteer().lookup(name) if e.kind == "country"]
-            self._countries[name] = found[0].country if found else None
+            self._countries[name] = country_code(name)
         return self._countries[name]
 
     # The rules of one field, each applied once per distinct value: the row reader

@@ -25,9 +25,9 @@ anything counts):
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import os
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,8 +51,6 @@ _MIX = (0x9E3779B97F4A7C15, 0xBF58476D1CE4E5B9, 0x94D049BB133111EB, 0xD6E8FEB866
         0xA24BAED4963EE407, 0x9FB21C651E98DF25)  # fmt: skip
 # The room a piece of the file has for the rest of its last line (longer: copied once).
 _LINE_ROOM = 256 * 1024
-# A carriage return that is not that of a "\r\n".
-_LONE_CR = re.compile(rb"\r(?!\n)")
 # A row whose values together are this long might make a field past a limit: it is made
 # by the row reader, which checks every limit.
 _SUSPECT_CHARS = MAX_FIELD_CHARS - 64
@@ -95,7 +93,11 @@ class ColumnarReader:
         self.mapper = acled.row_mapper(header, source, options)
         self.report = ColumnarReport()
         self.bytes_read = 0
-        self._kept: dict[str, dict] = {}
+        #: The SHA-256 of the whole file, once :meth:`blocks` has read it all (hashed as
+        #: it is read: the store's history keeps it, and reading the file again for it
+        #: would be on the way to a usable store).
+        self.digest: str | None = None
+        self._rules: dict[str, _Distinct] = {}
 
     def blocks(
         self,
@@ -145,11 +147,7 @@ class ColumnarReader:
                 )
             except pa.ArrowInvalid as exc:
                 raise NotColumnar(str(exc)) from None
-            lines = chunk.count(b"\n")
-            if b"\r" in chunk and _LONE_CR.search(chunk) is not None:
-                # Counting "\r\n" is slow (a two-byte search): done only when a "\r"
-                # ends a line on its own somewhere.
-                lines += chunk.count(b"\r") - chunk.count(b"\r\n")
+            lines = _line_ends(chunk)
             lines += 0 if chunk.endswith((b"\n", b"\r")) else 1
             if table.num_rows != lines:
                 raise NotColumnar("a value holds a line break")
@@ -158,7 +156,10 @@ class ColumnarReader:
         seen = _Seen()
         first_line = 2
         started = False
-        for chunk, last in _chunks(self.source.path):
+        digest = hashlib.sha256()
+        for chunk, last in _chunks(self.source.path, digest):
+            if last:
+                self.digest = digest.hexdigest()
             size = len(chunk)
             batch = parsed(chunk)
             # The file's text is in the batch now: its bytes go before the next are read.
@@ -180,25 +181,6 @@ class ColumnarReader:
             del batch, values
             if block is not None:
                 yield block
-
-    def _rule(self, name: str, func, keys: list[tuple]) -> tuple[list, np.ndarray, np.ndarray]:
-        """``func`` of each of ``keys`` (one distinct combination of values each), which
-        raised (their result is the exception), and the hash of each result; kept for
-        the blocks after, which mostly hold the same values."""
-        kept = self._kept.setdefault(name, {})
-        if len(kept) > 200_000:
-            kept.clear()
-        for key in keys:
-            if key not in kept:
-                try:
-                    value = func(*key)
-                except (ValueError, TypeError, IndexError, OverflowError) as exc:
-                    value = exc
-                kept[key] = (value, hash(_hashable(value)), isinstance(value, Exception))
-        if not keys:
-            return [], np.zeros(0, bool), np.empty(0, np.int64)
-        results, hashes, failed = zip(*map(kept.__getitem__, keys), strict=True)
-        return list(results), np.array(failed, bool), np.array(hashes, np.int64)
 
     def _uids(self, values: _Block, i: int) -> tuple[list, np.ndarray]:
         """Each row's uid (the exception for a row without one), and which have none.
@@ -241,67 +223,61 @@ class ColumnarReader:
         at = m.positions()
         n = values.rows
         bad = np.zeros(n, bool)
+        rules = self._rules
+        if not rules:
+            kept_names = [name for _, name in m.kept]
+            rules.update(
+                when=_Distinct(_dated(m.when), lambda d: ("", None, "day") if d is None else d),
+                place=_Distinct(m.place, lambda p: p),
+                kind=_Distinct(
+                    lambda t, s: (m.category(t, s), m.title_head(t, s) + " in "),
+                    lambda k: k[0],
+                ),
+                tail=_Distinct(m.title_tail),
+                actors=_Distinct(lambda *v: m.actors(v), lambda a: a),
+                sources=_Distinct(m.sources, lambda s: s),
+                attributes=_Distinct(
+                    lambda *v: tuple((n, x) for n, x in zip(kept_names, v, strict=True) if x),
+                    lambda a: a,
+                ),
+            )
 
-        def column(name: str) -> tuple[np.ndarray, list[str]]:
-            return values.codes(at[name])
+        def rule(name: str, columns: list[int | None]) -> tuple[_Distinct, np.ndarray, np.ndarray]:
+            # The rule, each row's group and each group's entry in the rule's tables.
+            found = rules[name]
+            return (found, *found.of(values.key(columns), len(columns)))
 
-        def firsts(names: tuple[str, ...], rows: np.ndarray) -> list[tuple[str, ...]]:
-            # The values of ``names`` (or ``kept:POSITION``) in each of ``rows``.
-            picked = []
-            for c in names:
-                i = int(c[5:]) if c.startswith("kept:") else at[c]
-                picked.append(values.table(i)[values.codes(i)[0][rows]].tolist())
-            return list(zip(*picked, strict=True))
+        def rule_of(name: str, names: tuple[str, ...]) -> tuple[_Distinct, np.ndarray, np.ndarray]:
+            return rule(name, [at[c] for c in names])
 
-        # Each rule once per distinct value (or combination of values) it reads.
+        # Each rule once per distinct value (or combination of values) it reads in the
+        # whole file: a block looks its values up among those met before, in pyarrow.
         uids, uid_bad = self._uids(values, at["event_id_cnty"])
         bad |= uid_bad
         date_columns = ("event_date", "time_precision")
-        date_groups, date_first = _groups(*(column(c) for c in date_columns))
-        dates, dates_bad, date_hashes = self._rule(
-            "when", _dated(m.when), firsts(date_columns, date_first)
-        )
-        bad |= dates_bad[date_groups]
+        when, date_groups, date_found = rule_of("when", date_columns)
+        bad |= when.failed[date_found][date_groups]
         place_columns = ("location", "latitude", "longitude", "country", "geo_precision")
-        place_groups, place_first = _groups(*(column(c) for c in place_columns))
-        places, places_bad, place_hashes = self._rule(
-            "place", m.place, firsts(place_columns, place_first)
-        )
-        bad |= places_bad[place_groups]
+        place, place_groups, place_found = rule_of("place", place_columns)
+        bad |= place.failed[place_found][place_groups]
         kind_columns = ("event_type", "sub_event_type")
-        kind_groups, kind_first = _groups(*(column(c) for c in kind_columns))
-        kinds = firsts(kind_columns, kind_first)
-        categories = [m.category(t, s) for t, s in kinds]
-        # A title is its kind's head, " in ", its place's name and its fatalities' tail
-        # (acled.title): each part once per distinct value, joined per row.
-        heads = [m.title_head(t, s) for t, s in kinds]
-        fatal_codes, fatal_table = column("fatalities")
-        tails, tails_bad = _each(m.title_tail, fatal_table)
+        kind, kind_groups, kind_found = rule_of("kind", kind_columns)
+        tail, fatal_codes, fatal_found = rule_of("tail", ("fatalities",))
+        tails_bad = tail.failed[fatal_found]
         bad |= tails_bad[fatal_codes]
-        place_names = [_name(p) for p in places]
-        kind_list, place_list = kind_groups.tolist(), place_groups.tolist()
-        titles = [
-            f"{heads[k]} in {place_names[p]}{'' if tails_bad[f] else tails[f]}"
-            for k, p, f in zip(kind_list, place_list, fatal_codes.tolist(), strict=True)
-        ]
+        # A title is its kind's head, " in ", its place's name and its fatalities' tail
+        # (acled.title): each part once per distinct value, joined per row by pyarrow.
+        tails = tail.results[fatal_found].tolist()
+        titles = _joined(
+            ([h for _, h in kind.results[kind_found].tolist()], kind_groups),
+            (place.names()[place_found].tolist(), place_groups),
+            (["" if f else t for t, f in zip(tails, tails_bad.tolist(), strict=True)], fatal_codes),
+        )
         actor_columns = ("actor1", "assoc_actor_1", "actor2", "assoc_actor_2")
-        actor_groups, actor_first = _groups(*(column(c) for c in actor_columns))
-        actors, _, actor_hashes = self._rule(
-            "actors", lambda *v: m.actors(v), firsts(actor_columns, actor_first)
-        )
-        source_groups, source_first = _groups(column("source"))
-        sources, _, source_hashes = self._rule(
-            "sources", m.sources, firsts(("source",), source_first)
-        )
-        kept = m.kept
-        attribute_groups, attribute_first = _groups(
-            *(values.codes(i) for i, _ in kept) if kept else [values.codes(None)]
-        )
-        kept_names = [name for _, name in kept]
-        attributes, _, attribute_hashes = self._rule(
-            "attributes",
-            lambda *v: tuple((n, x) for n, x in zip(kept_names, v, strict=True) if x),
-            firsts(tuple(f"kept:{i}" for i, _ in kept), attribute_first) if kept else [()],
+        actor, actor_groups, actor_found = rule_of("actors", actor_columns)
+        source, source_groups, source_found = rule_of("sources", ("source",))
+        attribute, attribute_groups, attribute_found = rule(
+            "attributes", [i for i, _ in m.kept]
         )
         short_names = (*place_columns, *date_columns, *kind_columns, *actor_columns)
         short_names += ("event_id_cnty", "fatalities", "source")
@@ -339,11 +315,11 @@ class ColumnarReader:
         # values, mixed in numpy with those of the groups of values it is made of (each
         # hashed once). Rows alike in everything have the same key, as the row-by-row
         # import's hash of the event.
-        category_hashes = np.fromiter(map(hash, categories), np.int64, len(categories))
         parts = (
-            (date_groups, date_hashes), (kind_groups, category_hashes),
-            (actor_groups, actor_hashes), (place_groups, place_hashes),
-            (source_groups, source_hashes), (attribute_groups, attribute_hashes),
+            (date_groups, when.hashes[date_found]), (kind_groups, kind.hashes[kind_found]),
+            (actor_groups, actor.hashes[actor_found]), (place_groups, place.hashes[place_found]),
+            (source_groups, source.hashes[source_found]),
+            (attribute_groups, attribute.hashes[attribute_found]),
         )  # fmt: skip
         if bad.any():
             good = np.flatnonzero(~bad)
@@ -362,7 +338,7 @@ class ColumnarReader:
         uid_keys = np.fromiter(map(hash, own_uids), np.int64, len(good))
         again = np.zeros(len(good), bool)
         keep = np.ones(len(good), bool)
-        if seen.none_of(row_keys, uid_keys):
+        if seen.none_of(uid_keys):
             seen.add(row_keys, uid_keys)
         else:
             # Rare: a row repeats another, or an id comes back: counted row by row, in
@@ -399,47 +375,48 @@ class ColumnarReader:
             uids=chosen_uids,
             titles=titles if len(chosen) == n else [titles[r] for r in chosen.tolist()],
             display_dates=chosen_display,
-            categories=categories,
-            category_index=kind_groups[chosen],
+            categories=kind.table,
+            category_index=kind_found[kind_groups[chosen]],
             excerpts=chosen_excerpts,
-            dates=[d if not isinstance(d, Exception) else ("", None, "day") for d in dates],
-            date_index=date_groups[chosen],
-            places=[p if not isinstance(p, Exception) else None for p in places],
-            place_index=place_groups[chosen],
-            actors=actors,
-            actor_index=actor_groups[chosen],
-            sources=sources,
-            source_index=source_groups[chosen],
-            attributes=attributes,
-            attribute_index=attribute_groups[chosen],
+            dates=when.table,
+            date_index=date_found[date_groups[chosen]],
+            places=place.table,
+            place_index=place_found[place_groups[chosen]],
+            actors=actor.table,
+            actor_index=actor_found[actor_groups[chosen]],
+            sources=source.table,
+            source_index=source_found[source_groups[chosen]],
+            attributes=attribute.table,
+            attribute_index=attribute_found[attribute_groups[chosen]],
             again=again[keep],
+            generation=sum(r.generation for r in rules.values()),
         )
 
 
 class _Seen:
-    """The hashes of the rows and of the uids an import has met so far, as a few sorted
-    arrays (8 bytes a row, where a set of Python integers takes about 60). Each block's
-    keys are a new array, merged with the last while that is no larger: each key is
-    copied a few times in all, not once per block."""
+    """The hashes of the rows and of the uids an import has met so far (8 bytes a row,
+    where a set of Python integers takes about 60). Only the uids are looked up block
+    by block, as a few sorted arrays (each block's a new one, merged with the last while
+    that is no larger: each key is copied a few times in all, not once per block): a
+    row that repeats another has its uid, so the rows' hashes are only kept, and sorted
+    into a set for a block whose uids were met before."""
 
     def __init__(self) -> None:
-        self.rows = _SortedRuns()
+        self.rows: list[np.ndarray] = []
         self.uids = _SortedRuns()
 
-    def none_of(self, rows: np.ndarray, uids: np.ndarray) -> bool:
-        """Whether no row and no uid of a block was met before, nor twice in it."""
-        rows, uids = np.sort(rows), np.sort(uids)
-        return not (
-            _has_twice(rows) or _has_twice(uids) or self.rows.met(rows) or self.uids.met(uids)
-        )
+    def none_of(self, uids: np.ndarray) -> bool:
+        """Whether no uid of a block was met before, nor twice in it (then no row was)."""
+        ordered = np.sort(uids)
+        return not (_has_twice(ordered) or self.uids.met(ordered))
 
     def add(self, rows: np.ndarray, uids: np.ndarray) -> None:
-        self.rows.add(rows)
+        self.rows.append(rows)
         self.uids.add(uids)
 
     def sets(self) -> tuple[set[int], set[int]]:
         """Sets of the hashes met, for a block counted row by row."""
-        return self.rows.set(), self.uids.set()
+        return {key for run in self.rows for key in run.tolist()}, self.uids.set()
 
 
 class _SortedRuns:
@@ -473,11 +450,12 @@ def _has_twice(ordered: np.ndarray) -> bool:
     return bool(len(ordered) > 1 and (ordered[1:] == ordered[:-1]).any())
 
 
-def _chunks(path: Path) -> Iterator[tuple[bytearray, bool]]:
+def _chunks(path: Path, digest) -> Iterator[tuple[bytearray, bool]]:
     """The file after its first line, in pieces of about :data:`BLOCK_BYTES` that end
-    at a line's end (a ``\\n``), each with whether it is the last."""
+    at a line's end (a ``\\n``), each with whether it is the last; every byte of the
+    file goes into ``digest`` (a hashlib hash) as it is read."""
     with open(path, "rb") as handle:
-        handle.readline()
+        digest.update(handle.readline())
         size = os.fstat(handle.fileno()).st_size
         while True:
             # Read into a buffer with room for the rest of the piece's last line, so that
@@ -494,7 +472,21 @@ def _chunks(path: Path) -> Iterator[tuple[bytearray, bool]]:
             del piece[count + len(line) if fits else count :]
             if not fits:
                 piece += line
+            digest.update(piece)
             yield piece, handle.tell() >= size
+
+
+def _line_ends(chunk: bytearray) -> int:
+    """The line ends of ``chunk``: its ``\\n``, and its ``\\r`` not followed by one (as
+    the CSV parser ends lines). Counted by numpy, which leaves Python's lock to the
+    writer while it scans (a bytes count keeps it)."""
+    data = np.frombuffer(chunk, np.uint8)
+    ends = int(np.count_nonzero(data == 0x0A))
+    if b"\r" in chunk:
+        after = np.flatnonzero(data == 0x0D) + 1
+        at_end = int(after[-1] == len(data))
+        ends += at_end + int(np.count_nonzero(data[after[: len(after) - at_end]] != 0x0A))
+    return ends
 
 
 def _dated(when):
@@ -511,43 +503,107 @@ def _name(place: object) -> str:
     return "" if isinstance(place, Exception) or place is None else place.name
 
 
-def _each(func, args: list) -> tuple[list, np.ndarray]:
-    """``func`` of each of ``args``, and which raised (their result is the exception)."""
-    results: list = []
-    failed = np.zeros(len(args), bool)
-    append = results.append
-    for k, arg in enumerate(args):
-        try:
-            append(func(arg))
-        except (ValueError, TypeError, IndexError, OverflowError) as exc:
-            append(exc)
-            failed[k] = True
-    return results, failed
+#: What no UTF-8 text holds: it joins the values of a row's columns into one key.
+_JOIN = b"\xff"
+# The distinct values a rule keeps the results of, at most (then it begins again).
+_KEPT_MAX = 200_000
 
 
-def _groups(*columns: tuple[np.ndarray, list]) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's group of alike codes over ``columns`` (each its codes per row and the
-    values they stand for), and the first row of each group; groups are numbered in the
-    order of their first row."""
-    key: np.ndarray | None = None
-    bound = 1
-    for codes, table in columns:
-        codes = np.asarray(codes, np.int64)
-        size = max(len(table), 1)
-        if key is None:
-            key, bound = codes, size
-            continue
-        if bound * size >= 1 << 62:
-            _, key = np.unique(key, return_inverse=True)
-            key = key.reshape(-1)
-            bound = int(key.max()) + 1 if len(key) else 1
-        key = key * size + codes
-        bound *= size
-    values, first, inverse = np.unique(key, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty(len(values), np.int64)
-    rank[order] = np.arange(len(values))
-    return rank[inverse.reshape(-1)], first[order]
+class _Distinct:
+    """One rule's result for each distinct value (or combination of values) met in the
+    file so far, kept in arrays: a block's distinct values are looked up among them by
+    pyarrow, and the rule runs only for those never met before.
+
+    Parameters
+    ----------
+    func
+        The rule: called with a combination's values; what it raises is its result.
+    entry
+        What the writer is given of a result (None for one that raised): ``table``
+        holds it, for the blocks' :class:`EventColumns`.
+    """
+
+    def __init__(self, func: Callable, entry: Callable | None = None) -> None:
+        self.func = func
+        self.entry = entry
+        #: How many times the rule began again (its tables are new each time).
+        self.generation = -1
+        self._reset()
+
+    def _reset(self) -> None:
+        import pyarrow as pa
+
+        self.keys = pa.array([], pa.binary())
+        self.results = np.empty(0, object)
+        self.failed = np.zeros(0, bool)
+        self.hashes = np.empty(0, np.int64)
+        # A new list, not the old one emptied: blocks waiting to be written keep theirs.
+        self.table: list = []
+        self.generation += 1
+        self._names = np.empty(0, object)
+
+    def names(self) -> np.ndarray:
+        """The name of each result (a place's; "" for none), as an array of objects."""
+        if len(self._names) < len(self.results):
+            more = np.empty(len(self.results) - len(self._names), object)
+            more[:] = [_name(p) for p in self.results[len(self._names) :].tolist()]
+            self._names = np.concatenate((self._names, more))
+        return self._names
+
+    def of(self, key, width: int) -> tuple[np.ndarray, np.ndarray]:
+        """For the keys of a block's rows (:meth:`_Block.key` of ``width`` columns): each
+        row's group (numbered in the order of their first row), and each group's entry
+        in the rule's arrays (``results``, ``failed``: whether the rule raised,
+        ``hashes``: of each result) and ``table``."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(key)
+        groups = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        distinct = encoded.dictionary
+        if distinct.type != pa.binary():
+            distinct = distinct.cast(pa.binary())
+        found = pc.fill_null(pc.index_in(distinct, value_set=self.keys), -1)
+        found = found.to_numpy(zero_copy_only=False).astype(np.int64)
+        new = np.flatnonzero(found < 0)
+        if len(new):
+            if len(self.keys) + len(new) > _KEPT_MAX:
+                self._reset()
+                new = np.arange(len(distinct))
+            fresh = distinct.take(pa.array(new))
+            results, failed, hashes = [], [], []
+            for text in fresh.to_pylist():
+                parts = [v.decode("utf-8") for v in text.split(_JOIN)] if width else []
+                try:
+                    value = self.func(*parts)
+                except (ValueError, TypeError, IndexError, OverflowError) as exc:
+                    value = exc
+                results.append(value)
+                failed.append(isinstance(value, Exception))
+                hashes.append(hash(_hashable(value)))
+            begin = len(self.keys)
+            self.keys = pa.concat_arrays([self.keys, fresh])
+            table = np.empty(len(results), object)
+            table[:] = results
+            self.results = np.concatenate((self.results, table))
+            self.failed = np.concatenate((self.failed, np.array(failed, bool)))
+            self.hashes = np.concatenate((self.hashes, np.array(hashes, np.int64)))
+            if self.entry is not None:
+                self.table.extend(
+                    [self.entry(None if f else r) for r, f in zip(results, failed, strict=True)]
+                )
+            found[new] = np.arange(begin, begin + len(new))
+        return groups, found
+
+
+def _joined(*parts: tuple[list[str], np.ndarray]) -> list[str]:
+    """Each row's text made of ``parts`` (each a table of texts and each row's position
+    in it), joined by pyarrow."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    columns = [pa.array(table, pa.string()).take(pa.array(index)) for table, index in parts]
+    return pc.binary_join_element_wise(*columns, "").to_pylist()
 
 
 def _hashable(value: object) -> object:
@@ -564,8 +620,6 @@ class _Block:
         self.rows = batch.num_rows
         self.width = width
         self._strings: dict[int, list[str]] = {}
-        self._codes: dict[int | None, tuple[np.ndarray, list[str]]] = {}
-        self._tables: dict[int | None, np.ndarray] = {}
 
     def strings(self, i: int) -> list[str]:
         found = self._strings.get(i)
@@ -573,33 +627,22 @@ class _Block:
             found = self._strings[i] = self.batch.column(i).to_pylist()
         return found
 
-    def codes(self, i: int | None) -> tuple[np.ndarray, list[str]]:
-        """Each row's code and the distinct values of column ``i`` (an absent column:
-        one empty value)."""
-        found = self._codes.get(i)
-        if found is None:
-            if i is None:
-                found = (np.zeros(self.rows, np.int64), [""])
-            else:
-                import pyarrow.compute as pc
+    def key(self, columns: list[int | None]) -> object:
+        """Each row's values of ``columns`` (None: a column the file has not, empty) as
+        one key: a text for one column, the bytes of the values joined by a byte no
+        UTF-8 text holds for several (so that keys alike are values alike)."""
+        import pyarrow as pa
+        import pyarrow.compute as pc
 
-                encoded = pc.dictionary_encode(self.batch.column(i))
-                found = (
-                    encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64),
-                    encoded.dictionary.to_pylist(),
-                )
-            self._codes[i] = found
-        return found
-
-    def table(self, i: int | None) -> np.ndarray:
-        """The distinct values of column ``i``, as an array of objects (for numpy to
-        pick from)."""
-        found = self._tables.get(i)
-        if found is None:
-            distinct = self.codes(i)[1]
-            found = self._tables[i] = np.empty(len(distinct), object)
-            found[:] = distinct
-        return found
+        if len(columns) == 1 and columns[0] is not None:
+            return self.batch.column(columns[0])
+        if len(columns) == 1 or not columns:
+            return pa.repeat(pa.scalar(b"", pa.binary()), self.rows)
+        parts = [
+            pa.scalar(b"", pa.binary()) if i is None else self.batch.column(i).cast(pa.binary())
+            for i in columns
+        ]
+        return pc.binary_join_element_wise(*parts, _JOIN)
 
     def head_rows(self, count: int) -> list[list[str]]:
         """The first ``count`` rows, as the row reader gives them."""
@@ -610,13 +653,21 @@ class _Block:
         return [self.batch.column(i)[r].as_py() for i in range(self.width)]
 
     def longer_than(self, columns: list[int], limit: int) -> np.ndarray:
+        """Which rows' values of ``columns`` hold more than ``limit`` characters in all."""
         import pyarrow.compute as pc
 
-        total = np.zeros(self.rows, np.int64)
-        for i in columns:
-            lengths = pc.utf8_length(self.batch.column(i))
-            total += lengths.to_numpy(zero_copy_only=False)
-        return total > limit
+        def total(length) -> np.ndarray:
+            found = np.zeros(self.rows, np.int64)
+            for i in columns:
+                found += length(self.batch.column(i)).to_numpy(zero_copy_only=False)
+            return found
+
+        # A text has at least as many bytes as characters: the bytes (read from the
+        # values' offsets) clear most rows, the characters are counted for the others.
+        longer = total(pc.binary_length) > limit
+        if longer.any():
+            longer &= total(pc.utf8_length) > limit
+        return longer
 
 
 def columnar_reader(path: Path, options: ReadOptions, fmt: str) -> ColumnarReader | None:

@@ -597,7 +597,7 @@ def _import_staged(
             if progress is not None:
                 done = min(total, reader.bytes_read)
                 progress(Progress(reader.report.read, done, total, time.perf_counter() - started))
-        writer.commit(path)
+        writer.commit(path, reader.digest)
     counted = reader.report
     report.read, report.repeats, report.updated_in_file = (
         counted.read,

@@ -6,6 +6,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -380,7 +381,9 @@ class EventColumns:
     """A block of new events as columns: what :meth:`StagedWriter.add` writes.
 
     The values that repeat across events (dates, places, actors, cited outlets, kept
-    fields) are given once each, in a table, with each event's position in it.
+    fields) are given once each, in a table, with each event's position in it. Blocks
+    of one ``generation`` share their tables, which only grow (new entries at the end):
+    a writer makes each entry once for all of them.
 
     Parameters
     ----------
@@ -401,6 +404,8 @@ class EventColumns:
     again
         True for an event whose uid an earlier event of the same import had: it
         replaces that one (keeping its id), as :class:`BulkWriter` does.
+    generation
+        Which tables these are: a block of another generation brings tables of its own.
     """
 
     uids: list[str]
@@ -420,6 +425,7 @@ class EventColumns:
     attributes: list[tuple[tuple[str, str], ...]]
     attribute_index: np.ndarray
     again: np.ndarray
+    generation: int = 0
 
 
 #: The key in ``meta`` that says a staged import's second stage is still to run.
@@ -483,6 +489,10 @@ class StagedWriter:
         self._replacements: list[tuple[int, int, int, int]] = []
         self._given = 0
         self._saved: dict[str, str] = {}
+        #: What this writer made of the entries of its blocks' tables, and of which
+        #: generation of tables.
+        self._made: _Made | None = None
+        self._generation = -1
 
     def __enter__(self) -> StagedWriter:
         with contextlib.suppress(FileNotFoundError):
@@ -539,66 +549,66 @@ class StagedWriter:
 
     def _add(self, block: EventColumns) -> None:
         conn = self.conn
+        if block.generation != self._generation or self._made is None:
+            self._generation, self._made = block.generation, _Made()
+        made = self._made
+        made.extend(block)
+        di, pi, ci = block.date_index, block.place_index, block.category_index
         # Only the dates the block's events use: the others are of rows left out.
-        t0_of = np.zeros(max(len(block.dates), 1), np.float64)
-        t1_of = np.zeros(max(len(block.dates), 1), np.float64)
-        for at in np.unique(block.date_index).tolist():
-            t0_of[at], t1_of[at] = _span(*block.dates[at])
-        approximate = PRECISION_CODES[DatePrecision.APPROXIMATE]
-        precision_of = np.array(
-            [columns.PRECISION_CODE_OF.get(p, approximate) for _, _, p in block.dates] or [0],
-            np.uint8,
-        )
+        used = np.unique(di)
+        todo = used[~made.spanned[used]].tolist()
+        if todo:
+            dates = block.dates
+            spans = np.array([_span(*dates[at]) for at in todo], np.float64)
+            made.t0[todo], made.t1[todo] = spans[:, 0], spans[:, 1]
+            made.spanned[todo] = True
         # Places and outlets get their ids in the order the events first use them, as
         # when the events are written one by one.
-        place_of = np.zeros(max(len(block.places), 1), np.int64)
-        variant_of = np.full(max(len(block.places), 1), -1, np.int32)
-        for at in _first_use(block.place_index):
+        used = _first_use(pi)
+        for at in used[~made.placed[used]].tolist():
             place = block.places[at]
             if place is not None:
-                place_of[at], variant_of[at] = self._place_id(place)
-        set_of = np.zeros(max(len(block.sources), 1), np.int32)
-        for at in _first_use(block.source_index):
-            set_of[at] = self._set_id(block.sources[at])
-        actors_of = [json.dumps(list(a), ensure_ascii=False) for a in block.actors]
-        attributes_of = [rows.attributes_json(a) for a in block.attributes]
-        di = block.date_index
+                made.place_ids[at], made.variants[at] = self._place_id(place)
+                made.place_values[at] = int(made.place_ids[at])
+            made.placed[at] = True
+        used = _first_use(block.source_index)
+        for at in used[~made.linked[used]].tolist():
+            made.set_ids[at] = self._set_id(block.sources[at])
+            made.linked[at] = True
         # Each event's row: its own values and its value of each table of distinct ones,
-        # taken by numpy (a C loop over the events' positions, not a Python one).
-        values = np.empty((len(block.uids), len(rows.STAGED_VALUES) + 1), object)
+        # taken by numpy (a C loop over the events' positions, not a Python one), laid
+        # one row after another in one list (no tuple a row for the collector to visit).
+        width = len(rows.STAGED_VALUES) + 1
+        values: list = [None] * (len(block.uids) * width)
         for column, value in enumerate(
             (
                 block.uids,
                 block.titles,
-                _taken([d[0] for d in block.dates], di),
-                _taken([d[1] for d in block.dates], di),
-                _taken([d[2] for d in block.dates], di),
+                made.starts[di].tolist(),
+                made.ends[di].tolist(),
+                made.precisions[di].tolist(),
                 block.display_dates,
-                t0_of[di],
-                t1_of[di],
-                _taken(block.categories, block.category_index),
-                _taken(actors_of, block.actor_index),
-                _taken([int(i) or None for i in place_of.tolist()], block.place_index),
+                # Python's floats: SQLite binds numpy's only after asking each how to
+                # adapt it (a look-up that fails, twice a row).
+                made.t0[di].tolist(),
+                made.t1[di].tolist(),
+                made.categories[ci].tolist(),
+                made.actors[block.actor_index].tolist(),
+                made.place_values[pi].tolist(),
                 block.excerpts,
-                _taken(attributes_of, block.attribute_index),
+                made.attributes[block.attribute_index].tolist(),
             )
         ):
-            values[:, column] = value
-        category_of = np.array(
-            [columns.CATEGORY_CODES.get(c, columns.OTHER_CATEGORY_CODE) for c in block.categories]
-            or [0],
-            np.uint8,
-        )
-        categories = category_of[block.category_index]
+            values[column::width] = value
         row_columns = (
-            t0_of[block.date_index],
-            t1_of[block.date_index],
-            place_of[block.place_index],
-            categories,
-            precision_of[block.date_index],
-            set_of[block.source_index],
+            made.t0[di],
+            made.t1[di],
+            made.place_ids[pi],
+            made.category_codes[ci],
+            made.precision_codes[di],
+            made.set_ids[block.source_index],
         )
-        variants = variant_of[block.place_index]
+        variants = made.variants[pi]
         given, self._given = self._given, self._given + len(block.uids)
         again = block.again
         if not again.any():
@@ -620,7 +630,9 @@ class StagedWriter:
             else:
                 replacing.append((i, found))
         fresh = np.sort(np.asarray(fresh, np.int64))
-        rows.insert_staged_events(conn, values[fresh])
+        rows.insert_staged_events(
+            conn, [v for i in fresh.tolist() for v in values[i * width : (i + 1) * width]]
+        )
         self._keep(
             [block.uids[i] for i in fresh.tolist()],
             tuple(c[fresh] for c in row_columns),
@@ -629,7 +641,7 @@ class StagedWriter:
         for i, event_id in replacing:
             if event_id is _IN_BLOCK:
                 event_id = self._id_in_store(block.uids[i])
-            rows.update_event(conn, event_id, _all_values(tuple(values[i].tolist())))
+            rows.update_event(conn, event_id, _all_values(values[i * width : (i + 1) * width]))
             self._changes.append((event_id, *(c[i].item() for c in row_columns)))
             self._replacements.append(
                 (given + i, event_id, row_columns[5][i].item(), variants[i].item())
@@ -758,16 +770,26 @@ class StagedWriter:
         source_sets[:] = [[new_of[i] for i in ids if i in new_of] for ids in source_sets]
         rows.renumber(conn, "sources", [(old, new) for old, new in new_of.items() if new != old])
 
-    def commit(self, path: Path) -> None:
-        """Record the import of the file ``path``, keep the columns, and make the file
-        the store (synced to disk, then renamed onto the target in one step)."""
+    def commit(self, path: Path, digest: str | None = None) -> None:
+        """Record the import of the file ``path`` (``digest``: its SHA-256, when the
+        reader made it as it read), keep the columns, and make the file the store
+        (synced to disk, then renamed onto the target in one step)."""
         conn = self.conn
         try:
-            self._finish_rows(path)
-            conn.execute("COMMIT")
-            conn.close()
-            self.conn = None
             with open(self.staging, "rb+") as handle:
+                # The rows written so far go to the disk while the columns are made:
+                # the sync after the commit then has only the last pages to write.
+                early = threading.Thread(
+                    target=os.fdatasync, args=(handle.fileno(),), name="import-sync"
+                )
+                early.start()
+                try:
+                    self._finish_rows(path, digest)
+                    conn.execute("COMMIT")
+                finally:
+                    early.join()
+                conn.close()
+                self.conn = None
                 os.fsync(handle.fileno())
             os.replace(self.staging, self.target)
             folder = os.open(self.target.parent, os.O_RDONLY)
@@ -779,7 +801,7 @@ class StagedWriter:
             self._discard()
             raise StoreError(f"{self.target}: nothing was saved ({exc})") from None
 
-    def _finish_rows(self, path: Path) -> None:
+    def _finish_rows(self, path: Path, digest: str | None) -> None:
         conn = self.conn
         # The memory of this stage peaks here: what is no longer needed goes first (the
         # uids' hashes only found the events replaced by later ones), and each column's
@@ -811,7 +833,11 @@ class StagedWriter:
             if name in self._saved:
                 conn.execute(self._saved[name])
         history.record(
-            conn, history.IMPORT, after={"added": self.added, "replaced": 0}, file=Path(path)
+            conn,
+            history.IMPORT,
+            after={"added": self.added, "replaced": 0},
+            file=Path(path),
+            file_digest=digest,
         )
         pending = {
             "statements": json.dumps(
@@ -864,7 +890,7 @@ class _UidHashes:
         self.runs.append((hashes[order], ids[order]))
 
 
-def _all_values(staged: tuple) -> tuple:
+def _all_values(staged: Sequence) -> tuple:
     """A staged row (``uid`` first, then :data:`rows.STAGED_VALUES`) as the values of
     :data:`rows.EVENT_VALUES` (without the uid), NULL for the columns it leaves out."""
     given = dict(zip(rows.STAGED_VALUES, staged[1:], strict=True))
@@ -877,19 +903,90 @@ _LINK_CHUNK = 100_000
 _IN_BLOCK = object()
 
 
-def _taken(table: list, index: np.ndarray) -> np.ndarray:
-    """``[table[i] for i in index]``, made by numpy (an array of objects)."""
-    values = np.empty(max(len(table), 1), object)
-    values[: len(table)] = table
-    return values[index]
+class _Made:
+    """What the staged writer made of each entry of the tables of distinct values its
+    blocks share (see :class:`EventColumns`): each entry made once for the import, when
+    a block first brings it (its dates' times, places' and outlets' ids when an event
+    written first uses them), as arrays the blocks' rows take their values from."""
+
+    def __init__(self) -> None:
+        self.counts = dict.fromkeys(("dates", "places", "sources", "categories", "actors",
+                                     "attributes"), 0)  # fmt: skip
+        self.starts = self.ends = self.precisions = np.empty(0, object)
+        self.precision_codes = np.zeros(0, np.uint8)
+        self.t0, self.t1 = np.zeros(0, np.float64), np.zeros(0, np.float64)
+        self.spanned = np.zeros(0, bool)
+        self.place_ids = np.zeros(0, np.int64)
+        self.place_values = np.empty(0, object)
+        self.variants = np.zeros(0, np.int32)
+        self.placed = np.zeros(0, bool)
+        self.set_ids = np.zeros(0, np.int32)
+        self.linked = np.zeros(0, bool)
+        self.categories = np.empty(0, object)
+        self.category_codes = np.zeros(0, np.uint8)
+        self.actors = self.attributes = np.empty(0, object)
+
+    def extend(self, block: EventColumns) -> None:
+        """Make room for the entries ``block``'s tables have that the blocks before had
+        not, and make those that need no store."""
+        new = self._new(block.dates, "dates")
+        if new:
+            approximate = PRECISION_CODES[DatePrecision.APPROXIMATE]
+            self.starts = _joined(self.starts, [d[0] for d in new])
+            self.ends = _joined(self.ends, [d[1] for d in new])
+            self.precisions = _joined(self.precisions, [d[2] for d in new])
+            codes = [columns.PRECISION_CODE_OF.get(d[2], approximate) for d in new]
+            self.precision_codes = np.concatenate(
+                (self.precision_codes, np.array(codes, np.uint8))
+            )
+            self.t0 = np.concatenate((self.t0, np.zeros(len(new))))
+            self.t1 = np.concatenate((self.t1, np.zeros(len(new))))
+            self.spanned = np.concatenate((self.spanned, np.zeros(len(new), bool)))
+        new = self._new(block.places, "places")
+        if new:
+            self.place_ids = np.concatenate((self.place_ids, np.zeros(len(new), np.int64)))
+            self.place_values = _joined(self.place_values, [None] * len(new))
+            self.variants = np.concatenate((self.variants, np.full(len(new), -1, np.int32)))
+            self.placed = np.concatenate((self.placed, np.zeros(len(new), bool)))
+        new = self._new(block.sources, "sources")
+        if new:
+            self.set_ids = np.concatenate((self.set_ids, np.zeros(len(new), np.int32)))
+            self.linked = np.concatenate((self.linked, np.zeros(len(new), bool)))
+        new = self._new(block.categories, "categories")
+        if new:
+            self.categories = _joined(self.categories, new)
+            codes = [columns.CATEGORY_CODES.get(c, columns.OTHER_CATEGORY_CODE) for c in new]
+            self.category_codes = np.concatenate(
+                (self.category_codes, np.array(codes, np.uint8))
+            )
+        new = self._new(block.actors, "actors")
+        if new:
+            self.actors = _joined(
+                self.actors, [json.dumps(list(a), ensure_ascii=False) for a in new]
+            )
+        new = self._new(block.attributes, "attributes")
+        if new:
+            self.attributes = _joined(self.attributes, [rows.attributes_json(a) for a in new])
+
+    def _new(self, table: list, name: str) -> list:
+        begin = self.counts[name]
+        self.counts[name] = len(table)
+        return table[begin:]
 
 
-def _first_use(index: np.ndarray) -> list[int]:
+def _joined(values: np.ndarray, more: list) -> np.ndarray:
+    """The array of objects ``values`` followed by ``more``."""
+    added = np.empty(len(more), object)
+    added[:] = more
+    return np.concatenate((values, added))
+
+
+def _first_use(index: np.ndarray) -> np.ndarray:
     """The values of ``index`` in the order of their first appearance."""
     if not len(index):
-        return []
+        return np.zeros(0, np.int64)
     values, first = np.unique(index, return_index=True)
-    return values[np.argsort(first, kind="stable")].tolist()
+    return values[np.argsort(first, kind="stable")]
 
 
 def staged_pending(conn: sqlite3.Connection) -> bool:

@@ -153,11 +153,14 @@ def record(
     before: Any = None,
     after: Any = None,
     file: Path | None = None,
+    file_digest: str | None = None,
 ) -> None:
-    """Add a row to the history (``file``: the file an import read, hashed here)."""
+    """Add a row to the history (``file``: the file an import read, hashed here unless
+    ``file_digest`` gives its SHA-256 already)."""
     name = size = digest = None
     if file is not None:
-        name, size, digest = file.name, file.stat().st_size, file_sha256(file)
+        name, size = file.name, file.stat().st_size
+        digest = file_digest or file_sha256(file)
     conn.execute(
         """INSERT INTO history (at, kind, event_id, event_uid, before, after, file_name,
            file_size, file_sha256) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",

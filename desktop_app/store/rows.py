@@ -15,8 +15,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-import numpy as np
-
 from desktop_app.core.event import Article, Place
 from desktop_app.core.grading import Credibility, Grade, Reliability
 from desktop_app.core.originals import text_sha256
@@ -79,9 +77,9 @@ def insert_events(conn: sqlite3.Connection, rows: Iterable[tuple]) -> None:
     conn.executemany(_INSERT_EVENT, rows)
 
 
-def insert_staged_events(conn: sqlite3.Connection, values: np.ndarray) -> None:
-    """New events of a staged import: ``values`` holds one row per event, ``(uid,
-    *values)`` in the order of :data:`STAGED_VALUES` (an array of Python objects).
+def insert_staged_events(conn: sqlite3.Connection, values: list) -> None:
+    """New events of a staged import: ``values`` holds each event's row after the one
+    before, ``(uid, *values)`` in the order of :data:`STAGED_VALUES`.
 
     Thousands of rows go in with each statement, not one each as with ``executemany``:
     SQLite writes them without Python's lock, which ``executemany`` takes back after
@@ -90,8 +88,9 @@ def insert_staged_events(conn: sqlite3.Connection, values: np.ndarray) -> None:
     width = len(STAGED_VALUES) + 1
     count = max(1, min(STAGED_ROWS_PER_STATEMENT, conn.getlimit(_VARIABLES) // width))
     statement = _staged_insert(count)
-    for at in range(0, len(values), count):
-        part = values[at : at + count].ravel().tolist()
+    size = count * width
+    for at in range(0, len(values), size):
+        part = values[at : at + size]
         # The last statement of a block is filled up with rows of NULLs it leaves out.
         part.extend([None] * (count * width - len(part)))
         conn.execute(statement, part)
