@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("event-atlas")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
+# The one place the version is written: the package's metadata reads it from here at
+# build time (pyproject.toml), so a start need not load importlib.metadata to learn it.
+__version__ = "0.1.0"
