@@ -222,22 +222,8 @@ class Gazetteer:
         """Read the gazetteer files of ``folder`` (the shipped ``data/gazetteer``)."""
         folder = folder or data_dir() / "gazetteer"
         gazetteer = cls(())
-        with gzip.open(folder / "geonames.tsv.gz", "rt", encoding="utf-8") as lines:
-            next(lines)
-            for line in lines:
-                _gid, name, kind, lat, lon, country, admin1, pop, keys = line.rstrip("\n").split(
-                    "\t"
-                )
-                entry = GazetteerEntry(
-                    name,
-                    kind,
-                    float(lat) if lat else math.nan,
-                    float(lon) if lon else math.nan,
-                    country,
-                    admin1,
-                    int(pop),
-                )
-                gazetteer._add(entry, keys.split("|"))
+        for entry, keys in read_geonames(folder / "geonames.tsv.gz"):
+            gazetteer._add(entry, keys)
         extras = folder / "extras.tsv"
         if extras.is_file():
             for entry, keys in read_extras(extras):
@@ -457,6 +443,34 @@ def read_not_places(path: Path) -> dict[str, tuple[str, str]]:
     return found
 
 
+def read_geonames(
+    path: Path, kind: str | None = None
+) -> Iterator[tuple[GazetteerEntry, list[str]]]:
+    """The places of the shipped GeoNames table ``path`` with their comparison keys; only
+    those of ``kind`` when given (the other lines are not split)."""
+    wanted = f"\t{kind}\t" if kind else ""
+    with gzip.open(path, "rt", encoding="utf-8") as lines:
+        next(lines)
+        for line in lines:
+            if wanted not in line:
+                continue
+            _gid, name, what, lat, lon, country, admin1, pop, keys = line.rstrip("\n").split(
+                "\t"
+            )
+            if kind and what != kind:
+                continue
+            entry = GazetteerEntry(
+                name,
+                what,
+                float(lat) if lat else math.nan,
+                float(lon) if lon else math.nan,
+                country,
+                admin1,
+                int(pop),
+            )
+            yield entry, keys.split("|")
+
+
 def read_extras(path: Path) -> list[tuple[GazetteerEntry, list[str]]]:
     """The curated places of ``extras.tsv`` with their comparison keys."""
     found = []
@@ -515,26 +529,7 @@ def _read_countries(folder: Path) -> dict[str, list[GazetteerEntry]]:
     order the files give them)."""
     found: dict[str, list[GazetteerEntry]] = {}
     entries: list[tuple[GazetteerEntry, Iterable[str]]] = []
-    with gzip.open(folder / "geonames.tsv.gz", "rt", encoding="utf-8") as lines:
-        next(lines)
-        for line in lines:
-            if "\tcountry\t" not in line:
-                continue
-            _gid, name, kind, lat, lon, country, admin1, pop, keys = line.rstrip("\n").split(
-                "\t"
-            )
-            if kind != "country":
-                continue
-            entry = GazetteerEntry(
-                name,
-                kind,
-                float(lat) if lat else math.nan,
-                float(lon) if lon else math.nan,
-                country,
-                admin1,
-                int(pop),
-            )
-            entries.append((entry, keys.split("|")))
+    entries.extend(read_geonames(folder / "geonames.tsv.gz", kind="country"))
     extras = folder / "extras.tsv"
     if extras.is_file():
         entries.extend((e, keys) for e, keys in read_extras(extras) if e.kind == "country")
