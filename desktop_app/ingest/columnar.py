@@ -34,6 +34,7 @@ from pathlib import Path
 
 import numpy as np
 
+from desktop_app.core.sorted_runs import SortedRuns
 from desktop_app.ingest import acled
 from desktop_app.ingest.delimited import DETECTION_ROWS, SAMPLE_CHARS, _dialect
 from desktop_app.ingest.fields import DateOrderContradiction
@@ -403,7 +404,7 @@ class _Seen:
 
     def __init__(self) -> None:
         self.rows: list[np.ndarray] = []
-        self.uids = _SortedRuns()
+        self.uids = SortedRuns()
 
     def none_of(self, uids: np.ndarray) -> bool:
         """Whether no uid of a block was met before, nor twice in it (then no row was)."""
@@ -416,34 +417,7 @@ class _Seen:
 
     def sets(self) -> tuple[set[int], set[int]]:
         """Sets of the hashes met, for a block counted row by row."""
-        return {key for run in self.rows for key in run.tolist()}, self.uids.set()
-
-
-class _SortedRuns:
-    """Keys kept as sorted arrays of falling sizes."""
-
-    def __init__(self) -> None:
-        self.runs: list[np.ndarray] = []
-
-    def met(self, ordered: np.ndarray) -> bool:
-        """Whether any of the sorted keys ``ordered`` is kept."""
-        if not len(ordered):
-            return False
-        for known in self.runs:
-            at = np.searchsorted(known, ordered).clip(0, len(known) - 1)
-            if (known[at] == ordered).any():
-                return True
-        return False
-
-    def add(self, keys: np.ndarray) -> None:
-        run = np.sort(keys)
-        while self.runs and len(self.runs[-1]) <= len(run):
-            # A stable sort finds the two sorted runs and merges them in one pass.
-            run = np.sort(np.concatenate((self.runs.pop(), run)), kind="stable")
-        self.runs.append(run)
-
-    def set(self) -> set[int]:
-        return {key for run in self.runs for key in run.tolist()}
+        return {key for run in self.rows for key in run.tolist()}, self.uids.keys()
 
 
 def _has_twice(ordered: np.ndarray) -> bool:

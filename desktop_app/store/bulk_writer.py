@@ -18,6 +18,7 @@ from sqlite_utils import Database
 from desktop_app.core.dates import PRECISION_CODES, DateError, DatePrecision, event_span
 from desktop_app.core.event import Event, Place
 from desktop_app.core.index import EventArrays
+from desktop_app.core.sorted_runs import SortedRuns
 from desktop_app.store import columns, history, rows
 from desktop_app.store.errors import StoreError
 from desktop_app.store.migrations import migrations
@@ -479,7 +480,7 @@ class StagedWriter:
         self._written: dict[int, tuple[str | None, str | None]] = {}
         self._source_ids: dict[str, int] = {}
         self._sets: dict[tuple[int, ...], int] = {}
-        self._uid_hashes = _UidHashes()
+        self._uid_hashes = SortedRuns()
         self._columns: list[tuple[np.ndarray, ...]] = []
         #: Each new event's place as met (a number of ``_variants``), block by block.
         self._event_variants: list[np.ndarray] = []
@@ -649,7 +650,7 @@ class StagedWriter:
 
     def _id_in_store(self, uid: str) -> int | None:
         """The id of the written event whose uid is ``uid`` (None: none is)."""
-        for event_id in self._uid_hashes.ids(hash(uid)):
+        for event_id in self._uid_hashes.values_of(hash(uid)):
             row = self.conn.execute("SELECT uid FROM events WHERE id = ?", [event_id]).fetchone()
             if row is not None and row[0] == uid:
                 return event_id
@@ -806,7 +807,7 @@ class StagedWriter:
         # The memory of this stage peaks here: what is no longer needed goes first (the
         # uids' hashes only found the events replaced by later ones), and each column's
         # blocks as soon as they are joined.
-        self._uid_hashes = _UidHashes()
+        self._uid_hashes = SortedRuns()
         # Each set of outlets by its number: the ids of its outlets, in its order.
         source_sets = [list(ids) for ids in sorted(self._sets, key=self._sets.__getitem__)]
         renumbered = self._settle_replacements(source_sets) if self._replacements else None
@@ -853,41 +854,6 @@ class StagedWriter:
             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             [STAGED_KEY, str(self.added)],
         )
-
-
-class _UidHashes:
-    """The hash of each written event's uid with its id, for finding the event a later
-    one replaces. Kept as written (8 bytes an event) until the first look-up; from then
-    on as sorted runs of falling sizes, each run merged with the last while that is no
-    larger, so that each hash is sorted a few times in all (not once per look-up) and a
-    look-up is a binary search in each run."""
-
-    def __init__(self) -> None:
-        self.written: list[tuple[np.ndarray, int]] = []
-        self.runs: list[tuple[np.ndarray, np.ndarray]] = []
-
-    def add(self, hashes: np.ndarray, first_id: int) -> None:
-        """The hashes of events with consecutive ids from ``first_id``."""
-        self.written.append((hashes, first_id))
-
-    def ids(self, key: int) -> list[int]:
-        """The ids of the events whose uid has the hash ``key``, in order."""
-        while self.written:
-            hashes, first_id = self.written.pop(0)
-            self._sort_in(hashes, np.arange(first_id, first_id + len(hashes), dtype=np.int64))
-        found: list[int] = []
-        for hashes, ids in self.runs:
-            begin = int(np.searchsorted(hashes, key, side="left"))
-            end = int(np.searchsorted(hashes, key, side="right"))
-            found.extend(ids[begin:end].tolist())
-        return sorted(found)
-
-    def _sort_in(self, hashes: np.ndarray, ids: np.ndarray) -> None:
-        while self.runs and len(self.runs[-1][0]) <= len(hashes):
-            last_hashes, last_ids = self.runs.pop()
-            hashes, ids = np.concatenate((last_hashes, hashes)), np.concatenate((last_ids, ids))
-        order = np.argsort(hashes, kind="stable")
-        self.runs.append((hashes[order], ids[order]))
 
 
 def _all_values(staged: Sequence) -> tuple:
