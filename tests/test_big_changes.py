@@ -42,8 +42,8 @@ def big_db(tmp_path):
     return make_big_store(tmp_path / "big.db")
 
 
-def make_big_store(path):
-    """A store of :data:`EVENTS` events at ``path``, a third of them graded."""
+def make_big_store(path, count: int = EVENTS):
+    """A store of ``count`` events at ``path``, a third of them graded."""
     with EventStore(path) as store:
         store.add_events(
             Event(
@@ -54,7 +54,7 @@ def make_big_store(path):
                 sources=("Reuters",) if i % 2 else (),
                 grade=parse_grade("C3", "one source") if i % 3 == 0 else Grade(),
             )
-            for i in range(EVENTS)
+            for i in range(count)
         )
     return path
 
@@ -322,18 +322,7 @@ def test_a_translation_may_put_the_change_before_undo(qtbot, big_db):
 @pytest.fixture(scope="module")
 def huge_store(tmp_path_factory):
     """A store of :data:`HUGE` events, made once for the module's tests to copy."""
-    path = tmp_path_factory.mktemp("huge") / "huge.db"
-    with EventStore(path) as store:
-        store.add_events(
-            Event(
-                uid=f"e{i}",
-                title=f"Event {i}",
-                start=f"2024-{1 + i % 12:02d}-01",
-                place=Place(f"Town {i % 40}", 40 + i % 40 / 4, 20 + i % 40 / 4),
-            )
-            for i in range(HUGE)
-        )
-    return path
+    return make_big_store(tmp_path_factory.mktemp("huge") / "huge.db", HUGE)
 
 
 @pytest.fixture

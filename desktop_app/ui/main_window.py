@@ -1090,12 +1090,11 @@ class MainWindow(QMainWindow):
             return
         if self._showing is not None:
             self._showing.cancel()
-        number = self._reads
         task = Task(
             partial(read_events, self.store.path, self.store.read_only, timeline=True),
             expected=(StoreError,),
         )
-        task.succeeded.connect(lambda opened: self._on_edited_read(number, task, opened, select))
+        task.succeeded.connect(lambda opened: self._on_edited_read(task, opened, select))
         task.failed.connect(lambda exc: self._on_edited_unreadable(task, exc))
         self._showing = task
         background_runner().start(task)
@@ -1105,11 +1104,11 @@ class MainWindow(QMainWindow):
         """Whether the events of a big store are being read again to show a change."""
         return self._showing is not None
 
-    def _on_edited_read(
-        self, number: int, task: Task, opened: OpenedEvents, select: list[int]
-    ) -> None:
-        if number != self._reads or task is not self._showing:
-            return  # changed again, or another store opened, since
+    def _on_edited_read(self, task: Task, opened: OpenedEvents, select: list[int]) -> None:
+        # Changed again, another store opened or the window closed since (each forgets
+        # the task): what it read is not the store's now.
+        if task is not self._showing:
+            return
         self._showing = None
         self._show_edited(opened, select)
 
@@ -1118,17 +1117,22 @@ class MainWindow(QMainWindow):
             self._showing = None
             self.notify(str(exc))
 
-    def _show_edited(self, opened: OpenedEvents, select: list[int]) -> None:
-        self.index = opened.index
-        self.categories = opened.categories
-        self.map_view.set_categories(self.categories)
-        self._reading_events = False
-        self._payload = opened.payload
-        self._all_events = opened.timeline
-        self.timeline.set_data(opened.timeline)
+    def _show_edited(self, opened: OpenedEvents | None, select: list[int]) -> None:
+        """Hand the views the store after a change, and select ``select``: ``opened`` is
+        its events read again, None when the change left the columns the map and the
+        timeline read as they were (a grading)."""
+        if opened is not None:
+            self.index = opened.index
+            self.categories = opened.categories
+            self.map_view.set_categories(self.categories)
+            self._reading_events = False
+            self._payload = opened.payload
+            self._all_events = opened.timeline
+            self.timeline.set_data(opened.timeline)
         self._forget_matches()
         self._on_filter_changed(self.state.filter)
-        self.map_view.refresh_events(select)
+        if opened is not None:
+            self.map_view.refresh_events(select)
         self.table.model.refresh()
         self.state.select(select)
         self.panel.refresh()
@@ -1137,11 +1141,7 @@ class MainWindow(QMainWindow):
         """Show the store after a grading or its undo. Grades are on neither the map nor
         the timeline, so their columns stay: only what reads grades (a filter by grade,
         the table, the panel) asks the store again, and ``select`` is selected."""
-        self._forget_matches()
-        self._on_filter_changed(self.state.filter)
-        self.table.model.refresh()
-        self.state.select(select)
-        self.panel.refresh()
+        self._show_edited(None, select)
 
     def find_duplicates(self) -> duplicates.DuplicatesDialog:
         """Open the review of the events that are probably told twice."""
