@@ -74,6 +74,7 @@ class EventLayer(MacroElement):
         ("event_dots", "web/event_dots.js"),
         ("event_api", "web/event_api.js"),
         ("event_halos", "web/event_halos.js"),
+        ("event_arcs", "web/event_arcs.js"),
         ("event_sprites", "web/event_sprites.js"),
         ("event_draw", "web/event_draw.js"),
         ("event_layer", "web/event_layer.js"),

@@ -1,6 +1,7 @@
 /*
  * Event Atlas map page: drawing. One canvas over the map draws the groups of the window's
- * events (event_groups.js finds them), the arcs from where strikes were launched, the
+ * events (event_groups.js finds them), the arcs from where strikes were launched
+ * (event_arcs.js lays them out), the
  * selection rings, the halos of places known only roughly (event_halos.js finds them),
  * the names of places and countries (event_labels.js places them) and the current
  * event's label. A plain mark is a sprite (event_sprites.js): its look is drawn once as
@@ -18,13 +19,13 @@
   const Dots = window.EventAtlasDots;
   const Halos = window.EventAtlasHalos;
   const Sprites = window.EventAtlasSprites;
+  const Arcs = window.EventAtlasArcs;
   // Plain marks as sprites (false: a path each, as before them; the map benchmark
   // compares the two).
   if (EA.spriteMarks === undefined) EA.spriteMarks = true;
 
   const RADIUS = 7;
   const BADGE_DX = RADIUS + 5, BADGE_DY = -RADIUS - 4; // a count badge's centre, off its mark
-  const ARC_BEND = 0.2;     // how far an arc bows out, as a share of its length
   const COUNTRY_MAX_ZOOM = 5; // country names up to this zoom; closer in, places only
   const COUNTRY_MIN_FILL = 0.7; // a country's name shows where the land is this much as wide
   const PLACE_FONT = "600 12px system-ui, sans-serif";
@@ -97,65 +98,51 @@
   }
 
   /*
-   * Arcs from origin to target for visible events that know both. Arcs that leave one
-   * origin for one drawn marker or cluster are one arc, thicker with its count: a
-   * thousand strikes from one airfield read as one heavy line, not a thousand.
+   * The arcs from origin to target of the window's events that know both
+   * (event_arcs.js merges and lays them out): each batch of one look is one path.
+   * Returns how many arcs were drawn.
    */
   function drawArcs(ctx, view, g) {
-    const s = scratch;
-    const arcs = new Map();
-    for (let k = 0; k < EA.placed.length; k++) {
-      const i = EA.placed[k];
-      const olat = EA.olat[i], olon = EA.olon[i];
-      if (Number.isNaN(olat) || Number.isNaN(olon)) continue;
-      const p = EA.placeOf[i];
-      const target = g.placeIn(p) ? s.group[p] : -1 - p;
-      const key = olat + "," + olon + "," + target;
-      const arc = arcs.get(key);
-      if (arc) { arc.count++; arc.last = i; continue; }
-      const x0 = (olon + 180) / 360 * view.scale + view.ox, y0 = mercatorY(olat) * view.scale + view.oy;
-      const x1 = target >= 0 ? g.x[target] : EA.placeWx[p] * view.scale + view.ox;
-      const y1 = target >= 0 ? g.y[target] : EA.placeWy[p] * view.scale + view.oy;
-      arcs.set(key, { x0, y0, x1, y1, count: 1, last: i, target });
-    }
-    const pad = 40;
-    let drawn = 0;
+    const arcs = Arcs.mergeArcs(EA, g, (p) => scratch.group[p]);
+    if (!arcs.length) return 0;
+    const laid = Arcs.layArcs(EA, g, view, arcs, categoryIndex, RADIUS, clusterRadius);
+    const cats = EA.config.categories;
     ctx.lineCap = "round";
-    for (const arc of arcs.values()) {
-      const { x0, y0, x1, y1 } = arc;
-      const dx = x1 - x0, dy = y1 - y0, len = Math.hypot(dx, dy);
-      // Bow to the left of the direction of travel, so A->B and B->A do not overlap.
-      const cx = (x0 + x1) / 2 + dy * ARC_BEND, cy = (y0 + y1) / 2 - dx * ARC_BEND;
-      if (Math.max(x0, x1, cx) < -pad || Math.min(x0, x1, cx) > view.w + pad) continue;
-      if (Math.max(y0, y1, cy) < -pad || Math.min(y0, y1, cy) > view.h + pad) continue;
-      if (len < 4) continue;
-      const colour = categoryOf(arc.last).colour;
-      const width = Math.min(6, 1 + Math.log2(arc.count) * 0.9);
-      ctx.globalAlpha = (EA.fade ? 0.25 + 0.45 * G.ageWeight(EA, arc.last) : 0.6);
-      ctx.strokeStyle = colour; ctx.fillStyle = colour; ctx.lineWidth = width;
+    for (const line of laid.curves) {
+      const pts = line.points;
+      ctx.globalAlpha = line.alpha;
+      ctx.strokeStyle = cats[line.category].colour; ctx.lineWidth = line.width;
       ctx.beginPath();
-      ctx.moveTo(x0, y0);
-      ctx.quadraticCurveTo(cx, cy, x1, y1);
+      for (let k = 0; k < pts.length; k += 6) {
+        ctx.moveTo(pts[k], pts[k + 1]);
+        ctx.quadraticCurveTo(pts[k + 2], pts[k + 3], pts[k + 4], pts[k + 5]);
+      }
       ctx.stroke();
-      // The origin: a small ring; the end: an arrowhead along the curve's last tangent,
-      // stopping at the edge of the marker or cluster it points at.
-      ctx.lineWidth = 1.5;
-      ctx.beginPath(); ctx.arc(x0, y0, 3, 0, Math.PI * 2); ctx.stroke();
-      const tx = x1 - cx, ty = y1 - cy, tl = Math.hypot(tx, ty) || 1;
-      const ux = tx / tl, uy = ty / tl, size = 5 + width;
-      const t = arc.target;
-      const back = t >= 0 && g.markers[t] > 1 ? clusterRadius(g.count[t]) + 1 : RADIUS + 2;
-      const bx = x1 - ux * back, by = y1 - uy * back;
+    }
+    // Over the curves: a small ring on each origin, an arrowhead at each end.
+    ctx.lineWidth = 1.5;
+    for (const end of laid.ends) {
+      const rings = end.rings, heads = end.heads;
+      ctx.globalAlpha = end.alpha;
+      ctx.strokeStyle = ctx.fillStyle = cats[end.category].colour;
       ctx.beginPath();
-      ctx.moveTo(bx, by);
-      ctx.lineTo(bx - ux * size - uy * size * 0.55, by - uy * size + ux * size * 0.55);
-      ctx.lineTo(bx - ux * size + uy * size * 0.55, by - uy * size - ux * size * 0.55);
-      ctx.closePath(); ctx.fill();
-      drawn++;
+      for (let k = 0; k < rings.length; k += 2) {
+        ctx.moveTo(rings[k] + Arcs.RING, rings[k + 1]);
+        ctx.arc(rings[k], rings[k + 1], Arcs.RING, 0, Math.PI * 2);
+      }
+      ctx.stroke();
+      ctx.beginPath();
+      for (let k = 0; k < heads.length; k += 6) {
+        ctx.moveTo(heads[k], heads[k + 1]);
+        ctx.lineTo(heads[k + 2], heads[k + 3]);
+        ctx.lineTo(heads[k + 4], heads[k + 5]);
+        ctx.closePath();
+      }
+      ctx.fill();
     }
     ctx.globalAlpha = 1;
     ctx.lineCap = "butt";
-    return drawn;
+    return laid.drawn;
   }
 
   function drawCluster(ctx, g, k, x, y, nc, cats) {
@@ -497,6 +484,7 @@
       lap("group");
       // Dots go into the pixels first: writing pixels replaces what is under them.
       EA.dotsDrawn = EA.drawingDots ? this._drawDots(ctx, view, ratio) : 0;
+      lap("dots");
       const inView = (x, y, r) => x >= -r && y >= -r && x <= view.w + r && y <= view.h + r;
       const selected = [];
       if (EA.selection.size) {
@@ -518,10 +506,11 @@
         : [];
       drawHalos(ctx, EA.halosDrawn);
       if (EA.legend) EA.legend.showHaloNote(EA.halosDrawn.length > 0);
+      lap("halos");
       EA.arcsDrawn = EA.drawingDots ? 0 : drawArcs(ctx, view, g);
       const drawnKeys = [];
       for (let k = 0; k < g.n; k++) if (inView(g.x[k], g.y[k], 32)) drawnKeys.push(k);
-      lap("halos_arcs");
+      lap("arcs");
       const labels = chooseLabels(ctx, view, g, drawnKeys, map);
       lap("labels");
       // Country names lie under the markers; place names go over them (clear of them).
