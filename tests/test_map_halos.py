@@ -85,7 +85,7 @@ def test_encode_events_writes_the_precision_codes_as_the_last_column():
         place_precision=codes,
     )  # fmt: skip
     buffer = encode_events(arrays)
-    assert buffer[:4] == b"EVA3"
+    assert buffer[:4] == b"EVA4"
     assert list(buffer[-n:]) == codes.tolist()
     # Without a precision of their own, places are "unknown": no halo, no guess.
     bare = EventArrays(*(getattr(arrays, name) for name in ("ids", "t0", "t1", "lat", "lon")),

@@ -12,8 +12,8 @@ from desktop_app.core.index import EventArrays
 from desktop_app.core.window import TimeWindow
 from desktop_app.mapgen.addresses import EVENT_PARTS, EVENTS_PATH
 from desktop_app.mapgen.payload import (
-    COLUMN_TYPES,
     buffer_column,
+    buffer_columns,
     decode_events,
     encode_events,
     part_bounds,
@@ -26,38 +26,62 @@ from tests.mapping import PAGE_TIMEOUT_MS, js, synthetic_store
 from tests.test_standalone_html import Requests
 
 
-def _column_starts(n: int) -> list[int]:
-    starts, at = [], 8
-    for dtype in COLUMN_TYPES:
-        starts.append(at)
-        at += n * np.dtype(dtype).itemsize
-    return starts
+def _arrays(n: int, hours: bool = False) -> EventArrays:
+    """``n`` events of one day each (or of a few hours: ends a float32 span cannot
+    carry), every seventh with an origin."""
+    t0 = np.sort(np.random.default_rng(3).uniform(19000, 20000, n)).round(0 if not hours else 3)
+    t1 = t0 + (1.0 if not hours else 0.1)
+    origin = np.where(np.arange(n) % 7 == 0, 50.5, np.nan).astype(np.float32)
+    return EventArrays(
+        np.arange(1, n + 1, dtype=np.int64), t0, t1,
+        np.full(n, 49.9, np.float32), np.full(n, 36.2, np.float32),
+        (np.arange(n) % len(CATEGORIES)).astype(np.uint8), origin, origin + 1,
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize("n", [0, 1, 51, 1000, 100_003])
 @pytest.mark.parametrize("count", [1, 2, 4, 7])
-def test_the_parts_cover_the_buffer_and_cut_only_where_a_column_starts(n, count):
-    buffer = b"EVA3" + n.to_bytes(4, "little") + bytes(38 * n)
+@pytest.mark.parametrize("hours", [False, True])
+def test_the_parts_cover_the_buffer_and_cut_only_where_a_column_starts(n, count, hours):
+    buffer = encode_events(_arrays(n, hours))
     bounds = part_bounds(buffer, count)
     assert len(bounds) == count
     assert bounds[0][0] == 0 and bounds[-1][1] == len(buffer)
     assert all(end == start for (_, end), (start, _) in zip(bounds, bounds[1:], strict=False))
-    starts = _column_starts(n)
+    columns = buffer_columns(buffer)
     for start, _end in bounds[1:]:
-        assert start in starts or start == len(buffer)
+        assert start in [c.offset for c in columns] or start == len(buffer)
     for start, end in bounds:
         assert start <= end
         # Every column starts on a boundary of its own size inside its part.
-        for at, dtype in zip(starts, COLUMN_TYPES, strict=True):
-            if start <= at < end:
-                assert (at - start) % np.dtype(dtype).itemsize == 0
+        for column in columns:
+            if start <= column.offset < end:
+                assert (column.offset - start) % np.dtype(column.dtype).itemsize == 0
 
 
-def test_a_million_events_come_in_parts_of_similar_size():
+@pytest.mark.parametrize("hours", [False, True])
+def test_the_buffer_gives_back_every_column_exactly(hours):
+    arrays = _arrays(5000, hours)
+    back = decode_events(encode_events(arrays))
+    for name in ("ids", "t0", "t1", "lat", "lon", "category", "place_precision"):
+        assert np.array_equal(getattr(back, name), getattr(arrays, name)), name
+    for name in ("origin_lat", "origin_lon"):
+        assert np.array_equal(getattr(back, name), getattr(arrays, name), equal_nan=True), name
+    names = [c.name for c in buffer_columns(encode_events(arrays))]
+    # Day-long events travel as spans; ends a span in float32 would move travel whole.
+    assert ("span" in names, "t1" in names) == (not hours, hours)
+
+
+def test_a_million_day_long_events_take_26_bytes_each_in_parts_of_similar_size():
     n = 1_000_000
-    buffer = b"EVA3" + n.to_bytes(4, "little") + bytes(38 * n)
+    buffer = encode_events(_arrays(n))
+    # 8 (start) + 4 (id) + 8 (place) + 4 (span) + 2 (category, precision), and 12 for
+    # each of the seventh that has an origin.
+    assert len(buffer) == 16 + 26 * n + 12 * len(range(0, n, 7))
     sizes = [end - start for start, end in part_bounds(buffer, EVENT_PARTS)]
-    assert max(sizes) <= 2 * min(sizes)
+    # No part is bigger than the starts (which cannot be cut), none less than half that.
+    assert max(sizes) == sizes[0] == 16 + 8 * n
+    assert min(sizes) >= 4 * n
 
 
 @pytest.fixture
@@ -70,9 +94,12 @@ def requests():
 
 
 def test_a_buffer_cut_short_or_too_long_is_refused_by_name():
-    whole = b"EVA3" + (50).to_bytes(4, "little") + bytes(38 * 50)
+    whole = encode_events(_arrays(50))
     assert len(buffer_column(whole, "ids")) == 50
-    for bad in (whole[:-1], whole + b"\0", whole[:6], b"", b"EAX1" + whole[4:]):
+    more_origins = whole[:8] + (51).to_bytes(4, "little") + whole[12:]
+    unknown_flag = whole[:12] + (2).to_bytes(4, "little") + whole[16:]
+    for bad in (whole[:-1], whole + b"\0", whole[:6], b"", b"EAX1" + whole[4:], more_origins,
+                unknown_flag):  # fmt: skip
         with pytest.raises(ValueError, match="not an event buffer"):
             buffer_column(bad, "ids")
         with pytest.raises(ValueError, match="not an event buffer"):

@@ -9,7 +9,7 @@ PAGE_PATH = "map.html"
 EVENTS_PATH = "data/events.bin"
 #: The page fetches the event buffer in this many parts side by side,
 #: ``data/events.bin?part=K&of=N``: each request gets its own pipe from the app, and
-#: one pipe carries a million events' 38 MB several times slower than four.
+#: one pipe carries a million events' 26 MB several times slower than four.
 EVENT_PARTS = 4
 #: The names of the events' places, as JSON ``[[event id, place name, place kind], ...]``.
 PLACES_PATH = "data/places.json"

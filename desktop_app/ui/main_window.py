@@ -1051,7 +1051,7 @@ class MainWindow(QMainWindow):
     def _page_buffer(self) -> bytes | None:
         """The map page's buffer of the events (None while they are being read): the one
         made with them, handed over once (the page and the map view keep what they need
-        of it, and a million events' buffer is 38 MB), then made again if asked again
+        of it, and a million events' buffer is 26 MB or more), then made again if asked again
         (a page loading anew)."""
         if self._reading_events:
             return None

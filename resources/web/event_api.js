@@ -24,7 +24,8 @@
     ready: false,
     n: 0,
     t0: null, t1: null, ids: null, lat: null, lon: null, cat: null,
-    olat: null, olon: null,       // the origin of an event with one, NaN without
+    // The rows with an origin (ascending) and where each was launched from.
+    originRows: null, originLat: null, originLon: null,
     placeOf: null,                // the place (index) of each row, -1 without a place
     placeWx: null, placeWy: null, // Web Mercator position of each place in [0, 1]
     nPlaces: 0,
@@ -123,6 +124,7 @@
       if (here) rows[placed++] = i;
     }
     EA.visible = all ? visible : visible.subarray(0, shown);
+    // In row order, as rowsIn gives them: mergeArcs pairs them with the origins' rows.
     EA.placed = rows.subarray(0, placed);
     EA.categoryCounts = counts;
     if (EA.legend) EA.legend.update(counts, cats);

@@ -23,20 +23,24 @@
    * target, where the target is the group the event's place is drawn in (`g`, the groups
    * of the draw) or, for a place outside the drawn groups, the place itself (-1 - place).
    * Returns [{olat, olon, target, count, last}], `last` the latest row of the arc.
-   * Keys are numbers (an origin's index among this frame's origins, by the targets'
-   * count, plus the target's index): a string made per event cost more than the drawing.
+   * The placed rows and the rows with an origin both ascend (the buffer's order), so one
+   * walk pairs them. Keys are numbers (an origin's index among this frame's origins, by
+   * the targets' count, plus the target's index): a string made per event cost more
+   * than the drawing.
    */
   function mergeArcs(ea, g, groupOfPlace) {
     const origins = new Map();   // origin latitude -> Map(origin longitude -> origin index)
     const byKey = new Map();
     const arcs = [];
     const targets = g.n + ea.nPlaces;
-    const placed = ea.placed;
+    const placed = ea.placed, rows = ea.originRows, m = rows.length;
     let originCount = 0;
-    for (let k = 0; k < placed.length; k++) {
+    let j = placed.length ? window.EventAtlasGroups.lowerBound(rows, placed[0], 0, m) : m;
+    for (let k = 0; k < placed.length && j < m; k++) {
       const i = placed[k];
-      const olat = ea.olat[i], olon = ea.olon[i];
-      if (Number.isNaN(olat) || Number.isNaN(olon)) continue;
+      while (j < m && rows[j] < i) j++;
+      if (j === m || rows[j] !== i) continue;
+      const olat = ea.originLat[j], olon = ea.originLon[j];
       let atLat = origins.get(olat);
       if (atLat === undefined) origins.set(olat, (atLat = new Map()));
       let origin = atLat.get(olon);

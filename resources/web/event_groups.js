@@ -14,6 +14,8 @@
   "use strict";
 
   const LONG_EVENT_DAYS = 2.0;
+  const HEADER_BYTES = 16;  // the buffer's header: magic, events, origins, flags
+  const T1_WHOLE = 1;       // the flag of a buffer carrying every end whole
   const HIT_RADIUS = 10;
   const STACK_PX = 16;      // markers closer than this would overlap: one marker, a count
   const CLUSTER_PX = 56;    // the reach of a cluster when markers crowd the view
@@ -34,18 +36,21 @@
   }
 
   /*
-   * The event buffer's columns as typed arrays over it, uncopied. `buffer` is one
-   * ArrayBuffer, or the buffer's parts in order (fetched side by side), each cut where
-   * a column starts: every column is viewed inside the part that holds it.
+   * The event buffer's columns as typed arrays over it, uncopied (desktop_app/mapgen/
+   * payload.py lays it out). `buffer` is one ArrayBuffer, or the buffer's parts in order
+   * (fetched side by side), each cut where a column starts: every column is viewed
+   * inside the part that holds it. Only the ends are made: from the starts and their
+   * spans, unless the buffer carries them whole.
    */
   function decode(ea, buffer) {
     const parts = Array.isArray(buffer) ? buffer.filter((p) => p.byteLength > 0) : [buffer];
-    if (!parts.length || parts[0].byteLength < 8) throw new Error("not an event buffer");
-    const head = new DataView(parts[0], 0, 8);
+    if (!parts.length || parts[0].byteLength < HEADER_BYTES) throw new Error("not an event buffer");
+    const head = new DataView(parts[0], 0, HEADER_BYTES);
     const magic = String.fromCharCode(head.getUint8(0), head.getUint8(1), head.getUint8(2), head.getUint8(3));
-    if (magic !== "EVA3") throw new Error("not an event buffer");
-    const n = head.getUint32(4, true);
-    let offset = 8, part = 0, partStart = 0;
+    if (magic !== "EVA4") throw new Error("not an event buffer");
+    const n = head.getUint32(4, true), m = head.getUint32(8, true), flags = head.getUint32(12, true);
+    if (m > n || (flags & ~T1_WHOLE) !== 0) throw new Error("not an event buffer");
+    let offset = HEADER_BYTES, part = 0, partStart = 0;
     const take = (Type, count) => {
       const bytes = count * Type.BYTES_PER_ELEMENT;
       while (part < parts.length && offset >= partStart + parts[part].byteLength && bytes > 0) {
@@ -58,16 +63,25 @@
       offset += bytes;
       return arr;
     };
+    const whole = (flags & T1_WHOLE) !== 0;
     ea.n = n;
     ea.t0 = take(Float64Array, n);
-    ea.t1 = take(Float64Array, n);
+    const t1 = whole ? take(Float64Array, n) : null;
     ea.ids = take(Uint32Array, n);
     ea.lat = take(Float32Array, n);
     ea.lon = take(Float32Array, n);
-    ea.olat = take(Float32Array, n);
-    ea.olon = take(Float32Array, n);
+    const span = whole ? null : take(Float32Array, n);
+    // The rows with an origin (ascending) and where each was launched from.
+    ea.originRows = take(Uint32Array, m);
+    ea.originLat = take(Float32Array, m);
+    ea.originLon = take(Float32Array, m);
     ea.cat = take(Uint8Array, n);
     ea.placePrecision = take(Uint8Array, n);  // how precisely each place is known (a code)
+    if (whole) ea.t1 = t1;
+    else {
+      ea.t1 = new Float64Array(n);
+      for (let i = 0; i < n; i++) ea.t1[i] = ea.t0[i] + span[i];
+    }
     findPlaces(ea);
     indexIds(ea);
     let longCount = 0;

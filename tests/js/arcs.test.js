@@ -22,14 +22,15 @@ const PLACES = [[49.9935, 36.2304], [50.9077, 34.7981], [48.4647, 35.0462]]; // 
  */
 function scene(rows, { groupOf = (p) => p, outside = [], clusters = [] } = {}) {
   const n = rows.length;
-  const f32 = (pick) => Float32Array.from(rows, (r) => pick(r));
+  const origins = rows.flatMap((r, i) => (r[1] ? [i] : []));
   const ea = {
     n,
     nPlaces: PLACES.length,
     placed: Int32Array.from(rows.keys()),
     placeOf: Int32Array.from(rows, (r) => r[0]),
-    olat: f32((r) => (r[1] ? r[1][0] : NaN)),
-    olon: f32((r) => (r[1] ? r[1][1] : NaN)),
+    originRows: Uint32Array.from(origins),
+    originLat: Float32Array.from(origins, (i) => rows[i][1][0]),
+    originLon: Float32Array.from(origins, (i) => rows[i][1][1]),
     cat: Uint8Array.from(rows, (r) => r[2]),
     t0: Float64Array.from(rows, (r) => r[3]),
     t1: Float64Array.from(rows, (r) => r[3]),
@@ -137,4 +138,15 @@ test("with fading on, an older arc is fainter, in a few steps of opacity", () =>
   assert.equal(alphas.length, 2);
   assert.ok(alphas[0] < alphas[1]);
   for (const a of alphas) assert.equal(Math.round(a * A.ALPHA_STEPS) / A.ALPHA_STEPS, a);
+});
+
+test("only the placed rows' origins count: rows the window or the filter left out make no arc", () => {
+  const { ea, g, groupOf } = scene([
+    [0, BELGOROD, 1, 1], [1, KURSK, 1, 2], [0, BELGOROD, 1, 3], [2, KURSK, 1, 4], [1, null, 1, 5],
+  ]);
+  ea.placed = Int32Array.from([1, 2, 4]);
+  const arcs = A.mergeArcs(ea, g, groupOf);
+  assert.deepEqual(arcs.map((a) => [a.last, a.target, a.count]), [[1, 1, 1], [2, 0, 1]]);
+  ea.placed = Int32Array.from([]);
+  assert.deepEqual(A.mergeArcs(ea, g, groupOf), []);
 });

@@ -8,33 +8,23 @@ const test = require("node:test");
 const { pageScript } = require("./page_script.js");
 
 const G = pageScript("event_groups.js", "EventAtlasGroups");
+const { eventBuffer } = require("./event_buffer.js");
 
-const WIDTHS = [8, 8, 4, 4, 4, 4, 4, 1, 1];
-
-/* A buffer of `n` events as desktop_app/mapgen/payload.py lays it out, and where its
- * columns start. */
-function buffer(n) {
-  const out = new ArrayBuffer(8 + n * 38);
-  const head = new DataView(out, 0, 8);
-  "EVA3".split("").forEach((c, k) => head.setUint8(k, c.charCodeAt(0)));
-  head.setUint32(4, n, true);
-  const starts = [];
-  let offset = 8;
-  const types = [Float64Array, Float64Array, Uint32Array, Float32Array, Float32Array,
-    Float32Array, Float32Array, Uint8Array, Uint8Array];
-  types.forEach((Type, c) => {
-    starts.push(offset);
-    const arr = new Type(out, offset, n);
-    for (let i = 0; i < n; i++) {
-      if (c === 0 || c === 1) arr[i] = 20000 + i * 0.5;
-      else if (c === 2) arr[i] = 7 + i;
-      else if (c === 3 || c === 4) arr[i] = i % 3 === 0 ? NaN : (i % 17) + 0.25;
-      else if (c === 5 || c === 6) arr[i] = NaN;
-      else arr[i] = i % 5;
-    }
-    offset += n * WIDTHS[c];
-  });
-  return { out, starts };
+/* A buffer of `n` events as desktop_app/mapgen/payload.py lays it out (every tenth with
+ * an origin), and where its columns start, by name. */
+function buffer(n, options) {
+  const events = [];
+  for (let i = 0; i < n; i++) {
+    const placed = i % 3 !== 0;
+    events.push({
+      t0: 20000 + i * 0.5, t1: 20000 + i * 0.5 + (i % 4), id: 7 + i,
+      lat: placed ? (i % 17) + 0.25 : NaN, lon: placed ? (i % 17) + 0.25 : NaN,
+      ...(i % 10 === 0 ? { olat: 50 + i * 0.001, olon: 36 } : {}),
+      cat: i % 5, precision: i % 5,
+    });
+  }
+  const made = eventBuffer(events, options);
+  return { out: made.buffer, at: made.starts };
 }
 
 /* `whole` cut at the byte offsets `cuts`, each part its own ArrayBuffer. */
@@ -44,40 +34,61 @@ function cut(whole, cuts) {
 }
 
 function columns(ea) {
-  return [ea.t0, ea.t1, ea.ids, ea.lat, ea.lon, ea.olat, ea.olon, ea.cat, ea.placePrecision]
+  return [ea.t0, ea.t1, ea.ids, ea.lat, ea.lon, ea.originRows, ea.originLat, ea.originLon, ea.cat,
+    ea.placePrecision]
     .map((arr) => Array.from(arr));
 }
 
 test("parts cut where columns start decode as the whole buffer does", () => {
   const n = 1000;
-  const { out, starts } = buffer(n);
-  const whole = {};
-  G.decode(whole, out);
-  for (const cuts of [[starts[1]], [starts[1], starts[2], starts[3]], [8, starts[3], starts[7]],
-    [starts[1], starts[1], starts[5]]]) {
-    const ea = {};
-    const parts = cut(out, cuts);
-    G.decode(ea, parts);
-    assert.deepEqual(columns(ea), columns(whole));
-    assert.equal(ea.nPlaces, whole.nPlaces);
-    assert.deepEqual(Array.from(ea.placeOf), Array.from(whole.placeOf));
-    // Views into the parts, not copies.
-    assert.ok(parts.includes(ea.lat.buffer) && parts.includes(ea.t1.buffer));
+  for (const wholeEnds of [false, true]) {
+    const { out, at } = buffer(n, { wholeEnds });
+    const whole = {};
+    G.decode(whole, out);
+    for (const cuts of [[at.ids], [at.ids, at.lat, at.lon], [16, at.lon, at.originLat],
+      [at.ids, at.ids, at.originRows], [at.originLon, at.cat, at.precision]]) {
+      const ea = {};
+      const parts = cut(out, cuts);
+      G.decode(ea, parts);
+      assert.deepEqual(columns(ea), columns(whole));
+      assert.equal(ea.nPlaces, whole.nPlaces);
+      assert.deepEqual(Array.from(ea.placeOf), Array.from(whole.placeOf));
+      // Views into the parts, not copies.
+      assert.ok(parts.includes(ea.lat.buffer) && parts.includes(ea.originLat.buffer));
+      assert.equal(parts.includes(ea.t1.buffer), wholeEnds);
+    }
   }
 });
 
-test("a part cut inside a column is refused", () => {
-  const { out, starts } = buffer(100);
-  assert.throws(() => G.decode({}, cut(out, [starts[2] + 4])), /not an event buffer/);
+test("ends come from the starts and their spans, or whole; origins only for the rows that have one", () => {
+  for (const wholeEnds of [false, true]) {
+    const ea = {};
+    G.decode(ea, buffer(40, { wholeEnds }).out);
+    assert.deepEqual(Array.from(ea.t1), Array.from({ length: 40 }, (_, i) => 20000 + i * 0.5 + (i % 4)));
+    assert.deepEqual(Array.from(ea.originRows), [0, 10, 20, 30]);
+    assert.deepEqual(Array.from(ea.originLon), [36, 36, 36, 36]);
+    assert.ok(Math.abs(ea.originLat[2] - 50.02) < 1e-5);
+  }
+});
+
+test("a part cut inside a column, or a header that does not add up, is refused", () => {
+  const { out, at } = buffer(100);
+  assert.throws(() => G.decode({}, cut(out, [at.lat + 4])), /not an event buffer/);
   assert.throws(() => G.decode({}, cut(out, [4])), /not an event buffer/);
+  const moreOrigins = out.slice(0);
+  new DataView(moreOrigins).setUint32(8, 101, true);
+  assert.throws(() => G.decode({}, moreOrigins), /not an event buffer/);
+  const unknownFlag = out.slice(0);
+  new DataView(unknownFlag).setUint32(12, 2, true);
+  assert.throws(() => G.decode({}, unknownFlag), /not an event buffer/);
 });
 
 test("rows at the same point share a place, through every growth of the places' table", () => {
   // 3,000 points, so the table doubles several times, each given to rows far apart in
   // the buffer; every seventh row has no place.
   const n = 12000, points = 3000;
-  const { out, starts } = buffer(n);
-  const lat = new Float32Array(out, starts[3], n), lon = new Float32Array(out, starts[4], n);
+  const { out, at } = buffer(n);
+  const lat = new Float32Array(out, at.lat, n), lon = new Float32Array(out, at.lon, n);
   const pointOf = (i) => (i * 7919) % points;
   for (let i = 0; i < n; i++) {
     const p = pointOf(i);

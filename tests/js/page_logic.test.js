@@ -8,38 +8,14 @@ const test = require("node:test");
 const { pageScript } = require("./page_script.js");
 
 const G = pageScript("event_groups.js", "EventAtlasGroups");
+const { eventBuffer } = require("./event_buffer.js");
 
 const CATEGORIES = [{ key: "strike" }, { key: "diplomacy" }, { key: "other" }];
-
-/* The page's event buffer (desktop_app/mapgen/payload.py) of `events`, sorted by t0. */
-function buffer(events) {
-  const n = events.length;
-  const out = new ArrayBuffer(8 + n * (8 + 8 + 4 * 5 + 1 + 1));
-  const head = new DataView(out, 0, 8);
-  "EVA3".split("").forEach((c, k) => head.setUint8(k, c.charCodeAt(0)));
-  head.setUint32(4, n, true);
-  let offset = 8;
-  const column = (Type, key, missing) => {
-    const arr = new Type(out, offset, n);
-    events.forEach((e, i) => { arr[i] = e[key] === undefined ? missing : e[key]; });
-    offset += n * Type.BYTES_PER_ELEMENT;
-  };
-  column(Float64Array, "t0");
-  column(Float64Array, "t1");
-  column(Uint32Array, "id");
-  column(Float32Array, "lat", NaN);
-  column(Float32Array, "lon", NaN);
-  column(Float32Array, "olat", NaN);
-  column(Float32Array, "olon", NaN);
-  column(Uint8Array, "cat", 0);
-  column(Uint8Array, "precision", 0);
-  return out;
-}
 
 /* A page state holding `events` (t1 defaults to t0), as EventAtlas.decode leaves it. */
 function page(events) {
   const ea = { config: { categories: CATEGORIES }, fade: true, window: [0, 0] };
-  G.decode(ea, buffer(events.map((e) => ({ t1: e.t0, ...e }))));
+  G.decode(ea, eventBuffer(events).buffer);
   return ea;
 }
 
