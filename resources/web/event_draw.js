@@ -1,11 +1,11 @@
 /*
  * Event Atlas map page: drawing. One canvas over the map draws the groups of the window's
  * events (event_groups.js finds them), the arcs from where strikes were launched
- * (event_arcs.js lays them out), the
- * selection rings, the halos of places known only roughly (event_halos.js finds them),
- * the names of places and countries (event_labels.js places them) and the current
- * event's label. A plain mark is a sprite (event_sprites.js): its look is drawn once as
- * a path, and each frame copies those pixels into one buffer, put on the canvas once.
+ * (event_arcs.js lays them out), the selection rings, the halos of places known only
+ * roughly (event_halos.js finds them), the names of places and countries
+ * (event_labels.js places them) and the current event's label. A plain mark is a sprite
+ * (event_sprites.js): its look is drawn once as a path, and each frame copies those
+ * pixels into one buffer, put on the canvas once.
  * Text from the data is only ever set with textContent or drawn as canvas text, never
  * parsed as HTML. Exposes window.EventAtlasDraw.
  */
