@@ -323,16 +323,22 @@ window.Bench = (function () {
     bench.map = map; bench.colours = colours;
     bench.renderer = L.canvas();
     return fetch("/EVENTS_PATH").then((r) => r.arrayBuffer()).then((buffer) => {
-      const n = new DataView(buffer).getUint32(4, true);
-      let at = 8;
-      const take = (Type) => {
-        const a = new Type(buffer, at, n);
-        at += n * Type.BYTES_PER_ELEMENT;
+      // The app's buffer (desktop_app/mapgen/payload.py): events, origins, flags.
+      const head = new DataView(buffer);
+      const n = head.getUint32(4, true), m = head.getUint32(8, true);
+      const whole = (head.getUint32(12, true) & 1) === 1;
+      let at = 16;
+      const take = (Type, count = n) => {
+        const a = new Type(buffer, at, count);
+        at += count * Type.BYTES_PER_ELEMENT;
         return a;
       };
-      bench.t0 = take(Float64Array); take(Float64Array); take(Uint32Array);
+      bench.t0 = take(Float64Array);
+      if (whole) take(Float64Array);
+      take(Uint32Array);
       bench.lat = take(Float32Array); bench.lon = take(Float32Array);
-      take(Float32Array); take(Float32Array);
+      if (!whole) take(Float32Array);
+      take(Uint32Array, m); take(Float32Array, m); take(Float32Array, m);
       bench.cat = new Uint8Array(buffer, at, n);
       bench.n = n;
       return n;
