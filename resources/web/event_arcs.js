@@ -28,7 +28,7 @@
    * the targets' count, plus the target's index): a string made per event cost more
    * than the drawing.
    */
-  function mergeArcs(ea, g, groupOfPlace) {
+  function mergeArcs(ea, g) {
     const origins = new Map();   // origin latitude -> Map(origin longitude -> origin index)
     const byKey = new Map();
     const arcs = [];
@@ -46,7 +46,7 @@
       let origin = atLat.get(olon);
       if (origin === undefined) atLat.set(olon, (origin = originCount++));
       const p = ea.placeOf[i];
-      const target = g.placeIn(p) ? groupOfPlace(p) : -1 - p;
+      const target = g.placeIn(p) ? g.groupOfPlace(p) : -1 - p;
       const key = origin * targets + (target >= 0 ? target : g.n - 1 - target);
       const known = byKey.get(key);
       if (known !== undefined) { known.count++; known.last = i; continue; }

@@ -103,7 +103,7 @@
    * Returns how many arcs were drawn.
    */
   function drawArcs(ctx, view, g) {
-    const arcs = Arcs.mergeArcs(EA, g, (p) => scratch.group[p]);
+    const arcs = Arcs.mergeArcs(EA, g);
     if (!arcs.length) return 0;
     const laid = Arcs.layArcs(EA, g, view, arcs, categoryIndex, RADIUS, clusterRadius);
     const cats = EA.config.categories;

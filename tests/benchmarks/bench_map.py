@@ -323,23 +323,12 @@ window.Bench = (function () {
     bench.map = map; bench.colours = colours;
     bench.renderer = L.canvas();
     return fetch("/EVENTS_PATH").then((r) => r.arrayBuffer()).then((buffer) => {
-      // The app's buffer (desktop_app/mapgen/payload.py): events, origins, flags.
-      const head = new DataView(buffer);
-      const n = head.getUint32(4, true), m = head.getUint32(8, true);
-      const whole = (head.getUint32(12, true) & 1) === 1;
-      let at = 16;
-      const take = (Type, count = n) => {
-        const a = new Type(buffer, at, count);
-        at += count * Type.BYTES_PER_ELEMENT;
-        return a;
-      };
-      bench.t0 = take(Float64Array);
-      if (whole) take(Float64Array);
-      take(Uint32Array);
-      bench.lat = take(Float32Array); bench.lon = take(Float32Array);
-      if (!whole) take(Float32Array);
-      take(Uint32Array, m); take(Float32Array, m); take(Float32Array, m);
-      bench.cat = new Uint8Array(buffer, at, n);
+      // The app's buffer, read by the app's own decoder (event_groups.js, in this page).
+      const events = {};
+      window.EventAtlasGroups.decode(events, buffer);
+      const n = events.n;
+      bench.t0 = events.t0; bench.lat = events.lat; bench.lon = events.lon;
+      bench.cat = events.cat;
       bench.n = n;
       return n;
     });
@@ -379,11 +368,15 @@ def kept_leaflet_ms(payload: bytes, steps: int) -> tuple[list[float], list[int]]
     from desktop_app.core.categories import CATEGORIES
     from desktop_app.mapgen.folium_page import AtlasMap
     from desktop_app.mapgen.page import EVENTS_PATH, SCHEME
+    from desktop_app.paths import resources_dir
 
     view, handler, loaded = _plain_view()
     fmap = AtlasMap(location=[48.5, 33.0], zoom_start=6, tiles=None, prefer_canvas=True)
+    decoder = (resources_dir() / "web" / "event_groups.js").read_text(encoding="utf-8")
     script = _KEPT_LEAFLET_JS.replace("EVENTS_PATH", EVENTS_PATH)
-    html = fmap.get_root().render().replace("</body>", f"<script>{script}</script></body>")
+    html = fmap.get_root().render().replace(
+        "</body>", f"<script>{decoder}</script><script>{script}</script></body>"
+    )
     handler.add_site("leaflet-bench", lambda: html, lambda: payload)
     try:
         view.load(QUrl(f"{SCHEME}://leaflet-bench/map.html"))

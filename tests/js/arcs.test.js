@@ -45,6 +45,7 @@ function scene(rows, { groupOf = (p) => p, outside = [], clusters = [] } = {}) {
     x: new Float32Array(groups), y: new Float32Array(groups),
     count: new Int32Array(groups), markers: new Int32Array(groups).fill(1),
     placeIn: (p) => !outside.includes(p),
+    groupOfPlace: groupOf,
   };
   PLACES.forEach((_, p) => {
     const k = groupOf(p);
@@ -53,14 +54,14 @@ function scene(rows, { groupOf = (p) => p, outside = [], clusters = [] } = {}) {
     g.count[k]++;
   });
   for (const k of clusters) g.markers[k] = 3;
-  return { ea, g, groupOf };
+  return { ea, g };
 }
 
 test("events from one origin to one drawn group are one arc with their count and the latest row", () => {
-  const { ea, g, groupOf } = scene([
+  const { ea, g } = scene([
     [0, BELGOROD, 1, 3], [0, BELGOROD, 1, 5], [1, BELGOROD, 1, 4], [0, KURSK, 1, 6], [2, null, 1, 2],
   ]);
-  const arcs = A.mergeArcs(ea, g, groupOf);
+  const arcs = A.mergeArcs(ea, g);
   assert.equal(arcs.length, 3);
   const first = arcs[0];
   assert.equal(first.count, 2);
@@ -73,7 +74,7 @@ test("places joined in one cluster share its arc; a place outside the groups is 
   const joined = scene([[0, BELGOROD, 1, 1], [1, BELGOROD, 1, 2], [2, BELGOROD, 1, 3]], {
     groupOf: (p) => (p === 2 ? 1 : 0), outside: [2],
   });
-  const arcs = A.mergeArcs(joined.ea, joined.g, joined.groupOf);
+  const arcs = A.mergeArcs(joined.ea, joined.g);
   assert.deepEqual(arcs.map((a) => [a.target, a.count]), [[0, 2], [-3, 1]]);
 });
 
@@ -86,10 +87,10 @@ test("an arc grows thicker with its count, by half pixels, to at most six", () =
 });
 
 test("arcs of one look are one batch; another colour or width is another", () => {
-  const { ea, g, groupOf } = scene([
+  const { ea, g } = scene([
     [0, BELGOROD, 1, 1], [1, BELGOROD, 1, 1], [2, KURSK, 2, 1], [2, BELGOROD, 1, 1], [2, BELGOROD, 1, 1],
   ]);
-  const arcs = A.mergeArcs(ea, g, groupOf);
+  const arcs = A.mergeArcs(ea, g);
   const laid = A.layArcs(ea, g, VIEW, arcs, (i) => ea.cat[i], 7, (count) => 13 + count);
   assert.equal(laid.drawn, 4);
   // Belgorod to Kharkiv and to Sumy (one event each) share a look; Kursk's arc is
@@ -108,8 +109,8 @@ test("arcs of one look are one batch; another colour or width is another", () =>
 
 test("an arrowhead stops at the edge of the mark it points at, further off for a cluster", () => {
   const tip = (clusters) => {
-    const { ea, g, groupOf } = scene([[0, BELGOROD, 1, 1]], { clusters });
-    const laid = A.layArcs(ea, g, VIEW, A.mergeArcs(ea, g, groupOf), () => 0, 7, () => 25);
+    const { ea, g } = scene([[0, BELGOROD, 1, 1]], { clusters });
+    const laid = A.layArcs(ea, g, VIEW, A.mergeArcs(ea, g), () => 0, 7, () => 25);
     const head = laid.ends[0].heads;
     return Math.hypot(head[0] - g.x[0], head[1] - g.y[0]);
   };
@@ -119,21 +120,21 @@ test("an arrowhead stops at the edge of the mark it points at, further off for a
 
 test("arcs off the view or too short to see are left out", () => {
   // Kharkiv outside the drawn groups: the arc runs between the two places' points.
-  const { ea, g, groupOf } = scene([[0, BELGOROD, 1, 1]], { outside: [0] });
-  const arcs = A.mergeArcs(ea, g, groupOf);
+  const { ea, g } = scene([[0, BELGOROD, 1, 1]], { outside: [0] });
+  const arcs = A.mergeArcs(ea, g);
   assert.equal(A.layArcs(ea, g, VIEW, arcs, () => 0, 7, () => 20).drawn, 1);
   const far = { ...VIEW, ox: VIEW.ox + 5000 };
   assert.equal(A.layArcs(ea, g, far, arcs, () => 0, 7, () => 20).drawn, 0);
   const here = scene([[0, PLACES[0], 1, 1]]);
-  const none = A.layArcs(here.ea, here.g, VIEW, A.mergeArcs(here.ea, here.g, here.groupOf), () => 0, 7, () => 20);
+  const none = A.layArcs(here.ea, here.g, VIEW, A.mergeArcs(here.ea, here.g), () => 0, 7, () => 20);
   assert.equal(none.drawn, 0);
   assert.deepEqual(none.curves, []);
 });
 
 test("with fading on, an older arc is fainter, in a few steps of opacity", () => {
-  const { ea, g, groupOf } = scene([[0, BELGOROD, 1, 2], [1, BELGOROD, 1, 29]]);
+  const { ea, g } = scene([[0, BELGOROD, 1, 2], [1, BELGOROD, 1, 29]]);
   ea.fade = true;
-  const laid = A.layArcs(ea, g, VIEW, A.mergeArcs(ea, g, groupOf), () => 0, 7, () => 20);
+  const laid = A.layArcs(ea, g, VIEW, A.mergeArcs(ea, g), () => 0, 7, () => 20);
   const alphas = laid.ends.map((e) => e.alpha).sort();
   assert.equal(alphas.length, 2);
   assert.ok(alphas[0] < alphas[1]);
@@ -141,12 +142,12 @@ test("with fading on, an older arc is fainter, in a few steps of opacity", () =>
 });
 
 test("only the placed rows' origins count: rows the window or the filter left out make no arc", () => {
-  const { ea, g, groupOf } = scene([
+  const { ea, g } = scene([
     [0, BELGOROD, 1, 1], [1, KURSK, 1, 2], [0, BELGOROD, 1, 3], [2, KURSK, 1, 4], [1, null, 1, 5],
   ]);
   ea.placed = Int32Array.from([1, 2, 4]);
-  const arcs = A.mergeArcs(ea, g, groupOf);
+  const arcs = A.mergeArcs(ea, g);
   assert.deepEqual(arcs.map((a) => [a.last, a.target, a.count]), [[1, 1, 1], [2, 0, 1]]);
   ea.placed = Int32Array.from([]);
-  assert.deepEqual(A.mergeArcs(ea, g, groupOf), []);
+  assert.deepEqual(A.mergeArcs(ea, g), []);
 });
