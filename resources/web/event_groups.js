@@ -6,9 +6,10 @@
  *
  * Drawing groups what would overlap: events at one place (identical coordinates, found
  * once when the buffer is decoded) are counted together; places closer than STACK_PX on
- * screen become one marker with a count badge; and when more than MAX_MARKERS markers
- * would crowd the view, markers merge into clusters of CLUSTER_PX with a count. The
- * groups of the last draw, kept in a screen grid, answer hit-testing and hover.
+ * screen become one marker with a count badge (stacks: found once per zoom, so a frame
+ * only counts them); and when more than MAX_MARKERS markers would crowd the view,
+ * markers merge into clusters of CLUSTER_PX with a count. The groups of the last draw,
+ * kept in a screen grid, answer hit-testing and hover.
  */
 (function () {
   "use strict";
@@ -166,7 +167,80 @@
       ea.placeWx[p] = (ea.lon[r] + 180) / 360;
       ea.placeWy[p] = mercatorY(ea.lat[r]);
     }
+    rankPlaces(ea);
     scratch.grow(places);
+  }
+
+  /*
+   * Each place's rank among all places by its events in the whole buffer (0: the
+   * busiest; ties in order of first sight), and the places in that order. Stacks form
+   * around the busiest places first, whatever the window shows.
+   */
+  function rankPlaces(ea) {
+    const places = ea.nPlaces, events = new Int32Array(places);
+    for (let i = 0; i < ea.n; i++) if (ea.placeOf[i] >= 0) events[ea.placeOf[i]]++;
+    const all = new Int32Array(places);
+    for (let p = 0; p < places; p++) all[p] = p;
+    ea.placeOrder = countingSortDescending(all, places, events);
+    ea.placeRank = new Int32Array(places);
+    for (let k = 0; k < places; k++) ea.placeRank[ea.placeOrder[k]] = k;
+    ea.stackCache = new Map();
+  }
+
+  const STACK_ZOOMS_KEPT = 8;
+
+  /*
+   * The stacks at world scale `scale` (256 * 2^zoom): each place's stack, found once per
+   * zoom and kept for the last STACK_ZOOMS_KEPT zooms. Places join the nearest stack
+   * within STACK_PX of its first place, busiest places first (greedyGroups over the whole
+   * world, in a hashed grid of STACK_PX cells): which places share a marker depends only
+   * on the zoom, so markers stay put while the window moves and the map pans.
+   */
+  function stacksAt(ea, scale) {
+    const kept = ea.stackCache.get(scale);
+    if (kept) {
+      ea.stackCache.delete(scale);
+      ea.stackCache.set(scale, kept);
+      return kept;
+    }
+    const n = ea.nPlaces, order = ea.placeOrder, r = STACK_PX, r2 = r * r;
+    const of = new Int32Array(n), hx = new Float64Array(n), hy = new Float64Array(n);
+    const next = new Int32Array(n);
+    let size = 16;
+    while (size < 2 * n) size *= 2;
+    const mask = size - 1;
+    const cellX = new Int32Array(size), cellY = new Int32Array(size), heads = new Int32Array(size).fill(-1);
+    const slot = (cx, cy) => {
+      let h = ((Math.imul(cx, 0x9e3779b1) ^ Math.imul(cy, 0x85ebca77)) >>> 0) & mask;
+      while (heads[h] >= 0 && (cellX[h] !== cx || cellY[h] !== cy)) h = (h + 1) & mask;
+      return h;
+    };
+    let stacks = 0;
+    for (let k = 0; k < n; k++) {
+      const p = order[k], x = ea.placeWx[p] * scale, y = ea.placeWy[p] * scale;
+      const cx = Math.floor(x / r), cy = Math.floor(y / r);
+      let found = -1, best = Infinity;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          for (let s = heads[slot(cx + dx, cy + dy)]; s >= 0; s = next[s]) {
+            const ex = hx[s] - x, ey = hy[s] - y, d2 = ex * ex + ey * ey;
+            if (d2 <= r2 && d2 < best) { best = d2; found = s; }
+          }
+        }
+      }
+      if (found < 0) {
+        found = stacks++;
+        hx[found] = x; hy[found] = y;
+        const h = slot(cx, cy);
+        cellX[h] = cx; cellY[h] = cy;
+        next[found] = heads[h]; heads[h] = found;
+      }
+      of[p] = found;
+    }
+    const made = { of, count: stacks };
+    ea.stackCache.set(scale, made);
+    if (ea.stackCache.size > STACK_ZOOMS_KEPT) ea.stackCache.delete(ea.stackCache.keys().next().value);
+    return made;
   }
 
   /*
@@ -240,17 +314,25 @@
     return Math.min(1, Math.max(0, (last - w0) / Math.max(w1 - w0, 1e-9)));
   }
 
-  /* Work arrays for grouping, one slot per place (or group), reused by every draw. */
+  /*
+   * Work arrays for grouping, one slot per place (or stack, or group), reused by every
+   * draw: a frame allocates only its groups' arrays.
+   */
   const scratch = {
     stamp: new Int32Array(0), count: new Int32Array(0), last: new Int32Array(0),
     group: new Int32Array(0), x: new Float32Array(0), y: new Float32Array(0),
     order: new Int32Array(0), inside: new Uint8Array(0), gen: 0,
+    stackStamp: new Int32Array(0), stackSeen: new Int32Array(0), seenCount: new Int32Array(0),
+    seenTop: new Int32Array(0), seenRank: new Int32Array(0), seenOrder: new Int32Array(0),
     grow(places) {
       if (this.stamp.length >= places) return;
       this.stamp = new Int32Array(places); this.count = new Int32Array(places);
       this.last = new Int32Array(places); this.group = new Int32Array(places);
       this.x = new Float32Array(places); this.y = new Float32Array(places);
       this.order = new Int32Array(places); this.inside = new Uint8Array(places);
+      this.stackStamp = new Int32Array(places); this.stackSeen = new Int32Array(places);
+      this.seenCount = new Int32Array(places); this.seenTop = new Int32Array(places);
+      this.seenRank = new Int32Array(places); this.seenOrder = new Int32Array(places);
       this.gen = 0;
     },
   };
@@ -309,18 +391,24 @@
     return out;
   }
 
+  /* Whether place `p` is busier in the frame than place `q` (its stack's busiest). */
+  function busier(ea, s, p, q) {
+    return s.count[p] > s.count[q] || (s.count[p] === s.count[q] && ea.placeRank[p] < ea.placeRank[q]);
+  }
+
   /*
    * Group the placed visible events for drawing in `view` (see the header). Only places
-   * inside the view plus a margin take part. Returns typed arrays per group: centre,
-   * count, most recent row, busiest place, how many markers it merges (more than one: a cluster), and
-   * counts per category.
+   * inside the view plus a margin take part. Returns typed arrays per group, busiest
+   * first: centre, count, most recent row, busiest place, how many markers it merges
+   * (more than one: a cluster), and counts per category.
    */
   function groupEvents(ea, view) {
     const s = scratch;
     const gen = ++s.gen;
     const placed = ea.placed, placeOf = ea.placeOf;
+    const stacks = stacksAt(ea, view.scale);
     const margin = STACK_PX;
-    let nTouched = 0;
+    let nTouched = 0, inView = 0;
     for (let k = 0; k < placed.length; k++) {
       const i = placed[k], p = placeOf[i];
       if (s.stamp[p] !== gen) {
@@ -330,25 +418,34 @@
         s.inside[p] = inside ? 1 : 0;
         if (inside) { s.x[p] = x; s.y[p] = y; s.count[p] = 0; s.order[nTouched++] = p; }
       }
-      if (s.inside[p]) { s.count[p]++; s.last[p] = i; }
+      if (s.inside[p]) { s.count[p]++; s.last[p] = i; inView++; }
     }
-    // Busiest places first: they become the centres of their stacks and clusters. A
-    // counting sort (counts are small integers): a comparison sort of ~10k places costs
-    // more than all the rest of a draw.
-    const order = countingSortDescending(s.order, nTouched, s.count);
-    const px = new Float32Array(nTouched), py = new Float32Array(nTouched);
-    for (let k = 0; k < nTouched; k++) { px[k] = s.x[order[k]]; py[k] = s.y[order[k]]; }
-    const stackOf = new Int32Array(nTouched);
-    const stacks = greedyGroups(nTouched, px, py, null, STACK_PX, view, stackOf);
-    let groupOfStack = null, nGroups = stacks.groups, centres = stacks;
-    let inView = 0;
-    for (let k = 0; k < nTouched; k++) inView += s.count[order[k]];
-    const crowded = stacks.groups > MAX_MARKERS || inView > MAX_UNCLUSTERED;
-    const clustering = crowded && stacks.groups > 1 && view.zoom < view.maxZoom;
+    // The stacks the frame shows (seen), each with its events and its busiest place.
+    let nSeen = 0;
+    for (let k = 0; k < nTouched; k++) {
+      const p = s.order[k], stack = stacks.of[p];
+      if (s.stackStamp[stack] !== gen) {
+        s.stackStamp[stack] = gen;
+        s.stackSeen[stack] = nSeen;
+        s.seenCount[nSeen] = 0; s.seenTop[nSeen] = p; s.seenOrder[nSeen] = nSeen;
+        nSeen++;
+      }
+      const seen = s.stackSeen[stack];
+      s.seenCount[seen] += s.count[p];
+      if (busier(ea, s, p, s.seenTop[seen])) s.seenTop[seen] = p;
+    }
+    // Busiest stacks first: they are drawn first and become the centres of clusters. A
+    // counting sort (counts are small integers).
+    const byCount = countingSortDescending(s.seenOrder, nSeen, s.seenCount);
+    for (let k = 0; k < nSeen; k++) s.seenRank[byCount[k]] = k;
+    const crowded = nSeen > MAX_MARKERS || inView > MAX_UNCLUSTERED;
+    const clustering = crowded && nSeen > 1 && view.zoom < view.maxZoom;
+    let groupOfMarker = null, nGroups = nSeen;
     if (clustering) {
-      groupOfStack = new Int32Array(stacks.groups);
-      centres = greedyGroups(stacks.groups, stacks.gx, stacks.gy, null, CLUSTER_PX, view, groupOfStack);
-      nGroups = centres.groups;
+      const mx = new Float32Array(nSeen), my = new Float32Array(nSeen);
+      for (let k = 0; k < nSeen; k++) { const top = s.seenTop[byCount[k]]; mx[k] = s.x[top]; my[k] = s.y[top]; }
+      groupOfMarker = new Int32Array(nSeen);
+      nGroups = greedyGroups(nSeen, mx, my, null, CLUSTER_PX, view, groupOfMarker).groups;
     }
     const nc = ea.config.categories.length;
     const g = {
@@ -364,22 +461,22 @@
       isCluster: (k) => g.markers[k] > 1,
     };
     for (let k = 0; k < nTouched; k++) {
-      const p = order[k];
-      const group = clustering ? groupOfStack[stackOf[k]] : stackOf[k];
+      const p = s.order[k];
+      const marker = s.seenRank[s.stackSeen[stacks.of[p]]];
+      const group = clustering ? groupOfMarker[marker] : marker;
       s.group[p] = group;
-      // Places come busiest first, so the first one a group gets is its busiest.
-      if (g.top[group] < 0) g.top[group] = p;
+      if (g.top[group] < 0 || busier(ea, s, p, g.top[group])) g.top[group] = p;
       g.count[group] += s.count[p];
       g.places[group]++;
       g.sx[group] += s.x[p] * s.count[p]; g.sy[group] += s.y[p] * s.count[p];
       if (s.last[p] > g.last[group]) g.last[group] = s.last[p];
     }
-    if (clustering) for (let k = 0; k < stacks.groups; k++) g.markers[groupOfStack[k]]++;
+    if (clustering) for (let k = 0; k < nSeen; k++) g.markers[groupOfMarker[k]]++;
     else g.markers.fill(1);
     for (let k = 0; k < nGroups; k++) {
       // A marker sits on its busiest place; a cluster on the weighted centre of its events.
       if (g.markers[k] > 1) { g.x[k] = g.sx[k] / g.count[k]; g.y[k] = g.sy[k] / g.count[k]; }
-      else { g.x[k] = centres.gx[k]; g.y[k] = centres.gy[k]; }
+      else { g.x[k] = s.x[g.top[k]]; g.y[k] = s.y[g.top[k]]; }
     }
     for (let k = 0; k < placed.length; k++) {
       const i = placed[k], p = placeOf[i];
@@ -470,7 +567,7 @@
   }
 
   window.EventAtlasGroups = {
-    dragArea, bitsFromBase64, lowerBound, mercatorY, decode, rowOf, rowsIn, ageWeight, scratch, groupEvents, clusterRadius,
+    dragArea, bitsFromBase64, lowerBound, mercatorY, decode, rowOf, rowsIn, ageWeight, scratch, stacksAt, groupEvents, clusterRadius,
     groupAt, groupIds,
   };
 })();

@@ -190,6 +190,50 @@ test("groupEvents clusters a crowded view, and never at the last zoom", () => {
   assert.equal(last.n, 900);
 });
 
+/* Events at three places 12 px apart along a parallel at `zoom` (A west, B, C east). */
+function threePlaces(events, zoom = 6) {
+  const step = (12 / (256 * 2 ** zoom)) * 360;
+  const lon = { A: 30, B: 30 + step, C: 30 + 2 * step };
+  return page(events.map(([id, t0, at]) => ({ id, t0, lat: 0, lon: lon[at] })));
+}
+
+test("which places share a marker stays the same as the window moves", () => {
+  // B is the busiest place of all: A and C, 12 px either side, stack with it at zoom 6.
+  const ea = threePlaces([
+    [1, 1, "A"], [2, 2, "C"], [3, 3, "A"], [4, 4, "B"], [5, 5, "B"], [6, 6, "B"],
+    [7, 7, "C"], [8, 8, "C"], [9, 9, "A"], [10, 10, "C"], [11, 11, "B"], [12, 12, "B"],
+  ]);
+  const view = worldView(6, 1e5, 1e5);
+  const place = (id) => ea.placeOf[G.rowOf(ea, id)];
+  for (const [w0, w1, busiest, count] of [[0, 4, place(1), 3], [6.5, 11, place(2), 4], [0, 13, place(4), 12]]) {
+    const g = G.groupEvents(showWindow(ea, w0, w1), view);
+    assert.equal(g.n, 1, `one marker for the window [${w0}, ${w1})`);
+    assert.equal(g.count[0], count);
+    // The marker stands on the busiest place with events in the window.
+    assert.equal(g.top[0], busiest);
+    assert.equal(g.x[0], Math.fround(ea.placeWx[busiest] * view.scale));
+  }
+  // B has no event in [0, 4): it takes no part, though its stack is drawn.
+  const g = G.groupEvents(showWindow(ea, 0, 4), view);
+  assert.equal(g.placeIn(place(4)), false);
+  assert.deepEqual(G.groupIds(ea, g, 0), [1, 2, 3]);
+});
+
+test("stacks are found once per zoom and again for new events", () => {
+  // Busiest first: B takes in A and C; taken in the order first seen, A would take in
+  // B, and C (24 px from A) would stand alone.
+  const ea = threePlaces([[1, 1, "A"], [2, 2, "B"], [3, 3, "B"], [4, 4, "C"]]);
+  const scale = 256 * 2 ** 6;
+  const stacks = G.stacksAt(ea, scale);
+  assert.equal(G.stacksAt(ea, scale), stacks);
+  assert.equal(stacks.count, 1);
+  // Far enough in, every place stands alone.
+  assert.equal(G.stacksAt(ea, 256 * 2 ** 9).count, 3);
+  const again = threePlaces([[1, 1, "A"], [2, 2, "B"], [3, 3, "C"]]);
+  assert.notEqual(G.stacksAt(again, scale), stacks);
+  assert.equal(G.stacksAt(again, scale).count, 2);
+});
+
 test("ageWeight fades by how late in the window an event last ran", () => {
   const ea = page([
     { id: 1, t0: 10 },
