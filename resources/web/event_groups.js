@@ -7,9 +7,10 @@
  * Drawing groups what would overlap: events at one place (identical coordinates, found
  * once when the buffer is decoded) are counted together; places closer than STACK_PX on
  * screen become one marker with a count badge (stacks: found once per zoom, so a frame
- * only counts them); and when more than MAX_MARKERS markers would crowd the view,
- * markers merge into clusters of CLUSTER_PX with a count. The groups of the last draw,
- * kept in a screen grid, answer hit-testing and hover.
+ * only counts them, up to KEPT_STACKS_MAX_PLACES places); and when more than
+ * MAX_MARKERS markers would crowd the view, markers merge into clusters of CLUSTER_PX
+ * with a count. The groups of the last draw, kept in a screen grid, answer hit-testing
+ * and hover.
  */
 (function () {
   "use strict";
@@ -188,26 +189,21 @@
   }
 
   const STACK_ZOOMS_KEPT = 8;
+  // More places than this (a dataset whose every event has its own point): stacking them
+  // all costs hundreds of ms a zoom, so each frame stacks only the places it shows.
+  const KEPT_STACKS_MAX_PLACES = 200000;
 
   /*
-   * The stacks at world scale `scale` (256 * 2^zoom): each place's stack, found once per
-   * zoom and kept for the last STACK_ZOOMS_KEPT zooms. Places join the nearest stack
-   * within STACK_PX of its first place, busiest places first (greedyGroups over the whole
-   * world, in a hashed grid of STACK_PX cells): which places share a marker depends only
-   * on the zoom, so markers stay put while the window moves and the map pans.
+   * Stack the places `list[0..count)`, in that order, at world scale `scale`: each joins
+   * the nearest stack within STACK_PX of the stack's first place, else starts one. Each
+   * place's stack goes into `of`; returns how many stacks there are. The stacks' first
+   * places go into a hashed grid of cells twice the reach: a place looks in four cells.
    */
-  function stacksAt(ea, scale) {
-    const kept = ea.stackCache.get(scale);
-    if (kept) {
-      ea.stackCache.delete(scale);
-      ea.stackCache.set(scale, kept);
-      return kept;
-    }
-    const n = ea.nPlaces, order = ea.placeOrder, r = STACK_PX, r2 = r * r;
-    const of = new Int32Array(n), hx = new Float64Array(n), hy = new Float64Array(n);
-    const next = new Int32Array(n);
+  function stackPlaces(ea, list, count, scale, of) {
+    const r = STACK_PX, r2 = r * r, side = 2 * r;
+    const hx = new Float64Array(count), hy = new Float64Array(count), next = new Int32Array(count);
     let size = 16;
-    while (size < 2 * n) size *= 2;
+    while (size < 2 * count) size *= 2;
     const mask = size - 1;
     const cellX = new Int32Array(size), cellY = new Int32Array(size), heads = new Int32Array(size).fill(-1);
     const slot = (cx, cy) => {
@@ -216,13 +212,14 @@
       return h;
     };
     let stacks = 0;
-    for (let k = 0; k < n; k++) {
-      const p = order[k], x = ea.placeWx[p] * scale, y = ea.placeWy[p] * scale;
-      const cx = Math.floor(x / r), cy = Math.floor(y / r);
+    for (let k = 0; k < count; k++) {
+      const p = list[k], x = ea.placeWx[p] * scale, y = ea.placeWy[p] * scale;
+      const x0 = Math.floor((x - r) / side), x1 = Math.floor((x + r) / side);
+      const y0 = Math.floor((y - r) / side), y1 = Math.floor((y + r) / side);
       let found = -1, best = Infinity;
-      for (let dy = -1; dy <= 1; dy++) {
-        for (let dx = -1; dx <= 1; dx++) {
-          for (let s = heads[slot(cx + dx, cy + dy)]; s >= 0; s = next[s]) {
+      for (let cy = y0; cy <= y1; cy++) {
+        for (let cx = x0; cx <= x1; cx++) {
+          for (let s = heads[slot(cx, cy)]; s >= 0; s = next[s]) {
             const ex = hx[s] - x, ey = hy[s] - y, d2 = ex * ex + ey * ey;
             if (d2 <= r2 && d2 < best) { best = d2; found = s; }
           }
@@ -231,16 +228,48 @@
       if (found < 0) {
         found = stacks++;
         hx[found] = x; hy[found] = y;
-        const h = slot(cx, cy);
+        const cx = Math.floor(x / side), cy = Math.floor(y / side), h = slot(cx, cy);
         cellX[h] = cx; cellY[h] = cy;
         next[found] = heads[h]; heads[h] = found;
       }
       of[p] = found;
     }
-    const made = { of, count: stacks };
+    return stacks;
+  }
+
+  /*
+   * The stacks of all places at world scale `scale` (256 * 2^zoom), busiest places first:
+   * found once per zoom and kept for the last STACK_ZOOMS_KEPT zooms. Which places share
+   * a marker then depends only on the zoom: markers stay put while the window moves and
+   * the map pans.
+   */
+  function stacksAt(ea, scale) {
+    const kept = ea.stackCache.get(scale);
+    if (kept) {
+      ea.stackCache.delete(scale);
+      ea.stackCache.set(scale, kept);
+      return kept;
+    }
+    const of = new Int32Array(ea.nPlaces);
+    const made = { of, count: stackPlaces(ea, ea.placeOrder, ea.nPlaces, scale, of) };
     ea.stackCache.set(scale, made);
     if (ea.stackCache.size > STACK_ZOOMS_KEPT) ea.stackCache.delete(ea.stackCache.keys().next().value);
     return made;
+  }
+
+  /*
+   * The stack of each of the `count` places in `s.order` for this frame: the kept stacks
+   * of the zoom, or, past KEPT_STACKS_MAX_PLACES places, those places stacked now
+   * (busiest first, as the kept ones are).
+   */
+  function frameStacks(ea, s, count, scale) {
+    if (ea.nPlaces <= KEPT_STACKS_MAX_PLACES) return stacksAt(ea, scale).of;
+    const ranks = s.viewRanks.subarray(0, count);
+    for (let k = 0; k < count; k++) ranks[k] = ea.placeRank[s.order[k]];
+    ranks.sort();
+    for (let k = 0; k < count; k++) ranks[k] = ea.placeOrder[ranks[k]];
+    stackPlaces(ea, ranks, count, scale, s.viewStack);
+    return s.viewStack;
   }
 
   /*
@@ -324,6 +353,7 @@
     order: new Int32Array(0), inside: new Uint8Array(0), gen: 0,
     stackStamp: new Int32Array(0), stackSeen: new Int32Array(0), seenCount: new Int32Array(0),
     seenTop: new Int32Array(0), seenRank: new Int32Array(0), seenOrder: new Int32Array(0),
+    viewRanks: new Int32Array(0), viewStack: new Int32Array(0),
     grow(places) {
       if (this.stamp.length >= places) return;
       this.stamp = new Int32Array(places); this.count = new Int32Array(places);
@@ -333,6 +363,7 @@
       this.stackStamp = new Int32Array(places); this.stackSeen = new Int32Array(places);
       this.seenCount = new Int32Array(places); this.seenTop = new Int32Array(places);
       this.seenRank = new Int32Array(places); this.seenOrder = new Int32Array(places);
+      this.viewRanks = new Int32Array(places); this.viewStack = new Int32Array(places);
       this.gen = 0;
     },
   };
@@ -406,7 +437,6 @@
     const s = scratch;
     const gen = ++s.gen;
     const placed = ea.placed, placeOf = ea.placeOf;
-    const stacks = stacksAt(ea, view.scale);
     const margin = STACK_PX;
     let nTouched = 0, inView = 0;
     for (let k = 0; k < placed.length; k++) {
@@ -421,9 +451,10 @@
       if (s.inside[p]) { s.count[p]++; s.last[p] = i; inView++; }
     }
     // The stacks the frame shows (seen), each with its events and its busiest place.
+    const stackOf = frameStacks(ea, s, nTouched, view.scale);
     let nSeen = 0;
     for (let k = 0; k < nTouched; k++) {
-      const p = s.order[k], stack = stacks.of[p];
+      const p = s.order[k], stack = stackOf[p];
       if (s.stackStamp[stack] !== gen) {
         s.stackStamp[stack] = gen;
         s.stackSeen[stack] = nSeen;
@@ -462,7 +493,7 @@
     };
     for (let k = 0; k < nTouched; k++) {
       const p = s.order[k];
-      const marker = s.seenRank[s.stackSeen[stacks.of[p]]];
+      const marker = s.seenRank[s.stackSeen[stackOf[p]]];
       const group = clustering ? groupOfMarker[marker] : marker;
       s.group[p] = group;
       if (g.top[group] < 0 || busier(ea, s, p, g.top[group])) g.top[group] = p;

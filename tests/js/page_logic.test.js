@@ -234,6 +234,22 @@ test("stacks are found once per zoom and again for new events", () => {
   assert.equal(G.stacksAt(again, scale).count, 2);
 });
 
+test("a dataset of very many places stacks the places each frame shows", () => {
+  // 200,002 places, each event its own: two of them a pixel apart over Kharkiv, the rest
+  // scattered far from the view.
+  const events = [{ id: 1, t0: 1, lat: 50, lon: 36.2 }, { id: 2, t0: 1, lat: 50, lon: 36.2 + 0.5 / 46 }];
+  for (let k = 0; k < 200000; k++) events.push({ id: k + 3, t0: 2, lat: -40 + (k % 400) * 0.1, lon: -100 + Math.floor(k / 400) * 0.1 });
+  const ea = showWindow(page(events), 0, 3);
+  assert.equal(ea.nPlaces, 200002);
+  const view = worldView(6);
+  const x = ea.placeWx[0] * view.scale, y = ea.placeWy[0] * view.scale;
+  const g = G.groupEvents(ea, { ...view, ox: view.w / 2 - x, oy: view.h / 2 - y });
+  assert.equal(g.n, 1);
+  assert.equal(g.count[0], 2);
+  assert.deepEqual(G.groupIds(ea, g, 0), [1, 2]);
+  assert.equal(ea.stackCache.size, 0, "no stacks of all places were made");
+});
+
 test("ageWeight fades by how late in the window an event last ran", () => {
   const ea = page([
     { id: 1, t0: 10 },
