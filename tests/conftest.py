@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.widget_lifetimes import pytest_runtest_call, pytest_runtest_teardown  # noqa: F401
+
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT.parent / "shared" / "fixtures"
 
