@@ -56,7 +56,10 @@
   ``L.circleMarker`` (canvas renderer) per event starting in the window at each step,
   the step's round trip from Python (its own drawing, a frame later, not included);
   ``speedup_vs_leaflet_1m`` is that divided by ``frame_p50_ms_1m``.
-  ``frame_max_ms_1m`` is the slowest step. The display's 60 Hz tick paces these frames:
+  ``frame_max_ms_1m`` is the slowest step. Of the steps drawn as grouped marks (not
+  dots; ``frame_groups_steps_1m`` of them), ``frame_groups_p95_ms_1m`` is their frame
+  p95 and ``frame_group_phase_p50_ms_1m`` / ``_p95_`` the page's time grouping their
+  events (``drawPhases.group``). The display's 60 Hz tick paces these frames:
   a step's frame is the first the display makes after the step's work is done, so each
   measure holds the wait for that tick (up to 16.7 ms) besides the work.
 - ``frame_unpaced_p50_ms_1m`` / ``frame_unpaced_p95_ms_1m``: the same steps in a
@@ -67,7 +70,8 @@
   Leaflet page measured in that process.
 - ``frame_p50_ms_5m`` / ``frame_p95_ms_5m``: the same scrub frames on the store of
   5,000,000 events that ``open_5m_s`` opens (``frame_visible_mean_5m`` events a window,
-  ``frame_drawn_as_dots_5m`` whether they were drawn as dots).
+  ``frame_drawn_as_dots_5m`` whether they were drawn as dots, the ``frame_groups_*_5m``
+  keys as at 1M).
 - ``marks_frame_p50_ms_20k`` / ``marks_frame_p95_ms_20k``: about 21,000 plain marks in
   one frame (each event its own place, a grid 20 pixels apart at zoom 19, the last zoom
   of the tile layers, where marks are never clustered; a 3840x2160 map, as 20,000 marks
@@ -233,11 +237,13 @@ def _frames(view, steps: list[str]) -> list[tuple[float, float, list]]:
     return out
 
 
-def _scrub(view, steps: int) -> dict[str, list[float]]:
-    """In-page and round-trip times of ``steps`` window changes, and the visible counts."""
+def _scrub(view, steps: int) -> dict[str, list]:
+    """In-page and round-trip times of ``steps`` window changes, the visible counts, and
+    for each step whether it drew dots and the page's time grouping its events."""
     codes = [
         f"(EventAtlas.setWindow({start!r}, {end!r}),"
-        " [EventAtlas.paintSeq, EventAtlas.lastScrubMs, EventAtlas.placed.length])"
+        " [EventAtlas.paintSeq, EventAtlas.lastScrubMs, EventAtlas.placed.length,"
+        " EventAtlas.drawingDots, EventAtlas.drawPhases.group || 0])"
         for start, end in _windows(steps)
     ]
     frames = _frames(view, codes)
@@ -246,6 +252,24 @@ def _scrub(view, steps: int) -> dict[str, list[float]]:
         "round_trip": [rt for _f, rt, _rest in frames],
         "paint": [f for f, _rt, _rest in frames],
         "visible": [rest[1] for _f, _rt, rest in frames],
+        "dots": [bool(rest[2]) for _f, _rt, rest in frames],
+        "group": [rest[3] for _f, _rt, rest in frames],
+    }
+
+
+def _groups_steps(times: dict[str, list], suffix: str) -> dict[str, float]:
+    """``frame_groups_*``: the scrub steps drawn as grouped marks (not dots): how many,
+    their frame p95, and the page's time grouping their events (p50 and p95)."""
+    steps = [k for k, dots in enumerate(times["dots"]) if not dots]
+    if not steps:
+        return {f"frame_groups_steps_{suffix}": 0.0}
+    group = [times["group"][k] for k in steps]
+    paint = [times["paint"][k] for k in steps]
+    return {
+        f"frame_groups_steps_{suffix}": float(len(steps)),
+        f"frame_groups_p95_ms_{suffix}": float(np.percentile(paint, 95)),
+        f"frame_group_phase_p50_ms_{suffix}": float(np.percentile(group, 50)),
+        f"frame_group_phase_p95_ms_{suffix}": float(np.percentile(group, 95)),
     }
 
 
@@ -415,6 +439,7 @@ def frame_metrics(db: Path, steps: int, leaflet_steps: int) -> dict[str, float]:
         "frame_visible_mean_1m": float(np.mean(times["visible"])),
         "leaflet_kept_rt_p50_ms_1m": float(np.percentile(leaflet, 50)),
         "leaflet_kept_markers_mean_1m": float(np.mean(made)),
+        **_groups_steps(times, "1m"),
     }
     results["speedup_vs_leaflet_1m"] = (
         results["leaflet_kept_rt_p50_ms_1m"] / results["frame_p50_ms_1m"]
@@ -459,7 +484,7 @@ def _frame_child(db: str, steps: str, leaflet_steps: str) -> None:
         print(json.dumps(frame_metrics(Path(db), int(steps), int(leaflet_steps))))
 
 
-def _store_frames(db: Path, steps: int) -> tuple[bytes, dict[str, list[float]], bool]:
+def _store_frames(db: Path, steps: int) -> tuple[bytes, dict[str, list], bool]:
     """The page's buffer of the store ``db``, the :func:`_scrub` times of ``steps`` steps
     of the 30-day window (zoom 6 over Ukraine, mark style "auto"), and whether the page
     drew dots."""
@@ -488,6 +513,7 @@ def frame_5m_metrics(big: Path, steps: int) -> dict[str, float]:
         "frame_p95_ms_5m": float(np.percentile(times["paint"], 95)),
         "frame_drawn_as_dots_5m": float(dots),
         "frame_visible_mean_5m": float(np.mean(times["visible"])),
+        **_groups_steps(times, "5m"),
     }
 
 
