@@ -46,7 +46,9 @@
   ``dots_drawn_mean_1m`` how many events had their dot on the map. In the same run and
   view, ``groups_frame_p50_ms_1m`` / ``_p95_`` are the same pans with grouped marks
   (clusters of the same million), the plain alternative, and ``dots_speedup_vs_groups_1m``
-  is the p50 of one divided by the other.
+  is the p50 of one divided by the other. ``empty_pan_frame_p50_ms_1m`` / ``_p95_``:
+  the same pans with no event in the window (what a frame of this map costs before any
+  event is drawn).
 - ``frame_p50_ms_1m`` / ``frame_p95_ms_1m``: a scrub step of the 30-day window on the
   1M-event store (zoom 6 over Ukraine, the mark style "auto" as a user has it;
   ``frame_drawn_as_dots_1m`` says whether it drew dots, ``frame_visible_mean_1m`` how
@@ -56,12 +58,15 @@
   ``L.circleMarker`` (canvas renderer) per event starting in the window at each step,
   the step's round trip from Python (its own drawing, a frame later, not included);
   ``speedup_vs_leaflet_1m`` is that divided by ``frame_p50_ms_1m``.
-  ``frame_max_ms_1m`` is the slowest step. Of the steps drawn as grouped marks (not
-  dots; ``frame_groups_steps_1m`` of them), ``frame_groups_p95_ms_1m`` is their frame
-  p95 and ``frame_group_phase_p50_ms_1m`` / ``_p95_`` the page's time grouping their
-  events (``drawPhases.group``). The display's 60 Hz tick paces these frames:
-  a step's frame is the first the display makes after the step's work is done, so each
-  measure holds the wait for that tick (up to 16.7 ms) besides the work.
+  ``frame_max_ms_1m`` is the slowest step; ``frame_empty_p50_ms_1m`` / ``_p95_`` the
+  same steps moved years before the first event (frames with nothing to draw: the
+  floor the page, the compositor and the round trip set). Of the steps drawn as
+  grouped marks (not dots; ``frame_groups_steps_1m`` of them),
+  ``frame_groups_p95_ms_1m`` is their frame p95 and ``frame_group_phase_p50_ms_1m`` /
+  ``_p95_`` the page's time grouping their events (``drawPhases.group``). The
+  display's 60 Hz tick paces these frames: a step's frame is the first the display
+  makes after the step's work is done, so each measure holds the wait for that tick (up
+  to 16.7 ms) besides the work.
 - ``frame_unpaced_p50_ms_1m`` / ``frame_unpaced_p95_ms_1m``: the same steps in a
   process of its own whose page does not wait for the display's tick
   (:data:`UNPACED_FLAGS`): each frame is made as soon as the one before is done, so
@@ -237,11 +242,12 @@ def _frames(view, steps: list[str]) -> list[tuple[float, float, list]]:
     return out
 
 
-def _scrub(view, steps: int) -> dict[str, list]:
-    """In-page and round-trip times of ``steps`` window changes, the visible counts, and
-    for each step whether it drew dots and the page's time grouping its events."""
+def _scrub(view, steps: int, shift: float = 0.0) -> dict[str, list]:
+    """In-page and round-trip times of ``steps`` window changes (moved ``shift`` days),
+    the visible counts, and for each step whether it drew dots and the page's time
+    grouping its events."""
     codes = [
-        f"(EventAtlas.setWindow({start!r}, {end!r}),"
+        f"(EventAtlas.setWindow({start + shift!r}, {end + shift!r}),"
         " [EventAtlas.paintSeq, EventAtlas.lastScrubMs, EventAtlas.placed.length,"
         " EventAtlas.drawingDots, EventAtlas.drawPhases.group || 0])"
         for start, end in _windows(steps)
@@ -434,6 +440,8 @@ def frame_metrics(db: Path, steps: int, leaflet_steps: int) -> dict[str, float]:
     results = {
         "frame_p50_ms_1m": float(np.percentile(times["paint"], 50)),
         "frame_p95_ms_1m": float(np.percentile(times["paint"], 95)),
+        "frame_empty_p50_ms_1m": float(np.percentile(times["empty"], 50)),
+        "frame_empty_p95_ms_1m": float(np.percentile(times["empty"], 95)),
         "frame_max_ms_1m": float(np.max(times["paint"])),
         "frame_drawn_as_dots_1m": float(bool(dots)),
         "frame_visible_mean_1m": float(np.mean(times["visible"])),
@@ -499,6 +507,8 @@ def _store_frames(db: Path, steps: int) -> tuple[bytes, dict[str, list], bool]:
         _scrub(view, 10)
         times = _scrub(view, steps)
         dots = bool(_call(view, "EventAtlas.drawingDots")[0])
+        # The same steps a few years before the first event: frames with nothing to draw.
+        times["empty"] = _scrub(view, steps, shift=-(DAYS + 1000))["paint"]
     finally:
         _close(view)
     return payload, times, dots
@@ -882,6 +892,12 @@ def dots_metrics(db: Path, steps: int) -> dict[str, float]:
             results[f"{style}_draw_p95_ms_1m"] = float(np.percentile(draws, 95))
             if style == "dots":
                 results["dots_drawn_mean_1m"] = float(np.mean(drawn))
+        # The same pans with no event in the window: what a frame of this map costs.
+        _call(view, f"EventAtlas.setWindow({first - DAYS - 1000!r}, {first - DAYS!r})")
+        frames, _draws, drawn = _pans(view, steps)
+        assert max(drawn) == 0, "the empty window drew dots"
+        results["empty_pan_frame_p50_ms_1m"] = float(np.percentile(frames, 50))
+        results["empty_pan_frame_p95_ms_1m"] = float(np.percentile(frames, 95))
     finally:
         _close(view)
     results["dots_speedup_vs_groups_1m"] = (
