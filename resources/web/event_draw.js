@@ -446,6 +446,28 @@
     }
   }
 
+  /*
+   * The stacks of places at this zoom and the next ones in and out, found while the page
+   * is idle (a frame of dots needs none, but the next frame may draw markers): the frame
+   * that first groups at a zoom then only counts its events into them.
+   */
+  let stacksWanted = null;  // the scale of the last frame, while an idle callback is due
+  const nearScales = (scale) => [scale, scale * 2, scale / 2];
+  function prepareStacks(view) {
+    if (!window.requestIdleCallback || !nearScales(view.scale).some((s) => G.stacksMissing(EA, s))) return;
+    const due = stacksWanted !== null;
+    stacksWanted = view.scale;
+    if (due) return;
+    requestIdleCallback(function find(idle) {
+      for (const scale of nearScales(stacksWanted)) {
+        if (!G.stacksMissing(EA, scale)) continue;
+        if (idle.timeRemaining() <= 0) { requestIdleCallback(find); return; }
+        G.stacksAt(EA, scale);
+      }
+      stacksWanted = null;
+    });
+  }
+
   const EventCanvas = L.Layer.extend({
     onAdd: function (map) {
       this._canvas = L.DomUtil.create("canvas", "ea-events leaflet-zoom-hide");
@@ -591,6 +613,7 @@
       this._placeLabel(selected, map);
       lap("rest");
       EA.lastDrawMs = performance.now() - started;
+      prepareStacks(view);
       const seq = ++EA.paintSeq;
       if (EA.bridge) requestAnimationFrame(() => EA.bridge.painted(seq));
     },

@@ -258,6 +258,14 @@
   }
 
   /*
+   * Whether the stacks at `scale` are still to be found: false when they are kept, or
+   * when the frames stack only the places they show (past KEPT_STACKS_MAX_PLACES).
+   */
+  function stacksMissing(ea, scale) {
+    return ea.nPlaces <= KEPT_STACKS_MAX_PLACES && !ea.stackCache.has(scale);
+  }
+
+  /*
    * The stack of each of the `count` places in `s.order` for this frame: the kept stacks
    * of the zoom, or, past KEPT_STACKS_MAX_PLACES places, those places stacked now
    * (busiest first, as the kept ones are).
@@ -598,7 +606,7 @@
   }
 
   window.EventAtlasGroups = {
-    dragArea, bitsFromBase64, lowerBound, mercatorY, decode, rowOf, rowsIn, ageWeight, scratch, stacksAt, groupEvents, clusterRadius,
+    dragArea, bitsFromBase64, lowerBound, mercatorY, decode, rowOf, rowsIn, ageWeight, scratch, stacksAt, stacksMissing, groupEvents, clusterRadius,
     groupAt, groupIds,
   };
 })();
