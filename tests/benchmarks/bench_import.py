@@ -7,7 +7,10 @@ until the first stage is committed and the store opens with every event in its c
 (the median run; ``import_usable_s_fastest_1m`` and ``_slowest_`` the spread, which
 follows the shared disk and cores), ``import_complete_s_1m`` until the process ends with
 the indexes, cited outlets and text index made (the median), and
-``import_peak_rss_mb_1m``, the highest peak memory of those processes;
+``import_peak_rss_mb_1m``, the highest peak memory of those processes; after each of
+them, the plain alternative in the same run: the ``sqlite3`` shell's ``.import`` of the
+file into a new database (``import_sqlite_cli_s_1m``, the median, when the shell is
+installed) and ``import_usable_over_sqlite_cli_1m``, the first stage's median over it;
 ``article_extract_s_10k``, the time to extract candidate events from a 10,000-word
 article. Run by tests/benchmarks/run.py through :func:`measure`, or alone:
 ``python tests/benchmarks/bench_import.py [--quick]`` (``--staged``: only the imports
@@ -18,7 +21,9 @@ from __future__ import annotations
 
 import compileall
 import csv
+import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -149,20 +154,52 @@ def imported_in_a_process(csv_path: Path, db_path: Path) -> dict[str, float]:
     }
 
 
+def sqlite_cli_import_s(csv_path: Path, db_path: Path) -> float | None:
+    """The plain alternative: the ``sqlite3`` command-line shell's ``.import`` of the same
+    file into a new database (journal and sync off, no index, every field as text), from
+    process start to its end (its writes not yet on disk: the first stage's are); None
+    without the shell."""
+    shell = shutil.which("sqlite3")
+    if shell is None:
+        return None
+    script = (
+        "PRAGMA journal_mode=OFF;\nPRAGMA synchronous=OFF;\n.mode csv\n"
+        f".import '{csv_path}' events\n"
+    )
+    started = time.time()
+    subprocess.run([shell, str(db_path)], input=script, capture_output=True, text=True, check=True)
+    took = time.time() - started
+    # The shell leaves its writes to the kernel: written out now, not during the next run.
+    os.sync()
+    return took
+
+
 def staged_metrics(csv_path: Path, folder: Path, rows: int, size: str, runs: int) -> dict:
     """The import of ``csv_path`` (``rows`` rows) into a new store in ``folder``, ``runs``
     times in turn, each into a store of its own removed after it: the median times, the
-    spread of the first stage and the highest peak, keyed for ``size`` (e.g. ``1m``)."""
-    found = []
+    spread of the first stage and the highest peak, keyed for ``size`` (e.g. ``1m``);
+    after each, the ``sqlite3`` shell's ``.import`` of the file (the median of those, and
+    the first stage's median over it)."""
+    found, shell = [], []
     for k in range(runs):
         db = folder / f"new-{k}.db"
         staged = imported_in_a_process(csv_path, db)
         assert staged["rows"] == rows, staged
         found.append(staged)
-        for path in folder.glob(f"{db.name}*"):
+        plain = sqlite_cli_import_s(csv_path, folder / f"plain-{k}.db")
+        if plain is not None:
+            shell.append(plain)
+        for path in [*folder.glob(f"{db.name}*"), *folder.glob(f"plain-{k}.db*")]:
             path.unlink()
     usable = sorted(run["usable_s"] for run in found)
     median = statistics.median(usable)
+    if shell:
+        baseline = {
+            f"import_sqlite_cli_s_{size}": statistics.median(shell),
+            f"import_usable_over_sqlite_cli_{size}": median / statistics.median(shell),
+        }
+    else:
+        baseline = {}
     # A new store is written in two stages: usable (its events on the map and the
     # timeline) when the first is committed, complete when the indexes, the cited
     # outlets' links and the text index are made.
@@ -174,6 +211,7 @@ def staged_metrics(csv_path: Path, folder: Path, rows: int, size: str, runs: int
         f"import_complete_s_{size}": statistics.median(run["complete_s"] for run in found),
         f"import_peak_rss_mb_{size}": max(run["peak_mb"] for run in found),
         f"import_staged_runs_{size}": float(runs),
+        **baseline,
     }
 
 
