@@ -26,14 +26,22 @@ def _top_level_widgets() -> list:
     return [w for w in app.topLevelWidgets() if w.parent() is None] if app is not None else []
 
 
+def _address(widget) -> int:
+    import shiboken6
+
+    return shiboken6.getCppPointer(widget)[0]
+
+
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
     """Inside pytest-qt's own wrapper: hold what the test made before events run again."""
-    before = {id(w) for w in _top_level_widgets()}
+    # By their C++ objects: a wrapper Python makes for a widget of Qt's own is dropped as
+    # soon as the list goes, and another widget's may take its address.
+    before = {_address(w) for w in _top_level_widgets()}
     try:
         return (yield)
     finally:
-        made = [w for w in _top_level_widgets() if id(w) not in before]
+        made = [w for w in _top_level_widgets() if _address(w) not in before]
         made += [w for w in (ref() for ref, _ in getattr(item, "qt_widgets", [])) if w is not None]
         item.stash[_MADE_WIDGETS] = made
 

@@ -288,7 +288,7 @@
     let zoom = map.getZoom();
     const inView = map.getBounds().pad(-0.1).contains(ll);
     const clustered = (view) => {
-      const g = G.groupEvents(EA, view);
+      const g = G.groupEvents(EA, view, { probe: true });
       return g.placeIn(p) && g.isCluster(g.groupOfPlace(p));
     };
     const wx = EA.placeWx[p], wy = EA.placeWy[p];

@@ -451,17 +451,21 @@
    * is idle (a frame of dots needs none, but the next frame may draw markers): the frame
    * that first groups at a zoom then only counts its events into them.
    */
-  let stacksWanted = null;  // the scale of the last frame, while an idle callback is due
-  const nearScales = (scale) => [scale, scale * 2, scale / 2];
+  let stacksWanted = null;  // the view of the last frame, while an idle callback is due
+  // Longer than an idle period lasts (50 ms): such stacks are left to the frame needing them.
+  const IDLE_STACKING_MS = 40;
+  const nearScales = (view) => [view.scale, view.scale * 2, view.scale / 2]
+    .filter((s) => s >= 256 && s <= 256 * 2 ** view.maxZoom && G.stacksMissing(EA, s));
   function prepareStacks(view) {
-    if (!window.requestIdleCallback || !nearScales(view.scale).some((s) => G.stacksMissing(EA, s))) return;
+    if (!window.requestIdleCallback || EA.stackingMs > IDLE_STACKING_MS || !nearScales(view).length) return;
     const due = stacksWanted !== null;
-    stacksWanted = view.scale;
+    stacksWanted = view;
     if (due) return;
     requestIdleCallback(function find(idle) {
       for (const scale of nearScales(stacksWanted)) {
-        if (!G.stacksMissing(EA, scale)) continue;
-        if (idle.timeRemaining() <= 0) { requestIdleCallback(find); return; }
+        if (EA.stackingMs > IDLE_STACKING_MS) break;
+        // Each takes about as long as the last did: one that would not fit waits.
+        if (idle.timeRemaining() < EA.stackingMs + 1) { requestIdleCallback(find); return; }
         G.stacksAt(EA, scale);
       }
       stacksWanted = null;
@@ -575,8 +579,8 @@
       }
       ctx.globalAlpha = 1;
       lap("marks");
-      // Clusters and pies (the busiest groups, drawn first anyway) lie under the plain
-      // marks; badges, names and the selection go over them.
+      // Clusters and pies lie under the plain marks; badges, names and the selection go
+      // over them.
       if (sprites) this._putMarks(ctx, sprites, under, view);
       lap("composite");
       ctx.font = "bold 10px sans-serif";

@@ -186,6 +186,7 @@
     ea.placeRank = new Int32Array(places);
     for (let k = 0; k < places; k++) ea.placeRank[ea.placeOrder[k]] = k;
     ea.stackCache = new Map();
+    ea.stackingMs = 0;
   }
 
   const STACK_ZOOMS_KEPT = 8;
@@ -214,6 +215,7 @@
     let stacks = 0;
     for (let k = 0; k < count; k++) {
       const p = list[k], x = ea.placeWx[p] * scale, y = ea.placeWy[p] * scale;
+      if (!Number.isFinite(x) || !Number.isFinite(y)) { of[p] = stacks++; continue; }  // off the world
       const x0 = Math.floor((x - r) / side), x1 = Math.floor((x + r) / side);
       const y0 = Math.floor((y - r) / side), y1 = Math.floor((y + r) / side);
       let found = -1, best = Infinity;
@@ -250,8 +252,10 @@
       ea.stackCache.set(scale, kept);
       return kept;
     }
+    const started = performance.now();
     const of = new Int32Array(ea.nPlaces);
     const made = { of, count: stackPlaces(ea, ea.placeOrder, ea.nPlaces, scale, of) };
+    ea.stackingMs = performance.now() - started;  // what the next zoom's stacks may cost
     ea.stackCache.set(scale, made);
     if (ea.stackCache.size > STACK_ZOOMS_KEPT) ea.stackCache.delete(ea.stackCache.keys().next().value);
     return made;
@@ -267,11 +271,12 @@
 
   /*
    * The stack of each of the `count` places in `s.order` for this frame: the kept stacks
-   * of the zoom, or, past KEPT_STACKS_MAX_PLACES places, those places stacked now
-   * (busiest first, as the kept ones are).
+   * of the zoom (found now if `keep`), or, past KEPT_STACKS_MAX_PLACES places or for a
+   * probe of a zoom not kept, those places stacked now (busiest first, as the kept ones
+   * are).
    */
-  function frameStacks(ea, s, count, scale) {
-    if (ea.nPlaces <= KEPT_STACKS_MAX_PLACES) return stacksAt(ea, scale).of;
+  function frameStacks(ea, s, count, scale, keep) {
+    if (ea.stackCache.has(scale) || (keep && ea.nPlaces <= KEPT_STACKS_MAX_PLACES)) return stacksAt(ea, scale).of;
     const ranks = s.viewRanks.subarray(0, count);
     for (let k = 0; k < count; k++) ranks[k] = ea.placeRank[s.order[k]];
     ranks.sort();
@@ -377,12 +382,13 @@
   };
 
   /*
-   * Greedy grouping within `radius` pixels through a grid of radius-sized cells: each
-   * item joins the first group whose centre is within reach in its 3x3 cells, else it
-   * starts a group at its own position. Items come biggest first, so groups centre on
-   * their busiest place. Returns the group of each item.
+   * Greedy grouping of screen points within `radius` pixels through a grid of
+   * radius-sized cells: each item joins the nearest group whose centre (its first item)
+   * is within reach in its 3x3 cells, else it starts a group at its own position. Items
+   * come busiest first, so groups centre on their busiest item. Returns how many groups
+   * there are and their centres; the group of each item goes into `out`.
    */
-  function greedyGroups(count, xs, ys, weights, radius, view, out) {
+  function greedyGroups(count, xs, ys, radius, view, out) {
     const margin = radius;
     const cols = Math.ceil((view.w + 2 * margin) / radius) + 1;
     const rows = Math.ceil((view.h + 2 * margin) / radius) + 1;
@@ -437,11 +443,14 @@
 
   /*
    * Group the placed visible events for drawing in `view` (see the header). Only places
-   * inside the view plus a margin take part. Returns typed arrays per group, busiest
-   * first: centre, count, most recent row, busiest place, how many markers it merges
-   * (more than one: a cluster), and counts per category.
+   * inside the view plus a margin take part. Returns typed arrays per group (markers in
+   * the order of their busiest stack, clusters in the order of their busiest marker):
+   * centre, count, most recent row, busiest place (for a marker, the place it stands
+   * on), how many markers it merges (more than one: a cluster), and counts per category.
+   * A probe (going to an event tries zooms) stacks only the places it shows unless the
+   * zoom's stacks are kept.
    */
-  function groupEvents(ea, view) {
+  function groupEvents(ea, view, { probe = false } = {}) {
     const s = scratch;
     const gen = ++s.gen;
     const placed = ea.placed, placeOf = ea.placeOf;
@@ -459,7 +468,7 @@
       if (s.inside[p]) { s.count[p]++; s.last[p] = i; inView++; }
     }
     // The stacks the frame shows (seen), each with its events and its busiest place.
-    const stackOf = frameStacks(ea, s, nTouched, view.scale);
+    const stackOf = frameStacks(ea, s, nTouched, view.scale, !probe);
     let nSeen = 0;
     for (let k = 0; k < nTouched; k++) {
       const p = s.order[k], stack = stackOf[p];
@@ -473,25 +482,35 @@
       s.seenCount[seen] += s.count[p];
       if (busier(ea, s, p, s.seenTop[seen])) s.seenTop[seen] = p;
     }
-    // Busiest stacks first: they are drawn first and become the centres of clusters. A
-    // counting sort (counts are small integers).
+    // Busiest stacks first: they become the centres of markers and clusters. A counting
+    // sort (its table as long as the busiest stack's count: a window's events at most).
     const byCount = countingSortDescending(s.seenOrder, nSeen, s.seenCount);
     for (let k = 0; k < nSeen; k++) s.seenRank[byCount[k]] = k;
-    const crowded = nSeen > MAX_MARKERS || inView > MAX_UNCLUSTERED;
-    const clustering = crowded && nSeen > 1 && view.zoom < view.maxZoom;
-    let groupOfMarker = null, nGroups = nSeen;
+    // Each stack stands on its busiest place of the frame, which may lie up to STACK_PX
+    // from its first place: stacks standing closer than that share one marker.
+    const sx = new Float32Array(nSeen), sy = new Float32Array(nSeen);
+    for (let k = 0; k < nSeen; k++) { const top = s.seenTop[byCount[k]]; sx[k] = s.x[top]; sy[k] = s.y[top]; }
+    const markerOfStack = new Int32Array(nSeen);
+    const markers = greedyGroups(nSeen, sx, sy, STACK_PX, view, markerOfStack);
+    const nMarkers = markers.groups;
+    // Where each marker stands: the busiest place of its first (busiest) stack.
+    const markerTop = new Int32Array(nMarkers);
+    for (let k = 0, made = 0; k < nSeen; k++) {
+      if (markerOfStack[k] === made) markerTop[made++] = s.seenTop[byCount[k]];
+    }
+    const crowded = nMarkers > MAX_MARKERS || inView > MAX_UNCLUSTERED;
+    const clustering = crowded && nMarkers > 1 && view.zoom < view.maxZoom;
+    let groupOfMarker = null, nGroups = nMarkers;
     if (clustering) {
-      const mx = new Float32Array(nSeen), my = new Float32Array(nSeen);
-      for (let k = 0; k < nSeen; k++) { const top = s.seenTop[byCount[k]]; mx[k] = s.x[top]; my[k] = s.y[top]; }
-      groupOfMarker = new Int32Array(nSeen);
-      nGroups = greedyGroups(nSeen, mx, my, null, CLUSTER_PX, view, groupOfMarker).groups;
+      groupOfMarker = new Int32Array(nMarkers);
+      nGroups = greedyGroups(nMarkers, markers.gx, markers.gy, CLUSTER_PX, view, groupOfMarker).groups;
     }
     const nc = ea.config.categories.length;
     const g = {
       n: nGroups, gen, clustering,
       x: new Float32Array(nGroups), y: new Float32Array(nGroups),
       count: new Int32Array(nGroups), last: new Int32Array(nGroups).fill(-1),
-      top: new Int32Array(nGroups).fill(-1),  // the busiest place of each group
+      top: new Int32Array(nGroups).fill(-1),  // busiest place (a marker: the one it stands on)
       markers: new Int32Array(nGroups), places: new Int32Array(nGroups),
       cats: new Int32Array(nGroups * nc),
       sx: new Float64Array(nGroups), sy: new Float64Array(nGroups),
@@ -501,7 +520,7 @@
     };
     for (let k = 0; k < nTouched; k++) {
       const p = s.order[k];
-      const marker = s.seenRank[s.stackSeen[stackOf[p]]];
+      const marker = markerOfStack[s.seenRank[s.stackSeen[stackOf[p]]]];
       const group = clustering ? groupOfMarker[marker] : marker;
       s.group[p] = group;
       if (g.top[group] < 0 || busier(ea, s, p, g.top[group])) g.top[group] = p;
@@ -510,10 +529,16 @@
       g.sx[group] += s.x[p] * s.count[p]; g.sy[group] += s.y[p] * s.count[p];
       if (s.last[p] > g.last[group]) g.last[group] = s.last[p];
     }
-    if (clustering) for (let k = 0; k < nSeen; k++) g.markers[groupOfMarker[k]]++;
+    if (clustering) for (let k = 0; k < nMarkers; k++) g.markers[groupOfMarker[k]]++;
     else g.markers.fill(1);
+    for (let m = 0; m < nMarkers; m++) {
+      // A plain marker is named after the place it stands on.
+      const group = clustering ? groupOfMarker[m] : m;
+      if (g.markers[group] === 1) g.top[group] = markerTop[m];
+    }
     for (let k = 0; k < nGroups; k++) {
-      // A marker sits on its busiest place; a cluster on the weighted centre of its events.
+      // A marker stands on its first stack's busiest place; a cluster on the weighted
+      // centre of its events.
       if (g.markers[k] > 1) { g.x[k] = g.sx[k] / g.count[k]; g.y[k] = g.sy[k] / g.count[k]; }
       else { g.x[k] = s.x[g.top[k]]; g.y[k] = s.y[g.top[k]]; }
     }

@@ -234,6 +234,39 @@ test("stacks are found once per zoom and again for new events", () => {
   assert.equal(G.stacksAt(again, scale).count, 2);
 });
 
+test("stacks whose busiest places of the frame stand close share one marker", () => {
+  // A and B (busy outside the window) are 17 px apart at zoom 6: two stacks. In the
+  // window only P (8.4 px from A) and Q (8.4 px from B) have events, 0.2 px apart.
+  const px = (x) => 30 + (x / (256 * 2 ** 6)) * 360;
+  const at = { A: px(0), B: px(17), P: px(8.4), Q: px(8.6) };
+  const events = [];
+  for (const [where, times] of [["A", [1, 2, 3, 4, 5]], ["B", [1, 2, 3, 4]], ["P", [20]], ["Q", [21]]]) {
+    for (const t0 of times) events.push({ id: events.length + 1, t0, lat: 0, lon: at[where] });
+  }
+  const ea = page(events.sort((a, b) => a.t0 - b.t0));
+  assert.equal(G.stacksAt(ea, 256 * 2 ** 6).count, 2);
+  const g = G.groupEvents(showWindow(ea, 10, 30), worldView(6, 1e5, 1e5));
+  assert.equal(g.n, 1);
+  assert.equal(g.count[0], 2);
+  assert.equal(g.markers[0], 1);
+});
+
+test("a place off the world (an infinite longitude) stands alone and stops nothing", () => {
+  const ea = page([{ id: 1, t0: 1, lat: 50, lon: 30 }, { id: 2, t0: 2, lat: 50, lon: Infinity }]);
+  assert.equal(G.stacksAt(ea, 256 * 2 ** 6).count, 2);
+  const g = G.groupEvents(showWindow(ea, 0, 3), worldView(6, 1e5, 1e5));
+  assert.equal(g.count.reduce((a, b) => a + b, 0), 1);
+});
+
+test("a probe of another zoom keeps no stacks of it", () => {
+  const ea = threePlaces([[1, 1, "A"], [2, 2, "B"], [3, 3, "C"]]);
+  showWindow(ea, 0, 4);
+  G.groupEvents(ea, worldView(6, 1e5, 1e5));
+  const probed = G.groupEvents(ea, worldView(9, 1e6, 1e6), { probe: true });
+  assert.equal(probed.n, 3);
+  assert.deepEqual(Array.from(ea.stackCache.keys()), [256 * 2 ** 6]);
+});
+
 test("a dataset of very many places stacks the places each frame shows", () => {
   // 200,002 places, each event its own: two of them a pixel apart over Kharkiv, the rest
   // scattered far from the view.
