@@ -37,6 +37,12 @@
     return 0.5 - Math.log((1 + s) / (1 - s)) / (4 * Math.PI);
   }
 
+  /* A hash of two 32-bit words, for the open-addressing tables of places and cells. */
+  function pairHash(a, b) {
+    const h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 16), 0x85ebca77)) >>> 0;
+    return h ^ (h >>> 15);
+  }
+
   /*
    * The event buffer's columns as typed arrays over it, uncopied (desktop_app/mapgen/
    * payload.py lays it out). `buffer` is one ArrayBuffer, or the buffer's parts in order
@@ -122,17 +128,13 @@
     let table = new Int32Array(size).fill(-1);
     let firstRow = new Int32Array(size / 2);
     let placeLat = new Uint32Array(size / 2), placeLon = new Uint32Array(size / 2);
-    const hash = (a, b) => {
-      const h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b ^ (b >>> 16), 0x85ebca77)) >>> 0;
-      return h ^ (h >>> 15);
-    };
     const placeOf = new Int32Array(n);
     let places = 0;
     for (let i = 0; i < n; i++) {
       const a = latBits[i], b = lonBits[i];
       // NaN (no place): all exponent bits set and some fraction bit.
       if ((a & 0x7fffffff) > 0x7f800000 || (b & 0x7fffffff) > 0x7f800000) { placeOf[i] = -1; continue; }
-      let h = hash(a, b) & (size - 1);
+      let h = pairHash(a, b) & (size - 1);
       for (;;) {
         const p = table[h];
         if (p < 0) {
@@ -144,11 +146,11 @@
             rows.set(firstRow); lats.set(placeLat); lons.set(placeLon);
             firstRow = rows; placeLat = lats; placeLon = lons;
             for (let q = 0; q < places; q++) {
-              let g = hash(placeLat[q], placeLon[q]) & (size - 1);
+              let g = pairHash(placeLat[q], placeLon[q]) & (size - 1);
               while (table[g] >= 0) g = (g + 1) & (size - 1);
               table[g] = q;
             }
-            h = hash(a, b) & (size - 1);
+            h = pairHash(a, b) & (size - 1);
             continue;
           }
           table[h] = places; firstRow[places] = i; placeLat[places] = a; placeLon[places] = b;
@@ -208,7 +210,7 @@
     const mask = size - 1;
     const cellX = new Int32Array(size), cellY = new Int32Array(size), heads = new Int32Array(size).fill(-1);
     const slot = (cx, cy) => {
-      let h = ((Math.imul(cx, 0x9e3779b1) ^ Math.imul(cy, 0x85ebca77)) >>> 0) & mask;
+      let h = pairHash(cx, cy) & mask;
       while (heads[h] >= 0 && (cellX[h] !== cx || cellY[h] !== cy)) h = (h + 1) & mask;
       return h;
     };
